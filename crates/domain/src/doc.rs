@@ -1,0 +1,245 @@
+//! What both placement documents have in common: loading with a schema check, reading and writing
+//! one record of a collection, committing with a message, and finding concurrent edits.
+//!
+//! Writes go to one record at a time (`reconcile_prop` on `collection/<uuid>`), never by
+//! reconciling the whole document: a change then touches only what the user changed, and a
+//! three-year placement costs no more to write to than a new one.
+
+use std::borrow::Cow;
+
+use automerge::transaction::{CommitOptions, Transactable};
+use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, Value};
+use autosurgeon::{Hydrate, Prop, Reconcile};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::DocError;
+use crate::model::SCHEMA_VERSION;
+use crate::when::Moment;
+
+pub(crate) fn load(bytes: &[u8]) -> Result<AutoCommit, DocError> {
+    let doc = AutoCommit::load(bytes)?;
+    check_schema(&doc)?;
+    Ok(doc)
+}
+
+pub(crate) fn check_schema(doc: &AutoCommit) -> Result<(), DocError> {
+    let found: Option<u64> = autosurgeon::hydrate_prop(doc, ROOT, "schema_version")?;
+    match found {
+        None => Err(DocError::Unreadable(
+            "dokumentet mangler skjemaversjon".into(),
+        )),
+        Some(v) if v > SCHEMA_VERSION => Err(DocError::UnsupportedSchema {
+            found: v,
+            supported: SCHEMA_VERSION,
+        }),
+        Some(_) => Ok(()),
+    }
+}
+
+pub(crate) fn placement_id(doc: &AutoCommit) -> Result<Uuid, DocError> {
+    autosurgeon::hydrate_prop::<_, Option<Uuid>, _, _>(doc, ROOT, "placement_id")?
+        .ok_or_else(|| DocError::Unreadable("dokumentet mangler id for oppfølgingsløpet".into()))
+}
+
+fn collection(doc: &AutoCommit, name: &str) -> Result<ObjId, DocError> {
+    match doc.get(ROOT, name)? {
+        Some((Value::Object(ObjType::Map), id)) => Ok(id),
+        _ => Err(DocError::Unreadable(format!("samlingen «{name}» mangler"))),
+    }
+}
+
+/// Every operation validates, writes, then commits; nothing is pending before it starts. So when a
+/// write fails half-way, rolling back the pending transaction drops exactly that operation's ops.
+fn or_rollback<T, E: Into<DocError>>(doc: &mut AutoCommit, r: Result<T, E>) -> Result<T, DocError> {
+    r.map_err(|e| {
+        doc.rollback();
+        e.into()
+    })
+}
+
+pub(crate) fn put<T: Reconcile>(
+    doc: &mut AutoCommit,
+    coll: &str,
+    id: Uuid,
+    value: &T,
+) -> Result<(), DocError> {
+    let obj = collection(doc, coll);
+    let obj = or_rollback(doc, obj)?;
+    let key = id.to_string();
+    let r = autosurgeon::reconcile_prop(doc, obj, key.as_str(), value);
+    or_rollback(doc, r)
+}
+
+/// Writes a value at the root (the placement's own facts).
+pub(crate) fn put_root<T: Reconcile>(
+    doc: &mut AutoCommit,
+    key: &str,
+    value: &T,
+) -> Result<(), DocError> {
+    let r = autosurgeon::reconcile_prop(doc, ROOT, key, value);
+    or_rollback(doc, r)
+}
+
+pub(crate) fn get<T: Hydrate>(
+    doc: &AutoCommit,
+    coll: &str,
+    id: Uuid,
+) -> Result<Option<T>, DocError> {
+    let obj = collection(doc, coll)?;
+    let key = id.to_string();
+    if doc.get(&obj, key.as_str())?.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(autosurgeon::hydrate_prop(
+        doc,
+        &obj,
+        Prop::Key(Cow::Owned(key)),
+    )?))
+}
+
+/// Replaces the text of `coll/<id>/field` with a minimal character diff (automerge's own
+/// `update_text`), so that a concurrent edit elsewhere in the same text survives the merge.
+pub(crate) fn update_text(
+    doc: &mut AutoCommit,
+    coll: &str,
+    id: Uuid,
+    field: &str,
+    new: &str,
+) -> Result<(), DocError> {
+    let r = update_text_inner(doc, coll, id, field, new);
+    or_rollback(doc, r)
+}
+
+fn update_text_inner(
+    doc: &mut AutoCommit,
+    coll: &str,
+    id: Uuid,
+    field: &str,
+    new: &str,
+) -> Result<(), DocError> {
+    let obj = collection(doc, coll)?;
+    let record = match doc.get(&obj, id.to_string().as_str())? {
+        Some((Value::Object(ObjType::Map), rec)) => rec,
+        _ => {
+            return Err(DocError::Unreadable(format!(
+                "{coll}/{id} er ikke et objekt"
+            )));
+        }
+    };
+    match doc.get(&record, field)? {
+        Some((Value::Object(ObjType::Text), text)) => Ok(doc.update_text(&text, new)?),
+        _ => Err(DocError::Unreadable(format!(
+            "{coll}/{id}/{field} er ikke tekst"
+        ))),
+    }
+}
+
+pub(crate) fn require<T: Hydrate>(
+    doc: &AutoCommit,
+    coll: &'static str,
+    kind: &'static str,
+    id: Uuid,
+) -> Result<T, DocError> {
+    get(doc, coll, id)?.ok_or(DocError::Invalid(crate::ValidationError::UnknownRecord {
+        kind,
+        id,
+    }))
+}
+
+pub(crate) fn record_ids(doc: &AutoCommit, coll: &str) -> Result<Vec<Uuid>, DocError> {
+    let obj = collection(doc, coll)?;
+    Ok(doc.keys(&obj).filter_map(|k| k.parse().ok()).collect())
+}
+
+/// Commits pending operations as one change, stamped with what was done and when.
+pub(crate) fn commit(doc: &mut AutoCommit, what: &str, at: Moment) {
+    doc.commit_with(
+        CommitOptions::default()
+            .with_message(what.to_owned())
+            .with_time(at.unix_millis()),
+    );
+}
+
+/// Creates the empty collections of a new document in one go, so later writes always find them.
+pub(crate) fn create_root(
+    doc: &mut AutoCommit,
+    placement_id: Uuid,
+    collections: &[&str],
+) -> Result<(), DocError> {
+    doc.put(ROOT, "schema_version", SCHEMA_VERSION)?;
+    autosurgeon::reconcile_prop(doc, ROOT, "placement_id", placement_id)?;
+    for c in collections {
+        doc.put_object(ROOT, *c, ObjType::Map)?;
+    }
+    Ok(())
+}
+
+/// A field that two devices changed at the same time, each without seeing the other's change.
+/// Automerge keeps both values and picks one deterministically; the app shows both so a person
+/// can choose ("endret på begge enhetene").
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldConflict {
+    /// From the document root, e.g. `["actions", "<uuid>", "status"]`.
+    pub path: Vec<String>,
+    /// Every concurrent value, the one currently shown first.
+    pub values: Vec<String>,
+}
+
+impl FieldConflict {
+    /// The collection, record and field this conflict sits in, when it is inside a record.
+    pub fn record(&self) -> Option<(&str, Uuid, &str)> {
+        match self.path.as_slice() {
+            [coll, id, field, ..] => Some((coll, id.parse().ok()?, field)),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) fn conflicts(doc: &AutoCommit) -> Vec<FieldConflict> {
+    let mut out = Vec::new();
+    walk(doc, &ROOT, &mut Vec::new(), &mut out);
+    out
+}
+
+fn walk(doc: &AutoCommit, obj: &ObjId, path: &mut Vec<String>, out: &mut Vec<FieldConflict>) {
+    let props: Vec<automerge::Prop> = match doc.object_type(obj) {
+        Ok(ObjType::Map) | Ok(ObjType::Table) => doc.keys(obj).map(automerge::Prop::Map).collect(),
+        Ok(ObjType::List) => (0..doc.length(obj)).map(automerge::Prop::Seq).collect(),
+        // Text merges character by character; there is nothing to choose between.
+        Ok(ObjType::Text) | Err(_) => return,
+    };
+    for prop in props {
+        let label = match &prop {
+            automerge::Prop::Map(k) => k.clone(),
+            automerge::Prop::Seq(i) => i.to_string(),
+        };
+        let Ok(all) = doc.get_all(obj, prop) else {
+            continue;
+        };
+        path.push(label);
+        if all.len() > 1 {
+            out.push(FieldConflict {
+                path: path.clone(),
+                values: all.iter().rev().map(|(v, _)| render(v)).collect(),
+            });
+        }
+        // automerge shows the last of `get_all`; descend into that one.
+        if let Some((Value::Object(_), child)) = all.last() {
+            walk(doc, child, path, out);
+        }
+        path.pop();
+    }
+}
+
+fn render(value: &Value<'_>) -> String {
+    match value {
+        Value::Scalar(s) => match s.as_ref() {
+            automerge::ScalarValue::Str(s) => s.to_string(),
+            automerge::ScalarValue::Null => "—".into(),
+            other => other.to_string(),
+        },
+        Value::Object(ObjType::Text) => "(tekst)".into(),
+        Value::Object(_) => "(objekt)".into(),
+    }
+}

@@ -1,0 +1,196 @@
+//! The adviser-private document of a placement: adviser-only notes, consent, anything about health.
+//!
+//! It is a separate automerge document, not a hidden part of the shared one, so it can be kept off
+//! employer devices entirely: there is no field to mask and nothing to leak by mistake.
+
+use automerge::{ActorId, AutoCommit, ChangeHash};
+use autosurgeon::Text;
+use uuid::Uuid;
+
+use crate::doc::{self, FieldConflict};
+use crate::input::{NewAdviserNote, NewConsent, Stamp};
+use crate::model::{AdviserNote, Consent, PrivatePlacement, Role};
+use crate::shared::Touched;
+use crate::validate::{self, LONG_MAX, SHORT_MAX};
+use crate::{DocError, ValidationError};
+
+const COLLECTIONS: &[&str] = &["notes", "consents"];
+
+pub struct PrivateDoc {
+    doc: AutoCommit,
+}
+
+fn adviser_only(stamp: &Stamp) -> Result<(), ValidationError> {
+    validate::required("navn", &stamp.name, SHORT_MAX)?;
+    if stamp.role != Role::Adviser {
+        return Err(ValidationError::Inconsistent(
+            "Bare NAV-veilederen har tilgang til veilederens egne notater",
+        ));
+    }
+    Ok(())
+}
+
+impl PrivateDoc {
+    pub fn create(
+        placement_id: Uuid,
+        stamp: &Stamp,
+        actor: Option<ActorId>,
+    ) -> Result<PrivateDoc, DocError> {
+        adviser_only(stamp)?;
+        let mut doc = AutoCommit::new();
+        if let Some(a) = actor {
+            doc.set_actor(a);
+        }
+        doc::create_root(&mut doc, placement_id, COLLECTIONS)?;
+        doc::commit(&mut doc, "private.create", stamp.at);
+        Ok(PrivateDoc { doc })
+    }
+
+    pub fn load(bytes: &[u8]) -> Result<PrivateDoc, DocError> {
+        Self::from_automerge(doc::load(bytes)?)
+    }
+
+    pub fn from_automerge(doc: AutoCommit) -> Result<PrivateDoc, DocError> {
+        doc::check_schema(&doc)?;
+        doc::placement_id(&doc)?;
+        Ok(PrivateDoc { doc })
+    }
+
+    pub fn automerge(&self) -> &AutoCommit {
+        &self.doc
+    }
+
+    pub fn automerge_mut(&mut self) -> &mut AutoCommit {
+        &mut self.doc
+    }
+
+    pub fn into_automerge(self) -> AutoCommit {
+        self.doc
+    }
+
+    pub fn placement_id(&self) -> Result<Uuid, DocError> {
+        doc::placement_id(&self.doc)
+    }
+
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    pub fn fork(&mut self) -> PrivateDoc {
+        PrivateDoc {
+            doc: self.doc.fork(),
+        }
+    }
+
+    pub fn merge(&mut self, other: &mut PrivateDoc) -> Result<(), DocError> {
+        let (a, b) = (self.placement_id()?, other.placement_id()?);
+        if a != b {
+            return Err(DocError::WrongPlacement {
+                expected: a,
+                found: b,
+            });
+        }
+        self.doc.merge(&mut other.doc)?;
+        Ok(())
+    }
+
+    pub fn hydrate(&self) -> Result<PrivatePlacement, DocError> {
+        Ok(autosurgeon::hydrate(&self.doc)?)
+    }
+
+    pub fn record_ids(&self, collection: &str) -> Result<Vec<Uuid>, DocError> {
+        doc::record_ids(&self.doc, collection)
+    }
+
+    pub fn note(&self, id: Uuid) -> Result<Option<AdviserNote>, DocError> {
+        doc::get(&self.doc, "notes", id)
+    }
+
+    pub fn consent(&self, id: Uuid) -> Result<Option<Consent>, DocError> {
+        doc::get(&self.doc, "consents", id)
+    }
+
+    pub fn conflicts(&self) -> Vec<FieldConflict> {
+        doc::conflicts(&self.doc)
+    }
+
+    pub fn add_note(
+        &mut self,
+        input: &NewAdviserNote,
+        stamp: &Stamp,
+    ) -> Result<(Uuid, Touched), DocError> {
+        adviser_only(stamp)?;
+        validate::required("notat", &input.body, LONG_MAX)?;
+        let id = Uuid::new_v4();
+        let note = AdviserNote {
+            written_at: stamp.at,
+            body: Text::with_value(input.body.trim()),
+            health_related: input.health_related,
+            visit: input.visit,
+        };
+        doc::put(&mut self.doc, "notes", id, &note)?;
+        doc::commit(&mut self.doc, "adviser_note.add", stamp.at);
+        Ok((
+            id,
+            Touched {
+                placement: false,
+                records: vec![("adviser_notes", id)],
+            },
+        ))
+    }
+
+    pub fn edit_note(&mut self, id: Uuid, body: &str, stamp: &Stamp) -> Result<Touched, DocError> {
+        adviser_only(stamp)?;
+        validate::required("notat", body, LONG_MAX)?;
+        let _: AdviserNote = doc::require(&self.doc, "notes", "notat", id)?;
+        doc::update_text(&mut self.doc, "notes", id, "body", body)?;
+        doc::commit(&mut self.doc, "adviser_note.edit", stamp.at);
+        Ok(Touched {
+            placement: false,
+            records: vec![("adviser_notes", id)],
+        })
+    }
+
+    pub fn give_consent(
+        &mut self,
+        input: &NewConsent,
+        stamp: &Stamp,
+    ) -> Result<(Uuid, Touched), DocError> {
+        adviser_only(stamp)?;
+        validate::required("versjon av samtykketeksten", &input.text_version, 40)?;
+        let id = Uuid::new_v4();
+        let consent = Consent {
+            scope: input.scope,
+            text_version: input.text_version.trim().to_owned(),
+            given_at: stamp.at,
+            withdrawn_at: None,
+            recorded_by: stamp.name.clone(),
+        };
+        doc::put(&mut self.doc, "consents", id, &consent)?;
+        doc::commit(&mut self.doc, "consent.give", stamp.at);
+        Ok((
+            id,
+            Touched {
+                placement: false,
+                records: vec![("consents", id)],
+            },
+        ))
+    }
+
+    pub fn withdraw_consent(&mut self, id: Uuid, stamp: &Stamp) -> Result<Touched, DocError> {
+        adviser_only(stamp)?;
+        let mut consent: Consent = doc::require(&self.doc, "consents", "samtykke", id)?;
+        if consent.withdrawn_at.is_some() {
+            return Err(
+                ValidationError::Inconsistent("Samtykket er allerede trukket tilbake").into(),
+            );
+        }
+        consent.withdrawn_at = Some(stamp.at);
+        doc::put(&mut self.doc, "consents", id, &consent)?;
+        doc::commit(&mut self.doc, "consent.withdraw", stamp.at);
+        Ok(Touched {
+            placement: false,
+            records: vec![("consents", id)],
+        })
+    }
+}

@@ -1,0 +1,762 @@
+//! The shared document of a placement: what the adviser and the employer both see and write.
+//!
+//! Every method validates first and writes only when the input passes, so an error leaves the
+//! document exactly as it was. Each successful call ends in one automerge change whose message
+//! names the operation (`visit.record`), which the sync log and conflict view can show.
+
+use automerge::{ActorId, AutoCommit, ChangeHash};
+use autosurgeon::Text;
+use uuid::Uuid;
+
+use crate::doc::{self, FieldConflict};
+use crate::input::*;
+use crate::model::*;
+use crate::validate::{self, FIELD_MAX, LONG_MAX, SHORT_MAX};
+use crate::when::Day;
+use crate::{DocError, ValidationError};
+
+const COLLECTIONS: &[&str] = &[
+    "goals",
+    "training_plan",
+    "adaptations",
+    "contact_persons",
+    "visits",
+    "observations",
+    "contact_requests",
+    "actions",
+    "notes",
+];
+
+/// Which records one operation touched, so the store can update exactly those projection rows.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Touched {
+    pub placement: bool,
+    pub records: Vec<(&'static str, Uuid)>,
+}
+
+impl Touched {
+    fn record(coll: &'static str, id: Uuid) -> Touched {
+        Touched {
+            placement: false,
+            records: vec![(coll, id)],
+        }
+    }
+}
+
+pub struct SharedDoc {
+    doc: AutoCommit,
+}
+
+fn check_placement(p: &NewPlacement) -> Result<(), ValidationError> {
+    validate::required("kandidatens navn", &p.candidate_name, SHORT_MAX)?;
+    validate::required("arbeidsgiverens navn", &p.employer.name, SHORT_MAX)?;
+    validate::org_number(&p.employer.org_number)?;
+    validate::max_len("arbeidssted", &p.employer.workplace_address, SHORT_MAX)?;
+    validate::required("veileders navn", &p.adviser_name, SHORT_MAX)?;
+    validate::range("timer per uke", p.hours_per_week, 0.5, 60.0)?;
+    if let Some(end) = p.end_date
+        && end < p.start_date
+    {
+        return Err(ValidationError::EndBeforeStart {
+            start: p.start_date,
+            end,
+        });
+    }
+    Ok(())
+}
+
+fn check_action(a: &NewAction, today: Day) -> Result<(), ValidationError> {
+    validate::required("tiltak", &a.what, FIELD_MAX)?;
+    if let Some(due) = a.due
+        && due.days_until(today) > 366
+    {
+        return Err(ValidationError::Inconsistent(
+            "Fristen kan ikke være mer enn ett år tilbake i tid",
+        ));
+    }
+    Ok(())
+}
+
+fn check_stamp(s: &Stamp) -> Result<(), ValidationError> {
+    validate::required("navn", &s.name, SHORT_MAX)
+}
+
+impl SharedDoc {
+    /// Starts the shared document of a new placement. Only the adviser does this.
+    pub fn create(
+        placement_id: Uuid,
+        input: &NewPlacement,
+        stamp: &Stamp,
+        actor: Option<ActorId>,
+    ) -> Result<SharedDoc, DocError> {
+        check_stamp(stamp)?;
+        if stamp.role != Role::Adviser {
+            return Err(ValidationError::Inconsistent(
+                "Bare NAV-veilederen kan opprette et oppfølgingsløp",
+            )
+            .into());
+        }
+        check_placement(input)?;
+        let mut doc = AutoCommit::new();
+        if let Some(a) = actor {
+            doc.set_actor(a);
+        }
+        doc::create_root(&mut doc, placement_id, COLLECTIONS)?;
+        let info = PlacementInfo {
+            candidate_name: input.candidate_name.trim().to_owned(),
+            employer: Employer {
+                org_number: input.employer.org_number.replace(' ', ""),
+                name: input.employer.name.trim().to_owned(),
+                workplace_address: input.employer.workplace_address.trim().to_owned(),
+            },
+            adviser_name: input.adviser_name.trim().to_owned(),
+            measure: input.measure,
+            start_date: input.start_date,
+            end_date: input.end_date,
+            hours_per_week: input.hours_per_week,
+            status: if input.start_date <= stamp.today {
+                PlacementStatus::Active
+            } else {
+                PlacementStatus::Planned
+            },
+            closed_on: None,
+        };
+        doc::put_root(&mut doc, "placement", &info)?;
+        doc::commit(&mut doc, "placement.create", stamp.at);
+        Ok(SharedDoc { doc })
+    }
+
+    /// Loads a saved document (a snapshot, optionally followed by incremental changes).
+    pub fn load(bytes: &[u8]) -> Result<SharedDoc, DocError> {
+        Self::from_automerge(doc::load(bytes)?)
+    }
+
+    pub fn from_automerge(doc: AutoCommit) -> Result<SharedDoc, DocError> {
+        doc::check_schema(&doc)?;
+        doc::placement_id(&doc)?;
+        Ok(SharedDoc { doc })
+    }
+
+    pub fn automerge(&self) -> &AutoCommit {
+        &self.doc
+    }
+
+    pub fn automerge_mut(&mut self) -> &mut AutoCommit {
+        &mut self.doc
+    }
+
+    pub fn into_automerge(self) -> AutoCommit {
+        self.doc
+    }
+
+    pub fn placement_id(&self) -> Result<Uuid, DocError> {
+        doc::placement_id(&self.doc)
+    }
+
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    pub fn fork(&mut self) -> SharedDoc {
+        SharedDoc {
+            doc: self.doc.fork(),
+        }
+    }
+
+    /// Merges another copy of the same placement's document into this one.
+    pub fn merge(&mut self, other: &mut SharedDoc) -> Result<(), DocError> {
+        let (a, b) = (self.placement_id()?, other.placement_id()?);
+        if a != b {
+            return Err(DocError::WrongPlacement {
+                expected: a,
+                found: b,
+            });
+        }
+        self.doc.merge(&mut other.doc)?;
+        Ok(())
+    }
+
+    /// The whole placement, for the overview screen and exports.
+    pub fn hydrate(&self) -> Result<SharedPlacement, DocError> {
+        Ok(autosurgeon::hydrate(&self.doc)?)
+    }
+
+    pub fn placement(&self) -> Result<PlacementInfo, DocError> {
+        Ok(autosurgeon::hydrate_prop(
+            &self.doc,
+            automerge::ROOT,
+            "placement",
+        )?)
+    }
+
+    pub fn record_ids(&self, collection: &str) -> Result<Vec<Uuid>, DocError> {
+        doc::record_ids(&self.doc, collection)
+    }
+
+    pub fn visit(&self, id: Uuid) -> Result<Option<Visit>, DocError> {
+        doc::get(&self.doc, "visits", id)
+    }
+    pub fn observation(&self, id: Uuid) -> Result<Option<Observation>, DocError> {
+        doc::get(&self.doc, "observations", id)
+    }
+    pub fn contact_request(&self, id: Uuid) -> Result<Option<ContactRequest>, DocError> {
+        doc::get(&self.doc, "contact_requests", id)
+    }
+    pub fn action(&self, id: Uuid) -> Result<Option<Action>, DocError> {
+        doc::get(&self.doc, "actions", id)
+    }
+    pub fn note(&self, id: Uuid) -> Result<Option<Note>, DocError> {
+        doc::get(&self.doc, "notes", id)
+    }
+    pub fn training_task(&self, id: Uuid) -> Result<Option<TrainingTask>, DocError> {
+        doc::get(&self.doc, "training_plan", id)
+    }
+
+    /// Fields changed on two devices at once; see [`FieldConflict`].
+    pub fn conflicts(&self) -> Vec<FieldConflict> {
+        doc::conflicts(&self.doc)
+    }
+
+    // ---- the placement itself ----
+
+    pub fn update_placement(
+        &mut self,
+        input: &NewPlacement,
+        stamp: &Stamp,
+    ) -> Result<Touched, DocError> {
+        check_stamp(stamp)?;
+        check_placement(input)?;
+        let mut info = self.placement()?;
+        info.candidate_name = input.candidate_name.trim().to_owned();
+        info.employer = Employer {
+            org_number: input.employer.org_number.replace(' ', ""),
+            name: input.employer.name.trim().to_owned(),
+            workplace_address: input.employer.workplace_address.trim().to_owned(),
+        };
+        info.adviser_name = input.adviser_name.trim().to_owned();
+        info.measure = input.measure;
+        info.start_date = input.start_date;
+        info.end_date = input.end_date;
+        info.hours_per_week = input.hours_per_week;
+        doc::put_root(&mut self.doc, "placement", &info)?;
+        doc::commit(&mut self.doc, "placement.update", stamp.at);
+        Ok(Touched {
+            placement: true,
+            records: vec![],
+        })
+    }
+
+    pub fn set_status(
+        &mut self,
+        next: PlacementStatus,
+        stamp: &Stamp,
+    ) -> Result<Touched, DocError> {
+        check_stamp(stamp)?;
+        let mut info = self.placement()?;
+        if !info.status.may_become(next) {
+            return Err(ValidationError::StatusTransition {
+                from: info.status.label_nb().into(),
+                to: next.label_nb().into(),
+            }
+            .into());
+        }
+        if matches!(next, PlacementStatus::Ended | PlacementStatus::Cancelled)
+            && info.closed_on.is_none()
+        {
+            info.closed_on = Some(stamp.today);
+            if info.end_date.is_none_or(|e| e > stamp.today) {
+                info.end_date = Some(stamp.today.max(info.start_date));
+            }
+        }
+        info.status = next;
+        doc::put_root(&mut self.doc, "placement", &info)?;
+        doc::commit(&mut self.doc, "placement.status", stamp.at);
+        Ok(Touched {
+            placement: true,
+            records: vec![],
+        })
+    }
+
+    // ---- plan: goals, training tasks, adaptations, contact persons ----
+
+    pub fn add_goal(
+        &mut self,
+        input: &NewGoal,
+        stamp: &Stamp,
+    ) -> Result<(Uuid, Touched), DocError> {
+        check_stamp(stamp)?;
+        validate::required("beskrivelse av målet", &input.description, FIELD_MAX)?;
+        let id = Uuid::new_v4();
+        let goal = Goal {
+            category: input.category,
+            description: Text::with_value(input.description.trim()),
+            created_at: stamp.at,
+        };
+        doc::put(&mut self.doc, "goals", id, &goal)?;
+        doc::commit(&mut self.doc, "goal.add", stamp.at);
+        Ok((id, Touched::record("goals", id)))
+    }
+
+    pub fn add_training_task(
+        &mut self,
+        input: &NewTrainingTask,
+        stamp: &Stamp,
+    ) -> Result<(Uuid, Touched), DocError> {
+        check_stamp(stamp)?;
+        validate::required("oppgave", &input.title, SHORT_MAX)?;
+        validate::max_len("beskrivelse", &input.description, FIELD_MAX)?;
+        validate::max_len("ansvarlig", &input.responsible, SHORT_MAX)?;
+        let last = self
+            .record_ids("training_plan")?
+            .into_iter()
+            .filter_map(|id| self.training_task(id).ok().flatten())
+            .map(|t| t.position)
+            .fold(0.0_f64, f64::max);
+        let id = Uuid::new_v4();
+        let task = TrainingTask {
+            title: input.title.trim().to_owned(),
+            description: Text::with_value(input.description.trim()),
+            responsible: input.responsible.trim().to_owned(),
+            target_date: input.target_date,
+            status: TaskStatus::NotStarted,
+            position: last + 1.0,
+            updated_at: stamp.at,
+        };
+        doc::put(&mut self.doc, "training_plan", id, &task)?;
+        doc::commit(&mut self.doc, "training_task.add", stamp.at);
+        Ok((id, Touched::record("training_plan", id)))
+    }
+
+    pub fn set_task_status(
+        &mut self,
+        id: Uuid,
+        status: TaskStatus,
+        stamp: &Stamp,
+    ) -> Result<Touched, DocError> {
+        check_stamp(stamp)?;
+        let mut task: TrainingTask =
+            doc::require(&self.doc, "training_plan", "oppgave i opplæringsplanen", id)?;
+        task.status = status;
+        task.updated_at = stamp.at;
+        doc::put(&mut self.doc, "training_plan", id, &task)?;
+        doc::commit(&mut self.doc, "training_task.status", stamp.at);
+        Ok(Touched::record("training_plan", id))
+    }
+
+    pub fn add_adaptation(
+        &mut self,
+        input: &NewAdaptation,
+        stamp: &Stamp,
+    ) -> Result<(Uuid, Touched), DocError> {
+        check_stamp(stamp)?;
+        validate::required("tilrettelegging", &input.description, FIELD_MAX)?;
+        let id = Uuid::new_v4();
+        let a = Adaptation {
+            description: Text::with_value(input.description.trim()),
+            agreed_on: input.agreed_on,
+            active: true,
+        };
+        doc::put(&mut self.doc, "adaptations", id, &a)?;
+        doc::commit(&mut self.doc, "adaptation.add", stamp.at);
+        Ok((id, Touched::record("adaptations", id)))
+    }
+
+    pub fn add_contact_person(
+        &mut self,
+        input: &NewContactPerson,
+        stamp: &Stamp,
+    ) -> Result<(Uuid, Touched), DocError> {
+        check_stamp(stamp)?;
+        validate::required("navn på kontaktperson", &input.name, SHORT_MAX)?;
+        validate::max_len("rolle", &input.role, SHORT_MAX)?;
+        validate::max_len("telefon", &input.phone, 40)?;
+        validate::max_len("e-post", &input.email, SHORT_MAX)?;
+        if !input.email.trim().is_empty() && !input.email.contains('@') {
+            return Err(ValidationError::Inconsistent("E-postadressen mangler @").into());
+        }
+        let id = Uuid::new_v4();
+        let p = ContactPerson {
+            name: input.name.trim().to_owned(),
+            role: input.role.trim().to_owned(),
+            phone: input.phone.trim().to_owned(),
+            email: input.email.trim().to_owned(),
+        };
+        doc::put(&mut self.doc, "contact_persons", id, &p)?;
+        doc::commit(&mut self.doc, "contact_person.add", stamp.at);
+        Ok((id, Touched::record("contact_persons", id)))
+    }
+
+    // ---- visits ----
+
+    fn check_visit(&self, input: &NewVisit, stamp: &Stamp) -> Result<(), DocError> {
+        check_stamp(stamp)?;
+        if stamp.role != Role::Adviser {
+            return Err(ValidationError::Inconsistent(
+                "Bare NAV-veilederen registrerer oppfølgingsbesøk",
+            )
+            .into());
+        }
+        validate::max_len("sted", &input.place, SHORT_MAX)?;
+        validate::max_len("oppsummering", &input.summary, LONG_MAX)?;
+        validate::max_len(
+            "tilstedeværelse siden sist",
+            &input.check_in.attendance_since_last,
+            FIELD_MAX,
+        )?;
+        validate::max_len(
+            "framgang på oppgavene",
+            &input.check_in.task_progress,
+            FIELD_MAX,
+        )?;
+        validate::rating("arbeidsgivers vurdering", input.check_in.employer_rating)?;
+        validate::rating("kandidatens vurdering", input.check_in.candidate_rating)?;
+        if input.attendees.len() > validate::ATTENDEES_MAX {
+            return Err(ValidationError::OutOfRange {
+                field: "deltakere",
+                min: "0".into(),
+                max: validate::ATTENDEES_MAX.to_string(),
+            }
+            .into());
+        }
+        for a in &input.attendees {
+            validate::required("deltaker", a, SHORT_MAX)?;
+        }
+        if input.at.day() > stamp.today.plus_days(1) {
+            return Err(ValidationError::InFuture {
+                field: "tidspunkt for besøket",
+            }
+            .into());
+        }
+        let start = self.placement()?.start_date;
+        if input.at.day() < start.plus_days(-60) {
+            return Err(ValidationError::BeforePlacementStart {
+                field: "tidspunkt for besøket",
+                start,
+            }
+            .into());
+        }
+        if let Some(next) = input.next_visit
+            && next < input.at.day()
+        {
+            return Err(ValidationError::Inconsistent(
+                "Neste besøk kan ikke være før dette besøket",
+            )
+            .into());
+        }
+        for a in &input.actions {
+            check_action(a, stamp.today)?;
+        }
+        Ok(())
+    }
+
+    fn write_visit(
+        &mut self,
+        input: &NewVisit,
+        corrects: Option<Uuid>,
+        stamp: &Stamp,
+        what: &str,
+    ) -> Result<(Uuid, Touched), DocError> {
+        let id = Uuid::new_v4();
+        let mut touched = Touched::record("visits", id);
+        let mut action_ids = Vec::with_capacity(input.actions.len());
+        for a in &input.actions {
+            let aid = Uuid::new_v4();
+            let action = Action {
+                what: Text::with_value(a.what.trim()),
+                owner: a.owner,
+                due: a.due,
+                status: ActionStatus::Open,
+                visit: Some(id),
+                created_at: stamp.at,
+                created_by: stamp.name.clone(),
+            };
+            doc::put(&mut self.doc, "actions", aid, &action)?;
+            touched.records.push(("actions", aid));
+            action_ids.push(aid);
+        }
+        let visit = Visit {
+            at: input.at,
+            place: input.place.trim().to_owned(),
+            kind: input.kind,
+            attendees: input
+                .attendees
+                .iter()
+                .map(|a| a.trim().to_owned())
+                .collect(),
+            summary: Text::with_value(input.summary.trim()),
+            check_in: input.check_in.clone(),
+            agreed_actions: action_ids,
+            next_visit: input.next_visit,
+            corrects,
+            recorded_by: stamp.name.clone(),
+            recorded_at: stamp.at,
+        };
+        doc::put(&mut self.doc, "visits", id, &visit)?;
+        doc::commit(&mut self.doc, what, stamp.at);
+        Ok((id, touched))
+    }
+
+    /// Records a visit and the actions agreed at it, in one change.
+    pub fn record_visit(
+        &mut self,
+        input: &NewVisit,
+        stamp: &Stamp,
+    ) -> Result<(Uuid, Touched), DocError> {
+        self.check_visit(input, stamp)?;
+        self.write_visit(input, None, stamp, "visit.record")
+    }
+
+    /// Corrects a visit by recording a new version that names the one it replaces. The original
+    /// stays in the document and in the visit's history. Only the newest version can be corrected,
+    /// so the history stays one line rather than a tree.
+    pub fn correct_visit(
+        &mut self,
+        original: Uuid,
+        input: &NewVisit,
+        stamp: &Stamp,
+    ) -> Result<(Uuid, Touched), DocError> {
+        let _: Visit = doc::require(&self.doc, "visits", "besøk", original)?;
+        for id in self.record_ids("visits")? {
+            if let Some(v) = self.visit(id)?
+                && v.corrects == Some(original)
+            {
+                return Err(ValidationError::AlreadyCorrected { latest: id }.into());
+            }
+        }
+        self.check_visit(input, stamp)?;
+        let (id, mut touched) = self.write_visit(input, Some(original), stamp, "visit.correct")?;
+        touched.records.push(("visits", original));
+        Ok((id, touched))
+    }
+
+    // ---- the employer's daily log and contact requests ----
+
+    /// Logs a day. With "I want NAV to contact me" it raises a contact request in the same change.
+    pub fn log_observation(
+        &mut self,
+        input: &NewObservation,
+        stamp: &Stamp,
+    ) -> Result<(Uuid, Touched), DocError> {
+        check_stamp(stamp)?;
+        validate::range("timer", input.hours, 0.0, 24.0)?;
+        if input.attendance == Attendance::Absent && input.hours > 0.0 {
+            return Err(ValidationError::Inconsistent(
+                "En dag med fravær kan ikke ha arbeidstimer",
+            )
+            .into());
+        }
+        validate::max_len("oppgaver i dag", &input.tasks_done, FIELD_MAX)?;
+        validate::max_len("det som gikk bra", &input.went_well, FIELD_MAX)?;
+        validate::max_len("praktisk problem", &input.problem, FIELD_MAX)?;
+        validate::max_len("melding til NAV", &input.contact_message, FIELD_MAX)?;
+        if input.date > stamp.today {
+            return Err(ValidationError::InFuture { field: "dato" }.into());
+        }
+        let start = self.placement()?.start_date;
+        if input.date < start {
+            return Err(ValidationError::BeforePlacementStart {
+                field: "dato",
+                start,
+            }
+            .into());
+        }
+        let id = Uuid::new_v4();
+        let mut touched = Touched::record("observations", id);
+        let request = if input.wants_contact {
+            let rid = Uuid::new_v4();
+            let message = if input.contact_message.trim().is_empty() {
+                input.problem.trim()
+            } else {
+                input.contact_message.trim()
+            };
+            let req = ContactRequest {
+                raised_at: stamp.at,
+                raised_by: stamp.role,
+                raised_by_name: stamp.name.clone(),
+                observation: Some(id),
+                message: Text::with_value(message),
+                acknowledged_at: None,
+                acknowledged_by: None,
+                resolved_at: None,
+                resolved_by: None,
+                resolution: Text::with_value(""),
+            };
+            doc::put(&mut self.doc, "contact_requests", rid, &req)?;
+            touched.records.push(("contact_requests", rid));
+            Some(rid)
+        } else {
+            None
+        };
+        let obs = Observation {
+            date: input.date,
+            attendance: input.attendance,
+            hours: input.hours,
+            tasks_done: Text::with_value(input.tasks_done.trim()),
+            went_well: Text::with_value(input.went_well.trim()),
+            problem: Text::with_value(input.problem.trim()),
+            wants_contact: input.wants_contact,
+            contact_request: request,
+            logged_by: stamp.name.clone(),
+            logged_at: stamp.at,
+        };
+        doc::put(&mut self.doc, "observations", id, &obs)?;
+        doc::commit(&mut self.doc, "observation.log", stamp.at);
+        Ok((id, touched))
+    }
+
+    /// A contact request raised on its own, not from a day's log.
+    pub fn raise_contact_request(
+        &mut self,
+        message: &str,
+        stamp: &Stamp,
+    ) -> Result<(Uuid, Touched), DocError> {
+        check_stamp(stamp)?;
+        validate::required("melding", message, FIELD_MAX)?;
+        let id = Uuid::new_v4();
+        let req = ContactRequest {
+            raised_at: stamp.at,
+            raised_by: stamp.role,
+            raised_by_name: stamp.name.clone(),
+            observation: None,
+            message: Text::with_value(message.trim()),
+            acknowledged_at: None,
+            acknowledged_by: None,
+            resolved_at: None,
+            resolved_by: None,
+            resolution: Text::with_value(""),
+        };
+        doc::put(&mut self.doc, "contact_requests", id, &req)?;
+        doc::commit(&mut self.doc, "contact_request.raise", stamp.at);
+        Ok((id, Touched::record("contact_requests", id)))
+    }
+
+    /// The adviser has seen the request. Acknowledging twice keeps the first time.
+    pub fn acknowledge_request(&mut self, id: Uuid, stamp: &Stamp) -> Result<Touched, DocError> {
+        check_stamp(stamp)?;
+        if stamp.role != Role::Adviser {
+            return Err(ValidationError::Inconsistent(
+                "Bare NAV-veilederen kan bekrefte en kontaktforespørsel",
+            )
+            .into());
+        }
+        let mut req: ContactRequest =
+            doc::require(&self.doc, "contact_requests", "kontaktforespørsel", id)?;
+        if req.acknowledged_at.is_none() {
+            req.acknowledged_at = Some(stamp.at);
+            req.acknowledged_by = Some(stamp.name.clone());
+            doc::put(&mut self.doc, "contact_requests", id, &req)?;
+            doc::commit(&mut self.doc, "contact_request.acknowledge", stamp.at);
+        }
+        Ok(Touched::record("contact_requests", id))
+    }
+
+    /// The adviser has answered. Resolving also acknowledges, if that was not done.
+    pub fn resolve_request(
+        &mut self,
+        id: Uuid,
+        resolution: &str,
+        stamp: &Stamp,
+    ) -> Result<Touched, DocError> {
+        check_stamp(stamp)?;
+        if stamp.role != Role::Adviser {
+            return Err(ValidationError::Inconsistent(
+                "Bare NAV-veilederen kan lukke en kontaktforespørsel",
+            )
+            .into());
+        }
+        validate::max_len("svar", resolution, FIELD_MAX)?;
+        let mut req: ContactRequest =
+            doc::require(&self.doc, "contact_requests", "kontaktforespørsel", id)?;
+        if req.resolved_at.is_some() {
+            return Err(ValidationError::AlreadyResolved.into());
+        }
+        if req.acknowledged_at.is_none() {
+            req.acknowledged_at = Some(stamp.at);
+            req.acknowledged_by = Some(stamp.name.clone());
+        }
+        req.resolved_at = Some(stamp.at);
+        req.resolved_by = Some(stamp.name.clone());
+        doc::put(&mut self.doc, "contact_requests", id, &req)?;
+        doc::update_text(
+            &mut self.doc,
+            "contact_requests",
+            id,
+            "resolution",
+            resolution.trim(),
+        )?;
+        doc::commit(&mut self.doc, "contact_request.resolve", stamp.at);
+        Ok(Touched::record("contact_requests", id))
+    }
+
+    // ---- actions and notes ----
+
+    pub fn add_action(
+        &mut self,
+        input: &NewAction,
+        stamp: &Stamp,
+    ) -> Result<(Uuid, Touched), DocError> {
+        check_stamp(stamp)?;
+        check_action(input, stamp.today)?;
+        let id = Uuid::new_v4();
+        let action = Action {
+            what: Text::with_value(input.what.trim()),
+            owner: input.owner,
+            due: input.due,
+            status: ActionStatus::Open,
+            visit: None,
+            created_at: stamp.at,
+            created_by: stamp.name.clone(),
+        };
+        doc::put(&mut self.doc, "actions", id, &action)?;
+        doc::commit(&mut self.doc, "action.add", stamp.at);
+        Ok((id, Touched::record("actions", id)))
+    }
+
+    pub fn set_action_status(
+        &mut self,
+        id: Uuid,
+        status: ActionStatus,
+        stamp: &Stamp,
+    ) -> Result<Touched, DocError> {
+        check_stamp(stamp)?;
+        let mut action: Action = doc::require(&self.doc, "actions", "tiltak", id)?;
+        action.status = status;
+        doc::put(&mut self.doc, "actions", id, &action)?;
+        doc::commit(&mut self.doc, "action.status", stamp.at);
+        Ok(Touched::record("actions", id))
+    }
+
+    pub fn add_note(
+        &mut self,
+        input: &NewNote,
+        stamp: &Stamp,
+    ) -> Result<(Uuid, Touched), DocError> {
+        check_stamp(stamp)?;
+        validate::required("notat", &input.body, LONG_MAX)?;
+        if let Some(parent) = input.reply_to {
+            let _: Note = doc::require(&self.doc, "notes", "notat", parent)?;
+        }
+        let id = Uuid::new_v4();
+        let note = Note {
+            author_role: stamp.role,
+            author_name: stamp.name.clone(),
+            written_at: stamp.at,
+            body: Text::with_value(input.body.trim()),
+            reply_to: input.reply_to,
+        };
+        doc::put(&mut self.doc, "notes", id, &note)?;
+        doc::commit(&mut self.doc, "note.add", stamp.at);
+        Ok((id, Touched::record("notes", id)))
+    }
+
+    /// Replaces a note's text. The change is a minimal character diff, so an edit made at the same
+    /// time on another device merges with this one instead of overwriting it.
+    pub fn edit_note(&mut self, id: Uuid, body: &str, stamp: &Stamp) -> Result<Touched, DocError> {
+        check_stamp(stamp)?;
+        validate::required("notat", body, LONG_MAX)?;
+        let _: Note = doc::require(&self.doc, "notes", "notat", id)?;
+        doc::update_text(&mut self.doc, "notes", id, "body", body)?;
+        doc::commit(&mut self.doc, "note.edit", stamp.at);
+        Ok(Touched::record("notes", id))
+    }
+}

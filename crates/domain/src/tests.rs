@@ -1,0 +1,634 @@
+//! Behaviour of the two documents as a user would notice it: rules refuse bad input and leave the
+//! document untouched; concurrent edits merge; concurrent edits of one field are reported.
+
+use proptest::prelude::*;
+use uuid::Uuid;
+
+use crate::*;
+
+pub(crate) fn day(s: &str) -> Day {
+    Day::parse("dato", s).unwrap()
+}
+
+pub(crate) fn stamp(role: Role, at: &str) -> Stamp {
+    let at = Moment::parse("at", at).unwrap();
+    Stamp {
+        role,
+        name: match role {
+            Role::Adviser => "Kari Veileder".into(),
+            Role::Employer => "Per Butikksjef".into(),
+        },
+        at,
+        today: at.day(),
+    }
+}
+
+fn adviser() -> Stamp {
+    stamp(Role::Adviser, "2026-11-27T09:00:00Z")
+}
+
+fn employer() -> Stamp {
+    stamp(Role::Employer, "2026-11-27T15:00:00Z")
+}
+
+pub(crate) fn new_placement() -> NewPlacement {
+    NewPlacement {
+        candidate_name: "Ola Nordmann".into(),
+        employer: Employer {
+            org_number: "889640782".into(),
+            name: "Rema 1000 Sentrum".into(),
+            workplace_address: "Storgata 12, 8006 Bodø".into(),
+        },
+        adviser_name: "Kari Veileder".into(),
+        measure: MeasureType::WorkTraining,
+        start_date: day("2026-11-02"),
+        end_date: Some(day("2027-05-02")),
+        hours_per_week: 20.0,
+    }
+}
+
+fn new_visit() -> NewVisit {
+    NewVisit {
+        at: Moment::parse("at", "2026-11-27T09:00:00Z").unwrap(),
+        place: "Lageret".into(),
+        kind: VisitKind::OnSite,
+        attendees: vec!["Ola".into(), "Per".into()],
+        summary: "Ola har lært varemottak og trives.".into(),
+        check_in: CheckIn {
+            attendance_since_last: "Full".into(),
+            task_progress: "Varemottak på egen hånd".into(),
+            employer_rating: Some(4),
+            candidate_rating: Some(5),
+        },
+        actions: vec![NewAction {
+            what: "Prøve kassa en dag i uka".into(),
+            owner: ActionOwner::Employer,
+            due: Some(day("2026-12-15")),
+        }],
+        next_visit: Some(day("2026-12-11")),
+    }
+}
+
+fn new_observation() -> NewObservation {
+    NewObservation {
+        date: day("2026-11-27"),
+        attendance: Attendance::Present,
+        hours: 6.0,
+        tasks_done: "Fylte på meieri og frukt".into(),
+        went_well: "Jobbet selvstendig hele formiddagen".into(),
+        problem: String::new(),
+        wants_contact: false,
+        contact_message: String::new(),
+    }
+}
+
+fn shared() -> SharedDoc {
+    SharedDoc::create(Uuid::new_v4(), &new_placement(), &adviser(), None).unwrap()
+}
+
+/// One way to break an input, and the error kind it must give.
+type Breaks<T> = Vec<(&'static str, Box<dyn Fn(&mut T)>)>;
+
+/// Runs `op` and checks that it failed with `kind` and left no trace in the document.
+fn refused<T: std::fmt::Debug>(
+    doc: &mut SharedDoc,
+    kind: &str,
+    op: impl FnOnce(&mut SharedDoc) -> Result<T, DocError>,
+) {
+    let before = doc.heads();
+    let before_bytes = doc.automerge_mut().save();
+    let err = op(doc).expect_err("the operation should have been refused");
+    assert_eq!(err.kind(), kind, "{err}");
+    assert!(!err.to_string().is_empty());
+    assert_eq!(doc.heads(), before, "a refused operation wrote a change");
+    assert_eq!(
+        doc.automerge_mut().save(),
+        before_bytes,
+        "a refused operation left pending ops"
+    );
+}
+
+#[test]
+fn placement_rules() {
+    let s = adviser();
+    let cases: Breaks<NewPlacement> = vec![
+        ("required", Box::new(|p| p.candidate_name = "  ".into())),
+        (
+            "too_long",
+            Box::new(|p| p.candidate_name = "x".repeat(SHORT_MAX + 1)),
+        ),
+        (
+            "invalid_org_number",
+            Box::new(|p| p.employer.org_number = "123456789".into()),
+        ),
+        ("required", Box::new(|p| p.employer.name = String::new())),
+        (
+            "end_before_start",
+            Box::new(|p| p.end_date = Some(day("2026-11-01"))),
+        ),
+        ("out_of_range", Box::new(|p| p.hours_per_week = 0.0)),
+        (
+            "out_of_range",
+            Box::new(|p| p.hours_per_week = f64::INFINITY),
+        ),
+        ("required", Box::new(|p| p.adviser_name = String::new())),
+    ];
+    for (kind, breaks) in cases {
+        let mut p = new_placement();
+        breaks(&mut p);
+        let err = SharedDoc::create(Uuid::new_v4(), &p, &s, None)
+            .err()
+            .expect(kind);
+        assert_eq!(err.kind(), kind);
+    }
+    let err = SharedDoc::create(Uuid::new_v4(), &new_placement(), &employer(), None)
+        .err()
+        .unwrap();
+    assert_eq!(
+        err.kind(),
+        "inconsistent",
+        "an employer cannot create a placement"
+    );
+
+    let mut doc = shared();
+    let mut p = new_placement();
+    p.end_date = Some(day("2020-01-01"));
+    refused(&mut doc, "end_before_start", |d| d.update_placement(&p, &s));
+}
+
+#[test]
+fn status_moves_forward_only() {
+    let mut doc = shared();
+    assert_eq!(doc.placement().unwrap().status, PlacementStatus::Active);
+    doc.set_status(PlacementStatus::Ended, &adviser()).unwrap();
+    let info = doc.placement().unwrap();
+    assert_eq!(info.closed_on, Some(day("2026-11-27")));
+    assert_eq!(info.end_date, Some(day("2026-11-27")));
+    refused(&mut doc, "status_transition", |d| {
+        d.set_status(PlacementStatus::Active, &adviser())
+    });
+}
+
+#[test]
+fn visit_rules() {
+    let mut doc = shared();
+    let s = adviser();
+    let cases: Breaks<NewVisit> = vec![
+        (
+            "too_long",
+            Box::new(|v| v.summary = "ø".repeat(LONG_MAX + 1)),
+        ),
+        (
+            "out_of_range",
+            Box::new(|v| v.check_in.employer_rating = Some(6)),
+        ),
+        (
+            "out_of_range",
+            Box::new(|v| v.check_in.candidate_rating = Some(0)),
+        ),
+        (
+            "out_of_range",
+            Box::new(|v| v.attendees = vec!["x".into(); ATTENDEES_MAX + 1]),
+        ),
+        ("required", Box::new(|v| v.attendees = vec![" ".into()])),
+        (
+            "in_future",
+            Box::new(|v| v.at = Moment::parse("at", "2027-01-01T10:00:00Z").unwrap()),
+        ),
+        (
+            "before_placement_start",
+            Box::new(|v| v.at = Moment::parse("at", "2025-01-01T10:00:00Z").unwrap()),
+        ),
+        (
+            "inconsistent",
+            Box::new(|v| v.next_visit = Some(day("2026-11-01"))),
+        ),
+        ("required", Box::new(|v| v.actions[0].what = String::new())),
+    ];
+    for (kind, breaks) in cases {
+        let mut v = new_visit();
+        breaks(&mut v);
+        refused(&mut doc, kind, |d| d.record_visit(&v, &s));
+    }
+    refused(&mut doc, "inconsistent", |d| {
+        d.record_visit(&new_visit(), &employer())
+    });
+    refused(&mut doc, "unknown_record", |d| {
+        d.correct_visit(Uuid::new_v4(), &new_visit(), &s)
+    });
+}
+
+#[test]
+fn visits_are_corrected_by_new_entries_with_history() {
+    let mut doc = shared();
+    let s = adviser();
+    let (first, touched) = doc.record_visit(&new_visit(), &s).unwrap();
+    assert_eq!(touched.records.len(), 2, "the visit and its agreed action");
+    let mut fixed = new_visit();
+    fixed.summary = "Ola har lært varemottak og kassa.".into();
+    fixed.actions.clear();
+    let (second, _) = doc.correct_visit(first, &fixed, &s).unwrap();
+
+    let p = doc.hydrate().unwrap();
+    assert_eq!(p.visits.len(), 2, "the original stays");
+    let current: Vec<Uuid> = p.current_visits().into_iter().map(|(id, _)| id).collect();
+    assert_eq!(current, vec![second]);
+    let history: Vec<Uuid> = p
+        .visit_history(second)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(history, vec![second, first]);
+    assert_eq!(p.next_visit(), Some(day("2026-12-11")));
+    assert_eq!(p.actions.len(), 1);
+    let action = p.actions.values().next().unwrap();
+    assert_eq!(action.visit, Some(first));
+
+    refused(&mut doc, "already_corrected", |d| {
+        d.correct_visit(first, &fixed, &s)
+    });
+}
+
+#[test]
+fn observation_rules() {
+    let mut doc = shared();
+    let e = employer();
+    let cases: Breaks<NewObservation> = vec![
+        ("out_of_range", Box::new(|o| o.hours = 25.0)),
+        ("out_of_range", Box::new(|o| o.hours = -1.0)),
+        (
+            "inconsistent",
+            Box::new(|o| {
+                o.attendance = Attendance::Absent;
+                o.hours = 3.0;
+            }),
+        ),
+        (
+            "too_long",
+            Box::new(|o| o.went_well = "a".repeat(FIELD_MAX + 1)),
+        ),
+        (
+            "too_long",
+            Box::new(|o| o.problem = "a".repeat(FIELD_MAX + 1)),
+        ),
+        ("in_future", Box::new(|o| o.date = day("2026-11-28"))),
+        (
+            "before_placement_start",
+            Box::new(|o| o.date = day("2026-11-01")),
+        ),
+    ];
+    for (kind, breaks) in cases {
+        let mut o = new_observation();
+        breaks(&mut o);
+        refused(&mut doc, kind, |d| d.log_observation(&o, &e));
+    }
+    let mut blank = e.clone();
+    blank.name = " ".into();
+    refused(&mut doc, "required", |d| {
+        d.log_observation(&new_observation(), &blank)
+    });
+}
+
+#[test]
+fn contact_request_lifecycle() {
+    let mut doc = shared();
+    let mut o = new_observation();
+    o.wants_contact = true;
+    o.problem = "Ola var stille og trakk seg unna i lunsjen".into();
+    let (obs, touched) = doc.log_observation(&o, &employer()).unwrap();
+    assert_eq!(touched.records.len(), 2);
+    let req_id = doc
+        .observation(obs)
+        .unwrap()
+        .unwrap()
+        .contact_request
+        .unwrap();
+    let req = doc.contact_request(req_id).unwrap().unwrap();
+    assert!(req.is_open());
+    assert_eq!(
+        req.message.as_str(),
+        "Ola var stille og trakk seg unna i lunsjen"
+    );
+
+    refused(&mut doc, "inconsistent", |d| {
+        d.resolve_request(req_id, "ok", &employer())
+    });
+    refused(&mut doc, "unknown_record", |d| {
+        d.acknowledge_request(Uuid::new_v4(), &adviser())
+    });
+
+    let later = stamp(Role::Adviser, "2026-11-27T16:30:00Z");
+    doc.acknowledge_request(req_id, &later).unwrap();
+    let even_later = stamp(Role::Adviser, "2026-11-27T18:00:00Z");
+    doc.acknowledge_request(req_id, &even_later).unwrap();
+    doc.resolve_request(req_id, "Ringte Per, avtalte besøk fredag", &even_later)
+        .unwrap();
+    let req = doc.contact_request(req_id).unwrap().unwrap();
+    assert_eq!(
+        req.response_minutes(),
+        Some(90),
+        "the first acknowledgement counts"
+    );
+    assert!(!req.is_open());
+    refused(&mut doc, "already_resolved", |d| {
+        d.resolve_request(req_id, "igjen", &even_later)
+    });
+}
+
+#[test]
+fn other_rules_refuse_without_writing() {
+    let mut doc = shared();
+    let a = adviser();
+    refused(&mut doc, "required", |d| {
+        d.add_goal(
+            &NewGoal {
+                category: GoalCategory::Other,
+                description: "".into(),
+            },
+            &a,
+        )
+    });
+    refused(&mut doc, "required", |d| {
+        d.add_training_task(
+            &NewTrainingTask {
+                title: "".into(),
+                description: "".into(),
+                responsible: "".into(),
+                target_date: None,
+            },
+            &a,
+        )
+    });
+    refused(&mut doc, "unknown_record", |d| {
+        d.set_task_status(Uuid::new_v4(), TaskStatus::CanDo, &a)
+    });
+    refused(&mut doc, "required", |d| {
+        d.add_adaptation(
+            &NewAdaptation {
+                description: " ".into(),
+                agreed_on: day("2026-11-02"),
+            },
+            &a,
+        )
+    });
+    refused(&mut doc, "inconsistent", |d| {
+        d.add_contact_person(
+            &NewContactPerson {
+                name: "Per".into(),
+                role: "".into(),
+                phone: "".into(),
+                email: "per.no".into(),
+            },
+            &a,
+        )
+    });
+    refused(&mut doc, "unknown_record", |d| {
+        d.set_action_status(Uuid::new_v4(), ActionStatus::Done, &a)
+    });
+    refused(&mut doc, "unknown_record", |d| {
+        d.add_note(
+            &NewNote {
+                body: "svar".into(),
+                reply_to: Some(Uuid::new_v4()),
+            },
+            &a,
+        )
+    });
+    refused(&mut doc, "required", |d| {
+        d.add_note(
+            &NewNote {
+                body: "".into(),
+                reply_to: None,
+            },
+            &a,
+        )
+    });
+    refused(&mut doc, "inconsistent", |d| {
+        d.add_action(
+            &NewAction {
+                what: "x".into(),
+                owner: ActionOwner::Adviser,
+                due: Some(day("2020-01-01")),
+            },
+            &a,
+        )
+    });
+    assert_eq!(
+        "nope".parse::<VisitKind>().unwrap_err().kind(),
+        "unknown_choice"
+    );
+    assert_eq!(
+        Day::parse("dato", "31.12.2026").unwrap_err().kind(),
+        "invalid_date"
+    );
+}
+
+#[test]
+fn private_document_is_adviser_only() {
+    let id = Uuid::new_v4();
+    assert_eq!(
+        PrivateDoc::create(id, &employer(), None)
+            .err()
+            .unwrap()
+            .kind(),
+        "inconsistent"
+    );
+    let mut p = PrivateDoc::create(id, &adviser(), None).unwrap();
+    let before = p.heads();
+    let err = p
+        .add_note(
+            &NewAdviserNote {
+                body: "x".into(),
+                health_related: true,
+                visit: None,
+            },
+            &employer(),
+        )
+        .unwrap_err();
+    assert_eq!(err.kind(), "inconsistent");
+    assert_eq!(p.heads(), before);
+    let (c, _) = p
+        .give_consent(
+            &NewConsent {
+                scope: ConsentScope::Adaptations,
+                text_version: "2026-1".into(),
+            },
+            &adviser(),
+        )
+        .unwrap();
+    p.withdraw_consent(c, &adviser()).unwrap();
+    assert_eq!(
+        p.withdraw_consent(c, &adviser()).unwrap_err().kind(),
+        "inconsistent"
+    );
+    assert!(p.consent(c).unwrap().unwrap().withdrawn_at.is_some());
+}
+
+#[test]
+fn documents_refuse_a_newer_schema_and_foreign_merges() {
+    use automerge::transaction::Transactable;
+    let mut doc = shared();
+    doc.automerge_mut()
+        .put(automerge::ROOT, "schema_version", 99_u64)
+        .unwrap();
+    let bytes = doc.automerge_mut().save();
+    assert_eq!(
+        SharedDoc::load(&bytes).err().unwrap().kind(),
+        "unsupported_schema"
+    );
+    assert_eq!(
+        SharedDoc::load(b"not a document").err().unwrap().kind(),
+        "unreadable_document"
+    );
+
+    let mut a = shared();
+    let mut b = shared();
+    assert_eq!(a.merge(&mut b).unwrap_err().kind(), "wrong_placement");
+}
+
+#[test]
+fn concurrent_edits_merge_and_scalar_conflicts_are_reported() {
+    let mut a = shared();
+    let (note, _) = a
+        .add_note(
+            &NewNote {
+                body: "Ola møter kl 08.".into(),
+                reply_to: None,
+            },
+            &adviser(),
+        )
+        .unwrap();
+    let (action, _) = a
+        .add_action(
+            &NewAction {
+                what: "Kjøpe vernesko".into(),
+                owner: ActionOwner::Employer,
+                due: None,
+            },
+            &adviser(),
+        )
+        .unwrap();
+    let mut b = a.fork();
+
+    a.edit_note(note, "Ola møter kl 08 på mandager.", &adviser())
+        .unwrap();
+    b.edit_note(note, "Ola møter kl 08. Husk nøkkelkort.", &employer())
+        .unwrap();
+    a.set_action_status(action, ActionStatus::Done, &adviser())
+        .unwrap();
+    b.set_action_status(action, ActionStatus::Cancelled, &employer())
+        .unwrap();
+    a.record_visit(&new_visit(), &adviser()).unwrap();
+    b.log_observation(&new_observation(), &employer()).unwrap();
+    assert!(a.conflicts().is_empty());
+
+    let mut a2 = a.fork();
+    a.merge(&mut b).unwrap();
+    b.merge(&mut a2).unwrap();
+    assert_eq!(a.heads().len(), b.heads().len());
+    let (pa, pb) = (a.hydrate().unwrap(), b.hydrate().unwrap());
+    assert_eq!(
+        serde_json::to_value(&pa).unwrap(),
+        serde_json::to_value(&pb).unwrap()
+    );
+    assert_eq!(
+        pa.notes[&note].body.as_str(),
+        "Ola møter kl 08 på mandager. Husk nøkkelkort."
+    );
+    assert_eq!(pa.visits.len(), 1);
+    assert_eq!(pa.observations.len(), 1);
+
+    let conflicts = a.conflicts();
+    assert_eq!(conflicts, b.conflicts());
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    let c = &conflicts[0];
+    assert_eq!(c.record(), Some(("actions", action, "status")));
+    let mut values = c.values.clone();
+    values.sort();
+    assert_eq!(values, vec!["cancelled", "done"]);
+    assert_eq!(
+        c.values[0],
+        pa.actions[&action].status.code(),
+        "the shown value comes first"
+    );
+}
+
+#[derive(Clone, Debug)]
+enum Edit {
+    Observation(u8),
+    EditNote(usize, String),
+    ActionStatus(usize),
+    Visit,
+    Request,
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (0u8..24).prop_map(Edit::Observation),
+        (0usize..3, "[a-zæøå ]{0,12}").prop_map(|(i, s)| Edit::EditNote(i, s)),
+        (0usize..4).prop_map(Edit::ActionStatus),
+        Just(Edit::Visit),
+        Just(Edit::Request),
+    ]
+}
+
+fn apply(doc: &mut SharedDoc, e: &Edit, notes: &[Uuid], action: Uuid, role: Role) {
+    let s = stamp(role, "2026-11-27T12:00:00Z");
+    match e {
+        Edit::Observation(h) => {
+            let mut o = new_observation();
+            o.hours = f64::from(*h) / 2.0;
+            doc.log_observation(&o, &s).unwrap();
+        }
+        Edit::EditNote(i, text) => {
+            let id = notes[*i % notes.len()];
+            let old = doc.note(id).unwrap().unwrap().body.as_str().to_owned();
+            let new = format!("{text}{old}");
+            if !new.trim().is_empty() {
+                doc.edit_note(id, &new, &s).unwrap();
+            }
+        }
+        Edit::ActionStatus(i) => {
+            doc.set_action_status(action, ActionStatus::ALL[*i % ActionStatus::ALL.len()], &s)
+                .unwrap();
+        }
+        Edit::Visit => {
+            let s = Stamp {
+                role: Role::Adviser,
+                ..s
+            };
+            doc.record_visit(&new_visit(), &s).unwrap();
+        }
+        Edit::Request => {
+            doc.raise_contact_request("Ring meg", &s).unwrap();
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn random_concurrent_edits_converge(ea in prop::collection::vec(edit(), 0..8), eb in prop::collection::vec(edit(), 0..8)) {
+        let mut a = shared();
+        let notes: Vec<Uuid> = (0..3)
+            .map(|i| a.add_note(&NewNote { body: format!("notat {i}"), reply_to: None }, &adviser()).unwrap().0)
+            .collect();
+        let (action, _) = a.add_action(&NewAction { what: "Tiltak".into(), owner: ActionOwner::Adviser, due: None }, &adviser()).unwrap();
+        let mut b = a.fork();
+        for e in &ea { apply(&mut a, e, &notes, action, Role::Adviser); }
+        for e in &eb { apply(&mut b, e, &notes, action, Role::Employer); }
+        let mut a_copy = a.fork();
+        a.merge(&mut b).unwrap();
+        b.merge(&mut a_copy).unwrap();
+        let (mut ha, mut hb) = (a.heads(), b.heads());
+        ha.sort();
+        hb.sort();
+        prop_assert_eq!(ha, hb);
+        let (pa, pb) = (a.hydrate().unwrap(), b.hydrate().unwrap());
+        prop_assert_eq!(serde_json::to_value(&pa).unwrap(), serde_json::to_value(&pb).unwrap());
+        let count = |es: &[Edit], f: fn(&Edit) -> bool| es.iter().filter(|e| f(e)).count();
+        prop_assert_eq!(pa.observations.len(), count(&ea, |e| matches!(e, Edit::Observation(_))) + count(&eb, |e| matches!(e, Edit::Observation(_))));
+        prop_assert_eq!(pa.visits.len(), count(&ea, |e| matches!(e, Edit::Visit)) + count(&eb, |e| matches!(e, Edit::Visit)));
+        prop_assert_eq!(a.conflicts(), b.conflicts());
+    }
+}
