@@ -556,7 +556,7 @@ fn concurrent_edits_merge_and_scalar_conflicts_are_reported() {
 #[derive(Clone, Debug)]
 enum Edit {
     Observation(u8),
-    EditNote(usize, String),
+    NoteText(usize, String),
     ActionStatus(usize),
     Visit,
     Request,
@@ -565,7 +565,7 @@ enum Edit {
 fn edit() -> impl Strategy<Value = Edit> {
     prop_oneof![
         (0u8..24).prop_map(Edit::Observation),
-        (0usize..3, "[a-zæøå ]{0,12}").prop_map(|(i, s)| Edit::EditNote(i, s)),
+        (0usize..3, "[a-zæøå ]{0,12}").prop_map(|(i, s)| Edit::NoteText(i, s)),
         (0usize..4).prop_map(Edit::ActionStatus),
         Just(Edit::Visit),
         Just(Edit::Request),
@@ -580,7 +580,7 @@ fn apply(doc: &mut SharedDoc, e: &Edit, notes: &[Uuid], action: Uuid, role: Role
             o.hours = f64::from(*h) / 2.0;
             doc.log_observation(&o, &s).unwrap();
         }
-        Edit::EditNote(i, text) => {
+        Edit::NoteText(i, text) => {
             let id = notes[*i % notes.len()];
             let old = doc.note(id).unwrap().unwrap().body.as_str().to_owned();
             let new = format!("{text}{old}");
