@@ -175,6 +175,52 @@ pub(crate) fn create_root(
     Ok(())
 }
 
+/// Which records a set of patches touched: the first two steps of each patch's path (collection,
+/// record id), or the root key itself for the placement's own facts.
+pub(crate) fn touched_by(patches: &[automerge::Patch]) -> crate::shared::Touched {
+    use automerge::{PatchAction, Prop as P};
+    let mut t = crate::shared::Touched::default();
+    for patch in patches {
+        let mut steps: Vec<String> = patch
+            .path
+            .iter()
+            .map(|(_, p)| match p {
+                P::Map(k) => k.clone(),
+                P::Seq(i) => i.to_string(),
+            })
+            .collect();
+        match &patch.action {
+            PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => steps.push(key.clone()),
+            PatchAction::Conflict { prop: P::Map(k) } => steps.push(k.clone()),
+            _ => {}
+        }
+        match steps.as_slice() {
+            [root, ..] if root == "placement" => t.placement = true,
+            [coll, id, ..] => {
+                if let (Some(coll), Ok(id)) = (crate::shared::collection_name(coll), id.parse()) {
+                    if !t.records.contains(&(coll, id)) {
+                        t.records.push((coll, id));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    t
+}
+
+/// Applies changes from another copy of the document (idempotent: changes already here are
+/// skipped) and reports what they touched.
+pub(crate) fn apply_changes(doc: &mut AutoCommit, bytes: &[u8]) -> Result<crate::shared::Touched, DocError> {
+    let before = doc.get_heads();
+    doc.load_incremental(bytes)?;
+    let after = doc.get_heads();
+    if before == after {
+        return Ok(crate::shared::Touched::default());
+    }
+    Ok(touched_by(&doc.diff(&before, &after)))
+}
+
 /// A field that two devices changed at the same time, each without seeing the other's change.
 /// Automerge keeps both values and picks one deterministically; the app shows both so a person
 /// can choose ("endret på begge enhetene").

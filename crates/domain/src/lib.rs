@@ -52,7 +52,7 @@ pub use input::*;
 pub use model::*;
 pub use private::PrivateDoc;
 pub use shared::{SharedDoc, Touched};
-pub use validate::{ATTENDEES_MAX, FIELD_MAX, LONG_MAX, SHORT_MAX, org_number as check_org_number};
+pub use validate::{check_user_name, ATTENDEES_MAX, FIELD_MAX, LONG_MAX, SHORT_MAX, org_number as check_org_number};
 pub use when::{Day, Moment};
 
 pub use automerge;

@@ -94,6 +94,19 @@ impl PrivateDoc {
         Ok(())
     }
 
+    /// Applies changes from the adviser's other devices; see [`crate::SharedDoc::apply_changes`].
+    /// The private document's notes are reported as `adviser_notes`.
+    pub fn apply_changes(&mut self, bytes: &[u8]) -> Result<Touched, DocError> {
+        let mut t = doc::apply_changes(&mut self.doc, bytes)?;
+        for r in &mut t.records {
+            if r.0 == "notes" {
+                r.0 = "adviser_notes";
+            }
+        }
+        t.placement = false;
+        Ok(t)
+    }
+
     pub fn hydrate(&self) -> Result<PrivatePlacement, DocError> {
         Ok(autosurgeon::hydrate(&self.doc)?)
     }

@@ -27,6 +27,11 @@ const COLLECTIONS: &[&str] = &[
     "notes",
 ];
 
+/// The collection names of both documents, as `&'static str` for `Touched`.
+pub(crate) fn collection_name(name: &str) -> Option<&'static str> {
+    COLLECTIONS.iter().chain(["consents"].iter()).find(|c| **c == name).copied()
+}
+
 /// Which records one operation touched, so the store can update exactly those projection rows.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Touched {
@@ -174,6 +179,12 @@ impl SharedDoc {
         }
         self.doc.merge(&mut other.doc)?;
         Ok(())
+    }
+
+    /// Applies changes received from another device. Changes already here are skipped, so the
+    /// same bytes can arrive twice. Reports which records changed, for the projection.
+    pub fn apply_changes(&mut self, bytes: &[u8]) -> Result<Touched, DocError> {
+        doc::apply_changes(&mut self.doc, bytes)
     }
 
     /// The whole placement, for the overview screen and exports.

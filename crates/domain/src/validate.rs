@@ -60,6 +60,11 @@ pub(crate) fn rating(field: &'static str, value: Option<u8>) -> Result<(), Valid
     }
 }
 
+/// The name a device's user is known by in what they write.
+pub fn check_user_name(name: &str) -> Result<(), ValidationError> {
+    required("navn", name, SHORT_MAX)
+}
+
 /// A Norwegian organisation number: nine digits, the last a modulus-11 check digit.
 pub fn org_number(value: &str) -> Result<(), ValidationError> {
     let digits: Vec<u32> = value.chars().filter_map(|c| c.to_digit(10)).collect();

@@ -1,1 +1,19 @@
+//! The encrypted local store of a Følgesvenn device.
+//!
+//! Everything a device knows lives in one SQLCipher database: the placement documents (as automerge
+//! snapshots plus incremental changes), projection tables that lists and search read, an FTS5
+//! index, and a hash-chained audit log. See [`Store`] for the guarantees and [`key`] for where the
+//! database key lives. This is the only crate that speaks SQL.
 
+mod audit;
+mod error;
+pub mod key;
+mod projection;
+mod schema;
+mod search;
+mod store;
+
+pub use audit::{AuditAction, AuditEntry};
+pub use error::StoreError;
+pub use key::{DbKey, KeyLocation, Unlock};
+pub use store::{Applied, COMPACT_AFTER, DocInfo, DocKind, PlacementSummary, PlacementView, SearchHit, Store};

@@ -1,0 +1,171 @@
+//! Queryable tables derived from the documents.
+//!
+//! The documents are the truth; these tables are what lists, the timeline and search read. They are
+//! updated in the same SQLite transaction as the change that caused them (a local edit, or records
+//! merged from another device), so a crash can never leave the two apart. Each record is projected
+//! by upsert from its current state in the document, so projecting twice, or in any order, gives
+//! the same rows, which is what makes two devices' tables identical after they merge.
+
+use folgesvenn_domain::{PrivateDoc, SharedDoc, Touched};
+use rusqlite::{Transaction, params};
+use uuid::Uuid;
+
+use crate::StoreError;
+
+pub(crate) fn placement(tx: &Transaction<'_>, id: Uuid, doc: &SharedDoc) -> Result<(), StoreError> {
+    let p = doc.placement()?;
+    tx.execute(
+        "INSERT INTO placements (id, candidate_name, employer_name, employer_org, adviser_name, measure,
+                                 status, start_date, end_date, closed_on, hours_per_week)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (id) DO UPDATE SET
+            candidate_name = excluded.candidate_name, employer_name = excluded.employer_name,
+            employer_org = excluded.employer_org, adviser_name = excluded.adviser_name,
+            measure = excluded.measure, status = excluded.status, start_date = excluded.start_date,
+            end_date = excluded.end_date, closed_on = excluded.closed_on,
+            hours_per_week = excluded.hours_per_week",
+        params![
+            id.to_string(),
+            p.candidate_name,
+            p.employer.name,
+            p.employer.org_number,
+            p.adviser_name,
+            p.measure.code(),
+            p.status.code(),
+            p.start_date.to_string(),
+            p.end_date.map(|d| d.to_string()),
+            p.closed_on.map(|d| d.to_string()),
+            p.hours_per_week,
+        ],
+    )?;
+    Ok(())
+}
+
+fn search_doc(tx: &Transaction<'_>, record: Uuid, placement: Uuid, kind: &str, body: &str) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO search_docs (record_id, placement_id, kind, body) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (record_id) DO UPDATE SET body = excluded.body
+         WHERE search_docs.body IS NOT excluded.body",
+        params![record.to_string(), placement.to_string(), kind, body],
+    )?;
+    Ok(())
+}
+
+fn join(parts: &[&str]) -> String {
+    parts.iter().filter(|p| !p.trim().is_empty()).copied().collect::<Vec<_>>().join("\n")
+}
+
+/// Projects the shared records an operation touched.
+pub(crate) fn shared(tx: &Transaction<'_>, placement_id: Uuid, doc: &SharedDoc, touched: &Touched) -> Result<(), StoreError> {
+    if touched.placement {
+        placement(tx, placement_id, doc)?;
+    }
+    let pid = placement_id.to_string();
+    for &(coll, id) in &touched.records {
+        let rid = id.to_string();
+        match coll {
+            "visits" => {
+                let Some(v) = doc.visit(id)? else { continue };
+                tx.execute(
+                    "INSERT OR REPLACE INTO visits (id, placement_id, at, kind, place, summary, next_visit, corrects, recorded_by)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    params![rid, pid, v.at.to_string(), v.kind.code(), v.place, v.summary.as_str(),
+                            v.next_visit.map(|d| d.to_string()), v.corrects.map(|c| c.to_string()), v.recorded_by],
+                )?;
+                search_doc(tx, id, placement_id, "visit", &join(&[&v.place, v.summary.as_str()]))?;
+            }
+            "observations" => {
+                let Some(o) = doc.observation(id)? else { continue };
+                tx.execute(
+                    "INSERT OR REPLACE INTO observations (id, placement_id, date, attendance, hours, tasks_done, went_well,
+                                                        problem, wants_contact, logged_by, logged_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                    params![rid, pid, o.date.to_string(), o.attendance.code(), o.hours, o.tasks_done.as_str(),
+                            o.went_well.as_str(), o.problem.as_str(), o.wants_contact, o.logged_by, o.logged_at.to_string()],
+                )?;
+                search_doc(tx, id, placement_id, "observation",
+                           &join(&[o.tasks_done.as_str(), o.went_well.as_str(), o.problem.as_str()]))?;
+            }
+            "contact_requests" => {
+                let Some(c) = doc.contact_request(id)? else { continue };
+                tx.execute(
+                    "INSERT OR REPLACE INTO contact_requests (id, placement_id, raised_at, raised_by, message,
+                                                            acknowledged_at, resolved_at, resolution)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![rid, pid, c.raised_at.to_string(), c.raised_by_name, c.message.as_str(),
+                            c.acknowledged_at.map(|t| t.to_string()), c.resolved_at.map(|t| t.to_string()),
+                            c.resolution.as_str()],
+                )?;
+                search_doc(tx, id, placement_id, "contact_request", &join(&[c.message.as_str(), c.resolution.as_str()]))?;
+            }
+            "actions" => {
+                let Some(a) = doc.action(id)? else { continue };
+                tx.execute(
+                    "INSERT OR REPLACE INTO actions (id, placement_id, what, owner, due, status, visit_id, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![rid, pid, a.what.as_str(), a.owner.code(), a.due.map(|d| d.to_string()),
+                            a.status.code(), a.visit.map(|v| v.to_string()), a.created_at.to_string()],
+                )?;
+                search_doc(tx, id, placement_id, "action", a.what.as_str())?;
+            }
+            "notes" => {
+                let Some(n) = doc.note(id)? else { continue };
+                tx.execute(
+                    "INSERT OR REPLACE INTO notes (id, placement_id, private, author, written_at, body, reply_to, visit_id)
+                     VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, NULL)",
+                    params![rid, pid, n.author_name, n.written_at.to_string(), n.body.as_str(),
+                            n.reply_to.map(|r| r.to_string())],
+                )?;
+                search_doc(tx, id, placement_id, "note", n.body.as_str())?;
+            }
+            "training_plan" => {
+                let Some(t) = doc.training_task(id)? else { continue };
+                tx.execute(
+                    "INSERT OR REPLACE INTO training_tasks (id, placement_id, title, responsible, target_date, status, position)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![rid, pid, t.title, t.responsible, t.target_date.map(|d| d.to_string()),
+                            t.status.code(), t.position],
+                )?;
+                search_doc(tx, id, placement_id, "training_task", &t.title)?;
+            }
+            // Goals, adaptations and contact persons are few per placement and read with the
+            // document itself; nothing lists or searches them across placements.
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Projects the adviser-private records an operation touched.
+pub(crate) fn private(tx: &Transaction<'_>, placement_id: Uuid, doc: &PrivateDoc, touched: &Touched) -> Result<(), StoreError> {
+    for &(coll, id) in &touched.records {
+        if coll != "adviser_notes" && coll != "notes" {
+            continue; // consent is read from the document; nothing lists it across placements
+        }
+        let Some(n) = doc.note(id)? else { continue };
+        tx.execute(
+            "INSERT OR REPLACE INTO notes (id, placement_id, private, author, written_at, body, reply_to, visit_id)
+             VALUES (?1, ?2, 1, '', ?3, ?4, NULL, ?5)",
+            params![id.to_string(), placement_id.to_string(), n.written_at.to_string(), n.body.as_str(),
+                    n.visit.map(|v| v.to_string())],
+        )?;
+        search_doc(tx, id, placement_id, "adviser_note", n.body.as_str())?;
+    }
+    Ok(())
+}
+
+/// Every record of a shared document, for a first import or a rebuild.
+pub(crate) fn all_shared(doc: &SharedDoc) -> Result<Touched, StoreError> {
+    let mut t = Touched { placement: true, records: Vec::new() };
+    for coll in ["visits", "observations", "contact_requests", "actions", "notes", "training_plan"] {
+        for id in doc.record_ids(coll)? {
+            t.records.push((coll, id));
+        }
+    }
+    Ok(t)
+}
+
+pub(crate) fn all_private(doc: &PrivateDoc) -> Result<Touched, StoreError> {
+    let records = doc.record_ids("notes")?.into_iter().map(|id| ("adviser_notes", id)).collect();
+    Ok(Touched { placement: false, records })
+}

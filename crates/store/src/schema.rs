@@ -1,0 +1,30 @@
+//! The store's schema, as embedded, append-only migrations.
+//!
+//! `PRAGMA user_version` records how many have run. A migration that has shipped is never edited;
+//! a change to the schema is a new file at the end of `MIGRATIONS`. A store written by a newer
+//! version of the app is refused rather than guessed at.
+
+use rusqlite::Connection;
+
+use crate::StoreError;
+
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+
+pub(crate) fn current_version() -> u32 {
+    MIGRATIONS.len() as u32
+}
+
+pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let latest = current_version();
+    if found > latest {
+        return Err(StoreError::NewerSchema { found, supported: latest });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as u32 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
