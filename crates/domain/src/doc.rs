@@ -8,7 +8,7 @@
 use std::borrow::Cow;
 
 use automerge::transaction::{CommitOptions, Transactable};
-use automerge::{AutoCommit, ObjId, ObjType, ROOT, ReadDoc, Value};
+use automerge::{AutoCommit, ChangeHash, ObjId, ObjType, ROOT, ReadDoc, Value};
 use autosurgeon::{Hydrate, Prop, Reconcile};
 use serde::Serialize;
 use uuid::Uuid;
@@ -18,7 +18,7 @@ use crate::model::SCHEMA_VERSION;
 use crate::when::Moment;
 
 pub(crate) fn load(bytes: &[u8]) -> Result<AutoCommit, DocError> {
-    let doc = AutoCommit::load(bytes)?;
+    let doc = load_strict(bytes)?;
     check_schema(&doc)?;
     Ok(doc)
 }
@@ -190,7 +190,9 @@ pub(crate) fn touched_by(patches: &[automerge::Patch]) -> crate::shared::Touched
             })
             .collect();
         match &patch.action {
-            PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => steps.push(key.clone()),
+            PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => {
+                steps.push(key.clone())
+            }
             PatchAction::Conflict { prop: P::Map(k) } => steps.push(k.clone()),
             _ => {}
         }
@@ -209,16 +211,33 @@ pub(crate) fn touched_by(patches: &[automerge::Patch]) -> crate::shared::Touched
     t
 }
 
-/// Applies changes from another copy of the document (idempotent: changes already here are
-/// skipped) and reports what they touched.
-pub(crate) fn apply_changes(doc: &mut AutoCommit, bytes: &[u8]) -> Result<crate::shared::Touched, DocError> {
+/// Applies a framed batch of changes from another copy of the document (see [`crate::changes`]).
+/// Changes already here are skipped; a batch that does not parse whole is refused unapplied.
+pub(crate) fn apply_changes(
+    doc: &mut AutoCommit,
+    bytes: &[u8],
+) -> Result<crate::shared::Touched, DocError> {
+    let changes = crate::changes::decode(bytes)?;
     let before = doc.get_heads();
-    doc.load_incremental(bytes)?;
+    doc.apply_changes(changes)?;
     let after = doc.get_heads();
     if before == after {
         return Ok(crate::shared::Touched::default());
     }
     Ok(touched_by(&doc.diff(&before, &after)))
+}
+
+/// The changes `heads` does not include, framed for another device.
+pub(crate) fn changes_since(doc: &mut AutoCommit, heads: &[ChangeHash]) -> Vec<u8> {
+    crate::changes::encode(doc.get_changes(heads).iter())
+}
+
+/// Loads a whole saved document strictly: damaged input is an error, never a partial document.
+pub(crate) fn load_strict(bytes: &[u8]) -> Result<AutoCommit, DocError> {
+    Ok(AutoCommit::load_with_options(
+        bytes,
+        automerge::LoadOptions::new().on_partial_load(automerge::OnPartialLoad::Error),
+    )?)
 }
 
 /// A field that two devices changed at the same time, each without seeing the other's change.

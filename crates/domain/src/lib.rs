@@ -36,6 +36,7 @@
 //! assert_eq!(err.kind(), "end_before_start");
 //! ```
 
+pub mod changes;
 mod choice;
 mod doc;
 mod error;
@@ -52,7 +53,9 @@ pub use input::*;
 pub use model::*;
 pub use private::PrivateDoc;
 pub use shared::{SharedDoc, Touched};
-pub use validate::{check_user_name, ATTENDEES_MAX, FIELD_MAX, LONG_MAX, SHORT_MAX, org_number as check_org_number};
+pub use validate::{
+    ATTENDEES_MAX, FIELD_MAX, LONG_MAX, SHORT_MAX, check_user_name, org_number as check_org_number,
+};
 pub use when::{Day, Moment};
 
 pub use automerge;

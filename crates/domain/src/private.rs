@@ -76,6 +76,12 @@ impl PrivateDoc {
         self.doc.get_heads()
     }
 
+    /// The changes that `heads` does not include, framed for another device
+    /// (see [`crate::changes`]).
+    pub fn changes_since(&mut self, heads: &[ChangeHash]) -> Vec<u8> {
+        doc::changes_since(&mut self.doc, heads)
+    }
+
     pub fn fork(&mut self) -> PrivateDoc {
         PrivateDoc {
             doc: self.doc.fork(),

@@ -29,7 +29,11 @@ const COLLECTIONS: &[&str] = &[
 
 /// The collection names of both documents, as `&'static str` for `Touched`.
 pub(crate) fn collection_name(name: &str) -> Option<&'static str> {
-    COLLECTIONS.iter().chain(["consents"].iter()).find(|c| **c == name).copied()
+    COLLECTIONS
+        .iter()
+        .chain(["consents"].iter())
+        .find(|c| **c == name)
+        .copied()
 }
 
 /// Which records one operation touched, so the store can update exactly those projection rows.
@@ -160,6 +164,12 @@ impl SharedDoc {
 
     pub fn heads(&mut self) -> Vec<ChangeHash> {
         self.doc.get_heads()
+    }
+
+    /// The changes that `heads` does not include, framed for another device
+    /// (see [`crate::changes`]).
+    pub fn changes_since(&mut self, heads: &[ChangeHash]) -> Vec<u8> {
+        doc::changes_since(&mut self.doc, heads)
     }
 
     pub fn fork(&mut self) -> SharedDoc {

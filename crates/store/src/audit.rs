@@ -74,7 +74,15 @@ fn entry_hash(
     h.update(prev);
     h.update(seq.to_be_bytes());
     // Length-prefixed so that moving text from one field to the next changes the hash.
-    for field in [at, device, actor, role, action, placement.unwrap_or("\u{0}"), record] {
+    for field in [
+        at,
+        device,
+        actor,
+        role,
+        action,
+        placement.unwrap_or("\u{0}"),
+        record,
+    ] {
         h.update((field.len() as u64).to_be_bytes());
         h.update(field.as_bytes());
     }
@@ -83,9 +91,11 @@ fn entry_hash(
 
 pub(crate) fn append(tx: &Transaction<'_>, e: &Entry<'_>) -> Result<(), StoreError> {
     let last: Option<(i64, Vec<u8>)> = tx
-        .query_row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .optional()?;
     let (seq, prev) = match last {
         Some((s, h)) => (s + 1, h),
@@ -129,7 +139,10 @@ pub(crate) fn verify(conn: &rusqlite::Connection) -> Result<i64, StoreError> {
     let mut last = None;
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
-        let broken = |reason: &str| StoreError::AuditBroken { seq, reason: reason.into() };
+        let broken = |reason: &str| StoreError::AuditBroken {
+            seq,
+            reason: reason.into(),
+        };
         if seq != expected_seq {
             return Err(StoreError::AuditBroken {
                 seq: expected_seq,
@@ -161,7 +174,9 @@ pub(crate) fn verify(conn: &rusqlite::Connection) -> Result<i64, StoreError> {
         last = Some((seq, hex::encode(&expected_prev)));
     }
     let head: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| r.get(0))
+        .query_row("SELECT value FROM meta WHERE key = 'audit_head'", [], |r| {
+            r.get(0)
+        })
         .optional()?;
     let recorded = last.as_ref().map(|(s, h)| format!("{s}:{h}"));
     if head != recorded {
@@ -178,7 +193,10 @@ pub(crate) fn verify(conn: &rusqlite::Connection) -> Result<i64, StoreError> {
     Ok(expected_seq - 1)
 }
 
-pub(crate) fn entries(conn: &rusqlite::Connection, placement: Option<Uuid>) -> Result<Vec<AuditEntry>, StoreError> {
+pub(crate) fn entries(
+    conn: &rusqlite::Connection,
+    placement: Option<Uuid>,
+) -> Result<Vec<AuditEntry>, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT seq, at, device_id, actor, role, action, placement_id, record FROM audit_log
          WHERE ?1 IS NULL OR placement_id = ?1 ORDER BY seq",

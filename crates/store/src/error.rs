@@ -20,13 +20,19 @@ pub enum StoreError {
     OtherUnlock(&'static str),
     #[error("Passordet er feil. Databasen er ikke endret.")]
     WrongPassphrase,
-    #[error("Nøkkelen til databasen finnes ikke i nøkkelringen på denne maskinen. Filen er ikke endret.")]
+    #[error(
+        "Nøkkelen til databasen finnes ikke i nøkkelringen på denne maskinen. Filen er ikke endret."
+    )]
     KeyMissing,
     #[error("Nøkkelringen på denne maskinen kan ikke brukes: {0}")]
     KeystoreUnavailable(String),
-    #[error("Databasefilen {path} er skadet eller endret utenfra ({detail}). Filen er ikke endret.")]
+    #[error(
+        "Databasefilen {path} er skadet eller endret utenfra ({detail}). Filen er ikke endret."
+    )]
     Damaged { path: PathBuf, detail: String },
-    #[error("Databasen er laget av en nyere versjon av appen (skjema {found}, denne versjonen kan {supported}). Oppdater appen.")]
+    #[error(
+        "Databasen er laget av en nyere versjon av appen (skjema {found}, denne versjonen kan {supported}). Oppdater appen."
+    )]
     NewerSchema { found: u32, supported: u32 },
     #[error("Fant ikke oppfølgingsløpet {0}")]
     UnknownPlacement(Uuid),

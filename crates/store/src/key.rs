@@ -111,13 +111,24 @@ const M_COST_KIB: u32 = 64 * 1024;
 const T_COST: u32 = 3;
 const P_COST: u32 = 1;
 
-fn kek(passphrase: &str, salt: &[u8], m: u32, t: u32, p: u32) -> Result<Zeroizing<[u8; 32]>, StoreError> {
-    let params = Params::new(m, t, p, Some(32))
-        .map_err(|e| StoreError::BadMetadata { path: "store.json".into(), detail: e.to_string() })?;
+fn kek(
+    passphrase: &str,
+    salt: &[u8],
+    m: u32,
+    t: u32,
+    p: u32,
+) -> Result<Zeroizing<[u8; 32]>, StoreError> {
+    let params = Params::new(m, t, p, Some(32)).map_err(|e| StoreError::BadMetadata {
+        path: "store.json".into(),
+        detail: e.to_string(),
+    })?;
     let mut out = Zeroizing::new([0u8; 32]);
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password_into(passphrase.as_bytes(), salt, out.as_mut())
-        .map_err(|e| StoreError::BadMetadata { path: "store.json".into(), detail: e.to_string() })?;
+        .map_err(|e| StoreError::BadMetadata {
+            path: "store.json".into(),
+            detail: e.to_string(),
+        })?;
     Ok(out)
 }
 
@@ -144,8 +155,17 @@ pub(crate) fn wrap(key: &DbKey, passphrase: &str, device: Uuid) -> Result<Wrappe
     let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
     let aad = aad(device);
     let ct = cipher
-        .encrypt(XNonce::from_slice(&nonce), Payload { msg: key.bytes(), aad: &aad })
-        .map_err(|_| StoreError::BadMetadata { path: "store.json".into(), detail: "kunne ikke kryptere nøkkelen".into() })?;
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: key.bytes(),
+                aad: &aad,
+            },
+        )
+        .map_err(|_| StoreError::BadMetadata {
+            path: "store.json".into(),
+            detail: "kunne ikke kryptere nøkkelen".into(),
+        })?;
     Ok(WrappedKey {
         kdf: "argon2id".into(),
         m_cost_kib: M_COST_KIB,
@@ -158,7 +178,10 @@ pub(crate) fn wrap(key: &DbKey, passphrase: &str, device: Uuid) -> Result<Wrappe
 }
 
 pub(crate) fn unwrap(w: &WrappedKey, passphrase: &str, device: Uuid) -> Result<DbKey, StoreError> {
-    let bad = |detail: &str| StoreError::BadMetadata { path: "store.json".into(), detail: detail.into() };
+    let bad = |detail: &str| StoreError::BadMetadata {
+        path: "store.json".into(),
+        detail: detail.into(),
+    };
     if w.kdf != "argon2id" {
         return Err(bad("ukjent nøkkelutledning"));
     }
@@ -173,7 +196,13 @@ pub(crate) fn unwrap(w: &WrappedKey, passphrase: &str, device: Uuid) -> Result<D
     let aad = aad(device);
     let plain = Zeroizing::new(
         cipher
-            .decrypt(XNonce::from_slice(&nonce), Payload { msg: &ct, aad: &aad })
+            .decrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: &ct,
+                    aad: &aad,
+                },
+            )
             .map_err(|_| StoreError::WrongPassphrase)?,
     );
     DbKey::from_bytes(&plain).ok_or_else(|| bad("nøkkelen har feil lengde"))
@@ -209,8 +238,9 @@ pub mod keystore {
 
     pub fn load(account: &str) -> Result<DbKey, StoreError> {
         let secret = Zeroizing::new(entry(account)?.get_secret().map_err(map)?);
-        DbKey::from_bytes(&secret)
-            .ok_or_else(|| StoreError::KeystoreUnavailable("nøkkelen i nøkkelringen har feil lengde".into()))
+        DbKey::from_bytes(&secret).ok_or_else(|| {
+            StoreError::KeystoreUnavailable("nøkkelen i nøkkelringen har feil lengde".into())
+        })
     }
 
     pub fn delete(account: &str) -> Result<(), StoreError> {
@@ -230,9 +260,18 @@ mod tests {
         assert!(!w.ciphertext.contains(&key.to_hex()[..16]));
         let back = unwrap(&w, "korrekt hest batteri", device).unwrap();
         assert_eq!(back.bytes(), key.bytes());
-        assert!(matches!(unwrap(&w, "feil passord!", device), Err(StoreError::WrongPassphrase)));
-        assert!(matches!(unwrap(&w, "korrekt hest batteri", Uuid::new_v4()), Err(StoreError::WrongPassphrase)));
-        assert_eq!(wrap(&key, "kort", device).unwrap_err().kind(), "out_of_range");
+        assert!(matches!(
+            unwrap(&w, "feil passord!", device),
+            Err(StoreError::WrongPassphrase)
+        ));
+        assert!(matches!(
+            unwrap(&w, "korrekt hest batteri", Uuid::new_v4()),
+            Err(StoreError::WrongPassphrase)
+        ));
+        assert_eq!(
+            wrap(&key, "kort", device).unwrap_err().kind(),
+            "out_of_range"
+        );
     }
 
     #[test]

@@ -16,4 +16,10 @@ mod store;
 pub use audit::{AuditAction, AuditEntry};
 pub use error::StoreError;
 pub use key::{DbKey, KeyLocation, Unlock};
-pub use store::{Applied, COMPACT_AFTER, DocInfo, DocKind, PlacementSummary, PlacementView, SearchHit, Store};
+pub use store::{
+    Applied, COMPACT_AFTER, DocInfo, DocKind, Outcome, PlacementSummary, PlacementView, SearchHit,
+    Store,
+};
+
+#[cfg(test)]
+mod tests;

@@ -41,7 +41,13 @@ pub(crate) fn placement(tx: &Transaction<'_>, id: Uuid, doc: &SharedDoc) -> Resu
     Ok(())
 }
 
-fn search_doc(tx: &Transaction<'_>, record: Uuid, placement: Uuid, kind: &str, body: &str) -> Result<(), StoreError> {
+fn search_doc(
+    tx: &Transaction<'_>,
+    record: Uuid,
+    placement: Uuid,
+    kind: &str,
+    body: &str,
+) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO search_docs (record_id, placement_id, kind, body) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (record_id) DO UPDATE SET body = excluded.body
@@ -52,11 +58,21 @@ fn search_doc(tx: &Transaction<'_>, record: Uuid, placement: Uuid, kind: &str, b
 }
 
 fn join(parts: &[&str]) -> String {
-    parts.iter().filter(|p| !p.trim().is_empty()).copied().collect::<Vec<_>>().join("\n")
+    parts
+        .iter()
+        .filter(|p| !p.trim().is_empty())
+        .copied()
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Projects the shared records an operation touched.
-pub(crate) fn shared(tx: &Transaction<'_>, placement_id: Uuid, doc: &SharedDoc, touched: &Touched) -> Result<(), StoreError> {
+pub(crate) fn shared(
+    tx: &Transaction<'_>,
+    placement_id: Uuid,
+    doc: &SharedDoc,
+    touched: &Touched,
+) -> Result<(), StoreError> {
     if touched.placement {
         placement(tx, placement_id, doc)?;
     }
@@ -72,10 +88,18 @@ pub(crate) fn shared(tx: &Transaction<'_>, placement_id: Uuid, doc: &SharedDoc, 
                     params![rid, pid, v.at.to_string(), v.kind.code(), v.place, v.summary.as_str(),
                             v.next_visit.map(|d| d.to_string()), v.corrects.map(|c| c.to_string()), v.recorded_by],
                 )?;
-                search_doc(tx, id, placement_id, "visit", &join(&[&v.place, v.summary.as_str()]))?;
+                search_doc(
+                    tx,
+                    id,
+                    placement_id,
+                    "visit",
+                    &join(&[&v.place, v.summary.as_str()]),
+                )?;
             }
             "observations" => {
-                let Some(o) = doc.observation(id)? else { continue };
+                let Some(o) = doc.observation(id)? else {
+                    continue;
+                };
                 tx.execute(
                     "INSERT OR REPLACE INTO observations (id, placement_id, date, attendance, hours, tasks_done, went_well,
                                                         problem, wants_contact, logged_by, logged_at)
@@ -83,11 +107,22 @@ pub(crate) fn shared(tx: &Transaction<'_>, placement_id: Uuid, doc: &SharedDoc, 
                     params![rid, pid, o.date.to_string(), o.attendance.code(), o.hours, o.tasks_done.as_str(),
                             o.went_well.as_str(), o.problem.as_str(), o.wants_contact, o.logged_by, o.logged_at.to_string()],
                 )?;
-                search_doc(tx, id, placement_id, "observation",
-                           &join(&[o.tasks_done.as_str(), o.went_well.as_str(), o.problem.as_str()]))?;
+                search_doc(
+                    tx,
+                    id,
+                    placement_id,
+                    "observation",
+                    &join(&[
+                        o.tasks_done.as_str(),
+                        o.went_well.as_str(),
+                        o.problem.as_str(),
+                    ]),
+                )?;
             }
             "contact_requests" => {
-                let Some(c) = doc.contact_request(id)? else { continue };
+                let Some(c) = doc.contact_request(id)? else {
+                    continue;
+                };
                 tx.execute(
                     "INSERT OR REPLACE INTO contact_requests (id, placement_id, raised_at, raised_by, message,
                                                             acknowledged_at, resolved_at, resolution)
@@ -96,7 +131,13 @@ pub(crate) fn shared(tx: &Transaction<'_>, placement_id: Uuid, doc: &SharedDoc, 
                             c.acknowledged_at.map(|t| t.to_string()), c.resolved_at.map(|t| t.to_string()),
                             c.resolution.as_str()],
                 )?;
-                search_doc(tx, id, placement_id, "contact_request", &join(&[c.message.as_str(), c.resolution.as_str()]))?;
+                search_doc(
+                    tx,
+                    id,
+                    placement_id,
+                    "contact_request",
+                    &join(&[c.message.as_str(), c.resolution.as_str()]),
+                )?;
             }
             "actions" => {
                 let Some(a) = doc.action(id)? else { continue };
@@ -119,7 +160,9 @@ pub(crate) fn shared(tx: &Transaction<'_>, placement_id: Uuid, doc: &SharedDoc, 
                 search_doc(tx, id, placement_id, "note", n.body.as_str())?;
             }
             "training_plan" => {
-                let Some(t) = doc.training_task(id)? else { continue };
+                let Some(t) = doc.training_task(id)? else {
+                    continue;
+                };
                 tx.execute(
                     "INSERT OR REPLACE INTO training_tasks (id, placement_id, title, responsible, target_date, status, position)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -137,7 +180,12 @@ pub(crate) fn shared(tx: &Transaction<'_>, placement_id: Uuid, doc: &SharedDoc, 
 }
 
 /// Projects the adviser-private records an operation touched.
-pub(crate) fn private(tx: &Transaction<'_>, placement_id: Uuid, doc: &PrivateDoc, touched: &Touched) -> Result<(), StoreError> {
+pub(crate) fn private(
+    tx: &Transaction<'_>,
+    placement_id: Uuid,
+    doc: &PrivateDoc,
+    touched: &Touched,
+) -> Result<(), StoreError> {
     for &(coll, id) in &touched.records {
         if coll != "adviser_notes" && coll != "notes" {
             continue; // consent is read from the document; nothing lists it across placements
@@ -156,8 +204,18 @@ pub(crate) fn private(tx: &Transaction<'_>, placement_id: Uuid, doc: &PrivateDoc
 
 /// Every record of a shared document, for a first import or a rebuild.
 pub(crate) fn all_shared(doc: &SharedDoc) -> Result<Touched, StoreError> {
-    let mut t = Touched { placement: true, records: Vec::new() };
-    for coll in ["visits", "observations", "contact_requests", "actions", "notes", "training_plan"] {
+    let mut t = Touched {
+        placement: true,
+        records: Vec::new(),
+    };
+    for coll in [
+        "visits",
+        "observations",
+        "contact_requests",
+        "actions",
+        "notes",
+        "training_plan",
+    ] {
         for id in doc.record_ids(coll)? {
             t.records.push((coll, id));
         }
@@ -166,6 +224,13 @@ pub(crate) fn all_shared(doc: &SharedDoc) -> Result<Touched, StoreError> {
 }
 
 pub(crate) fn all_private(doc: &PrivateDoc) -> Result<Touched, StoreError> {
-    let records = doc.record_ids("notes")?.into_iter().map(|id| ("adviser_notes", id)).collect();
-    Ok(Touched { placement: false, records })
+    let records = doc
+        .record_ids("notes")?
+        .into_iter()
+        .map(|id| ("adviser_notes", id))
+        .collect();
+    Ok(Touched {
+        placement: false,
+        records,
+    })
 }

@@ -18,7 +18,10 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let latest = current_version();
     if found > latest {
-        return Err(StoreError::NewerSchema { found, supported: latest });
+        return Err(StoreError::NewerSchema {
+            found,
+            supported: latest,
+        });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let tx = conn.transaction()?;

@@ -20,9 +20,18 @@ mod tests {
 
     #[test]
     fn words_become_prefix_terms_and_syntax_is_neutralised() {
-        assert_eq!(fts_query("Lager  kasse").as_deref(), Some("\"lager\"* \"kasse\"*"));
-        assert_eq!(fts_query("\"NOT\" OR (x*").as_deref(), Some("\"not\"* \"or\"* \"x\"*"));
-        assert_eq!(fts_query("blåbær-plukking").as_deref(), Some("\"blåbær\"* \"plukking\"*"));
+        assert_eq!(
+            fts_query("Lager  kasse").as_deref(),
+            Some("\"lager\"* \"kasse\"*")
+        );
+        assert_eq!(
+            fts_query("\"NOT\" OR (x*").as_deref(),
+            Some("\"not\"* \"or\"* \"x\"*")
+        );
+        assert_eq!(
+            fts_query("blåbær-plukking").as_deref(),
+            Some("\"blåbær\"* \"plukking\"*")
+        );
         assert_eq!(fts_query("  -- "), None);
     }
 }

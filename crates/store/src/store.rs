@@ -131,6 +131,27 @@ pub struct Applied {
     pub records_changed: usize,
 }
 
+/// What a document operation gives back: a value (often the new record's id) and what it touched.
+/// Lets `write_shared` take both `add_note` (id + touched) and `set_action_status` (touched only).
+pub trait Outcome {
+    type Value;
+    fn split(self) -> (Self::Value, Touched);
+}
+
+impl Outcome for Touched {
+    type Value = ();
+    fn split(self) -> ((), Touched) {
+        ((), self)
+    }
+}
+
+impl<T> Outcome for (T, Touched) {
+    type Value = T;
+    fn split(self) -> (T, Touched) {
+        self
+    }
+}
+
 type Clock = Box<dyn Fn() -> (Moment, Day) + Send>;
 
 fn system_clock() -> (Moment, Day) {
@@ -172,8 +193,14 @@ fn write_meta(dir: &Path, meta: &StoreMeta) -> Result<(), StoreError> {
 
 fn read_meta(dir: &Path) -> Result<StoreMeta, StoreError> {
     let path = dir.join(META_FILE);
-    let bytes = fs::read(&path).map_err(|e| StoreError::BadMetadata { path: path.clone(), detail: e.to_string() })?;
-    serde_json::from_slice(&bytes).map_err(|e| StoreError::BadMetadata { path, detail: e.to_string() })
+    let bytes = fs::read(&path).map_err(|e| StoreError::BadMetadata {
+        path: path.clone(),
+        detail: e.to_string(),
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| StoreError::BadMetadata {
+        path,
+        detail: e.to_string(),
+    })
 }
 
 /// Opens the SQLCipher connection and proves the key reads the file. Never creates a file unless
@@ -184,12 +211,19 @@ fn connect(path: &Path, key: &DbKey, create: bool) -> Result<Connection, StoreEr
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
     }
     let conn = Connection::open_with_flags(path, flags)?;
+    // SQLCipher logs decryption failures to stderr itself; the error we return says it plainly.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
     // A raw key (x'…') skips SQLCipher's own PBKDF2: the key is already 256 random bits.
     let pragma = Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()));
     conn.execute_batch(&pragma)?;
-    let damaged = |e: rusqlite::Error| StoreError::Damaged { path: path.to_owned(), detail: e.to_string() };
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
-        .map_err(damaged)?;
+    let damaged = |e: rusqlite::Error| StoreError::Damaged {
+        path: path.to_owned(),
+        detail: e.to_string(),
+    };
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(damaged)?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
@@ -203,7 +237,12 @@ fn connect(path: &Path, key: &DbKey, create: bool) -> Result<Connection, StoreEr
 impl Store {
     /// Creates a new store in `dir` for a device with the given role and user. Refuses when a
     /// database is already there.
-    pub fn create(dir: &Path, role: Role, user_name: &str, unlock: Unlock) -> Result<Store, StoreError> {
+    pub fn create(
+        dir: &Path,
+        role: Role,
+        user_name: &str,
+        unlock: Unlock,
+    ) -> Result<Store, StoreError> {
         let db = db_path(dir);
         if db.exists() {
             return Err(StoreError::AlreadyExists(db));
@@ -225,15 +264,36 @@ impl Store {
             }
             Unlock::Key(k) => (k, KeyLocation::External),
         };
-        write_meta(dir, &StoreMeta { format: 1, device_id: device, key: location, key_check: key.check_value() })?;
+        write_meta(
+            dir,
+            &StoreMeta {
+                format: 1,
+                device_id: device,
+                key: location,
+                key_check: key.check_value(),
+            },
+        )?;
         let mut conn = connect(&db, &key, true)?;
         schema::migrate(&mut conn)?;
         let tx = conn.transaction()?;
-        for (k, v) in [("device_id", device.to_string()), ("role", role.code().to_owned()), ("user_name", user_name.trim().to_owned())] {
-            tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![k, v])?;
+        for (k, v) in [
+            ("device_id", device.to_string()),
+            ("role", role.code().to_owned()),
+            ("user_name", user_name.trim().to_owned()),
+        ] {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                params![k, v],
+            )?;
         }
         tx.commit()?;
-        Ok(Store::assemble(conn, dir, device, role, user_name.trim().to_owned()))
+        Ok(Store::assemble(
+            conn,
+            dir,
+            device,
+            role,
+            user_name.trim().to_owned(),
+        ))
     }
 
     /// How the store in `dir` is unlocked, so the app knows whether to ask for a passphrase.
@@ -250,11 +310,17 @@ impl Store {
         let meta = read_meta(dir)?;
         let key = match (unlock, &meta.key) {
             (Unlock::Keystore, KeyLocation::Keystore { account }) => keystore::load(account)?,
-            (Unlock::Passphrase(p), KeyLocation::Passphrase(w)) => key::unwrap(w, &p, meta.device_id)?,
+            (Unlock::Passphrase(p), KeyLocation::Passphrase(w)) => {
+                key::unwrap(w, &p, meta.device_id)?
+            }
             (Unlock::Key(k), _) => k,
-            (_, KeyLocation::Keystore { .. }) => return Err(StoreError::OtherUnlock("nøkkelringen")),
+            (_, KeyLocation::Keystore { .. }) => {
+                return Err(StoreError::OtherUnlock("nøkkelringen"));
+            }
             (_, KeyLocation::Passphrase(_)) => return Err(StoreError::OtherUnlock("passord")),
-            (_, KeyLocation::External) => return Err(StoreError::OtherUnlock("en nøkkel som holdes utenfor")),
+            (_, KeyLocation::External) => {
+                return Err(StoreError::OtherUnlock("en nøkkel som holdes utenfor"));
+            }
         };
         if key.check_value() != meta.key_check {
             return Err(StoreError::WrongKey(db));
@@ -263,18 +329,33 @@ impl Store {
         schema::migrate(&mut conn)?;
         let get = |k: &str| -> Result<String, StoreError> {
             conn.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
-                .map_err(|e| StoreError::Damaged { path: db.clone(), detail: format!("{k}: {e}") })
+                .map_err(|e| StoreError::Damaged {
+                    path: db.clone(),
+                    detail: format!("{k}: {e}"),
+                })
         };
-        let device: Uuid = get("device_id")?.parse().map_err(|_| StoreError::Damaged { path: db.clone(), detail: "device_id".into() })?;
+        let device: Uuid = get("device_id")?.parse().map_err(|_| StoreError::Damaged {
+            path: db.clone(),
+            detail: "device_id".into(),
+        })?;
         let role: Role = get("role")?.parse()?;
         let user = get("user_name")?;
         if device != meta.device_id {
-            return Err(StoreError::BadMetadata { path: dir.join(META_FILE), detail: "enhets-id stemmer ikke med databasen".into() });
+            return Err(StoreError::BadMetadata {
+                path: dir.join(META_FILE),
+                detail: "enhets-id stemmer ikke med databasen".into(),
+            });
         }
         Ok(Store::assemble(conn, dir, device, role, user))
     }
 
-    fn assemble(conn: Connection, dir: &Path, device: Uuid, role: Role, user_name: String) -> Store {
+    fn assemble(
+        conn: Connection,
+        dir: &Path,
+        device: Uuid,
+        role: Role,
+        user_name: String,
+    ) -> Store {
         Store {
             conn,
             dir: dir.to_owned(),
@@ -318,7 +399,12 @@ impl Store {
 
     pub fn stamp(&self) -> Stamp {
         let (at, today) = (self.clock)();
-        Stamp { role: self.role, name: self.user_name.clone(), at, today }
+        Stamp {
+            role: self.role,
+            name: self.user_name.clone(),
+            at,
+            today,
+        }
     }
 
     fn actor(&self) -> ActorId {
@@ -355,7 +441,9 @@ impl Store {
         let Some((placement, kind, mut bytes)) = row else {
             return Err(StoreError::UnknownDocument(doc_id));
         };
-        let mut stmt = self.conn.prepare_cached("SELECT bytes FROM doc_changes WHERE doc_id = ?1 ORDER BY seq")?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT bytes FROM doc_changes WHERE doc_id = ?1 ORDER BY seq")?;
         let mut rows = stmt.query([doc_id.to_string()])?;
         let mut changes = 0;
         while let Some(r) = rows.next()? {
@@ -372,11 +460,20 @@ impl Store {
             "shared" => Doc::Shared(SharedDoc::from_automerge(am)?),
             _ => Doc::Private(PrivateDoc::from_automerge(am)?),
         };
-        let placement = placement.parse().map_err(|_| StoreError::UnknownDocument(doc_id))?;
-        self.docs.insert(doc_id, Loaded { doc, placement, persisted, changes_since_snapshot: changes });
+        let placement = placement
+            .parse()
+            .map_err(|_| StoreError::UnknownDocument(doc_id))?;
+        self.docs.insert(
+            doc_id,
+            Loaded {
+                doc,
+                placement,
+                persisted,
+                changes_since_snapshot: changes,
+            },
+        );
         Ok(())
     }
-
 
     // ---- writing ----
 
@@ -388,13 +485,44 @@ impl Store {
         let mut private = PrivateDoc::create(placement, &stamp, Some(self.actor()))?;
         let (shared_id, private_id) = (Uuid::new_v4(), Uuid::new_v4());
         let tx = self.conn.transaction()?;
-        insert_document(&tx, shared_id, placement, DocKind::Shared, &shared.automerge_mut().save(), stamp.at)?;
-        insert_document(&tx, private_id, placement, DocKind::Private, &private.automerge_mut().save(), stamp.at)?;
+        insert_document(
+            &tx,
+            shared_id,
+            placement,
+            DocKind::Shared,
+            &shared.automerge_mut().save(),
+            stamp.at,
+        )?;
+        insert_document(
+            &tx,
+            private_id,
+            placement,
+            DocKind::Private,
+            &private.automerge_mut().save(),
+            stamp.at,
+        )?;
         projection::placement(&tx, placement, &shared)?;
-        log(&tx, self.device, &self.user_name, self.role, AuditAction::Write, Some(placement), "placement", stamp.at)?;
+        log(
+            &tx,
+            self.device,
+            &self.user_name,
+            self.role,
+            AuditAction::Write,
+            Some(placement),
+            "placement",
+            stamp.at,
+        )?;
         tx.commit()?;
-        for (id, doc) in [(shared_id, Doc::Shared(shared)), (private_id, Doc::Private(private))] {
-            let mut loaded = Loaded { doc, placement, persisted: Vec::new(), changes_since_snapshot: 0 };
+        for (id, doc) in [
+            (shared_id, Doc::Shared(shared)),
+            (private_id, Doc::Private(private)),
+        ] {
+            let mut loaded = Loaded {
+                doc,
+                placement,
+                persisted: Vec::new(),
+                changes_since_snapshot: 0,
+            };
             loaded.persisted = loaded.doc.am().get_heads();
             self.docs.insert(id, loaded);
         }
@@ -404,39 +532,48 @@ impl Store {
     /// Runs one operation on a placement's shared document and persists it: the new changes, the
     /// projection rows and the audit entries, in one transaction. On any error nothing is written
     /// and the in-memory document is dropped, to be reloaded from disk.
-    pub fn write_shared<T>(
+    pub fn write_shared<O: Outcome>(
         &mut self,
         placement: Uuid,
-        op: impl FnOnce(&mut SharedDoc, &Stamp) -> Result<(T, Touched), DocError>,
-    ) -> Result<T, StoreError> {
+        op: impl FnOnce(&mut SharedDoc, &Stamp) -> Result<O, DocError>,
+    ) -> Result<O::Value, StoreError> {
         let doc_id = self.doc_id(placement, DocKind::Shared)?;
         self.write_docs(placement, doc_id, None, |docs, stamp| {
-            let Doc::Shared(d) = &mut docs.0.doc else { unreachable!("doc_id names the shared document") };
-            let (t, touched) = op(d, stamp)?;
+            let Doc::Shared(d) = &mut docs.0.doc else {
+                unreachable!("doc_id names the shared document")
+            };
+            let (t, touched) = op(d, stamp)?.split();
             Ok((t, touched, Touched::default()))
         })
     }
 
     /// As [`Store::write_shared`], for the adviser-private document. Refused on employer devices.
-    pub fn write_private<T>(
+    pub fn write_private<O: Outcome>(
         &mut self,
         placement: Uuid,
-        op: impl FnOnce(&mut PrivateDoc, &Stamp) -> Result<(T, Touched), DocError>,
-    ) -> Result<T, StoreError> {
+        op: impl FnOnce(&mut PrivateDoc, &Stamp) -> Result<O, DocError>,
+    ) -> Result<O::Value, StoreError> {
         if self.role != Role::Adviser {
             return Err(StoreError::NotForThisRole);
         }
         let doc_id = self.doc_id(placement, DocKind::Private)?;
         self.write_docs(placement, doc_id, None, |docs, stamp| {
-            let Doc::Private(d) = &mut docs.0.doc else { unreachable!("doc_id names the private document") };
-            let (t, touched) = op(d, stamp)?;
+            let Doc::Private(d) = &mut docs.0.doc else {
+                unreachable!("doc_id names the private document")
+            };
+            let (t, touched) = op(d, stamp)?.split();
             Ok((t, Touched::default(), touched))
         })
     }
 
     /// Records a visit in the shared document and, if given, the adviser-only note about it in the
     /// private document: both or neither.
-    pub fn record_visit(&mut self, placement: Uuid, visit: &NewVisit, adviser_note: Option<&str>) -> Result<Uuid, StoreError> {
+    pub fn record_visit(
+        &mut self,
+        placement: Uuid,
+        visit: &NewVisit,
+        adviser_note: Option<&str>,
+    ) -> Result<Uuid, StoreError> {
         let shared_id = self.doc_id(placement, DocKind::Shared)?;
         let private_id = match adviser_note {
             Some(n) if !n.trim().is_empty() => {
@@ -449,12 +586,20 @@ impl Store {
         };
         let note = adviser_note.map(str::to_owned);
         self.write_docs(placement, shared_id, private_id, move |docs, stamp| {
-            let Doc::Shared(shared) = &mut docs.0.doc else { unreachable!() };
+            let Doc::Shared(shared) = &mut docs.0.doc else {
+                unreachable!()
+            };
             let (visit_id, touched) = shared.record_visit(visit, stamp)?;
             let mut private_touched = Touched::default();
             if let (Some(second), Some(body)) = (docs.1.as_deref_mut(), note) {
-                let Doc::Private(private) = &mut second.doc else { unreachable!() };
-                let input = NewAdviserNote { body, health_related: false, visit: Some(visit_id) };
+                let Doc::Private(private) = &mut second.doc else {
+                    unreachable!()
+                };
+                let input = NewAdviserNote {
+                    body,
+                    health_related: false,
+                    visit: Some(visit_id),
+                };
                 let r = private.add_note(&input, stamp);
                 match r {
                     Ok((_, t)) => private_touched = t,
@@ -466,7 +611,11 @@ impl Store {
     }
 
     /// Logs a day for the employer (and raises a contact request if asked).
-    pub fn log_observation(&mut self, placement: Uuid, input: &NewObservation) -> Result<Uuid, StoreError> {
+    pub fn log_observation(
+        &mut self,
+        placement: Uuid,
+        input: &NewObservation,
+    ) -> Result<Uuid, StoreError> {
         self.write_shared(placement, |d, s| d.log_observation(input, s))
     }
 
@@ -475,7 +624,10 @@ impl Store {
         placement: Uuid,
         first: Uuid,
         second: Option<Uuid>,
-        op: impl FnOnce(&mut (&mut Loaded, Option<&mut Loaded>), &Stamp) -> Result<(T, Touched, Touched), DocError>,
+        op: impl FnOnce(
+            &mut (&mut Loaded, Option<&mut Loaded>),
+            &Stamp,
+        ) -> Result<(T, Touched, Touched), DocError>,
     ) -> Result<T, StoreError> {
         self.ensure_loaded(first)?;
         if let Some(s) = second {
@@ -498,11 +650,17 @@ impl Store {
         placement: Uuid,
         first: Uuid,
         second: Option<Uuid>,
-        op: impl FnOnce(&mut (&mut Loaded, Option<&mut Loaded>), &Stamp) -> Result<(T, Touched, Touched), DocError>,
+        op: impl FnOnce(
+            &mut (&mut Loaded, Option<&mut Loaded>),
+            &Stamp,
+        ) -> Result<(T, Touched, Touched), DocError>,
         stamp: &Stamp,
     ) -> Result<T, StoreError> {
         let (value, shared_touched, private_touched) = {
-            let mut a = self.docs.remove(&first).ok_or(StoreError::UnknownDocument(first))?;
+            let mut a = self
+                .docs
+                .remove(&first)
+                .ok_or(StoreError::UnknownDocument(first))?;
             let mut b = match second {
                 Some(s) => Some(self.docs.remove(&s).ok_or(StoreError::UnknownDocument(s))?),
                 None => None,
@@ -516,19 +674,36 @@ impl Store {
         };
         let tx = self.conn.transaction()?;
         for id in std::iter::once(first).chain(second) {
-            let loaded = self.docs.get_mut(&id).ok_or(StoreError::UnknownDocument(id))?;
+            let loaded = self
+                .docs
+                .get_mut(&id)
+                .ok_or(StoreError::UnknownDocument(id))?;
             persist(&tx, id, loaded, "local", stamp.at, self.compact_after)?;
             match &loaded.doc {
                 Doc::Shared(d) => projection::shared(&tx, placement, d, &shared_touched)?,
                 Doc::Private(d) => projection::private(&tx, placement, d, &private_touched)?,
             }
         }
-        let mut records: Vec<String> = shared_touched.records.iter().chain(&private_touched.records).map(|(c, id)| format!("{c}/{id}")).collect();
+        let mut records: Vec<String> = shared_touched
+            .records
+            .iter()
+            .chain(&private_touched.records)
+            .map(|(c, id)| format!("{c}/{id}"))
+            .collect();
         if shared_touched.placement {
             records.push("placement".into());
         }
         for r in &records {
-            log(&tx, self.device, &self.user_name, self.role, AuditAction::Write, Some(placement), r, stamp.at)?;
+            log(
+                &tx,
+                self.device,
+                &self.user_name,
+                self.role,
+                AuditAction::Write,
+                Some(placement),
+                r,
+                stamp.at,
+            )?;
         }
         tx.commit()?;
         for id in std::iter::once(first).chain(second) {
@@ -548,7 +723,11 @@ impl Store {
     pub fn placement(&mut self, placement: Uuid) -> Result<PlacementView, StoreError> {
         let shared_id = self.doc_id(placement, DocKind::Shared)?;
         self.ensure_loaded(shared_id)?;
-        let private_id = if self.role == Role::Adviser { self.doc_id(placement, DocKind::Private).ok() } else { None };
+        let private_id = if self.role == Role::Adviser {
+            self.doc_id(placement, DocKind::Private).ok()
+        } else {
+            None
+        };
         if let Some(p) = private_id {
             self.ensure_loaded(p)?;
         }
@@ -564,7 +743,12 @@ impl Store {
             _ => None,
         };
         self.log_read(AuditAction::Read, Some(placement), "placement")?;
-        Ok(PlacementView { id: placement, shared, private, conflicts })
+        Ok(PlacementView {
+            id: placement,
+            shared,
+            private,
+            conflicts,
+        })
     }
 
     /// The placement as JSON, for the user to take elsewhere. Audit-logged as an export.
@@ -574,10 +758,24 @@ impl Store {
         serde_json::to_value(&view).map_err(|e| StoreError::Io(std::io::Error::other(e)))
     }
 
-    fn log_read(&mut self, action: AuditAction, placement: Option<Uuid>, record: &str) -> Result<(), StoreError> {
+    fn log_read(
+        &mut self,
+        action: AuditAction,
+        placement: Option<Uuid>,
+        record: &str,
+    ) -> Result<(), StoreError> {
         let at = self.stamp().at;
         let tx = self.conn.transaction()?;
-        log(&tx, self.device, &self.user_name, self.role, action, placement, record, at)?;
+        log(
+            &tx,
+            self.device,
+            &self.user_name,
+            self.role,
+            action,
+            placement,
+            record,
+            at,
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -615,7 +813,11 @@ impl Store {
         })?;
         let list: Vec<PlacementSummary> = rows.collect::<Result<_, _>>()?;
         drop(stmt);
-        self.log_read(AuditAction::Read, None, &format!("placement_list ({} rader)", list.len()))?;
+        self.log_read(
+            AuditAction::Read,
+            None,
+            &format!("placement_list ({} rader)", list.len()),
+        )?;
         Ok(list)
     }
 
@@ -652,7 +854,16 @@ impl Store {
             let at = self.stamp().at;
             let tx = self.conn.transaction()?;
             for p in placements {
-                log(&tx, self.device, &self.user_name, self.role, AuditAction::Read, Some(p), "search", at)?;
+                log(
+                    &tx,
+                    self.device,
+                    &self.user_name,
+                    self.role,
+                    AuditAction::Read,
+                    Some(p),
+                    "search",
+                    at,
+                )?;
             }
             tx.commit()?;
         }
@@ -670,13 +881,21 @@ impl Store {
 
     /// Runs SQLite's and SQLCipher's integrity checks over the whole file.
     pub fn verify_integrity(&self) -> Result<(), StoreError> {
-        let damaged = |detail: String| StoreError::Damaged { path: self.db_path(), detail };
-        let ok: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| damaged(e.to_string()))?;
+        let damaged = |detail: String| StoreError::Damaged {
+            path: self.db_path(),
+            detail,
+        };
+        let ok: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| damaged(e.to_string()))?;
         if ok != "ok" {
             return Err(damaged(ok));
         }
         let mut stmt = self.conn.prepare("PRAGMA cipher_integrity_check")?;
-        let problems: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+        let problems: Vec<String> = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         if !problems.is_empty() {
             return Err(damaged(problems.join("; ")));
         }
@@ -686,9 +905,24 @@ impl Store {
     /// Rows of a projection table in a stable order, for comparing two devices.
     pub fn projection_dump(&self) -> Result<Vec<String>, StoreError> {
         let mut out = Vec::new();
-        for table in ["placements", "visits", "observations", "contact_requests", "actions", "notes", "training_tasks", "search_docs"] {
-            let cols = if table == "search_docs" { "record_id, placement_id, kind, body" } else { "*" };
-            let mut stmt = self.conn.prepare(&format!("SELECT {cols} FROM {table} ORDER BY 1"))?;
+        for table in [
+            "placements",
+            "visits",
+            "observations",
+            "contact_requests",
+            "actions",
+            "notes",
+            "training_tasks",
+            "search_docs",
+        ] {
+            let cols = if table == "search_docs" {
+                "record_id, placement_id, kind, body"
+            } else {
+                "*"
+            };
+            let mut stmt = self
+                .conn
+                .prepare(&format!("SELECT {cols} FROM {table} ORDER BY 1"))?;
             let n = stmt.column_count();
             let rows = stmt.query_map([], |r| {
                 let mut line = format!("{table}:");
@@ -708,15 +942,27 @@ impl Store {
     // ---- documents for sync ----
 
     pub fn documents(&self) -> Result<Vec<DocInfo>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT id, placement_id, kind FROM documents ORDER BY placement_id, kind")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, placement_id, kind FROM documents ORDER BY placement_id, kind")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
         let mut out = Vec::new();
         for row in rows {
             let (id, p, k) = row?;
             out.push(DocInfo {
                 id: id.parse().unwrap_or_default(),
                 placement_id: p.parse().unwrap_or_default(),
-                kind: if k == "shared" { DocKind::Shared } else { DocKind::Private },
+                kind: if k == "shared" {
+                    DocKind::Shared
+                } else {
+                    DocKind::Private
+                },
             });
         }
         Ok(out)
@@ -728,47 +974,86 @@ impl Store {
 
     pub fn heads(&mut self, doc_id: Uuid) -> Result<Vec<ChangeHash>, StoreError> {
         self.ensure_loaded(doc_id)?;
-        Ok(self.docs.get_mut(&doc_id).map(|l| l.doc.am().get_heads()).unwrap_or_default())
+        Ok(self
+            .docs
+            .get_mut(&doc_id)
+            .map(|l| l.doc.am().get_heads())
+            .unwrap_or_default())
     }
 
     /// The whole document, saved compactly.
     pub fn document_bytes(&mut self, doc_id: Uuid) -> Result<Vec<u8>, StoreError> {
         self.ensure_loaded(doc_id)?;
-        Ok(self.docs.get_mut(&doc_id).map(|l| l.doc.am().save()).unwrap_or_default())
+        Ok(self
+            .docs
+            .get_mut(&doc_id)
+            .map(|l| l.doc.am().save())
+            .unwrap_or_default())
     }
 
-    /// The changes of a document that `heads` does not yet include.
-    pub fn changes_since(&mut self, doc_id: Uuid, heads: &[ChangeHash]) -> Result<Vec<u8>, StoreError> {
+    /// The changes of a document that `heads` does not yet include, framed for another device.
+    pub fn changes_since(
+        &mut self,
+        doc_id: Uuid,
+        heads: &[ChangeHash],
+    ) -> Result<Vec<u8>, StoreError> {
         self.ensure_loaded(doc_id)?;
-        Ok(self.docs.get_mut(&doc_id).map(|l| l.doc.am().save_after(heads)).unwrap_or_default())
+        let loaded = self
+            .docs
+            .get_mut(&doc_id)
+            .ok_or(StoreError::UnknownDocument(doc_id))?;
+        Ok(match &mut loaded.doc {
+            Doc::Shared(d) => d.changes_since(heads),
+            Doc::Private(d) => d.changes_since(heads),
+        })
     }
 
     /// Takes in a document another device created (the employer joining a placement, the adviser's
     /// second device). An employer device refuses private documents.
-    pub fn import_document(&mut self, doc_id: Uuid, kind: DocKind, bytes: &[u8]) -> Result<Uuid, StoreError> {
+    pub fn import_document(
+        &mut self,
+        doc_id: Uuid,
+        kind: DocKind,
+        bytes: &[u8],
+    ) -> Result<Uuid, StoreError> {
         if kind == DocKind::Private && self.role != Role::Adviser {
             return Err(StoreError::NotForThisRole);
         }
         let stamp = self.stamp();
-        let mut am = AutoCommit::load(bytes).map_err(DocError::from)?;
-        am.set_actor(self.actor());
-        let doc = match kind {
-            DocKind::Shared => Doc::Shared(SharedDoc::from_automerge(am)?),
-            DocKind::Private => Doc::Private(PrivateDoc::from_automerge(am)?),
+        let mut doc = match kind {
+            DocKind::Shared => Doc::Shared(SharedDoc::load(bytes)?),
+            DocKind::Private => Doc::Private(PrivateDoc::load(bytes)?),
         };
+        doc.am().set_actor(self.actor());
         let placement = match &doc {
             Doc::Shared(d) => d.placement_id()?,
             Doc::Private(d) => d.placement_id()?,
         };
-        let mut loaded = Loaded { doc, placement, persisted: Vec::new(), changes_since_snapshot: 0 };
+        let mut loaded = Loaded {
+            doc,
+            placement,
+            persisted: Vec::new(),
+            changes_since_snapshot: 0,
+        };
         let snapshot = loaded.doc.am().save();
         let tx = self.conn.transaction()?;
         insert_document(&tx, doc_id, placement, kind, &snapshot, stamp.at)?;
         match &loaded.doc {
             Doc::Shared(d) => projection::shared(&tx, placement, d, &projection::all_shared(d)?)?,
-            Doc::Private(d) => projection::private(&tx, placement, d, &projection::all_private(d)?)?,
+            Doc::Private(d) => {
+                projection::private(&tx, placement, d, &projection::all_private(d)?)?
+            }
         }
-        log(&tx, self.device, &self.user_name, self.role, AuditAction::Write, Some(placement), &format!("import/{}", kind.code()), stamp.at)?;
+        log(
+            &tx,
+            self.device,
+            &self.user_name,
+            self.role,
+            AuditAction::Write,
+            Some(placement),
+            &format!("import/{}", kind.code()),
+            stamp.at,
+        )?;
         tx.commit()?;
         loaded.persisted = loaded.doc.am().get_heads();
         self.docs.insert(doc_id, loaded);
@@ -787,8 +1072,16 @@ impl Store {
         result
     }
 
-    fn apply_remote_inner(&mut self, doc_id: Uuid, bytes: &[u8], stamp: &Stamp) -> Result<Applied, StoreError> {
-        let loaded = self.docs.get_mut(&doc_id).ok_or(StoreError::UnknownDocument(doc_id))?;
+    fn apply_remote_inner(
+        &mut self,
+        doc_id: Uuid,
+        bytes: &[u8],
+        stamp: &Stamp,
+    ) -> Result<Applied, StoreError> {
+        let loaded = self
+            .docs
+            .get_mut(&doc_id)
+            .ok_or(StoreError::UnknownDocument(doc_id))?;
         let touched = match &mut loaded.doc {
             Doc::Shared(d) => d.apply_changes(bytes)?,
             Doc::Private(d) => d.apply_changes(bytes)?,
@@ -805,19 +1098,33 @@ impl Store {
             Doc::Private(d) => projection::private(&tx, placement, d, &touched)?,
         }
         let record = format!("sync ({changed} poster)");
-        log(&tx, self.device, &self.user_name, self.role, AuditAction::Write, Some(placement), &record, stamp.at)?;
+        log(
+            &tx,
+            self.device,
+            &self.user_name,
+            self.role,
+            AuditAction::Write,
+            Some(placement),
+            &record,
+            stamp.at,
+        )?;
         tx.commit()?;
         if let Some(l) = self.docs.get_mut(&doc_id) {
             l.persisted = l.doc.am().get_heads();
         }
-        Ok(Applied { records_changed: changed })
+        Ok(Applied {
+            records_changed: changed,
+        })
     }
 
     /// Rewrites a document as one snapshot and drops the changes it covers.
     pub fn compact(&mut self, doc_id: Uuid) -> Result<(), StoreError> {
         self.ensure_loaded(doc_id)?;
         let at = self.stamp().at;
-        let loaded = self.docs.get_mut(&doc_id).ok_or(StoreError::UnknownDocument(doc_id))?;
+        let loaded = self
+            .docs
+            .get_mut(&doc_id)
+            .ok_or(StoreError::UnknownDocument(doc_id))?;
         let tx = self.conn.transaction()?;
         compact(&tx, doc_id, loaded, at)?;
         tx.commit()?;
@@ -841,10 +1148,28 @@ fn log(
     record: &str,
     at: Moment,
 ) -> Result<(), StoreError> {
-    audit::append(tx, &audit::Entry { at: &at.to_string(), device, actor: user, role: role.code(), action, placement, record })
+    audit::append(
+        tx,
+        &audit::Entry {
+            at: &at.to_string(),
+            device,
+            actor: user,
+            role: role.code(),
+            action,
+            placement,
+            record,
+        },
+    )
 }
 
-fn insert_document(tx: &Transaction<'_>, id: Uuid, placement: Uuid, kind: DocKind, snapshot: &[u8], at: Moment) -> Result<(), StoreError> {
+fn insert_document(
+    tx: &Transaction<'_>,
+    id: Uuid,
+    placement: Uuid,
+    kind: DocKind,
+    snapshot: &[u8],
+    at: Moment,
+) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO documents (id, placement_id, kind, snapshot, created_at, compacted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
         params![id.to_string(), placement.to_string(), kind.code(), snapshot, at.to_string()],
@@ -853,7 +1178,14 @@ fn insert_document(tx: &Transaction<'_>, id: Uuid, placement: Uuid, kind: DocKin
 }
 
 /// Appends what the document has that the disk does not, and compacts when enough has gathered.
-fn persist(tx: &Transaction<'_>, doc_id: Uuid, loaded: &mut Loaded, origin: &str, at: Moment, compact_after: usize) -> Result<(), StoreError> {
+fn persist(
+    tx: &Transaction<'_>,
+    doc_id: Uuid,
+    loaded: &mut Loaded,
+    origin: &str,
+    at: Moment,
+    compact_after: usize,
+) -> Result<(), StoreError> {
     let bytes = loaded.doc.am().save_after(&loaded.persisted);
     if bytes.is_empty() {
         return Ok(());
@@ -870,13 +1202,21 @@ fn persist(tx: &Transaction<'_>, doc_id: Uuid, loaded: &mut Loaded, origin: &str
     Ok(())
 }
 
-fn compact(tx: &Transaction<'_>, doc_id: Uuid, loaded: &mut Loaded, at: Moment) -> Result<(), StoreError> {
+fn compact(
+    tx: &Transaction<'_>,
+    doc_id: Uuid,
+    loaded: &mut Loaded,
+    at: Moment,
+) -> Result<(), StoreError> {
     let snapshot = loaded.doc.am().save();
     tx.execute(
         "UPDATE documents SET snapshot = ?2, compacted_at = ?3 WHERE id = ?1",
         params![doc_id.to_string(), snapshot, at.to_string()],
     )?;
-    tx.execute("DELETE FROM doc_changes WHERE doc_id = ?1", [doc_id.to_string()])?;
+    tx.execute(
+        "DELETE FROM doc_changes WHERE doc_id = ?1",
+        [doc_id.to_string()],
+    )?;
     loaded.changes_since_snapshot = 0;
     Ok(())
 }

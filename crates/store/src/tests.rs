@@ -1,0 +1,558 @@
+//! The store as a device uses it: real SQLCipher files in a temporary directory, no mocks.
+
+use std::path::Path;
+
+use folgesvenn_domain::*;
+use rusqlite::Connection;
+use uuid::Uuid;
+
+use crate::*;
+
+pub(crate) fn day(s: &str) -> Day {
+    Day::parse("dato", s).unwrap()
+}
+
+fn fixed_clock(store: &mut Store, at: &str) {
+    let m = Moment::parse("at", at).unwrap();
+    store.set_clock(move || (m, m.day()));
+}
+
+pub(crate) fn new_placement(name: &str) -> NewPlacement {
+    NewPlacement {
+        candidate_name: name.into(),
+        employer: Employer {
+            org_number: "889640782".into(),
+            name: "Bodø Bakeri AS".into(),
+            workplace_address: "Storgata 3, 8006 Bodø".into(),
+        },
+        adviser_name: "Kari Veileder".into(),
+        measure: MeasureType::WorkTraining,
+        start_date: day("2026-10-01"),
+        end_date: Some(day("2027-03-31")),
+        hours_per_week: 20.0,
+    }
+}
+
+fn adviser_store(dir: &Path) -> (Store, DbKey) {
+    let key = DbKey::generate();
+    let mut s = Store::create(
+        dir,
+        Role::Adviser,
+        "Kari Veileder",
+        Unlock::Key(key.clone()),
+    )
+    .unwrap();
+    fixed_clock(&mut s, "2026-11-27T10:00:00Z");
+    (s, key)
+}
+
+fn visit(summary: &str) -> NewVisit {
+    NewVisit {
+        at: Moment::parse("at", "2026-11-27T09:00:00Z").unwrap(),
+        place: "Bakeriet".into(),
+        kind: VisitKind::OnSite,
+        attendees: vec!["Ola".into(), "Per".into()],
+        summary: summary.into(),
+        check_in: CheckIn::default(),
+        actions: vec![NewAction {
+            what: "Skaffe hørselvern".into(),
+            owner: ActionOwner::Employer,
+            due: Some(day("2026-11-20")),
+        }],
+        next_visit: Some(day("2026-12-11")),
+    }
+}
+
+fn observation(wants_contact: bool) -> NewObservation {
+    NewObservation {
+        date: day("2026-11-26"),
+        attendance: Attendance::Present,
+        hours: 6.0,
+        tasks_done: "Bakte rundstykker og vasket benker".into(),
+        went_well: "Tok initiativ ved ovnen".into(),
+        problem: if wants_contact {
+            "Usikker på turnusen i jula".into()
+        } else {
+            String::new()
+        },
+        wants_contact,
+        contact_message: String::new(),
+    }
+}
+
+fn sha(path: &Path) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(std::fs::read(path).unwrap()).to_vec()
+}
+
+fn count(store_dir: &Path, key: &DbKey, sql: &str) -> i64 {
+    let conn = Connection::open(store_dir.join("folgesvenn.db")).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))
+        .unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn opening_never_creates_and_creating_never_overwrites() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    let err = Store::open(&dir, Unlock::Key(DbKey::generate()))
+        .err()
+        .unwrap();
+    assert_eq!(err.kind(), "not_found");
+    assert!(!dir.join("folgesvenn.db").exists());
+
+    let (store, key) = adviser_store(&dir);
+    drop(store);
+    let err = Store::create(&dir, Role::Adviser, "Kari", Unlock::Key(DbKey::generate()))
+        .err()
+        .unwrap();
+    assert_eq!(err.kind(), "already_exists");
+    let reopened = Store::open(&dir, Unlock::Key(key)).unwrap();
+    assert_eq!(reopened.role(), Role::Adviser);
+    assert_eq!(reopened.user_name(), "Kari Veileder");
+}
+
+#[test]
+fn wrong_key_and_wrong_passphrase_leave_the_file_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut store, key) = adviser_store(tmp.path());
+    store
+        .create_placement(&new_placement("Ola Nordmann"))
+        .unwrap();
+    drop(store);
+    let db = tmp.path().join("folgesvenn.db");
+    let before = sha(&db);
+    let err = Store::open(tmp.path(), Unlock::Key(DbKey::generate()))
+        .err()
+        .unwrap();
+    assert_eq!(err.kind(), "wrong_key", "{err}");
+    assert!(err.to_string().contains("ikke endret"));
+    assert_eq!(sha(&db), before);
+    let err = Store::open(
+        tmp.path(),
+        Unlock::Passphrase("et passord".to_owned().into()),
+    )
+    .err()
+    .unwrap();
+    assert_eq!(err.kind(), "other_unlock");
+    assert_eq!(
+        Store::open(tmp.path(), Unlock::Key(key))
+            .unwrap()
+            .list_placements()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = Store::create(
+        tmp.path(),
+        Role::Employer,
+        "Per",
+        Unlock::Passphrase("lang nok frase".to_owned().into()),
+    )
+    .unwrap();
+    fixed_clock(&mut s, "2026-11-27T10:00:00Z");
+    drop(s);
+    assert!(matches!(
+        Store::key_location(tmp.path()).unwrap(),
+        KeyLocation::Passphrase(_)
+    ));
+    let meta = std::fs::read_to_string(tmp.path().join("store.json")).unwrap();
+    assert!(meta.contains("argon2id"));
+    let db = tmp.path().join("folgesvenn.db");
+    let before = sha(&db);
+    let err = Store::open(
+        tmp.path(),
+        Unlock::Passphrase("feil frase!!".to_owned().into()),
+    )
+    .err()
+    .unwrap();
+    assert_eq!(err.kind(), "wrong_passphrase");
+    assert_eq!(sha(&db), before);
+    let s = Store::open(
+        tmp.path(),
+        Unlock::Passphrase("lang nok frase".to_owned().into()),
+    )
+    .unwrap();
+    assert_eq!(s.role(), Role::Employer);
+}
+
+#[test]
+fn a_tampered_file_is_reported_and_left_as_it_is() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut store, key) = adviser_store(tmp.path());
+    let p = store
+        .create_placement(&new_placement("Ola Nordmann"))
+        .unwrap();
+    for i in 0..40 {
+        store
+            .write_shared(p, |d, s| {
+                d.add_note(
+                    &NewNote {
+                        body: format!("Notat {i} {}", "tekst ".repeat(80)),
+                        reply_to: None,
+                    },
+                    s,
+                )
+            })
+            .unwrap();
+    }
+    drop(store);
+    let db = tmp.path().join("folgesvenn.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    assert!(bytes.len() > 4096 * 4, "several pages");
+    // Flip one byte in the middle of the third page: its HMAC no longer matches.
+    bytes[4096 * 2 + 1000] ^= 0x55;
+    std::fs::write(&db, &bytes).unwrap();
+    let before = sha(&db);
+    let outcome = Store::open(tmp.path(), Unlock::Key(key.clone()))
+        .and_then(|s| s.verify_integrity().map(|_| s));
+    let err = outcome.err().expect("a tampered page must be found");
+    assert_eq!(err.kind(), "damaged", "{err}");
+    assert_eq!(sha(&db), before, "the damaged file was changed");
+
+    // Tampering with the first page is found at open.
+    bytes[100] ^= 0x01;
+    std::fs::write(&db, &bytes).unwrap();
+    let before = sha(&db);
+    let err = Store::open(tmp.path(), Unlock::Key(key)).err().unwrap();
+    assert_eq!(err.kind(), "damaged", "{err}");
+    assert_eq!(sha(&db), before);
+}
+
+#[test]
+fn records_are_projected_listed_and_searchable() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut store, _) = adviser_store(tmp.path());
+    let p = store
+        .create_placement(&new_placement("Ola Nordmann"))
+        .unwrap();
+    let other = store
+        .create_placement(&new_placement("Kari Nordmann"))
+        .unwrap();
+    store
+        .record_visit(
+            p,
+            &visit("Ola plukket blåbær til kakene og trives med bakingen"),
+            Some("Snakket om søvnvansker"),
+        )
+        .unwrap();
+    store.log_observation(p, &observation(true)).unwrap();
+    store
+        .write_shared(other, |d, s| {
+            d.add_note(
+                &NewNote {
+                    body: "Første dag på lageret".into(),
+                    reply_to: None,
+                },
+                s,
+            )
+        })
+        .unwrap();
+
+    let list = store.list_placements().unwrap();
+    assert_eq!(list.len(), 2);
+    let ola = list.iter().find(|s| s.id == p).unwrap();
+    assert_eq!(ola.next_visit.as_deref(), Some("2026-12-11"));
+    assert_eq!(ola.open_requests, 1);
+    assert_eq!(ola.overdue_actions, 1, "the action was due 2026-11-20");
+    assert_eq!(ola.last_observation.as_deref(), Some("2026-11-26"));
+
+    let hits = store.search("blåbær", 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0].placement_id, p);
+    assert_eq!(hits[0].kind, "visit");
+    assert!(hits[0].snippet.contains("[blåbær]"), "{}", hits[0].snippet);
+    assert!(
+        store.search("blabaer", 10).unwrap().is_empty(),
+        "å and æ are letters of their own"
+    );
+    let hits = store.search("lager", 10).unwrap();
+    assert_eq!(
+        hits.iter().map(|h| h.placement_id).collect::<Vec<_>>(),
+        vec![other],
+        "prefix of «lageret»"
+    );
+    let hits = store.search("søvn", 10).unwrap();
+    assert_eq!(hits[0].kind, "adviser_note");
+    assert!(store.search("\" OR *", 10).unwrap().is_empty());
+
+    let view = store.placement(p).unwrap();
+    assert_eq!(view.shared.visits.len(), 1);
+    assert_eq!(view.private.as_ref().unwrap().notes.len(), 1);
+    let note = view.private.unwrap().notes.into_values().next().unwrap();
+    assert_eq!(note.visit, Some(*view.shared.visits.keys().next().unwrap()));
+}
+
+#[test]
+fn bad_input_is_refused_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut store, key) = adviser_store(tmp.path());
+    let p = store
+        .create_placement(&new_placement("Ola Nordmann"))
+        .unwrap();
+    let counts = |key: &DbKey| {
+        [
+            "SELECT count(*) FROM doc_changes",
+            "SELECT count(*) FROM audit_log",
+            "SELECT count(*) FROM search_docs",
+            "SELECT count(*) FROM placements",
+        ]
+        .map(|q| count(tmp.path(), key, q))
+    };
+    let before = counts(&key);
+
+    let mut bad = new_placement("Ola");
+    bad.end_date = Some(day("2026-01-01"));
+    assert_eq!(
+        store.create_placement(&bad).unwrap_err().kind(),
+        "end_before_start"
+    );
+    let mut bad_visit = visit("x");
+    bad_visit.check_in.employer_rating = Some(9);
+    assert_eq!(
+        store
+            .record_visit(p, &bad_visit, Some("notat"))
+            .unwrap_err()
+            .kind(),
+        "out_of_range"
+    );
+    let mut bad_obs = observation(false);
+    bad_obs.date = day("2030-01-01");
+    assert_eq!(
+        store.log_observation(p, &bad_obs).unwrap_err().kind(),
+        "in_future"
+    );
+    let unknown = Uuid::new_v4();
+    assert_eq!(
+        store
+            .log_observation(unknown, &observation(false))
+            .unwrap_err()
+            .kind(),
+        "unknown_placement"
+    );
+    assert_eq!(
+        store.placement(unknown).unwrap_err().kind(),
+        "unknown_placement"
+    );
+    assert_eq!(
+        store
+            .write_shared(p, |d, s| d.resolve_request(unknown, "ok", s))
+            .unwrap_err()
+            .kind(),
+        "unknown_record"
+    );
+    assert_eq!(counts(&key), before);
+
+    // The store still works after the refusals, with nothing half-written in memory.
+    store.log_observation(p, &observation(false)).unwrap();
+    let view = store.placement(p).unwrap();
+    assert_eq!(view.shared.visits.len(), 0);
+    assert_eq!(view.shared.observations.len(), 1);
+}
+
+#[test]
+fn an_employer_store_never_holds_private_documents() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut adviser, _) = adviser_store(&tmp.path().join("a"));
+    let p = adviser
+        .create_placement(&new_placement("Ola Nordmann"))
+        .unwrap();
+    let shared_id = adviser.document_id(p, DocKind::Shared).unwrap();
+    let private_id = adviser.document_id(p, DocKind::Private).unwrap();
+    let mut employer = Store::create(
+        &tmp.path().join("e"),
+        Role::Employer,
+        "Per",
+        Unlock::Key(DbKey::generate()),
+    )
+    .unwrap();
+    fixed_clock(&mut employer, "2026-11-27T15:00:00Z");
+    let private = adviser.document_bytes(private_id).unwrap();
+    assert_eq!(
+        employer
+            .import_document(private_id, DocKind::Private, &private)
+            .unwrap_err()
+            .kind(),
+        "not_for_this_role"
+    );
+    let shared = adviser.document_bytes(shared_id).unwrap();
+    assert_eq!(
+        employer
+            .import_document(shared_id, DocKind::Shared, &shared)
+            .unwrap(),
+        p
+    );
+    assert_eq!(
+        employer
+            .record_visit(p, &visit("x"), Some("hemmelig"))
+            .unwrap_err()
+            .kind(),
+        "not_for_this_role"
+    );
+    assert!(employer.placement(p).unwrap().private.is_none());
+    assert_eq!(employer.documents().unwrap().len(), 1);
+}
+
+#[test]
+fn audit_log_records_reads_writes_exports_and_detects_tampering() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut store, key) = adviser_store(tmp.path());
+    let p = store
+        .create_placement(&new_placement("Ola Nordmann"))
+        .unwrap();
+    store.log_observation(p, &observation(true)).unwrap();
+    store.placement(p).unwrap();
+    store.export_placement(p).unwrap();
+    let entries = store.audit_entries(Some(p)).unwrap();
+    let actions: Vec<&str> = entries.iter().map(|e| e.action.as_str()).collect();
+    assert!(
+        actions.contains(&"write") && actions.contains(&"read") && actions.contains(&"export"),
+        "{actions:?}"
+    );
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.device_id == store.device_id().to_string() && e.actor == "Kari Veileder")
+    );
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.record.starts_with("contact_requests/"))
+    );
+    let n = store.verify_audit().unwrap();
+    assert!(n >= 6);
+    drop(store);
+
+    let tamper = |sql: &str| {
+        let conn = Connection::open(tmp.path().join("folgesvenn.db")).unwrap();
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))
+            .unwrap();
+        conn.execute_batch(sql).unwrap();
+    };
+    let check = || {
+        Store::open(tmp.path(), Unlock::Key(key.clone()))
+            .unwrap()
+            .verify_audit()
+            .unwrap_err()
+    };
+
+    tamper("UPDATE audit_log SET actor = 'Noen andre' WHERE seq = 3");
+    let err = check();
+    assert!(
+        matches!(err, StoreError::AuditBroken { seq: 3, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("oppføring 3"));
+    tamper("UPDATE audit_log SET actor = 'Kari Veileder' WHERE seq = 3");
+    Store::open(tmp.path(), Unlock::Key(key.clone()))
+        .unwrap()
+        .verify_audit()
+        .unwrap();
+
+    tamper("DELETE FROM audit_log WHERE seq = 2");
+    assert!(matches!(check(), StoreError::AuditBroken { seq: 2, .. }));
+}
+
+#[test]
+fn audit_log_notices_its_newest_entries_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut store, key) = adviser_store(tmp.path());
+    let p = store
+        .create_placement(&new_placement("Ola Nordmann"))
+        .unwrap();
+    store.placement(p).unwrap();
+    store.placement(p).unwrap();
+    let n = store.verify_audit().unwrap();
+    drop(store);
+    let conn = Connection::open(tmp.path().join("folgesvenn.db")).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))
+        .unwrap();
+    conn.execute("DELETE FROM audit_log WHERE seq = ?1", [n])
+        .unwrap();
+    drop(conn);
+    let err = Store::open(tmp.path(), Unlock::Key(key))
+        .unwrap()
+        .verify_audit()
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::AuditBroken { seq, .. } if seq == n),
+        "{err}"
+    );
+}
+
+#[test]
+fn compaction_keeps_every_record_and_bounds_the_change_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut store, key) = adviser_store(tmp.path());
+    store.set_compact_after(10);
+    let p = store
+        .create_placement(&new_placement("Ola Nordmann"))
+        .unwrap();
+    for i in 0..25 {
+        store
+            .write_shared(p, |d, s| {
+                d.add_note(
+                    &NewNote {
+                        body: format!("Notat nummer {i}"),
+                        reply_to: None,
+                    },
+                    s,
+                )
+            })
+            .unwrap();
+    }
+    let shared = store.document_id(p, DocKind::Shared).unwrap();
+    let heads = store.heads(shared).unwrap();
+    drop(store);
+    assert!(count(tmp.path(), &key, "SELECT count(*) FROM doc_changes") < 10);
+    let mut store = Store::open(tmp.path(), Unlock::Key(key)).unwrap();
+    assert_eq!(store.heads(shared).unwrap(), heads);
+    assert_eq!(store.placement(p).unwrap().shared.notes.len(), 25);
+    store.compact(shared).unwrap();
+    store.forget_cache();
+    assert_eq!(store.placement(p).unwrap().shared.notes.len(), 25);
+}
+
+#[test]
+fn remote_changes_apply_once_and_update_the_projection() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut a, _) = adviser_store(&tmp.path().join("a"));
+    let p = a.create_placement(&new_placement("Ola Nordmann")).unwrap();
+    let doc = a.document_id(p, DocKind::Shared).unwrap();
+    let mut e = Store::create(
+        &tmp.path().join("e"),
+        Role::Employer,
+        "Per",
+        Unlock::Key(DbKey::generate()),
+    )
+    .unwrap();
+    fixed_clock(&mut e, "2026-11-27T15:00:00Z");
+    e.import_document(doc, DocKind::Shared, &a.document_bytes(doc).unwrap())
+        .unwrap();
+    let before = e.heads(doc).unwrap();
+
+    e.log_observation(p, &observation(true)).unwrap();
+    let bytes = e.changes_since(doc, &before).unwrap();
+    let applied = a.apply_remote(doc, &bytes).unwrap();
+    assert_eq!(
+        applied.records_changed, 2,
+        "the observation and its contact request"
+    );
+    assert_eq!(
+        a.apply_remote(doc, &bytes).unwrap(),
+        Applied::default(),
+        "applying twice changes nothing"
+    );
+    assert_eq!(a.list_placements().unwrap()[0].open_requests, 1);
+    assert_eq!(a.search("rundstykker", 5).unwrap().len(), 1);
+    assert_eq!(a.projection_dump().unwrap(), e.projection_dump().unwrap());
+    assert!(a.apply_remote(doc, b"garbage").is_err());
+    assert_eq!(
+        a.placement(p).unwrap().shared.observations.len(),
+        1,
+        "a bad record leaves the document as it was"
+    );
+}
