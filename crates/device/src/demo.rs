@@ -1,0 +1,171 @@
+//! The headless demo: one adviser device, one placement, a visit with an adviser-only note, an
+//! employer's daily log entry asking NAV to call, a search, and a look at what is on disk.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use folgesvenn_domain::*;
+use folgesvenn_store::{Store, Unlock, key::keystore};
+use zeroize::Zeroizing;
+
+pub fn run(dir: Option<PathBuf>) -> Result<()> {
+    let tmp;
+    let dir = match dir {
+        Some(d) => d,
+        None => {
+            tmp = tempfile::tempdir()?;
+            tmp.path().join("veileder")
+        }
+    };
+    let unlock = if keystore::available() {
+        println!("Databasenøkkelen legges i nøkkelringen på maskinen (Secret Service).");
+        Unlock::Keystore
+    } else {
+        let p =
+            std::env::var("FOLGESVENN_PASSPHRASE").unwrap_or_else(|_| "demo-passord-123".into());
+        println!(
+            "Ingen nøkkelring på maskinen: databasenøkkelen pakkes inn med et passord (Argon2id)."
+        );
+        Unlock::Passphrase(Zeroizing::new(p))
+    };
+    let mut store = Store::create(&dir, Role::Adviser, "Kari Veileder", unlock)
+        .context("kunne ikke opprette lageret")?;
+    let stamp = store.stamp();
+    let today = stamp.today;
+    println!("Enhet {} i {}\n", store.device_id(), dir.display());
+
+    let placement = store.create_placement(&NewPlacement {
+        candidate_name: "Ola Nordmann".into(),
+        employer: Employer {
+            org_number: "889640782".into(),
+            name: "Bodø Bakeri AS".into(),
+            workplace_address: "Storgata 3, 8006 Bodø".into(),
+        },
+        adviser_name: "Kari Veileder".into(),
+        measure: MeasureType::WorkTraining,
+        start_date: today.plus_days(-28),
+        end_date: Some(today.plus_days(154)),
+        hours_per_week: 20.0,
+    })?;
+    store.write_shared(placement, |d, s| {
+        d.add_goal(
+            &NewGoal {
+                category: GoalCategory::JobAtEmployer,
+                description: "Fast deltidsstilling i bakeriet etter arbeidstreningen".into(),
+            },
+            s,
+        )
+    })?;
+    store.write_shared(placement, |d, s| {
+        d.add_training_task(
+            &NewTrainingTask {
+                title: "Betjene steinovnen".into(),
+                description: "Fyring, temperatur og uttak".into(),
+                responsible: "Per Bakermester".into(),
+                target_date: Some(today.plus_days(30)),
+            },
+            s,
+        )
+    })?;
+    let visit = store.record_visit(
+        placement,
+        &NewVisit {
+            at: stamp.at,
+            place: "Bakeriet, Storgata 3".into(),
+            kind: VisitKind::OnSite,
+            attendees: vec!["Ola Nordmann".into(), "Per Bakermester".into(), "Kari Veileder".into()],
+            summary: "Ola møter presis og har lært deigmaskinen. Ønsker flere oppgaver i butikken.".into(),
+            check_in: CheckIn { attendance_since_last: "Full".into(), task_progress: "Deigmaskin på egen hånd".into(), employer_rating: Some(4), candidate_rating: Some(4) },
+            actions: vec![NewAction { what: "Prøve kassa to dager i uka".into(), owner: ActionOwner::Employer, due: Some(today.plus_days(14)) }],
+            next_visit: Some(today.plus_days(14)),
+        },
+        Some("Ola fortalte om dårlig søvn; avtalt å ta det opp med fastlegen. Deles ikke med arbeidsgiver."),
+    )?;
+    store.log_observation(
+        placement,
+        &NewObservation {
+            date: today,
+            attendance: Attendance::Present,
+            hours: 5.0,
+            tasks_done: "Rundstykker, oppvask, fylte brødhyllene".into(),
+            went_well: "Tok selv initiativ til å rydde lageret".into(),
+            problem: "Usikker på om Ola kan jobbe i jula; vil gjerne snakke om turnus".into(),
+            wants_contact: true,
+            contact_message: String::new(),
+        },
+    )?;
+
+    println!(
+        "Lagret: ett oppfølgingsløp, et besøk ({visit}) med veileders eget notat, og en dagslogg med ønske om kontakt.\n"
+    );
+    println!("Oppfølgingsløp på enheten:");
+    for p in store.list_placements()? {
+        println!(
+            "  {} hos {} — {}; neste besøk {}; åpne kontaktforespørsler {}; forfalte tiltak {}",
+            p.candidate_name,
+            p.employer_name,
+            p.status,
+            p.next_visit.as_deref().unwrap_or("ikke satt"),
+            p.open_requests,
+            p.overdue_actions
+        );
+    }
+    for query in ["deig", "turnus", "søvn"] {
+        println!("\nSøk «{query}»:");
+        for hit in store.search(query, 5)? {
+            println!(
+                "  [{}] {}: {}",
+                hit.kind,
+                hit.candidate_name,
+                hit.snippet.replace('\n', " ")
+            );
+        }
+    }
+    let view = store.placement(placement)?;
+    println!(
+        "\nOversikt (delt dokument): {} mål, {} oppgaver i opplæringsplanen, {} besøk, {} dagslogger, {} tiltak.",
+        view.shared.goals.len(),
+        view.shared.training_plan.len(),
+        view.shared.visits.len(),
+        view.shared.observations.len(),
+        view.shared.actions.len()
+    );
+    println!(
+        "Veileders private dokument: {} notat(er) — finnes bare på veileders enheter.",
+        view.private.as_ref().map_or(0, |p| p.notes.len())
+    );
+
+    store.verify_integrity()?;
+    let n = store.verify_audit()?;
+    println!("\nRevisjonsloggen har {n} oppføringer, og kjeden er hel. De siste:");
+    for e in store.audit_entries(Some(placement))?.iter().rev().take(4) {
+        println!(
+            "  #{} {} {} {} {}",
+            e.seq, e.at, e.actor, e.action, e.record
+        );
+    }
+    println!("\nFiler på disk:");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)?.filter_map(|e| e.ok()).collect();
+    files.sort_by_key(|e| e.file_name());
+    for f in files {
+        let bytes = std::fs::read(f.path())?;
+        let readable = bytes.windows(4).any(|w| w == b"deig" || w == b"Ola ");
+        println!(
+            "  {:<22} {:>8} byte  {}",
+            f.file_name().to_string_lossy(),
+            bytes.len(),
+            if readable {
+                "INNEHOLDER KLARTEKST"
+            } else {
+                "ingen klartekst fra notatene"
+            }
+        );
+    }
+    if keystore::available() {
+        if let folgesvenn_store::KeyLocation::Keystore { account } = Store::key_location(&dir)? {
+            drop(store);
+            keystore::delete(&account).ok();
+        }
+    }
+    Ok(())
+}

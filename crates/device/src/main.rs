@@ -1,0 +1,363 @@
+//! `folgesvenn-device`: a headless device over the same crates as the app.
+//!
+//! Tests, benchmarks and support staff use it to create a device's store, write records, and show
+//! or export what a device holds. It is not a second app: every rule lives in the crates, and this
+//! binary only parses arguments and prints. `demo` is the README's first command until the app
+//! window exists.
+
+mod demo;
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use folgesvenn_domain::*;
+use folgesvenn_store::{KeyLocation, Store, Unlock, key::keystore};
+use zeroize::Zeroizing;
+
+#[derive(Parser)]
+#[command(
+    name = "folgesvenn-device",
+    version,
+    about = "Følgesvenn uten vindu: én enhets lokale lager"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum UnlockArg {
+    /// The OS keystore if it answers, otherwise a passphrase.
+    Auto,
+    Keystore,
+    Passphrase,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Adviser,
+    Employer,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Creates a device's store in DIR.
+    Init {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum, default_value = "auto")]
+        unlock: UnlockArg,
+    },
+    /// Creates a placement (adviser devices).
+    CreatePlacement {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        candidate: String,
+        #[arg(long)]
+        employer: String,
+        #[arg(long)]
+        org_number: String,
+        #[arg(long, default_value = "")]
+        address: String,
+        #[arg(long, default_value = "work_training")]
+        measure: String,
+        #[arg(long)]
+        start: String,
+        #[arg(long)]
+        end: Option<String>,
+        #[arg(long, default_value_t = 20.0)]
+        hours: f64,
+    },
+    /// Records a visit (adviser devices).
+    AddVisit {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        placement: uuid::Uuid,
+        #[arg(long, default_value = "on_site")]
+        kind: String,
+        #[arg(long)]
+        summary: String,
+        #[arg(long, default_value = "")]
+        place: String,
+        #[arg(long = "attendee")]
+        attendees: Vec<String>,
+        /// Never shared with the employer.
+        #[arg(long)]
+        adviser_note: Option<String>,
+        #[arg(long)]
+        next_visit: Option<String>,
+    },
+    /// Logs a day (employer devices).
+    AddObservation {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        placement: uuid::Uuid,
+        #[arg(long)]
+        date: Option<String>,
+        #[arg(long, default_value = "present")]
+        attendance: String,
+        #[arg(long, default_value_t = 0.0)]
+        hours: f64,
+        #[arg(long, default_value = "")]
+        tasks: String,
+        #[arg(long, default_value = "")]
+        went_well: String,
+        #[arg(long, default_value = "")]
+        problem: String,
+        /// "I want NAV to contact me".
+        #[arg(long)]
+        contact_me: bool,
+    },
+    /// Writes a note between adviser and employer.
+    AddNote {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        placement: uuid::Uuid,
+        #[arg(long)]
+        text: String,
+    },
+    /// Lists the placements on this device.
+    List {
+        #[arg(long)]
+        dir: PathBuf,
+    },
+    /// Shows one placement as JSON.
+    Show {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        placement: uuid::Uuid,
+    },
+    /// Exports one placement as JSON (audit-logged as an export).
+    Export {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        placement: uuid::Uuid,
+    },
+    /// Searches what people wrote.
+    Search {
+        #[arg(long)]
+        dir: PathBuf,
+        query: String,
+    },
+    /// Checks the database file and the audit log.
+    Verify {
+        #[arg(long)]
+        dir: PathBuf,
+    },
+    /// Creates a placement, records a visit and an observation, searches, and prints it all.
+    Demo {
+        /// Where to keep the demo device (a temporary directory if left out).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+fn passphrase() -> Result<Zeroizing<String>> {
+    if let Ok(p) = std::env::var("FOLGESVENN_PASSPHRASE") {
+        return Ok(Zeroizing::new(p));
+    }
+    eprintln!("Passord (minst 8 tegn), avslutt med Enter:");
+    let mut line = Zeroizing::new(String::new());
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("kunne ikke lese passordet")?;
+    Ok(Zeroizing::new(
+        line.trim_end_matches(['\r', '\n']).to_owned(),
+    ))
+}
+
+pub(crate) fn unlock_for_new(choice: UnlockArg) -> Result<Unlock> {
+    Ok(match choice {
+        UnlockArg::Keystore => Unlock::Keystore,
+        UnlockArg::Passphrase => Unlock::Passphrase(passphrase()?),
+        UnlockArg::Auto if keystore::available() => Unlock::Keystore,
+        UnlockArg::Auto => {
+            eprintln!(
+                "Fant ingen nøkkelring på maskinen; databasenøkkelen pakkes inn med et passord."
+            );
+            Unlock::Passphrase(passphrase()?)
+        }
+    })
+}
+
+pub(crate) fn open(dir: &Path) -> Result<Store> {
+    let unlock = match Store::key_location(dir)? {
+        KeyLocation::Keystore { .. } => Unlock::Keystore,
+        KeyLocation::Passphrase(_) => Unlock::Passphrase(passphrase()?),
+        KeyLocation::External => {
+            bail!("denne databasen låses opp med en nøkkel som holdes utenfor")
+        }
+    };
+    Ok(Store::open(dir, unlock)?)
+}
+
+fn print_json(v: &impl serde::Serialize) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
+}
+
+fn day_opt(field: &'static str, s: Option<&str>) -> Result<Option<Day>, ValidationError> {
+    s.map(|s| Day::parse(field, s)).transpose()
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Init {
+            dir,
+            role,
+            name,
+            unlock,
+        } => {
+            let role = match role {
+                RoleArg::Adviser => Role::Adviser,
+                RoleArg::Employer => Role::Employer,
+            };
+            let store = Store::create(&dir, role, &name, unlock_for_new(unlock)?)?;
+            println!(
+                "Opprettet {} for {} ({}), enhet {}",
+                dir.display(),
+                name,
+                role.label_nb(),
+                store.device_id()
+            );
+        }
+        Command::CreatePlacement {
+            dir,
+            candidate,
+            employer,
+            org_number,
+            address,
+            measure,
+            start,
+            end,
+            hours,
+        } => {
+            let mut store = open(&dir)?;
+            let input = NewPlacement {
+                candidate_name: candidate,
+                employer: Employer {
+                    org_number,
+                    name: employer,
+                    workplace_address: address,
+                },
+                adviser_name: store.user_name().to_owned(),
+                measure: measure.parse()?,
+                start_date: Day::parse("startdato", &start)?,
+                end_date: day_opt("sluttdato", end.as_deref())?,
+                hours_per_week: hours,
+            };
+            println!("{}", store.create_placement(&input)?);
+        }
+        Command::AddVisit {
+            dir,
+            placement,
+            kind,
+            summary,
+            place,
+            attendees,
+            adviser_note,
+            next_visit,
+        } => {
+            let mut store = open(&dir)?;
+            let visit = NewVisit {
+                at: store.stamp().at,
+                place,
+                kind: kind.parse()?,
+                attendees,
+                summary,
+                check_in: CheckIn::default(),
+                actions: vec![],
+                next_visit: day_opt("neste besøk", next_visit.as_deref())?,
+            };
+            println!(
+                "{}",
+                store.record_visit(placement, &visit, adviser_note.as_deref())?
+            );
+        }
+        Command::AddObservation {
+            dir,
+            placement,
+            date,
+            attendance,
+            hours,
+            tasks,
+            went_well,
+            problem,
+            contact_me,
+        } => {
+            let mut store = open(&dir)?;
+            let date = match date {
+                Some(d) => Day::parse("dato", &d)?,
+                None => store.stamp().today,
+            };
+            let input = NewObservation {
+                date,
+                attendance: attendance.parse()?,
+                hours,
+                tasks_done: tasks,
+                went_well,
+                problem,
+                wants_contact: contact_me,
+                contact_message: String::new(),
+            };
+            println!("{}", store.log_observation(placement, &input)?);
+        }
+        Command::AddNote {
+            dir,
+            placement,
+            text,
+        } => {
+            let mut store = open(&dir)?;
+            let id = store.write_shared(placement, |d, s| {
+                d.add_note(
+                    &NewNote {
+                        body: text,
+                        reply_to: None,
+                    },
+                    s,
+                )
+            })?;
+            println!("{id}");
+        }
+        Command::List { dir } => print_json(&open(&dir)?.list_placements()?)?,
+        Command::Show { dir, placement } => print_json(&open(&dir)?.placement(placement)?)?,
+        Command::Export { dir, placement } => {
+            print_json(&open(&dir)?.export_placement(placement)?)?
+        }
+        Command::Search { dir, query } => print_json(&open(&dir)?.search(&query, 50)?)?,
+        Command::Verify { dir } => {
+            let store = open(&dir)?;
+            store.verify_integrity()?;
+            let n = store.verify_audit()?;
+            println!("Databasefilen er hel, og revisjonsloggens {n} oppføringer henger sammen.");
+        }
+        Command::Demo { dir } => demo::run(dir)?,
+    }
+    Ok(())
+}
+
+fn main() {
+    if let Err(e) = run(Cli::parse()) {
+        // Library errors carry a Norwegian message meant for the user; print it and nothing else.
+        let kind = e
+            .downcast_ref::<folgesvenn_store::StoreError>()
+            .map(|s| s.kind())
+            .or_else(|| e.downcast_ref::<ValidationError>().map(|v| v.kind()))
+            .unwrap_or("error");
+        eprintln!("Feil ({kind}): {e:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,51 @@
+//! Helpers shared by the scenarios.
+
+use std::path::{Path, PathBuf};
+
+use folgesvenn_domain::*;
+use folgesvenn_store::{DbKey, Store, Unlock};
+
+pub fn helper_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_scenario-helper"))
+}
+
+pub fn day(s: &str) -> Day {
+    Day::parse("dato", s).unwrap()
+}
+
+pub fn fixed_clock(store: &mut Store, at: &str) {
+    let m = Moment::parse("at", at).unwrap();
+    store.set_clock(move || (m, m.day()));
+}
+
+pub fn placement_input(name: &str) -> NewPlacement {
+    NewPlacement {
+        candidate_name: name.into(),
+        employer: Employer {
+            org_number: "889640782".into(),
+            name: "Nordlandsbuss AS".into(),
+            workplace_address: "Sjøgata 1, 8006 Bodø".into(),
+        },
+        adviser_name: "Kari Veileder".into(),
+        measure: MeasureType::WorkTraining,
+        start_date: day("2026-10-01"),
+        end_date: Some(day("2027-03-31")),
+        hours_per_week: 20.0,
+    }
+}
+
+pub fn new_store(dir: &Path, role: Role, name: &str) -> (Store, DbKey) {
+    let key = DbKey::generate();
+    let mut s = Store::create(dir, role, name, Unlock::Key(key.clone())).unwrap();
+    fixed_clock(&mut s, "2026-11-27T10:00:00Z");
+    (s, key)
+}
+
+/// How many times a scenario repeats: more under `FOLGESVENN_LONG=1` (README: the long mode).
+pub fn repeats(normal: usize, long: usize) -> usize {
+    if std::env::var("FOLGESVENN_LONG").is_ok_and(|v| v == "1") {
+        long
+    } else {
+        normal
+    }
+}

@@ -1,0 +1,14 @@
+//! Cross-crate scenarios, compiled into one test binary (as ripgrep does) so they share helpers
+//! and one build. Each module is a promise to users:
+//!
+//! - `crash`: a record the store confirmed survives the process being killed at any moment.
+//! - `at_rest`: nothing a person wrote can be read from the files on disk without the key.
+//! - `merge`: two devices that edited the same placement apart end with identical documents and
+//!   identical projections, for any sequence of edits.
+//! - `keystore`: the database key lives in a real Secret Service, never on disk.
+
+mod at_rest;
+mod common;
+mod crash;
+mod keystore;
+mod merge;
