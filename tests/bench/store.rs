@@ -1,1 +1,214 @@
-fn main() {}
+//! Store benchmarks: the figures BENCHMARKS.md records (`cargo xtask bench`). Medians of repeated
+//! runs on a shared, noisy machine; nothing here is asserted.
+//!
+//! Workload: a three-year placement (750 observations, 150 visits, 500 notes, 100 actions) and an
+//! adviser device with 500 placements, written through the same API the app uses, with seeded
+//! Norwegian text.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use folgesvenn_domain::*;
+use folgesvenn_store::{DbKey, DocKind, Store, Unlock};
+use rand::rngs::StdRng;
+use rand::seq::SliceRandom;
+use rand::{Rng, SeedableRng};
+use uuid::Uuid;
+
+const TASKS: &[&str] = &[
+    "Varemottak og kontroll av følgesedler", "Fylte på meieri og frukt", "Bakte rundstykker",
+    "Vasket maskiner på verkstedet", "Plukket ordre til nettbutikken", "Ryddet lageret",
+    "Stod i kassa med veiledning", "Foret dyrene i fjøset", "Skiftet dekk sammen med mekaniker",
+];
+const WELL: &[&str] = &[
+    "Tok initiativ uten å bli bedt om det", "Godt samarbeid med kollegaene", "Møtte presis",
+    "Jobbet jevnt hele dagen", "Spurte når noe var uklart", "Lærte ny rutine raskt",
+];
+const PROBLEMS: &[&str] = &[
+    "", "", "", "Usikker på turnusen i helgene", "Trenger vernesko i riktig størrelse",
+    "Bussen kom for sent", "Vanskelig med mye støy i lunsjen",
+];
+const NOTES: &[&str] = &[
+    "Avtalt at Ola starter klokka ni fremover", "Husk å bestille nytt adgangskort",
+    "Kandidaten ønsker å prøve seg i butikken", "Oppfølgingsmøte flyttes til torsdag",
+    "Arbeidsgiver spør om lønnstilskudd etter perioden", "Gjennomgått opplæringsplanen sammen",
+];
+
+fn placement(rng: &mut StdRng, start: Day) -> NewPlacement {
+    let names = ["Ola", "Kari", "Ahmed", "Sara", "Jonas", "Ingrid", "Mohammed", "Emma", "Lars", "Nora"];
+    let surnames = ["Nordmann", "Hansen", "Johansen", "Olsen", "Larsen", "Berg", "Haugen", "Bakken"];
+    NewPlacement {
+        candidate_name: format!("{} {}", names.choose(rng).unwrap(), surnames.choose(rng).unwrap()),
+        employer: Employer {
+            org_number: "889640782".into(),
+            name: ["Bodø Bakeri AS", "Rema 1000 Sentrum", "Nordland Bil AS", "Gården på Saltstraumen"].choose(rng).unwrap().to_string(),
+            workplace_address: "Storgata 3, 8006 Bodø".into(),
+        },
+        adviser_name: "Kari Veileder".into(),
+        measure: *MeasureType::ALL.choose(rng).unwrap(),
+        start_date: start,
+        end_date: Some(start.plus_days(3 * 365)),
+        hours_per_week: 20.0,
+    }
+}
+
+fn observation(rng: &mut StdRng, date: Day) -> NewObservation {
+    let problem = PROBLEMS.choose(rng).unwrap().to_string();
+    NewObservation {
+        date,
+        attendance: Attendance::Present,
+        hours: f64::from(rng.gen_range(3..8u8)),
+        tasks_done: TASKS.choose(rng).unwrap().to_string(),
+        went_well: WELL.choose(rng).unwrap().to_string(),
+        wants_contact: !problem.is_empty() && rng.gen_bool(0.2),
+        problem,
+        contact_message: String::new(),
+    }
+}
+
+fn visit(rng: &mut StdRng, at: Moment) -> NewVisit {
+    NewVisit {
+        at,
+        place: "På arbeidsplassen".into(),
+        kind: VisitKind::OnSite,
+        attendees: vec!["Kandidaten".into(), "Kontaktperson".into()],
+        summary: format!("{}. {}. {}.", TASKS.choose(rng).unwrap(), WELL.choose(rng).unwrap(), NOTES.choose(rng).unwrap()),
+        check_in: CheckIn { attendance_since_last: "Full".into(), task_progress: "God".into(), employer_rating: Some(4), candidate_rating: Some(4) },
+        actions: vec![],
+        next_visit: Some(at.day().plus_days(14)),
+    }
+}
+
+fn set_day(store: &mut Store, day: Day) {
+    let at = Moment::parse("at", &format!("{day}T10:00:00Z")).unwrap();
+    store.set_clock(move || (at, day));
+}
+
+/// Three years of one placement, in the order they would happen.
+fn three_years(store: &mut Store, rng: &mut StdRng, start: Day) -> Uuid {
+    set_day(store, start);
+    let p = store.create_placement(&placement(rng, start)).unwrap();
+    let days = 3 * 365;
+    let mut events: Vec<(i64, u8)> = Vec::new();
+    events.extend((0..750).map(|i| (i * days / 750, 0)));
+    events.extend((0..150).map(|i| (i * days / 150, 1)));
+    events.extend((0..500).map(|i| (i * days / 500, 2)));
+    events.extend((0..100).map(|i| (i * days / 100, 3)));
+    events.sort();
+    for (offset, kind) in events {
+        let day = start.plus_days(offset);
+        set_day(store, day);
+        match kind {
+            0 => { store.log_observation(p, &observation(rng, day)).unwrap(); }
+            1 => { store.record_visit(p, &visit(rng, Moment::parse("at", &format!("{day}T09:00:00Z")).unwrap()), Some("Eget notat fra besøket")).unwrap(); }
+            2 => { let body = NOTES.choose(rng).unwrap().to_string(); store.write_shared(p, |d, s| d.add_note(&NewNote { body, reply_to: None }, s)).unwrap(); }
+            _ => { store.write_shared(p, |d, s| d.add_action(&NewAction { what: "Følge opp arbeidstid".into(), owner: ActionOwner::Employer, due: Some(day.plus_days(14)) }, s)).unwrap(); }
+        }
+    }
+    p
+}
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    xs[xs.len() / 2]
+}
+
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
+    median((0..runs).map(|_| { let t = Instant::now(); std::hint::black_box(f()); t.elapsed() }).collect())
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn dir_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()).map(|e| e.metadata().unwrap().len()).sum()
+}
+
+fn main() {
+    let mut rng = StdRng::seed_from_u64(2026);
+    let tmp = tempfile::tempdir().unwrap();
+    let start = Day::parse("start", "2023-11-01").unwrap();
+    let mut rows: Vec<[String; 3]> = Vec::new();
+    let mut row = |what: &str, value: String, goal: &str| rows.push([what.into(), value, goal.into()]);
+
+    // A three-year placement: load from disk + hydrate both documents (+ the audit entry).
+    let dir = tmp.path().join("three-years");
+    let mut store = Store::create(&dir, Role::Adviser, "Kari Veileder", Unlock::Key(DbKey::generate())).unwrap();
+    let built = Instant::now();
+    let p = three_years(&mut store, &mut rng, start);
+    let build_time = built.elapsed();
+    let open = time(30, || {
+        store.forget_cache();
+        store.placement(p).unwrap()
+    });
+    row("Open a three-year placement: load from disk + hydrate both documents + audit entry (median of 30)", ms(open), "≤ 20 ms");
+    let hot = time(30, || store.placement(p).unwrap());
+    row("The same with the documents already in memory: hydrate + audit entry (median of 30)", ms(hot), "—");
+    let write = time(50, || store.log_observation(p, &observation(&mut rng, start.plus_days(3 * 365))).unwrap());
+    row("Write a daily observation: one transaction, fsync included (median of 50)", ms(write), "—");
+    let shared = store.document_id(p, DocKind::Shared).unwrap();
+    let doc_kib = store.document_bytes(shared).unwrap().len() / 1024;
+    drop(store);
+    row(
+        &format!("Store size with that placement (1,550 records; the shared document alone is {doc_kib} KiB compressed)"),
+        format!("{} KiB", dir_size(&dir) / 1024),
+        "—",
+    );
+
+    // Size per observation: 750 observations added to an employer device, measured after close.
+    let dir2 = tmp.path().join("per-observation");
+    let key2 = DbKey::generate();
+    let mut employer = Store::create(&dir2, Role::Employer, "Per", Unlock::Key(key2.clone())).unwrap();
+    let mut adviser = Store::create(&tmp.path().join("a2"), Role::Adviser, "Kari", Unlock::Key(DbKey::generate())).unwrap();
+    set_day(&mut adviser, start);
+    let p2 = adviser.create_placement(&placement(&mut rng, start)).unwrap();
+    let d2 = adviser.document_id(p2, DocKind::Shared).unwrap();
+    employer.import_document(d2, DocKind::Shared, &adviser.document_bytes(d2).unwrap()).unwrap();
+    drop(employer);
+    let before = dir_size(&dir2);
+    let mut employer = Store::open(&dir2, Unlock::Key(key2)).unwrap();
+    for i in 0..750 {
+        let day = start.plus_days(i * 365 * 3 / 750);
+        set_day(&mut employer, day);
+        employer.log_observation(p2, &observation(&mut rng, day)).unwrap();
+    }
+    drop(employer);
+    let per = (dir_size(&dir2) - before) as f64 / 750.0;
+    row("Store growth per daily observation (750 logged on an employer device, after close)", format!("{:.2} KiB", per / 1024.0), "—");
+
+    // An adviser device with 500 placements: cold start to the list, and search.
+    let dir3 = tmp.path().join("five-hundred");
+    let key3 = DbKey::generate();
+    let mut store = Store::create(&dir3, Role::Adviser, "Kari Veileder", Unlock::Key(key3.clone())).unwrap();
+    for i in 0..500 {
+        let s = start.plus_days(i % 700);
+        set_day(&mut store, s.plus_days(20));
+        let p = store.create_placement(&placement(&mut rng, s)).unwrap();
+        for _ in 0..4 {
+            store.log_observation(p, &observation(&mut rng, s.plus_days(10))).unwrap();
+        }
+        store.record_visit(p, &visit(&mut rng, Moment::parse("at", &format!("{}T09:00:00Z", s.plus_days(12))).unwrap()), Some("Eget notat")).unwrap();
+        let body = NOTES.choose(&mut rng).unwrap().to_string();
+        store.write_shared(p, |d, st| d.add_note(&NewNote { body, reply_to: None }, st)).unwrap();
+    }
+    drop(store);
+    let cold = time(10, || {
+        let mut s = Store::open(&dir3, Unlock::Key(key3.clone())).unwrap();
+        s.list_placements().unwrap().len()
+    });
+    row("Cold start of an adviser device with 500 placements to its placement list: open + key check + list (median of 10)", ms(cold), "≤ 150 ms");
+    let mut store = Store::open(&dir3, Unlock::Key(key3)).unwrap();
+    for q in ["turnus", "vernesko", "lønnstilskudd", "kas"] {
+        let hits = store.search(q, 50).unwrap().len();
+        let t = time(30, || store.search(q, 50).unwrap());
+        row(&format!("Search «{q}» over 500 placements ({hits} hits, top 50, audit entries included; median of 30)"), ms(t), "≤ 10 ms");
+    }
+
+    println!("| measurement | figure | goal |");
+    println!("|---|---|---|");
+    for r in &rows {
+        println!("| {} | {} | {} |", r[0], r[1], r[2]);
+    }
+    eprintln!("(built the three-year placement through the API in {:.1} s)", build_time.as_secs_f64());
+}

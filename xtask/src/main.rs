@@ -1,1 +1,218 @@
-fn main() {}
+//! `cargo xtask`: the one entry point for every developer task, the same locally and in CI.
+//!
+//! - `cargo xtask setup`  installs what a fresh Debian 12 machine lacks (apt packages).
+//! - `cargo xtask run`    sets up, then runs the headless demo (until the app window lands).
+//! - `cargo xtask test`   sets up, then runs every check and test: rustfmt, clippy, the
+//!   dependency-direction invariants, and the whole test suite. `--long` runs the long mode
+//!   (1,000 kills in the crash scenario, more proptest cases).
+//! - `cargo xtask lint`   rustfmt, clippy and the dependency-direction invariants only.
+//! - `cargo xtask bench`  runs the benchmarks in release mode and rewrites BENCHMARKS.md's tables.
+//!
+//! It depends on nothing but `anyhow`, so it builds in seconds on a machine that has only Rust.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+/// Debian packages the build and the tests need: a C toolchain and OpenSSL headers for SQLCipher,
+/// the stock sqlite3 (the encryption-at-rest test shows it cannot read our files), and D-Bus with
+/// gnome-keyring for a real Secret Service in the keystore test.
+const APT_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "libssl-dev",
+    "sqlite3",
+    "dbus",
+    "dbus-x11",
+    "gnome-keyring",
+    "libsecret-tools",
+];
+
+/// What the crates at the core must never depend on (ARCHITECTURE.md, "Invariants").
+const FORBIDDEN: &[(&str, &[&str])] = &[
+    (
+        "folgesvenn-domain",
+        &[
+            "tauri",
+            "tokio",
+            "rusqlite",
+            "libsqlite3-sys",
+            "reqwest",
+            "axum",
+            "keyring",
+        ],
+    ),
+    ("folgesvenn-store", &["tauri", "tokio", "reqwest", "axum"]),
+];
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits in the workspace")
+        .to_owned()
+}
+
+fn run(cmd: &mut Command) -> Result<()> {
+    eprintln!("$ {cmd:?}");
+    let status = cmd
+        .current_dir(root())
+        .status()
+        .with_context(|| format!("could not start {cmd:?}"))?;
+    if !status.success() {
+        bail!("{cmd:?} failed with {status}");
+    }
+    Ok(())
+}
+
+fn cargo() -> Command {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+}
+
+fn installed(pkg: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", pkg])
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+}
+
+fn setup() -> Result<()> {
+    let missing: Vec<&str> = APT_PACKAGES
+        .iter()
+        .copied()
+        .filter(|p| !installed(p))
+        .collect();
+    if missing.is_empty() {
+        eprintln!("xtask setup: all apt packages present");
+        return Ok(());
+    }
+    eprintln!("xtask setup: installing {}", missing.join(" "));
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let apt = |args: &[&str]| -> Result<()> {
+        let mut cmd = if is_root {
+            Command::new("apt-get")
+        } else {
+            let mut c = Command::new("sudo");
+            c.arg("apt-get");
+            c
+        };
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        run(&mut cmd)
+    };
+    apt(&["update", "-qq"])?;
+    let mut args = vec!["install", "-y", "-qq", "--no-install-recommends"];
+    args.extend(&missing);
+    apt(&args)
+}
+
+fn check_dependency_direction() -> Result<()> {
+    for (krate, forbidden) in FORBIDDEN {
+        let out = cargo()
+            .args([
+                "tree",
+                "-p",
+                krate,
+                "-e",
+                "normal,build",
+                "--prefix",
+                "none",
+                "--format",
+                "{p}",
+            ])
+            .current_dir(root())
+            .output()?;
+        if !out.status.success() {
+            bail!(
+                "cargo tree -p {krate} failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let tree = String::from_utf8_lossy(&out.stdout);
+        for line in tree.lines() {
+            let name = line.split_whitespace().next().unwrap_or_default();
+            if forbidden.contains(&name) {
+                bail!("{krate} depends on {name}, which ARCHITECTURE.md forbids");
+            }
+        }
+        eprintln!("xtask: {krate} depends on none of {}", forbidden.join(", "));
+    }
+    Ok(())
+}
+
+fn lint() -> Result<()> {
+    run(cargo().args(["fmt", "--all", "--check"]))?;
+    run(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    check_dependency_direction()
+}
+
+fn test(long: bool) -> Result<()> {
+    setup()?;
+    lint()?;
+    let mut cmd = cargo();
+    cmd.args(["test", "--workspace"]);
+    if long {
+        cmd.env("FOLGESVENN_LONG", "1").env("PROPTEST_CASES", "256");
+    }
+    run(&mut cmd)
+}
+
+fn bench() -> Result<()> {
+    setup()?;
+    let out = cargo()
+        .args([
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "folgesvenn-scenarios",
+            "--bin",
+            "store-bench",
+        ])
+        .current_dir(root())
+        .output()?;
+    if !out.status.success() {
+        bail!(
+            "store-bench failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let table = String::from_utf8(out.stdout)?;
+    print!("{table}");
+    let path = root().join("BENCHMARKS.md");
+    let doc = std::fs::read_to_string(&path)?;
+    let (start, end) = ("<!-- store-bench:start -->", "<!-- store-bench:end -->");
+    let (Some(a), Some(b)) = (doc.find(start), doc.find(end)) else {
+        bail!("BENCHMARKS.md lacks the {start} … {end} markers");
+    };
+    let new = format!("{}{start}\n{table}{}", &doc[..a], &doc[b..]);
+    std::fs::write(&path, new)?;
+    eprintln!("xtask: BENCHMARKS.md updated");
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["setup"] => setup(),
+        ["run"] => {
+            setup()?;
+            run(cargo().args(["run", "--quiet", "-p", "folgesvenn-device", "--", "demo"]))
+        }
+        ["test"] => test(false),
+        ["test", "--long"] => test(true),
+        ["lint"] => lint(),
+        ["bench"] => bench(),
+        _ => bail!("usage: cargo xtask <setup | run | test [--long] | lint | bench>"),
+    }
+}

@@ -161,11 +161,11 @@ pub fn run(dir: Option<PathBuf>) -> Result<()> {
             }
         );
     }
-    if keystore::available() {
-        if let folgesvenn_store::KeyLocation::Keystore { account } = Store::key_location(&dir)? {
-            drop(store);
-            keystore::delete(&account).ok();
-        }
+    if keystore::available()
+        && let folgesvenn_store::KeyLocation::Keystore { account } = Store::key_location(&dir)?
+    {
+        drop(store);
+        keystore::delete(&account).ok();
     }
     Ok(())
 }

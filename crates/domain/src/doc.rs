@@ -199,10 +199,10 @@ pub(crate) fn touched_by(patches: &[automerge::Patch]) -> crate::shared::Touched
         match steps.as_slice() {
             [root, ..] if root == "placement" => t.placement = true,
             [coll, id, ..] => {
-                if let (Some(coll), Ok(id)) = (crate::shared::collection_name(coll), id.parse()) {
-                    if !t.records.contains(&(coll, id)) {
-                        t.records.push((coll, id));
-                    }
+                if let (Some(coll), Ok(id)) = (crate::shared::collection_name(coll), id.parse())
+                    && !t.records.contains(&(coll, id))
+                {
+                    t.records.push((coll, id));
                 }
             }
             _ => {}

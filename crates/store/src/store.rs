@@ -902,27 +902,30 @@ impl Store {
         Ok(())
     }
 
-    /// Rows of a projection table in a stable order, for comparing two devices.
-    pub fn projection_dump(&self) -> Result<Vec<String>, StoreError> {
+    /// Every projection row in a stable order, for comparing two devices. Without
+    /// `include_private`, the rows that come from the adviser-private document are left out, so an
+    /// adviser's and an employer's dumps of the same placements can be compared.
+    pub fn projection_dump(&self, include_private: bool) -> Result<Vec<String>, StoreError> {
         let mut out = Vec::new();
-        for table in [
-            "placements",
-            "visits",
-            "observations",
-            "contact_requests",
-            "actions",
-            "notes",
-            "training_tasks",
-            "search_docs",
-        ] {
-            let cols = if table == "search_docs" {
-                "record_id, placement_id, kind, body"
-            } else {
-                "*"
-            };
-            let mut stmt = self
-                .conn
-                .prepare(&format!("SELECT {cols} FROM {table} ORDER BY 1"))?;
+        let tables: [(&str, &str, &str); 8] = [
+            ("placements", "*", "1"),
+            ("visits", "*", "1"),
+            ("observations", "*", "1"),
+            ("contact_requests", "*", "1"),
+            ("actions", "*", "1"),
+            ("notes", "*", "private = 0"),
+            ("training_tasks", "*", "1"),
+            (
+                "search_docs",
+                "record_id, placement_id, kind, body",
+                "kind <> 'adviser_note'",
+            ),
+        ];
+        for (table, cols, shared_only) in tables {
+            let filter = if include_private { "1" } else { shared_only };
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT {cols} FROM {table} WHERE {filter} ORDER BY 1"
+            ))?;
             let n = stmt.column_count();
             let rows = stmt.query_map([], |r| {
                 let mut line = format!("{table}:");
