@@ -16,32 +16,66 @@ use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
 const TASKS: &[&str] = &[
-    "Varemottak og kontroll av følgesedler", "Fylte på meieri og frukt", "Bakte rundstykker",
-    "Vasket maskiner på verkstedet", "Plukket ordre til nettbutikken", "Ryddet lageret",
-    "Stod i kassa med veiledning", "Foret dyrene i fjøset", "Skiftet dekk sammen med mekaniker",
+    "Varemottak og kontroll av følgesedler",
+    "Fylte på meieri og frukt",
+    "Bakte rundstykker",
+    "Vasket maskiner på verkstedet",
+    "Plukket ordre til nettbutikken",
+    "Ryddet lageret",
+    "Stod i kassa med veiledning",
+    "Foret dyrene i fjøset",
+    "Skiftet dekk sammen med mekaniker",
 ];
 const WELL: &[&str] = &[
-    "Tok initiativ uten å bli bedt om det", "Godt samarbeid med kollegaene", "Møtte presis",
-    "Jobbet jevnt hele dagen", "Spurte når noe var uklart", "Lærte ny rutine raskt",
+    "Tok initiativ uten å bli bedt om det",
+    "Godt samarbeid med kollegaene",
+    "Møtte presis",
+    "Jobbet jevnt hele dagen",
+    "Spurte når noe var uklart",
+    "Lærte ny rutine raskt",
 ];
 const PROBLEMS: &[&str] = &[
-    "", "", "", "Usikker på turnusen i helgene", "Trenger vernesko i riktig størrelse",
-    "Bussen kom for sent", "Vanskelig med mye støy i lunsjen",
+    "",
+    "",
+    "",
+    "Usikker på turnusen i helgene",
+    "Trenger vernesko i riktig størrelse",
+    "Bussen kom for sent",
+    "Vanskelig med mye støy i lunsjen",
 ];
 const NOTES: &[&str] = &[
-    "Avtalt at Ola starter klokka ni fremover", "Husk å bestille nytt adgangskort",
-    "Kandidaten ønsker å prøve seg i butikken", "Oppfølgingsmøte flyttes til torsdag",
-    "Arbeidsgiver spør om lønnstilskudd etter perioden", "Gjennomgått opplæringsplanen sammen",
+    "Avtalt at Ola starter klokka ni fremover",
+    "Husk å bestille nytt adgangskort",
+    "Kandidaten ønsker å prøve seg i butikken",
+    "Oppfølgingsmøte flyttes til torsdag",
+    "Arbeidsgiver spør om lønnstilskudd etter perioden",
+    "Gjennomgått opplæringsplanen sammen",
 ];
 
 fn placement(rng: &mut StdRng, start: Day) -> NewPlacement {
-    let names = ["Ola", "Kari", "Ahmed", "Sara", "Jonas", "Ingrid", "Mohammed", "Emma", "Lars", "Nora"];
-    let surnames = ["Nordmann", "Hansen", "Johansen", "Olsen", "Larsen", "Berg", "Haugen", "Bakken"];
+    let names = [
+        "Ola", "Kari", "Ahmed", "Sara", "Jonas", "Ingrid", "Mohammed", "Emma", "Lars", "Nora",
+    ];
+    let surnames = [
+        "Nordmann", "Hansen", "Johansen", "Olsen", "Larsen", "Berg", "Haugen", "Bakken",
+    ];
     NewPlacement {
-        candidate_name: format!("{} {}", names.choose(rng).unwrap(), surnames.choose(rng).unwrap()),
+        candidate_name: format!(
+            "{} {}",
+            names.choose(rng).unwrap(),
+            surnames.choose(rng).unwrap()
+        ),
         employer: Employer {
             org_number: "889640782".into(),
-            name: ["Bodø Bakeri AS", "Rema 1000 Sentrum", "Nordland Bil AS", "Gården på Saltstraumen"].choose(rng).unwrap().to_string(),
+            name: [
+                "Bodø Bakeri AS",
+                "Rema 1000 Sentrum",
+                "Nordland Bil AS",
+                "Gården på Saltstraumen",
+            ]
+            .choose(rng)
+            .unwrap()
+            .to_string(),
             workplace_address: "Storgata 3, 8006 Bodø".into(),
         },
         adviser_name: "Kari Veileder".into(),
@@ -72,8 +106,18 @@ fn visit(rng: &mut StdRng, at: Moment) -> NewVisit {
         place: "På arbeidsplassen".into(),
         kind: VisitKind::OnSite,
         attendees: vec!["Kandidaten".into(), "Kontaktperson".into()],
-        summary: format!("{}. {}. {}.", TASKS.choose(rng).unwrap(), WELL.choose(rng).unwrap(), NOTES.choose(rng).unwrap()),
-        check_in: CheckIn { attendance_since_last: "Full".into(), task_progress: "God".into(), employer_rating: Some(4), candidate_rating: Some(4) },
+        summary: format!(
+            "{}. {}. {}.",
+            TASKS.choose(rng).unwrap(),
+            WELL.choose(rng).unwrap(),
+            NOTES.choose(rng).unwrap()
+        ),
+        check_in: CheckIn {
+            attendance_since_last: "Full".into(),
+            task_progress: "God".into(),
+            employer_rating: Some(4),
+            candidate_rating: Some(4),
+        },
         actions: vec![],
         next_visit: Some(at.day().plus_days(14)),
     }
@@ -99,10 +143,49 @@ fn three_years(store: &mut Store, rng: &mut StdRng, start: Day) -> Uuid {
         let day = start.plus_days(offset);
         set_day(store, day);
         match kind {
-            0 => { store.log_observation(p, &observation(rng, day)).unwrap(); }
-            1 => { store.record_visit(p, &visit(rng, Moment::parse("at", &format!("{day}T09:00:00Z")).unwrap()), Some("Eget notat fra besøket")).unwrap(); }
-            2 => { let body = NOTES.choose(rng).unwrap().to_string(); store.write_shared(p, |d, s| d.add_note(&NewNote { body, reply_to: None }, s)).unwrap(); }
-            _ => { store.write_shared(p, |d, s| d.add_action(&NewAction { what: "Følge opp arbeidstid".into(), owner: ActionOwner::Employer, due: Some(day.plus_days(14)) }, s)).unwrap(); }
+            0 => {
+                store.log_observation(p, &observation(rng, day)).unwrap();
+            }
+            1 => {
+                store
+                    .record_visit(
+                        p,
+                        &visit(
+                            rng,
+                            Moment::parse("at", &format!("{day}T09:00:00Z")).unwrap(),
+                        ),
+                        Some("Eget notat fra besøket"),
+                    )
+                    .unwrap();
+            }
+            2 => {
+                let body = NOTES.choose(rng).unwrap().to_string();
+                store
+                    .write_shared(p, |d, s| {
+                        d.add_note(
+                            &NewNote {
+                                body,
+                                reply_to: None,
+                            },
+                            s,
+                        )
+                    })
+                    .unwrap();
+            }
+            _ => {
+                store
+                    .write_shared(p, |d, s| {
+                        d.add_action(
+                            &NewAction {
+                                what: "Følge opp arbeidstid".into(),
+                                owner: ActionOwner::Employer,
+                                due: Some(day.plus_days(14)),
+                            },
+                            s,
+                        )
+                    })
+                    .unwrap();
+            }
         }
     }
     p
@@ -114,7 +197,15 @@ fn median(mut xs: Vec<Duration>) -> Duration {
 }
 
 fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
-    median((0..runs).map(|_| { let t = Instant::now(); std::hint::black_box(f()); t.elapsed() }).collect())
+    median(
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(f());
+                t.elapsed()
+            })
+            .collect(),
+    )
 }
 
 fn ms(d: Duration) -> String {
@@ -122,7 +213,11 @@ fn ms(d: Duration) -> String {
 }
 
 fn dir_size(dir: &Path) -> u64 {
-    std::fs::read_dir(dir).unwrap().filter_map(|e| e.ok()).map(|e| e.metadata().unwrap().len()).sum()
+    std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.metadata().unwrap().len())
+        .sum()
 }
 
 fn main() {
@@ -130,11 +225,18 @@ fn main() {
     let tmp = tempfile::tempdir().unwrap();
     let start = Day::parse("start", "2023-11-01").unwrap();
     let mut rows: Vec<[String; 3]> = Vec::new();
-    let mut row = |what: &str, value: String, goal: &str| rows.push([what.into(), value, goal.into()]);
+    let mut row =
+        |what: &str, value: String, goal: &str| rows.push([what.into(), value, goal.into()]);
 
     // A three-year placement: load from disk + hydrate both documents (+ the audit entry).
     let dir = tmp.path().join("three-years");
-    let mut store = Store::create(&dir, Role::Adviser, "Kari Veileder", Unlock::Key(DbKey::generate())).unwrap();
+    let mut store = Store::create(
+        &dir,
+        Role::Adviser,
+        "Kari Veileder",
+        Unlock::Key(DbKey::generate()),
+    )
+    .unwrap();
     let built = Instant::now();
     let p = three_years(&mut store, &mut rng, start);
     let build_time = built.elapsed();
@@ -142,16 +244,56 @@ fn main() {
         store.forget_cache();
         store.placement(p).unwrap()
     });
-    row("Open a three-year placement: load from disk + hydrate both documents + audit entry (median of 30)", ms(open), "≤ 20 ms");
-    let hot = time(30, || store.placement(p).unwrap());
-    row("The same with the documents already in memory: hydrate + audit entry (median of 30)", ms(hot), "—");
-    let write = time(50, || store.log_observation(p, &observation(&mut rng, start.plus_days(3 * 365))).unwrap());
-    row("Write a daily observation: one transaction, fsync included (median of 50)", ms(write), "—");
+    row(
+        "Open a three-year placement in full: load both documents from disk + hydrate + conflict walk + audit entry (median of 30)",
+        ms(open),
+        "≤ 20 ms",
+    );
+    let overview = time(30, || store.overview(p, 100).unwrap());
+    row(
+        "Open a three-year placement's overview from the projection: facts, plan, newest 100 timeline entries, conflicts + audit entry (median of 30)",
+        ms(overview),
+        "≤ 20 ms",
+    );
     let shared = store.document_id(p, DocKind::Shared).unwrap();
+    // Where the full open's time goes: automerge load, autosurgeon hydrate, the conflict walk.
+    let bytes = store.document_bytes(shared).unwrap();
+    let load = time(10, || SharedDoc::load(&bytes).unwrap());
+    let doc = SharedDoc::load(&bytes).unwrap();
+    let hydrate = time(10, || doc.hydrate().unwrap());
+    let walk = time(10, || doc.conflicts());
+    row(
+        "— of which: automerge load of the shared document, with head verification (median of 10)",
+        ms(load),
+        "—",
+    );
+    row(
+        "— of which: autosurgeon hydrate of the whole shared document (median of 10)",
+        ms(hydrate),
+        "—",
+    );
+    row(
+        "— of which: walking the whole shared document for conflicts (median of 10)",
+        ms(walk),
+        "—",
+    );
+    set_day(&mut store, start.plus_days(3 * 365));
+    let write = time(50, || {
+        store
+            .log_observation(p, &observation(&mut rng, start.plus_days(3 * 365)))
+            .unwrap()
+    });
+    row(
+        "Write a daily observation: one transaction, fsync included (median of 50)",
+        ms(write),
+        "—",
+    );
     let doc_kib = store.document_bytes(shared).unwrap().len() / 1024;
     drop(store);
     row(
-        &format!("Store size with that placement (1,550 records; the shared document alone is {doc_kib} KiB compressed)"),
+        &format!(
+            "Store size with that placement (1,550 records; the shared document alone is {doc_kib} KiB compressed)"
+        ),
         format!("{} KiB", dir_size(&dir) / 1024),
         "—",
     );
@@ -159,50 +301,104 @@ fn main() {
     // Size per observation: 750 observations added to an employer device, measured after close.
     let dir2 = tmp.path().join("per-observation");
     let key2 = DbKey::generate();
-    let mut employer = Store::create(&dir2, Role::Employer, "Per", Unlock::Key(key2.clone())).unwrap();
-    let mut adviser = Store::create(&tmp.path().join("a2"), Role::Adviser, "Kari", Unlock::Key(DbKey::generate())).unwrap();
+    let mut employer =
+        Store::create(&dir2, Role::Employer, "Per", Unlock::Key(key2.clone())).unwrap();
+    let mut adviser = Store::create(
+        &tmp.path().join("a2"),
+        Role::Adviser,
+        "Kari",
+        Unlock::Key(DbKey::generate()),
+    )
+    .unwrap();
     set_day(&mut adviser, start);
-    let p2 = adviser.create_placement(&placement(&mut rng, start)).unwrap();
+    let p2 = adviser
+        .create_placement(&placement(&mut rng, start))
+        .unwrap();
     let d2 = adviser.document_id(p2, DocKind::Shared).unwrap();
-    employer.import_document(d2, DocKind::Shared, &adviser.document_bytes(d2).unwrap()).unwrap();
+    employer
+        .import_document(d2, DocKind::Shared, &adviser.document_bytes(d2).unwrap())
+        .unwrap();
     drop(employer);
     let before = dir_size(&dir2);
     let mut employer = Store::open(&dir2, Unlock::Key(key2)).unwrap();
     for i in 0..750 {
         let day = start.plus_days(i * 365 * 3 / 750);
         set_day(&mut employer, day);
-        employer.log_observation(p2, &observation(&mut rng, day)).unwrap();
+        employer
+            .log_observation(p2, &observation(&mut rng, day))
+            .unwrap();
     }
     drop(employer);
     let per = (dir_size(&dir2) - before) as f64 / 750.0;
-    row("Store growth per daily observation (750 logged on an employer device, after close)", format!("{:.2} KiB", per / 1024.0), "—");
+    row(
+        "Store growth per daily observation (750 logged on an employer device, after close)",
+        format!("{:.2} KiB", per / 1024.0),
+        "—",
+    );
 
     // An adviser device with 500 placements: cold start to the list, and search.
     let dir3 = tmp.path().join("five-hundred");
     let key3 = DbKey::generate();
-    let mut store = Store::create(&dir3, Role::Adviser, "Kari Veileder", Unlock::Key(key3.clone())).unwrap();
+    let mut store = Store::create(
+        &dir3,
+        Role::Adviser,
+        "Kari Veileder",
+        Unlock::Key(key3.clone()),
+    )
+    .unwrap();
     for i in 0..500 {
         let s = start.plus_days(i % 700);
         set_day(&mut store, s.plus_days(20));
         let p = store.create_placement(&placement(&mut rng, s)).unwrap();
         for _ in 0..4 {
-            store.log_observation(p, &observation(&mut rng, s.plus_days(10))).unwrap();
+            store
+                .log_observation(p, &observation(&mut rng, s.plus_days(10)))
+                .unwrap();
         }
-        store.record_visit(p, &visit(&mut rng, Moment::parse("at", &format!("{}T09:00:00Z", s.plus_days(12))).unwrap()), Some("Eget notat")).unwrap();
+        store
+            .record_visit(
+                p,
+                &visit(
+                    &mut rng,
+                    Moment::parse("at", &format!("{}T09:00:00Z", s.plus_days(12))).unwrap(),
+                ),
+                Some("Eget notat"),
+            )
+            .unwrap();
         let body = NOTES.choose(&mut rng).unwrap().to_string();
-        store.write_shared(p, |d, st| d.add_note(&NewNote { body, reply_to: None }, st)).unwrap();
+        store
+            .write_shared(p, |d, st| {
+                d.add_note(
+                    &NewNote {
+                        body,
+                        reply_to: None,
+                    },
+                    st,
+                )
+            })
+            .unwrap();
     }
     drop(store);
     let cold = time(10, || {
         let mut s = Store::open(&dir3, Unlock::Key(key3.clone())).unwrap();
         s.list_placements().unwrap().len()
     });
-    row("Cold start of an adviser device with 500 placements to its placement list: open + key check + list (median of 10)", ms(cold), "≤ 150 ms");
+    row(
+        "Cold start of an adviser device with 500 placements to its placement list: open + key check + list (median of 10)",
+        ms(cold),
+        "≤ 150 ms",
+    );
     let mut store = Store::open(&dir3, Unlock::Key(key3)).unwrap();
     for q in ["turnus", "vernesko", "lønnstilskudd", "kas"] {
         let hits = store.search(q, 50).unwrap().len();
         let t = time(30, || store.search(q, 50).unwrap());
-        row(&format!("Search «{q}» over 500 placements ({hits} hits, top 50, audit entries included; median of 30)"), ms(t), "≤ 10 ms");
+        row(
+            &format!(
+                "Search «{q}» over 500 placements ({hits} hits, top 50, audit entries included; median of 30)"
+            ),
+            ms(t),
+            "≤ 10 ms",
+        );
     }
 
     println!("| measurement | figure | goal |");
@@ -210,5 +406,8 @@ fn main() {
     for r in &rows {
         println!("| {} | {} | {} |", r[0], r[1], r[2]);
     }
-    eprintln!("(built the three-year placement through the API in {:.1} s)", build_time.as_secs_f64());
+    eprintln!(
+        "(built the three-year placement through the API in {:.1} s)",
+        build_time.as_secs_f64()
+    );
 }

@@ -3,7 +3,8 @@
 //! - `cargo xtask setup`  installs what a fresh Debian 12 machine lacks (apt packages).
 //! - `cargo xtask run`    sets up, then runs the headless demo (until the app window lands).
 //! - `cargo xtask test`   sets up, then runs every check and test: rustfmt, clippy, the
-//!   dependency-direction invariants, and the whole test suite. `--long` runs the long mode
+//!   dependency-direction invariants, the whole test suite, and a build check of the store with
+//!   the vendored OpenSSL that mobile targets need. `--long` runs the long mode
 //!   (1,000 kills in the crash scenario, more proptest cases).
 //! - `cargo xtask lint`   rustfmt, clippy and the dependency-direction invariants only.
 //! - `cargo xtask bench`  runs the benchmarks in release mode and rewrites BENCHMARKS.md's tables.
@@ -163,7 +164,21 @@ fn test(long: bool) -> Result<()> {
     if long {
         cmd.env("FOLGESVENN_LONG", "1").env("PROPTEST_CASES", "256");
     }
-    run(&mut cmd)
+    run(&mut cmd)?;
+    check_mobile_store()
+}
+
+/// Mobile targets have no system OpenSSL, so the store must keep building with SQLCipher over an
+/// OpenSSL compiled from source. This checks that feature set on the host (≈4 minutes cold).
+fn check_mobile_store() -> Result<()> {
+    run(cargo().args([
+        "check",
+        "-p",
+        "folgesvenn-store",
+        "--no-default-features",
+        "--features",
+        "vendored-openssl",
+    ]))
 }
 
 fn bench() -> Result<()> {
@@ -186,7 +201,26 @@ fn bench() -> Result<()> {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let table = String::from_utf8(out.stdout)?;
+    let commit = Command::new("git")
+        .args(["rev-parse", "--short", "HEAD"])
+        .current_dir(root())
+        .output()?;
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let date = Command::new("date").arg("-u").arg("+%Y-%m-%d").output()?;
+    let table = format!(
+        "Measured {} on {cpu} ({cores} cores), commit {}, with `cargo xtask bench`.\n\n{}",
+        String::from_utf8_lossy(&date.stdout).trim(),
+        String::from_utf8_lossy(&commit.stdout).trim(),
+        String::from_utf8(out.stdout)?
+    );
     print!("{table}");
     let path = root().join("BENCHMARKS.md");
     let doc = std::fs::read_to_string(&path)?;

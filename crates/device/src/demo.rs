@@ -104,7 +104,9 @@ pub fn run(dir: Option<PathBuf>) -> Result<()> {
             "  {} hos {} — {}; neste besøk {}; åpne kontaktforespørsler {}; forfalte tiltak {}",
             p.candidate_name,
             p.employer_name,
-            p.status,
+            p.status
+                .parse::<PlacementStatus>()
+                .map_or(p.status.as_str(), |st| st.label_nb()),
             p.next_visit.as_deref().unwrap_or("ikke satt"),
             p.open_requests,
             p.overdue_actions

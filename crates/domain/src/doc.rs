@@ -267,6 +267,39 @@ pub(crate) fn conflicts(doc: &AutoCommit) -> Vec<FieldConflict> {
     out
 }
 
+/// Conflicts inside one record (or, with `coll` = "placement" and no id, the placement's facts),
+/// for keeping a projection of conflicts up to date without walking the whole document.
+pub(crate) fn record_conflicts(
+    doc: &AutoCommit,
+    coll: &str,
+    id: Option<Uuid>,
+) -> Vec<FieldConflict> {
+    let mut out = Vec::new();
+    let (parent, key, mut path) = match id {
+        Some(id) => match doc.get(ROOT, coll) {
+            Ok(Some((Value::Object(ObjType::Map), c))) => {
+                (c, id.to_string(), vec![coll.to_owned()])
+            }
+            _ => return out,
+        },
+        None => (ROOT, coll.to_owned(), Vec::new()),
+    };
+    let Ok(all) = doc.get_all(&parent, key.as_str()) else {
+        return out;
+    };
+    path.push(key);
+    if all.len() > 1 {
+        out.push(FieldConflict {
+            path: path.clone(),
+            values: all.iter().rev().map(|(v, _)| render(v)).collect(),
+        });
+    }
+    if let Some((Value::Object(_), obj)) = all.last() {
+        walk(doc, obj, &mut path, &mut out);
+    }
+    out
+}
+
 fn walk(doc: &AutoCommit, obj: &ObjId, path: &mut Vec<String>, out: &mut Vec<FieldConflict>) {
     let props: Vec<automerge::Prop> = match doc.object_type(obj) {
         Ok(ObjType::Map) | Ok(ObjType::Table) => doc.keys(obj).map(automerge::Prop::Map).collect(),

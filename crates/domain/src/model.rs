@@ -1,9 +1,13 @@
 //! The records of a placement (oppfølgingsløp), as they are held in its two documents.
 //!
 //! Every collection is a map keyed by a UUID, never a list of records, so two devices that add
-//! records at the same time both keep theirs. Free text that people write at length is automerge
-//! `Text`, so two people editing the same note both keep their words. Short labels (names, a place)
-//! are plain strings: a concurrent edit of one of those is a conflict, which `conflicts` reports.
+//! records at the same time both keep theirs. Free text that people write at length and may edit
+//! together (notes, visit summaries, goals, adaptations, task descriptions) is automerge `Text`, so
+//! two people editing the same note both keep their words. Short text that one person writes once
+//! (the daily log's fields, a request's message, an action's one line, names, a place) is a plain
+//! string: a `Text` costs one operation per character, which a three-year placement's 750 daily
+//! logs would pay on every load, and a concurrent edit of such a field is still never lost: it is
+//! a conflict, which `conflicts` reports for a person to settle.
 
 use std::collections::BTreeMap;
 
@@ -229,12 +233,9 @@ pub struct Observation {
     pub date: Day,
     pub attendance: Attendance,
     pub hours: f64,
-    #[serde(serialize_with = "ser_text")]
-    pub tasks_done: Text,
-    #[serde(serialize_with = "ser_text")]
-    pub went_well: Text,
-    #[serde(serialize_with = "ser_text")]
-    pub problem: Text,
+    pub tasks_done: String,
+    pub went_well: String,
+    pub problem: String,
     pub wants_contact: bool,
     pub contact_request: Option<Uuid>,
     pub logged_by: String,
@@ -248,14 +249,12 @@ pub struct ContactRequest {
     pub raised_by: Role,
     pub raised_by_name: String,
     pub observation: Option<Uuid>,
-    #[serde(serialize_with = "ser_text")]
-    pub message: Text,
+    pub message: String,
     pub acknowledged_at: Option<Moment>,
     pub acknowledged_by: Option<String>,
     pub resolved_at: Option<Moment>,
     pub resolved_by: Option<String>,
-    #[serde(serialize_with = "ser_text")]
-    pub resolution: Text,
+    pub resolution: String,
 }
 
 impl ContactRequest {
@@ -273,8 +272,7 @@ impl ContactRequest {
 /// An agreed action (avtalt tiltak).
 #[derive(Clone, Debug, Reconcile, Hydrate, Serialize)]
 pub struct Action {
-    #[serde(serialize_with = "ser_text")]
-    pub what: Text,
+    pub what: String,
     pub owner: ActionOwner,
     pub due: Option<Day>,
     pub status: ActionStatus,

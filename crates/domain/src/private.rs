@@ -133,6 +133,11 @@ impl PrivateDoc {
         doc::conflicts(&self.doc)
     }
 
+    /// Conflicts within one record; `collection` as the document names it (`notes`, `consents`).
+    pub fn record_conflicts(&self, collection: &str, id: Uuid) -> Vec<FieldConflict> {
+        doc::record_conflicts(&self.doc, collection, Some(id))
+    }
+
     pub fn add_note(
         &mut self,
         input: &NewAdviserNote,

@@ -229,13 +229,28 @@ impl SharedDoc {
     pub fn note(&self, id: Uuid) -> Result<Option<Note>, DocError> {
         doc::get(&self.doc, "notes", id)
     }
+    pub fn goal(&self, id: Uuid) -> Result<Option<Goal>, DocError> {
+        doc::get(&self.doc, "goals", id)
+    }
+    pub fn adaptation(&self, id: Uuid) -> Result<Option<Adaptation>, DocError> {
+        doc::get(&self.doc, "adaptations", id)
+    }
+    pub fn contact_person(&self, id: Uuid) -> Result<Option<ContactPerson>, DocError> {
+        doc::get(&self.doc, "contact_persons", id)
+    }
     pub fn training_task(&self, id: Uuid) -> Result<Option<TrainingTask>, DocError> {
         doc::get(&self.doc, "training_plan", id)
     }
 
-    /// Fields changed on two devices at once; see [`FieldConflict`].
+    /// Fields changed on two devices at once; see [`FieldConflict`]. Walks the whole document.
     pub fn conflicts(&self) -> Vec<FieldConflict> {
         doc::conflicts(&self.doc)
+    }
+
+    /// Conflicts within one record, or within the placement's facts when `id` is `None` (and
+    /// `collection` is `"placement"`).
+    pub fn record_conflicts(&self, collection: &str, id: Option<Uuid>) -> Vec<FieldConflict> {
+        doc::record_conflicts(&self.doc, collection, id)
     }
 
     // ---- the placement itself ----
@@ -483,7 +498,7 @@ impl SharedDoc {
         for a in &input.actions {
             let aid = Uuid::new_v4();
             let action = Action {
-                what: Text::with_value(a.what.trim()),
+                what: a.what.trim().to_owned(),
                 owner: a.owner,
                 due: a.due,
                 status: ActionStatus::Open,
@@ -595,12 +610,12 @@ impl SharedDoc {
                 raised_by: stamp.role,
                 raised_by_name: stamp.name.clone(),
                 observation: Some(id),
-                message: Text::with_value(message),
+                message: message.to_owned(),
                 acknowledged_at: None,
                 acknowledged_by: None,
                 resolved_at: None,
                 resolved_by: None,
-                resolution: Text::with_value(""),
+                resolution: String::new(),
             };
             doc::put(&mut self.doc, "contact_requests", rid, &req)?;
             touched.records.push(("contact_requests", rid));
@@ -612,9 +627,9 @@ impl SharedDoc {
             date: input.date,
             attendance: input.attendance,
             hours: input.hours,
-            tasks_done: Text::with_value(input.tasks_done.trim()),
-            went_well: Text::with_value(input.went_well.trim()),
-            problem: Text::with_value(input.problem.trim()),
+            tasks_done: input.tasks_done.trim().to_owned(),
+            went_well: input.went_well.trim().to_owned(),
+            problem: input.problem.trim().to_owned(),
             wants_contact: input.wants_contact,
             contact_request: request,
             logged_by: stamp.name.clone(),
@@ -639,12 +654,12 @@ impl SharedDoc {
             raised_by: stamp.role,
             raised_by_name: stamp.name.clone(),
             observation: None,
-            message: Text::with_value(message.trim()),
+            message: message.trim().to_owned(),
             acknowledged_at: None,
             acknowledged_by: None,
             resolved_at: None,
             resolved_by: None,
-            resolution: Text::with_value(""),
+            resolution: String::new(),
         };
         doc::put(&mut self.doc, "contact_requests", id, &req)?;
         doc::commit(&mut self.doc, "contact_request.raise", stamp.at);
@@ -697,14 +712,8 @@ impl SharedDoc {
         }
         req.resolved_at = Some(stamp.at);
         req.resolved_by = Some(stamp.name.clone());
+        req.resolution = resolution.trim().to_owned();
         doc::put(&mut self.doc, "contact_requests", id, &req)?;
-        doc::update_text(
-            &mut self.doc,
-            "contact_requests",
-            id,
-            "resolution",
-            resolution.trim(),
-        )?;
         doc::commit(&mut self.doc, "contact_request.resolve", stamp.at);
         Ok(Touched::record("contact_requests", id))
     }
@@ -720,7 +729,7 @@ impl SharedDoc {
         check_action(input, stamp.today)?;
         let id = Uuid::new_v4();
         let action = Action {
-            what: Text::with_value(input.what.trim()),
+            what: input.what.trim().to_owned(),
             owner: input.owner,
             due: input.due,
             status: ActionStatus::Open,

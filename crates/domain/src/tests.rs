@@ -305,10 +305,7 @@ fn contact_request_lifecycle() {
         .unwrap();
     let req = doc.contact_request(req_id).unwrap().unwrap();
     assert!(req.is_open());
-    assert_eq!(
-        req.message.as_str(),
-        "Ola var stille og trakk seg unna i lunsjen"
-    );
+    assert_eq!(req.message, "Ola var stille og trakk seg unna i lunsjen");
 
     refused(&mut doc, "inconsistent", |d| {
         d.resolve_request(req_id, "ok", &employer())
@@ -412,6 +409,42 @@ fn other_rules_refuse_without_writing() {
             },
             &a,
         )
+    });
+    refused(&mut doc, "required", |d| d.raise_contact_request("  ", &a));
+    refused(&mut doc, "required", |d| {
+        d.add_contact_person(
+            &NewContactPerson {
+                name: "".into(),
+                role: "".into(),
+                phone: "".into(),
+                email: "".into(),
+            },
+            &a,
+        )
+    });
+    refused(&mut doc, "too_long", |d| {
+        d.add_training_task(
+            &NewTrainingTask {
+                title: "Kasse".into(),
+                description: "x".repeat(FIELD_MAX + 1),
+                responsible: "".into(),
+                target_date: None,
+            },
+            &a,
+        )
+    });
+    let (note, _) = doc
+        .add_note(
+            &NewNote {
+                body: "Første".into(),
+                reply_to: None,
+            },
+            &a,
+        )
+        .unwrap();
+    refused(&mut doc, "required", |d| d.edit_note(note, " ", &a));
+    refused(&mut doc, "unknown_record", |d| {
+        d.edit_note(Uuid::new_v4(), "tekst", &a)
     });
     assert_eq!(
         "nope".parse::<VisitKind>().unwrap_err().kind(),

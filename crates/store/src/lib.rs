@@ -17,8 +17,8 @@ pub use audit::{AuditAction, AuditEntry};
 pub use error::StoreError;
 pub use key::{DbKey, KeyLocation, Unlock};
 pub use store::{
-    Applied, COMPACT_AFTER, DocInfo, DocKind, Outcome, PlacementSummary, PlacementView, SearchHit,
-    Store,
+    Applied, COMPACT_AFTER, DocInfo, DocKind, Outcome, Overview, PlacementFacts, PlacementSummary,
+    PlacementView, PlanItem, SearchHit, Store, TimelineItem,
 };
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! by upsert from its current state in the document, so projecting twice, or in any order, gives
 //! the same rows, which is what makes two devices' tables identical after they merge.
 
-use folgesvenn_domain::{PrivateDoc, SharedDoc, Touched};
+use folgesvenn_domain::{FieldConflict, PrivateDoc, SharedDoc, Touched};
 use rusqlite::{Transaction, params};
 use uuid::Uuid;
 
@@ -104,19 +104,15 @@ pub(crate) fn shared(
                     "INSERT OR REPLACE INTO observations (id, placement_id, date, attendance, hours, tasks_done, went_well,
                                                         problem, wants_contact, logged_by, logged_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                    params![rid, pid, o.date.to_string(), o.attendance.code(), o.hours, o.tasks_done.as_str(),
-                            o.went_well.as_str(), o.problem.as_str(), o.wants_contact, o.logged_by, o.logged_at.to_string()],
+                    params![rid, pid, o.date.to_string(), o.attendance.code(), o.hours, &o.tasks_done,
+                            &o.went_well, &o.problem, o.wants_contact, o.logged_by, o.logged_at.to_string()],
                 )?;
                 search_doc(
                     tx,
                     id,
                     placement_id,
                     "observation",
-                    &join(&[
-                        o.tasks_done.as_str(),
-                        o.went_well.as_str(),
-                        o.problem.as_str(),
-                    ]),
+                    &join(&[&o.tasks_done, &o.went_well, &o.problem]),
                 )?;
             }
             "contact_requests" => {
@@ -127,16 +123,16 @@ pub(crate) fn shared(
                     "INSERT OR REPLACE INTO contact_requests (id, placement_id, raised_at, raised_by, message,
                                                             acknowledged_at, resolved_at, resolution)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![rid, pid, c.raised_at.to_string(), c.raised_by_name, c.message.as_str(),
+                    params![rid, pid, c.raised_at.to_string(), c.raised_by_name, &c.message,
                             c.acknowledged_at.map(|t| t.to_string()), c.resolved_at.map(|t| t.to_string()),
-                            c.resolution.as_str()],
+                            &c.resolution],
                 )?;
                 search_doc(
                     tx,
                     id,
                     placement_id,
                     "contact_request",
-                    &join(&[c.message.as_str(), c.resolution.as_str()]),
+                    &join(&[&c.message, &c.resolution]),
                 )?;
             }
             "actions" => {
@@ -144,10 +140,10 @@ pub(crate) fn shared(
                 tx.execute(
                     "INSERT OR REPLACE INTO actions (id, placement_id, what, owner, due, status, visit_id, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![rid, pid, a.what.as_str(), a.owner.code(), a.due.map(|d| d.to_string()),
+                    params![rid, pid, &a.what, a.owner.code(), a.due.map(|d| d.to_string()),
                             a.status.code(), a.visit.map(|v| v.to_string()), a.created_at.to_string()],
                 )?;
-                search_doc(tx, id, placement_id, "action", a.what.as_str())?;
+                search_doc(tx, id, placement_id, "action", &a.what)?;
             }
             "notes" => {
                 let Some(n) = doc.note(id)? else { continue };
@@ -171,10 +167,77 @@ pub(crate) fn shared(
                 )?;
                 search_doc(tx, id, placement_id, "training_task", &t.title)?;
             }
-            // Goals, adaptations and contact persons are few per placement and read with the
-            // document itself; nothing lists or searches them across placements.
+            "goals" => {
+                let Some(g) = doc.goal(id)? else { continue };
+                tx.execute(
+                    "INSERT OR REPLACE INTO goals (id, placement_id, category, description, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![rid, pid, g.category.code(), g.description.as_str(), g.created_at.to_string()],
+                )?;
+            }
+            "adaptations" => {
+                let Some(a) = doc.adaptation(id)? else {
+                    continue;
+                };
+                tx.execute(
+                    "INSERT OR REPLACE INTO adaptations (id, placement_id, description, agreed_on, active)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![rid, pid, a.description.as_str(), a.agreed_on.to_string(), a.active],
+                )?;
+            }
+            "contact_persons" => {
+                let Some(c) = doc.contact_person(id)? else {
+                    continue;
+                };
+                tx.execute(
+                    "INSERT OR REPLACE INTO contact_persons (id, placement_id, name, role, phone, email)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                    params![rid, pid, c.name, c.role, c.phone, c.email],
+                )?;
+            }
             _ => {}
         }
+        conflicts(
+            tx,
+            placement_id,
+            "shared",
+            &format!("{coll}/{id}"),
+            doc.record_conflicts(coll, Some(id)),
+        )?;
+    }
+    if touched.placement {
+        conflicts(
+            tx,
+            placement_id,
+            "shared",
+            "placement",
+            doc.record_conflicts("placement", None),
+        )?;
+    }
+    Ok(())
+}
+
+/// Replaces the conflicts recorded for one record with what the document holds now: a merge may
+/// add some, and a later write of the field settles them.
+fn conflicts(
+    tx: &Transaction<'_>,
+    placement: Uuid,
+    doc_kind: &str,
+    record_key: &str,
+    found: Vec<FieldConflict>,
+) -> Result<(), StoreError> {
+    let pid = placement.to_string();
+    tx.execute(
+        "DELETE FROM conflicts WHERE placement_id = ?1 AND doc_kind = ?2 AND record_key = ?3",
+        params![pid, doc_kind, record_key],
+    )?;
+    for c in found {
+        let vals = serde_json::to_string(&c.values)
+            .map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
+        tx.execute(
+            "INSERT OR REPLACE INTO conflicts (placement_id, doc_kind, record_key, path, vals) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![pid, doc_kind, record_key, c.path.join("/"), vals],
+        )?;
     }
     Ok(())
 }
@@ -191,6 +254,13 @@ pub(crate) fn private(
             continue; // consent is read from the document; nothing lists it across placements
         }
         let Some(n) = doc.note(id)? else { continue };
+        conflicts(
+            tx,
+            placement_id,
+            "private",
+            &format!("notes/{id}"),
+            doc.record_conflicts("notes", id),
+        )?;
         tx.execute(
             "INSERT OR REPLACE INTO notes (id, placement_id, private, author, written_at, body, reply_to, visit_id)
              VALUES (?1, ?2, 1, '', ?3, ?4, NULL, ?5)",

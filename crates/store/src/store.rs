@@ -15,7 +15,9 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use folgesvenn_domain::automerge::{ActorId, AutoCommit, ChangeHash};
+use folgesvenn_domain::automerge::{
+    ActorId, AutoCommit, ChangeHash, LoadOptions, OnPartialLoad, VerificationMode,
+};
 use folgesvenn_domain::{
     Day, DocError, FieldConflict, Moment, NewAdviserNote, NewObservation, NewPlacement, NewVisit,
     PrivateDoc, PrivatePlacement, Role, SharedDoc, SharedPlacement, Stamp, Touched,
@@ -112,6 +114,56 @@ pub struct PlacementView {
     pub shared: SharedPlacement,
     /// Only on adviser devices.
     pub private: Option<PrivatePlacement>,
+    pub conflicts: Vec<FieldConflict>,
+}
+
+/// The placement's own facts, as the projection holds them.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct PlacementFacts {
+    pub candidate_name: String,
+    pub employer_name: String,
+    pub employer_org: String,
+    pub adviser_name: String,
+    pub measure: String,
+    pub status: String,
+    pub start_date: String,
+    pub end_date: Option<String>,
+    pub closed_on: Option<String>,
+    pub hours_per_week: f64,
+}
+
+/// A small record of the plan (goal, adaptation, contact person, training task): its id, a main
+/// text, and up to two more fields the overview shows.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct PlanItem {
+    pub id: Uuid,
+    pub text: String,
+    pub detail: Option<String>,
+    pub status: Option<String>,
+}
+
+/// One entry of the placement's timeline: visits, daily logs, requests, actions and notes, newest
+/// first.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct TimelineItem {
+    pub kind: String,
+    pub id: Uuid,
+    pub at: String,
+    pub text: String,
+    pub status: Option<String>,
+}
+
+/// A placement as its overview screen shows it, read from the projection alone, so opening even a
+/// three-year placement does not load its documents.
+#[derive(Clone, Debug, Serialize)]
+pub struct Overview {
+    pub id: Uuid,
+    pub facts: PlacementFacts,
+    pub goals: Vec<PlanItem>,
+    pub adaptations: Vec<PlanItem>,
+    pub contact_persons: Vec<PlanItem>,
+    pub training_plan: Vec<PlanItem>,
+    pub timeline: Vec<TimelineItem>,
     pub conflicts: Vec<FieldConflict>,
 }
 
@@ -453,7 +505,15 @@ impl Store {
         }
         drop(rows);
         drop(stmt);
-        let mut am = AutoCommit::load(&bytes).map_err(DocError::from)?;
+        // Our own file is authenticated page by page by SQLCipher's HMAC, so automerge need not
+        // recompute every change hash to verify the heads; a damaged document still fails to parse.
+        let mut am = AutoCommit::load_with_options(
+            &bytes,
+            LoadOptions::new()
+                .on_partial_load(OnPartialLoad::Error)
+                .verification_mode(VerificationMode::DontCheck),
+        )
+        .map_err(DocError::from)?;
         am.set_actor(self.actor());
         let persisted = am.get_heads();
         let doc = match kind.as_str() {
@@ -747,6 +807,117 @@ impl Store {
             id: placement,
             shared,
             private,
+            conflicts,
+        })
+    }
+
+    /// The overview of a placement from the projection: facts, plan, the newest `timeline_len`
+    /// timeline entries, and the open conflicts. Audit-logged as a read. Private entries (the
+    /// adviser's own notes) appear only on adviser devices, since only they hold them.
+    pub fn overview(
+        &mut self,
+        placement: Uuid,
+        timeline_len: usize,
+    ) -> Result<Overview, StoreError> {
+        let pid = placement.to_string();
+        let facts = self
+            .conn
+            .query_row(
+                "SELECT candidate_name, employer_name, employer_org, adviser_name, measure, status,
+                        start_date, end_date, closed_on, hours_per_week
+                 FROM placements WHERE id = ?1",
+                [&pid],
+                |r| {
+                    Ok(PlacementFacts {
+                        candidate_name: r.get(0)?,
+                        employer_name: r.get(1)?,
+                        employer_org: r.get(2)?,
+                        adviser_name: r.get(3)?,
+                        measure: r.get(4)?,
+                        status: r.get(5)?,
+                        start_date: r.get(6)?,
+                        end_date: r.get(7)?,
+                        closed_on: r.get(8)?,
+                        hours_per_week: r.get(9)?,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or(StoreError::UnknownPlacement(placement))?;
+        let items = |sql: &str| -> Result<Vec<PlanItem>, StoreError> {
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let rows = stmt.query_map([&pid], |r| {
+                Ok(PlanItem {
+                    id: r.get::<_, String>(0)?.parse().unwrap_or_default(),
+                    text: r.get(1)?,
+                    detail: r.get(2)?,
+                    status: r.get(3)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        let goals = items(
+            "SELECT id, description, category, NULL FROM goals WHERE placement_id = ?1 ORDER BY created_at",
+        )?;
+        let adaptations = items(
+            "SELECT id, description, agreed_on, CASE active WHEN 1 THEN 'active' ELSE 'inactive' END
+             FROM adaptations WHERE placement_id = ?1 ORDER BY agreed_on",
+        )?;
+        let contact_persons = items(
+            "SELECT id, name, trim(role || ' ' || phone || ' ' || email), NULL
+             FROM contact_persons WHERE placement_id = ?1 ORDER BY name",
+        )?;
+        let training_plan = items(
+            "SELECT id, title, responsible || coalesce(' · ' || target_date, ''), status
+             FROM training_tasks WHERE placement_id = ?1 ORDER BY position",
+        )?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT 'visit', id, at, summary, NULL FROM visits WHERE placement_id = ?1
+             UNION ALL SELECT 'observation', id, logged_at, trim(tasks_done || char(10) || went_well || char(10) || problem), attendance
+                 FROM observations WHERE placement_id = ?1
+             UNION ALL SELECT 'contact_request', id, raised_at, message,
+                 CASE WHEN resolved_at IS NOT NULL THEN 'resolved' WHEN acknowledged_at IS NOT NULL THEN 'acknowledged' ELSE 'open' END
+                 FROM contact_requests WHERE placement_id = ?1
+             UNION ALL SELECT 'action', id, created_at, what, status FROM actions WHERE placement_id = ?1
+             UNION ALL SELECT CASE private WHEN 1 THEN 'adviser_note' ELSE 'note' END, id, written_at, body, NULL
+                 FROM notes WHERE placement_id = ?1
+             ORDER BY 3 DESC, 2 LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![pid, timeline_len as i64], |r| {
+            Ok(TimelineItem {
+                kind: r.get(0)?,
+                id: r.get::<_, String>(1)?.parse().unwrap_or_default(),
+                at: r.get(2)?,
+                text: r.get(3)?,
+                status: r.get(4)?,
+            })
+        })?;
+        let timeline: Vec<TimelineItem> = rows.collect::<Result<_, _>>()?;
+        drop(stmt);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT path, vals FROM conflicts WHERE placement_id = ?1 ORDER BY path",
+        )?;
+        let rows = stmt.query_map([&pid], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut conflicts = Vec::new();
+        for row in rows {
+            let (path, vals) = row?;
+            conflicts.push(FieldConflict {
+                path: path.split('/').map(str::to_owned).collect(),
+                values: serde_json::from_str(&vals).unwrap_or_default(),
+            });
+        }
+        drop(stmt);
+        self.log_read(AuditAction::Read, Some(placement), "overview")?;
+        Ok(Overview {
+            id: placement,
+            facts,
+            goals,
+            adaptations,
+            contact_persons,
+            training_plan,
+            timeline,
             conflicts,
         })
     }

@@ -559,3 +559,122 @@ fn remote_changes_apply_once_and_update_the_projection() {
         "a bad record leaves the document as it was"
     );
 }
+
+#[test]
+fn overview_reads_the_projection_and_shows_conflicts_until_settled() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut a, _) = adviser_store(&tmp.path().join("a"));
+    let p = a.create_placement(&new_placement("Ola Nordmann")).unwrap();
+    a.write_shared(p, |d, s| {
+        d.add_goal(
+            &NewGoal {
+                category: GoalCategory::JobAtEmployer,
+                description: "Fast jobb i bakeriet".into(),
+            },
+            s,
+        )
+    })
+    .unwrap();
+    a.write_shared(p, |d, s| {
+        d.add_training_task(
+            &NewTrainingTask {
+                title: "Steinovnen".into(),
+                description: String::new(),
+                responsible: "Per".into(),
+                target_date: None,
+            },
+            s,
+        )
+    })
+    .unwrap();
+    let action = a
+        .write_shared(p, |d, s| {
+            d.add_action(
+                &NewAction {
+                    what: "Vernesko".into(),
+                    owner: ActionOwner::Employer,
+                    due: None,
+                },
+                s,
+            )
+        })
+        .unwrap();
+    a.record_visit(p, &visit("Godt i gang"), Some("Privat om søvn"))
+        .unwrap();
+    let doc = a.document_id(p, DocKind::Shared).unwrap();
+    let mut e = Store::create(
+        &tmp.path().join("e"),
+        Role::Employer,
+        "Per",
+        Unlock::Key(DbKey::generate()),
+    )
+    .unwrap();
+    fixed_clock(&mut e, "2026-11-27T15:00:00Z");
+    e.import_document(doc, DocKind::Shared, &a.document_bytes(doc).unwrap())
+        .unwrap();
+    e.log_observation(p, &observation(true)).unwrap();
+
+    let base = a.heads(doc).unwrap();
+    a.write_shared(p, |d, s| d.set_action_status(action, ActionStatus::Done, s))
+        .unwrap();
+    e.write_shared(p, |d, s| {
+        d.set_action_status(action, ActionStatus::Cancelled, s)
+    })
+    .unwrap();
+    let (to_e, to_a) = (
+        a.changes_since(doc, &base).unwrap(),
+        e.changes_since(doc, &base).unwrap(),
+    );
+    a.apply_remote(doc, &to_a).unwrap();
+    e.apply_remote(doc, &to_e).unwrap();
+
+    let (oa, oe) = (a.overview(p, 50).unwrap(), e.overview(p, 50).unwrap());
+    assert_eq!(oa.facts.candidate_name, "Ola Nordmann");
+    assert_eq!(oa.goals.len(), 1);
+    assert_eq!(oa.training_plan[0].text, "Steinovnen");
+    let kinds = |o: &Overview| {
+        o.timeline
+            .iter()
+            .map(|t| t.kind.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    assert_eq!(
+        kinds(&oa).into_iter().collect::<Vec<_>>(),
+        [
+            "action",
+            "adviser_note",
+            "contact_request",
+            "observation",
+            "visit"
+        ]
+    );
+    assert!(
+        !kinds(&oe).contains("adviser_note"),
+        "the employer's overview has no adviser-only note"
+    );
+    assert_eq!(oa.conflicts, oe.conflicts);
+    assert_eq!(oa.conflicts.len(), 1, "{:?}", oa.conflicts);
+    assert_eq!(
+        oa.conflicts[0].path,
+        [
+            "actions".to_owned(),
+            action.to_string(),
+            "status".to_owned()
+        ]
+    );
+    assert_eq!(
+        oa.conflicts,
+        a.placement(p).unwrap().conflicts,
+        "the projection agrees with a walk of the documents"
+    );
+
+    // The adviser settles it by choosing the value on screen; the employer learns it on the next sync.
+    let shown: ActionStatus = oa.conflicts[0].values[0].parse().unwrap();
+    let base = e.heads(doc).unwrap();
+    a.write_shared(p, |d, s| d.set_action_status(action, shown, s))
+        .unwrap();
+    assert!(a.overview(p, 50).unwrap().conflicts.is_empty());
+    e.apply_remote(doc, &a.changes_since(doc, &base).unwrap())
+        .unwrap();
+    assert!(e.overview(p, 50).unwrap().conflicts.is_empty());
+}

@@ -117,6 +117,46 @@ CREATE TABLE training_tasks (
 ) STRICT;
 CREATE INDEX training_tasks_by_placement ON training_tasks (placement_id, position);
 
+CREATE TABLE goals (
+    id           TEXT PRIMARY KEY,
+    placement_id TEXT NOT NULL,
+    category     TEXT NOT NULL,
+    description  TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+) STRICT;
+CREATE INDEX goals_by_placement ON goals (placement_id);
+
+CREATE TABLE adaptations (
+    id           TEXT PRIMARY KEY,
+    placement_id TEXT NOT NULL,
+    description  TEXT NOT NULL,
+    agreed_on    TEXT NOT NULL,
+    active       INTEGER NOT NULL
+) STRICT;
+CREATE INDEX adaptations_by_placement ON adaptations (placement_id);
+
+CREATE TABLE contact_persons (
+    id           TEXT PRIMARY KEY,
+    placement_id TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    role         TEXT NOT NULL,
+    phone        TEXT NOT NULL,
+    email        TEXT NOT NULL
+) STRICT;
+CREATE INDEX contact_persons_by_placement ON contact_persons (placement_id);
+
+-- Fields two devices changed concurrently ("endret på begge enhetene"), kept per record so that
+-- opening a placement need not walk its documents to find them.
+CREATE TABLE conflicts (
+    placement_id TEXT NOT NULL,
+    doc_kind     TEXT NOT NULL,
+    record_key   TEXT NOT NULL,
+    path         TEXT NOT NULL,
+    vals         TEXT NOT NULL,
+    PRIMARY KEY (path, doc_kind)
+) STRICT;
+CREATE INDEX conflicts_by_record ON conflicts (placement_id, doc_kind, record_key);
+
 -- Full-text search over what people wrote. `search_docs` holds the text; the FTS5 index follows it
 -- through triggers (an external-content table), so updating one record's text is one row.
 -- unicode61 without diacritic removal keeps æ, ø and å distinct letters, as Norwegian needs.
