@@ -45,6 +45,30 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
         ],
     ),
     ("folgesvenn-store", &["tauri", "tokio", "reqwest", "axum"]),
+    // The protocol is pure: no runtime, no database, no documents.
+    (
+        "folgesvenn-protocol",
+        &[
+            "tauri",
+            "tokio",
+            "rusqlite",
+            "reqwest",
+            "axum",
+            "automerge",
+            "folgesvenn-domain",
+        ],
+    ),
+    // The relay never decodes documents: it cannot even link the code that would.
+    (
+        "folgesvenn-relay",
+        &[
+            "automerge",
+            "autosurgeon",
+            "folgesvenn-domain",
+            "folgesvenn-store",
+            "tauri",
+        ],
+    ),
 ];
 
 fn root() -> PathBuf {

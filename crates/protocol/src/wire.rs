@@ -1,0 +1,183 @@
+//! The messages of protocol version 1, encoded with postcard (compact, schema-checked by serde).
+//! Every request and response body is one of these; errors are [`ErrorBody`].
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::ProtocolError;
+use crate::keys::PublicKey;
+use crate::record::SealedRecord;
+
+/// The largest body either side accepts. A day's work is a few KiB; a snapshot of a three-year
+/// placement is a few hundred.
+pub const MAX_BODY: usize = 4 * 1024 * 1024;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MemberRole {
+    Adviser,
+    Employer,
+}
+
+/// `POST /v1/devices`: a device makes itself known. The request is signed with the key it
+/// registers, so the relay learns a key only from its holder.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterDevice {
+    pub device_id: Uuid,
+    pub public_key: PublicKey,
+}
+
+/// `POST /v1/docs`: an adviser device starts a document on the relay and becomes its first member.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateDoc {
+    pub doc_id: Uuid,
+}
+
+/// `POST /v1/docs/end-date`: the placement's end date (days since 1970-01-01); employer members
+/// lose access 12 weeks after it. Adviser members only.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SetEndDate {
+    pub doc_id: Uuid,
+    pub end_day: i64,
+}
+
+/// `POST /v1/invitations`: an adviser member invites one more device. The relay keeps only the
+/// SHA-256 of the one-time secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateInvitation {
+    pub doc_id: Uuid,
+    pub invitation_id: Uuid,
+    pub secret_hash: [u8; 32],
+    pub role: MemberRole,
+    pub expires_at_ms: i64,
+}
+
+/// `POST /v1/invitations/accept`: the invited device presents the secret; once, before expiry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcceptInvitation {
+    pub invitation_id: Uuid,
+    pub secret: [u8; 16],
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Accepted {
+    pub doc_id: Uuid,
+    pub role: MemberRole,
+}
+
+/// `POST /v1/members/remove`: an adviser member removes a device; it loses access at once.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoveMember {
+    pub doc_id: Uuid,
+    pub device_id: Uuid,
+}
+
+/// `POST /v1/sync`: push and pull for any number of documents in one round trip.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    pub docs: Vec<DocSync>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocSync {
+    pub doc_id: Uuid,
+    /// The highest server sequence number this device has received for the document.
+    pub since: u64,
+    /// New records from this device, in device-sequence order.
+    pub records: Vec<SealedRecord>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    pub docs: Vec<DocResult>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DocStatus {
+    Ok,
+    /// This device is not (or no longer) a member; nothing was stored or returned.
+    NotMember,
+    /// The membership has expired (12 weeks after the placement's end).
+    Expired,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocResult {
+    pub doc_id: Uuid,
+    pub status: DocStatus,
+    /// Device sequence numbers of pushed records the relay now holds (stored now or before).
+    pub acked: Vec<u64>,
+    /// Pushed records refused, with the reason (bad signature, wrong document…).
+    pub rejected: Vec<(u64, String)>,
+    /// Records from other devices after `since`, in server order.
+    pub records: Vec<StoredRecord>,
+    /// The server sequence number to send as `since` next time.
+    pub cursor: u64,
+    /// More records wait; sync again.
+    pub more: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredRecord {
+    pub server_seq: u64,
+    pub sender_key: PublicKey,
+    pub record: SealedRecord,
+}
+
+/// The body of every 4xx and 5xx answer: a stable code and a sentence, never any content.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub kind: String,
+    pub message: String,
+}
+
+pub fn encode<T: Serialize>(value: &T) -> Vec<u8> {
+    postcard::to_stdvec(value).expect("postcard encodes every protocol type")
+}
+
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ProtocolError> {
+    if bytes.len() > MAX_BODY {
+        return Err(ProtocolError::TooLarge(MAX_BODY));
+    }
+    postcard::from_bytes(bytes).map_err(|e| ProtocolError::Decode(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{DeviceKey, DocKey};
+    use crate::record::{RecordHeader, RecordKind};
+
+    #[test]
+    fn messages_round_trip_and_garbage_is_refused() {
+        let device = DeviceKey::generate();
+        let rec = SealedRecord::seal(
+            RecordHeader {
+                doc_id: Uuid::new_v4(),
+                device_id: Uuid::new_v4(),
+                device_seq: 1,
+                kind: RecordKind::Changes,
+                epoch: 1,
+                covers_through: 0,
+            },
+            b"changes",
+            &DocKey::generate(),
+            &device,
+        );
+        let req = SyncRequest {
+            docs: vec![DocSync {
+                doc_id: Uuid::new_v4(),
+                since: 3,
+                records: vec![rec],
+            }],
+        };
+        let bytes = encode(&req);
+        assert_eq!(decode::<SyncRequest>(&bytes).unwrap(), req);
+        assert!(decode::<SyncRequest>(&bytes[..bytes.len() - 1]).is_err());
+        assert!(decode::<SyncRequest>(b"\xff\xff\xff\xff\xff").is_err());
+        assert_eq!(
+            decode::<SyncRequest>(&vec![0; MAX_BODY + 1]),
+            Err(ProtocolError::TooLarge(MAX_BODY))
+        );
+    }
+}

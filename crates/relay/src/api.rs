@@ -1,0 +1,470 @@
+//! The relay's HTTP API, version 1. Bodies are postcard-encoded messages of
+//! `folgesvenn_protocol::wire`; errors are `ErrorBody` with a stable `kind` and a sentence that
+//! names no content.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use folgesvenn_protocol::auth::{self, SignedHeaders};
+use folgesvenn_protocol::wire::{self, *};
+use folgesvenn_protocol::{PublicKey, RecordKind};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+use tower_http::timeout::TimeoutLayer;
+use uuid::Uuid;
+
+use crate::Config;
+use crate::limit::RateLimiter;
+use crate::storage::{Accept, Appended, Created, Registered, RelayStorage, StorageError};
+
+struct AppState {
+    storage: Arc<dyn RelayStorage>,
+    config: Config,
+    limiter: RateLimiter,
+}
+
+type St = State<Arc<AppState>>;
+
+pub fn router(storage: Arc<dyn RelayStorage>, config: Config) -> Router {
+    let limiter = RateLimiter::new(config.rate_per_sec, config.burst);
+    let timeout = config.request_timeout;
+    let state = Arc::new(AppState {
+        storage,
+        config,
+        limiter,
+    });
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/v1/devices", post(register))
+        .route("/v1/docs", post(create_doc))
+        .route("/v1/docs/end-date", post(set_end_date))
+        .route("/v1/invitations", post(create_invitation))
+        .route("/v1/invitations/accept", post(accept_invitation))
+        .route("/v1/members/remove", post(remove_member))
+        .route("/v1/sync", post(sync))
+        // Refused from the Content-Length header, before the body is read into memory.
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .with_state(state)
+}
+
+pub struct ApiError {
+    status: StatusCode,
+    kind: &'static str,
+    message: &'static str,
+}
+
+impl ApiError {
+    const fn new(status: StatusCode, kind: &'static str, message: &'static str) -> ApiError {
+        ApiError {
+            status,
+            kind,
+            message,
+        }
+    }
+}
+
+const UNSIGNED: ApiError = ApiError::new(
+    StatusCode::UNAUTHORIZED,
+    "unsigned",
+    "the request is not signed",
+);
+const BAD_SIGNATURE: ApiError = ApiError::new(
+    StatusCode::UNAUTHORIZED,
+    "bad_signature",
+    "the signature does not verify",
+);
+const UNKNOWN_DEVICE: ApiError = ApiError::new(
+    StatusCode::UNAUTHORIZED,
+    "unknown_device",
+    "this device is not registered",
+);
+const REPLAYED: ApiError = ApiError::new(
+    StatusCode::UNAUTHORIZED,
+    "replayed",
+    "this request was seen before",
+);
+const TOO_MANY: ApiError = ApiError::new(
+    StatusCode::TOO_MANY_REQUESTS,
+    "rate_limited",
+    "too many requests; try again shortly",
+);
+const BAD_REQUEST: ApiError = ApiError::new(
+    StatusCode::BAD_REQUEST,
+    "bad_request",
+    "the body cannot be decoded",
+);
+const NOT_MEMBER: ApiError = ApiError::new(
+    StatusCode::FORBIDDEN,
+    "not_member",
+    "this device may not do that for this document",
+);
+const EXPIRED: ApiError = ApiError::new(
+    StatusCode::GONE,
+    "membership_expired",
+    "access to this document has ended",
+);
+const INTERNAL: ApiError = ApiError::new(
+    StatusCode::INTERNAL_SERVER_ERROR,
+    "internal",
+    "the relay could not complete the request",
+);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = wire::encode(&ErrorBody {
+            kind: self.kind.into(),
+            message: self.message.into(),
+        });
+        (self.status, body).into_response()
+    }
+}
+
+impl From<StorageError> for ApiError {
+    fn from(e: StorageError) -> Self {
+        tracing::error!(error = %e, "storage");
+        INTERNAL
+    }
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Runs blocking storage work off the async threads.
+async fn blocking<T: Send + 'static>(
+    st: &Arc<AppState>,
+    f: impl FnOnce(&dyn RelayStorage) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let st = st.clone();
+    tokio::task::spawn_blocking(move || f(st.storage.as_ref()))
+        .await
+        .map_err(|_| INTERNAL)?
+}
+
+fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    wire::decode(body).map_err(|_| BAD_REQUEST)
+}
+
+fn ok<T: Serialize>(value: &T) -> Response {
+    (StatusCode::OK, wire::encode(value)).into_response()
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, ApiError> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .ok_or(UNSIGNED)
+}
+
+/// Authenticates a request: signature, time window, rate, replay. `self_key` is the key a
+/// registration brings along; every other request is checked against the registered key.
+async fn authenticate(
+    st: &Arc<AppState>,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+    self_key: Option<PublicKey>,
+) -> Result<Uuid, ApiError> {
+    let signed = SignedHeaders {
+        device: header(headers, auth::HEADER_DEVICE)?
+            .parse()
+            .map_err(|_| UNSIGNED)?,
+        time_ms: header(headers, auth::HEADER_TIME)?
+            .parse()
+            .map_err(|_| UNSIGNED)?,
+        nonce: header(headers, auth::HEADER_NONCE)?.to_owned(),
+        signature: header(headers, auth::HEADER_SIGNATURE)?.to_owned(),
+    };
+    let device = signed.device;
+    let key = match self_key {
+        Some(k) => k,
+        None => blocking(st, move |s| Ok(s.device_key(device)?))
+            .await?
+            .ok_or(UNKNOWN_DEVICE)?,
+    };
+    let now = now_ms();
+    signed
+        .verify(&key, method.as_str(), uri.path(), body, now)
+        .map_err(|_| BAD_SIGNATURE)?;
+    if !st.limiter.allow(device) {
+        return Err(TOO_MANY);
+    }
+    let nonce = signed.nonce.clone();
+    let time = signed.time_ms;
+    let fresh = blocking(st, move |s| {
+        Ok(s.fresh_nonce(device, &nonce, time, now - 2 * auth::MAX_SKEW_MS)?)
+    })
+    .await?;
+    if !fresh {
+        return Err(REPLAYED);
+    }
+    Ok(device)
+}
+
+async fn register(
+    State(st): St,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let msg: RegisterDevice = decode(&body)?;
+    let device = authenticate(&st, &method, &uri, &headers, &body, Some(msg.public_key)).await?;
+    if device != msg.device_id {
+        return Err(BAD_SIGNATURE);
+    }
+    let outcome = blocking(&st, move |s| {
+        Ok(s.register_device(device, &msg.public_key, now_ms())?)
+    })
+    .await?;
+    tracing::info!(%device, ?outcome, "register");
+    match outcome {
+        Registered::New | Registered::Known => Ok(StatusCode::NO_CONTENT.into_response()),
+        Registered::Conflict => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "device_taken",
+            "this device id belongs to another key",
+        )),
+    }
+}
+
+async fn create_doc(
+    State(st): St,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let device = authenticate(&st, &method, &uri, &headers, &body, None).await?;
+    let msg: CreateDoc = decode(&body)?;
+    let outcome = blocking(&st, move |s| {
+        Ok(s.create_doc(msg.doc_id, device, now_ms())?)
+    })
+    .await?;
+    tracing::info!(%device, doc = %msg.doc_id, ?outcome, "create_doc");
+    match outcome {
+        Created::Created | Created::AlreadyMember => Ok(StatusCode::NO_CONTENT.into_response()),
+        Created::Taken => Err(NOT_MEMBER),
+    }
+}
+
+/// Adviser members only; everyone else gets the same 403 whether or not the document exists.
+async fn require_adviser(st: &Arc<AppState>, doc: Uuid, device: Uuid) -> Result<(), ApiError> {
+    let m = blocking(st, move |s| Ok(s.membership(doc, device)?)).await?;
+    match m {
+        Some(m) if m.role == MemberRole::Adviser => Ok(()),
+        _ => Err(NOT_MEMBER),
+    }
+}
+
+async fn set_end_date(
+    State(st): St,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let device = authenticate(&st, &method, &uri, &headers, &body, None).await?;
+    let msg: SetEndDate = decode(&body)?;
+    require_adviser(&st, msg.doc_id, device).await?;
+    blocking(&st, move |s| Ok(s.set_end_day(msg.doc_id, msg.end_day)?)).await?;
+    tracing::info!(%device, doc = %msg.doc_id, "set_end_date");
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// Invitations live at most two weeks: long enough to meet on site, short enough to go stale.
+const MAX_INVITATION_MS: i64 = 14 * 86_400_000;
+
+async fn create_invitation(
+    State(st): St,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let device = authenticate(&st, &method, &uri, &headers, &body, None).await?;
+    let msg: CreateInvitation = decode(&body)?;
+    let now = now_ms();
+    if msg.expires_at_ms <= now || msg.expires_at_ms > now + MAX_INVITATION_MS {
+        return Err(BAD_REQUEST);
+    }
+    require_adviser(&st, msg.doc_id, device).await?;
+    let created = blocking(&st, move |s| {
+        Ok(s.create_invitation(
+            msg.invitation_id,
+            msg.doc_id,
+            &msg.secret_hash,
+            msg.role,
+            msg.expires_at_ms,
+            device,
+        )?)
+    })
+    .await?;
+    tracing::info!(%device, doc = %msg.doc_id, created, "create_invitation");
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn accept_invitation(
+    State(st): St,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let device = authenticate(&st, &method, &uri, &headers, &body, None).await?;
+    let msg: AcceptInvitation = decode(&body)?;
+    let hash: [u8; 32] = Sha256::digest(msg.secret).into();
+    let outcome = blocking(&st, move |s| {
+        Ok(s.accept_invitation(msg.invitation_id, &hash, device, now_ms())?)
+    })
+    .await?;
+    tracing::info!(%device, invitation = %msg.invitation_id, ?outcome, "accept_invitation");
+    match outcome {
+        Accept::Accepted { doc_id, role } => Ok(ok(&Accepted { doc_id, role })),
+        Accept::Unknown => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_invitation",
+            "no such invitation",
+        )),
+        Accept::Used => Err(ApiError::new(
+            StatusCode::GONE,
+            "invitation_used",
+            "this invitation has been used",
+        )),
+        Accept::Expired => Err(ApiError::new(
+            StatusCode::GONE,
+            "invitation_expired",
+            "this invitation has expired",
+        )),
+    }
+}
+
+async fn remove_member(
+    State(st): St,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let device = authenticate(&st, &method, &uri, &headers, &body, None).await?;
+    let msg: RemoveMember = decode(&body)?;
+    require_adviser(&st, msg.doc_id, device).await?;
+    let removed = blocking(
+        &st,
+        move |s| Ok(s.remove_member(msg.doc_id, msg.device_id)?),
+    )
+    .await?;
+    tracing::info!(%device, doc = %msg.doc_id, removed, "remove_member");
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// At most this many documents in one sync request.
+const MAX_DOCS_PER_SYNC: usize = 256;
+
+async fn sync(
+    State(st): St,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let device = authenticate(&st, &method, &uri, &headers, &body, None).await?;
+    let req: SyncRequest = decode(&body)?;
+    if req.docs.is_empty() || req.docs.len() > MAX_DOCS_PER_SYNC {
+        return Err(BAD_REQUEST);
+    }
+    let budget = st.config.pull_budget;
+    let bytes_in = body.len();
+    let response = blocking(&st, move |s| {
+        let key = s.device_key(device)?.ok_or(UNKNOWN_DEVICE)?;
+        let now = now_ms();
+        let mut docs = Vec::with_capacity(req.docs.len());
+        for d in req.docs {
+            let status = match s.membership(d.doc_id, device)? {
+                None => DocStatus::NotMember,
+                Some(m) if m.expires_at_ms.is_some_and(|e| e <= now) => DocStatus::Expired,
+                Some(_) => DocStatus::Ok,
+            };
+            if status != DocStatus::Ok {
+                docs.push(DocResult {
+                    doc_id: d.doc_id,
+                    status,
+                    acked: vec![],
+                    rejected: vec![],
+                    records: vec![],
+                    cursor: d.since,
+                    more: false,
+                });
+                continue;
+            }
+            let mut accepted = Vec::new();
+            let mut rejected = Vec::new();
+            for rec in d.records {
+                let h = &rec.header;
+                let why = if h.doc_id != d.doc_id {
+                    Some("the record belongs to another document")
+                } else if h.device_id != device {
+                    Some("the record is from another device")
+                } else if h.device_seq == 0 {
+                    Some("device sequence numbers start at 1")
+                } else if rec.verify(&key).is_err() {
+                    Some("the record's signature does not verify")
+                } else if h.kind == RecordKind::Snapshot && h.covers_through > d.since {
+                    Some("a snapshot cannot cover records its sender has not received")
+                } else {
+                    None
+                };
+                match why {
+                    Some(w) => rejected.push((h.device_seq, w.to_owned())),
+                    None => accepted.push(rec),
+                }
+            }
+            let appended = s.append(d.doc_id, &accepted, now)?;
+            let acked = accepted
+                .iter()
+                .zip(&appended)
+                .map(|(r, a)| match a {
+                    Appended::Stored(_) | Appended::Duplicate(_) => r.header.device_seq,
+                })
+                .collect();
+            let (records, cursor, more) = s.pull(d.doc_id, d.since, device, budget)?;
+            docs.push(DocResult {
+                doc_id: d.doc_id,
+                status: DocStatus::Ok,
+                acked,
+                rejected,
+                records,
+                cursor,
+                more,
+            });
+        }
+        // A request every one of whose documents is refused gets a 4xx, so a device that is no
+        // member learns nothing from a 200; mixed requests report per document.
+        if docs.iter().all(|d| d.status == DocStatus::NotMember) {
+            return Err(NOT_MEMBER);
+        }
+        if docs.iter().all(|d| d.status != DocStatus::Ok) {
+            return Err(EXPIRED);
+        }
+        Ok(SyncResponse { docs })
+    })
+    .await?;
+    let pushed: usize = response.docs.iter().map(|d| d.acked.len()).sum();
+    let pulled: usize = response.docs.iter().map(|d| d.records.len()).sum();
+    tracing::info!(%device, docs = response.docs.len(), bytes_in, pushed, pulled, "sync");
+    Ok(ok(&response))
+}

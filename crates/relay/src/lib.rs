@@ -1,0 +1,57 @@
+//! The Følgesvenn relay: a small HTTP service that stores and forwards sealed records for the
+//! members of each document, and can read none of them.
+//!
+//! It authenticates every request by the device's Ed25519 signature (with a time window and a
+//! nonce against replay), checks membership and its expiry, refuses oversize bodies before reading
+//! them (413) and floods per device (429), times out slow requests, and logs only ids, sizes and
+//! outcomes, never content. [`serve`] takes a bound listener and a shutdown future, so tests run it
+//! in-process on port 0 and the binary runs it until SIGTERM; shutdown finishes the requests in
+//! flight, so no record that was acknowledged is lost.
+
+mod api;
+mod limit;
+pub mod sqlite;
+pub mod storage;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use api::router;
+pub use storage::RelayStorage;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Requests per second each device may make, on average.
+    pub rate_per_sec: f64,
+    /// How many requests a device may make in a burst.
+    pub burst: f64,
+    /// How long one request may take.
+    pub request_timeout: Duration,
+    /// The most bytes of records one sync answer carries per document.
+    pub pull_budget: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            rate_per_sec: 20.0,
+            burst: 60.0,
+            request_timeout: Duration::from_secs(30),
+            pull_budget: 1024 * 1024,
+        }
+    }
+}
+
+/// Serves the relay on `listener` until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    storage: Arc<dyn RelayStorage>,
+    config: Config,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(storage, config);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}

@@ -1,0 +1,402 @@
+//! The relay's storage on an embedded SQLite database (the default).
+//!
+//! One connection behind a mutex: SQLite has one writer at a time anyway, and each call is a short
+//! transaction. WAL with `synchronous=FULL`, so a record the relay acknowledged is on disk before
+//! the answer leaves, and a SIGKILL loses none of them.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use folgesvenn_protocol::wire::{self, MemberRole, StoredRecord};
+use folgesvenn_protocol::{PublicKey, RecordKind, SealedRecord};
+use rusqlite::{Connection, OptionalExtension, params};
+use uuid::Uuid;
+
+use crate::storage::*;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS devices (
+    id            TEXT PRIMARY KEY,
+    public_key    BLOB NOT NULL,
+    registered_at INTEGER NOT NULL
+) STRICT;
+CREATE TABLE IF NOT EXISTS nonces (
+    device  TEXT NOT NULL,
+    nonce   TEXT NOT NULL,
+    time_ms INTEGER NOT NULL,
+    PRIMARY KEY (device, nonce)
+) STRICT;
+CREATE INDEX IF NOT EXISTS nonces_by_time ON nonces (time_ms);
+CREATE TABLE IF NOT EXISTS docs (
+    id         TEXT PRIMARY KEY,
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    end_day    INTEGER
+) STRICT;
+CREATE TABLE IF NOT EXISTS members (
+    doc_id    TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    role      TEXT NOT NULL CHECK (role IN ('adviser', 'employer')),
+    PRIMARY KEY (doc_id, device_id)
+) STRICT;
+CREATE TABLE IF NOT EXISTS invitations (
+    id          TEXT PRIMARY KEY,
+    doc_id      TEXT NOT NULL,
+    secret_hash BLOB NOT NULL,
+    role        TEXT NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    created_by  TEXT NOT NULL,
+    used_by     TEXT,
+    used_at     INTEGER
+) STRICT;
+CREATE TABLE IF NOT EXISTS records (
+    doc_id     TEXT NOT NULL,
+    server_seq INTEGER NOT NULL,
+    device_id  TEXT NOT NULL,
+    device_seq INTEGER NOT NULL,
+    kind       INTEGER NOT NULL,
+    body       BLOB NOT NULL,
+    stored_at  INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, server_seq),
+    UNIQUE (doc_id, device_id, device_seq)
+) STRICT;
+";
+
+/// doc_id, secret_hash, role, expires_at, used_by
+type InvitationRow = (String, Vec<u8>, String, i64, Option<String>);
+
+pub struct SqliteStorage {
+    conn: Mutex<Connection>,
+}
+
+fn role_code(r: MemberRole) -> &'static str {
+    match r {
+        MemberRole::Adviser => "adviser",
+        MemberRole::Employer => "employer",
+    }
+}
+
+fn role_from(s: &str) -> Result<MemberRole, StorageError> {
+    match s {
+        "adviser" => Ok(MemberRole::Adviser),
+        "employer" => Ok(MemberRole::Employer),
+        other => Err(StorageError::Malformed(format!("role {other}"))),
+    }
+}
+
+impl SqliteStorage {
+    pub fn open(path: &Path) -> Result<SqliteStorage, StorageError> {
+        let conn = Connection::open(path)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
+        )?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(SqliteStorage {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite itself consistent (transactions roll back),
+        // so the connection is still usable.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl RelayStorage for SqliteStorage {
+    fn register_device(
+        &self,
+        device: Uuid,
+        key: &PublicKey,
+        now_ms: i64,
+    ) -> Result<Registered, StorageError> {
+        let conn = self.conn();
+        let existing: Option<Vec<u8>> = conn
+            .query_row(
+                "SELECT public_key FROM devices WHERE id = ?1",
+                [device.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(match existing {
+            Some(k) if k == key.0 => Registered::Known,
+            Some(_) => Registered::Conflict,
+            None => {
+                conn.execute(
+                    "INSERT INTO devices (id, public_key, registered_at) VALUES (?1, ?2, ?3)",
+                    params![device.to_string(), key.0.to_vec(), now_ms],
+                )?;
+                Registered::New
+            }
+        })
+    }
+
+    fn device_key(&self, device: Uuid) -> Result<Option<PublicKey>, StorageError> {
+        let key: Option<Vec<u8>> = self
+            .conn()
+            .query_row(
+                "SELECT public_key FROM devices WHERE id = ?1",
+                [device.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        key.map(|k| {
+            k.try_into()
+                .map(PublicKey)
+                .map_err(|_| StorageError::Malformed("public key".into()))
+        })
+        .transpose()
+    }
+
+    fn fresh_nonce(
+        &self,
+        device: Uuid,
+        nonce: &str,
+        time_ms: i64,
+        forget_before_ms: i64,
+    ) -> Result<bool, StorageError> {
+        let conn = self.conn();
+        conn.execute("DELETE FROM nonces WHERE time_ms < ?1", [forget_before_ms])?;
+        let n = conn.execute(
+            "INSERT OR IGNORE INTO nonces (device, nonce, time_ms) VALUES (?1, ?2, ?3)",
+            params![device.to_string(), nonce, time_ms],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn create_doc(&self, doc: Uuid, creator: Uuid, now_ms: i64) -> Result<Created, StorageError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let owner: Option<String> = tx
+            .query_row(
+                "SELECT created_by FROM docs WHERE id = ?1",
+                [doc.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let out = match owner {
+            Some(o) if o == creator.to_string() => Created::AlreadyMember,
+            Some(_) => Created::Taken,
+            None => {
+                tx.execute(
+                    "INSERT INTO docs (id, created_by, created_at) VALUES (?1, ?2, ?3)",
+                    params![doc.to_string(), creator.to_string(), now_ms],
+                )?;
+                tx.execute(
+                    "INSERT INTO members (doc_id, device_id, role) VALUES (?1, ?2, 'adviser')",
+                    params![doc.to_string(), creator.to_string()],
+                )?;
+                Created::Created
+            }
+        };
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn membership(&self, doc: Uuid, device: Uuid) -> Result<Option<Membership>, StorageError> {
+        let row: Option<(String, Option<i64>)> = self
+            .conn()
+            .query_row(
+                "SELECT m.role, d.end_day FROM members m JOIN docs d ON d.id = m.doc_id
+                 WHERE m.doc_id = ?1 AND m.device_id = ?2",
+                [doc.to_string(), device.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        row.map(|(role, end_day)| {
+            let role = role_from(&role)?;
+            let expires_at_ms = match (role, end_day) {
+                (MemberRole::Employer, Some(d)) => Some((d + EMPLOYER_GRACE_DAYS + 1) * 86_400_000),
+                _ => None,
+            };
+            Ok(Membership {
+                role,
+                expires_at_ms,
+            })
+        })
+        .transpose()
+    }
+
+    fn set_end_day(&self, doc: Uuid, end_day: i64) -> Result<(), StorageError> {
+        self.conn().execute(
+            "UPDATE docs SET end_day = ?2 WHERE id = ?1",
+            params![doc.to_string(), end_day],
+        )?;
+        Ok(())
+    }
+
+    fn create_invitation(
+        &self,
+        invitation: Uuid,
+        doc: Uuid,
+        secret_hash: &[u8; 32],
+        role: MemberRole,
+        expires_at_ms: i64,
+        created_by: Uuid,
+    ) -> Result<bool, StorageError> {
+        let n = self.conn().execute(
+            "INSERT OR IGNORE INTO invitations (id, doc_id, secret_hash, role, expires_at, created_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![invitation.to_string(), doc.to_string(), secret_hash.to_vec(), role_code(role), expires_at_ms, created_by.to_string()],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn accept_invitation(
+        &self,
+        invitation: Uuid,
+        secret_hash: &[u8; 32],
+        device: Uuid,
+        now_ms: i64,
+    ) -> Result<Accept, StorageError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let row: Option<InvitationRow> = tx
+            .query_row(
+                "SELECT doc_id, secret_hash, role, expires_at, used_by FROM invitations WHERE id = ?1",
+                [invitation.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let Some((doc, hash, role, expires_at, used_by)) = row else {
+            return Ok(Accept::Unknown);
+        };
+        // A wrong secret is answered like an unknown invitation: it reveals nothing.
+        if hash.as_slice() != secret_hash.as_slice() {
+            return Ok(Accept::Unknown);
+        }
+        if let Some(by) = used_by {
+            // Accepting twice from the same device is a retry, not a second use.
+            if by == device.to_string() {
+                let doc_id = doc
+                    .parse()
+                    .map_err(|_| StorageError::Malformed("doc id".into()))?;
+                return Ok(Accept::Accepted {
+                    doc_id,
+                    role: role_from(&role)?,
+                });
+            }
+            return Ok(Accept::Used);
+        }
+        if expires_at < now_ms {
+            return Ok(Accept::Expired);
+        }
+        tx.execute(
+            "UPDATE invitations SET used_by = ?2, used_at = ?3 WHERE id = ?1",
+            params![invitation.to_string(), device.to_string(), now_ms],
+        )?;
+        tx.execute(
+            "INSERT OR REPLACE INTO members (doc_id, device_id, role) VALUES (?1, ?2, ?3)",
+            params![doc, device.to_string(), role],
+        )?;
+        tx.commit()?;
+        let doc_id = doc
+            .parse()
+            .map_err(|_| StorageError::Malformed("doc id".into()))?;
+        Ok(Accept::Accepted {
+            doc_id,
+            role: role_from(&role)?,
+        })
+    }
+
+    fn remove_member(&self, doc: Uuid, device: Uuid) -> Result<bool, StorageError> {
+        let n = self.conn().execute(
+            "DELETE FROM members WHERE doc_id = ?1 AND device_id = ?2",
+            [doc.to_string(), device.to_string()],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn append(
+        &self,
+        doc: Uuid,
+        records: &[SealedRecord],
+        now_ms: i64,
+    ) -> Result<Vec<Appended>, StorageError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let mut out = Vec::with_capacity(records.len());
+        let d = doc.to_string();
+        for rec in records {
+            let h = &rec.header;
+            let existing: Option<i64> = tx
+                .query_row(
+                    "SELECT server_seq FROM records WHERE doc_id = ?1 AND device_id = ?2 AND device_seq = ?3",
+                    params![d, h.device_id.to_string(), h.device_seq as i64],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(seq) = existing {
+                out.push(Appended::Duplicate(seq as u64));
+                continue;
+            }
+            let seq: i64 = tx.query_row(
+                "SELECT coalesce(max(server_seq), 0) + 1 FROM records WHERE doc_id = ?1",
+                [&d],
+                |r| r.get(0),
+            )?;
+            tx.execute(
+                "INSERT INTO records (doc_id, server_seq, device_id, device_seq, kind, body, stored_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![d, seq, h.device_id.to_string(), h.device_seq as i64, h.kind as i64, wire::encode(rec), now_ms],
+            )?;
+            if h.kind == RecordKind::Snapshot && h.covers_through > 0 {
+                // The snapshot holds everything up to `covers_through`; keep the newest record of
+                // each device so idempotency on (device, device sequence) still answers for it.
+                tx.execute(
+                    "DELETE FROM records WHERE doc_id = ?1 AND server_seq <= ?2 AND server_seq <> ?3
+                     AND server_seq NOT IN (SELECT max(server_seq) FROM records WHERE doc_id = ?1 GROUP BY device_id)",
+                    params![d, h.covers_through as i64, seq],
+                )?;
+            }
+            out.push(Appended::Stored(seq as u64));
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    fn pull(
+        &self,
+        doc: Uuid,
+        since: u64,
+        reader: Uuid,
+        max_bytes: usize,
+    ) -> Result<(Vec<StoredRecord>, u64, bool), StorageError> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT r.server_seq, r.device_id, r.body, d.public_key FROM records r JOIN devices d ON d.id = r.device_id
+             WHERE r.doc_id = ?1 AND r.server_seq > ?2 ORDER BY r.server_seq",
+        )?;
+        let mut rows = stmt.query(params![doc.to_string(), since as i64])?;
+        let mut out = Vec::new();
+        let mut cursor = since;
+        let mut bytes = 0usize;
+        let reader = reader.to_string();
+        while let Some(r) = rows.next()? {
+            let seq: i64 = r.get(0)?;
+            let device: String = r.get(1)?;
+            let body: Vec<u8> = r.get(2)?;
+            if bytes > 0 && bytes + body.len() > max_bytes {
+                return Ok((out, cursor, true));
+            }
+            cursor = seq as u64;
+            if device == reader {
+                continue; // the reader's own records: it has them
+            }
+            bytes += body.len();
+            let key: Vec<u8> = r.get(3)?;
+            let record: SealedRecord =
+                wire::decode(&body).map_err(|e| StorageError::Malformed(e.to_string()))?;
+            let sender_key = PublicKey(
+                key.try_into()
+                    .map_err(|_| StorageError::Malformed("public key".into()))?,
+            );
+            out.push(StoredRecord {
+                server_seq: seq as u64,
+                sender_key,
+                record,
+            });
+        }
+        Ok((out, cursor, false))
+    }
+}

@@ -1,0 +1,115 @@
+//! What the relay keeps, behind one small trait so a PostgreSQL backend can follow the SQLite one.
+//!
+//! The relay stores, per document, an append-only log of sealed records with a server sequence
+//! number; devices and their public keys; document membership with an optional expiry; and
+//! invitations (only a hash of their secret). It never sees a document key or any plaintext.
+
+use folgesvenn_protocol::wire::{MemberRole, StoredRecord};
+use folgesvenn_protocol::{PublicKey, SealedRecord};
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("stored data is malformed: {0}")]
+    Malformed(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Registered {
+    New,
+    Known,
+    /// The device id is taken by another key.
+    Conflict,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Membership {
+    pub role: MemberRole,
+    /// For employer members: 12 weeks after the placement's end, in Unix milliseconds.
+    pub expires_at_ms: Option<i64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Created {
+    Created,
+    /// The caller already created it (a retry).
+    AlreadyMember,
+    /// Someone else's document.
+    Taken,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Accept {
+    Accepted { doc_id: Uuid, role: MemberRole },
+    Unknown,
+    Used,
+    Expired,
+}
+
+/// The result of offering one record for a document's log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Appended {
+    Stored(u64),
+    /// The same (device, device sequence) was stored before: idempotent success.
+    Duplicate(u64),
+}
+
+/// The twelve weeks an employer keeps access after a placement ends (NAV's own rule).
+pub const EMPLOYER_GRACE_DAYS: i64 = 84;
+
+pub trait RelayStorage: Send + Sync + 'static {
+    fn register_device(
+        &self,
+        device: Uuid,
+        key: &PublicKey,
+        now_ms: i64,
+    ) -> Result<Registered, StorageError>;
+    fn device_key(&self, device: Uuid) -> Result<Option<PublicKey>, StorageError>;
+    /// Records a (device, nonce) pair; returns false if it was seen before. Forgets pairs older
+    /// than `forget_before_ms`.
+    fn fresh_nonce(
+        &self,
+        device: Uuid,
+        nonce: &str,
+        time_ms: i64,
+        forget_before_ms: i64,
+    ) -> Result<bool, StorageError>;
+    fn create_doc(&self, doc: Uuid, creator: Uuid, now_ms: i64) -> Result<Created, StorageError>;
+    fn membership(&self, doc: Uuid, device: Uuid) -> Result<Option<Membership>, StorageError>;
+    fn set_end_day(&self, doc: Uuid, end_day: i64) -> Result<(), StorageError>;
+    fn create_invitation(
+        &self,
+        invitation: Uuid,
+        doc: Uuid,
+        secret_hash: &[u8; 32],
+        role: MemberRole,
+        expires_at_ms: i64,
+        created_by: Uuid,
+    ) -> Result<bool, StorageError>;
+    fn accept_invitation(
+        &self,
+        invitation: Uuid,
+        secret_hash: &[u8; 32],
+        device: Uuid,
+        now_ms: i64,
+    ) -> Result<Accept, StorageError>;
+    fn remove_member(&self, doc: Uuid, device: Uuid) -> Result<bool, StorageError>;
+    /// Appends records in one transaction; a snapshot also drops the records it covers.
+    fn append(
+        &self,
+        doc: Uuid,
+        records: &[SealedRecord],
+        now_ms: i64,
+    ) -> Result<Vec<Appended>, StorageError>;
+    /// Records after `since` that `reader` did not send, oldest first, up to about `max_bytes`.
+    /// Returns them, the cursor to ask from next, and whether more remain.
+    fn pull(
+        &self,
+        doc: Uuid,
+        since: u64,
+        reader: Uuid,
+        max_bytes: usize,
+    ) -> Result<(Vec<StoredRecord>, u64, bool), StorageError>;
+}
