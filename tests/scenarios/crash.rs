@@ -9,7 +9,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use folgesvenn_domain::Role;
-use folgesvenn_store::{Store, Unlock};
+use folgesvenn_store::{DocKind, Store, Unlock};
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
@@ -107,28 +107,18 @@ fn confirmed_records_survive_sigkill_at_random_points() {
         store
             .verify_audit()
             .unwrap_or_else(|e| panic!("round {round}: {e}"));
-        // Checking every placement each round grows slow as records pile up; check the whole
-        // history every 20 rounds and at the end, and in between at least that the documents load.
-        let full = round % 20 == 19 || round + 1 == kills;
+        // After every kill: each confirmed record is in its document (read from disk, by key), and
+        // every 20 rounds and at the end the documents also hydrate in full.
         for &p in &placements {
-            let view = store
-                .placement(p)
-                .unwrap_or_else(|e| panic!("round {round}: documents do not load: {e}"));
-            if !full {
-                continue;
-            }
-            let private = view
-                .private
-                .expect("adviser device has the private document");
-            for (kind, ids) in [
-                (
-                    "observation",
-                    &view.shared.observations.keys().copied().collect::<Vec<_>>(),
-                ),
-                ("note", &view.shared.notes.keys().copied().collect()),
-                ("adviser_note", &private.notes.keys().copied().collect()),
-                ("visit", &view.shared.visits.keys().copied().collect()),
+            for (kind, doc, coll) in [
+                ("observation", DocKind::Shared, "observations"),
+                ("note", DocKind::Shared, "notes"),
+                ("visit", DocKind::Shared, "visits"),
+                ("adviser_note", DocKind::Private, "notes"),
             ] {
+                let ids = store
+                    .record_ids(p, doc, coll)
+                    .unwrap_or_else(|e| panic!("round {round}: documents do not load: {e}"));
                 for want in confirmed
                     .get(&(p, kind.to_owned()))
                     .map(Vec::as_slice)
@@ -139,6 +129,11 @@ fn confirmed_records_survive_sigkill_at_random_points() {
                         "round {round}: confirmed {kind} {want} is lost"
                     );
                 }
+            }
+            if round % 20 == 19 || round + 1 == kills {
+                store
+                    .placement(p)
+                    .unwrap_or_else(|e| panic!("round {round}: documents do not hydrate: {e}"));
             }
         }
     }

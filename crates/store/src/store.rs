@@ -1142,6 +1142,26 @@ impl Store {
         Ok(out)
     }
 
+    /// The ids of a collection's records as the document holds them (not the projection): for
+    /// checking what survived a crash without hydrating every record.
+    pub fn record_ids(
+        &mut self,
+        placement: Uuid,
+        kind: DocKind,
+        collection: &str,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        let doc_id = self.doc_id(placement, kind)?;
+        self.ensure_loaded(doc_id)?;
+        let loaded = self
+            .docs
+            .get(&doc_id)
+            .ok_or(StoreError::UnknownDocument(doc_id))?;
+        Ok(match &loaded.doc {
+            Doc::Shared(d) => d.record_ids(collection)?,
+            Doc::Private(d) => d.record_ids(collection)?,
+        })
+    }
+
     pub fn document_id(&self, placement: Uuid, kind: DocKind) -> Result<Uuid, StoreError> {
         self.doc_id(placement, kind)
     }
