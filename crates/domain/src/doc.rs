@@ -220,6 +220,14 @@ pub(crate) fn apply_changes(
     let changes = crate::changes::decode(bytes)?;
     let before = doc.get_heads();
     doc.apply_changes(changes)?;
+    // automerge holds back changes whose dependencies it lacks, in memory only. The store would
+    // then record the batch as applied while nothing of it reached the disk: refuse instead, so
+    // the caller keeps (quarantines) the batch.
+    if !doc.get_missing_deps(&[]).is_empty() {
+        return Err(DocError::Unreadable(
+            "endringene bygger på endringer denne enheten ikke har".into(),
+        ));
+    }
     let after = doc.get_heads();
     if before == after {
         return Ok(crate::shared::Touched::default());

@@ -12,6 +12,7 @@ mod projection;
 mod schema;
 mod search;
 mod store;
+mod sync_state;
 
 pub use audit::{AuditAction, AuditEntry};
 pub use error::StoreError;
@@ -20,6 +21,7 @@ pub use store::{
     Applied, COMPACT_AFTER, DocInfo, DocKind, Outcome, Overview, PlacementFacts, PlacementSummary,
     PlacementView, PlanItem, SearchHit, Store, TimelineItem,
 };
+pub use sync_state::{OutboxItem, Quarantined, SyncDoc, SyncLogEntry};
 
 #[cfg(test)]
 mod tests;

@@ -8,7 +8,10 @@ use rusqlite::Connection;
 
 use crate::StoreError;
 
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_sync.sql"),
+];
 
 pub(crate) fn current_version() -> u32 {
     MIGRATIONS.len() as u32

@@ -61,13 +61,13 @@ impl DocKind {
     }
 }
 
-enum Doc {
+pub(crate) enum Doc {
     Shared(SharedDoc),
     Private(PrivateDoc),
 }
 
 impl Doc {
-    fn am(&mut self) -> &mut AutoCommit {
+    pub(crate) fn am(&mut self) -> &mut AutoCommit {
         match self {
             Doc::Shared(d) => d.automerge_mut(),
             Doc::Private(d) => d.automerge_mut(),
@@ -76,10 +76,10 @@ impl Doc {
 }
 
 /// A document held in memory, with what of it is already on disk.
-struct Loaded {
-    doc: Doc,
-    placement: Uuid,
-    persisted: Vec<ChangeHash>,
+pub(crate) struct Loaded {
+    pub(crate) doc: Doc,
+    pub(crate) placement: Uuid,
+    pub(crate) persisted: Vec<ChangeHash>,
     changes_since_snapshot: usize,
 }
 
@@ -214,12 +214,12 @@ fn system_clock() -> (Moment, Day) {
 }
 
 pub struct Store {
-    conn: Connection,
+    pub(crate) conn: Connection,
     dir: PathBuf,
     device: Uuid,
     role: Role,
     user_name: String,
-    docs: HashMap<Uuid, Loaded>,
+    pub(crate) docs: HashMap<Uuid, Loaded>,
     clock: Clock,
     compact_after: usize,
 }
@@ -478,7 +478,7 @@ impl Store {
     }
 
     /// Loads a document into memory from its snapshot and the changes after it.
-    fn ensure_loaded(&mut self, doc_id: Uuid) -> Result<(), StoreError> {
+    pub(crate) fn ensure_loaded(&mut self, doc_id: Uuid) -> Result<(), StoreError> {
         if self.docs.contains_key(&doc_id) {
             return Ok(());
         }
@@ -1259,7 +1259,7 @@ impl Store {
     pub fn apply_remote(&mut self, doc_id: Uuid, bytes: &[u8]) -> Result<Applied, StoreError> {
         self.ensure_loaded(doc_id)?;
         let stamp = self.stamp();
-        let result = self.apply_remote_inner(doc_id, bytes, &stamp);
+        let result = self.apply_remote_inner(doc_id, bytes, &stamp, None);
         if result.is_err() {
             self.docs.remove(&doc_id);
         }
@@ -1271,6 +1271,7 @@ impl Store {
         doc_id: Uuid,
         bytes: &[u8],
         stamp: &Stamp,
+        cursor: Option<u64>,
     ) -> Result<Applied, StoreError> {
         let loaded = self
             .docs
@@ -1281,11 +1282,15 @@ impl Store {
             Doc::Private(d) => d.apply_changes(bytes)?,
         };
         let changed = touched.records.len() + usize::from(touched.placement);
-        if loaded.doc.am().get_heads() == loaded.persisted {
-            return Ok(Applied::default());
-        }
         let placement = loaded.placement;
         let tx = self.conn.transaction()?;
+        if let Some(c) = cursor {
+            crate::sync_state::set_cursor(&tx, doc_id, c)?;
+        }
+        if loaded.doc.am().get_heads() == loaded.persisted {
+            tx.commit()?;
+            return Ok(Applied::default());
+        }
         persist(&tx, doc_id, loaded, "remote", stamp.at, self.compact_after)?;
         match &loaded.doc {
             Doc::Shared(d) => projection::shared(&tx, placement, d, &touched)?,
@@ -1309,6 +1314,23 @@ impl Store {
         Ok(Applied {
             records_changed: changed,
         })
+    }
+
+    /// As [`Store::apply_remote`], and records `cursor` as the document's sync position in the
+    /// same transaction, so a crash can neither skip nor half-apply a received record.
+    pub fn apply_received(
+        &mut self,
+        doc_id: Uuid,
+        bytes: &[u8],
+        cursor: u64,
+    ) -> Result<Applied, StoreError> {
+        self.ensure_loaded(doc_id)?;
+        let stamp = self.stamp();
+        let result = self.apply_remote_inner(doc_id, bytes, &stamp, Some(cursor));
+        if result.is_err() {
+            self.docs.remove(&doc_id);
+        }
+        result
     }
 
     /// Rewrites a document as one snapshot and drops the changes it covers.
@@ -1389,6 +1411,14 @@ fn persist(
          VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM doc_changes WHERE doc_id = ?1), ?2, ?3, ?4)",
         params![doc_id.to_string(), bytes, origin, at.to_string()],
     )?;
+    if origin == "local" {
+        // If the document syncs, the same changes go into the outbox in this transaction: a
+        // change is never on disk without being on its way to the relay.
+        let framed = folgesvenn_domain::changes::encode(
+            loaded.doc.am().get_changes(&loaded.persisted).iter(),
+        );
+        crate::sync_state::queue(tx, doc_id, &framed, at)?;
+    }
     loaded.changes_since_snapshot += 1;
     if loaded.changes_since_snapshot >= compact_after {
         compact(tx, doc_id, loaded, at)?;

@@ -678,3 +678,88 @@ fn overview_reads_the_projection_and_shows_conflicts_until_settled() {
         .unwrap();
     assert!(e.overview(p, 50).unwrap().conflicts.is_empty());
 }
+
+#[test]
+fn local_changes_of_a_syncing_document_wait_in_the_outbox_until_acknowledged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut a, key) = adviser_store(tmp.path());
+    let p = a.create_placement(&new_placement("Ola Nordmann")).unwrap();
+    let doc = a.document_id(p, DocKind::Shared).unwrap();
+    a.write_shared(p, |d, s| {
+        d.add_note(
+            &NewNote {
+                body: "før synk".into(),
+                reply_to: None,
+            },
+            s,
+        )
+    })
+    .unwrap();
+    assert!(
+        a.outbox(doc).unwrap().is_empty(),
+        "nothing is queued for a document that does not sync"
+    );
+
+    a.enable_sync(doc, &[7; 32], 1, "http://127.0.0.1:1", true, None)
+        .unwrap();
+    let first = a.outbox(doc).unwrap();
+    assert_eq!(first.len(), 1, "the document so far, as one record");
+    a.log_observation(p, &observation(false)).unwrap();
+    a.write_shared(p, |d, s| {
+        d.add_note(
+            &NewNote {
+                body: "etter".into(),
+                reply_to: None,
+            },
+            s,
+        )
+    })
+    .unwrap();
+    let items = a.outbox(doc).unwrap();
+    assert_eq!(
+        items.iter().map(|i| i.device_seq).collect::<Vec<_>>(),
+        vec![1, 2, 3]
+    );
+
+    // The framed payload of item 2 holds exactly the observation's change.
+    assert_eq!(
+        folgesvenn_domain::changes::decode(&items[1].payload)
+            .unwrap()
+            .len(),
+        1
+    );
+
+    a.mark_sent(doc, &[1, 2]).unwrap();
+    a.mark_acked(doc, &[1]).unwrap();
+    drop(a);
+    // After a restart, what was not acknowledged is still there.
+    let mut a = Store::open(tmp.path(), Unlock::Key(key)).unwrap();
+    let left: Vec<(u64, String)> = a
+        .outbox(doc)
+        .unwrap()
+        .into_iter()
+        .map(|i| (i.device_seq, i.state))
+        .collect();
+    assert_eq!(left, vec![(2, "sent".to_owned()), (3, "queued".to_owned())]);
+
+    a.quarantine(doc, 5, "enhet-x", "kan ikke åpnes", b"...")
+        .unwrap();
+    assert_eq!(
+        a.sync_docs().unwrap()[0].cursor,
+        5,
+        "a quarantined record does not block the rest"
+    );
+    assert_eq!(a.quarantined(doc).unwrap()[0].reason, "kan ikke åpnes");
+    assert!(
+        a.sync_log(doc, 10)
+            .unwrap()
+            .iter()
+            .any(|e| e.event.contains("karantene"))
+    );
+    let k1 = a.device_signing_key().unwrap();
+    assert_eq!(
+        a.device_signing_key().unwrap(),
+        k1,
+        "the device key is made once"
+    );
+}

@@ -1,0 +1,300 @@
+//! What the store keeps for sync: per document its key, relay, cursor and next device sequence
+//! number; the outbox of local changes (queued → sent → acked); records quarantined with their
+//! reason; and a readable sync log. The sync engine (`folgesvenn-sync`) drives these; the store
+//! only keeps them consistent with the documents, in the same transactions.
+
+use folgesvenn_domain::Moment;
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::Serialize;
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+use crate::StoreError;
+use crate::store::{DocKind, Store};
+
+/// A document that syncs, as the sync engine needs it.
+#[derive(Debug)]
+pub struct SyncDoc {
+    pub doc_id: Uuid,
+    pub placement_id: Uuid,
+    pub kind: DocKind,
+    pub doc_key: Zeroizing<Vec<u8>>,
+    pub epoch: u32,
+    pub relay: String,
+    pub cursor: u64,
+    pub joined: bool,
+    pub invitation: Option<String>,
+}
+
+/// A local change waiting for the relay's acknowledgement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxItem {
+    pub device_seq: u64,
+    pub kind: u8,
+    pub payload: Vec<u8>,
+    pub state: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Quarantined {
+    pub server_seq: u64,
+    pub sender: String,
+    pub reason: String,
+    pub at: String,
+}
+
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct SyncLogEntry {
+    pub at: String,
+    pub event: String,
+}
+
+/// Queues `payload` for the relay if the document syncs. Called by the store in the transaction
+/// that persists a local change.
+pub(crate) fn queue(
+    tx: &Transaction<'_>,
+    doc_id: Uuid,
+    payload: &[u8],
+    at: Moment,
+) -> Result<(), StoreError> {
+    let n = tx.execute(
+        "INSERT INTO outbox (doc_id, device_seq, kind, payload, state, queued_at)
+         SELECT doc_id, next_device_seq, 1, ?2, 'queued', ?3 FROM sync_docs WHERE doc_id = ?1",
+        params![doc_id.to_string(), payload, at.to_string()],
+    )?;
+    if n == 1 {
+        tx.execute(
+            "UPDATE sync_docs SET next_device_seq = next_device_seq + 1 WHERE doc_id = ?1",
+            [doc_id.to_string()],
+        )?;
+    }
+    Ok(())
+}
+
+pub(crate) fn set_cursor(
+    tx: &Transaction<'_>,
+    doc_id: Uuid,
+    cursor: u64,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "UPDATE sync_docs SET cursor = max(cursor, ?2) WHERE doc_id = ?1",
+        params![doc_id.to_string(), cursor as i64],
+    )?;
+    Ok(())
+}
+
+impl Store {
+    /// Starts syncing a document through `relay` with `doc_key`. With `upload_existing`, all of
+    /// the document so far is queued as the first record (the device that created it); a device
+    /// that received the document from another skips that.
+    pub fn enable_sync(
+        &mut self,
+        doc_id: Uuid,
+        doc_key: &[u8],
+        epoch: u32,
+        relay: &str,
+        upload_existing: bool,
+        invitation: Option<&str>,
+    ) -> Result<(), StoreError> {
+        self.ensure_loaded(doc_id)?;
+        let at = self.stamp().at;
+        let framed = match self.docs.get_mut(&doc_id) {
+            Some(l) if upload_existing => Some(folgesvenn_domain::changes::encode(
+                l.doc.am().get_changes(&[]).iter(),
+            )),
+            _ => None,
+        };
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO sync_docs (doc_id, doc_key, epoch, relay, joined, invitation) VALUES (?1, ?2, ?3, ?4, 0, ?5)
+             ON CONFLICT (doc_id) DO UPDATE SET relay = excluded.relay",
+            params![doc_id.to_string(), doc_key, epoch, relay, invitation],
+        )?;
+        if let Some(f) = framed {
+            queue(&tx, doc_id, &f, at)?;
+        }
+        log(&tx, Some(doc_id), at, "synkronisering slått på")?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn sync_docs(&self) -> Result<Vec<SyncDoc>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT s.doc_id, d.placement_id, d.kind, s.doc_key, s.epoch, s.relay, s.cursor, s.joined, s.invitation
+             FROM sync_docs s JOIN documents d ON d.id = s.doc_id ORDER BY d.placement_id, d.kind",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(SyncDoc {
+                doc_id: r.get::<_, String>(0)?.parse().unwrap_or_default(),
+                placement_id: r.get::<_, String>(1)?.parse().unwrap_or_default(),
+                kind: if r.get::<_, String>(2)? == "shared" {
+                    DocKind::Shared
+                } else {
+                    DocKind::Private
+                },
+                doc_key: Zeroizing::new(r.get(3)?),
+                epoch: r.get(4)?,
+                relay: r.get(5)?,
+                cursor: r.get::<_, i64>(6)? as u64,
+                joined: r.get::<_, i64>(7)? == 1,
+                invitation: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Changes not yet acknowledged, oldest first.
+    pub fn outbox(&self, doc_id: Uuid) -> Result<Vec<OutboxItem>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT device_seq, kind, payload, state FROM outbox WHERE doc_id = ?1 AND state <> 'acked' ORDER BY device_seq",
+        )?;
+        let rows = stmt.query_map([doc_id.to_string()], |r| {
+            Ok(OutboxItem {
+                device_seq: r.get::<_, i64>(0)? as u64,
+                kind: r.get(1)?,
+                payload: r.get(2)?,
+                state: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn mark_sent(&mut self, doc_id: Uuid, seqs: &[u64]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        for s in seqs {
+            tx.execute(
+                "UPDATE outbox SET state = 'sent' WHERE doc_id = ?1 AND device_seq = ?2 AND state = 'queued'",
+                params![doc_id.to_string(), *s as i64],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The relay holds these now. Acknowledged payloads are dropped; the row stays as a receipt.
+    pub fn mark_acked(&mut self, doc_id: Uuid, seqs: &[u64]) -> Result<(), StoreError> {
+        let at = self.stamp().at.to_string();
+        let tx = self.conn.transaction()?;
+        for s in seqs {
+            tx.execute(
+                "UPDATE outbox SET state = 'acked', acked_at = ?3, payload = x'' WHERE doc_id = ?1 AND device_seq = ?2 AND state <> 'acked'",
+                params![doc_id.to_string(), *s as i64, at],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The relay knows this device as a member now; any invitation has been used.
+    pub fn set_joined(&mut self, doc_id: Uuid) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE sync_docs SET joined = 1, invitation = NULL WHERE doc_id = ?1",
+            [doc_id.to_string()],
+        )?;
+        Ok(())
+    }
+
+    /// Keeps a record that could not be opened or applied, with its reason, and moves past it,
+    /// so one bad record never blocks the rest.
+    pub fn quarantine(
+        &mut self,
+        doc_id: Uuid,
+        server_seq: u64,
+        sender: &str,
+        reason: &str,
+        record: &[u8],
+    ) -> Result<(), StoreError> {
+        let at = self.stamp().at;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR REPLACE INTO quarantine (doc_id, server_seq, sender, reason, record, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![doc_id.to_string(), server_seq as i64, sender, reason, record, at.to_string()],
+        )?;
+        set_cursor(&tx, doc_id, server_seq)?;
+        log(
+            &tx,
+            Some(doc_id),
+            at,
+            &format!("post {server_seq} satt i karantene: {reason}"),
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn quarantined(&self, doc_id: Uuid) -> Result<Vec<Quarantined>, StoreError> {
+        let mut stmt = self.conn.prepare("SELECT server_seq, sender, reason, at FROM quarantine WHERE doc_id = ?1 ORDER BY server_seq")?;
+        let rows = stmt.query_map([doc_id.to_string()], |r| {
+            Ok(Quarantined {
+                server_seq: r.get::<_, i64>(0)? as u64,
+                sender: r.get(1)?,
+                reason: r.get(2)?,
+                at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn log_sync(&mut self, doc_id: Option<Uuid>, event: &str) -> Result<(), StoreError> {
+        let at = self.stamp().at;
+        let tx = self.conn.transaction()?;
+        log(&tx, doc_id, at, event)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn sync_log(&self, doc_id: Uuid, last: usize) -> Result<Vec<SyncLogEntry>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT at, event FROM (SELECT id, at, event FROM sync_log WHERE doc_id = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id",
+        )?;
+        let rows = stmt.query_map(params![doc_id.to_string(), last as i64], |r| {
+            Ok(SyncLogEntry {
+                at: r.get(0)?,
+                event: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// This device's Ed25519 signing key for the relay, created on first use. It lives only in the
+    /// encrypted database.
+    pub fn device_signing_key(&mut self) -> Result<Zeroizing<Vec<u8>>, StoreError> {
+        let existing: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'device_signing_key'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(h) = existing {
+            let h = Zeroizing::new(h);
+            return hex::decode(h.as_str())
+                .map(Zeroizing::new)
+                .map_err(|_| StoreError::Damaged {
+                    path: self.db_path(),
+                    detail: "device_signing_key".into(),
+                });
+        }
+        let mut key = Zeroizing::new(vec![0u8; 32]);
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, key.as_mut_slice());
+        let h = Zeroizing::new(hex::encode(key.as_slice()));
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('device_signing_key', ?1)",
+            [h.as_str()],
+        )?;
+        Ok(key)
+    }
+}
+
+fn log(
+    tx: &Transaction<'_>,
+    doc_id: Option<Uuid>,
+    at: Moment,
+    event: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO sync_log (doc_id, at, event) VALUES (?1, ?2, ?3)",
+        params![doc_id.map(|d| d.to_string()), at.to_string(), event],
+    )?;
+    Ok(())
+}
