@@ -6,9 +6,12 @@
 //! - `merge`: two devices that edited the same placement apart end with identical documents and
 //!   identical projections, for any sequence of edits.
 //! - `keystore`: the database key lives in a real Secret Service, never on disk.
+//! - `sync`: an adviser and an employer pair on site, work offline, and converge through a real
+//!   relay, which never holds a readable word; the employer never holds the adviser's own notes.
 
 mod at_rest;
 mod common;
 mod crash;
 mod keystore;
 mod merge;
+mod sync;

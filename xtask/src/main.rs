@@ -58,6 +58,8 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
             "folgesvenn-domain",
         ],
     ),
+    // The sync engine knows no UI.
+    ("folgesvenn-sync", &["tauri"]),
     // The relay never decodes documents: it cannot even link the code that would.
     (
         "folgesvenn-relay",

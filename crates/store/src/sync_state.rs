@@ -255,6 +255,29 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Moves the document's cursor forward (never back), e.g. past the device's own records.
+    pub fn advance_cursor(&mut self, doc_id: Uuid, cursor: u64) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        set_cursor(&tx, doc_id, cursor)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
     /// This device's Ed25519 signing key for the relay, created on first use. It lives only in the
     /// encrypted database.
     pub fn device_signing_key(&mut self) -> Result<Zeroizing<Vec<u8>>, StoreError> {

@@ -1,0 +1,215 @@
+//! Two devices through a real relay on loopback (HTTP, its SQLite file): the adviser creates a
+//! placement and invites the employer; the employer accepts offline and logs at once; both edit
+//! apart (the same note, new observations, an action's status on both sides); both sync; their
+//! documents and projections are identical. Then the relay's files are searched for what people
+//! wrote, and the employer's store for the adviser's own notes: nothing is found.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use folgesvenn_domain::*;
+use folgesvenn_protocol::wire::MemberRole;
+use folgesvenn_relay::{Config, serve, sqlite::SqliteStorage};
+use folgesvenn_store::DocKind;
+use folgesvenn_sync::{Invitation, SyncClient, accept, invite, share, sync_once};
+
+use crate::common::*;
+
+const MARKER: &str = "RELÉMARKØR-41b7";
+const PRIVATE_MARKER: &str = "PRIVATMARKØR-a9d3";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adviser_and_employer_pair_work_apart_and_converge() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay_db = tmp.path().join("relay").join("relay.db");
+    std::fs::create_dir_all(relay_db.parent().unwrap()).unwrap();
+    let storage = SqliteStorage::open(&relay_db).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let relay = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve(
+        listener,
+        Arc::new(storage),
+        Config::default(),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let client = SyncClient::new();
+
+    let (mut adviser, _) = new_store(&tmp.path().join("adviser"), Role::Adviser, "Kari Veileder");
+    let (mut employer, _) = new_store(
+        &tmp.path().join("employer"),
+        Role::Employer,
+        "Per Verksmester",
+    );
+    let p = adviser
+        .create_placement(&placement_input("Ola Nordmann"))
+        .unwrap();
+    let note = adviser
+        .write_shared(p, |d, s| {
+            d.add_note(
+                &NewNote {
+                    body: "Ola møter kl 08.".into(),
+                    reply_to: None,
+                },
+                s,
+            )
+        })
+        .unwrap();
+    let action = adviser
+        .write_shared(p, |d, s| {
+            d.add_action(
+                &NewAction {
+                    what: "Kjøpe vernesko".into(),
+                    owner: ActionOwner::Employer,
+                    due: None,
+                },
+                s,
+            )
+        })
+        .unwrap();
+    let shared = adviser.document_id(p, DocKind::Shared).unwrap();
+    let private = adviser.document_id(p, DocKind::Private).unwrap();
+    share(&mut adviser, shared, &relay).unwrap();
+    share(&mut adviser, private, &relay).unwrap();
+    let invitation = invite(
+        &mut adviser,
+        &client,
+        p,
+        DocKind::Shared,
+        MemberRole::Employer,
+        Duration::from_secs(3600),
+    )
+    .await
+    .unwrap();
+
+    // The employer types the code and starts at once, with no network.
+    let code = invitation.to_code();
+    let joined = accept(&mut employer, &Invitation::from_code(&code).unwrap()).unwrap();
+    assert_eq!(joined, p);
+    employer
+        .log_observation(
+            p,
+            &NewObservation {
+                date: day("2026-11-27"),
+                attendance: Attendance::Present,
+                hours: 6.0,
+                tasks_done: format!("Varemottak {MARKER}"),
+                went_well: "Jobbet selvstendig".into(),
+                problem: "Usikker på turnus".into(),
+                wants_contact: true,
+                contact_message: "Ring meg".into(),
+            },
+        )
+        .unwrap();
+    employer
+        .write_shared(p, |d, s| {
+            d.edit_note(note, "Ola møter kl 08. Husk nøkkelkort.", s)
+        })
+        .unwrap();
+    employer
+        .write_shared(p, |d, s| {
+            d.set_action_status(action, ActionStatus::Cancelled, s)
+        })
+        .unwrap();
+
+    // Meanwhile the adviser, also offline from the employer's point of view.
+    adviser
+        .write_shared(p, |d, s| {
+            d.edit_note(note, "Ola møter kl 08 på mandager.", s)
+        })
+        .unwrap();
+    adviser
+        .write_shared(p, |d, s| d.set_action_status(action, ActionStatus::Done, s))
+        .unwrap();
+    adviser
+        .record_visit(
+            p,
+            &NewVisit {
+                at: Moment::parse("at", "2026-11-27T09:00:00Z").unwrap(),
+                place: "Lageret".into(),
+                kind: VisitKind::OnSite,
+                attendees: vec!["Ola".into()],
+                summary: format!("Godt i gang {MARKER}"),
+                check_in: CheckIn::default(),
+                actions: vec![],
+                next_visit: Some(day("2026-12-11")),
+            },
+            Some(PRIVATE_MARKER),
+        )
+        .unwrap();
+
+    // Both sync: the employer first (joins, pushes, pulls), the adviser, then the employer again.
+    let e1 = sync_once(&mut employer, &client).await.unwrap();
+    assert_eq!(e1.quarantined, 0);
+    let a1 = sync_once(&mut adviser, &client).await.unwrap();
+    assert_eq!(
+        a1.round_trips, 1,
+        "a steady-state sync is one round trip: {a1:?}"
+    );
+    assert_eq!(a1.quarantined, 0);
+    let e2 = sync_once(&mut employer, &client).await.unwrap();
+    assert!(e2.applied >= 1, "{e2:?}");
+    // Nothing left to send or fetch on either side.
+    assert!(adviser.outbox(shared).unwrap().is_empty());
+    assert!(employer.outbox(shared).unwrap().is_empty());
+
+    let (mut ha, mut he) = (
+        adviser.heads(shared).unwrap(),
+        employer.heads(shared).unwrap(),
+    );
+    ha.sort();
+    he.sort();
+    assert_eq!(ha, he, "identical documents");
+    assert_eq!(
+        adviser.projection_dump(false).unwrap(),
+        employer.projection_dump(false).unwrap(),
+        "identical projections"
+    );
+    let va = adviser.placement(p).unwrap();
+    assert_eq!(
+        va.shared.notes[&note].body.as_str(),
+        "Ola møter kl 08 på mandager. Husk nøkkelkort."
+    );
+    assert_eq!(va.shared.observations.len(), 1);
+    assert_eq!(va.shared.visits.len(), 1);
+    assert_eq!(
+        adviser.overview(p, 50).unwrap().conflicts.len(),
+        1,
+        "the action's status changed on both devices"
+    );
+    assert_eq!(adviser.list_placements().unwrap()[0].open_requests, 1);
+
+    // The adviser's own notes never reach the employer, in any form.
+    assert_eq!(employer.documents().unwrap().len(), 1);
+    assert!(employer.placement(p).unwrap().private.is_none());
+    assert!(
+        employer
+            .projection_dump(true)
+            .unwrap()
+            .iter()
+            .all(|r| !r.contains(PRIVATE_MARKER))
+    );
+    assert!(employer.search("privatmarkør", 10).unwrap().is_empty());
+
+    let _ = stop.send(());
+    server.await.unwrap().unwrap();
+
+    // The relay's files hold no readable word of what was written.
+    for entry in std::fs::read_dir(relay_db.parent().unwrap()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        for m in [
+            MARKER,
+            PRIVATE_MARKER,
+            "Ola møter",
+            "nøkkelkort",
+            "Varemottak",
+        ] {
+            assert!(
+                !bytes.windows(m.len()).any(|w| w == m.as_bytes()),
+                "the relay stored «{m}» readably"
+            );
+        }
+    }
+}
