@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use folgesvenn_domain::*;
-use folgesvenn_store::{KeyLocation, Store, Unlock, key::keystore};
+use folgesvenn_protocol::wire::MemberRole;
+use folgesvenn_store::{DocKind, KeyLocation, Store, Unlock, key::keystore};
 use zeroize::Zeroizing;
 
 #[derive(Parser)]
@@ -156,6 +157,46 @@ enum Command {
         #[arg(long)]
         dir: PathBuf,
     },
+    /// Starts syncing a placement through a relay (adviser devices: both documents).
+    Share {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        placement: uuid::Uuid,
+        #[arg(long)]
+        relay: String,
+    },
+    /// Prints an invitation code for the employer (or, with --own-device, for the adviser's own
+    /// second device, one code per document). Needs the relay.
+    Invite {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        placement: uuid::Uuid,
+        #[arg(long)]
+        own_device: bool,
+        /// How long the invitation is valid, in hours.
+        #[arg(long, default_value_t = 72)]
+        hours: u64,
+    },
+    /// Accepts an invitation code; works offline.
+    Join {
+        #[arg(long)]
+        dir: PathBuf,
+        code: String,
+    },
+    /// Syncs every shared document with the relay once.
+    Sync {
+        #[arg(long)]
+        dir: PathBuf,
+    },
+    /// Shows a placement's sync log and quarantined records.
+    SyncLog {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        placement: uuid::Uuid,
+    },
     /// Creates a placement, records a visit and an observation, searches, and prints it all.
     Demo {
         /// Where to keep the demo device (a temporary directory if left out).
@@ -202,6 +243,12 @@ pub(crate) fn open(dir: &Path) -> Result<Store> {
         }
     };
     Ok(Store::open(dir, unlock)?)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?)
 }
 
 fn print_json(v: &impl serde::Serialize) -> Result<()> {
@@ -344,6 +391,87 @@ fn run(cli: Cli) -> Result<()> {
             let n = store.verify_audit()?;
             println!("Databasefilen er hel, og revisjonsloggens {n} oppføringer henger sammen.");
         }
+        Command::Share {
+            dir,
+            placement,
+            relay,
+        } => {
+            let mut store = open(&dir)?;
+            let kinds: &[DocKind] = if store.role() == Role::Adviser {
+                &[DocKind::Shared, DocKind::Private]
+            } else {
+                &[DocKind::Shared]
+            };
+            for kind in kinds {
+                let doc = store.document_id(placement, *kind)?;
+                folgesvenn_sync::share(&mut store, doc, &relay)?;
+            }
+            println!("Oppfølgingsløpet synkroniseres nå via {relay}.");
+        }
+        Command::Invite {
+            dir,
+            placement,
+            own_device,
+            hours,
+        } => {
+            let mut store = open(&dir)?;
+            let client = folgesvenn_sync::SyncClient::new();
+            let valid = std::time::Duration::from_secs(hours * 3600);
+            let invites: Vec<(DocKind, MemberRole)> = if own_device {
+                vec![
+                    (DocKind::Shared, MemberRole::Adviser),
+                    (DocKind::Private, MemberRole::Adviser),
+                ]
+            } else {
+                vec![(DocKind::Shared, MemberRole::Employer)]
+            };
+            for (kind, role) in invites {
+                let inv = runtime()?.block_on(folgesvenn_sync::invite(
+                    &mut store, &client, placement, kind, role, valid,
+                ))?;
+                println!("{}", inv.to_code());
+            }
+        }
+        Command::Join { dir, code } => {
+            let mut store = open(&dir)?;
+            let inv = folgesvenn_sync::Invitation::from_code(&code)?;
+            let p = folgesvenn_sync::accept(&mut store, &inv)?;
+            println!("{p}");
+        }
+        Command::Sync { dir } => {
+            let mut store = open(&dir)?;
+            let client = folgesvenn_sync::SyncClient::new();
+            let r = runtime()?.block_on(folgesvenn_sync::sync_once(&mut store, &client))?;
+            println!(
+                "Synkronisert: sendte {}, mottok {}, tok inn {}, {} i karantene ({} rundturer).",
+                r.pushed, r.received, r.applied, r.quarantined, r.round_trips
+            );
+        }
+        Command::SyncLog { dir, placement } => {
+            let store = open(&dir)?;
+            for kind in [DocKind::Shared, DocKind::Private] {
+                let Ok(doc) = store.document_id(placement, kind) else {
+                    continue;
+                };
+                println!(
+                    "{} dokument {doc}:",
+                    if kind == DocKind::Shared {
+                        "Delt"
+                    } else {
+                        "Privat"
+                    }
+                );
+                for e in store.sync_log(doc, 50)? {
+                    println!("  {} {}", e.at, e.event);
+                }
+                for q in store.quarantined(doc)? {
+                    println!(
+                        "  KARANTENE post {} fra {}: {} ({})",
+                        q.server_seq, q.sender, q.reason, q.at
+                    );
+                }
+            }
+        }
         Command::Demo { dir } => demo::run(dir)?,
     }
     Ok(())
@@ -356,6 +484,10 @@ fn main() {
             .downcast_ref::<folgesvenn_store::StoreError>()
             .map(|s| s.kind())
             .or_else(|| e.downcast_ref::<ValidationError>().map(|v| v.kind()))
+            .or_else(|| {
+                e.downcast_ref::<folgesvenn_sync::SyncError>()
+                    .map(|v| v.kind())
+            })
             .unwrap_or("error");
         eprintln!("Feil ({kind}): {e:#}");
         std::process::exit(1);
