@@ -193,12 +193,27 @@ async fn adviser_and_employer_pair_work_apart_and_converge() {
     );
     assert!(employer.search("privatmarkør", 10).unwrap().is_empty());
 
+    // The relay's files hold no readable word of what was written: while it runs (database, WAL
+    // and shared memory all present) and after it has stopped.
+    let relay_dir = relay_db.parent().unwrap().to_owned();
+    let scanned = scan_for_plaintext(&relay_dir);
+    assert!(scanned.iter().any(|n| n.ends_with("-wal")), "{scanned:?}");
     let _ = stop.send(());
     server.await.unwrap().unwrap();
+    scan_for_plaintext(&relay_dir);
+}
 
-    // The relay's files hold no readable word of what was written.
-    for entry in std::fs::read_dir(relay_db.parent().unwrap()).unwrap() {
-        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+/// Reads every file in `dir` and fails on any marker; returns the names read. A file that
+/// disappears while we look (SQLite removing its WAL on close) is skipped.
+fn scan_for_plaintext(dir: &std::path::Path) -> Vec<String> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => panic!("{}: {e}", path.display()),
+        };
         for m in [
             MARKER,
             PRIVATE_MARKER,
@@ -208,8 +223,11 @@ async fn adviser_and_employer_pair_work_apart_and_converge() {
         ] {
             assert!(
                 !bytes.windows(m.len()).any(|w| w == m.as_bytes()),
-                "the relay stored «{m}» readably"
+                "the relay stored «{m}» readably in {}",
+                path.display()
             );
         }
+        names.push(path.file_name().unwrap().to_string_lossy().into_owned());
     }
+    names
 }
