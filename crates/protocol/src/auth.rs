@@ -61,6 +61,16 @@ pub fn sign(
 }
 
 impl SignedHeaders {
+    /// The four headers as (name, value) pairs, ready for any HTTP client.
+    pub fn pairs(&self) -> [(&'static str, String); 4] {
+        [
+            (HEADER_DEVICE, self.device.to_string()),
+            (HEADER_TIME, self.time_ms.to_string()),
+            (HEADER_NONCE, self.nonce.clone()),
+            (HEADER_SIGNATURE, self.signature.clone()),
+        ]
+    }
+
     /// Checks the signature and the time window. The caller checks the nonce has not been seen.
     pub fn verify(
         &self,

@@ -11,6 +11,7 @@
 //! shared vocabulary of the relay (`folgesvenn-relay`) and the client (`folgesvenn-sync`).
 
 pub mod auth;
+pub mod bundle;
 mod error;
 pub mod keys;
 pub mod record;

@@ -50,6 +50,22 @@ pub struct CreateInvitation {
     pub secret_hash: [u8; 32],
     pub role: MemberRole,
     pub expires_at_ms: i64,
+    /// The invitation sealed under a short typeable code (`bundle.rs`), filed under the code's
+    /// lookup value, for devices that type the code instead of scanning or pasting the full one.
+    pub bundle: Option<SealedBundle>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealedBundle {
+    pub lookup: [u8; 32],
+    pub sealed: Vec<u8>,
+}
+
+/// `POST /v1/invitations/fetch`: a registered device asks for the bundle filed under `lookup`;
+/// answered with [`SealedBundle`] while the invitation is unused and unexpired, else 404.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchBundle {
+    pub lookup: [u8; 32],
 }
 
 /// `POST /v1/invitations/accept`: the invited device presents the secret; once, before expiry.

@@ -47,6 +47,7 @@ pub fn router(storage: Arc<dyn RelayStorage>, config: Config) -> Router {
         .route("/v1/docs/end-date", post(set_end_date))
         .route("/v1/invitations", post(create_invitation))
         .route("/v1/invitations/accept", post(accept_invitation))
+        .route("/v1/invitations/fetch", post(fetch_bundle))
         .route("/v1/members/remove", post(remove_member))
         .route("/v1/sync", post(sync))
         // Refused from the Content-Length header, before the body is read into memory.
@@ -302,6 +303,13 @@ async fn create_invitation(
     if msg.expires_at_ms <= now || msg.expires_at_ms > now + MAX_INVITATION_MS {
         return Err(BAD_REQUEST);
     }
+    if msg
+        .bundle
+        .as_ref()
+        .is_some_and(|b| b.sealed.len() > folgesvenn_protocol::bundle::MAX_BUNDLE)
+    {
+        return Err(BAD_REQUEST);
+    }
     require_adviser(&st, msg.doc_id, device).await?;
     let created = blocking(&st, move |s| {
         Ok(s.create_invitation(
@@ -311,6 +319,9 @@ async fn create_invitation(
             msg.role,
             msg.expires_at_ms,
             device,
+            msg.bundle
+                .as_ref()
+                .map(|b| (&b.lookup, b.sealed.as_slice())),
         )?)
     })
     .await?;
@@ -349,6 +360,32 @@ async fn accept_invitation(
             StatusCode::GONE,
             "invitation_expired",
             "this invitation has expired",
+        )),
+    }
+}
+
+/// Hands out the sealed bundle of a short invitation code. Unknown, used and expired look the
+/// same (404), and the per-device rate limit bounds guessing.
+async fn fetch_bundle(
+    State(st): St,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let device = authenticate(&st, &method, &uri, &headers, &body, None).await?;
+    let msg: FetchBundle = decode(&body)?;
+    let found = blocking(&st, move |s| Ok(s.fetch_bundle(&msg.lookup, now_ms())?)).await?;
+    tracing::info!(%device, found = found.is_some(), "fetch_bundle");
+    match found {
+        Some(sealed) => Ok(ok(&SealedBundle {
+            lookup: msg.lookup,
+            sealed,
+        })),
+        None => Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "unknown_invitation",
+            "no such invitation",
         )),
     }
 }

@@ -9,6 +9,7 @@
 //! flight, so no record that was acknowledged is lost.
 
 mod api;
+pub mod cli;
 mod limit;
 pub mod sqlite;
 pub mod storage;

@@ -49,6 +49,11 @@ CREATE TABLE IF NOT EXISTS invitations (
     used_by     TEXT,
     used_at     INTEGER
 ) STRICT;
+CREATE TABLE IF NOT EXISTS bundles (
+    lookup        BLOB PRIMARY KEY,
+    invitation_id TEXT NOT NULL REFERENCES invitations (id),
+    sealed        BLOB NOT NULL
+) STRICT;
 CREATE TABLE IF NOT EXISTS records (
     doc_id     TEXT NOT NULL,
     server_seq INTEGER NOT NULL,
@@ -233,13 +238,41 @@ impl RelayStorage for SqliteStorage {
         role: MemberRole,
         expires_at_ms: i64,
         created_by: Uuid,
+        bundle: Option<(&[u8; 32], &[u8])>,
     ) -> Result<bool, StorageError> {
-        let n = self.conn().execute(
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let n = tx.execute(
             "INSERT OR IGNORE INTO invitations (id, doc_id, secret_hash, role, expires_at, created_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![invitation.to_string(), doc.to_string(), secret_hash.to_vec(), role_code(role), expires_at_ms, created_by.to_string()],
         )?;
+        if n == 1
+            && let Some((lookup, sealed)) = bundle
+        {
+            tx.execute(
+                "INSERT OR IGNORE INTO bundles (lookup, invitation_id, sealed) VALUES (?1, ?2, ?3)",
+                params![lookup.to_vec(), invitation.to_string(), sealed],
+            )?;
+        }
+        tx.commit()?;
         Ok(n == 1)
+    }
+
+    fn fetch_bundle(
+        &self,
+        lookup: &[u8; 32],
+        now_ms: i64,
+    ) -> Result<Option<Vec<u8>>, StorageError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT b.sealed FROM bundles b JOIN invitations i ON i.id = b.invitation_id
+                 WHERE b.lookup = ?1 AND i.used_by IS NULL AND i.expires_at > ?2",
+                params![lookup.to_vec(), now_ms],
+                |r| r.get(0),
+            )
+            .optional()?)
     }
 
     fn accept_invitation(

@@ -87,7 +87,11 @@ pub trait RelayStorage: Send + Sync + 'static {
         role: MemberRole,
         expires_at_ms: i64,
         created_by: Uuid,
+        bundle: Option<(&[u8; 32], &[u8])>,
     ) -> Result<bool, StorageError>;
+    /// The sealed bundle filed under `lookup`, if its invitation is unused and unexpired.
+    fn fetch_bundle(&self, lookup: &[u8; 32], now_ms: i64)
+    -> Result<Option<Vec<u8>>, StorageError>;
     fn accept_invitation(
         &self,
         invitation: Uuid,

@@ -84,11 +84,9 @@ impl Device {
     async fn send(&self, path: &str, body: Vec<u8>, headers: Option<SignedHeaders>) -> Answer {
         let mut req = self.http.post(format!("{}{path}", self.base)).body(body);
         if let Some(h) = headers {
-            req = req
-                .header(auth::HEADER_DEVICE, h.device.to_string())
-                .header(auth::HEADER_TIME, h.time_ms.to_string())
-                .header(auth::HEADER_NONCE, h.nonce)
-                .header(auth::HEADER_SIGNATURE, h.signature);
+            for (name, value) in h.pairs() {
+                req = req.header(name, value);
+            }
         }
         let resp = req.send().await.unwrap();
         Answer {
@@ -159,6 +157,7 @@ impl Device {
                     secret_hash: Sha256::digest(secret).into(),
                     role,
                     expires_at_ms: now_ms() + ttl_ms,
+                    bundle: None,
                 },
             )
             .await;
@@ -355,6 +354,7 @@ async fn security_matrix() {
                 secret_hash: [0; 32],
                 role: MemberRole::Adviser,
                 expires_at_ms: now_ms() + 1000,
+                bundle: None,
             },
         )
         .await;

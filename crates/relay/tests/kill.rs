@@ -64,13 +64,11 @@ impl Dev {
     ) -> Result<(u16, Vec<u8>), reqwest::Error> {
         let body = wire::encode(msg);
         let h = auth::sign(self.id, &self.key, "POST", path, &body, now_ms());
-        let resp = self
-            .http
-            .post(format!("{base}{path}"))
-            .header(auth::HEADER_DEVICE, h.device.to_string())
-            .header(auth::HEADER_TIME, h.time_ms.to_string())
-            .header(auth::HEADER_NONCE, h.nonce)
-            .header(auth::HEADER_SIGNATURE, h.signature)
+        let mut req = self.http.post(format!("{base}{path}"));
+        for (name, value) in h.pairs() {
+            req = req.header(name, value);
+        }
+        let resp = req
             .body(body)
             .timeout(Duration::from_secs(5))
             .send()
@@ -126,6 +124,7 @@ async fn acknowledged_records_survive_sigkill_and_retries_make_no_duplicates() {
         secret_hash: sha2::Sha256::digest(secret).into(),
         role: MemberRole::Adviser,
         expires_at_ms: now_ms() + 60_000,
+        bundle: None,
     };
     assert_eq!(
         dev.post(&base, "/v1/invitations", &invite).await.unwrap().0,

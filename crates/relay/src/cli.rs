@@ -1,0 +1,97 @@
+//! The relay's command line, shared by the `folgesvenn-relay` binary and the scenario tests'
+//! helper (which runs the very same relay as a child process it can kill).
+//!
+//! `folgesvenn-relay serve --listen 127.0.0.1:8787 --db ./relay.db`
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::{Config, serve, sqlite::SqliteStorage};
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "folgesvenn-relay",
+    version,
+    about = "The Følgesvenn relay: stores sealed records it cannot read"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serves the relay until SIGTERM or Ctrl-C.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: SocketAddr,
+        #[arg(long, default_value = "relay.db")]
+        db: PathBuf,
+        /// Requests per second per device, on average.
+        #[arg(long, default_value_t = 20.0)]
+        rate: f64,
+        /// Requests per device in a burst.
+        #[arg(long, default_value_t = 60.0)]
+        burst: f64,
+    },
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Parses `args` (the program name first) and runs the command on a new tokio runtime.
+pub fn main_with(args: impl IntoIterator<Item = std::ffi::OsString>) -> Result<()> {
+    let cli = Cli::parse_from(args);
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let Cli {
+        command:
+            Command::Serve {
+                listen,
+                db,
+                rate,
+                burst,
+            },
+    } = cli;
+    let storage = SqliteStorage::open(&db).with_context(|| format!("opening {}", db.display()))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
+    let config = Config {
+        rate_per_sec: rate,
+        burst,
+        ..Config::default()
+    };
+    tracing::info!(addr = %listener.local_addr()?, db = %db.display(), "relay listening");
+    // Tests and scripts read this line to learn the port when --listen asks for port 0.
+    println!("listening on {}", listener.local_addr()?);
+    serve(listener, Arc::new(storage), config, shutdown_signal()).await?;
+    Ok(())
+}
