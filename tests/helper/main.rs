@@ -186,6 +186,12 @@ fn main() -> Result<()> {
             crash_writer(Path::new(dir), &ps)
         }
         [cmd, dir] if cmd == "keystore-check" => keystore_check(Path::new(dir)),
-        _ => bail!("usage: scenario-helper crash-writer DIR PLACEMENT... | keystore-check DIR"),
+        // The real relay, as its own process: `scenario-helper relay serve --listen … --db …`.
+        [cmd, ..] if cmd == "relay" => {
+            folgesvenn_relay::cli::main_with(std::env::args_os().skip(1))
+        }
+        _ => bail!(
+            "usage: scenario-helper crash-writer DIR PLACEMENT... | keystore-check DIR | relay serve ..."
+        ),
     }
 }

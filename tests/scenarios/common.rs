@@ -49,3 +49,56 @@ pub fn repeats(normal: usize, long: usize) -> usize {
         normal
     }
 }
+
+/// The real relay as a child process (the scenario helper runs the relay's own command line) on
+/// a free loopback port, with its SQLite file in `dir`. Killed when dropped.
+pub struct RelayProcess {
+    pub child: std::process::Child,
+    pub url: String,
+    pub db: PathBuf,
+}
+
+impl RelayProcess {
+    pub fn start(dir: &Path) -> RelayProcess {
+        Self::start_on(dir, "127.0.0.1:0")
+    }
+
+    pub fn start_on(dir: &Path, listen: &str) -> RelayProcess {
+        use std::io::BufRead;
+        std::fs::create_dir_all(dir).unwrap();
+        let db = dir.join("relay.db");
+        let mut child = std::process::Command::new(helper_bin())
+            .args(["relay", "serve", "--listen", listen, "--db"])
+            .arg(&db)
+            .args(["--rate", "1000", "--burst", "1000"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let addr = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("relay did not start: {line:?}"))
+            .to_owned();
+        RelayProcess {
+            child,
+            url: format!("http://{addr}"),
+            db,
+        }
+    }
+
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RelayProcess {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

@@ -7,11 +7,15 @@
 //!   identical projections, for any sequence of edits.
 //! - `keystore`: the database key lives in a real Secret Service, never on disk.
 //! - `sync`: an adviser and an employer pair on site, work offline, and converge through a real
-//!   relay, which never holds a readable word; the employer never holds the adviser's own notes.
+//!   relay, which never holds a readable word; the employer never holds the adviser's own notes;
+//!   a third device catches up from a snapshot.
+//! - `faults`: seeded schedules of lost, duplicated, reordered and delayed messages and partitions
+//!   over three devices all converge, with nothing lost and nothing applied twice.
 
 mod at_rest;
 mod common;
 mod crash;
+mod faults;
 mod keystore;
 mod merge;
 mod sync;

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use folgesvenn_domain::*;
 use folgesvenn_protocol::wire::MemberRole;
-use folgesvenn_relay::{Config, serve, sqlite::SqliteStorage};
 use folgesvenn_store::DocKind;
-use folgesvenn_sync::{Invitation, SyncClient, accept, invite, share, sync_once};
+use folgesvenn_sync::transport::{BoxFuture, Http, Request, Response, Transport};
+use folgesvenn_sync::{Invitation, SyncClient, accept, invite, join_with_code, share, sync_once};
 
 use crate::common::*;
 
@@ -21,21 +21,12 @@ const PRIVATE_MARKER: &str = "PRIVATMARKØR-a9d3";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn adviser_and_employer_pair_work_apart_and_converge() {
     let tmp = tempfile::tempdir().unwrap();
-    let relay_db = tmp.path().join("relay").join("relay.db");
-    std::fs::create_dir_all(relay_db.parent().unwrap()).unwrap();
-    let storage = SqliteStorage::open(&relay_db).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let relay = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(serve(
-        listener,
-        Arc::new(storage),
-        Config::default(),
-        async {
-            let _ = stopped.await;
-        },
-    ));
-    let client = SyncClient::new();
+    let mut relay_proc = RelayProcess::start(&tmp.path().join("relay"));
+    let relay = relay_proc.url.clone();
+    let relay_db = relay_proc.db.clone();
+    // Every request and answer body is kept, to be searched for what people wrote.
+    let captured = Arc::new(Capture::default());
+    let client = SyncClient::with_transport(captured.clone()).snapshot_after(25);
 
     let (mut adviser, _) = new_store(&tmp.path().join("adviser"), Role::Adviser, "Kari Veileder");
     let (mut employer, _) = new_store(
@@ -85,7 +76,7 @@ async fn adviser_and_employer_pair_work_apart_and_converge() {
     .unwrap();
 
     // The employer types the code and starts at once, with no network.
-    let code = invitation.to_code();
+    let code = invitation.invitation.to_code();
     let joined = accept(&mut employer, &Invitation::from_code(&code).unwrap()).unwrap();
     assert_eq!(joined, p);
     employer
@@ -193,14 +184,168 @@ async fn adviser_and_employer_pair_work_apart_and_converge() {
     );
     assert!(employer.search("privatmarkør", 10).unwrap().is_empty());
 
+    // Weeks go by: the employer syncs after each note, until a snapshot is due and uploaded.
+    let mut snapshots = 0;
+    for i in 0..30 {
+        employer
+            .write_shared(p, |d, s| {
+                d.add_note(
+                    &NewNote {
+                        body: format!("Uke {i}: Ola trives i varemottaket."),
+                        reply_to: None,
+                    },
+                    s,
+                )
+            })
+            .unwrap();
+        snapshots += sync_once(&mut employer, &client).await.unwrap().snapshots;
+        snapshots += sync_once(&mut adviser, &client).await.unwrap().snapshots;
+    }
+    assert!(snapshots >= 1, "a snapshot is uploaded after 25 records");
+    // And a few records after the snapshot, on both sides.
+    for who in [&mut adviser, &mut employer] {
+        who.write_shared(p, |d, s| {
+            d.add_note(
+                &NewNote {
+                    body: "Etter øyeblikksbildet.".into(),
+                    reply_to: None,
+                },
+                s,
+            )
+        })
+        .unwrap();
+        sync_once(who, &client).await.unwrap();
+    }
+    sync_once(&mut adviser, &client).await.unwrap();
+
+    // The adviser's second device joins later with the short typed code, for both documents, and
+    // catches up from the snapshot plus the records after it.
+    let (mut tablet, _) = new_store(&tmp.path().join("tablet"), Role::Adviser, "Kari Veileder");
+    for kind in [DocKind::Shared, DocKind::Private] {
+        let pairing = invite(
+            &mut adviser,
+            &client,
+            p,
+            kind,
+            MemberRole::Adviser,
+            Duration::from_secs(600),
+        )
+        .await
+        .unwrap();
+        assert_eq!(pairing.short_code.len(), 19, "{}", pairing.short_code);
+        let typed = pairing.short_code.to_lowercase().replace('-', " ");
+        assert_eq!(
+            join_with_code(&mut tablet, &client, &relay, &typed)
+                .await
+                .unwrap(),
+            p
+        );
+        // A code works once.
+        let (mut other, _) = new_store(
+            &tmp.path().join(format!("other-{kind:?}")),
+            Role::Adviser,
+            "Noen andre",
+        );
+        let again = join_with_code(&mut other, &client, &relay, &typed).await;
+        assert_eq!(again.unwrap_err().kind(), "unknown_code");
+    }
+    for doc in [shared, private] {
+        let (mut a, mut t) = (adviser.heads(doc).unwrap(), tablet.heads(doc).unwrap());
+        a.sort();
+        t.sort();
+        assert_eq!(a, t, "the second device holds the same document");
+    }
+    assert_eq!(
+        adviser.projection_dump(true).unwrap(),
+        tablet.projection_dump(true).unwrap()
+    );
+    let joined_log = tablet.sync_log(shared, 5).unwrap();
+    let line = &joined_log.last().unwrap().event;
+    assert!(line.contains("1 av dem øyeblikksbilder"), "{line}");
+    let pulled: usize = line
+        .split("relayet: ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(
+        pulled < 30,
+        "caught up from the snapshot, not from all 60-odd records: {line}"
+    );
+    // The second device writes, the first receives.
+    tablet
+        .write_private(p, |d, s| {
+            d.add_note(
+                &NewAdviserNote {
+                    body: "Fra nettbrettet.".into(),
+                    health_related: false,
+                    visit: None,
+                },
+                s,
+            )
+        })
+        .unwrap();
+    sync_once(&mut tablet, &client).await.unwrap();
+    sync_once(&mut adviser, &client).await.unwrap();
+    let (mut a, mut t) = (
+        adviser.heads(private).unwrap(),
+        tablet.heads(private).unwrap(),
+    );
+    a.sort();
+    t.sort();
+    assert_eq!(a, t);
+    assert_eq!(employer.documents().unwrap().len(), 1);
+
+    // Nothing that crossed the wire, either way, holds a readable word.
+    let bodies = captured.bodies.lock().unwrap();
+    assert!(bodies.len() > 60);
+    for body in bodies.iter() {
+        assert_no_marker(body, "a captured request or answer");
+    }
+    drop(bodies);
+
     // The relay's files hold no readable word of what was written: while it runs (database, WAL
     // and shared memory all present) and after it has stopped.
     let relay_dir = relay_db.parent().unwrap().to_owned();
     let scanned = scan_for_plaintext(&relay_dir);
     assert!(scanned.iter().any(|n| n.ends_with("-wal")), "{scanned:?}");
-    let _ = stop.send(());
-    server.await.unwrap().unwrap();
+    relay_proc.stop();
     scan_for_plaintext(&relay_dir);
+}
+
+/// A transport that keeps every request and answer body it carries.
+#[derive(Default)]
+struct Capture {
+    http: std::sync::OnceLock<Http>,
+    bodies: std::sync::Mutex<Vec<Vec<u8>>>,
+}
+
+impl Transport for Capture {
+    fn post(&self, request: Request) -> BoxFuture<'_, Result<Response, String>> {
+        Box::pin(async move {
+            self.bodies.lock().unwrap().push(request.body.clone());
+            let http = self.http.get_or_init(|| Http::new(Duration::from_secs(10)));
+            let resp = http.post(request).await?;
+            self.bodies.lock().unwrap().push(resp.body.clone());
+            Ok(resp)
+        })
+    }
+}
+
+fn assert_no_marker(bytes: &[u8], what: &str) {
+    for m in [
+        MARKER,
+        PRIVATE_MARKER,
+        "Ola møter",
+        "nøkkelkort",
+        "Varemottak",
+        "varemottaket",
+    ] {
+        assert!(
+            !bytes.windows(m.len()).any(|w| w == m.as_bytes()),
+            "{what} holds «{m}» readably"
+        );
+    }
 }
 
 /// Reads every file in `dir` and fails on any marker; returns the names read. A file that
@@ -214,19 +359,7 @@ fn scan_for_plaintext(dir: &std::path::Path) -> Vec<String> {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => panic!("{}: {e}", path.display()),
         };
-        for m in [
-            MARKER,
-            PRIVATE_MARKER,
-            "Ola møter",
-            "nøkkelkort",
-            "Varemottak",
-        ] {
-            assert!(
-                !bytes.windows(m.len()).any(|w| w == m.as_bytes()),
-                "the relay stored «{m}» readably in {}",
-                path.display()
-            );
-        }
+        assert_no_marker(&bytes, &path.display().to_string());
         names.push(path.file_name().unwrap().to_string_lossy().into_owned());
     }
     names

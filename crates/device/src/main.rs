@@ -179,11 +179,15 @@ enum Command {
         #[arg(long, default_value_t = 72)]
         hours: u64,
     },
-    /// Accepts an invitation code; works offline.
+    /// Accepts an invitation: the full code works offline; a short 16-letter code needs `--relay`
+    /// and a connection.
     Join {
         #[arg(long)]
         dir: PathBuf,
         code: String,
+        /// The relay to fetch a short code's invitation from.
+        #[arg(long)]
+        relay: Option<String>,
     },
     /// Syncs every shared document with the relay once.
     Sync {
@@ -429,13 +433,25 @@ fn run(cli: Cli) -> Result<()> {
                 let inv = runtime()?.block_on(folgesvenn_sync::invite(
                     &mut store, &client, placement, kind, role, valid,
                 ))?;
-                println!("{}", inv.to_code());
+                // The full code first (QR code or paste; works offline), then the short one.
+                println!("{}", inv.invitation.to_code());
+                eprintln!("Kort kode (skrives inn, krever nett): {}", inv.short_code);
             }
         }
-        Command::Join { dir, code } => {
+        Command::Join { dir, code, relay } => {
             let mut store = open(&dir)?;
-            let inv = folgesvenn_sync::Invitation::from_code(&code)?;
-            let p = folgesvenn_sync::accept(&mut store, &inv)?;
+            let p = match relay {
+                Some(relay) if !code.trim().to_ascii_uppercase().starts_with("FS1") => {
+                    let client = folgesvenn_sync::SyncClient::new();
+                    runtime()?.block_on(folgesvenn_sync::join_with_code(
+                        &mut store, &client, &relay, &code,
+                    ))?
+                }
+                _ => {
+                    let inv = folgesvenn_sync::Invitation::from_code(&code)?;
+                    folgesvenn_sync::accept(&mut store, &inv)?
+                }
+            };
             println!("{p}");
         }
         Command::Sync { dir } => {

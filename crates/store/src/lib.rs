@@ -21,7 +21,9 @@ pub use store::{
     Applied, COMPACT_AFTER, DocInfo, DocKind, Outcome, Overview, PlacementFacts, PlacementSummary,
     PlacementView, PlanItem, SearchHit, Store, TimelineItem,
 };
-pub use sync_state::{OutboxItem, Quarantined, SyncDoc, SyncLogEntry};
+pub use sync_state::{
+    OUTBOX_CHANGES, OUTBOX_SNAPSHOT, OutboxItem, Quarantined, SyncDoc, SyncLogEntry,
+};
 
 #[cfg(test)]
 mod tests;

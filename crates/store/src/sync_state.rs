@@ -49,18 +49,58 @@ pub struct SyncLogEntry {
     pub event: String,
 }
 
-/// Queues `payload` for the relay if the document syncs. Called by the store in the transaction
-/// that persists a local change.
+/// What an outbox entry carries: framed changes, or a whole saved document (the first upload of a
+/// document this device created, which is smaller than all its changes one by one).
+pub const OUTBOX_CHANGES: u8 = 1;
+pub const OUTBOX_SNAPSHOT: u8 = 2;
+
+/// Entries never sent are merged up to this size, so a day of offline work travels as one record.
+const COALESCE_LIMIT: usize = 256 * 1024;
+
+/// Queues `payload` (framed changes) for the relay if the document syncs. Called by the store in
+/// the transaction that persists a local change. If the newest entry has not been sent yet, the
+/// changes are appended to it: nobody has seen that entry, so it may still grow, and one record per
+/// sync costs fewer bytes than one per keystroke-save.
 pub(crate) fn queue(
     tx: &Transaction<'_>,
     doc_id: Uuid,
     payload: &[u8],
     at: Moment,
 ) -> Result<(), StoreError> {
+    let d = doc_id.to_string();
+    let newest: Option<(i64, u8, Vec<u8>)> = tx
+        .query_row(
+            "SELECT o.device_seq, o.kind, o.payload FROM outbox o WHERE o.doc_id = ?1 AND o.state = 'queued'
+             AND o.device_seq = (SELECT max(device_seq) FROM outbox WHERE doc_id = ?1)",
+            [&d],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    if let Some((seq, OUTBOX_CHANGES, mut merged)) = newest
+        && merged.len() + payload.len() <= COALESCE_LIMIT
+        && payload.len() >= 4
+    {
+        merged.extend_from_slice(&payload[4..]); // both start with the same 4-byte magic
+        tx.execute(
+            "UPDATE outbox SET payload = ?3 WHERE doc_id = ?1 AND device_seq = ?2",
+            params![d, seq, merged],
+        )?;
+        return Ok(());
+    }
+    enqueue(tx, doc_id, OUTBOX_CHANGES, payload, at)
+}
+
+pub(crate) fn enqueue(
+    tx: &Transaction<'_>,
+    doc_id: Uuid,
+    kind: u8,
+    payload: &[u8],
+    at: Moment,
+) -> Result<(), StoreError> {
     let n = tx.execute(
         "INSERT INTO outbox (doc_id, device_seq, kind, payload, state, queued_at)
-         SELECT doc_id, next_device_seq, 1, ?2, 'queued', ?3 FROM sync_docs WHERE doc_id = ?1",
-        params![doc_id.to_string(), payload, at.to_string()],
+         SELECT doc_id, next_device_seq, ?4, ?2, 'queued', ?3 FROM sync_docs WHERE doc_id = ?1",
+        params![doc_id.to_string(), payload, at.to_string(), kind],
     )?;
     if n == 1 {
         tx.execute(
@@ -98,10 +138,8 @@ impl Store {
     ) -> Result<(), StoreError> {
         self.ensure_loaded(doc_id)?;
         let at = self.stamp().at;
-        let framed = match self.docs.get_mut(&doc_id) {
-            Some(l) if upload_existing => Some(folgesvenn_domain::changes::encode(
-                l.doc.am().get_changes(&[]).iter(),
-            )),
+        let saved = match self.docs.get_mut(&doc_id) {
+            Some(l) if upload_existing => Some(l.doc.am().save()),
             _ => None,
         };
         let tx = self.conn.transaction()?;
@@ -110,8 +148,8 @@ impl Store {
              ON CONFLICT (doc_id) DO UPDATE SET relay = excluded.relay",
             params![doc_id.to_string(), doc_key, epoch, relay, invitation],
         )?;
-        if let Some(f) = framed {
-            queue(&tx, doc_id, &f, at)?;
+        if let Some(saved) = saved {
+            enqueue(&tx, doc_id, OUTBOX_SNAPSHOT, &saved, at)?;
         }
         log(&tx, Some(doc_id), at, "synkronisering slått på")?;
         tx.commit()?;
@@ -183,6 +221,37 @@ impl Store {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// Takes the next device sequence number for a record that is not in the outbox (a snapshot
+    /// the sync engine makes on its own; if its upload is lost, the number is simply skipped).
+    pub fn take_device_seq(&mut self, doc_id: Uuid) -> Result<u64, StoreError> {
+        let tx = self.conn.transaction()?;
+        let seq: i64 = tx.query_row(
+            "UPDATE sync_docs SET next_device_seq = next_device_seq + 1 WHERE doc_id = ?1 RETURNING next_device_seq - 1",
+            [doc_id.to_string()],
+            |r| r.get(0),
+        )?;
+        tx.commit()?;
+        Ok(seq as u64)
+    }
+
+    /// Local changes of all documents still waiting for the relay's acknowledgement.
+    pub fn pending_count(&self) -> Result<u64, StoreError> {
+        Ok(self.conn.query_row(
+            "SELECT count(*) FROM outbox WHERE state <> 'acked'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as u64)
+    }
+
+    /// Records held in quarantine, over all documents.
+    pub fn quarantine_count(&self) -> Result<u64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM quarantine", [], |r| {
+                r.get::<_, i64>(0)
+            })? as u64)
     }
 
     /// The relay knows this device as a member now; any invitation has been used.

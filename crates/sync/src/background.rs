@@ -1,0 +1,216 @@
+//! Sync in the background: a task that syncs when there is something to do, now and then
+//! otherwise, backs off exponentially while the relay cannot be reached, and publishes its status
+//! for the UI (idle, syncing, offline, error with its reason, last success).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use folgesvenn_store::Store;
+use rand::Rng;
+use serde::Serialize;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+
+use crate::SyncError;
+use crate::engine::{SyncClient, now_ms, sync_once};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SyncState {
+    /// Nothing syncs yet (no shared document).
+    Idle,
+    Syncing,
+    /// The relay could not be reached; changes wait safely on the device.
+    Offline {
+        reason: String,
+    },
+    /// The relay or the store refused; `message` is plain Norwegian.
+    Error {
+        kind: String,
+        message: String,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    pub state: SyncState,
+    /// Unix milliseconds of the last sync that completed.
+    pub last_success_ms: Option<i64>,
+    /// Local changes not yet acknowledged by the relay.
+    pub pending: u64,
+    /// Received records set aside because they could not be opened or applied.
+    pub quarantined: u64,
+    /// Failed attempts in a row.
+    pub failures: u32,
+    /// Milliseconds until the next attempt, unless woken sooner.
+    pub next_attempt_in_ms: u64,
+}
+
+/// Exponential back-off with "equal jitter": after `n` failures in a row the wait is between half
+/// and all of `base · 2ⁿ⁻¹`, capped at `max`, so many devices coming back online do not all knock
+/// at once.
+#[derive(Clone, Copy, Debug)]
+pub struct Backoff {
+    pub base: Duration,
+    pub max: Duration,
+}
+
+impl Backoff {
+    /// `jitter` in [0, 1].
+    pub fn delay(&self, failures: u32, jitter: f64) -> Duration {
+        let exp = self
+            .base
+            .saturating_mul(1u32 << failures.saturating_sub(1).min(20))
+            .min(self.max);
+        exp.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct LoopConfig {
+    /// How often to look for others' changes when nothing happens locally.
+    pub interval: Duration,
+    pub backoff: Backoff,
+}
+
+impl Default for LoopConfig {
+    fn default() -> Self {
+        LoopConfig {
+            interval: Duration::from_secs(60),
+            backoff: Backoff {
+                base: Duration::from_secs(2),
+                max: Duration::from_secs(5 * 60),
+            },
+        }
+    }
+}
+
+/// The running background sync. Dropping it does not stop the task; call [`SyncHandle::stop`].
+pub struct SyncHandle {
+    wake: Arc<Notify>,
+    status: watch::Receiver<SyncStatus>,
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl SyncHandle {
+    /// Sync as soon as possible (a local change was saved, the user asked, the network came back).
+    pub fn sync_now(&self) {
+        self.wake.notify_one();
+    }
+
+    pub fn status(&self) -> watch::Receiver<SyncStatus> {
+        self.status.clone()
+    }
+
+    /// Stops after the current attempt, if any, has finished (an answer being applied is never
+    /// cut off halfway; the store's transactions make that safe anyway).
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        self.wake.notify_one();
+        let _ = self.task.await;
+    }
+}
+
+fn counts(store: &Mutex<Store>) -> (u64, u64) {
+    let s = store.lock().unwrap_or_else(|p| p.into_inner());
+    (
+        s.pending_count().unwrap_or(0),
+        s.quarantine_count().unwrap_or(0),
+    )
+}
+
+/// Starts syncing `store` in the background on the current tokio runtime.
+pub fn spawn(store: Arc<Mutex<Store>>, client: SyncClient, config: LoopConfig) -> SyncHandle {
+    let (pending, quarantined) = counts(&store);
+    let (tx, rx) = watch::channel(SyncStatus {
+        state: SyncState::Idle,
+        last_success_ms: None,
+        pending,
+        quarantined,
+        failures: 0,
+        next_attempt_in_ms: 0,
+    });
+    let wake = Arc::new(Notify::new());
+    let (stop_tx, mut stop_rx) = watch::channel(false);
+    let w = wake.clone();
+    let task = tokio::spawn(async move {
+        let mut failures = 0u32;
+        let mut last_success_ms = None;
+        loop {
+            if *stop_rx.borrow() {
+                break;
+            }
+            tx.send_modify(|s| s.state = SyncState::Syncing);
+            let outcome = sync_once(&store, &client).await;
+            let (pending, quarantined) = counts(&store);
+            let state = match outcome {
+                Ok(_) => {
+                    failures = 0;
+                    last_success_ms = Some(now_ms());
+                    SyncState::Idle
+                }
+                Err(SyncError::Offline(reason)) => {
+                    failures += 1;
+                    SyncState::Offline { reason }
+                }
+                Err(e) => {
+                    failures += 1;
+                    SyncState::Error {
+                        kind: e.kind().to_owned(),
+                        message: e.to_string(),
+                    }
+                }
+            };
+            let wait = if failures == 0 {
+                config.interval
+            } else {
+                config
+                    .backoff
+                    .delay(failures, rand::thread_rng().gen_range(0.0..=1.0))
+            };
+            tx.send_replace(SyncStatus {
+                state,
+                last_success_ms,
+                pending,
+                quarantined,
+                failures,
+                next_attempt_in_ms: wait.as_millis() as u64,
+            });
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = w.notified() => {}
+                _ = stop_rx.changed() => {}
+            }
+        }
+    });
+    SyncHandle {
+        wake,
+        status: rx,
+        stop: stop_tx,
+        task,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_within_jitter_and_caps() {
+        let b = Backoff {
+            base: Duration::from_secs(2),
+            max: Duration::from_secs(300),
+        };
+        assert_eq!(b.delay(1, 1.0), Duration::from_secs(2));
+        assert_eq!(b.delay(1, 0.0), Duration::from_secs(1));
+        assert_eq!(b.delay(2, 1.0), Duration::from_secs(4));
+        assert_eq!(b.delay(5, 1.0), Duration::from_secs(32));
+        assert_eq!(b.delay(9, 1.0), Duration::from_secs(300));
+        assert_eq!(b.delay(200, 1.0), Duration::from_secs(300));
+        for n in 1..12 {
+            let (lo, hi) = (b.delay(n, 0.0), b.delay(n, 1.0));
+            assert!(lo <= hi && hi <= b.max && lo * 2 >= hi.min(b.max) - Duration::from_millis(1));
+        }
+    }
+}

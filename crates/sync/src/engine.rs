@@ -1,0 +1,480 @@
+//! One sync: push the outbox, pull what others wrote, in one round trip per batch.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use folgesvenn_domain::automerge::AutoCommit;
+use folgesvenn_protocol::auth;
+use folgesvenn_protocol::wire::{self, *};
+use folgesvenn_protocol::{DeviceKey, DocKey, RecordHeader, RecordKind, SealedRecord};
+use folgesvenn_store::{OUTBOX_SNAPSHOT, Store, SyncDoc};
+use uuid::Uuid;
+
+use crate::SyncError;
+use crate::transport::{Http, Request, Transport};
+
+/// How the engine reaches the store. The engine never holds the store across a network wait: it
+/// takes it for each short step (read the outbox, apply an answer), so the person typing is never
+/// blocked by a slow network.
+pub trait StoreAccess {
+    fn with<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R;
+}
+
+impl StoreAccess for &mut Store {
+    fn with<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R {
+        f(self)
+    }
+}
+
+impl StoreAccess for &Mutex<Store> {
+    fn with<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R {
+        // A panic inside the store rolls its transaction back; the store is still consistent.
+        let mut guard = self.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    }
+}
+
+impl StoreAccess for &Arc<Mutex<Store>> {
+    fn with<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R {
+        let mut m: &Mutex<Store> = self;
+        m.with(f)
+    }
+}
+
+/// Pushes at most this much per request (the relay refuses bodies over 4 MiB); the rest goes in
+/// the next round trip of the same sync.
+const PUSH_BUDGET: usize = 2 * 1024 * 1024;
+
+/// After this many records in or out of a document since its last snapshot, a device whose
+/// outbox is empty and whose quarantine is empty uploads a snapshot, which lets the relay drop the
+/// records it covers and a new device catch up from one record.
+pub const SNAPSHOT_AFTER: u64 = 300;
+
+pub struct SyncClient {
+    transport: Arc<dyn Transport>,
+    snapshot_after: u64,
+}
+
+impl Default for SyncClient {
+    fn default() -> Self {
+        SyncClient::new()
+    }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+impl SyncClient {
+    pub fn new() -> SyncClient {
+        SyncClient::with_transport(Arc::new(Http::new(Duration::from_secs(30))))
+    }
+
+    pub fn with_transport(transport: Arc<dyn Transport>) -> SyncClient {
+        SyncClient {
+            transport,
+            snapshot_after: SNAPSHOT_AFTER,
+        }
+    }
+
+    /// Snapshot sooner or later than [`SNAPSHOT_AFTER`] (tests use small numbers).
+    pub fn snapshot_after(mut self, records: u64) -> SyncClient {
+        self.snapshot_after = records.max(1);
+        self
+    }
+
+    pub(crate) async fn post<T: serde::Serialize>(
+        &self,
+        relay: &str,
+        path: &'static str,
+        device: Uuid,
+        key: &DeviceKey,
+        msg: &T,
+    ) -> Result<(u16, Vec<u8>), SyncError> {
+        let body = wire::encode(msg);
+        let h = auth::sign(device, key, "POST", path, &body, now_ms());
+        let resp = self
+            .transport
+            .post(Request {
+                url: format!("{}{path}", relay.trim_end_matches('/')),
+                path,
+                headers: h.pairs().to_vec(),
+                body,
+            })
+            .await
+            .map_err(SyncError::Offline)?;
+        Ok((resp.status, resp.body))
+    }
+}
+
+pub(crate) fn refused(status: u16, body: &[u8]) -> SyncError {
+    let kind = wire::decode::<ErrorBody>(body)
+        .map(|e| e.kind)
+        .unwrap_or_else(|_| "unknown".into());
+    SyncError::Relay { status, kind }
+}
+
+pub(crate) fn device_key(store: &mut Store) -> Result<DeviceKey, SyncError> {
+    let bytes = store.device_signing_key()?;
+    DeviceKey::from_bytes(&bytes).map_err(|e| SyncError::Protocol(e.to_string()))
+}
+
+pub(crate) fn doc_key(d: &SyncDoc) -> Result<DocKey, SyncError> {
+    DocKey::from_bytes(&d.doc_key).map_err(|e| SyncError::Protocol(e.to_string()))
+}
+
+/// Starts syncing a document this device created, with a fresh document key. The relay learns of
+/// it on the next [`sync_once`]; until then it waits in the outbox.
+pub fn share(store: &mut Store, doc_id: Uuid, relay: &str) -> Result<(), SyncError> {
+    let key = DocKey::generate();
+    store.enable_sync(doc_id, key.as_bytes(), 1, relay, true, None)?;
+    Ok(())
+}
+
+pub(crate) async fn ensure_registered(
+    store: &mut impl StoreAccess,
+    client: &SyncClient,
+    relay: &str,
+    device: Uuid,
+    key: &DeviceKey,
+) -> Result<usize, SyncError> {
+    let flag = format!("relay_registered:{relay}");
+    if store.with(|s| s.meta(&flag))?.is_some() {
+        return Ok(0);
+    }
+    let msg = RegisterDevice {
+        device_id: device,
+        public_key: key.public(),
+    };
+    let (status, body) = client.post(relay, "/v1/devices", device, key, &msg).await?;
+    if status != 204 {
+        return Err(refused(status, &body));
+    }
+    store.with(|s| s.set_meta(&flag, "1"))?;
+    Ok(1)
+}
+
+/// Turns an opened record into the framed changes the store applies.
+pub(crate) fn as_changes(kind: RecordKind, plaintext: &[u8]) -> Result<Vec<u8>, String> {
+    match kind {
+        RecordKind::Changes => Ok(plaintext.to_vec()),
+        RecordKind::Snapshot => {
+            let mut doc = AutoCommit::load(plaintext).map_err(|e| e.to_string())?;
+            Ok(folgesvenn_domain::changes::encode(
+                doc.get_changes(&[]).iter(),
+            ))
+        }
+    }
+}
+
+/// What one call to [`sync_once`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    pub round_trips: usize,
+    pub pushed: usize,
+    pub received: usize,
+    pub applied: usize,
+    pub quarantined: usize,
+    pub snapshots: usize,
+}
+
+fn counter_key(doc: Uuid) -> String {
+    format!("records_since_snapshot:{doc}")
+}
+
+fn bump(store: &mut Store, doc: Uuid, by: u64) -> Result<u64, SyncError> {
+    let key = counter_key(doc);
+    let n = store
+        .meta(&key)?
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0)
+        + by;
+    store.set_meta(&key, &n.to_string())?;
+    Ok(n)
+}
+
+/// One prepared request: what to send and what was sent.
+struct Prepared {
+    request: SyncRequest,
+    docs: Vec<SyncDoc>,
+    /// (doc, device_seq) of snapshots in this request.
+    snapshots: Vec<(Uuid, u64)>,
+    held_back: bool,
+}
+
+fn prepare(
+    store: &mut Store,
+    device: Uuid,
+    key: &DeviceKey,
+    snapshot_after: u64,
+) -> Result<Prepared, SyncError> {
+    let docs: Vec<SyncDoc> = store
+        .sync_docs()?
+        .into_iter()
+        .filter(|d| d.joined)
+        .collect();
+    let mut request = SyncRequest {
+        docs: Vec::with_capacity(docs.len()),
+    };
+    let mut snapshots = Vec::new();
+    let mut budget = PUSH_BUDGET;
+    let mut held_back = false;
+    for d in &docs {
+        let dk = doc_key(d)?;
+        let header = |device_seq, kind, covers_through| RecordHeader {
+            doc_id: d.doc_id,
+            device_id: device,
+            device_seq,
+            kind,
+            epoch: d.epoch,
+            covers_through,
+        };
+        let mut records = Vec::new();
+        let mut sent = Vec::new();
+        let items = store.outbox(d.doc_id)?;
+        let all_items = items.len();
+        for i in items {
+            if !sent.is_empty() && i.payload.len() > budget {
+                held_back = true;
+                break;
+            }
+            budget = budget.saturating_sub(i.payload.len());
+            let kind = if i.kind == OUTBOX_SNAPSHOT {
+                RecordKind::Snapshot
+            } else {
+                RecordKind::Changes
+            };
+            records.push(SealedRecord::seal(
+                header(i.device_seq, kind, 0),
+                &i.payload,
+                &dk,
+                key,
+            ));
+            sent.push(i.device_seq);
+        }
+        store.mark_sent(d.doc_id, &sent)?;
+        let due = store
+            .meta(&counter_key(d.doc_id))?
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+            >= snapshot_after;
+        // A snapshot claims to hold everything up to the cursor: only true if nothing of ours is
+        // unacknowledged and nothing received was set aside.
+        if due
+            && all_items == 0
+            && d.cursor > 0
+            && store.quarantined(d.doc_id)?.is_empty()
+            && !held_back
+        {
+            let seq = store.take_device_seq(d.doc_id)?;
+            let saved = store.document_bytes(d.doc_id)?;
+            records.push(SealedRecord::seal(
+                header(seq, RecordKind::Snapshot, d.cursor),
+                &saved,
+                &dk,
+                key,
+            ));
+            snapshots.push((d.doc_id, seq));
+        }
+        request.docs.push(DocSync {
+            doc_id: d.doc_id,
+            since: d.cursor,
+            records,
+        });
+    }
+    Ok(Prepared {
+        request,
+        docs,
+        snapshots,
+        held_back,
+    })
+}
+
+/// Applies one answer. Returns whether the relay has more.
+fn apply_answer(
+    store: &mut Store,
+    prepared: &Prepared,
+    response: SyncResponse,
+    report: &mut Report,
+) -> Result<bool, SyncError> {
+    let mut more = false;
+    for result in response.docs {
+        let Some(d) = prepared.docs.iter().find(|d| d.doc_id == result.doc_id) else {
+            continue;
+        };
+        if result.status != DocStatus::Ok {
+            store.log_sync(
+                Some(d.doc_id),
+                &format!("relayet nekter tilgang: {:?}", result.status),
+            )?;
+            continue;
+        }
+        store.mark_acked(d.doc_id, &result.acked)?;
+        for (seq, why) in &result.rejected {
+            store.log_sync(
+                Some(d.doc_id),
+                &format!("relayet avviste egen post {seq}: {why}"),
+            )?;
+        }
+        let snapshot_acked = prepared
+            .snapshots
+            .iter()
+            .any(|(doc, seq)| *doc == d.doc_id && result.acked.contains(seq));
+        let dk = doc_key(d)?;
+        let mut someone_snapshotted = false;
+        for rec in &result.records {
+            report.received += 1;
+            someone_snapshotted |= rec.record.header.kind == RecordKind::Snapshot;
+            let outcome = rec
+                .record
+                .open(&dk, &rec.sender_key)
+                .map_err(|e| e.to_string())
+                .and_then(|plain| {
+                    // Every automerge call sits behind this wall: a panic in a dependency on
+                    // hostile bytes quarantines the record instead of taking the app down.
+                    catch_unwind(AssertUnwindSafe(|| {
+                        as_changes(rec.record.header.kind, &plain).and_then(|framed| {
+                            store
+                                .apply_received(d.doc_id, &framed, rec.server_seq)
+                                .map_err(|e| e.to_string())
+                        })
+                    }))
+                    .unwrap_or_else(|_| Err("automerge feilet på posten".to_owned()))
+                });
+            match outcome {
+                Ok(_) => report.applied += 1,
+                Err(reason) => {
+                    store.forget_cache();
+                    store.quarantine(
+                        d.doc_id,
+                        rec.server_seq,
+                        &rec.sender_key.to_string(),
+                        &reason,
+                        &wire::encode(&rec.record),
+                    )?;
+                    report.quarantined += 1;
+                }
+            }
+        }
+        store.advance_cursor(d.doc_id, result.cursor)?;
+        if snapshot_acked || someone_snapshotted {
+            store.set_meta(&counter_key(d.doc_id), "0")?;
+            if snapshot_acked {
+                report.snapshots += 1;
+                store.log_sync(Some(d.doc_id), "øyeblikksbilde lastet opp")?;
+            }
+        } else {
+            bump(
+                store,
+                d.doc_id,
+                (result.acked.len() + result.records.len()) as u64,
+            )?;
+        }
+        if !result.acked.is_empty() || !result.records.is_empty() {
+            store.log_sync(
+                Some(d.doc_id),
+                &format!(
+                    "sendte {}, mottok {} post(er)",
+                    result.acked.len(),
+                    result.records.len()
+                ),
+            )?;
+        }
+        more |= result.more;
+    }
+    Ok(more)
+}
+
+/// One sync: joins documents not yet joined, then pushes the outbox and pulls what others wrote,
+/// for every syncing document at once (more round trips only while there is more to send or the
+/// relay says `more`).
+pub async fn sync_once(
+    mut store: impl StoreAccess,
+    client: &SyncClient,
+) -> Result<Report, SyncError> {
+    let mut report = Report::default();
+    let (docs, key, device) = store.with(|s| -> Result<_, SyncError> {
+        Ok((s.sync_docs()?, device_key(s)?, s.device_id()))
+    })?;
+    let Some(relay) = docs.first().map(|d| d.relay.clone()) else {
+        return Ok(report);
+    };
+    report.round_trips += ensure_registered(&mut store, client, &relay, device, &key).await?;
+
+    for d in docs.iter().filter(|d| !d.joined) {
+        let (accepting, status, body) = match &d.invitation {
+            Some(inv) => {
+                let (id, secret) =
+                    crate::invitation::parse_pending(inv).ok_or(SyncError::BadInvitation)?;
+                let msg = AcceptInvitation {
+                    invitation_id: id,
+                    secret,
+                };
+                let (s, b) = client
+                    .post(&relay, "/v1/invitations/accept", device, &key, &msg)
+                    .await?;
+                (true, s, b)
+            }
+            None => {
+                let msg = CreateDoc { doc_id: d.doc_id };
+                let (s, b) = client.post(&relay, "/v1/docs", device, &key, &msg).await?;
+                (false, s, b)
+            }
+        };
+        report.round_trips += 1;
+        store.with(|s| -> Result<(), SyncError> {
+            if status == 200 || status == 204 {
+                s.set_joined(d.doc_id)?;
+                s.log_sync(
+                    Some(d.doc_id),
+                    if accepting {
+                        "ble med i dokumentet på relayet"
+                    } else {
+                        "dokumentet opprettet på relayet"
+                    },
+                )?;
+            } else {
+                let e = refused(status, &body);
+                s.log_sync(Some(d.doc_id), &format!("kunne ikke bli med ennå: {e}"))?;
+            }
+            Ok(())
+        })?;
+    }
+
+    for _ in 0..64 {
+        let prepared = store.with(|s| prepare(s, device, &key, client.snapshot_after))?;
+        if prepared.docs.is_empty() {
+            break;
+        }
+        report.pushed += prepared
+            .request
+            .docs
+            .iter()
+            .map(|d| d.records.len())
+            .sum::<usize>();
+        let (status, body) = client
+            .post(&relay, "/v1/sync", device, &key, &prepared.request)
+            .await?;
+        report.round_trips += 1;
+        if status != 200 {
+            let e = refused(status, &body);
+            store.with(|s| -> Result<(), SyncError> {
+                for d in &prepared.docs {
+                    s.log_sync(Some(d.doc_id), &format!("synkronisering avvist: {e}"))?;
+                }
+                Ok(())
+            })?;
+            return Err(e);
+        }
+        let response: SyncResponse =
+            wire::decode(&body).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let more = store.with(|s| apply_answer(s, &prepared, response, &mut report))?;
+        if !more && !prepared.held_back {
+            break;
+        }
+    }
+    Ok(report)
+}

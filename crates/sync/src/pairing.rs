@@ -1,0 +1,246 @@
+//! Pairing on site. The adviser's device makes an invitation for a document; the other device
+//! takes it either as the full code (QR code or pasted text: carries the document itself, so it
+//! works offline and the employer can log at once) or as a short typed code (16 letters: the
+//! device fetches the sealed invitation from the relay and pulls the document from it, so typing
+//! needs a connection).
+
+use std::time::Duration;
+
+use folgesvenn_domain::automerge::AutoCommit;
+use folgesvenn_protocol::bundle::ShortCode;
+use folgesvenn_protocol::wire::{self, *};
+use folgesvenn_protocol::{DocKey, RecordKind};
+use folgesvenn_store::{DocKind, Store, StoreError};
+use sha2::Digest;
+use uuid::Uuid;
+
+use crate::engine::{
+    SyncClient, as_changes, device_key, ensure_registered, now_ms, refused, sync_once,
+};
+use crate::{Invitation, SyncError};
+
+/// What the adviser shows the other device: one invitation, two ways to carry it.
+#[derive(Clone, Debug)]
+pub struct Pairing {
+    /// For the QR code and for pasting; works offline.
+    pub invitation: Invitation,
+    /// `ABCD-EFGH-JKLM-NPQR`: for typing; the receiving device needs the relay.
+    pub short_code: String,
+}
+
+/// Creates an invitation for the placement's document at the relay. Needs the relay.
+pub async fn invite(
+    store: &mut Store,
+    client: &SyncClient,
+    placement: Uuid,
+    kind: DocKind,
+    role: MemberRole,
+    valid_for: Duration,
+) -> Result<Pairing, SyncError> {
+    let doc_id = store.document_id(placement, kind)?;
+    let d = store
+        .sync_docs()?
+        .into_iter()
+        .find(|d| d.doc_id == doc_id)
+        .ok_or(SyncError::Store(StoreError::UnknownDocument(doc_id)))?;
+    let key = device_key(store)?;
+    let device = store.device_id();
+    ensure_registered(&mut &mut *store, client, &d.relay, device, &key).await?;
+    if !d.joined {
+        sync_once(&mut *store, client).await?;
+    }
+    let mut secret = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+    let invitation = Invitation {
+        relay: d.relay.clone(),
+        doc_id,
+        private: kind == DocKind::Private,
+        invitation_id: uuid::Uuid::new_v4(),
+        secret,
+        doc_key: d
+            .doc_key
+            .as_slice()
+            .try_into()
+            .map_err(|_| SyncError::Protocol("document key".into()))?,
+        epoch: d.epoch,
+        expires_at_ms: now_ms() + valid_for.as_millis() as i64,
+        snapshot: store.document_bytes(doc_id)?,
+    };
+    let short = ShortCode::generate();
+    let bundle = Invitation {
+        snapshot: Vec::new(),
+        ..invitation.clone()
+    };
+    let msg = CreateInvitation {
+        doc_id,
+        invitation_id: invitation.invitation_id,
+        secret_hash: sha2::Sha256::digest(secret).into(),
+        role,
+        expires_at_ms: invitation.expires_at_ms,
+        bundle: Some(SealedBundle {
+            lookup: short.lookup(),
+            sealed: short.seal(&wire::encode(&bundle)),
+        }),
+    };
+    let (status, body) = client
+        .post(&d.relay, "/v1/invitations", device, &key, &msg)
+        .await?;
+    if status != 204 {
+        return Err(refused(status, &body));
+    }
+    store.log_sync(Some(doc_id), "invitasjon laget")?;
+    Ok(Pairing {
+        invitation,
+        short_code: short.display(),
+    })
+}
+
+fn kind_of(invitation: &Invitation) -> DocKind {
+    if invitation.private {
+        DocKind::Private
+    } else {
+        DocKind::Shared
+    }
+}
+
+/// Accepts a full invitation on this device, offline: the document is imported and can be written
+/// to at once; the relay membership follows on the next [`sync_once`].
+pub fn accept(store: &mut Store, invitation: &Invitation) -> Result<Uuid, SyncError> {
+    if invitation.snapshot.is_empty() {
+        return Err(SyncError::BadInvitation);
+    }
+    let placement =
+        store.import_document(invitation.doc_id, kind_of(invitation), &invitation.snapshot)?;
+    let pending = crate::invitation::pending(invitation.invitation_id, &invitation.secret);
+    store.enable_sync(
+        invitation.doc_id,
+        &invitation.doc_key,
+        invitation.epoch,
+        &invitation.relay,
+        false,
+        Some(&pending),
+    )?;
+    Ok(placement)
+}
+
+/// Joins with a short typed code through `relay`: fetches and opens the sealed invitation, joins
+/// the document's membership, pulls the document (a snapshot and the records after it) and only
+/// then imports it, so a failure part-way leaves nothing behind but a retry.
+pub async fn join_with_code(
+    store: &mut Store,
+    client: &SyncClient,
+    relay: &str,
+    typed: &str,
+) -> Result<Uuid, SyncError> {
+    let code = ShortCode::parse(typed).map_err(|_| SyncError::BadInvitation)?;
+    let key = device_key(store)?;
+    let device = store.device_id();
+    ensure_registered(&mut &mut *store, client, relay, device, &key).await?;
+    let (status, body) = client
+        .post(
+            relay,
+            "/v1/invitations/fetch",
+            device,
+            &key,
+            &FetchBundle {
+                lookup: code.lookup(),
+            },
+        )
+        .await?;
+    if status != 200 {
+        return Err(match refused(status, &body) {
+            SyncError::Relay { status: 404, .. } => SyncError::UnknownCode,
+            other => other,
+        });
+    }
+    let bundle: SealedBundle =
+        wire::decode(&body).map_err(|e| SyncError::Protocol(e.to_string()))?;
+    let invitation: Invitation = code
+        .open(&bundle.sealed)
+        .ok()
+        .and_then(|plain| wire::decode(&plain).ok())
+        .ok_or(SyncError::BadInvitation)?;
+    let (status, body) = client
+        .post(
+            relay,
+            "/v1/invitations/accept",
+            device,
+            &key,
+            &AcceptInvitation {
+                invitation_id: invitation.invitation_id,
+                secret: invitation.secret,
+            },
+        )
+        .await?;
+    if status != 200 {
+        return Err(refused(status, &body));
+    }
+
+    let doc_key =
+        DocKey::from_bytes(&invitation.doc_key).map_err(|e| SyncError::Protocol(e.to_string()))?;
+    let mut doc = AutoCommit::new();
+    let mut since = 0;
+    let (mut records, mut snapshots) = (0usize, 0usize);
+    loop {
+        let request = SyncRequest {
+            docs: vec![DocSync {
+                doc_id: invitation.doc_id,
+                since,
+                records: Vec::new(),
+            }],
+        };
+        let (status, body) = client
+            .post(relay, "/v1/sync", device, &key, &request)
+            .await?;
+        if status != 200 {
+            return Err(refused(status, &body));
+        }
+        let response: SyncResponse =
+            wire::decode(&body).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let result = response
+            .docs
+            .into_iter()
+            .next()
+            .ok_or_else(|| SyncError::Protocol("tomt svar".into()))?;
+        for rec in &result.records {
+            records += 1;
+            snapshots += usize::from(rec.record.header.kind == RecordKind::Snapshot);
+            let plain = rec
+                .record
+                .open(&doc_key, &rec.sender_key)
+                .map_err(|e| SyncError::Protocol(e.to_string()))?;
+            let framed = as_changes(rec.record.header.kind, &plain).map_err(SyncError::Protocol)?;
+            let changes = folgesvenn_domain::changes::decode(&framed)
+                .map_err(|e| SyncError::Protocol(e.to_string()))?;
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| doc.apply_changes(changes)))
+                .map_err(|_| SyncError::Protocol("automerge feilet".into()))?
+                .map_err(|e| SyncError::Protocol(e.to_string()))?;
+        }
+        since = result.cursor;
+        if !result.more {
+            break;
+        }
+    }
+    if since == 0 {
+        return Err(SyncError::Protocol("dokumentet er tomt på relayet".into()));
+    }
+    let placement = store.import_document(invitation.doc_id, kind_of(&invitation), &doc.save())?;
+    store.enable_sync(
+        invitation.doc_id,
+        &invitation.doc_key,
+        invitation.epoch,
+        relay,
+        false,
+        None,
+    )?;
+    store.set_joined(invitation.doc_id)?;
+    store.advance_cursor(invitation.doc_id, since)?;
+    store.log_sync(
+        Some(invitation.doc_id),
+        &format!(
+            "ble med med kort kode og hentet dokumentet fra relayet: {records} post(er), \
+             {snapshots} av dem øyeblikksbilder"
+        ),
+    )?;
+    Ok(placement)
+}
