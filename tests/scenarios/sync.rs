@@ -364,3 +364,84 @@ fn scan_for_plaintext(dir: &std::path::Path) -> Vec<String> {
     }
     names
 }
+
+/// The background sync: offline while the relay is down (backing off, changes kept), then synced
+/// once it is back, with the status the UI shows at every step.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn background_sync_backs_off_while_offline_and_reports_its_status() {
+    use folgesvenn_sync::{Backoff, LoopConfig, SyncState, spawn};
+    let tmp = tempfile::tempdir().unwrap();
+    let relay_dir = tmp.path().join("relay");
+    let mut relay = RelayProcess::start(&relay_dir);
+    let addr = relay.url.trim_start_matches("http://").to_owned();
+    relay.stop();
+
+    let (mut adviser, _) = new_store(&tmp.path().join("adviser"), Role::Adviser, "Kari Veileder");
+    let p = adviser
+        .create_placement(&placement_input("Ola Nordmann"))
+        .unwrap();
+    let shared = adviser.document_id(p, DocKind::Shared).unwrap();
+    share(&mut adviser, shared, &relay.url).unwrap();
+    let store = Arc::new(std::sync::Mutex::new(adviser));
+    let config = LoopConfig {
+        interval: Duration::from_secs(60),
+        backoff: Backoff {
+            base: Duration::from_millis(20),
+            max: Duration::from_millis(200),
+        },
+    };
+    let handle = spawn(store.clone(), SyncClient::new(), config);
+    let mut status = handle.status();
+
+    // Waits (at most a generous while: this is liveness, not a timing claim) for a status.
+    async fn until(
+        rx: &mut tokio::sync::watch::Receiver<folgesvenn_sync::SyncStatus>,
+        what: &str,
+        ok: impl Fn(&folgesvenn_sync::SyncStatus) -> bool,
+    ) -> folgesvenn_sync::SyncStatus {
+        tokio::time::timeout(Duration::from_secs(60), rx.wait_for(|s| ok(s)))
+            .await
+            .unwrap_or_else(|_| panic!("never reached: {what}"))
+            .unwrap()
+            .clone()
+    }
+    let offline = until(&mut status, "offline, failed three times", |s| {
+        matches!(s.state, SyncState::Offline { .. }) && s.failures >= 3
+    })
+    .await;
+    assert!(offline.last_success_ms.is_none());
+    assert!(offline.pending >= 1, "the document waits in the outbox");
+    assert!(offline.next_attempt_in_ms <= 200, "{offline:?}");
+
+    // Work goes on offline.
+    store
+        .lock()
+        .unwrap()
+        .write_shared(p, |d, s| {
+            d.add_note(
+                &NewNote {
+                    body: "Skrevet uten nett.".into(),
+                    reply_to: None,
+                },
+                s,
+            )
+        })
+        .unwrap();
+
+    let relay = RelayProcess::start_on(&relay_dir, &addr);
+    handle.sync_now();
+    let synced = until(&mut status, "synced", |s| {
+        s.state == SyncState::Idle && s.last_success_ms.is_some()
+    })
+    .await;
+    assert_eq!(synced.pending, 0, "{synced:?}");
+    assert_eq!(synced.failures, 0);
+    assert_eq!(synced.next_attempt_in_ms, 60_000);
+    handle.stop().await;
+    drop(relay);
+    let log = store.lock().unwrap().sync_log(shared, 10).unwrap();
+    assert!(
+        log.iter().any(|e| e.event.contains("opprettet på relayet")),
+        "{log:?}"
+    );
+}
