@@ -396,40 +396,79 @@ impl RelayStorage for SqliteStorage {
         max_bytes: usize,
     ) -> Result<(Vec<StoredRecord>, u64, bool), StorageError> {
         let conn = self.conn();
+        let d = doc.to_string();
+        let reader = reader.to_string();
+        let mut out = Vec::new();
+        let mut cursor = since;
+        let mut bytes = 0usize;
+        let mut skip = None;
+        // A reader behind the newest snapshot gets that snapshot first. The records it covers are
+        // gone (but each device's newest, kept for idempotency), and the records stored after it
+        // may build on them, so served in plain order they would arrive before what they need.
+        let mut snapshots = conn.prepare_cached(
+            "SELECT r.server_seq, r.device_id, r.body, d.public_key FROM records r JOIN devices d ON d.id = r.device_id
+             WHERE r.doc_id = ?1 AND r.kind = ?2 AND r.server_seq > ?3",
+        )?;
+        let mut best: Option<(u64, StoredRecord, String, usize)> = None;
+        let mut rows = snapshots.query(params![d, RecordKind::Snapshot as i64, since as i64])?;
+        while let Some(r) = rows.next()? {
+            let (stored, device, len) = stored_record(r)?;
+            let covers = stored.record.header.covers_through;
+            if covers > since && best.as_ref().is_none_or(|b| covers > b.0) {
+                best = Some((covers, stored, device, len));
+            }
+        }
+        if let Some((covers, stored, device, len)) = best {
+            skip = Some(stored.server_seq);
+            cursor = covers;
+            if device != reader {
+                bytes += len;
+                out.push(stored);
+            }
+        }
         let mut stmt = conn.prepare_cached(
             "SELECT r.server_seq, r.device_id, r.body, d.public_key FROM records r JOIN devices d ON d.id = r.device_id
              WHERE r.doc_id = ?1 AND r.server_seq > ?2 ORDER BY r.server_seq",
         )?;
-        let mut rows = stmt.query(params![doc.to_string(), since as i64])?;
-        let mut out = Vec::new();
-        let mut cursor = since;
-        let mut bytes = 0usize;
-        let reader = reader.to_string();
+        let mut rows = stmt.query(params![d, cursor as i64])?;
         while let Some(r) = rows.next()? {
-            let seq: i64 = r.get(0)?;
+            let seq = r.get::<_, i64>(0)? as u64;
             let device: String = r.get(1)?;
-            let body: Vec<u8> = r.get(2)?;
-            if bytes > 0 && bytes + body.len() > max_bytes {
+            if device == reader || Some(seq) == skip {
+                cursor = seq; // the reader's own records (it has them), or the snapshot it just got
+                continue;
+            }
+            let (stored, _, len) = stored_record(r)?;
+            if bytes > 0 && bytes + len > max_bytes {
                 return Ok((out, cursor, true));
             }
-            cursor = seq as u64;
-            if device == reader {
-                continue; // the reader's own records: it has them
-            }
-            bytes += body.len();
-            let key: Vec<u8> = r.get(3)?;
-            let record: SealedRecord =
-                wire::decode(&body).map_err(|e| StorageError::Malformed(e.to_string()))?;
-            let sender_key = PublicKey(
-                key.try_into()
-                    .map_err(|_| StorageError::Malformed("public key".into()))?,
-            );
-            out.push(StoredRecord {
-                server_seq: seq as u64,
-                sender_key,
-                record,
-            });
+            cursor = seq;
+            bytes += len;
+            out.push(stored);
         }
         Ok((out, cursor, false))
     }
+}
+
+/// (server_seq, device_id, body, public_key) → the record as served, its sender, its size.
+fn stored_record(r: &rusqlite::Row<'_>) -> Result<(StoredRecord, String, usize), StorageError> {
+    let seq: i64 = r.get(0)?;
+    let device: String = r.get(1)?;
+    let body: Vec<u8> = r.get(2)?;
+    let key: Vec<u8> = r.get(3)?;
+    let record: SealedRecord =
+        wire::decode(&body).map_err(|e| StorageError::Malformed(e.to_string()))?;
+    let sender_key = PublicKey(
+        key.try_into()
+            .map_err(|_| StorageError::Malformed("public key".into()))?,
+    );
+    Ok((
+        StoredRecord {
+            server_seq: seq as u64,
+            sender_key,
+            record,
+        },
+        device,
+        body.len(),
+    ))
 }
