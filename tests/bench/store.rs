@@ -10,123 +10,14 @@ use std::time::{Duration, Instant};
 
 use folgesvenn_domain::*;
 use folgesvenn_store::{DbKey, DocKind, Store, Unlock};
+use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
-const TASKS: &[&str] = &[
-    "Varemottak og kontroll av følgesedler",
-    "Fylte på meieri og frukt",
-    "Bakte rundstykker",
-    "Vasket maskiner på verkstedet",
-    "Plukket ordre til nettbutikken",
-    "Ryddet lageret",
-    "Stod i kassa med veiledning",
-    "Foret dyrene i fjøset",
-    "Skiftet dekk sammen med mekaniker",
-];
-const WELL: &[&str] = &[
-    "Tok initiativ uten å bli bedt om det",
-    "Godt samarbeid med kollegaene",
-    "Møtte presis",
-    "Jobbet jevnt hele dagen",
-    "Spurte når noe var uklart",
-    "Lærte ny rutine raskt",
-];
-const PROBLEMS: &[&str] = &[
-    "",
-    "",
-    "",
-    "Usikker på turnusen i helgene",
-    "Trenger vernesko i riktig størrelse",
-    "Bussen kom for sent",
-    "Vanskelig med mye støy i lunsjen",
-];
-const NOTES: &[&str] = &[
-    "Avtalt at Ola starter klokka ni fremover",
-    "Husk å bestille nytt adgangskort",
-    "Kandidaten ønsker å prøve seg i butikken",
-    "Oppfølgingsmøte flyttes til torsdag",
-    "Arbeidsgiver spør om lønnstilskudd etter perioden",
-    "Gjennomgått opplæringsplanen sammen",
-];
-
-fn placement(rng: &mut StdRng, start: Day) -> NewPlacement {
-    let names = [
-        "Ola", "Kari", "Ahmed", "Sara", "Jonas", "Ingrid", "Mohammed", "Emma", "Lars", "Nora",
-    ];
-    let surnames = [
-        "Nordmann", "Hansen", "Johansen", "Olsen", "Larsen", "Berg", "Haugen", "Bakken",
-    ];
-    NewPlacement {
-        candidate_name: format!(
-            "{} {}",
-            names.choose(rng).unwrap(),
-            surnames.choose(rng).unwrap()
-        ),
-        employer: Employer {
-            org_number: "889640782".into(),
-            name: [
-                "Bodø Bakeri AS",
-                "Rema 1000 Sentrum",
-                "Nordland Bil AS",
-                "Gården på Saltstraumen",
-            ]
-            .choose(rng)
-            .unwrap()
-            .to_string(),
-            workplace_address: "Storgata 3, 8006 Bodø".into(),
-        },
-        adviser_name: "Kari Veileder".into(),
-        measure: *MeasureType::ALL.choose(rng).unwrap(),
-        start_date: start,
-        end_date: Some(start.plus_days(3 * 365)),
-        hours_per_week: 20.0,
-    }
-}
-
-fn observation(rng: &mut StdRng, date: Day) -> NewObservation {
-    let problem = PROBLEMS.choose(rng).unwrap().to_string();
-    NewObservation {
-        date,
-        attendance: Attendance::Present,
-        hours: f64::from(rng.gen_range(3..8u8)),
-        tasks_done: TASKS.choose(rng).unwrap().to_string(),
-        went_well: WELL.choose(rng).unwrap().to_string(),
-        wants_contact: !problem.is_empty() && rng.gen_bool(0.2),
-        problem,
-        contact_message: String::new(),
-    }
-}
-
-fn visit(rng: &mut StdRng, at: Moment) -> NewVisit {
-    NewVisit {
-        at,
-        place: "På arbeidsplassen".into(),
-        kind: VisitKind::OnSite,
-        attendees: vec!["Kandidaten".into(), "Kontaktperson".into()],
-        summary: format!(
-            "{}. {}. {}.",
-            TASKS.choose(rng).unwrap(),
-            WELL.choose(rng).unwrap(),
-            NOTES.choose(rng).unwrap()
-        ),
-        check_in: CheckIn {
-            attendance_since_last: "Full".into(),
-            task_progress: "God".into(),
-            employer_rating: Some(4),
-            candidate_rating: Some(4),
-        },
-        actions: vec![],
-        next_visit: Some(at.day().plus_days(14)),
-    }
-}
-
-fn set_day(store: &mut Store, day: Day) {
-    let at = Moment::parse("at", &format!("{day}T10:00:00Z")).unwrap();
-    store.set_clock(move || (at, day));
-}
+#[path = "workload.rs"]
+mod workload;
+use workload::*;
 
 /// Three years of one placement, in the order they would happen.
 fn three_years(store: &mut Store, rng: &mut StdRng, start: Day) -> Uuid {
