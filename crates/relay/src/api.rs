@@ -311,21 +311,9 @@ async fn create_invitation(
         return Err(BAD_REQUEST);
     }
     require_adviser(&st, msg.doc_id, device).await?;
-    let created = blocking(&st, move |s| {
-        Ok(s.create_invitation(
-            msg.invitation_id,
-            msg.doc_id,
-            &msg.secret_hash,
-            msg.role,
-            msg.expires_at_ms,
-            device,
-            msg.bundle
-                .as_ref()
-                .map(|b| (&b.lookup, b.sealed.as_slice())),
-        )?)
-    })
-    .await?;
-    tracing::info!(%device, doc = %msg.doc_id, created, "create_invitation");
+    let doc = msg.doc_id;
+    let created = blocking(&st, move |s| Ok(s.create_invitation(&msg, device)?)).await?;
+    tracing::info!(%device, %doc, created, "create_invitation");
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use folgesvenn_protocol::wire::{self, MemberRole, StoredRecord};
+use folgesvenn_protocol::wire::{self, CreateInvitation, MemberRole, StoredRecord};
 use folgesvenn_protocol::{PublicKey, RecordKind, SealedRecord};
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
@@ -232,27 +232,22 @@ impl RelayStorage for SqliteStorage {
 
     fn create_invitation(
         &self,
-        invitation: Uuid,
-        doc: Uuid,
-        secret_hash: &[u8; 32],
-        role: MemberRole,
-        expires_at_ms: i64,
+        inv: &CreateInvitation,
         created_by: Uuid,
-        bundle: Option<(&[u8; 32], &[u8])>,
     ) -> Result<bool, StorageError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         let n = tx.execute(
             "INSERT OR IGNORE INTO invitations (id, doc_id, secret_hash, role, expires_at, created_by)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![invitation.to_string(), doc.to_string(), secret_hash.to_vec(), role_code(role), expires_at_ms, created_by.to_string()],
+            params![inv.invitation_id.to_string(), inv.doc_id.to_string(), inv.secret_hash.to_vec(), role_code(inv.role), inv.expires_at_ms, created_by.to_string()],
         )?;
         if n == 1
-            && let Some((lookup, sealed)) = bundle
+            && let Some(b) = &inv.bundle
         {
             tx.execute(
                 "INSERT OR IGNORE INTO bundles (lookup, invitation_id, sealed) VALUES (?1, ?2, ?3)",
-                params![lookup.to_vec(), invitation.to_string(), sealed],
+                params![b.lookup.to_vec(), inv.invitation_id.to_string(), b.sealed],
             )?;
         }
         tx.commit()?;

@@ -4,7 +4,7 @@
 //! number; devices and their public keys; document membership with an optional expiry; and
 //! invitations (only a hash of their secret). It never sees a document key or any plaintext.
 
-use folgesvenn_protocol::wire::{MemberRole, StoredRecord};
+use folgesvenn_protocol::wire::{CreateInvitation, MemberRole, StoredRecord};
 use folgesvenn_protocol::{PublicKey, SealedRecord};
 use uuid::Uuid;
 
@@ -79,15 +79,12 @@ pub trait RelayStorage: Send + Sync + 'static {
     fn create_doc(&self, doc: Uuid, creator: Uuid, now_ms: i64) -> Result<Created, StorageError>;
     fn membership(&self, doc: Uuid, device: Uuid) -> Result<Option<Membership>, StorageError>;
     fn set_end_day(&self, doc: Uuid, end_day: i64) -> Result<(), StorageError>;
+    /// Stores an invitation (only the hash of its secret) and, if it has one, its short code's
+    /// sealed bundle. False if the invitation id exists already.
     fn create_invitation(
         &self,
-        invitation: Uuid,
-        doc: Uuid,
-        secret_hash: &[u8; 32],
-        role: MemberRole,
-        expires_at_ms: i64,
+        invitation: &CreateInvitation,
         created_by: Uuid,
-        bundle: Option<(&[u8; 32], &[u8])>,
     ) -> Result<bool, StorageError>;
     /// The sealed bundle filed under `lookup`, if its invitation is unused and unexpired.
     fn fetch_bundle(&self, lookup: &[u8; 32], now_ms: i64)
