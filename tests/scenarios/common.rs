@@ -71,6 +71,13 @@ impl RelayProcess {
             .args(["relay", "serve", "--listen", listen, "--db"])
             .arg(&db)
             .args(["--rate", "1000", "--burst", "1000"])
+            // The fault schedules replay requests on purpose (401 each), all from loopback.
+            .args([
+                "--failed-auth-rate",
+                "1000",
+                "--failed-auth-burst",
+                "100000",
+            ])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()

@@ -2,6 +2,7 @@
 //! `folgesvenn_protocol::wire`; errors are `ErrorBody` with a stable `kind` and a sentence that
 //! names no content.
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -27,18 +28,21 @@ use crate::storage::{Accept, Appended, Created, Registered, RelayStorage, Storag
 struct AppState {
     storage: Arc<dyn RelayStorage>,
     config: Config,
-    limiter: RateLimiter,
+    limiter: RateLimiter<Uuid>,
+    failures: RateLimiter<IpAddr>,
 }
 
 type St = State<Arc<AppState>>;
 
 pub fn router(storage: Arc<dyn RelayStorage>, config: Config) -> Router {
     let limiter = RateLimiter::new(config.rate_per_sec, config.burst);
+    let failures = RateLimiter::new(config.failed_auth_per_sec, config.failed_auth_burst);
     let timeout = config.request_timeout;
     let state = Arc::new(AppState {
         storage,
         config,
         limiter,
+        failures,
     });
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -52,6 +56,10 @@ pub fn router(storage: Arc<dyn RelayStorage>, config: Config) -> Router {
         .route("/v1/sync", post(sync))
         // Refused from the Content-Length header, before the body is read into memory.
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limit_failures,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,
@@ -172,6 +180,33 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, ApiError> {
 
 /// Authenticates a request: signature, time window, rate, replay. `self_key` is the key a
 /// registration brings along; every other request is checked against the registered key.
+/// Refuses a client address whose requests keep failing authentication (429 before any work),
+/// and charges each 401 to its address. Without a known address (the router served without
+/// connection info) it does nothing.
+async fn limit_failures(
+    State(st): St,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let ip = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
+    if let Some(ip) = ip
+        && !st.failures.has_token(&ip)
+    {
+        tracing::warn!(%ip, "failed-authentication flood refused");
+        return TOO_MANY.into_response();
+    }
+    let response = next.run(request).await;
+    if let Some(ip) = ip
+        && response.status() == StatusCode::UNAUTHORIZED
+    {
+        st.failures.allow(ip);
+    }
+    response
+}
+
 async fn authenticate(
     st: &Arc<AppState>,
     method: &Method,

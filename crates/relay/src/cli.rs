@@ -36,6 +36,12 @@ enum Command {
         /// Requests per device in a burst.
         #[arg(long, default_value_t = 60.0)]
         burst: f64,
+        /// Requests per second, on average, that may fail authentication from one IP address.
+        #[arg(long, default_value_t = 2.0)]
+        failed_auth_rate: f64,
+        /// Failed requests from one IP address allowed in a burst.
+        #[arg(long, default_value_t = 100.0)]
+        failed_auth_burst: f64,
     },
 }
 
@@ -78,6 +84,8 @@ async fn run(cli: Cli) -> Result<()> {
                 db,
                 rate,
                 burst,
+                failed_auth_rate,
+                failed_auth_burst,
             },
     } = cli;
     let storage = SqliteStorage::open(&db).with_context(|| format!("opening {}", db.display()))?;
@@ -87,6 +95,8 @@ async fn run(cli: Cli) -> Result<()> {
     let config = Config {
         rate_per_sec: rate,
         burst,
+        failed_auth_per_sec: failed_auth_rate,
+        failed_auth_burst,
         ..Config::default()
     };
     tracing::info!(addr = %listener.local_addr()?, db = %db.display(), "relay listening");

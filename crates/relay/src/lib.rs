@@ -27,6 +27,11 @@ pub struct Config {
     pub rate_per_sec: f64,
     /// How many requests a device may make in a burst.
     pub burst: f64,
+    /// Requests per second, on average, that may fail authentication from one IP address; beyond
+    /// it (and `failed_auth_burst`) that address gets 429 before any work is done. Behind a
+    /// reverse proxy every client shares the proxy's address: raise these or limit there.
+    pub failed_auth_per_sec: f64,
+    pub failed_auth_burst: f64,
     /// How long one request may take.
     pub request_timeout: Duration,
     /// The most bytes of records one sync answer carries per document.
@@ -38,6 +43,8 @@ impl Default for Config {
         Config {
             rate_per_sec: 20.0,
             burst: 60.0,
+            failed_auth_per_sec: 2.0,
+            failed_auth_burst: 100.0,
             request_timeout: Duration::from_secs(30),
             pull_budget: 1024 * 1024,
         }
@@ -51,7 +58,7 @@ pub async fn serve(
     config: Config,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let app = router(storage, config);
+    let app = router(storage, config).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

@@ -1,20 +1,21 @@
-//! A token bucket per device: each device may make `burst` requests at once and `rate_per_sec` on
-//! average; beyond that it gets 429 until its bucket refills.
+//! Token buckets: per device (each may make `burst` requests at once and `rate_per_sec` on
+//! average, then gets 429 until its bucket refills), and per client IP address for requests that
+//! fail authentication, so a flood of unsigned or forged requests is refused before it costs a
+//! database lookup or a signature check.
 
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use uuid::Uuid;
-
-pub struct RateLimiter {
+pub struct RateLimiter<K> {
     rate: f64,
     burst: f64,
-    buckets: Mutex<HashMap<Uuid, (f64, Instant)>>,
+    buckets: Mutex<HashMap<K, (f64, Instant)>>,
 }
 
-impl RateLimiter {
-    pub fn new(rate: f64, burst: f64) -> RateLimiter {
+impl<K: Hash + Eq> RateLimiter<K> {
+    pub fn new(rate: f64, burst: f64) -> RateLimiter<K> {
         RateLimiter {
             rate,
             burst,
@@ -22,8 +23,16 @@ impl RateLimiter {
         }
     }
 
-    /// Takes one token for `device`; false when it has none left.
-    pub fn allow(&self, device: Uuid) -> bool {
+    /// Whether `key` has a token left, without taking it.
+    pub fn has_token(&self, key: &K) -> bool {
+        let buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        buckets.get(key).is_none_or(|(tokens, at)| {
+            (*tokens + at.elapsed().as_secs_f64() * self.rate).min(self.burst) >= 1.0
+        })
+    }
+
+    /// Takes one token for `key`; false when it has none left.
+    pub fn allow(&self, device: K) -> bool {
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
         if buckets.len() > 100_000 {

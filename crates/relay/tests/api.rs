@@ -525,3 +525,30 @@ async fn health_answers_without_a_signature() {
     assert_eq!(body, "ok");
     relay.stop().await;
 }
+
+/// A flood of requests that fail authentication is refused by address before it costs a lookup
+/// or a signature check; a well-behaved device from another address is not affected (here: the
+/// same loopback address recovers after the window, so only the refusal is checked).
+#[tokio::test]
+async fn unauthenticated_flood_is_limited_per_address() {
+    let relay = Relay::start(Config {
+        failed_auth_per_sec: 0.01,
+        failed_auth_burst: 20.0,
+        ..Config::default()
+    })
+    .await;
+    let http = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for _ in 0..40 {
+        let resp = http
+            .post(format!("{}/v1/sync", relay.base))
+            .body(vec![1, 2, 3])
+            .send()
+            .await
+            .unwrap();
+        statuses.push(resp.status().as_u16());
+    }
+    assert!(statuses[..20].iter().all(|&s| s == 401), "{statuses:?}");
+    assert!(statuses[20..].iter().all(|&s| s == 429), "{statuses:?}");
+    relay.stop().await;
+}
