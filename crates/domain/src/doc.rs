@@ -213,11 +213,31 @@ pub(crate) fn touched_by(patches: &[automerge::Patch]) -> crate::shared::Touched
 
 /// Applies a framed batch of changes from another copy of the document (see [`crate::changes`]).
 /// Changes already here are skipped; a batch that does not parse whole is refused unapplied.
+/// automerge 0.12 panics on some malformed input instead of returning an error (found by
+/// fuzzing; the inputs are kept in `fuzz/fixtures/apply_changes/`). Every call that parses or
+/// applies bytes from elsewhere runs inside this wall, which turns such a panic into
+/// [`DocError::Unreadable`]. A document that was being changed when the panic came may be left
+/// inconsistent: the caller drops it and reloads it from disk (the store does).
+pub(crate) fn contained<T>(f: impl FnOnce() -> Result<T, DocError>) -> Result<T, DocError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        Err(DocError::Unreadable(
+            "automerge kunne ikke lese dataene".into(),
+        ))
+    })
+}
+
 pub(crate) fn apply_changes(
     doc: &mut AutoCommit,
     bytes: &[u8],
 ) -> Result<crate::shared::Touched, DocError> {
     let changes = crate::changes::decode(bytes)?;
+    contained(|| apply_decoded(doc, changes))
+}
+
+fn apply_decoded(
+    doc: &mut AutoCommit,
+    changes: Vec<automerge::Change>,
+) -> Result<crate::shared::Touched, DocError> {
     let before = doc.get_heads();
     doc.apply_changes(changes)?;
     // automerge holds back changes whose dependencies it lacks, in memory only. The store would
@@ -242,10 +262,12 @@ pub(crate) fn changes_since(doc: &mut AutoCommit, heads: &[ChangeHash]) -> Vec<u
 
 /// Loads a whole saved document strictly: damaged input is an error, never a partial document.
 pub(crate) fn load_strict(bytes: &[u8]) -> Result<AutoCommit, DocError> {
-    Ok(AutoCommit::load_with_options(
-        bytes,
-        automerge::LoadOptions::new().on_partial_load(automerge::OnPartialLoad::Error),
-    )?)
+    contained(|| {
+        Ok(AutoCommit::load_with_options(
+            bytes,
+            automerge::LoadOptions::new().on_partial_load(automerge::OnPartialLoad::Error),
+        )?)
+    })
 }
 
 /// A field that two devices changed at the same time, each without seeing the other's change.

@@ -82,7 +82,7 @@ fn new_observation() -> NewObservation {
     }
 }
 
-fn shared() -> SharedDoc {
+pub(crate) fn shared() -> SharedDoc {
     SharedDoc::create(Uuid::new_v4(), &new_placement(), &adviser(), None).unwrap()
 }
 

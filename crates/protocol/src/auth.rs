@@ -80,7 +80,9 @@ impl SignedHeaders {
         body: &[u8],
         now_ms: i64,
     ) -> Result<(), ProtocolError> {
-        if (self.time_ms - now_ms).abs() > MAX_SKEW_MS {
+        // abs_diff: a forged `fs-time` of i64::MIN must not overflow (found by reading the fuzz
+        // target's inputs; fixture `crash-verify-time-overflow.req`).
+        if self.time_ms.abs_diff(now_ms) > MAX_SKEW_MS as u64 {
             return Err(ProtocolError::BadSignature);
         }
         if self.nonce.len() != 32 || !self.nonce.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -147,5 +149,20 @@ mod tests {
                 .verify(&pk, "POST", "/v1/sync", b"body", 1_000_000)
                 .is_err()
         );
+        // Extreme times are refused, never overflowed into the window.
+        for t in [i64::MIN, i64::MAX] {
+            let mut extreme = sign(id, &key, "POST", "/v1/sync", b"body", t);
+            assert!(
+                extreme
+                    .verify(&pk, "POST", "/v1/sync", b"body", 1_000_000)
+                    .is_err()
+            );
+            extreme.time_ms = t;
+            assert!(
+                extreme
+                    .verify(&pk, "POST", "/v1/sync", b"body", t.saturating_neg())
+                    .is_err()
+            );
+        }
     }
 }

@@ -4,7 +4,6 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use folgesvenn_domain::automerge::AutoCommit;
 use folgesvenn_protocol::auth;
 use folgesvenn_protocol::wire::{self, *};
 use folgesvenn_protocol::{DeviceKey, DocKey, RecordHeader, RecordKind, SealedRecord};
@@ -157,47 +156,14 @@ pub(crate) async fn ensure_registered(
     Ok(1)
 }
 
-/// A `Changes` record's plaintext is the framed changes (`FSC1…`) compressed with DEFLATE behind
-/// this magic: single automerge changes are stored uncompressed and repeat actor ids and keys, so
-/// a day of them shrinks to about a third.
-const DEFLATED: &[u8; 4] = b"FSZ1";
-/// A record never inflates beyond this (a compressed bomb is refused, not expanded).
-const MAX_INFLATED: u64 = 64 * 1024 * 1024;
-
-pub(crate) fn pack(framed: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut enc =
-        flate2::write::DeflateEncoder::new(DEFLATED.to_vec(), flate2::Compression::best());
-    enc.write_all(framed)
-        .and_then(|()| enc.finish())
-        .expect("compressing into memory does not fail")
-}
-
-pub(crate) fn unpack(plaintext: &[u8]) -> Result<Vec<u8>, String> {
-    use std::io::Read;
-    let Some(deflated) = plaintext.strip_prefix(DEFLATED.as_slice()) else {
-        return Ok(plaintext.to_vec());
-    };
-    let mut out = Vec::new();
-    flate2::read::DeflateDecoder::new(deflated)
-        .take(MAX_INFLATED + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| format!("posten kan ikke pakkes ut: {e}"))?;
-    if out.len() as u64 > MAX_INFLATED {
-        return Err("posten er for stor når den pakkes ut".into());
-    }
-    Ok(out)
-}
-
 /// Turns an opened record into the framed changes the store applies.
 pub(crate) fn as_changes(kind: RecordKind, plaintext: &[u8]) -> Result<Vec<u8>, String> {
     match kind {
-        RecordKind::Changes => unpack(plaintext),
+        RecordKind::Changes => {
+            folgesvenn_domain::changes::decompress(plaintext).map_err(|e| e.to_string())
+        }
         RecordKind::Snapshot => {
-            let mut doc = AutoCommit::load(plaintext).map_err(|e| e.to_string())?;
-            Ok(folgesvenn_domain::changes::encode(
-                doc.get_changes(&[]).iter(),
-            ))
+            folgesvenn_domain::changes::from_snapshot(plaintext).map_err(|e| e.to_string())
         }
     }
 }
@@ -278,7 +244,10 @@ fn prepare(
             let (kind, plaintext) = if i.kind == OUTBOX_SNAPSHOT {
                 (RecordKind::Snapshot, i.payload) // automerge compresses saved documents itself
             } else {
-                (RecordKind::Changes, pack(&i.payload))
+                (
+                    RecordKind::Changes,
+                    folgesvenn_domain::changes::compress(&i.payload),
+                )
             };
             records.push(SealedRecord::seal(
                 header(device_seq, kind, 0),
@@ -510,21 +479,4 @@ pub async fn sync_once(
         }
     }
     Ok(report)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn packed_changes_round_trip_and_bombs_are_refused() {
-        let framed = b"FSC1\0\0\0\x03abc".repeat(50);
-        let packed = pack(&framed);
-        assert!(packed.starts_with(DEFLATED) && packed.len() < framed.len());
-        assert_eq!(unpack(&packed).unwrap(), framed);
-        assert_eq!(unpack(&framed).unwrap(), framed, "uncompressed still reads");
-        assert!(unpack(b"FSZ1 not deflate at all").is_err());
-        let bomb = pack(&vec![0u8; (MAX_INFLATED + 10) as usize]);
-        assert!(unpack(&bomb).unwrap_err().contains("for stor"));
-    }
 }
