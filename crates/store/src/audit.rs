@@ -20,6 +20,8 @@ pub enum AuditAction {
     Read,
     Write,
     Export,
+    /// Everything of a placement deleted from this device (an employer's, 12 weeks after its end).
+    Purge,
 }
 
 impl AuditAction {
@@ -28,6 +30,7 @@ impl AuditAction {
             AuditAction::Read => "read",
             AuditAction::Write => "write",
             AuditAction::Export => "export",
+            AuditAction::Purge => "purge",
         }
     }
 }

@@ -107,6 +107,9 @@ pub struct PlacementSummary {
     pub last_observation: Option<String>,
 }
 
+/// How long an employer's device keeps a placement after its end date: 12 weeks.
+pub const EMPLOYER_KEEPS_DAYS: i64 = 84;
+
 /// A placement as the overview screen shows it.
 #[derive(Clone, Debug, Serialize)]
 pub struct PlacementView {
@@ -1348,6 +1351,92 @@ impl Store {
     }
 
     /// Drops documents held in memory, so the next read loads them from disk (benchmarks, tests).
+    /// Deletes from an employer's device every placement that ended more than 12 weeks ago
+    /// (NAV's rule; the relay ends the employer's membership at the same time): documents, their
+    /// history, projections, search index, sync state. The audit log keeps a `purge` entry and
+    /// its earlier entries (ids and names of actions only). Deleted pages are overwritten
+    /// (`secure_delete`) and the WAL is truncated, so nothing stays behind in free pages.
+    /// Does nothing on an adviser's device, where NAV's archive rules apply instead.
+    pub fn purge_ended_placements(&mut self) -> Result<Vec<Uuid>, StoreError> {
+        if self.role != Role::Employer {
+            return Ok(Vec::new());
+        }
+        let stamp = self.stamp();
+        let cutoff = stamp.today.plus_days(-EMPLOYER_KEEPS_DAYS).to_string();
+        let ended: Vec<Uuid> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT id FROM placements WHERE end_date IS NOT NULL AND end_date < ?1",
+            )?;
+            stmt.query_map([&cutoff], |r| r.get::<_, String>(0))?
+                .filter_map(|r| r.ok().and_then(|id| id.parse().ok()))
+                .collect()
+        };
+        if ended.is_empty() {
+            return Ok(ended);
+        }
+        self.conn.pragma_update(None, "secure_delete", true)?;
+        let tx = self.conn.transaction()?;
+        for p in &ended {
+            let pid = p.to_string();
+            let docs: Vec<String> = {
+                let mut stmt = tx.prepare("SELECT id FROM documents WHERE placement_id = ?1")?;
+                stmt.query_map([&pid], |r| r.get(0))?
+                    .collect::<Result<_, _>>()?
+            };
+            for d in &docs {
+                for table in [
+                    "doc_changes",
+                    "outbox",
+                    "quarantine",
+                    "sync_log",
+                    "sync_docs",
+                ] {
+                    tx.execute(&format!("DELETE FROM {table} WHERE doc_id = ?1"), [d])?;
+                }
+            }
+            for table in [
+                "visits",
+                "observations",
+                "contact_requests",
+                "actions",
+                "notes",
+                "training_tasks",
+                "goals",
+                "adaptations",
+                "contact_persons",
+                "conflicts",
+                "search_docs",
+                "documents",
+            ] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE placement_id = ?1"),
+                    [&pid],
+                )?;
+            }
+            tx.execute("DELETE FROM placements WHERE id = ?1", [&pid])?;
+            log(
+                &tx,
+                self.device,
+                &stamp.name,
+                self.role,
+                AuditAction::Purge,
+                Some(*p),
+                "placement",
+                stamp.at,
+            )?;
+            for d in &docs {
+                if let Ok(id) = d.parse() {
+                    self.docs.remove(&id);
+                }
+            }
+        }
+        tx.commit()?;
+        self.conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        self.conn.pragma_update(None, "secure_delete", false)?;
+        Ok(ended)
+    }
+
     pub fn forget_cache(&mut self) {
         self.docs.clear();
     }

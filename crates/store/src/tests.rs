@@ -704,32 +704,36 @@ fn local_changes_of_a_syncing_document_wait_in_the_outbox_until_acknowledged() {
         .unwrap();
     let first = a.outbox(doc).unwrap();
     assert_eq!(first.len(), 1, "the document so far, as one record");
+    assert_eq!(
+        first[0].kind, OUTBOX_SNAPSHOT,
+        "saved whole, not change by change"
+    );
     a.log_observation(p, &observation(false)).unwrap();
-    a.write_shared(p, |d, s| {
-        d.add_note(
-            &NewNote {
-                body: "etter".into(),
-                reply_to: None,
-            },
-            s,
-        )
-    })
-    .unwrap();
+    let note = |body: &str| NewNote {
+        body: body.into(),
+        reply_to: None,
+    };
+    a.write_shared(p, |d, s| d.add_note(&note("etter"), s))
+        .unwrap();
     let items = a.outbox(doc).unwrap();
     assert_eq!(
         items.iter().map(|i| i.device_seq).collect::<Vec<_>>(),
-        vec![1, 2, 3]
+        vec![1, 2],
+        "changes saved while nothing was sent travel as one record"
     );
-
-    // The framed payload of item 2 holds exactly the observation's change.
+    // The framed payload of item 2 holds exactly the observation's and the note's changes.
     assert_eq!(
         folgesvenn_domain::changes::decode(&items[1].payload)
             .unwrap()
             .len(),
-        1
+        2
     );
 
     a.mark_sent(doc, &[1, 2]).unwrap();
+    // An entry that may be on its way is never changed: the next change gets its own.
+    a.write_shared(p, |d, s| d.add_note(&note("senere"), s))
+        .unwrap();
+    assert_eq!(a.outbox(doc).unwrap().len(), 3);
     a.mark_acked(doc, &[1]).unwrap();
     drop(a);
     // After a restart, what was not acknowledged is still there.
@@ -762,4 +766,92 @@ fn local_changes_of_a_syncing_document_wait_in_the_outbox_until_acknowledged() {
         k1,
         "the device key is made once"
     );
+}
+
+#[test]
+fn an_employer_device_deletes_a_placement_twelve_weeks_after_its_end() {
+    const MARK: &str = "SLETTEMERKE-77c1";
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut adviser, _) = adviser_store(&tmp.path().join("a"));
+    let ended = adviser
+        .create_placement(&NewPlacement {
+            end_date: Some(day("2026-11-20")),
+            ..new_placement("Ola Nordmann")
+        })
+        .unwrap();
+    let running = adviser
+        .create_placement(&new_placement("Kari Hansen"))
+        .unwrap();
+    let key = DbKey::generate();
+    let dir = tmp.path().join("e");
+    let mut employer =
+        Store::create(&dir, Role::Employer, "Per", Unlock::Key(key.clone())).unwrap();
+    fixed_clock(&mut employer, "2026-11-27T15:00:00Z");
+    for p in [ended, running] {
+        let id = adviser.document_id(p, DocKind::Shared).unwrap();
+        let bytes = adviser.document_bytes(id).unwrap();
+        employer
+            .import_document(id, DocKind::Shared, &bytes)
+            .unwrap();
+        employer
+            .write_shared(p, |d, s| {
+                d.add_note(
+                    &NewNote {
+                        body: format!("Notat {MARK}"),
+                        reply_to: None,
+                    },
+                    s,
+                )
+            })
+            .unwrap();
+    }
+    let ended_doc = employer.document_id(ended, DocKind::Shared).unwrap();
+    employer
+        .enable_sync(ended_doc, &[7; 32], 1, "http://relay", false, None)
+        .unwrap();
+
+    // Eleven weeks after the end: still there. Twelve weeks and a day: gone.
+    fixed_clock(&mut employer, "2027-02-05T10:00:00Z");
+    assert!(employer.purge_ended_placements().unwrap().is_empty());
+    fixed_clock(&mut employer, "2027-02-13T10:00:00Z");
+    assert_eq!(employer.purge_ended_placements().unwrap(), vec![ended]);
+    assert!(employer.purge_ended_placements().unwrap().is_empty());
+
+    let listed: Vec<Uuid> = employer
+        .list_placements()
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    assert_eq!(listed, vec![running]);
+    assert_eq!(
+        employer.placement(ended).unwrap_err().kind(),
+        "unknown_placement"
+    );
+    assert_eq!(employer.search("slettemerke", 10).unwrap().len(), 1);
+    assert!(employer.outbox(ended_doc).unwrap().is_empty());
+    assert!(employer.sync_docs().unwrap().is_empty());
+    employer.verify_audit().unwrap();
+    drop(employer);
+    for sql in [
+        "SELECT count(*) FROM documents",
+        "SELECT count(*) FROM placements",
+        "SELECT count(*) FROM notes",
+    ] {
+        assert_eq!(count(&dir, &key, sql), 1, "{sql}");
+    }
+    assert_eq!(
+        count(
+            &dir,
+            &key,
+            &format!(
+                "SELECT count(*) FROM audit_log WHERE action = 'purge' AND placement_id = '{ended}'"
+            )
+        ),
+        1
+    );
+
+    // An adviser's device keeps its placements (NAV's archive rules apply there).
+    fixed_clock(&mut adviser, "2028-01-01T10:00:00Z");
+    assert!(adviser.purge_ended_placements().unwrap().is_empty());
 }
