@@ -456,6 +456,9 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Sync { dir } => {
             let mut store = open(&dir)?;
+            for p in store.purge_ended_placements()? {
+                println!("Slettet {p}: løpet sluttet for mer enn 12 uker siden.");
+            }
             let client = folgesvenn_sync::SyncClient::new();
             let r = runtime()?.block_on(folgesvenn_sync::sync_once(&mut store, &client))?;
             println!(

@@ -112,6 +112,13 @@ impl SyncHandle {
     }
 }
 
+fn log_purge_failure(store: &Mutex<Store>, message: &str) {
+    let _ = store.lock().unwrap_or_else(|p| p.into_inner()).log_sync(
+        None,
+        &format!("sletting av avsluttede løp feilet: {message}"),
+    );
+}
+
 fn counts(store: &Mutex<Store>) -> (u64, u64) {
     let s = store.lock().unwrap_or_else(|p| p.into_inner());
     (
@@ -140,6 +147,15 @@ pub fn spawn(store: Arc<Mutex<Store>>, client: SyncClient, config: LoopConfig) -
         loop {
             if *stop_rx.borrow() {
                 break;
+            }
+            // An employer's device lets go of placements that ended 12 weeks ago, as the relay
+            // does of its membership (a cheap query when there is nothing to delete).
+            if let Err(e) = store
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .purge_ended_placements()
+            {
+                log_purge_failure(&store, &e.to_string());
             }
             tx.send_modify(|s| s.state = SyncState::Syncing);
             let outcome = sync_once(&store, &client).await;
