@@ -3,9 +3,13 @@
 //! - `cargo xtask setup`  installs what a fresh Debian 12 machine lacks (apt packages).
 //! - `cargo xtask run`    sets up, then runs the headless demo (until the app window lands).
 //! - `cargo xtask test`   sets up, then runs every check and test: rustfmt, clippy, the
-//!   dependency-direction invariants, the whole test suite, and a build check of the store with
-//!   the vendored OpenSSL that mobile targets need. `--long` runs the long mode
-//!   (1,000 kills in the crash scenario, more proptest cases).
+//!   dependency-direction invariants, the whole test suite, a build check of the store with
+//!   the vendored OpenSSL that mobile targets need, and last the fuzz smoke run (`cargo xtask
+//!   fuzz`). `--long` runs the long mode (1,000 kills in the crash scenario, more proptest cases,
+//!   longer fuzzing).
+//! - `cargo xtask fuzz`   builds the cargo-fuzz targets in `fuzz/` once (nightly; installs
+//!   cargo-fuzz if missing) and runs each for 20 seconds, 5 minutes with `--long`, replaying the
+//!   regression fixtures in `fuzz/fixtures/` first. Any crash fails it (`fuzz/README.md`).
 //! - `cargo xtask lint`   rustfmt, clippy and the dependency-direction invariants only.
 //! - `cargo xtask bench`  runs the benchmarks in release mode and rewrites BENCHMARKS.md's tables.
 //!
@@ -191,7 +195,8 @@ fn test(long: bool) -> Result<()> {
         cmd.env("FOLGESVENN_LONG", "1").env("PROPTEST_CASES", "256");
     }
     run(&mut cmd)?;
-    check_mobile_store()
+    check_mobile_store()?;
+    fuzz_smoke(long)
 }
 
 /// Mobile targets have no system OpenSSL, so the store must keep building with SQLCipher over an
@@ -205,6 +210,76 @@ fn check_mobile_store() -> Result<()> {
         "--features",
         "vendored-openssl",
     ]))
+}
+
+/// The cargo-fuzz targets in `fuzz/` (a crate outside the workspace; see `fuzz/README.md`).
+const FUZZ_TARGETS: &[&str] = &["relay_request", "record_open", "apply_changes"];
+
+/// The rustup proxy, not `$CARGO`: only the proxy understands `+nightly`.
+fn rustup_cargo() -> Command {
+    Command::new("cargo")
+}
+
+fn succeeds(cmd: &mut Command) -> bool {
+    cmd.current_dir(root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Builds the fuzz targets once, then runs each from its corpus, its checked-in seeds and its
+/// regression fixtures (every fixture is replayed before fuzzing starts). Fails if any target
+/// crashes, after running them all, naming the inputs to look at.
+fn fuzz_smoke(long: bool) -> Result<()> {
+    if !succeeds(rustup_cargo().args(["+nightly", "--version"])) {
+        bail!(
+            "the fuzz targets need a nightly toolchain (cargo-fuzz builds with sanitizers): \
+             rustup toolchain install nightly"
+        );
+    }
+    if !succeeds(rustup_cargo().args(["fuzz", "--version"])) {
+        eprintln!("xtask: installing cargo-fuzz");
+        run(rustup_cargo().args(["install", "cargo-fuzz", "--locked"]))?;
+    }
+    // One build of the fuzz crate (into fuzz/target, apart from the workspace's target/); each
+    // `cargo fuzz run` below then finds its binary up to date.
+    run(rustup_cargo().args(["+nightly", "fuzz", "build", "--fuzz-dir", "fuzz"]))?;
+    let secs = if long { 300 } else { 20 };
+    let mut crashed = Vec::new();
+    for target in FUZZ_TARGETS {
+        // New inputs go to the first directory, the (ignored) working corpus; the checked-in
+        // seeds and fixtures are only read.
+        let corpus = format!("fuzz/corpus/{target}");
+        std::fs::create_dir_all(root().join(&corpus))?;
+        let result = run(rustup_cargo().args([
+            "+nightly",
+            "fuzz",
+            "run",
+            target,
+            "--fuzz-dir",
+            "fuzz",
+            &corpus,
+            &format!("fuzz/seeds/{target}"),
+            &format!("fuzz/fixtures/{target}"),
+            "--",
+            &format!("-max_total_time={secs}"),
+            "-timeout=10",
+            "-print_final_stats=1",
+        ]));
+        if result.is_err() {
+            crashed.push(*target);
+        }
+    }
+    if !crashed.is_empty() {
+        bail!(
+            "fuzz targets crashed: {} (the failing input is in fuzz/artifacts/<target>/, or it is \
+             a fixture in fuzz/fixtures/<target>/ that still crashes; see fuzz/README.md)",
+            crashed.join(", ")
+        );
+    }
+    eprintln!("xtask: no fuzz target crashed");
+    Ok(())
 }
 
 fn bench() -> Result<()> {
@@ -271,8 +346,12 @@ fn main() -> Result<()> {
         }
         ["test"] => test(false),
         ["test", "--long"] => test(true),
+        ["fuzz"] => fuzz_smoke(false),
+        ["fuzz", "--long"] => fuzz_smoke(true),
         ["lint"] => lint(),
         ["bench"] => bench(),
-        _ => bail!("usage: cargo xtask <setup | run | test [--long] | lint | bench>"),
+        _ => {
+            bail!("usage: cargo xtask <setup | run | test [--long] | fuzz [--long] | lint | bench>")
+        }
     }
 }
