@@ -282,8 +282,8 @@ fn fuzz_smoke(long: bool) -> Result<()> {
     Ok(())
 }
 
-fn bench() -> Result<()> {
-    setup()?;
+/// Runs one benchmark binary of `folgesvenn-scenarios` in release mode and returns its table.
+fn bench_table(bin: &str) -> Result<String> {
     let out = cargo()
         .args([
             "run",
@@ -292,16 +292,30 @@ fn bench() -> Result<()> {
             "-p",
             "folgesvenn-scenarios",
             "--bin",
-            "store-bench",
+            bin,
         ])
         .current_dir(root())
         .output()?;
     if !out.status.success() {
-        bail!(
-            "store-bench failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        bail!("{bin} failed: {}", String::from_utf8_lossy(&out.stderr));
     }
+    Ok(String::from_utf8(out.stdout)?)
+}
+
+/// Replaces what stands between `<!-- {name}:start -->` and `<!-- {name}:end -->`.
+fn replace_section(doc: &str, name: &str, table: &str) -> Result<String> {
+    let (start, end) = (
+        format!("<!-- {name}:start -->"),
+        format!("<!-- {name}:end -->"),
+    );
+    let (Some(a), Some(b)) = (doc.find(&start), doc.find(&end)) else {
+        bail!("BENCHMARKS.md lacks the {start} … {end} markers");
+    };
+    Ok(format!("{}{start}\n{table}{}", &doc[..a], &doc[b..]))
+}
+
+fn bench() -> Result<()> {
+    setup()?;
     let commit = Command::new("git")
         .args(["rev-parse", "--short", "HEAD"])
         .current_dir(root())
@@ -316,21 +330,19 @@ fn bench() -> Result<()> {
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let date = Command::new("date").arg("-u").arg("+%Y-%m-%d").output()?;
-    let table = format!(
-        "Measured {} on {cpu} ({cores} cores), commit {}, with `cargo xtask bench`.\n\n{}",
+    let header = format!(
+        "Measured {} on {cpu} ({cores} cores), commit {}, with `cargo xtask bench`.\n\n",
         String::from_utf8_lossy(&date.stdout).trim(),
         String::from_utf8_lossy(&commit.stdout).trim(),
-        String::from_utf8(out.stdout)?
     );
-    print!("{table}");
     let path = root().join("BENCHMARKS.md");
-    let doc = std::fs::read_to_string(&path)?;
-    let (start, end) = ("<!-- store-bench:start -->", "<!-- store-bench:end -->");
-    let (Some(a), Some(b)) = (doc.find(start), doc.find(end)) else {
-        bail!("BENCHMARKS.md lacks the {start} … {end} markers");
-    };
-    let new = format!("{}{start}\n{table}{}", &doc[..a], &doc[b..]);
-    std::fs::write(&path, new)?;
+    let mut doc = std::fs::read_to_string(&path)?;
+    for bin in ["store-bench", "sync-bench"] {
+        let table = format!("{header}{}", bench_table(bin)?);
+        print!("{table}");
+        doc = replace_section(&doc, bin, &table)?;
+    }
+    std::fs::write(&path, doc)?;
     eprintln!("xtask: BENCHMARKS.md updated");
     Ok(())
 }
