@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_sync.sql"),
     include_str!("migrations/0003_purge.sql"),
+    include_str!("migrations/0004_drafts.sql"),
 ];
 
 pub(crate) fn current_version() -> u32 {

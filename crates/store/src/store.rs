@@ -1351,6 +1351,43 @@ impl Store {
     }
 
     /// Drops documents held in memory, so the next read loads them from disk (benchmarks, tests).
+    /// Keeps a half-written form (JSON from the UI) until it is saved or cleared. Drafts are not
+    /// records: no document, no projection, no audit entry; but encrypted like everything else.
+    pub fn save_draft(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        const MAX_DRAFT: usize = 256 * 1024;
+        if key.is_empty() || key.len() > 200 || value.len() > MAX_DRAFT {
+            return Err(StoreError::Document(folgesvenn_domain::DocError::Invalid(
+                folgesvenn_domain::ValidationError::TooLong {
+                    field: "utkast",
+                    max: MAX_DRAFT,
+                    len: value.len(),
+                },
+            )));
+        }
+        let at = self.stamp().at.to_string();
+        self.conn.execute(
+            "INSERT INTO drafts (key, value, saved_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value, saved_at = excluded.saved_at",
+            params![key, value, at],
+        )?;
+        Ok(())
+    }
+
+    pub fn load_draft(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM drafts WHERE key = ?1", [key], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    pub fn clear_draft(&mut self, key: &str) -> Result<(), StoreError> {
+        self.conn
+            .execute("DELETE FROM drafts WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
     /// Deletes from an employer's device every placement that ended more than 12 weeks ago
     /// (NAV's rule; the relay ends the employer's membership at the same time): documents, their
     /// history, projections, search index, sync state. The audit log keeps a `purge` entry and
@@ -1414,6 +1451,7 @@ impl Store {
                 )?;
             }
             tx.execute("DELETE FROM placements WHERE id = ?1", [&pid])?;
+            tx.execute("DELETE FROM drafts WHERE key LIKE '%' || ?1 || '%'", [&pid])?;
             log(
                 &tx,
                 self.device,

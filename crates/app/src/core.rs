@@ -1,0 +1,363 @@
+//! The device behind the window: its data directory, first-run set-up, unlock, the commands, and
+//! background sync once the store is open.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use folgesvenn_domain::{Day, Employer, NewObservation, NewPlacement};
+use folgesvenn_store::{DocKind, KeyLocation, Store, Unlock};
+use folgesvenn_sync::{LoopConfig, SyncClient, SyncHandle};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+use zeroize::Zeroizing;
+
+use crate::dto::{self, CommandError};
+
+/// The app's own non-secret settings, beside the store (`app.json`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    pub relay: String,
+}
+
+const SETTINGS_FILE: &str = "app.json";
+/// A passphrase shorter than this is refused at set-up (Argon2id makes each guess slow; length
+/// makes the number of guesses large).
+const MIN_PASSPHRASE: usize = 12;
+
+struct Opened {
+    store: Arc<Mutex<Store>>,
+    sync: Option<SyncHandle>,
+}
+
+type StatusListener = Box<dyn Fn(dto::SyncStatus) + Send + Sync>;
+
+pub struct AppCore {
+    dir: PathBuf,
+    runtime: tokio::runtime::Runtime,
+    opened: Mutex<Option<Opened>>,
+    listener: Arc<StatusListener>,
+    loop_config: LoopConfig,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn parse_day(field: &'static str, s: &str) -> Result<Day, CommandError> {
+    Ok(Day::parse(field, s)?)
+}
+
+impl AppCore {
+    /// `dir` holds the store and `app.json`; `on_status` receives every change of the sync
+    /// status (the shell emits it to the window).
+    pub fn new(
+        dir: PathBuf,
+        on_status: impl Fn(dto::SyncStatus) + Send + Sync + 'static,
+    ) -> Result<AppCore, CommandError> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("folgesvenn-sync")
+            .enable_all()
+            .build()
+            .map_err(|e| CommandError::new("runtime", e.to_string()))?;
+        let interval = std::env::var("FOLGESVENN_SYNC_INTERVAL_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .map_or(Duration::from_secs(15), Duration::from_millis);
+        Ok(AppCore {
+            dir,
+            runtime,
+            opened: Mutex::new(None),
+            listener: Arc::new(Box::new(on_status)),
+            loop_config: LoopConfig {
+                interval,
+                ..LoopConfig::default()
+            },
+        })
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn settings(&self) -> Option<Settings> {
+        let text = std::fs::read_to_string(self.dir.join(SETTINGS_FILE)).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    fn initialized(&self) -> bool {
+        self.dir.join("store.json").exists()
+    }
+
+    /// Where things stand. Opens the store on its own if its key is in the OS keystore.
+    pub fn state(&self) -> Result<dto::AppState, CommandError> {
+        let initialized = self.initialized();
+        let needs_passphrase =
+            initialized && matches!(Store::key_location(&self.dir)?, KeyLocation::Passphrase(_));
+        if initialized && !needs_passphrase && lock(&self.opened).is_none() {
+            self.open(Unlock::Keystore)?;
+        }
+        let opened = lock(&self.opened);
+        let (role, user_name) = match opened.as_ref() {
+            Some(o) => {
+                let s = lock(&o.store);
+                (Some(s.role().into()), Some(s.user_name().to_owned()))
+            }
+            None => (None, None),
+        };
+        Ok(dto::AppState {
+            initialized,
+            unlocked: opened.is_some(),
+            role,
+            user_name,
+            relay: self.settings().map(|s| s.relay),
+            needs_passphrase,
+        })
+    }
+
+    /// First run: creates the encrypted store with its key in the OS keystore, or wrapped by a
+    /// passphrase, and remembers the relay.
+    pub fn setup(&self, input: dto::SetupInput) -> Result<dto::AppState, CommandError> {
+        if self.initialized() {
+            return Err(CommandError::new(
+                "already_set_up",
+                "Denne enheten er allerede satt opp.",
+            ));
+        }
+        let relay = input.relay.trim().trim_end_matches('/').to_owned();
+        if !(relay.starts_with("http://") || relay.starts_with("https://")) || relay.len() < 10 {
+            return Err(CommandError::new(
+                "invalid_input",
+                "Relay-adressen må begynne med https:// (eller http:// på egen maskin).",
+            ));
+        }
+        let unlock = match input.passphrase {
+            Some(p) if p.chars().count() < MIN_PASSPHRASE => {
+                return Err(CommandError::new(
+                    "invalid_input",
+                    format!("Passordfrasen må ha minst {MIN_PASSPHRASE} tegn."),
+                ));
+            }
+            Some(p) => Unlock::Passphrase(Zeroizing::new(p)),
+            None => Unlock::Keystore,
+        };
+        std::fs::create_dir_all(&self.dir).map_err(|e| CommandError::new("io", e.to_string()))?;
+        let store = Store::create(&self.dir, input.role.into(), &input.user_name, unlock)?;
+        let settings = Settings { relay };
+        std::fs::write(
+            self.dir.join(SETTINGS_FILE),
+            serde_json::to_vec_pretty(&settings).expect("settings serialise"),
+        )
+        .map_err(|e| CommandError::new("io", e.to_string()))?;
+        self.start(store);
+        self.state()
+    }
+
+    pub fn unlock(&self, passphrase: Option<String>) -> Result<dto::AppState, CommandError> {
+        if lock(&self.opened).is_none() {
+            let unlock = match passphrase {
+                Some(p) => Unlock::Passphrase(Zeroizing::new(p)),
+                None => Unlock::Keystore,
+            };
+            self.open(unlock)?;
+        }
+        self.state()
+    }
+
+    fn open(&self, unlock: Unlock) -> Result<(), CommandError> {
+        let store = Store::open(&self.dir, unlock)?;
+        self.start(store);
+        Ok(())
+    }
+
+    fn start(&self, store: Store) {
+        let store = Arc::new(Mutex::new(store));
+        let _ = lock(&store).purge_ended_placements();
+        let syncing = lock(&store)
+            .sync_docs()
+            .map(|d| !d.is_empty())
+            .unwrap_or(false);
+        let sync = syncing.then(|| self.start_sync(store.clone()));
+        *lock(&self.opened) = Some(Opened { store, sync });
+    }
+
+    fn start_sync(&self, store: Arc<Mutex<Store>>) -> SyncHandle {
+        let _guard = self.runtime.enter();
+        let handle = folgesvenn_sync::spawn(store, SyncClient::new(), self.loop_config);
+        let mut rx = handle.status();
+        let listener = self.listener.clone();
+        self.runtime.spawn(async move {
+            loop {
+                let status = rx.borrow_and_update().clone();
+                listener(status.into());
+                if rx.changed().await.is_err() {
+                    break;
+                }
+            }
+        });
+        handle
+    }
+
+    /// Runs `f` with the open store; a clear error if it is locked.
+    fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, CommandError>,
+    ) -> Result<T, CommandError> {
+        let opened = lock(&self.opened);
+        let o = opened.as_ref().ok_or_else(|| {
+            CommandError::new("locked", "Enheten er låst. Lås opp for å fortsette.")
+        })?;
+        let mut s = lock(&o.store);
+        f(&mut s)
+    }
+
+    /// Starts the background sync if it is not running yet (the first shared document), and
+    /// asks it to sync now.
+    fn nudge_sync(&self) {
+        let mut opened = lock(&self.opened);
+        if let Some(o) = opened.as_mut() {
+            if o.sync.is_none() {
+                o.sync = Some(self.start_sync(o.store.clone()));
+            }
+            if let Some(s) = &o.sync {
+                s.sync_now();
+            }
+        }
+    }
+
+    pub fn list_placements(&self) -> Result<Vec<dto::PlacementSummary>, CommandError> {
+        self.with_store(|s| Ok(s.list_placements()?.into_iter().map(Into::into).collect()))
+    }
+
+    /// Placements whose candidate or employer name contains the query, then what people wrote
+    /// (the store's full-text search).
+    pub fn search(&self, query: &str) -> Result<Vec<dto::SearchHit>, CommandError> {
+        let q = query.trim().to_lowercase();
+        if q.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.with_store(|s| {
+            let mut hits: Vec<dto::SearchHit> = s
+                .list_placements()?
+                .into_iter()
+                .filter(|p| {
+                    p.candidate_name.to_lowercase().contains(&q)
+                        || p.employer_name.to_lowercase().contains(&q)
+                })
+                .map(|p| dto::SearchHit {
+                    placement_id: p.id,
+                    candidate_name: p.candidate_name,
+                    record_id: p.id,
+                    kind: "placement".into(),
+                    snippet: p.employer_name,
+                })
+                .collect();
+            hits.extend(s.search(query, 30)?.into_iter().map(dto::SearchHit::from));
+            Ok(hits)
+        })
+    }
+
+    /// Creates a placement (advisers only) and starts syncing both its documents through the
+    /// relay, so the employer can be invited.
+    pub fn create_placement(&self, input: dto::NewPlacementInput) -> Result<Uuid, CommandError> {
+        let relay = self.settings().map(|s| s.relay);
+        let id = self.with_store(|s| {
+            let placement = NewPlacement {
+                candidate_name: input.candidate_name,
+                employer: Employer {
+                    org_number: input.employer_org_number,
+                    name: input.employer_name,
+                    workplace_address: input.workplace_address,
+                },
+                adviser_name: s.user_name().to_owned(),
+                measure: input.measure.parse()?,
+                start_date: parse_day("startdato", &input.start_date)?,
+                end_date: input
+                    .end_date
+                    .filter(|d| !d.trim().is_empty())
+                    .map(|d| parse_day("sluttdato", &d))
+                    .transpose()?,
+                hours_per_week: input.hours_per_week,
+            };
+            let id = s.create_placement(&placement)?;
+            if let Some(relay) = &relay {
+                for kind in [DocKind::Shared, DocKind::Private] {
+                    let doc = s.document_id(id, kind)?;
+                    folgesvenn_sync::share(s, doc, relay)?;
+                }
+            }
+            Ok(id)
+        })?;
+        self.nudge_sync();
+        Ok(id)
+    }
+
+    pub fn overview(&self, placement: Uuid) -> Result<dto::Overview, CommandError> {
+        self.with_store(|s| Ok(s.overview(placement, 200)?.into()))
+    }
+
+    pub fn log_observation(
+        &self,
+        placement: Uuid,
+        input: dto::ObservationInput,
+    ) -> Result<Uuid, CommandError> {
+        let id = self.with_store(|s| {
+            let observation = NewObservation {
+                date: parse_day("dato", &input.date)?,
+                attendance: input.attendance.parse()?,
+                hours: input.hours,
+                tasks_done: input.tasks_done,
+                went_well: input.went_well,
+                problem: input.problem,
+                wants_contact: input.wants_contact,
+                contact_message: input.contact_message,
+            };
+            Ok(s.log_observation(placement, &observation)?)
+        })?;
+        self.nudge_sync();
+        Ok(id)
+    }
+
+    /// Half-written forms live in the encrypted store, never in the webview's storage.
+    pub fn save_draft(&self, key: &str, value: &str) -> Result<(), CommandError> {
+        self.with_store(|s| Ok(s.save_draft(key, value)?))
+    }
+
+    pub fn load_draft(&self, key: &str) -> Result<Option<String>, CommandError> {
+        self.with_store(|s| Ok(s.load_draft(key)?))
+    }
+
+    pub fn clear_draft(&self, key: &str) -> Result<(), CommandError> {
+        self.with_store(|s| Ok(s.clear_draft(key)?))
+    }
+
+    pub fn sync_status(&self) -> dto::SyncStatus {
+        let opened = lock(&self.opened);
+        match opened.as_ref().and_then(|o| o.sync.as_ref()) {
+            Some(s) => s.status().borrow().clone().into(),
+            None => dto::SyncStatus {
+                state: dto::SyncState::Idle,
+                last_success_ms: None,
+                pending: 0,
+                quarantined: 0,
+                failures: 0,
+                next_attempt_in_ms: 0,
+            },
+        }
+    }
+
+    pub fn sync_now(&self) {
+        self.nudge_sync();
+    }
+}
+
+impl Drop for AppCore {
+    fn drop(&mut self) {
+        if let Some(o) = lock(&self.opened).take()
+            && let Some(sync) = o.sync
+        {
+            self.runtime.block_on(sync.stop());
+        }
+    }
+}

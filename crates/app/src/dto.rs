@@ -1,0 +1,353 @@
+//! What crosses the IPC boundary, in the UI's terms (camelCase JSON). Each type derives
+//! `ts_rs::TS`; `cargo test -p folgesvenn-app-core` writes them to `ui/src/bindings/` (see
+//! `.cargo/config.toml`), and `cargo xtask test` fails if the committed files are stale.
+
+use folgesvenn_store as store;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Every command fails with this: a stable code and a sentence in plain Norwegian.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS, thiserror::Error)]
+#[error("{message}")]
+#[ts(export)]
+pub struct CommandError {
+    pub kind: String,
+    pub message: String,
+}
+
+impl CommandError {
+    pub fn new(kind: &str, message: impl Into<String>) -> CommandError {
+        CommandError {
+            kind: kind.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<store::StoreError> for CommandError {
+    fn from(e: store::StoreError) -> Self {
+        CommandError::new(e.kind(), e.to_string())
+    }
+}
+
+impl From<folgesvenn_sync::SyncError> for CommandError {
+    fn from(e: folgesvenn_sync::SyncError) -> Self {
+        CommandError::new(e.kind(), e.to_string())
+    }
+}
+
+impl From<folgesvenn_domain::ValidationError> for CommandError {
+    fn from(e: folgesvenn_domain::ValidationError) -> Self {
+        CommandError::new("invalid_input", e.to_string())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Role {
+    Adviser,
+    Employer,
+}
+
+impl From<folgesvenn_domain::Role> for Role {
+    fn from(r: folgesvenn_domain::Role) -> Self {
+        match r {
+            folgesvenn_domain::Role::Adviser => Role::Adviser,
+            folgesvenn_domain::Role::Employer => Role::Employer,
+        }
+    }
+}
+
+impl From<Role> for folgesvenn_domain::Role {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::Adviser => folgesvenn_domain::Role::Adviser,
+            Role::Employer => folgesvenn_domain::Role::Employer,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AppState {
+    /// A store exists in the data directory.
+    pub initialized: bool,
+    /// It is open.
+    pub unlocked: bool,
+    pub role: Option<Role>,
+    pub user_name: Option<String>,
+    pub relay: Option<String>,
+    /// Opening it needs the passphrase (no OS keystore was used).
+    pub needs_passphrase: bool,
+}
+
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SetupInput {
+    pub role: Role,
+    pub user_name: String,
+    /// `None`: keep the key in the OS keystore.
+    pub passphrase: Option<String>,
+    pub relay: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlacementSummary {
+    #[ts(type = "string")]
+    pub id: uuid::Uuid,
+    pub candidate_name: String,
+    pub employer_name: String,
+    pub measure: String,
+    pub status: String,
+    pub start_date: String,
+    pub end_date: Option<String>,
+    pub next_visit: Option<String>,
+    #[ts(type = "number")]
+    pub open_requests: i64,
+    #[ts(type = "number")]
+    pub overdue_actions: i64,
+    pub last_observation: Option<String>,
+}
+
+impl From<store::PlacementSummary> for PlacementSummary {
+    fn from(p: store::PlacementSummary) -> Self {
+        PlacementSummary {
+            id: p.id,
+            candidate_name: p.candidate_name,
+            employer_name: p.employer_name,
+            measure: p.measure,
+            status: p.status,
+            start_date: p.start_date,
+            end_date: p.end_date,
+            next_visit: p.next_visit,
+            open_requests: p.open_requests,
+            overdue_actions: p.overdue_actions,
+            last_observation: p.last_observation,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SearchHit {
+    #[ts(type = "string")]
+    pub placement_id: uuid::Uuid,
+    pub candidate_name: String,
+    #[ts(type = "string")]
+    pub record_id: uuid::Uuid,
+    pub kind: String,
+    pub snippet: String,
+}
+
+impl From<store::SearchHit> for SearchHit {
+    fn from(h: store::SearchHit) -> Self {
+        SearchHit {
+            placement_id: h.placement_id,
+            candidate_name: h.candidate_name,
+            record_id: h.record_id,
+            kind: h.kind,
+            snippet: h.snippet,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct NewPlacementInput {
+    pub candidate_name: String,
+    pub employer_name: String,
+    pub employer_org_number: String,
+    pub workplace_address: String,
+    /// A measure code, e.g. `work_training`.
+    pub measure: String,
+    /// `YYYY-MM-DD`.
+    pub start_date: String,
+    pub end_date: Option<String>,
+    pub hours_per_week: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlacementFacts {
+    pub candidate_name: String,
+    pub employer_name: String,
+    pub employer_org: String,
+    pub adviser_name: String,
+    pub measure: String,
+    pub status: String,
+    pub start_date: String,
+    pub end_date: Option<String>,
+    pub closed_on: Option<String>,
+    pub hours_per_week: f64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlanItem {
+    #[ts(type = "string")]
+    pub id: uuid::Uuid,
+    pub text: String,
+    pub detail: Option<String>,
+    pub status: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TimelineItem {
+    /// visit, observation, note, contact_request or action.
+    pub kind: String,
+    #[ts(type = "string")]
+    pub id: uuid::Uuid,
+    pub at: String,
+    pub text: String,
+    pub status: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FieldConflict {
+    pub path: Vec<String>,
+    pub values: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Overview {
+    #[ts(type = "string")]
+    pub id: uuid::Uuid,
+    pub facts: PlacementFacts,
+    pub goals: Vec<PlanItem>,
+    pub adaptations: Vec<PlanItem>,
+    pub contact_persons: Vec<PlanItem>,
+    pub training_plan: Vec<PlanItem>,
+    pub timeline: Vec<TimelineItem>,
+    pub conflicts: Vec<FieldConflict>,
+}
+
+fn plan(items: Vec<store::PlanItem>) -> Vec<PlanItem> {
+    items
+        .into_iter()
+        .map(|i| PlanItem {
+            id: i.id,
+            text: i.text,
+            detail: i.detail,
+            status: i.status,
+        })
+        .collect()
+}
+
+impl From<store::Overview> for Overview {
+    fn from(o: store::Overview) -> Self {
+        let f = o.facts;
+        Overview {
+            id: o.id,
+            facts: PlacementFacts {
+                candidate_name: f.candidate_name,
+                employer_name: f.employer_name,
+                employer_org: f.employer_org,
+                adviser_name: f.adviser_name,
+                measure: f.measure,
+                status: f.status,
+                start_date: f.start_date,
+                end_date: f.end_date,
+                closed_on: f.closed_on,
+                hours_per_week: f.hours_per_week,
+            },
+            goals: plan(o.goals),
+            adaptations: plan(o.adaptations),
+            contact_persons: plan(o.contact_persons),
+            training_plan: plan(o.training_plan),
+            timeline: o
+                .timeline
+                .into_iter()
+                .map(|t| TimelineItem {
+                    kind: t.kind,
+                    id: t.id,
+                    at: t.at,
+                    text: t.text,
+                    status: t.status,
+                })
+                .collect(),
+            conflicts: o
+                .conflicts
+                .into_iter()
+                .map(|c| FieldConflict {
+                    path: c.path,
+                    values: c.values,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ObservationInput {
+    pub date: String,
+    /// An attendance code, e.g. `present`.
+    pub attendance: String,
+    pub hours: f64,
+    pub tasks_done: String,
+    pub went_well: String,
+    pub problem: String,
+    pub wants_contact: bool,
+    pub contact_message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "state", rename_all = "snake_case")]
+#[ts(export)]
+pub enum SyncState {
+    Idle,
+    Syncing,
+    Offline { reason: String },
+    Error { kind: String, message: String },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SyncStatus {
+    pub state: SyncState,
+    #[ts(type = "number | null")]
+    pub last_success_ms: Option<i64>,
+    #[ts(type = "number")]
+    pub pending: u64,
+    #[ts(type = "number")]
+    pub quarantined: u64,
+    pub failures: u32,
+    #[ts(type = "number")]
+    pub next_attempt_in_ms: u64,
+}
+
+impl From<folgesvenn_sync::SyncStatus> for SyncStatus {
+    fn from(s: folgesvenn_sync::SyncStatus) -> Self {
+        use folgesvenn_sync::SyncState as S;
+        SyncStatus {
+            state: match s.state {
+                S::Idle => SyncState::Idle,
+                S::Syncing => SyncState::Syncing,
+                S::Offline { reason } => SyncState::Offline { reason },
+                S::Error { kind, message } => SyncState::Error { kind, message },
+            },
+            last_success_ms: s.last_success_ms,
+            pending: s.pending,
+            quarantined: s.quarantined,
+            failures: s.failures,
+            next_attempt_in_ms: s.next_attempt_in_ms,
+        }
+    }
+}
