@@ -1,0 +1,27 @@
+//! Declares the app's own commands, so each gets a permission (`allow-<command>`) and the window
+//! may call only those its capability (`capabilities/main.json`) grants.
+
+/// Every command the UI calls; keep in step with `src/lib.rs` and `capabilities/main.json`.
+const COMMANDS: &[&str] = &[
+    "app_state",
+    "setup_device",
+    "unlock",
+    "list_placements",
+    "search_placements",
+    "create_placement",
+    "placement_overview",
+    "log_observation",
+    "sync_status",
+    "sync_now",
+    "save_draft",
+    "load_draft",
+    "clear_draft",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed");
+}

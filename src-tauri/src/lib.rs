@@ -1,0 +1,50 @@
+//! The Tauri shell: a window, the app's commands (thin wrappers over `folgesvenn-app-core`,
+//! grouped per feature in `commands/`), and the sync status forwarded as `sync-status` events.
+//! `run()` is also the mobile entry point.
+
+mod commands;
+
+use std::path::PathBuf;
+
+use folgesvenn_app_core::AppCore;
+use tauri::{Emitter, Manager};
+
+/// Where the device keeps its data: `FOLGESVENN_DATA_DIR` if set (a second instance in the demo,
+/// the tests), else the platform's app data directory.
+fn data_dir(app: &tauri::App) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    match std::env::var_os("FOLGESVENN_DATA_DIR") {
+        Some(d) => Ok(PathBuf::from(d)),
+        None => Ok(app.path().app_data_dir()?),
+    }
+}
+
+#[cfg_attr(mobile, tauri::mobile_entry_point)]
+pub fn run() {
+    tauri::Builder::default()
+        .setup(|app| {
+            let dir = data_dir(app)?;
+            let handle = app.handle().clone();
+            let core = AppCore::new(dir, move |status| {
+                let _ = handle.emit("sync-status", status);
+            })?;
+            app.manage(core);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::device::app_state,
+            commands::device::setup_device,
+            commands::device::unlock,
+            commands::placements::list_placements,
+            commands::placements::search_placements,
+            commands::placements::create_placement,
+            commands::placements::placement_overview,
+            commands::placements::log_observation,
+            commands::sync::sync_status,
+            commands::sync::sync_now,
+            commands::drafts::save_draft,
+            commands::drafts::load_draft,
+            commands::drafts::clear_draft,
+        ])
+        .run(tauri::generate_context!())
+        .expect("Følgesvenn could not start its window");
+}
