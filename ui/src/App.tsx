@@ -1,0 +1,122 @@
+import { Alert, BodyShort, Box, Button, Heading, Link, Loader, Provider, VStack } from "@navikt/ds-react";
+import { en as akselEn, nb as akselNb } from "@navikt/ds-react/locales";
+import { useCallback, useEffect, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { appState, toCommandError, type CommandFailure } from "./api";
+import type { AppState } from "./bindings/AppState";
+import { Layout } from "./components/Layout";
+import { PageTitle } from "./components/PageTitle";
+import { currentLanguage } from "./i18n";
+import { href, parseRoute, useHash } from "./hooks/useRoute";
+import { FirstRun } from "./screens/FirstRun";
+import { NewPlacement } from "./screens/NewPlacement";
+import { PlacementList } from "./screens/PlacementList";
+import { PlacementOverview } from "./screens/PlacementOverview";
+import { Unlock } from "./screens/Unlock";
+import { SyncProvider } from "./sync";
+
+type Boot =
+  | { phase: "loading" }
+  | { phase: "failed"; error: CommandFailure }
+  | { phase: "ready"; app: AppState };
+
+export function App() {
+  // Also re-renders everything when the language changes.
+  const { t } = useTranslation();
+  const [boot, setBoot] = useState<Boot>({ phase: "loading" });
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    let active = true;
+    appState().then(
+      (app) => {
+        if (active) setBoot({ phase: "ready", app });
+      },
+      (error: unknown) => {
+        if (active) setBoot({ phase: "failed", error: toCommandError(error) });
+      },
+    );
+    return () => {
+      active = false;
+    };
+  }, [attempt]);
+
+  const ready = useCallback((app: AppState) => setBoot({ phase: "ready", app }), []);
+  const app = boot.phase === "ready" ? boot.app : null;
+
+  return (
+    <Provider locale={currentLanguage() === "en" ? akselEn : akselNb}>
+      {app?.unlocked ? (
+        <SyncProvider>
+          <Layout app={app}>
+            <Screens app={app} />
+          </Layout>
+        </SyncProvider>
+      ) : (
+        <Layout app={app}>
+          {boot.phase === "loading" ? (
+            <Box paddingBlock="space-48">
+              <Loader size="2xlarge" title={t("app.loading")} />
+            </Box>
+          ) : boot.phase === "failed" ? (
+            <StartFailed
+              error={boot.error}
+              onRetry={() => {
+                setBoot({ phase: "loading" });
+                setAttempt((n) => n + 1);
+              }}
+            />
+          ) : !boot.app.initialized ? (
+            <FirstRun onDone={ready} />
+          ) : (
+            <Unlock app={boot.app} onDone={ready} />
+          )}
+        </Layout>
+      )}
+    </Provider>
+  );
+}
+
+function Screens({ app }: { app: AppState }) {
+  const route = parseRoute(useHash());
+  switch (route.name) {
+    case "list":
+      return <PlacementList role={app.role} />;
+    case "new":
+      return app.role === "adviser" ? <NewPlacement /> : <NotFound />;
+    case "placement":
+      return <PlacementOverview key={route.id} id={route.id} role={app.role} />;
+    default:
+      return <NotFound />;
+  }
+}
+
+function NotFound() {
+  const { t } = useTranslation();
+  return (
+    <VStack gap="space-16" paddingBlock="space-32">
+      <PageTitle>{t("app.notFound")}</PageTitle>
+      <Link href={href({ name: "list" })}>{t("app.toList")}</Link>
+    </VStack>
+  );
+}
+
+function StartFailed({ error, onRetry }: { error: CommandFailure; onRetry: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <VStack gap="space-16" paddingBlock="space-32" className="form-narrow">
+      <PageTitle>{t("app.startFailed")}</PageTitle>
+      <Alert variant="error" data-testid="start-error">
+        <VStack gap="space-8">
+          <Heading level="2" size="xsmall">
+            {error.kind}
+          </Heading>
+          <BodyShort>{error.message}</BodyShort>
+        </VStack>
+      </Alert>
+      <div>
+        <Button onClick={onRetry}>{t("app.retry")}</Button>
+      </div>
+    </VStack>
+  );
+}

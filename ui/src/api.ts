@@ -1,0 +1,119 @@
+// The typed command layer: the only place the UI talks to the Rust side.
+// One function per Tauri command; types come from Rust through ts-rs (src/bindings/).
+import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type { AppState } from "./bindings/AppState";
+import type { CommandError } from "./bindings/CommandError";
+import type { NewPlacementInput } from "./bindings/NewPlacementInput";
+import type { ObservationInput } from "./bindings/ObservationInput";
+import type { Overview } from "./bindings/Overview";
+import type { PlacementSummary } from "./bindings/PlacementSummary";
+import type { SearchHit } from "./bindings/SearchHit";
+import type { SetupInput } from "./bindings/SetupInput";
+import type { SyncStatus } from "./bindings/SyncStatus";
+
+/** What every command rejects with: a `CommandError` that is also an `Error`. */
+export class CommandFailure extends Error implements CommandError {
+  readonly kind: string;
+
+  constructor(error: CommandError) {
+    super(error.message);
+    this.name = "CommandFailure";
+    this.kind = error.kind;
+  }
+}
+
+function isCommandError(value: unknown): value is CommandError {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as Record<string, unknown>).kind === "string" &&
+    typeof (value as Record<string, unknown>).message === "string"
+  );
+}
+
+/** Any rejection (a command's `CommandError`, a string, an `Error`) as a `CommandError`. */
+export function toCommandError(error: unknown): CommandFailure {
+  if (error instanceof CommandFailure) return error;
+  if (isCommandError(error)) return new CommandFailure({ kind: error.kind, message: error.message });
+  if (typeof error === "string") return new CommandFailure({ kind: "unknown", message: error });
+  if (error instanceof Error) return new CommandFailure({ kind: "unknown", message: error.message });
+  return new CommandFailure({ kind: "unknown", message: String(error) });
+}
+
+async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw toCommandError(error);
+  }
+}
+
+/** Where the device stands: set up, unlocked, whose it is. Opens a keystore-protected store. */
+export function appState(): Promise<AppState> {
+  return call<AppState>("app_state");
+}
+
+/** First run: creates the encrypted store. */
+export function setupDevice(input: SetupInput): Promise<AppState> {
+  return call<AppState>("setup_device", { input });
+}
+
+/** Opens the store; `null` means: with the key from the OS keystore. */
+export function unlock(passphrase: string | null): Promise<AppState> {
+  return call<AppState>("unlock", { passphrase });
+}
+
+export function listPlacements(): Promise<PlacementSummary[]> {
+  return call<PlacementSummary[]>("list_placements");
+}
+
+export function searchPlacements(query: string): Promise<SearchHit[]> {
+  return call<SearchHit[]>("search_placements", { query });
+}
+
+/** Creates a placement (advisers only); resolves with its id. */
+export function createPlacement(input: NewPlacementInput): Promise<string> {
+  return call<string>("create_placement", { input });
+}
+
+export function placementOverview(placementId: string): Promise<Overview> {
+  return call<Overview>("placement_overview", { placementId });
+}
+
+/** The employer's daily log; resolves with the new observation's id. */
+export function logObservation(placementId: string, input: ObservationInput): Promise<string> {
+  return call<string>("log_observation", { placementId, input });
+}
+
+export function syncStatus(): Promise<SyncStatus> {
+  return call<SyncStatus>("sync_status");
+}
+
+export function syncNow(): Promise<void> {
+  return call<void>("sync_now");
+}
+
+/** Every change of the sync status, as the Rust side emits it ("sync-status"). */
+export async function onSyncStatus(callback: (status: SyncStatus) => void): Promise<UnlistenFn> {
+  try {
+    return await listen<SyncStatus>("sync-status", (event) => callback(event.payload));
+  } catch (error) {
+    throw toCommandError(error);
+  }
+}
+
+/** Saves a half-written form in the encrypted store (never in the webview's own storage). */
+export function saveDraft(key: string, value: string): Promise<void> {
+  return call<void>("save_draft", { key, value });
+}
+
+/** A saved half-written form, or null. */
+export function loadDraft(key: string): Promise<string | null> {
+  return call<string | null>("load_draft", { key });
+}
+
+/** Forgets a half-written form (after it was saved for real). */
+export function clearDraft(key: string): Promise<void> {
+  return call<void>("clear_draft", { key });
+}

@@ -1,0 +1,91 @@
+// Dates, times and numbers as people read them, in the chosen language.
+import type { Language } from "./i18n";
+
+const LOCALES: Record<Language, string> = { nb: "nb-NO", en: "en-GB" };
+
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** `YYYY-MM-DD` as a local date (no time zone shift), or undefined. */
+export function parseIsoDate(value: string | null | undefined): Date | undefined {
+  const m = value ? DATE_ONLY.exec(value) : null;
+  if (!m) return undefined;
+  const date = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return date.getDate() === Number(m[3]) ? date : undefined;
+}
+
+export function toIsoDate(date: Date): string {
+  const y = String(date.getFullYear()).padStart(4, "0");
+  const m = String(date.getMonth() + 1).padStart(2, "0");
+  const d = String(date.getDate()).padStart(2, "0");
+  return `${y}-${m}-${d}`;
+}
+
+export function todayIso(): string {
+  return toIsoDate(new Date());
+}
+
+export function isoDaysFromToday(days: number): string {
+  const d = new Date();
+  d.setDate(d.getDate() + days);
+  return toIsoDate(d);
+}
+
+/** A day (`2026-11-27`) or a moment (RFC 3339) for display; anything else as it is. */
+export function formatDate(value: string | null | undefined, language: Language): string {
+  if (!value) return "";
+  const day = parseIsoDate(value);
+  if (day) {
+    return new Intl.DateTimeFormat(LOCALES[language], { dateStyle: "medium" }).format(day);
+  }
+  const moment = new Date(value);
+  if (Number.isNaN(moment.getTime())) return value;
+  return new Intl.DateTimeFormat(LOCALES[language], {
+    dateStyle: "medium",
+    timeStyle: "short",
+  }).format(moment);
+}
+
+/** `HH:MM` of a moment in milliseconds since the epoch. */
+export function formatTime(ms: number, language: Language): string {
+  return new Intl.DateTimeFormat(LOCALES[language], { hour: "2-digit", minute: "2-digit" }).format(
+    new Date(ms),
+  );
+}
+
+export function isSameDay(ms: number, other: number): boolean {
+  return toIsoDate(new Date(ms)) === toIsoDate(new Date(other));
+}
+
+export function formatNumber(value: number, language: Language): string {
+  return new Intl.NumberFormat(LOCALES[language], { maximumFractionDigits: 2 }).format(value);
+}
+
+/** "7,5", "7.5" or " 8 " as a number; NaN when it is not one. */
+export function parseDecimal(value: string): number {
+  const text = value.trim().replace(",", ".");
+  if (!/^\d+(\.\d+)?$/.test(text)) return Number.NaN;
+  return Number(text);
+}
+
+/** A number as the user would type it in the current language. */
+export function decimalInput(value: number, language: Language): string {
+  const text = String(Math.round(value * 100) / 100);
+  return language === "nb" ? text.replace(".", ",") : text;
+}
+
+/** Norwegian organisation number: nine digits (spaces allowed), modulus-11 check digit. */
+export function isValidOrgNumber(value: string): boolean {
+  if (!/^[\d ]+$/.test(value)) return false;
+  const digits = value.replace(/ /g, "").split("").map(Number);
+  if (digits.length !== 9) return false;
+  const weights = [3, 2, 7, 6, 5, 4, 3, 2];
+  const sum = weights.reduce((acc, w, i) => acc + w * (digits[i] ?? 0), 0);
+  const rest = 11 - (sum % 11);
+  const check = rest === 11 ? 0 : rest;
+  return check !== 10 && check === digits[8];
+}
+
+/** Length in characters as the Rust side counts them (code points, not UTF-16 units). */
+export function charCount(value: string): number {
+  return Array.from(value).length;
+}

@@ -1,0 +1,82 @@
+import { Alert, BodyLong, Box, Button, TextField, VStack } from "@navikt/ds-react";
+import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
+import { toCommandError, unlock } from "../api";
+import type { AppState } from "../bindings/AppState";
+import { PageTitle } from "../components/PageTitle";
+
+/** The store is set up but closed: ask for the passphrase (or retry the OS keystore). */
+export function Unlock({ app, onDone }: { app: AppState; onDone: (state: AppState) => void }) {
+  const { t } = useTranslation();
+  const [passphrase, setPassphrase] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (app.needsPassphrase && !passphrase) {
+      setError(t("unlock.passphraseRequired"));
+      return;
+    }
+    setSubmitting(true);
+    setError(null);
+    try {
+      const state = await unlock(app.needsPassphrase ? passphrase : null);
+      setPassphrase("");
+      onDone(state);
+    } catch (err) {
+      setError(toCommandError(err).message);
+      setSubmitting(false);
+    }
+  }
+
+  if (!app.needsPassphrase) {
+    // The key is in the OS keystore, but opening with it failed.
+    return (
+      <Box paddingBlock="space-32" className="form-narrow">
+        <form onSubmit={submit} data-testid="unlock-form">
+          <VStack gap="space-24">
+            <PageTitle>{t("unlock.keystoreHeading")}</PageTitle>
+            <BodyLong>{t("unlock.keystoreIntro")}</BodyLong>
+            {error && (
+              <Alert variant="error" data-testid="unlock-error">
+                {error}
+              </Alert>
+            )}
+            <div>
+              <Button type="submit" loading={submitting} data-testid="unlock-submit">
+                {t("app.retry")}
+              </Button>
+            </div>
+          </VStack>
+        </form>
+      </Box>
+    );
+  }
+
+  return (
+    <Box paddingBlock="space-32" className="form-narrow">
+      <form onSubmit={submit} noValidate data-testid="unlock-form">
+        <VStack gap="space-24">
+          <PageTitle>{t("unlock.heading")}</PageTitle>
+          <BodyLong>{t("unlock.intro")}</BodyLong>
+          <TextField
+            id="unlock-passphrase"
+            type="password"
+            autoComplete="current-password"
+            label={t("unlock.passphraseLabel")}
+            value={passphrase}
+            onChange={(e) => setPassphrase(e.target.value)}
+            error={error ?? undefined}
+            data-testid="unlock-passphrase"
+          />
+          <div>
+            <Button type="submit" loading={submitting} data-testid="unlock-submit">
+              {t("unlock.submit")}
+            </Button>
+          </div>
+        </VStack>
+      </form>
+    </Box>
+  );
+}

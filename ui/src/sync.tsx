@@ -1,0 +1,103 @@
+// The sync status, shared by the header indicator and the screens.
+//
+// Screens reload their data when `version` changes: after a sync the user asked for ("Synkroniser
+// nå") has completed, and whenever the Rust side emits "data-changed" (after it applied changes
+// from another device). Not after every background round: those run every few seconds, and each
+// reload is an audit-logged read of the candidate's record.
+import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
+import { listen } from "@tauri-apps/api/event";
+import { onSyncStatus, syncNow, syncStatus, toCommandError, type CommandFailure } from "./api";
+import type { SyncStatus } from "./bindings/SyncStatus";
+
+/** Optional event from the Rust side: remote changes were applied to these placements. */
+export const DATA_CHANGED_EVENT = "data-changed";
+
+interface SyncValue {
+  status: SyncStatus | null;
+  /** Reading the status failed (shown in the indicator). */
+  error: CommandFailure | null;
+  /** Bumped when the data on screen may be stale. */
+  version: number;
+  /** "Synkroniser nå": asks the Rust side to sync; screens reload once it has succeeded. */
+  requestSync: () => Promise<void>;
+}
+
+const SyncContext = createContext<SyncValue>({
+  status: null,
+  error: null,
+  version: 0,
+  requestSync: () => Promise.resolve(),
+});
+
+export function SyncProvider({ children }: { children: ReactNode }) {
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [error, setError] = useState<CommandFailure | null>(null);
+  const [version, setVersion] = useState(0);
+  // When the user asked for a sync: the first success after it refreshes the screens.
+  const requestedAt = useRef<number | null>(null);
+
+  useEffect(() => {
+    let active = true;
+    const stops: Array<() => void> = [];
+    const keep = (stop: () => void) => {
+      if (active) stops.push(stop);
+      else stop();
+    };
+
+    onSyncStatus((next) => {
+      if (!active) return;
+      setStatus(next);
+      setError(null);
+      const asked = requestedAt.current;
+      if (asked !== null && next.lastSuccessMs !== null && next.lastSuccessMs >= asked) {
+        requestedAt.current = null;
+        setVersion((v) => v + 1);
+      }
+    }).then(keep, (e: unknown) => {
+      if (active) setError(toCommandError(e));
+    });
+
+    listen(DATA_CHANGED_EVENT, () => {
+      if (active) setVersion((v) => v + 1);
+    }).then(keep, () => {
+      // Without events there is still "Synkroniser nå" and moving between screens.
+    });
+
+    syncStatus().then(
+      // An event that arrived first is newer than this answer.
+      (first) => {
+        if (active) setStatus((s) => s ?? first);
+      },
+      (e: unknown) => {
+        if (active) setError(toCommandError(e));
+      },
+    );
+
+    return () => {
+      active = false;
+      for (const stop of stops) {
+        try {
+          stop();
+        } catch {
+          // The window is going away.
+        }
+      }
+    };
+  }, []);
+
+  const requestSync = useCallback(async () => {
+    requestedAt.current = Date.now();
+    await syncNow();
+  }, []);
+
+  return <SyncContext value={{ status, error, version, requestSync }}>{children}</SyncContext>;
+}
+
+export function useSync(): SyncValue {
+  return useContext(SyncContext);
+}
+
+/** A key that changes when the screen should reload its data. */
+export function useDataVersion(): number {
+  return useSync().version;
+}
