@@ -1,7 +1,8 @@
 //! `cargo xtask`: the one entry point for every developer task, the same locally and in CI.
 //!
 //! - `cargo xtask setup`  installs what a fresh Debian 12 machine lacks (apt packages).
-//! - `cargo xtask run`    sets up, then runs the headless demo (until the app window lands).
+//! - `cargo xtask run`    sets up, builds, and runs the app window with a local relay.
+//! - `cargo xtask demo`   the headless demo of the device CLI (no window needed).
 //! - `cargo xtask test`   sets up, then runs every check and test: rustfmt, clippy, the
 //!   dependency-direction invariants, the whole test suite, a build check of the store with
 //!   the vendored OpenSSL that mobile targets need, and last the fuzz smoke run (`cargo xtask
@@ -32,6 +33,25 @@ const APT_PACKAGES: &[&str] = &[
     "dbus-x11",
     "gnome-keyring",
     "libsecret-tools",
+    // The app window: WebKitGTK and friends (../shared/TAURI-ON-LINUX.md).
+    "curl",
+    "wget",
+    "file",
+    "libwebkit2gtk-4.1-dev",
+    "libgtk-3-dev",
+    "libayatana-appindicator3-dev",
+    "librsvg2-dev",
+    "libsoup-3.0-dev",
+    "libjavascriptcoregtk-4.1-dev",
+    "libxdo-dev",
+    // Real-window tests: a virtual X server, WebKit's WebDriver, screenshots, fonts.
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "x11-apps",
+    "imagemagick",
+    "fonts-dejavu-core",
+    "at-spi2-core",
 ];
 
 /// What the crates at the core must never depend on (ARCHITECTURE.md, "Invariants").
@@ -64,6 +84,8 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ),
     // The sync engine knows no UI.
     ("folgesvenn-sync", &["tauri"]),
+    // Everything the window does is testable without a window.
+    ("folgesvenn-app-core", &["tauri", "wry", "webkit2gtk"]),
     // The relay never decodes documents: it cannot even link the code that would.
     (
         "folgesvenn-relay",
@@ -173,24 +195,145 @@ fn check_dependency_direction() -> Result<()> {
     Ok(())
 }
 
+/// The Tauri shell. It is built once per run, always with the same features as the app the
+/// real-window tests start (`tauri/custom-protocol`: the UI embedded from `ui/dist`), so tauri is
+/// compiled once; the rest of the workspace never links WebKit.
+const SHELL: &str = "folgesvenn-shell";
+const SHELL_FEATURES: &str = "tauri/custom-protocol";
+
+fn npm(args: &[&str]) -> Result<()> {
+    run(Command::new("npm")
+        .args(args)
+        .current_dir(root().join("ui")))
+}
+
+/// Node 20+ and the UI's npm packages, exactly as locked.
+fn setup_ui() -> Result<()> {
+    let version = Command::new("node")
+        .arg("--version")
+        .output()
+        .context("the UI needs Node.js 20 or newer (node not found)")?;
+    let v = String::from_utf8_lossy(&version.stdout);
+    let major: u32 = v
+        .trim()
+        .trim_start_matches('v')
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    if major < 20 {
+        bail!("the UI needs Node.js 20 or newer, found {}", v.trim());
+    }
+    if !root().join("ui/node_modules/.package-lock.json").exists() {
+        run(Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(root().join("ui")))?;
+    }
+    Ok(())
+}
+
 fn lint() -> Result<()> {
     run(cargo().args(["fmt", "--all", "--check"]))?;
     run(cargo().args([
         "clippy",
         "--workspace",
+        "--exclude",
+        SHELL,
         "--all-targets",
         "--",
         "-D",
         "warnings",
     ]))?;
+    setup_ui()?;
+    npm(&["run", "typecheck"])?;
+    npm(&["run", "lint"])?;
     check_dependency_direction()
+}
+
+/// ts-rs writes `ui/src/bindings/` when the app core's tests run; the committed files must be
+/// what the Rust types say now.
+fn check_bindings_fresh() -> Result<()> {
+    let out = Command::new("git")
+        .args(["status", "--porcelain", "--", "ui/src/bindings"])
+        .current_dir(root())
+        .output()?;
+    let changed = String::from_utf8_lossy(&out.stdout);
+    if !changed.trim().is_empty() {
+        bail!(
+            "ui/src/bindings is out of date with the Rust types; commit the regenerated files:\n{changed}"
+        );
+    }
+    eprintln!("xtask: TypeScript bindings are fresh");
+    Ok(())
+}
+
+/// The UI bundle and the app binary with it embedded: `target/debug/folgesvenn`.
+fn build_app() -> Result<()> {
+    setup_ui()?;
+    npm(&["run", "build"])?;
+    run(cargo().args(["build", "-p", SHELL, "--features", SHELL_FEATURES]))?;
+    run(cargo().args([
+        "clippy",
+        "-p",
+        SHELL,
+        "--features",
+        SHELL_FEATURES,
+        "--",
+        "-D",
+        "warnings",
+    ]))
+}
+
+/// The app with a local relay: builds both, starts the relay on its embedded SQLite store under
+/// `target/run/` (kept between runs, like the device's own data), then the app window; stopping
+/// the app stops the relay.
+fn run_app() -> Result<()> {
+    setup()?;
+    setup_ui()?;
+    npm(&["run", "build"])?;
+    run(cargo().args(["build", "-p", SHELL, "--features", SHELL_FEATURES]))?;
+    run(cargo().args(["build", "-p", "folgesvenn-relay"]))?;
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        bail!(
+            "no display: the app needs a desktop session (or run it under Xvfb: \
+             `Xvfb :99 & DISPLAY=:99 cargo xtask run`); `cargo xtask demo` runs without one"
+        );
+    }
+    let dir = root().join("target/run");
+    std::fs::create_dir_all(&dir)?;
+    let mut relay = Command::new(root().join("target/debug/folgesvenn-relay"))
+        .args(["serve", "--listen", "127.0.0.1:8787", "--db"])
+        .arg(dir.join("relay.db"))
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .context("starting the relay")?;
+    eprintln!(
+        "xtask: relay on http://127.0.0.1:8787 (pid {}), app data in {}",
+        relay.id(),
+        dir.join("device").display()
+    );
+    let app = Command::new(root().join("target/debug/folgesvenn"))
+        .env("FOLGESVENN_DATA_DIR", dir.join("device"))
+        .status();
+    let _ = relay.kill();
+    let _ = relay.wait();
+    let status = app.context("starting the app")?;
+    if !status.success() {
+        bail!("the app exited with {status}");
+    }
+    Ok(())
 }
 
 fn test(long: bool) -> Result<()> {
     setup()?;
     lint()?;
+    // The app core's tests write the TypeScript bindings; they must match what is committed.
+    run(cargo().args(["test", "-p", "folgesvenn-app-core"]))?;
+    check_bindings_fresh()?;
+    // The app binary, before the tests that open its window.
+    build_app()?;
     let mut cmd = cargo();
-    cmd.args(["test", "--workspace"]);
+    cmd.args(["test", "--workspace", "--exclude", SHELL]);
     if long {
         cmd.env("FOLGESVENN_LONG", "1").env("PROPTEST_CASES", "256");
     }
@@ -352,7 +495,8 @@ fn main() -> Result<()> {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         ["setup"] => setup(),
-        ["run"] => {
+        ["run"] => run_app(),
+        ["demo"] => {
             setup()?;
             run(cargo().args(["run", "--quiet", "-p", "folgesvenn-device", "--", "demo"]))
         }
@@ -363,7 +507,9 @@ fn main() -> Result<()> {
         ["lint"] => lint(),
         ["bench"] => bench(),
         _ => {
-            bail!("usage: cargo xtask <setup | run | test [--long] | fuzz [--long] | lint | bench>")
+            bail!(
+                "usage: cargo xtask <setup | run | demo | test [--long] | fuzz [--long] | lint | bench>"
+            )
         }
     }
 }
