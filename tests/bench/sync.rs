@@ -136,6 +136,26 @@ struct Row {
     changes: u64,
 }
 
+/// One message from `from` to `to` through its encoded bytes, if `from` has one; counts them.
+fn send(
+    from: &mut AutoCommit,
+    from_state: &mut State,
+    to: &mut AutoCommit,
+    to_state: &mut State,
+    bytes: &mut u64,
+) -> bool {
+    use folgesvenn_domain::automerge::sync::Message;
+    let Some(m) = from.sync().generate_sync_message(from_state) else {
+        return false;
+    };
+    let enc = m.encode();
+    *bytes += enc.len() as u64;
+    to.sync()
+        .receive_sync_message(to_state, Message::decode(&enc).unwrap())
+        .unwrap();
+    true
+}
+
 /// automerge's sync protocol between two in-memory documents until neither has more to say.
 /// Returns (bytes, messages).
 fn automerge_sync(
@@ -144,31 +164,18 @@ fn automerge_sync(
     b: &mut AutoCommit,
     sb: &mut State,
 ) -> (u64, u64) {
-    use folgesvenn_domain::automerge::sync::Message;
     let (mut bytes, mut messages) = (0u64, 0u64);
     loop {
-        let mut quiet = true;
-        if let Some(m) = a.sync().generate_sync_message(sa) {
-            let enc = m.encode();
-            bytes += enc.len() as u64;
-            messages += 1;
-            quiet = false;
-            b.sync()
-                .receive_sync_message(sb, Message::decode(&enc).unwrap())
-                .unwrap();
-        }
-        if let Some(m) = b.sync().generate_sync_message(sb) {
-            let enc = m.encode();
-            bytes += enc.len() as u64;
-            messages += 1;
-            quiet = false;
-            a.sync()
-                .receive_sync_message(sa, Message::decode(&enc).unwrap())
-                .unwrap();
-        }
-        if quiet {
+        // Both sides speak once per round; stop when neither has anything to say.
+        let sent = [
+            send(a, sa, b, sb, &mut bytes),
+            send(b, sb, a, sa, &mut bytes),
+        ];
+        let n = sent.iter().filter(|s| **s).count() as u64;
+        if n == 0 {
             break;
         }
+        messages += n;
     }
     (bytes, messages)
 }
