@@ -230,32 +230,9 @@ impl AppCore {
         self.with_store(|s| Ok(s.list_placements()?.into_iter().map(Into::into).collect()))
     }
 
-    /// Placements whose candidate or employer name contains the query, then what people wrote
-    /// (the store's full-text search).
+    /// Placements by candidate or employer name, then what people wrote (the store's search).
     pub fn search(&self, query: &str) -> Result<Vec<dto::SearchHit>, CommandError> {
-        let q = query.trim().to_lowercase();
-        if q.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.with_store(|s| {
-            let mut hits: Vec<dto::SearchHit> = s
-                .list_placements()?
-                .into_iter()
-                .filter(|p| {
-                    p.candidate_name.to_lowercase().contains(&q)
-                        || p.employer_name.to_lowercase().contains(&q)
-                })
-                .map(|p| dto::SearchHit {
-                    placement_id: p.id,
-                    candidate_name: p.candidate_name,
-                    record_id: p.id,
-                    kind: "placement".into(),
-                    snippet: p.employer_name,
-                })
-                .collect();
-            hits.extend(s.search(query, 30)?.into_iter().map(dto::SearchHit::from));
-            Ok(hits)
-        })
+        self.with_store(|s| Ok(s.search(query, 30)?.into_iter().map(Into::into).collect()))
     }
 
     /// Creates a placement (advisers only) and starts syncing both its documents through the

@@ -1002,6 +1002,42 @@ impl Store {
         let Some(fts) = crate::search::fts_query(query) else {
             return Ok(Vec::new());
         };
+        // Placements whose candidate or employer name holds the query come first (the list's own
+        // search), then what people wrote. One audit entry per placement either way.
+        // Names are matched in Rust: SQLite's lower() and LIKE fold ASCII only ("Øystein").
+        let needle = query.trim().to_lowercase();
+        let mut hits: Vec<SearchHit> = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT id, candidate_name, employer_name FROM placements ORDER BY candidate_name",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?;
+            let mut by_name = Vec::new();
+            for row in rows {
+                let (id, candidate, employer) = row?;
+                if candidate.to_lowercase().contains(&needle)
+                    || employer.to_lowercase().contains(&needle)
+                {
+                    let id: Uuid = id.parse().unwrap_or_default();
+                    by_name.push(SearchHit {
+                        placement_id: id,
+                        candidate_name: candidate,
+                        record_id: id,
+                        kind: "placement".into(),
+                        snippet: employer,
+                    });
+                }
+                if by_name.len() >= limit {
+                    break;
+                }
+            }
+            by_name
+        };
         let mut stmt = self.conn.prepare_cached(
             "SELECT d.placement_id, p.candidate_name, d.record_id, d.kind,
                     snippet(search, 0, '[', ']', '…', 12)
@@ -1019,7 +1055,9 @@ impl Store {
                 snippet: r.get(4)?,
             })
         })?;
-        let hits: Vec<SearchHit> = rows.collect::<Result<_, _>>()?;
+        for hit in rows {
+            hits.push(hit?);
+        }
         drop(stmt);
         let mut placements: Vec<Uuid> = hits.iter().map(|h| h.placement_id).collect();
         placements.sort();

@@ -855,3 +855,34 @@ fn an_employer_device_deletes_a_placement_twelve_weeks_after_its_end() {
     fixed_clock(&mut adviser, "2028-01-01T10:00:00Z");
     assert!(adviser.purge_ended_placements().unwrap().is_empty());
 }
+
+#[test]
+fn search_finds_placements_by_name_with_one_audit_entry_per_hit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut a, key) = adviser_store(tmp.path());
+    let p = a.create_placement(&new_placement("Øystein Ås")).unwrap();
+    a.create_placement(&new_placement("Kari Hansen")).unwrap();
+    let before = count(tmp.path(), &key, "SELECT count(*) FROM audit_log");
+    let hits = a.search("øystein", 10).unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(
+        (hits[0].kind.as_str(), hits[0].placement_id),
+        ("placement", p)
+    );
+    assert_eq!(
+        a.search("bakeri bodø", 10).unwrap().len(),
+        0,
+        "names match as written"
+    );
+    assert_eq!(
+        a.search("bakeri", 10).unwrap().len(),
+        2,
+        "employer names too"
+    );
+    let after = count(tmp.path(), &key, "SELECT count(*) FROM audit_log");
+    assert_eq!(
+        after - before,
+        3,
+        "one read entry per placement hit, no list read"
+    );
+}
