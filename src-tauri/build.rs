@@ -16,6 +16,12 @@ const COMMANDS: &[&str] = &[
     "save_draft",
     "load_draft",
     "clear_draft",
+    "record_visit",
+    "acknowledge_request",
+    "resolve_request",
+    "invite_employer",
+    "join_placement",
+    "placement_sync_log",
 ];
 
 fn main() {

@@ -44,6 +44,12 @@ pub fn run() {
             commands::drafts::save_draft,
             commands::drafts::load_draft,
             commands::drafts::clear_draft,
+            commands::visits::record_visit,
+            commands::visits::acknowledge_request,
+            commands::visits::resolve_request,
+            commands::pairing::invite_employer,
+            commands::pairing::join_placement,
+            commands::sync::placement_sync_log,
         ])
         .run(tauri::generate_context!())
         .expect("Følgesvenn could not start its window");

@@ -445,3 +445,79 @@ async fn background_sync_backs_off_while_offline_and_reports_its_status() {
         "{log:?}"
     );
 }
+
+/// Pairing on site without coverage: the adviser makes the invitation with the relay down (it
+/// waits in the store), the employer takes the full code and logs with "contact me" at once; the
+/// employer's device even reaches the relay first, before the invitation exists there. When both
+/// have synced, the employer is a member and the adviser holds the contact request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pairing_works_while_the_relay_is_down() {
+    let tmp = tempfile::tempdir().unwrap();
+    let listen = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().to_string()
+    };
+    let relay = format!("http://{listen}");
+    let client = SyncClient::new();
+    let (mut adviser, _) = new_store(&tmp.path().join("adviser"), Role::Adviser, "Kari Veileder");
+    let (mut employer, _) = new_store(
+        &tmp.path().join("employer"),
+        Role::Employer,
+        "Per Verksmester",
+    );
+    let p = adviser
+        .create_placement(&placement_input("Ola Nordmann"))
+        .unwrap();
+    let shared = adviser.document_id(p, DocKind::Shared).unwrap();
+    share(&mut adviser, shared, &relay).unwrap();
+
+    let pairing = invite(
+        &mut adviser,
+        &client,
+        p,
+        DocKind::Shared,
+        MemberRole::Employer,
+        Duration::from_secs(3600),
+    )
+    .await
+    .expect("an invitation is made offline");
+    assert!(!pairing.registered, "the relay is down");
+    assert_eq!(adviser.pending_invitations().unwrap().len(), 1);
+
+    let code = pairing.invitation.to_code();
+    let joined = accept(&mut employer, &Invitation::from_code(&code).unwrap()).unwrap();
+    assert_eq!(joined, p);
+    employer
+        .log_observation(
+            p,
+            &NewObservation {
+                date: day("2026-10-05"),
+                attendance: Attendance::Present,
+                hours: 6.0,
+                tasks_done: "Vasket bussene".into(),
+                went_well: "Godt humør".into(),
+                problem: String::new(),
+                wants_contact: true,
+                contact_message: "Kan du ringe meg om arbeidstiden?".into(),
+            },
+        )
+        .unwrap();
+    assert!(matches!(
+        sync_once(&mut employer, &client).await,
+        Err(folgesvenn_sync::SyncError::Offline(_))
+    ));
+
+    let _relay = RelayProcess::start_on(&tmp.path().join("relay"), &listen);
+    // The employer first: the invitation is not at the relay yet, so joining waits.
+    sync_once(&mut employer, &client).await.unwrap();
+    assert_eq!(employer.pending_count().unwrap(), 1, "kept until joined");
+    sync_once(&mut adviser, &client).await.unwrap();
+    assert!(adviser.pending_invitations().unwrap().is_empty());
+    let log = adviser.sync_log(shared, 20).unwrap();
+    assert!(log.iter().any(|l| l.event == "invitasjon laget"), "{log:?}");
+    sync_once(&mut employer, &client).await.unwrap();
+    assert_eq!(employer.pending_count().unwrap(), 0);
+    sync_once(&mut adviser, &client).await.unwrap();
+    let list = adviser.list_placements().unwrap();
+    assert_eq!(list[0].open_requests, 1, "{list:?}");
+}

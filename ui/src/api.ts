@@ -7,6 +7,9 @@ import type { CommandError } from "./bindings/CommandError";
 import type { NewPlacementInput } from "./bindings/NewPlacementInput";
 import type { ObservationInput } from "./bindings/ObservationInput";
 import type { Overview } from "./bindings/Overview";
+import type { PairingCode } from "./bindings/PairingCode";
+import type { PlacementSyncLog } from "./bindings/PlacementSyncLog";
+import type { VisitInput } from "./bindings/VisitInput";
 import type { PlacementSummary } from "./bindings/PlacementSummary";
 import type { SearchHit } from "./bindings/SearchHit";
 import type { SetupInput } from "./bindings/SetupInput";
@@ -84,6 +87,36 @@ export function placementOverview(placementId: string): Promise<Overview> {
 /** The employer's daily log; resolves with the new observation's id. */
 export function logObservation(placementId: string, input: ObservationInput): Promise<string> {
   return call<string>("log_observation", { placementId, input });
+}
+
+/** Records a visit (or, with `corrects`, a correction as a new linked entry); resolves with its id. */
+export function recordVisit(placementId: string, input: VisitInput): Promise<string> {
+  return call<string>("record_visit", { placementId, input });
+}
+
+/** The adviser has seen a contact request. */
+export function acknowledgeRequest(placementId: string, requestId: string): Promise<void> {
+  return call<void>("acknowledge_request", { placementId, requestId });
+}
+
+/** The adviser has answered a contact request; `resolution` says how. */
+export function resolveRequest(placementId: string, requestId: string, resolution: string): Promise<void> {
+  return call<void>("resolve_request", { placementId, requestId, resolution });
+}
+
+/** A fresh invitation for the employer: short code, full code and QR code. Works offline. */
+export function inviteEmployer(placementId: string): Promise<PairingCode> {
+  return call<PairingCode>("invite_employer", { placementId });
+}
+
+/** Joins a placement with the adviser's code (full or short); resolves with the placement's id. */
+export function joinPlacement(code: string): Promise<string> {
+  return call<string>("join_placement", { code });
+}
+
+/** What sync did for one placement, and what it could not apply (quarantine). */
+export function placementSyncLog(placementId: string): Promise<PlacementSyncLog> {
+  return call<PlacementSyncLog>("placement_sync_log", { placementId });
 }
 
 export function syncStatus(): Promise<SyncStatus> {

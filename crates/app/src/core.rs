@@ -5,9 +5,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use folgesvenn_domain::{Day, Employer, NewObservation, NewPlacement};
+use folgesvenn_domain::{
+    CheckIn, Day, Employer, Moment, NewAction, NewObservation, NewPlacement, NewVisit,
+};
 use folgesvenn_store::{DocKind, KeyLocation, Store, Unlock};
-use folgesvenn_sync::{LoopConfig, SyncClient, SyncHandle};
+use folgesvenn_sync::{Invitation, LoopConfig, MemberRole, SyncClient, SyncHandle};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use zeroize::Zeroizing;
@@ -46,6 +48,37 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 fn parse_day(field: &'static str, s: &str) -> Result<Day, CommandError> {
     Ok(Day::parse(field, s)?)
+}
+
+fn optional_day(field: &'static str, s: Option<String>) -> Result<Option<Day>, CommandError> {
+    s.filter(|d| !d.trim().is_empty())
+        .map(|d| parse_day(field, &d))
+        .transpose()
+}
+
+/// How long an invitation can be taken.
+const INVITATION_VALID: Duration = Duration::from_secs(7 * 24 * 3600);
+
+fn small_runtime() -> Result<tokio::runtime::Runtime, CommandError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CommandError::new("runtime", e.to_string()))
+}
+
+/// A QR code as (width in modules, SVG path data of the dark modules), or `None` if `text` does
+/// not fit in one. The UI draws the path inside its own `<svg>`: no markup or data URI crosses.
+fn qr_path(text: &str) -> Option<(u32, String)> {
+    let code = qrcode::QrCode::with_error_correction_level(text, qrcode::EcLevel::L).ok()?;
+    let width = code.width();
+    let mut path = String::new();
+    for (i, colour) in code.to_colors().iter().enumerate() {
+        if *colour == qrcode::Color::Dark {
+            use std::fmt::Write;
+            let _ = write!(path, "M{} {}h1v1h-1z", i % width, i / width);
+        }
+    }
+    Some((width as u32, path))
 }
 
 impl AppCore {
@@ -296,6 +329,177 @@ impl AppCore {
         Ok(id)
     }
 
+    /// Records a visit (or, with `corrects`, a correction of one as a new linked entry). The
+    /// adviser-only note goes to the private document, which never leaves the adviser's devices.
+    pub fn record_visit(
+        &self,
+        placement: Uuid,
+        input: dto::VisitInput,
+    ) -> Result<Uuid, CommandError> {
+        let visit = NewVisit {
+            at: Moment::parse("tidspunkt for besøket", &input.at)?,
+            place: input.place,
+            kind: input.kind.parse()?,
+            attendees: input
+                .attendees
+                .into_iter()
+                .map(|a| a.trim().to_owned())
+                .filter(|a| !a.is_empty())
+                .collect(),
+            summary: input.summary,
+            check_in: CheckIn {
+                attendance_since_last: input.attendance_since_last,
+                task_progress: input.task_progress,
+                employer_rating: input.employer_rating,
+                candidate_rating: input.candidate_rating,
+            },
+            actions: input
+                .actions
+                .into_iter()
+                .filter(|a| !a.what.trim().is_empty())
+                .map(|a| {
+                    Ok(NewAction {
+                        what: a.what,
+                        owner: a.owner.parse()?,
+                        due: optional_day("frist", a.due)?,
+                    })
+                })
+                .collect::<Result<_, CommandError>>()?,
+            next_visit: optional_day("neste besøk", input.next_visit)?,
+        };
+        let note = Some(input.adviser_note.as_str()).filter(|n| !n.trim().is_empty());
+        let id = self.with_store(|s| {
+            Ok(match input.corrects {
+                Some(original) => s.correct_visit(placement, original, &visit, note)?,
+                None => s.record_visit(placement, &visit, note)?,
+            })
+        })?;
+        self.nudge_sync();
+        Ok(id)
+    }
+
+    /// The adviser has seen the employer's contact request.
+    pub fn acknowledge_request(&self, placement: Uuid, request: Uuid) -> Result<(), CommandError> {
+        self.with_store(|s| {
+            Ok(s.write_shared(placement, |d, st| d.acknowledge_request(request, st))?)
+        })?;
+        self.nudge_sync();
+        Ok(())
+    }
+
+    /// The adviser has answered it; `resolution` says how (both sides see it).
+    pub fn resolve_request(
+        &self,
+        placement: Uuid,
+        request: Uuid,
+        resolution: &str,
+    ) -> Result<(), CommandError> {
+        self.with_store(|s| {
+            Ok(s.write_shared(placement, |d, st| {
+                d.resolve_request(request, resolution, st)
+            })?)
+        })?;
+        self.nudge_sync();
+        Ok(())
+    }
+
+    /// An invitation for the employer to the placement's shared document (never the private
+    /// one). Works offline: the relay learns of it at the next sync.
+    pub fn invite_employer(&self, placement: Uuid) -> Result<dto::PairingCode, CommandError> {
+        let pairing = self.with_store(|s| {
+            // Its own small runtime: the pairing holds the store across its requests, and the
+            // background loop's runtime must stay free to run (and wait for the store) meanwhile.
+            let runtime = small_runtime()?;
+            Ok(runtime.block_on(folgesvenn_sync::invite(
+                s,
+                &SyncClient::new(),
+                placement,
+                DocKind::Shared,
+                MemberRole::Employer,
+                INVITATION_VALID,
+            ))?)
+        })?;
+        let full_code = pairing.invitation.to_code();
+        let (qr_holds, qr) = match qr_path(&full_code) {
+            Some(qr) => ("full", qr),
+            None => (
+                "short",
+                qr_path(&pairing.short_code)
+                    .ok_or_else(|| CommandError::new("qr", "Klarte ikke å lage QR-koden."))?,
+            ),
+        };
+        Ok(dto::PairingCode {
+            short_code: pairing.short_code,
+            full_code,
+            qr_size: qr.0,
+            qr_path: qr.1,
+            qr_holds: qr_holds.to_owned(),
+            registered: pairing.registered,
+            expires_at_ms: pairing.invitation.expires_at_ms,
+        })
+    }
+
+    /// Joins a placement with a code from the adviser: the full code (pasted; works offline) or
+    /// the short one (typed; fetched from the relay). Returns the placement's id.
+    pub fn join(&self, code: &str) -> Result<Uuid, CommandError> {
+        let code = code.trim();
+        if code.is_empty() {
+            return Err(CommandError::new(
+                "invalid_input",
+                "Skriv inn eller lim inn koden.",
+            ));
+        }
+        let is_full = code.len() > 4 && code[..4].eq_ignore_ascii_case("FS1-");
+        let placement = if is_full {
+            let invitation = Invitation::from_code(code)?;
+            self.with_store(|s| Ok(folgesvenn_sync::accept(s, &invitation)?))?
+        } else {
+            let relay = self.settings().map(|s| s.relay).ok_or_else(|| {
+                CommandError::new("no_relay", "Ingen relay-adresse er satt for denne enheten.")
+            })?;
+            self.with_store(|s| {
+                let runtime = small_runtime()?;
+                Ok(runtime.block_on(folgesvenn_sync::join_with_code(
+                    s,
+                    &SyncClient::new(),
+                    &relay,
+                    code,
+                ))?)
+            })?
+        };
+        self.nudge_sync();
+        Ok(placement)
+    }
+
+    /// What sync did for this placement, newest last, and what it could not apply.
+    pub fn sync_log(&self, placement: Uuid) -> Result<dto::PlacementSyncLog, CommandError> {
+        self.with_store(|s| {
+            let mut lines = Vec::new();
+            let mut quarantined = Vec::new();
+            for (kind, name) in [(DocKind::Shared, "shared"), (DocKind::Private, "private")] {
+                let Ok(doc) = s.document_id(placement, kind) else {
+                    continue;
+                };
+                lines.extend(s.sync_log(doc, 100)?.into_iter().map(|e| dto::SyncLogLine {
+                    at: e.at,
+                    document: name.to_owned(),
+                    event: e.event,
+                }));
+                quarantined.extend(
+                    s.quarantined(doc)?
+                        .into_iter()
+                        .map(|q| dto::QuarantineLine {
+                            received_at: q.at,
+                            document: name.to_owned(),
+                            reason: q.reason,
+                        }),
+                );
+            }
+            lines.sort_by(|a, b| a.at.cmp(&b.at));
+            Ok(dto::PlacementSyncLog { lines, quarantined })
+        })
+    }
+
     /// Half-written forms live in the encrypted store, never in the webview's storage.
     pub fn save_draft(&self, key: &str, value: &str) -> Result<(), CommandError> {
         self.with_store(|s| Ok(s.save_draft(key, value)?))
@@ -320,6 +524,7 @@ impl AppCore {
                 quarantined: 0,
                 failures: 0,
                 next_attempt_in_ms: 0,
+                applied: 0,
             },
         }
     }

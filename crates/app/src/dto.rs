@@ -211,6 +211,12 @@ pub struct TimelineItem {
     pub at: String,
     pub text: String,
     pub status: Option<String>,
+    /// A contact request: when it was answered. A correction: the id of the visit it replaces.
+    /// An action: its due date.
+    pub done_at: Option<String>,
+    /// A contact request: its resolution. A correction: the replaced visit's summary. An action:
+    /// its owner.
+    pub detail: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
@@ -278,6 +284,8 @@ impl From<store::Overview> for Overview {
                     at: t.at,
                     text: t.text,
                     status: t.status,
+                    done_at: t.done_at,
+                    detail: t.detail,
                 })
                 .collect(),
             conflicts: o
@@ -331,6 +339,9 @@ pub struct SyncStatus {
     pub failures: u32,
     #[ts(type = "number")]
     pub next_attempt_in_ms: u64,
+    /// Records from other devices applied so far: the screens reload when it grows.
+    #[ts(type = "number")]
+    pub applied: u64,
 }
 
 impl From<folgesvenn_sync::SyncStatus> for SyncStatus {
@@ -348,6 +359,98 @@ impl From<folgesvenn_sync::SyncStatus> for SyncStatus {
             quarantined: s.quarantined,
             failures: s.failures,
             next_attempt_in_ms: s.next_attempt_in_ms,
+            applied: s.applied,
         }
     }
+}
+
+/// An action agreed at a visit.
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ActionInput {
+    pub what: String,
+    /// `adviser`, `employer` or `candidate`.
+    pub owner: String,
+    /// `YYYY-MM-DD`, or empty.
+    pub due: Option<String>,
+}
+
+/// A follow-up visit as the adviser records it on site.
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct VisitInput {
+    /// RFC 3339 (`2026-11-27T10:30:00+01:00`).
+    pub at: String,
+    /// `on_site`, `phone`, `video` or `three_party`.
+    pub kind: String,
+    pub place: String,
+    pub attendees: Vec<String>,
+    pub summary: String,
+    pub attendance_since_last: String,
+    pub task_progress: String,
+    /// 1–5.
+    pub employer_rating: Option<u8>,
+    /// 1–5.
+    pub candidate_rating: Option<u8>,
+    /// Kept in the adviser-private document: never sent to the employer.
+    pub adviser_note: String,
+    pub actions: Vec<ActionInput>,
+    /// `YYYY-MM-DD`, or empty.
+    pub next_visit: Option<String>,
+    /// The visit this one corrects (a correction is a new, linked entry).
+    #[ts(type = "string | null")]
+    pub corrects: Option<uuid::Uuid>,
+}
+
+/// What the adviser shows the employer to pair: one invitation, three ways to carry it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PairingCode {
+    /// `ABCD-EFGH-JKLM-NPQR`: typed on the other device; needs the relay on both sides.
+    pub short_code: String,
+    /// `FS1-…`: pasted (or scanned); carries the placement itself and works offline.
+    pub full_code: String,
+    /// The QR code's width in modules (quiet zone not included).
+    pub qr_size: u32,
+    /// SVG path data of its dark modules, one unit each: the full code when it fits, else the
+    /// short code.
+    pub qr_path: String,
+    /// What the QR code holds: `full` or `short`.
+    pub qr_holds: String,
+    /// The relay already knows the invitation (else it is sent at the next sync).
+    pub registered: bool,
+    #[ts(type = "number")]
+    pub expires_at_ms: i64,
+}
+
+/// One line of a placement's sync log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SyncLogLine {
+    pub at: String,
+    /// `shared` or `private`.
+    pub document: String,
+    pub event: String,
+}
+
+/// A received record that could not be applied: kept, shown, never dropped silently.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct QuarantineLine {
+    pub received_at: String,
+    pub document: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlacementSyncLog {
+    pub lines: Vec<SyncLogLine>,
+    pub quarantined: Vec<QuarantineLine>,
 }

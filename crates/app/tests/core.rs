@@ -120,3 +120,137 @@ fn first_run_unlock_and_placements() {
         "an empty key is refused"
     );
 }
+
+/// A visit with an adviser-only note, a correction, and pairing with the relay out of reach: the
+/// employer joins with the full code, sees the shared visit (corrected) and never the note.
+#[test]
+fn visit_correction_and_offline_pairing() {
+    use folgesvenn_app_core::dto::{ActionInput, ObservationInput, VisitInput};
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = "http://127.0.0.1:9";
+    let adviser = AppCore::new(tmp.path().join("adviser"), |_| {}).unwrap();
+    adviser
+        .setup(setup(Some("en lang nok passordfrase"), relay))
+        .unwrap();
+    let p = adviser.create_placement(placement()).unwrap();
+    let visit = |summary: &str, corrects| VisitInput {
+        at: "2026-10-15T10:30:00+02:00".into(),
+        kind: "on_site".into(),
+        place: "Bakeriet".into(),
+        attendees: vec!["Ola".into(), " ".into()],
+        summary: summary.into(),
+        attendance_since_last: "Full".into(),
+        task_progress: "Kan kassen".into(),
+        employer_rating: Some(4),
+        candidate_rating: Some(6),
+        adviser_note: "Bare NAV: HEMMELIG".into(),
+        actions: vec![ActionInput {
+            what: "Kjøpe vernesko".into(),
+            owner: "employer".into(),
+            due: Some("2026-10-30".into()),
+        }],
+        next_visit: Some("2026-11-12".into()),
+        corrects,
+    };
+    // A rating outside 1–5 is refused, and nothing is written.
+    let e = adviser
+        .record_visit(p, visit("Godt i gang", None))
+        .unwrap_err();
+    assert_eq!(e.kind, "out_of_range", "{e:?}");
+    assert!(adviser.overview(p).unwrap().timeline.is_empty());
+
+    let ok = |summary: &str, corrects| VisitInput {
+        candidate_rating: Some(5),
+        ..visit(summary, corrects)
+    };
+    let first = adviser.record_visit(p, ok("Godt i gang", None)).unwrap();
+    let second = adviser
+        .record_visit(p, ok("Godt i gang, trenger mer opplæring", Some(first)))
+        .unwrap();
+    let e = adviser
+        .record_visit(p, ok("En gang til", Some(first)))
+        .unwrap_err();
+    assert_eq!(
+        e.kind, "already_corrected",
+        "a visit is corrected once: {e:?}"
+    );
+    let o = adviser.overview(p).unwrap();
+    let status = |id| {
+        o.timeline
+            .iter()
+            .find(|t| t.id == id)
+            .unwrap()
+            .status
+            .clone()
+    };
+    assert_eq!(status(first).as_deref(), Some("corrected"));
+    assert_eq!(status(second).as_deref(), Some("correction"));
+    assert!(o.timeline.iter().any(|t| t.kind == "adviser_note"));
+    assert!(o.timeline.iter().any(|t| t.kind == "action"));
+
+    let pairing = adviser.invite_employer(p).unwrap();
+    assert!(!pairing.registered, "nothing listens on port 9");
+    assert_eq!(pairing.short_code.len(), 19);
+    assert!(pairing.full_code.starts_with("FS1-"));
+    assert!(pairing.qr_size >= 21 && pairing.qr_path.starts_with('M'));
+
+    let employer = AppCore::new(tmp.path().join("employer"), |_| {}).unwrap();
+    employer
+        .setup(SetupInput {
+            role: Role::Employer,
+            user_name: "Per Verksmester".into(),
+            ..setup(Some("en annen lang passordfrase"), relay)
+        })
+        .unwrap();
+    assert_eq!(employer.join("  ").unwrap_err().kind, "invalid_input");
+    assert_eq!(
+        employer.join("FS1-AAAAA").unwrap_err().kind,
+        "bad_invitation"
+    );
+    assert_eq!(employer.join(&pairing.full_code).unwrap(), p);
+    let o = employer.overview(p).unwrap();
+    assert!(o.timeline.iter().any(|t| t.text.contains("mer opplæring")));
+    assert!(
+        o.timeline
+            .iter()
+            .all(|t| t.kind != "adviser_note" && !t.text.contains("HEMMELIG")),
+        "the adviser-only note stays on the adviser's device"
+    );
+    let e = employer
+        .record_visit(p, ok("Arbeidsgiver prøver", None))
+        .unwrap_err();
+    assert_eq!(e.kind, "not_for_this_role", "{e:?}");
+    employer
+        .log_observation(
+            p,
+            ObservationInput {
+                date: "2026-10-16".into(),
+                attendance: "present".into(),
+                hours: 6.0,
+                tasks_done: "Bakte brød".into(),
+                went_well: "Blid".into(),
+                problem: String::new(),
+                wants_contact: true,
+                contact_message: "Ring meg".into(),
+            },
+        )
+        .unwrap();
+    let o = employer.overview(p).unwrap();
+    let request = o
+        .timeline
+        .iter()
+        .find(|t| t.kind == "contact_request")
+        .unwrap();
+    assert_eq!(request.status.as_deref(), Some("open"));
+    // Only the adviser answers a request.
+    let e = employer
+        .resolve_request(p, request.id, "Løst selv")
+        .unwrap_err();
+    assert_eq!(e.kind, "inconsistent", "{e:?}");
+    let log = adviser.sync_log(p).unwrap();
+    assert!(
+        log.lines.iter().any(|l| l.event.contains("invitasjon")),
+        "{log:?}"
+    );
+    assert!(log.quarantined.is_empty());
+}

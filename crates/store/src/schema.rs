@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_sync.sql"),
     include_str!("migrations/0003_purge.sql"),
     include_str!("migrations/0004_drafts.sql"),
+    include_str!("migrations/0005_invitations.sql"),
 ];
 
 pub(crate) fn current_version() -> u32 {

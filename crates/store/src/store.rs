@@ -154,6 +154,12 @@ pub struct TimelineItem {
     pub at: String,
     pub text: String,
     pub status: Option<String>,
+    /// A contact request: when it was answered (resolved, else acknowledged). A correction: the
+    /// visit it replaces. An action: its due date.
+    pub done_at: Option<String>,
+    /// A contact request: its resolution. A correction: the replaced visit's summary. An action:
+    /// its owner.
+    pub detail: Option<String>,
 }
 
 /// A placement as its overview screen shows it, read from the projection alone, so opening even a
@@ -637,6 +643,28 @@ impl Store {
         visit: &NewVisit,
         adviser_note: Option<&str>,
     ) -> Result<Uuid, StoreError> {
+        self.write_visit(placement, None, visit, adviser_note)
+    }
+
+    /// Corrects a visit as a new, linked entry (the original stays, with its history), with an
+    /// optional adviser-only note about the correction: both or neither.
+    pub fn correct_visit(
+        &mut self,
+        placement: Uuid,
+        original: Uuid,
+        visit: &NewVisit,
+        adviser_note: Option<&str>,
+    ) -> Result<Uuid, StoreError> {
+        self.write_visit(placement, Some(original), visit, adviser_note)
+    }
+
+    fn write_visit(
+        &mut self,
+        placement: Uuid,
+        corrects: Option<Uuid>,
+        visit: &NewVisit,
+        adviser_note: Option<&str>,
+    ) -> Result<Uuid, StoreError> {
         let shared_id = self.doc_id(placement, DocKind::Shared)?;
         let private_id = match adviser_note {
             Some(n) if !n.trim().is_empty() => {
@@ -652,7 +680,10 @@ impl Store {
             let Doc::Shared(shared) = &mut docs.0.doc else {
                 unreachable!()
             };
-            let (visit_id, touched) = shared.record_visit(visit, stamp)?;
+            let (visit_id, touched) = match corrects {
+                Some(original) => shared.correct_visit(original, visit, stamp)?,
+                None => shared.record_visit(visit, stamp)?,
+            };
             let mut private_touched = Touched::default();
             if let (Some(second), Some(body)) = (docs.1.as_deref_mut(), note) {
                 let Doc::Private(private) = &mut second.doc else {
@@ -875,14 +906,19 @@ impl Store {
              FROM training_tasks WHERE placement_id = ?1 ORDER BY position",
         )?;
         let mut stmt = self.conn.prepare_cached(
-            "SELECT 'visit', id, at, summary, NULL FROM visits WHERE placement_id = ?1
-             UNION ALL SELECT 'observation', id, logged_at, trim(tasks_done || char(10) || went_well || char(10) || problem), attendance
+            "SELECT 'visit', id, at, summary,
+                 CASE WHEN EXISTS (SELECT 1 FROM visits c WHERE c.corrects = v.id) THEN 'corrected'
+                      WHEN corrects IS NOT NULL THEN 'correction' END,
+                 corrects, (SELECT o.summary FROM visits o WHERE o.id = v.corrects)
+                 FROM visits v WHERE placement_id = ?1
+             UNION ALL SELECT 'observation', id, logged_at, trim(tasks_done || char(10) || went_well || char(10) || problem), attendance, NULL, NULL
                  FROM observations WHERE placement_id = ?1
              UNION ALL SELECT 'contact_request', id, raised_at, message,
-                 CASE WHEN resolved_at IS NOT NULL THEN 'resolved' WHEN acknowledged_at IS NOT NULL THEN 'acknowledged' ELSE 'open' END
+                 CASE WHEN resolved_at IS NOT NULL THEN 'resolved' WHEN acknowledged_at IS NOT NULL THEN 'acknowledged' ELSE 'open' END,
+                 coalesce(resolved_at, acknowledged_at), nullif(resolution, '')
                  FROM contact_requests WHERE placement_id = ?1
-             UNION ALL SELECT 'action', id, created_at, what, status FROM actions WHERE placement_id = ?1
-             UNION ALL SELECT CASE private WHEN 1 THEN 'adviser_note' ELSE 'note' END, id, written_at, body, NULL
+             UNION ALL SELECT 'action', id, created_at, what, status, due, owner FROM actions WHERE placement_id = ?1
+             UNION ALL SELECT CASE private WHEN 1 THEN 'adviser_note' ELSE 'note' END, id, written_at, body, NULL, NULL, NULL
                  FROM notes WHERE placement_id = ?1
              ORDER BY 3 DESC, 2 LIMIT ?2",
         )?;
@@ -893,6 +929,8 @@ impl Store {
                 at: r.get(2)?,
                 text: r.get(3)?,
                 status: r.get(4)?,
+                done_at: r.get(5)?,
+                detail: r.get(6)?,
             })
         })?;
         let timeline: Vec<TimelineItem> = rows.collect::<Result<_, _>>()?;

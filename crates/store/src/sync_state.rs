@@ -324,6 +324,64 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Keeps an invitation request that could not reach the relay, to send at the next sync.
+    pub fn queue_invitation(
+        &mut self,
+        id: Uuid,
+        doc_id: Uuid,
+        body: &[u8],
+    ) -> Result<(), StoreError> {
+        let at = self.stamp().at;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "INSERT OR REPLACE INTO pending_invitations (id, doc_id, body, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![id.to_string(), doc_id.to_string(), body, at.to_string()],
+        )?;
+        log(&tx, Some(doc_id), at, "invitasjon venter på nett")?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Invitation requests waiting for the relay, oldest first: (id, document, body).
+    pub fn pending_invitations(&self) -> Result<Vec<(Uuid, Uuid, Vec<u8>)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, doc_id, body FROM pending_invitations ORDER BY created_at, id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, doc, body) = row?;
+            if let (Ok(id), Ok(doc)) = (id.parse(), doc.parse()) {
+                out.push((id, doc, body));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Forgets a waiting invitation request (sent, or refused for good), with a line in the log.
+    pub fn drop_invitation(
+        &mut self,
+        id: Uuid,
+        doc_id: Uuid,
+        event: &str,
+    ) -> Result<(), StoreError> {
+        let at = self.stamp().at;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM pending_invitations WHERE id = ?1",
+            [id.to_string()],
+        )?;
+        log(&tx, Some(doc_id), at, event)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Moves the document's cursor forward (never back), e.g. past the device's own records.
     pub fn advance_cursor(&mut self, doc_id: Uuid, cursor: u64) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;

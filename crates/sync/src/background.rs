@@ -44,6 +44,9 @@ pub struct SyncStatus {
     pub failures: u32,
     /// Milliseconds until the next attempt, unless woken sooner.
     pub next_attempt_in_ms: u64,
+    /// Records from other devices applied since the loop started: when it grows, what the user
+    /// sees may have changed (the UI reloads on that, not on every sync).
+    pub applied: u64,
 }
 
 /// Exponential back-off with "equal jitter": after `n` failures in a row the wait is between half
@@ -137,6 +140,7 @@ pub fn spawn(store: Arc<Mutex<Store>>, client: SyncClient, config: LoopConfig) -
         quarantined,
         failures: 0,
         next_attempt_in_ms: 0,
+        applied: 0,
     });
     let wake = Arc::new(Notify::new());
     let (stop_tx, mut stop_rx) = watch::channel(false);
@@ -144,6 +148,7 @@ pub fn spawn(store: Arc<Mutex<Store>>, client: SyncClient, config: LoopConfig) -
     let task = tokio::spawn(async move {
         let mut failures = 0u32;
         let mut last_success_ms = None;
+        let mut applied = 0u64;
         loop {
             if *stop_rx.borrow() {
                 break;
@@ -161,8 +166,9 @@ pub fn spawn(store: Arc<Mutex<Store>>, client: SyncClient, config: LoopConfig) -
             let outcome = sync_once(&store, &client).await;
             let (pending, quarantined) = counts(&store);
             let state = match outcome {
-                Ok(_) => {
+                Ok(report) => {
                     failures = 0;
+                    applied += report.applied as u64;
                     last_success_ms = Some(now_ms());
                     SyncState::Idle
                 }
@@ -192,6 +198,7 @@ pub fn spawn(store: Arc<Mutex<Store>>, client: SyncClient, config: LoopConfig) -
                 quarantined,
                 failures,
                 next_attempt_in_ms: wait.as_millis() as u64,
+                applied,
             });
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}

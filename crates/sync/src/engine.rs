@@ -446,6 +446,9 @@ pub async fn sync_once(
         })?;
     }
 
+    report.round_trips +=
+        crate::pairing::send_invitations(&mut store, client, &relay, device, &key).await?;
+
     for _ in 0..64 {
         let prepared = store.with(|s| prepare(s, device, &key, client.snapshot_after))?;
         if prepared.docs.is_empty() {

@@ -24,6 +24,7 @@ pub mod transport;
 
 pub use background::{Backoff, LoopConfig, SyncHandle, SyncState, SyncStatus, spawn};
 pub use engine::{Report, SNAPSHOT_AFTER, StoreAccess, SyncClient, share, sync_once};
+pub use folgesvenn_protocol::wire::MemberRole;
 pub use invitation::Invitation;
 pub use pairing::{Pairing, accept, invite, join_with_code};
 

@@ -26,9 +26,13 @@ pub struct Pairing {
     pub invitation: Invitation,
     /// `ABCD-EFGH-JKLM-NPQR`: for typing; the receiving device needs the relay.
     pub short_code: String,
+    /// The relay already holds the invitation. If not (no network), it waits in the store and
+    /// goes with the next sync; the other device's acceptance is retried until then.
+    pub registered: bool,
 }
 
-/// Creates an invitation for the placement's document at the relay. Needs the relay.
+/// Creates an invitation for the placement's document. Works offline: the request to the relay is
+/// kept in the store and sent now if the relay answers, else before the next sync's pushes.
 pub async fn invite(
     store: &mut Store,
     client: &SyncClient,
@@ -43,12 +47,6 @@ pub async fn invite(
         .into_iter()
         .find(|d| d.doc_id == doc_id)
         .ok_or(SyncError::Store(StoreError::UnknownDocument(doc_id)))?;
-    let key = device_key(store)?;
-    let device = store.device_id();
-    ensure_registered(&mut &mut *store, client, &d.relay, device, &key).await?;
-    if !d.joined {
-        sync_once(&mut *store, client).await?;
-    }
     let mut secret = [0u8; 16];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
     let invitation = Invitation {
@@ -82,17 +80,61 @@ pub async fn invite(
             sealed: short.seal(&wire::encode(&bundle)),
         }),
     };
-    let (status, body) = client
-        .post(&d.relay, "/v1/invitations", device, &key, &msg)
-        .await?;
-    if status != 204 {
-        return Err(refused(status, &body));
-    }
-    store.log_sync(Some(doc_id), "invitasjon laget")?;
+    store.queue_invitation(invitation.invitation_id, doc_id, &wire::encode(&msg))?;
+    let registered = match sync_once(&mut *store, client).await {
+        Ok(_) => store
+            .pending_invitations()?
+            .iter()
+            .all(|(id, _, _)| *id != invitation.invitation_id),
+        Err(e @ SyncError::Store(_)) => return Err(e),
+        // Offline, or the relay refused for now: the code still works once it is sent.
+        Err(_) => false,
+    };
     Ok(Pairing {
         invitation,
         short_code: short.display(),
+        registered,
     })
+}
+
+/// Sends the invitations made while offline. Called by [`sync_once`] after the documents are
+/// joined (the relay only takes an invitation from a member). A refusal other than a network or
+/// server failure is final: the invitation is dropped with the reason in the sync log.
+pub(crate) async fn send_invitations(
+    store: &mut impl crate::engine::StoreAccess,
+    client: &SyncClient,
+    relay: &str,
+    device: Uuid,
+    key: &folgesvenn_protocol::DeviceKey,
+) -> Result<usize, SyncError> {
+    let pending = store.with(|s| s.pending_invitations())?;
+    let mut round_trips = 0;
+    for (id, doc_id, body) in pending {
+        let msg: CreateInvitation = match wire::decode(&body) {
+            Ok(m) => m,
+            Err(e) => {
+                store.with(|s| {
+                    s.drop_invitation(id, doc_id, &format!("invitasjon kunne ikke leses: {e}"))
+                })?;
+                continue;
+            }
+        };
+        let (status, answer) = client
+            .post(relay, "/v1/invitations", device, key, &msg)
+            .await?;
+        round_trips += 1;
+        match status {
+            204 => store.with(|s| s.drop_invitation(id, doc_id, "invitasjon laget"))?,
+            s if s >= 500 || s == 429 || s == 408 => return Err(refused(status, &answer)),
+            _ => {
+                let e = refused(status, &answer);
+                store.with(|s| {
+                    s.drop_invitation(id, doc_id, &format!("invitasjon avvist av relayet: {e}"))
+                })?
+            }
+        }
+    }
+    Ok(round_trips)
 }
 
 fn kind_of(invitation: &Invitation) -> DocKind {

@@ -5,12 +5,8 @@ use folgesvenn_app_core::dto::{
 };
 use folgesvenn_app_core::{AppCore, CommandError};
 use tauri::State;
-use uuid::Uuid;
 
-fn placement_id(id: &str) -> Result<Uuid, CommandError> {
-    id.parse()
-        .map_err(|_| CommandError::new("invalid_input", "Ukjent oppfølgingsløp."))
-}
+use super::placement_id;
 
 #[tauri::command]
 pub async fn list_placements(

@@ -4,4 +4,14 @@ export type TimelineItem = {
 /**
  * visit, observation, note, contact_request or action.
  */
-kind: string, id: string, at: string, text: string, status: string | null, };
+kind: string, id: string, at: string, text: string, status: string | null, 
+/**
+ * A contact request: when it was answered. A correction: the id of the visit it replaces.
+ * An action: its due date.
+ */
+doneAt: string | null, 
+/**
+ * A contact request: its resolution. A correction: the replaced visit's summary. An action:
+ * its owner.
+ */
+detail: string | null, };
