@@ -1,5 +1,9 @@
 //! The headless demo: one adviser device, one placement, a visit with an adviser-only note, an
 //! employer's daily log entry asking NAV to call, a search, and a look at what is on disk.
+//!
+//! With a relay (`cargo xtask run --demo`) it also pairs an employer device: the placement is
+//! shared, the employer takes the invitation and logs the day instead, and both sync once, so
+//! the two app windows that open next show the two sides of one placement.
 
 use std::path::PathBuf;
 
@@ -8,7 +12,13 @@ use folgesvenn_domain::*;
 use folgesvenn_store::{Store, Unlock, key::keystore};
 use zeroize::Zeroizing;
 
-pub fn run(dir: Option<PathBuf>) -> Result<()> {
+/// The employer's side of the demo: its data directory and the relay both sync through.
+pub struct Pair {
+    pub employer_dir: PathBuf,
+    pub relay: String,
+}
+
+pub fn run(dir: Option<PathBuf>, pair: Option<Pair>) -> Result<()> {
     let tmp;
     let dir = match dir {
         Some(d) => d,
@@ -17,18 +27,23 @@ pub fn run(dir: Option<PathBuf>) -> Result<()> {
             tmp.path().join("veileder")
         }
     };
-    let unlock = if keystore::available() {
+    let unlock = || {
+        if keystore::available() {
+            Unlock::Keystore
+        } else {
+            let p = std::env::var("FOLGESVENN_PASSPHRASE")
+                .unwrap_or_else(|_| "demo-passord-123".into());
+            Unlock::Passphrase(Zeroizing::new(p))
+        }
+    };
+    if keystore::available() {
         println!("Databasenøkkelen legges i nøkkelringen på maskinen (Secret Service).");
-        Unlock::Keystore
     } else {
-        let p =
-            std::env::var("FOLGESVENN_PASSPHRASE").unwrap_or_else(|_| "demo-passord-123".into());
         println!(
             "Ingen nøkkelring på maskinen: databasenøkkelen pakkes inn med et passord (Argon2id)."
         );
-        Unlock::Passphrase(Zeroizing::new(p))
-    };
-    let mut store = Store::create(&dir, Role::Adviser, "Kari Veileder", unlock)
+    }
+    let mut store = Store::create(&dir, Role::Adviser, "Kari Veileder", unlock())
         .context("kunne ikke opprette lageret")?;
     let stamp = store.stamp();
     let today = stamp.today;
@@ -81,19 +96,20 @@ pub fn run(dir: Option<PathBuf>) -> Result<()> {
         },
         Some("Ola fortalte om dårlig søvn; avtalt å ta det opp med fastlegen. Deles ikke med arbeidsgiver."),
     )?;
-    store.log_observation(
-        placement,
-        &NewObservation {
-            date: today,
-            attendance: Attendance::Present,
-            hours: 5.0,
-            tasks_done: "Rundstykker, oppvask, fylte brødhyllene".into(),
-            went_well: "Tok selv initiativ til å rydde lageret".into(),
-            problem: "Usikker på om Ola kan jobbe i jula; vil gjerne snakke om turnus".into(),
-            wants_contact: true,
-            contact_message: String::new(),
-        },
-    )?;
+    let observation = NewObservation {
+        date: today,
+        attendance: Attendance::Present,
+        hours: 5.0,
+        tasks_done: "Rundstykker, oppvask, fylte brødhyllene".into(),
+        went_well: "Tok selv initiativ til å rydde lageret".into(),
+        problem: "Usikker på om Ola kan jobbe i jula; vil gjerne snakke om turnus".into(),
+        wants_contact: true,
+        contact_message: String::new(),
+    };
+    if let Some(pair) = pair {
+        return pair_employer(store, placement, &observation, &pair, unlock());
+    }
+    store.log_observation(placement, &observation)?;
 
     println!(
         "Lagret: ett oppfølgingsløp, et besøk ({visit}) med veileders eget notat, og en dagslogg med ønske om kontakt.\n"
@@ -169,5 +185,59 @@ pub fn run(dir: Option<PathBuf>) -> Result<()> {
         drop(store);
         keystore::delete(&account).ok();
     }
+    Ok(())
+}
+
+/// Shares the placement through the relay, pairs an employer device with the full code (as on
+/// site), lets the employer log the day, and syncs both once. The stores stay for the app.
+fn pair_employer(
+    mut adviser: Store,
+    placement: uuid::Uuid,
+    observation: &NewObservation,
+    pair: &Pair,
+    unlock: Unlock,
+) -> Result<()> {
+    use folgesvenn_store::DocKind;
+    let client = folgesvenn_sync::SyncClient::new();
+    let runtime = crate::runtime()?;
+    for kind in [DocKind::Shared, DocKind::Private] {
+        let doc = adviser.document_id(placement, kind)?;
+        folgesvenn_sync::share(&mut adviser, doc, &pair.relay)?;
+    }
+    let pairing = runtime.block_on(folgesvenn_sync::invite(
+        &mut adviser,
+        &client,
+        placement,
+        DocKind::Shared,
+        folgesvenn_sync::MemberRole::Employer,
+        std::time::Duration::from_secs(7 * 24 * 3600),
+    ))?;
+    let mut employer = Store::create(
+        &pair.employer_dir,
+        Role::Employer,
+        "Per Bakermester",
+        unlock,
+    )
+    .context("kunne ikke opprette arbeidsgiverens lager")?;
+    folgesvenn_sync::accept(&mut employer, &pairing.invitation)?;
+    employer.log_observation(placement, observation)?;
+    let sync = |name: &str, store: &mut Store| match runtime
+        .block_on(folgesvenn_sync::sync_once(&mut *store, &client))
+    {
+        Ok(r) => println!(
+            "Synkronisert {name}: sendte {}, tok inn {}.",
+            r.pushed, r.applied
+        ),
+        Err(e) => println!("Synkronisering for {name} venter: {e}"),
+    };
+    sync("veileder", &mut adviser);
+    sync("arbeidsgiver", &mut employer);
+    sync("veileder", &mut adviser);
+    println!(
+        "Veileder i {}, arbeidsgiver i {}; kort kode {}.",
+        adviser.dir().display(),
+        employer.dir().display(),
+        pairing.short_code
+    );
     Ok(())
 }

@@ -206,6 +206,11 @@ enum Command {
         /// Where to keep the demo device (a temporary directory if left out).
         #[arg(long)]
         dir: Option<PathBuf>,
+        /// Also pair an employer device kept here, through `--relay` (for the app's demo).
+        #[arg(long, requires = "relay", requires = "dir")]
+        employer_dir: Option<PathBuf>,
+        #[arg(long, requires = "employer_dir")]
+        relay: Option<String>,
     },
 }
 
@@ -491,7 +496,19 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Command::Demo { dir } => demo::run(dir)?,
+        Command::Demo {
+            dir,
+            employer_dir,
+            relay,
+        } => {
+            let pair = employer_dir
+                .zip(relay)
+                .map(|(employer_dir, relay)| demo::Pair {
+                    employer_dir,
+                    relay,
+                });
+            demo::run(dir, pair)?
+        }
     }
     Ok(())
 }
