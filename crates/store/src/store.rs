@@ -217,9 +217,31 @@ type Clock = Box<dyn Fn() -> (Moment, Day) + Send>;
 
 fn system_clock() -> (Moment, Day) {
     let now = time::OffsetDateTime::now_utc();
-    // Local time decides what "today" is for the user; fall back to UTC where the offset is unknown.
-    let local = time::UtcOffset::current_local_offset().map_or(now, |o| now.to_offset(o));
-    (Moment(now), Day(local.date()))
+    (Moment(now), today_in(now, &local_zone()))
+}
+
+/// The device's time zone, or Norway's where the OS does not say (the users are in Norway).
+fn local_zone() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::try_system()
+        .or_else(|_| jiff::tz::TimeZone::get("Europe/Oslo"))
+        .unwrap_or(jiff::tz::TimeZone::UTC)
+}
+
+/// What "today" is for the user at `now`: the date on their wall clock, not in UTC (between
+/// midnight and 01:00 or 02:00 in Norway the two differ, and a daily log dated today would be
+/// refused as lying in the future).
+fn today_in(now: time::OffsetDateTime, zone: &jiff::tz::TimeZone) -> Day {
+    let utc_date = now.date();
+    let Ok(ts) = jiff::Timestamp::from_second(now.unix_timestamp()) else {
+        return Day(utc_date);
+    };
+    let local = ts.to_zoned(zone.clone()).date();
+    time::Month::try_from(local.month() as u8)
+        .ok()
+        .and_then(|m| {
+            time::Date::from_calendar_date(i32::from(local.year()), m, local.day() as u8).ok()
+        })
+        .map_or(Day(utc_date), Day)
 }
 
 pub struct Store {
@@ -1646,4 +1668,23 @@ fn compact(
     )?;
     loaded.changes_since_snapshot = 0;
     Ok(())
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::*;
+
+    #[test]
+    fn today_is_the_date_on_the_users_wall_clock() {
+        let late = time::macros::datetime!(2026-11-27 23:30 UTC);
+        let oslo = jiff::tz::TimeZone::get("Europe/Oslo").unwrap();
+        assert_eq!(today_in(late, &oslo).to_string(), "2026-11-28");
+        assert_eq!(
+            today_in(late, &jiff::tz::TimeZone::UTC).to_string(),
+            "2026-11-27"
+        );
+        // Summer time: UTC+2.
+        let summer = time::macros::datetime!(2026-06-30 22:15 UTC);
+        assert_eq!(today_in(summer, &oslo).to_string(), "2026-07-01");
+    }
 }
