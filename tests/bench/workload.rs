@@ -6,6 +6,7 @@ use folgesvenn_store::Store;
 use rand::Rng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
+use uuid::Uuid;
 
 pub const TASKS: &[&str] = &[
     "Varemottak og kontroll av følgesedler",
@@ -118,4 +119,67 @@ pub fn visit(rng: &mut StdRng, at: Moment) -> NewVisit {
 pub fn set_day(store: &mut Store, day: Day) {
     let at = Moment::parse("at", &format!("{day}T10:00:00Z")).unwrap();
     store.set_clock(move || (at, day));
+}
+
+/// Three years of one placement, in the order they would happen.
+pub fn three_years(store: &mut Store, rng: &mut StdRng, start: Day) -> Uuid {
+    set_day(store, start);
+    let p = store.create_placement(&placement(rng, start)).unwrap();
+    let days = 3 * 365;
+    let mut events: Vec<(i64, u8)> = Vec::new();
+    events.extend((0..750).map(|i| (i * days / 750, 0)));
+    events.extend((0..150).map(|i| (i * days / 150, 1)));
+    events.extend((0..500).map(|i| (i * days / 500, 2)));
+    events.extend((0..100).map(|i| (i * days / 100, 3)));
+    events.sort();
+    for (offset, kind) in events {
+        let day = start.plus_days(offset);
+        set_day(store, day);
+        match kind {
+            0 => {
+                store.log_observation(p, &observation(rng, day)).unwrap();
+            }
+            1 => {
+                store
+                    .record_visit(
+                        p,
+                        &visit(
+                            rng,
+                            Moment::parse("at", &format!("{day}T09:00:00Z")).unwrap(),
+                        ),
+                        Some("Eget notat fra besøket"),
+                    )
+                    .unwrap();
+            }
+            2 => {
+                let body = NOTES.choose(rng).unwrap().to_string();
+                store
+                    .write_shared(p, |d, s| {
+                        d.add_note(
+                            &NewNote {
+                                body,
+                                reply_to: None,
+                            },
+                            s,
+                        )
+                    })
+                    .unwrap();
+            }
+            _ => {
+                store
+                    .write_shared(p, |d, s| {
+                        d.add_action(
+                            &NewAction {
+                                what: "Følge opp arbeidstid".into(),
+                                owner: ActionOwner::Employer,
+                                due: Some(day.plus_days(14)),
+                            },
+                            s,
+                        )
+                    })
+                    .unwrap();
+            }
+        }
+    }
+    p
 }

@@ -9,9 +9,11 @@ import { PageTitle } from "./components/PageTitle";
 import { currentLanguage } from "./i18n";
 import { href, parseRoute, useHash } from "./hooks/useRoute";
 import { FirstRun } from "./screens/FirstRun";
+import { JoinPlacement } from "./screens/JoinPlacement";
 import { NewPlacement } from "./screens/NewPlacement";
 import { PlacementList } from "./screens/PlacementList";
 import { PlacementOverview } from "./screens/PlacementOverview";
+import { RecordVisit } from "./screens/RecordVisit";
 import { Unlock } from "./screens/Unlock";
 import { SyncProvider } from "./sync";
 
@@ -86,6 +88,16 @@ function Screens({ app }: { app: AppState }) {
       return app.role === "adviser" ? <NewPlacement /> : <NotFound />;
     case "placement":
       return <PlacementOverview key={route.id} id={route.id} role={app.role} />;
+    case "visit":
+      return app.role === "adviser" ? <RecordVisit key={route.id} placementId={route.id} /> : <NotFound />;
+    case "correctVisit":
+      return app.role === "adviser" ? (
+        <RecordVisit key={`${route.id}:${route.visitId}`} placementId={route.id} corrects={route.visitId} />
+      ) : (
+        <NotFound />
+      );
+    case "join":
+      return app.role === "employer" ? <JoinPlacement /> : <NotFound />;
     default:
       return <NotFound />;
   }

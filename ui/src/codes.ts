@@ -16,6 +16,9 @@ export const STATUSES = ["planned", "active", "ended", "cancelled"] as const;
 export const ATTENDANCE = ["present", "absent", "late", "left_early"] as const;
 export type Attendance = (typeof ATTENDANCE)[number];
 export const ACTION_STATUSES = ["open", "in_progress", "done", "cancelled"] as const;
+export const VISIT_KINDS = ["on_site", "phone", "video", "three_party"] as const;
+export const ACTION_OWNERS = ["adviser", "employer", "candidate"] as const;
+export type ActionOwner = (typeof ACTION_OWNERS)[number];
 export const TIMELINE_KINDS = [
   "visit",
   "observation",
@@ -36,6 +39,10 @@ export type CodeList =
   | "adaptationStatus"
   | "goalCategory"
   | "kind"
+  | "visitKind"
+  | "visitStatus"
+  | "actionOwner"
+  | "syncDocument"
   | "field";
 
 /** The label of a code, or the code itself when this version of the UI does not know it. */
@@ -57,6 +64,8 @@ export function timelineStatusList(kind: string): CodeList | null {
       return "requestStatus";
     case "action":
       return "actionStatus";
+    case "visit":
+      return "visitStatus";
     default:
       return null;
   }

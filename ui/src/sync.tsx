@@ -1,9 +1,10 @@
 // The sync status, shared by the header indicator and the screens.
 //
-// Screens reload their data when `version` changes: after a sync the user asked for ("Synkroniser
-// nå") has completed, and whenever the Rust side emits "data-changed" (after it applied changes
-// from another device). Not after every background round: those run every few seconds, and each
-// reload is an audit-logged read of the candidate's record.
+// Screens reload their data when `useSyncRevision()` changes: whenever sync has applied records
+// from another device (the status's `applied` count grew), after a sync the user asked for
+// ("Synkroniser nå") has completed, and whenever the Rust side emits "data-changed". Not after
+// every background round that brought nothing: each reload is an audit-logged read of the
+// candidate's record. `useLoad` keeps the old data on screen meanwhile, so nothing flickers.
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { listen } from "@tauri-apps/api/event";
 import { onSyncStatus, syncNow, syncStatus, toCommandError, type CommandFailure } from "./api";
@@ -16,8 +17,10 @@ interface SyncValue {
   status: SyncStatus | null;
   /** Reading the status failed (shown in the indicator). */
   error: CommandFailure | null;
-  /** Bumped when the data on screen may be stale. */
+  /** Bumped when the data on screen may be stale (a sync the user asked for, "data-changed"). */
   version: number;
+  /** Bumped whenever sync has applied records from another device. */
+  revision: number;
   /** "Synkroniser nå": asks the Rust side to sync; screens reload once it has succeeded. */
   requestSync: () => Promise<void>;
 }
@@ -26,6 +29,7 @@ const SyncContext = createContext<SyncValue>({
   status: null,
   error: null,
   version: 0,
+  revision: 0,
   requestSync: () => Promise.resolve(),
 });
 
@@ -33,6 +37,9 @@ export function SyncProvider({ children }: { children: ReactNode }) {
   const [status, setStatus] = useState<SyncStatus | null>(null);
   const [error, setError] = useState<CommandFailure | null>(null);
   const [version, setVersion] = useState(0);
+  const [revision, setRevision] = useState(0);
+  // What sync had brought in when last seen, to notice when it brings more.
+  const received = useRef<number | null>(null);
   // When the user asked for a sync: the first success after it refreshes the screens.
   const requestedAt = useRef<number | null>(null);
 
@@ -48,6 +55,11 @@ export function SyncProvider({ children }: { children: ReactNode }) {
       if (!active) return;
       setStatus(next);
       setError(null);
+      const marker = receivedMarker(next);
+      if (marker !== null && marker !== received.current) {
+        received.current = marker;
+        setRevision((r) => r + 1);
+      }
       const asked = requestedAt.current;
       if (asked !== null && next.lastSuccessMs !== null && next.lastSuccessMs >= asked) {
         requestedAt.current = null;
@@ -66,7 +78,10 @@ export function SyncProvider({ children }: { children: ReactNode }) {
     syncStatus().then(
       // An event that arrived first is newer than this answer.
       (first) => {
-        if (active) setStatus((s) => s ?? first);
+        if (!active) return;
+        setStatus((s) => s ?? first);
+        // What the screens are loading now already includes what this sync brought.
+        received.current ??= receivedMarker(first);
       },
       (e: unknown) => {
         if (active) setError(toCommandError(e));
@@ -90,7 +105,16 @@ export function SyncProvider({ children }: { children: ReactNode }) {
     await syncNow();
   }, []);
 
-  return <SyncContext value={{ status, error, version, requestSync }}>{children}</SyncContext>;
+  return <SyncContext value={{ status, error, version, revision, requestSync }}>{children}</SyncContext>;
+}
+
+/**
+ * Changes when sync has applied records from another device: the `applied` count. A Rust side
+ * that does not report it yet: every completed sync (`lastSuccessMs`) counts instead.
+ */
+function receivedMarker(status: SyncStatus): number | null {
+  const applied: unknown = (status as Partial<SyncStatus>).applied;
+  return typeof applied === "number" ? applied : status.lastSuccessMs;
 }
 
 export function useSync(): SyncValue {
@@ -100,4 +124,14 @@ export function useSync(): SyncValue {
 /** A key that changes when the screen should reload its data. */
 export function useDataVersion(): number {
   return useSync().version;
+}
+
+/**
+ * A number that changes whenever sync may have brought in data (records from another device
+ * applied, a sync the user asked for, a "data-changed" event): pass it to `useLoad` as `refresh`.
+ */
+export function useSyncRevision(): number {
+  const { version, revision } = useSync();
+  // Both only ever grow, so their sum changes whenever either does.
+  return version + revision;
 }

@@ -1,10 +1,12 @@
 //! `cargo xtask`: the one entry point for every developer task, the same locally and in CI.
 //!
 //! - `cargo xtask setup`  installs what a fresh Debian 12 machine lacks (apt packages).
-//! - `cargo xtask run`    sets up, builds, and runs the app window with a local relay.
+//! - `cargo xtask run`    sets up, builds, and runs the app window with a local relay;
+//!   `--demo` seeds a paired adviser and employer and opens both windows.
 //! - `cargo xtask demo`   the headless demo of the device CLI (no window needed).
 //! - `cargo xtask test`   sets up, then runs every check and test: rustfmt, clippy, the
-//!   dependency-direction invariants, the whole test suite, a build check of the store with
+//!   dependency-direction invariants, the whole test suite, the real-window tests (two app
+//!   instances through tauri-driver under Xvfb; installs tauri-driver), a build check of the store with
 //!   the vendored OpenSSL that mobile targets need, and last the fuzz smoke run (`cargo xtask
 //!   fuzz`). `--long` runs the long mode (1,000 kills in the crash scenario, more proptest cases,
 //!   longer fuzzing).
@@ -163,6 +165,55 @@ fn setup() -> Result<()> {
     apt(&args)
 }
 
+/// tauri-driver, pinned: the WebDriver server in front of WebKitWebDriver for the window tests.
+const TAURI_DRIVER_VERSION: &str = "2.1.0";
+
+fn tauri_driver_path() -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"));
+    home.join("bin/tauri-driver")
+}
+
+fn setup_tauri_driver() -> Result<()> {
+    let listed = cargo()
+        .args(["install", "--list"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let wanted = format!("tauri-driver v{TAURI_DRIVER_VERSION}:");
+    if listed.lines().any(|l| l.trim() == wanted) && tauri_driver_path().exists() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing tauri-driver {TAURI_DRIVER_VERSION}");
+    run(cargo().args([
+        "install",
+        "tauri-driver",
+        "--version",
+        TAURI_DRIVER_VERSION,
+        "--locked",
+    ]))
+}
+
+/// The real-window tests (`tests/window/`): the built app, two instances, a relay, WebDriver.
+fn window_tests() -> Result<()> {
+    setup_tauri_driver()?;
+    run(cargo()
+        .args([
+            "test",
+            "-p",
+            "folgesvenn-scenarios",
+            "--test",
+            "window",
+            "--",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("FOLGESVENN_APP", root().join("target/debug/folgesvenn"))
+        .env("TAURI_DRIVER", tauri_driver_path()))
+}
+
 fn check_dependency_direction() -> Result<()> {
     for (krate, forbidden) in FORBIDDEN {
         let out = cargo()
@@ -289,41 +340,90 @@ fn build_app() -> Result<()> {
 /// The app with a local relay: builds both, starts the relay on its embedded SQLite store under
 /// `target/run/` (kept between runs, like the device's own data), then the app window; stopping
 /// the app stops the relay.
-fn run_app() -> Result<()> {
+///
+/// With `--demo`: a fresh relay and two fresh devices under `target/run/demo/`, seeded by the
+/// device CLI with a realistic placement (goals, training plan, a visit with an adviser-only
+/// note) and paired, the employer having logged a day with "contact me"; then two windows, the
+/// adviser's and the employer's, syncing every two seconds.
+fn run_app(demo: bool) -> Result<()> {
     setup()?;
     setup_ui()?;
     npm(&["run", "build"])?;
     run(cargo().args(["build", "-p", SHELL, "--features", SHELL_FEATURES]))?;
-    run(cargo().args(["build", "-p", "folgesvenn-relay"]))?;
+    run(cargo().args(["build", "-p", "folgesvenn-relay", "-p", "folgesvenn-device"]))?;
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         bail!(
             "no display: the app needs a desktop session (or run it under Xvfb: \
              `Xvfb :99 & DISPLAY=:99 cargo xtask run`); `cargo xtask demo` runs without one"
         );
     }
-    let dir = root().join("target/run");
+    let dir = if demo {
+        let d = root().join("target/run/demo");
+        if d.exists() {
+            std::fs::remove_dir_all(&d)?;
+        }
+        d
+    } else {
+        root().join("target/run")
+    };
     std::fs::create_dir_all(&dir)?;
+    const RELAY: &str = "http://127.0.0.1:8787";
     let mut relay = Command::new(root().join("target/debug/folgesvenn-relay"))
         .args(["serve", "--listen", "127.0.0.1:8787", "--db"])
         .arg(dir.join("relay.db"))
         .stdout(std::process::Stdio::null())
         .spawn()
         .context("starting the relay")?;
-    eprintln!(
-        "xtask: relay on http://127.0.0.1:8787 (pid {}), app data in {}",
-        relay.id(),
-        dir.join("device").display()
-    );
-    let app = Command::new(root().join("target/debug/folgesvenn"))
-        .env("FOLGESVENN_DATA_DIR", dir.join("device"))
-        .status();
+    eprintln!("xtask: relay on {RELAY} (pid {})", relay.id());
+    let result = (|| -> Result<()> {
+        let devices: Vec<PathBuf> = if demo {
+            let (adviser, employer) = (dir.join("adviser"), dir.join("employer"));
+            // Give the relay a moment to bind before the first sync.
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            run(Command::new(root().join("target/debug/folgesvenn-device"))
+                .arg("demo")
+                .arg("--dir")
+                .arg(&adviser)
+                .arg("--employer-dir")
+                .arg(&employer)
+                .args(["--relay", RELAY])
+                .env("FOLGESVENN_PASSPHRASE", "demo-passord-123"))?;
+            for d in [&adviser, &employer] {
+                std::fs::write(d.join("app.json"), format!("{{\"relay\": \"{RELAY}\"}}\n"))?;
+            }
+            eprintln!(
+                "xtask: two windows, the adviser's and the employer's; if asked, the passphrase is \
+                 demo-passord-123"
+            );
+            vec![adviser, employer]
+        } else {
+            vec![dir.join("device")]
+        };
+        let mut apps = Vec::new();
+        for d in &devices {
+            eprintln!("xtask: app with data in {}", d.display());
+            let mut cmd = Command::new(root().join("target/debug/folgesvenn"));
+            cmd.env("FOLGESVENN_DATA_DIR", d);
+            if demo {
+                cmd.env("FOLGESVENN_SYNC_INTERVAL_MS", "2000");
+            }
+            apps.push(cmd.spawn().context("starting the app")?);
+        }
+        let mut failed = None;
+        for mut app in apps {
+            let status = app.wait()?;
+            if !status.success() {
+                failed = Some(status);
+            }
+        }
+        match failed {
+            Some(status) => bail!("the app exited with {status}"),
+            None => Ok(()),
+        }
+    })();
     let _ = relay.kill();
     let _ = relay.wait();
-    let status = app.context("starting the app")?;
-    if !status.success() {
-        bail!("the app exited with {status}");
-    }
-    Ok(())
+    result
 }
 
 fn test(long: bool) -> Result<()> {
@@ -340,6 +440,7 @@ fn test(long: bool) -> Result<()> {
         cmd.env("FOLGESVENN_LONG", "1").env("PROPTEST_CASES", "256");
     }
     run(&mut cmd)?;
+    window_tests()?;
     check_mobile_store()?;
     fuzz_smoke(long)
 }
@@ -497,7 +598,8 @@ fn main() -> Result<()> {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     match args.as_slice() {
         ["setup"] => setup(),
-        ["run"] => run_app(),
+        ["run"] => run_app(false),
+        ["run", "--demo"] => run_app(true),
         ["demo"] => {
             setup()?;
             run(cargo().args(["run", "--quiet", "-p", "folgesvenn-device", "--", "demo"]))
@@ -510,7 +612,7 @@ fn main() -> Result<()> {
         ["bench"] => bench(),
         _ => {
             bail!(
-                "usage: cargo xtask <setup | run | demo | test [--long] | fuzz [--long] | lint | bench>"
+                "usage: cargo xtask <setup | run [--demo] | demo | test [--long] | fuzz [--long] | lint | bench>"
             )
         }
     }

@@ -59,11 +59,30 @@ fn optional_day(field: &'static str, s: Option<String>) -> Result<Option<Day>, C
 /// How long an invitation can be taken.
 const INVITATION_VALID: Duration = Duration::from_secs(7 * 24 * 3600);
 
-fn small_runtime() -> Result<tokio::runtime::Runtime, CommandError> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CommandError::new("runtime", e.to_string()))
+/// Runs a request to the relay that holds the store (pairing) to completion on a thread and
+/// runtime of its own: the caller may itself be on an async runtime (the shell's commands are),
+/// where blocking on another runtime would panic, and the background loop's runtime must stay
+/// free to run (and wait for the store) meanwhile.
+fn on_own_thread<T: Send>(
+    work: impl std::future::Future<Output = T> + Send,
+) -> Result<T, CommandError> {
+    std::thread::scope(|scope| {
+        scope
+            .spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map(|runtime| runtime.block_on(work))
+                    .map_err(|e| CommandError::new("runtime", e.to_string()))
+            })
+            .join()
+            .unwrap_or_else(|_| {
+                Err(CommandError::new(
+                    "internal",
+                    "Noe gikk galt under tilkoblingen. Prøv igjen.",
+                ))
+            })
+    })
 }
 
 /// A QR code as (width in modules, SVG path data of the dark modules), or `None` if `text` does
@@ -407,17 +426,14 @@ impl AppCore {
     /// one). Works offline: the relay learns of it at the next sync.
     pub fn invite_employer(&self, placement: Uuid) -> Result<dto::PairingCode, CommandError> {
         let pairing = self.with_store(|s| {
-            // Its own small runtime: the pairing holds the store across its requests, and the
-            // background loop's runtime must stay free to run (and wait for the store) meanwhile.
-            let runtime = small_runtime()?;
-            Ok(runtime.block_on(folgesvenn_sync::invite(
+            Ok(on_own_thread(folgesvenn_sync::invite(
                 s,
                 &SyncClient::new(),
                 placement,
                 DocKind::Shared,
                 MemberRole::Employer,
                 INVITATION_VALID,
-            ))?)
+            ))??)
         })?;
         let full_code = pairing.invitation.to_code();
         let (qr_holds, qr) = match qr_path(&full_code) {
@@ -449,7 +465,9 @@ impl AppCore {
                 "Skriv inn eller lim inn koden.",
             ));
         }
-        let is_full = code.len() > 4 && code[..4].eq_ignore_ascii_case("FS1-");
+        let is_full = code
+            .get(..4)
+            .is_some_and(|p| p.eq_ignore_ascii_case("FS1-"));
         let placement = if is_full {
             let invitation = Invitation::from_code(code)?;
             self.with_store(|s| Ok(folgesvenn_sync::accept(s, &invitation)?))?
@@ -458,13 +476,12 @@ impl AppCore {
                 CommandError::new("no_relay", "Ingen relay-adresse er satt for denne enheten.")
             })?;
             self.with_store(|s| {
-                let runtime = small_runtime()?;
-                Ok(runtime.block_on(folgesvenn_sync::join_with_code(
+                Ok(on_own_thread(folgesvenn_sync::join_with_code(
                     s,
                     &SyncClient::new(),
                     &relay,
                     code,
-                ))?)
+                ))??)
             })?
         };
         self.nudge_sync();

@@ -188,7 +188,11 @@ fn visit_correction_and_offline_pairing() {
     assert!(o.timeline.iter().any(|t| t.kind == "adviser_note"));
     assert!(o.timeline.iter().any(|t| t.kind == "action"));
 
-    let pairing = adviser.invite_employer(p).unwrap();
+    // As the shell calls it: from a task on an async runtime.
+    let pairing = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(async { adviser.invite_employer(p) })
+        .unwrap();
     assert!(!pairing.registered, "nothing listens on port 9");
     assert_eq!(pairing.short_code.len(), 19);
     assert!(pairing.full_code.starts_with("FS1-"));

@@ -114,7 +114,7 @@ export function SyncIndicator() {
       )}
       <Button
         size="small"
-        variant="tertiary"
+        variant="tertiary-neutral"
         icon={<ArrowsCirclepathIcon aria-hidden />}
         loading={busy}
         onClick={onSyncNow}

@@ -15,10 +15,14 @@ import type { CommandError } from "../bindings/CommandError";
 import type { NewPlacementInput } from "../bindings/NewPlacementInput";
 import type { ObservationInput } from "../bindings/ObservationInput";
 import type { Overview } from "../bindings/Overview";
+import type { PairingCode } from "../bindings/PairingCode";
+import type { PlacementSyncLog } from "../bindings/PlacementSyncLog";
 import type { PlacementSummary } from "../bindings/PlacementSummary";
 import type { SearchHit } from "../bindings/SearchHit";
 import type { SetupInput } from "../bindings/SetupInput";
+import type { SyncLogLine } from "../bindings/SyncLogLine";
 import type { SyncStatus } from "../bindings/SyncStatus";
+import type { VisitInput } from "../bindings/VisitInput";
 import { isoDaysFromToday, todayIso } from "../format";
 
 const PASSPHRASE = "riktig hest batteri";
@@ -46,7 +50,10 @@ interface Placement {
   summary: PlacementSummary;
 }
 
-function seed(): Placement[] {
+const VISIT_ID = "00000000-0000-4000-8000-0000000000a1";
+const CORRECTION_ID = "00000000-0000-4000-8000-0000000000a2";
+
+function seed(app: AppState): Placement[] {
   const make = (
     id: string,
     candidateName: string,
@@ -128,12 +135,17 @@ function seed(): Placement[] {
           { path: ["visits", "3f2a9c1e-1111-4c3b-8d2e-9a0b1c2d3e4f", "summary"], values: ["Gikk bra, avtalte ny uke.", "Gikk bra. Ny prat om to uker."] },
         ];
         o.timeline = [
-          { kind: "observation", id: uuid(), at: daysAgoAt(1, 15), text: "Fylte på meieri og frukt.\nVar blid med kundene.", status: "present" },
-          { kind: "contact_request", id: uuid(), at: daysAgoAt(1, 15), text: "Kan vi snakke om arbeidstiden neste uke?", status: "open" },
-          { kind: "observation", id: uuid(), at: daysAgoAt(2, 14), text: "Kom 20 min for sent, bussen var forsinket.", status: "late" },
-          { kind: "action", id: uuid(), at: daysAgoAt(8, 11), text: "Skaffe vernesko", status: "open" },
-          { kind: "visit", id: uuid(), at: daysAgoAt(8, 10), text: "Trepartsmøte på butikken. Ola trives, vil prøve varemottak.", status: null },
-          { kind: "note", id: uuid(), at: daysAgoAt(12, 9), text: "Per ønsker en prat om opplæringsplanen.", status: null },
+          { kind: "observation", id: uuid(), at: daysAgoAt(1, 15), text: "Fylte på meieri og frukt.\nVar blid med kundene.", status: "present", doneAt: null, detail: null },
+          { kind: "contact_request", id: uuid(), at: daysAgoAt(1, 15), text: "Kan vi snakke om arbeidstiden neste uke?", status: "open", doneAt: null, detail: null },
+          { kind: "observation", id: uuid(), at: daysAgoAt(2, 14), text: "Kom 20 min for sent, bussen var forsinket.", status: "late", doneAt: null, detail: null },
+          { kind: "contact_request", id: uuid(), at: daysAgoAt(5, 9), text: "Vernesko i riktig størrelse?", status: "resolved", doneAt: daysAgoAt(5, 11).replace(":15:", ":30:"), detail: "Ringte Per, NAV dekker skoene." },
+          { kind: "action", id: uuid(), at: daysAgoAt(8, 11), text: "Skaffe vernesko", status: "open", doneAt: isoDaysFromToday(-1), detail: "employer" },
+          { kind: "visit", id: CORRECTION_ID, at: daysAgoAt(8, 10), text: "Trepartsmøte på butikken. Ola trives, vil prøve varemottak.", status: "correction", doneAt: VISIT_ID, detail: "Trepartsmøte på butikken. Ola trives." },
+          { kind: "visit", id: VISIT_ID, at: daysAgoAt(8, 10), text: "Trepartsmøte på butikken. Ola trives.", status: "corrected", doneAt: null, detail: null },
+          ...(app.role === "adviser"
+            ? [{ kind: "adviser_note", id: uuid(), at: daysAgoAt(8, 10), text: "Ola virket sliten, følg opp.", status: null, doneAt: null, detail: null }]
+            : []),
+          { kind: "note", id: uuid(), at: daysAgoAt(12, 9), text: "Per ønsker en prat om opplæringsplanen.", status: null, doneAt: null, detail: null },
         ];
       },
     ),
@@ -147,7 +159,7 @@ function seed(): Placement[] {
       { nextVisit: isoDaysFromToday(12), lastObservation: isoDaysFromToday(-3) },
       (o) => {
         o.timeline = [
-          { kind: "observation", id: uuid(), at: daysAgoAt(3, 16), text: "Lagde lunsj sammen med kokken.", status: "present" },
+          { kind: "observation", id: uuid(), at: daysAgoAt(3, 16), text: "Lagde lunsj sammen med kokken.", status: "present", doneAt: null, detail: null },
         ];
       },
     ),
@@ -159,8 +171,6 @@ export function installMockBackend(): void {
   const params = new URLSearchParams(window.location.search);
   const device = params.get("device") ?? "adviser";
   const syncMode = params.get("sync") ?? "ok";
-  let placements = params.get("empty") === "1" ? [] : seed();
-
   const app: AppState = {
     initialized: device !== "fresh",
     unlocked: device === "adviser" || device === "employer",
@@ -169,6 +179,7 @@ export function installMockBackend(): void {
     relay: device === "fresh" ? null : "http://127.0.0.1:8787",
     needsPassphrase: device === "locked",
   };
+  let placements = params.get("empty") === "1" ? [] : seed(app);
 
   let status: SyncStatus = {
     state:
@@ -182,6 +193,7 @@ export function installMockBackend(): void {
     quarantined: syncMode === "quarantine" ? 1 : 0,
     failures: 0,
     nextAttemptInMs: 15_000,
+    applied: 0,
   };
 
   function setStatus(next: SyncStatus) {
@@ -196,7 +208,7 @@ export function installMockBackend(): void {
     }
     setStatus({ ...status, state: { state: "syncing" } });
     window.setTimeout(() => {
-      setStatus({ ...status, state: { state: "idle" }, lastSuccessMs: Date.now(), pending: 0 });
+      setStatus({ ...status, state: { state: "idle" }, lastSuccessMs: Date.now(), pending: 0, applied: status.applied + 1 });
     }, 900);
   }
 
@@ -302,14 +314,95 @@ export function installMockBackend(): void {
         if (input.date > todayIso()) fail("invalid_input", "Dato kan ikke være fram i tid.");
         const at = new Date().toISOString();
         const text = [input.tasksDone, input.wentWell, input.problem].filter(Boolean).join("\n");
-        p.overview.timeline.unshift({ kind: "observation", id: uuid(), at, text, status: input.attendance });
+        p.overview.timeline.unshift({ kind: "observation", id: uuid(), at, text, status: input.attendance, doneAt: null, detail: null });
         p.summary.lastObservation = input.date;
         if (input.wantsContact) {
-          p.overview.timeline.unshift({ kind: "contact_request", id: uuid(), at, text: input.contactMessage, status: "open" });
+          p.overview.timeline.unshift({ kind: "contact_request", id: uuid(), at, text: input.contactMessage, status: "open", doneAt: null, detail: null });
           p.summary.openRequests += 1;
         }
         setStatus({ ...status, pending: status.pending + 1 });
         return uuid();
+      }
+      case "record_visit": {
+        const p = find(args.placementId);
+        const input = args.input as VisitInput;
+        const at = new Date(input.at);
+        if (Number.isNaN(at.getTime())) fail("invalid_input", "Ugyldig tidspunkt for besøket.");
+        if (at.getTime() > Date.now() + 86_400_000) fail("invalid_input", "Tidspunkt for besøket kan ikke være fram i tid.");
+        const id = uuid();
+        const original = input.corrects ? p.overview.timeline.find((i) => i.kind === "visit" && i.id === input.corrects) : undefined;
+        if (input.corrects && !original) fail("unknown_record", "Fant ikke besøket som skal rettes.");
+        if (original) original.status = "corrected";
+        p.overview.timeline.unshift({
+          kind: "visit",
+          id,
+          at: input.at,
+          text: input.summary,
+          status: original ? "correction" : null,
+          doneAt: original ? original.id : null,
+          detail: original ? original.text : null,
+        });
+        if (input.adviserNote) {
+          p.overview.timeline.unshift({ kind: "adviser_note", id: uuid(), at: input.at, text: input.adviserNote, status: null, doneAt: null, detail: null });
+        }
+        for (const a of input.actions) {
+          p.overview.timeline.unshift({ kind: "action", id: uuid(), at: input.at, text: a.what, status: "open", doneAt: a.due, detail: a.owner });
+        }
+        if (input.nextVisit) p.summary.nextVisit = input.nextVisit;
+        syncLog.push({ at: new Date().toISOString(), document: "shared", event: "Besøk lagret, venter på sending" });
+        setStatus({ ...status, pending: status.pending + 1 });
+        return id;
+      }
+      case "acknowledge_request":
+      case "resolve_request": {
+        const p = find(args.placementId);
+        const request = p.overview.timeline.find((i) => i.kind === "contact_request" && i.id === args.requestId);
+        if (!request) return fail("unknown_record", "Fant ikke ønsket om kontakt.");
+        if (request.status === "resolved") fail("already_resolved", "Ønsket om kontakt er allerede løst.");
+        request.doneAt = new Date().toISOString();
+        if (cmd === "resolve_request") {
+          request.status = "resolved";
+          request.detail = String(args.resolution) || null;
+          p.summary.openRequests = Math.max(0, p.summary.openRequests - 1);
+        } else {
+          request.status = "acknowledged";
+        }
+        setStatus({ ...status, pending: status.pending + 1 });
+        return null;
+      }
+      case "invite_employer": {
+        find(args.placementId);
+        const pairing: PairingCode = {
+          shortCode: "ABCD-EFGH-JKLM-NPQR",
+          fullCode: "FS1-" + "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE4TTOR2XMZ3YPF5A".repeat(4),
+          qrSize: 21,
+          qrPath: "M0 0h7v1h-7zM0 6h7v1h-7zM0 0h1v7h-1zM6 0h1v7h-1zM2 2h3v3h-3zM14 0h7v1h-7zM14 6h7v1h-7zM14 0h1v7h-1zM20 0h1v7h-1zM16 2h3v3h-3zM0 14h7v1h-7zM0 20h7v1h-7zM0 14h1v7h-1zM6 14h1v7h-1zM2 16h3v3h-3zM9 9h3v3h-3zM14 14h2v2h-2zM18 18h3v3h-3z",
+          qrHolds: "full",
+          registered: syncMode !== "offline",
+          expiresAtMs: Date.now() + 7 * 86_400_000,
+        };
+        return pairing;
+      }
+      case "join_placement": {
+        const code = String(args.code).trim().toUpperCase();
+        if (!code) fail("invalid_input", "Skriv inn eller lim inn koden.");
+        const first = placements[0];
+        if (code.startsWith("FS1-") && first) return first.summary.id;
+        if (code.replace(/[^A-Z]/g, "").length !== 16) fail("bad_invitation", "Koden er ikke gyldig. Sjekk at du har skrevet den riktig.");
+        if (syncMode === "offline") fail("offline", "Fikk ikke kontakt med synkroniseringstjenesten. Bruk den lange koden, den virker uten nett.");
+        if (!first) return fail("bad_invitation", "Fant ingen invitasjon med denne koden.");
+        return first.summary.id;
+      }
+      case "placement_sync_log": {
+        find(args.placementId);
+        const log: PlacementSyncLog = {
+          lines: syncLog,
+          quarantined:
+            syncMode === "quarantine"
+              ? [{ receivedAt: daysAgoAt(0, 8), document: "shared", reason: "Kunne ikke åpne endringen: ukjent nøkkel" }]
+              : [],
+        };
+        return log;
       }
       case "sync_status":
         return status;
@@ -331,6 +424,11 @@ export function installMockBackend(): void {
 
   // Drafts live in the encrypted store in the app; here, in memory.
   const drafts = new Map<string, string>();
+  const syncLog: SyncLogLine[] = [
+    { at: daysAgoAt(2, 9), document: "shared", event: "Sendte 2 endringer" },
+    { at: daysAgoAt(1, 16), document: "private", event: "Sendte 1 endring" },
+    { at: daysAgoAt(0, 8), document: "shared", event: "Mottok 1 endring fra Per Butikksjef" },
+  ];
 
   mockIPC(
     (cmd: string, args?: InvokeArgs) =>

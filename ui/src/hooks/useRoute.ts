@@ -1,19 +1,37 @@
-// A tiny hash router: the app has three screens, and hash links keep the back button working
-// in the webview without a server.
+// A tiny hash router: the app has a handful of screens, and hash links keep the back button
+// working in the webview without a server.
 import { useSyncExternalStore } from "react";
 
 export type Route =
   | { name: "list" }
   | { name: "new" }
   | { name: "placement"; id: string }
+  /** The adviser records a visit. */
+  | { name: "visit"; id: string }
+  /** The adviser corrects a recorded visit (a new entry linked to `visitId`). */
+  | { name: "correctVisit"; id: string; visitId: string }
+  /** The employer joins a placement with the adviser's code. */
+  | { name: "join" }
   | { name: "notFound" };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, "");
   if (path === "" || path === "/" || path === "/placements") return { name: "list" };
   if (path === "/placements/new") return { name: "new" };
-  const m = /^\/placements\/([^/]+)$/.exec(path);
+  if (path === "/join") return { name: "join" };
+  const m = /^\/placements\/([^/?]+)$/.exec(path);
   if (m?.[1]) return { name: "placement", id: decodeURIComponent(m[1]) };
+  // `/placements/<id>/visit`, also `/placements/<id>/visit?corrects=<visitId>`.
+  const visit = /^\/placements\/([^/?]+)\/visit(?:\?(.*))?$/.exec(path);
+  if (visit?.[1]) {
+    const id = decodeURIComponent(visit[1]);
+    const corrects = new URLSearchParams(visit[2] ?? "").get("corrects");
+    return corrects ? { name: "correctVisit", id, visitId: corrects } : { name: "visit", id };
+  }
+  const correct = /^\/placements\/([^/?]+)\/visit\/([^/?]+)\/correct$/.exec(path);
+  if (correct?.[1] && correct[2]) {
+    return { name: "correctVisit", id: decodeURIComponent(correct[1]), visitId: decodeURIComponent(correct[2]) };
+  }
   return { name: "notFound" };
 }
 
@@ -23,6 +41,12 @@ export function href(route: Route): string {
       return "#/placements/new";
     case "placement":
       return `#/placements/${encodeURIComponent(route.id)}`;
+    case "visit":
+      return `#/placements/${encodeURIComponent(route.id)}/visit`;
+    case "correctVisit":
+      return `#/placements/${encodeURIComponent(route.id)}/visit/${encodeURIComponent(route.visitId)}/correct`;
+    case "join":
+      return "#/join";
     default:
       return "#/";
   }

@@ -1,4 +1,4 @@
-import { PlusIcon } from "@navikt/aksel-icons";
+import { LinkIcon, PlusIcon } from "@navikt/aksel-icons";
 import {
   BodyLong,
   BodyShort,
@@ -27,23 +27,27 @@ import { formatDate } from "../format";
 import { currentLanguage } from "../i18n";
 import { useDebounced } from "../hooks/useDebounced";
 import { useLoad } from "../hooks/useLoad";
+import { usePaintMark } from "../hooks/usePaintMark";
 import { href } from "../hooks/useRoute";
-import { useDataVersion } from "../sync";
+import { useSyncRevision } from "../sync";
 
 const SEARCH_DEBOUNCE_MS = 150;
 
 /** The start screen: every placement on this device, with search. */
 export function PlacementList({ role }: { role: Role | null }) {
   const { t } = useTranslation();
-  const dataVersion = useDataVersion();
+  const dataVersion = useSyncRevision();
   const [query, setQuery] = useState("");
   const searched = useDebounced(query.trim(), SEARCH_DEBOUNCE_MS);
 
   const placements = useLoad(listPlacements, dataVersion);
+  usePaintMark("painted:placement-list", placements.data !== undefined);
+  // An empty list shows "join" prominently in its empty state instead of in the header.
+  const showEmpty = !searched && placements.data?.length === 0;
 
   return (
     <VStack gap="space-24" paddingBlock="space-32">
-      <HStack gap="space-16" justify="space-between" align="center">
+      <HStack gap="space-16" justify="space-between" align="center" wrap>
         <VStack gap="space-4">
           <PageTitle testId="placement-list-heading">{t("list.heading")}</PageTitle>
           {placements.data && (
@@ -62,6 +66,7 @@ export function PlacementList({ role }: { role: Role | null }) {
             {t("list.new")}
           </Button>
         )}
+        {role === "employer" && !showEmpty && <JoinButton variant="secondary" />}
       </HStack>
 
       <form role="search" onSubmit={(e) => e.preventDefault()}>
@@ -116,8 +121,29 @@ function EmptyState({ role }: { role: Role | null }) {
           {t("list.emptyHeading")}
         </Heading>
         <BodyLong>{role === "adviser" ? t("list.emptyAdviser") : t("list.emptyEmployer")}</BodyLong>
+        {role === "employer" && (
+          <div>
+            <JoinButton variant="primary" />
+          </div>
+        )}
       </VStack>
     </Box>
+  );
+}
+
+/** The employer's way in: a code from the adviser connects this device to a placement. */
+function JoinButton({ variant }: { variant: "primary" | "secondary" }) {
+  const { t } = useTranslation();
+  return (
+    <Button
+      as="a"
+      href={href({ name: "join" })}
+      variant={variant}
+      icon={<LinkIcon aria-hidden />}
+      data-testid="join-placement"
+    >
+      {t("list.join")}
+    </Button>
   );
 }
 

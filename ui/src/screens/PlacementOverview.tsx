@@ -1,4 +1,4 @@
-import { ArrowLeftIcon, PencilWritingIcon } from "@navikt/aksel-icons";
+import { ArrowLeftIcon, CheckmarkIcon, EyeIcon, PencilIcon, PencilWritingIcon } from "@navikt/aksel-icons";
 import {
   Alert,
   BodyLong,
@@ -11,12 +11,14 @@ import {
   HStack,
   Link,
   Loader,
+  ReadMore,
   Tag,
+  Textarea,
   VStack,
 } from "@navikt/ds-react";
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { loadDraft, placementOverview } from "../api";
+import { acknowledgeRequest, loadDraft, placementOverview, resolveRequest, toCommandError } from "../api";
 import type { FieldConflict } from "../bindings/FieldConflict";
 import type { Overview } from "../bindings/Overview";
 import type { PlanItem } from "../bindings/PlanItem";
@@ -24,21 +26,29 @@ import type { Role } from "../bindings/Role";
 import type { TimelineItem } from "../bindings/TimelineItem";
 import { codeLabel, fieldPathLabel, statusColor, timelineStatusList, type CodeList } from "../codes";
 import { LoadError } from "../components/LoadError";
+import { NavOnlyTag } from "../components/NavOnlyTag";
 import { PageTitle } from "../components/PageTitle";
-import { formatDate, formatNumber, parseIsoDate } from "../format";
+import { charCount, formatDate, formatNumber, parseIsoDate } from "../format";
 import { currentLanguage, type Language } from "../i18n";
+import { draftKey, useDraft } from "../hooks/useDraft";
 import { useLoad } from "../hooks/useLoad";
+import { usePaintMark } from "../hooks/usePaintMark";
 import { href } from "../hooks/useRoute";
-import { useDataVersion } from "../sync";
+import { useSyncRevision } from "../sync";
 import { DailyLogForm, dailyLogDraftKey } from "./DailyLogForm";
+import { InviteEmployer } from "./InviteEmployer";
+import { SyncLogSection } from "./SyncLogSection";
 
+/** What the Rust side accepts as an answer to a contact request. */
+const RESOLUTION_MAX = 2000;
 
 /** One placement: facts, plan, conflicts and what happened, newest first. */
 export function PlacementOverview({ id, role }: { id: string; role: Role | null }) {
   const { t } = useTranslation();
-  const dataVersion = useDataVersion();
+  const dataVersion = useSyncRevision();
   const load = useCallback(() => placementOverview(id), [id]);
   const overview = useLoad(load, dataVersion);
+  usePaintMark("painted:overview", overview.data !== undefined, id);
   // An unsaved daily log (after a crash, or a closed window) opens the form again at once.
   const [logOpen, setLogOpen] = useState(false);
   useEffect(() => {
@@ -103,6 +113,19 @@ export function PlacementOverview({ id, role }: { id: string; role: Role | null 
       </VStack>
 
       {overview.error && <LoadError error={overview.error} onRetry={overview.reload} />}
+
+      {role === "adviser" && (
+        <HStack gap="space-16" wrap>
+          <Button
+            as="a"
+            href={href({ name: "visit", id: o.id })}
+            icon={<PencilWritingIcon aria-hidden />}
+            data-testid="record-visit"
+          >
+            {t("overview.recordVisit")}
+          </Button>
+        </HStack>
+      )}
 
       {role === "employer" && (
         <VStack gap="space-16">
@@ -178,7 +201,11 @@ export function PlacementOverview({ id, role }: { id: string; role: Role | null 
         />
       </HGrid>
 
-      <Timeline items={o.timeline} />
+      <Timeline items={o.timeline} placementId={o.id} role={role} onChanged={overview.reload} />
+
+      {role === "adviser" && <InviteEmployer placementId={o.id} />}
+
+      <SyncLogSection placementId={o.id} refresh={dataVersion} />
     </VStack>
   );
 }
@@ -341,9 +368,16 @@ const KIND_COLOR: Record<string, "accent" | "info" | "warning" | "neutral" | "su
   adviser_note: "meta-purple",
 };
 
-function Timeline({ items }: { items: TimelineItem[] }) {
+interface TimelineProps {
+  items: TimelineItem[];
+  placementId: string;
+  role: Role | null;
+  /** Something was changed from the timeline (a request answered): load the overview again. */
+  onChanged: () => void;
+}
+
+function Timeline({ items, placementId, role, onChanged }: TimelineProps) {
   const { t } = useTranslation();
-  const language = currentLanguage();
   // Newest first, whatever order the command gave.
   const sorted = [...items].sort((a, b) => timeOf(b.at) - timeOf(a.at));
   return (
@@ -355,41 +389,293 @@ function Timeline({ items }: { items: TimelineItem[] }) {
         <BodyShort textColor="subtle">{t("overview.timelineEmpty")}</BodyShort>
       ) : (
         <ol className="timeline">
-          {sorted.map((item) => {
-            const statusList = timelineStatusList(item.kind);
-            return (
-              <li
-                key={`${item.kind}:${item.id}`}
-                className="timeline__item"
-                data-kind={item.kind}
-                data-testid="timeline-item"
-              >
-                <VStack gap="space-4">
-                  <HStack gap="space-8" align="center" wrap>
-                    <Tag size="xsmall" variant="moderate" data-color={KIND_COLOR[item.kind] ?? "neutral"}>
-                      {codeLabel(t, "kind", item.kind)}
-                    </Tag>
-                    <Detail as="time" dateTime={item.at} textColor="subtle" data-testid="timeline-date">
-                      {formatDate(item.at, language)}
-                    </Detail>
-                    {statusList && item.status && (
-                      <Tag size="xsmall" variant="outline" data-testid="timeline-status">
-                        {codeLabel(t, statusList, item.status)}
-                      </Tag>
-                    )}
-                  </HStack>
-                  {item.text && (
-                    <BodyLong className="pre-line" data-testid="timeline-text">
-                      {item.text}
-                    </BodyLong>
-                  )}
-                </VStack>
-              </li>
-            );
-          })}
+          {sorted.map((item) => (
+            <li
+              key={`${item.kind}:${item.id}`}
+              className="timeline__item"
+              data-kind={item.kind}
+              data-status={item.status ?? undefined}
+              data-id={item.id}
+              data-testid="timeline-item"
+            >
+              <TimelineEntry item={item} placementId={placementId} role={role} onChanged={onChanged} />
+            </li>
+          ))}
         </ol>
       )}
     </VStack>
+  );
+}
+
+function TimelineEntry({
+  item,
+  placementId,
+  role,
+  onChanged,
+}: {
+  item: TimelineItem;
+  placementId: string;
+  role: Role | null;
+  onChanged: () => void;
+}) {
+  const { t } = useTranslation();
+  const language = currentLanguage();
+  const statusList = timelineStatusList(item.kind);
+  const isRequest = item.kind === "contact_request";
+  const isVisit = item.kind === "visit";
+  return (
+    <VStack gap="space-4">
+      <HStack gap="space-8" align="center" wrap>
+        <Tag size="xsmall" variant="moderate" data-color={KIND_COLOR[item.kind] ?? "neutral"}>
+          {codeLabel(t, "kind", item.kind)}
+        </Tag>
+        {item.kind === "adviser_note" && <NavOnlyTag size="xsmall" />}
+        <Detail as="time" dateTime={item.at} textColor="subtle" data-testid="timeline-date">
+          {formatDate(item.at, language)}
+        </Detail>
+        {isRequest && item.status ? (
+          <Tag
+            size="xsmall"
+            variant="moderate"
+            data-color={requestColor(item.status)}
+            data-status={item.status}
+            data-testid="request-status"
+          >
+            {codeLabel(t, "requestStatus", item.status)}
+          </Tag>
+        ) : (
+          statusList &&
+          item.status && (
+            <Tag
+              size="xsmall"
+              variant="outline"
+              data-color={isVisit ? "accent" : "neutral"}
+              data-testid="timeline-status"
+            >
+              {codeLabel(t, statusList, item.status)}
+            </Tag>
+          )
+        )}
+      </HStack>
+      {item.text && (
+        <BodyLong className="pre-line" data-testid="timeline-text">
+          {item.text}
+        </BodyLong>
+      )}
+      {item.kind === "action" && (item.detail || item.doneAt) && (
+        <Detail textColor="subtle" data-testid="action-detail">
+          {[
+            item.detail ? t("overview.actionOwner", { owner: codeLabel(t, "actionOwner", item.detail) }) : "",
+            item.doneAt ? t("overview.actionDue", { date: formatDate(item.doneAt, language) }) : "",
+          ]
+            .filter(Boolean)
+            .join(" · ")}
+        </Detail>
+      )}
+      {isVisit && item.status === "corrected" && (
+        <Detail textColor="subtle">{t("overview.correctedHelp")}</Detail>
+      )}
+      {isVisit && item.status === "correction" && (
+        <ReadMore header={t("overview.history")} size="small" data-testid="visit-history">
+          <VStack gap="space-4">
+            <BodyShort size="small">
+              {item.detail ? t("overview.historyIntro") : t("overview.historyEmpty")}
+            </BodyShort>
+            {item.detail && (
+              <BodyLong size="small" className="pre-line" data-testid="visit-history-text">
+                {item.detail}
+              </BodyLong>
+            )}
+          </VStack>
+        </ReadMore>
+      )}
+      {isVisit && role === "adviser" && item.status !== "corrected" && (
+        <div>
+          <Button
+            as="a"
+            size="xsmall"
+            variant="tertiary"
+            icon={<PencilIcon aria-hidden />}
+            href={href({ name: "correctVisit", id: placementId, visitId: item.id })}
+            aria-label={t("overview.correctVisitLabel", { date: formatDate(item.at, language) })}
+            data-testid="visit-correct"
+          >
+            {t("overview.correctVisit")}
+          </Button>
+        </div>
+      )}
+      {isRequest && <RequestFollowUp item={item} placementId={placementId} role={role} onChanged={onChanged} />}
+    </VStack>
+  );
+}
+
+function requestColor(status: string) {
+  switch (status) {
+    case "open":
+      return "warning" as const;
+    case "acknowledged":
+      return "info" as const;
+    case "resolved":
+      return "success" as const;
+    default:
+      return "neutral" as const;
+  }
+}
+
+/** "2 t 15 min": how long a request waited, in plain words. */
+function durationText(t: ReturnType<typeof useTranslation>["t"], ms: number): string {
+  const total = Math.round(Math.max(0, ms) / 60_000);
+  if (total < 1) return t("duration.lessThanMinute");
+  const days = Math.floor(total / 1440);
+  const hours = Math.floor((total % 1440) / 60);
+  const minutes = total % 60;
+  const parts: string[] = [];
+  if (days > 0) {
+    parts.push(t("duration.days", { count: days }));
+    if (hours > 0) parts.push(t("duration.hours", { count: hours }));
+  } else if (hours > 0) {
+    parts.push(t("duration.hours", { count: hours }));
+    if (minutes > 0) parts.push(t("duration.minutes", { count: minutes }));
+  } else {
+    parts.push(t("duration.minutes", { count: minutes }));
+  }
+  return parts.join(" ");
+}
+
+/** A contact request's answer (time taken, resolution), and the adviser's buttons while it is open. */
+function RequestFollowUp({
+  item,
+  placementId,
+  role,
+  onChanged,
+}: {
+  item: TimelineItem;
+  placementId: string;
+  role: Role | null;
+  onChanged: () => void;
+}) {
+  const { t } = useTranslation();
+  const taken = item.doneAt ? Date.parse(item.doneAt) - Date.parse(item.at) : Number.NaN;
+  return (
+    <VStack gap="space-8">
+      {!Number.isNaN(taken) && (
+        <Detail textColor="subtle" data-testid="request-time-taken">
+          {item.status === "resolved"
+            ? t("overview.answeredAfter", { duration: durationText(t, taken) })
+            : t("overview.seenAfter", { duration: durationText(t, taken) })}
+        </Detail>
+      )}
+      {item.detail && (
+        <Box padding="space-12" background="success-soft" borderRadius="8">
+          <VStack gap="space-4">
+            <Detail weight="semibold">{t("overview.resolutionHeading")}</Detail>
+            <BodyLong size="small" className="pre-line" data-testid="request-resolution-text">
+              {item.detail}
+            </BodyLong>
+          </VStack>
+        </Box>
+      )}
+      {role === "adviser" && (item.status === "open" || item.status === "acknowledged") && (
+        <RequestActions requestId={item.id} placementId={placementId} open={item.status === "open"} onChanged={onChanged} />
+      )}
+    </VStack>
+  );
+}
+
+function RequestActions({
+  requestId,
+  placementId,
+  open,
+  onChanged,
+}: {
+  requestId: string;
+  placementId: string;
+  /** Not yet seen: "Marker som sett" is offered too. */
+  open: boolean;
+  onChanged: () => void;
+}) {
+  const { t } = useTranslation();
+  // The answer is kept as a draft while it is typed, like every other form.
+  const draft = useDraft(draftKey("request-resolution", requestId), { resolution: "" });
+  const [busy, setBusy] = useState<"acknowledge" | "resolve" | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const resolution = draft.value.resolution;
+  const tooLong = charCount(resolution) > RESOLUTION_MAX;
+  const fieldId = `request-resolution-${requestId}`;
+
+  async function run(action: "acknowledge" | "resolve") {
+    if (action === "resolve" && tooLong) return;
+    setBusy(action);
+    setError(null);
+    try {
+      if (action === "acknowledge") {
+        await acknowledgeRequest(placementId, requestId);
+      } else {
+        await resolveRequest(placementId, requestId, resolution.trim());
+        draft.clear();
+      }
+      setBusy(null);
+      onChanged();
+    } catch (e) {
+      setError(toCommandError(e).message);
+      setBusy(null);
+    }
+  }
+
+  return (
+    <Box
+      padding="space-12"
+      background="neutral-soft"
+      borderRadius="8"
+      data-testid="request-actions"
+    >
+      <VStack gap="space-12">
+        {open && (
+          <div>
+            <Button
+              size="small"
+              variant="secondary"
+              icon={<EyeIcon aria-hidden />}
+              loading={busy === "acknowledge"}
+              disabled={busy !== null}
+              onClick={() => void run("acknowledge")}
+              data-testid="request-acknowledge"
+            >
+              {t("request.acknowledge")}
+            </Button>
+          </div>
+        )}
+        <Textarea
+          id={fieldId}
+          label={t("request.resolution")}
+          description={t("request.resolutionDescription")}
+          size="small"
+          minRows={2}
+          maxLength={RESOLUTION_MAX}
+          value={resolution}
+          onChange={(e) => draft.update({ resolution: e.target.value })}
+          error={tooLong ? t("request.tooLong", { max: RESOLUTION_MAX }) : undefined}
+          data-testid="request-resolution"
+        />
+        <div>
+          <Button
+            size="small"
+            icon={<CheckmarkIcon aria-hidden />}
+            loading={busy === "resolve"}
+            disabled={busy !== null}
+            onClick={() => void run("resolve")}
+            data-testid="request-resolve"
+          >
+            {t("request.resolve")}
+          </Button>
+        </div>
+        {error && (
+          <Alert variant="error" size="small" data-testid="request-error">
+            {error}
+          </Alert>
+        )}
+      </VStack>
+    </Box>
   );
 }
 

@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { toCommandError, unlock } from "../api";
 import type { AppState } from "../bindings/AppState";
 import { PageTitle } from "../components/PageTitle";
+import { usePaintMark } from "../hooks/usePaintMark";
 
 /** The store is set up but closed: ask for the passphrase (or retry the OS keystore). */
 export function Unlock({ app, onDone }: { app: AppState; onDone: (state: AppState) => void }) {
@@ -11,6 +12,7 @@ export function Unlock({ app, onDone }: { app: AppState; onDone: (state: AppStat
   const [passphrase, setPassphrase] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  usePaintMark("painted:unlock", true);
 
   async function submit(e: FormEvent) {
     e.preventDefault();

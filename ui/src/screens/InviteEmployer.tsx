@@ -1,0 +1,169 @@
+import { QrCodeIcon } from "@navikt/aksel-icons";
+import {
+  Alert,
+  BodyLong,
+  BodyShort,
+  Box,
+  Button,
+  CopyButton,
+  Detail,
+  Heading,
+  HStack,
+  Textarea,
+  VStack,
+} from "@navikt/ds-react";
+import { useEffect, useRef, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { inviteEmployer, toCommandError } from "../api";
+import type { PairingCode } from "../bindings/PairingCode";
+import { formatDate } from "../format";
+import { currentLanguage } from "../i18n";
+
+/** The adviser's "Koble til arbeidsgiver": makes an invitation and shows it three ways. */
+export function InviteEmployer({ placementId }: { placementId: string }) {
+  const { t } = useTranslation();
+  const [pairing, setPairing] = useState<PairingCode | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function invite() {
+    setBusy(true);
+    setError(null);
+    try {
+      setPairing(await inviteEmployer(placementId));
+    } catch (e) {
+      setError(t("pairing.failed", { message: toCommandError(e).message }));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <VStack as="section" gap="space-16" aria-labelledby="invite-heading" data-testid="invite-section">
+      <Heading level="2" size="medium" id="invite-heading">
+        {t("pairing.heading")}
+      </Heading>
+      <BodyLong>{t("pairing.intro")}</BodyLong>
+      {error && (
+        <Alert variant="error" data-testid="invite-error">
+          {error}
+        </Alert>
+      )}
+      <div>
+        <Button
+          variant={pairing ? "secondary" : "primary"}
+          icon={<QrCodeIcon aria-hidden />}
+          loading={busy}
+          onClick={invite}
+          data-testid="invite-employer"
+        >
+          {pairing ? t("pairing.inviteAgain") : t("pairing.invite")}
+        </Button>
+      </div>
+      {/* A new code is a new panel: focus moves to its heading again. */}
+      {pairing && <PairingPanel key={pairing.shortCode} pairing={pairing} />}
+    </VStack>
+  );
+}
+
+function PairingPanel({ pairing: p }: { pairing: PairingCode }) {
+  const { t } = useTranslation();
+  const language = currentLanguage();
+  const heading = useRef<HTMLHeadingElement>(null);
+  // Screen readers hear the code panel at once; sighted users see it where they clicked.
+  useEffect(() => {
+    heading.current?.focus();
+  }, []);
+  const holdsFull = p.qrHolds === "full";
+  const frame = p.qrSize + 8;
+
+  return (
+    <Box
+      padding={{ xs: "space-16", md: "space-24" }}
+      background="raised"
+      borderRadius="12"
+      borderWidth="1"
+      borderColor="neutral-subtle"
+      data-testid="pairing-panel"
+    >
+      <VStack gap="space-20">
+        <VStack gap="space-8">
+          <Heading level="3" size="small" ref={heading} tabIndex={-1}>
+            {t("pairing.panelHeading")}
+          </Heading>
+          <BodyLong>{t("pairing.how")}</BodyLong>
+        </VStack>
+        {!p.registered && (
+          <Alert variant="info" size="small" data-testid="pairing-not-registered">
+            {t("pairing.notRegistered")}
+          </Alert>
+        )}
+        <HStack gap="space-24" align="start" wrap>
+          <VStack gap="space-8" className="pairing-qr-wrap">
+            {/* Drawn from the path the Rust side made: no innerHTML, no data: URI (the CSP). */}
+            <svg
+              className="pairing-qr"
+              viewBox={`-4 -4 ${frame} ${frame}`}
+              role="img"
+              aria-label={holdsFull ? t("pairing.qrFull") : t("pairing.qrShort")}
+              shapeRendering="crispEdges"
+              data-testid="pairing-qr"
+            >
+              <rect x={-4} y={-4} width={frame} height={frame} fill="#fff" />
+              <path d={p.qrPath} fill="#000" />
+            </svg>
+            <Detail textColor="subtle">{holdsFull ? t("pairing.qrHelpFull") : t("pairing.qrHelpShort")}</Detail>
+          </VStack>
+          <VStack gap="space-20" className="pairing-codes">
+            <VStack gap="space-4">
+              <BodyShort weight="semibold">
+                {t("pairing.shortCode")}
+              </BodyShort>
+              <BodyShort size="small" textColor="subtle">
+                {t("pairing.shortCodeHelp")}
+              </BodyShort>
+              <HStack gap="space-8" align="center" wrap>
+                <span className="pairing-short-code" data-testid="pairing-short-code">
+                  {p.shortCode}
+                </span>
+                <CopyButton
+                  size="small"
+                  copyText={p.shortCode}
+                  text={t("pairing.copyShort")}
+                  activeText={t("pairing.copied")}
+                  data-testid="pairing-copy-short"
+                />
+              </HStack>
+            </VStack>
+            <VStack gap="space-8">
+              <Textarea
+                label={t("pairing.fullCode")}
+                description={t("pairing.fullCodeHelp")}
+                readOnly
+                minRows={3}
+                maxRows={6}
+                value={p.fullCode}
+                onFocus={(e) => e.currentTarget.select()}
+                spellCheck={false}
+                className="code-input"
+                data-testid="pairing-full-code"
+              />
+              <div>
+                <CopyButton
+                  size="small"
+                  copyText={p.fullCode}
+                  text={t("pairing.copyFull")}
+                  activeText={t("pairing.copied")}
+                  data-testid="pairing-copy-full"
+                />
+              </div>
+            </VStack>
+            <BodyShort data-testid="pairing-expires">
+              {t("pairing.expires", { date: formatDate(new Date(p.expiresAtMs).toISOString(), language) })}
+            </BodyShort>
+          </VStack>
+        </HStack>
+      </VStack>
+    </Box>
+  );
+}

@@ -1,0 +1,85 @@
+import { ArrowLeftIcon, LinkIcon } from "@navikt/aksel-icons";
+import { Alert, BodyLong, Button, HStack, Link, Textarea, VStack } from "@navikt/ds-react";
+import { useState, type FormEvent } from "react";
+import { useTranslation } from "react-i18next";
+import { joinPlacement, toCommandError } from "../api";
+import { FormErrorSummary, type FieldError } from "../components/FormErrorSummary";
+import { PageTitle } from "../components/PageTitle";
+import { href, navigate } from "../hooks/useRoute";
+
+const CODE_ID = "join-code";
+
+/**
+ * The employer joins a placement with the adviser's code: the short one (typed; fetched from the
+ * relay, so it needs the network) or the long one (pasted; carries the placement, works offline).
+ * The code is an invitation, so it is kept in memory only, never saved as a draft.
+ */
+export function JoinPlacement() {
+  const { t } = useTranslation();
+  const [code, setCode] = useState("");
+  const [attempt, setAttempt] = useState(0);
+  const [submitting, setSubmitting] = useState(false);
+  const [submitError, setSubmitError] = useState<string | null>(null);
+
+  const codeError = code.trim() ? undefined : t("join.errors.code");
+  const summary: FieldError[] = codeError ? [{ id: CODE_ID, message: codeError }] : [];
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setAttempt((n) => n + 1);
+    setSubmitError(null);
+    if (summary.length > 0) return;
+    setSubmitting(true);
+    try {
+      // Line breaks from pasting a long code are not part of it.
+      const id = await joinPlacement(code.replace(/\s+/g, ""));
+      navigate({ name: "placement", id }, { replace: true });
+    } catch (error) {
+      setSubmitError(toCommandError(error).message);
+      setSubmitting(false);
+    }
+  }
+
+  return (
+    <VStack gap="space-24" paddingBlock="space-32" className="form-narrow">
+      <Link href={href({ name: "list" })} data-testid="back-to-list">
+        <ArrowLeftIcon aria-hidden />
+        {t("overview.back")}
+      </Link>
+      <form onSubmit={submit} noValidate data-testid="join-form">
+        <VStack gap="space-24">
+          <PageTitle>{t("join.heading")}</PageTitle>
+          <BodyLong>{t("join.intro")}</BodyLong>
+          <FormErrorSummary errors={summary} attempt={attempt} />
+          <Textarea
+            id={CODE_ID}
+            label={t("join.code")}
+            description={t("join.codeDescription")}
+            minRows={3}
+            autoComplete="off"
+            autoCapitalize="characters"
+            spellCheck={false}
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+            error={attempt > 0 ? codeError : undefined}
+            className="code-input"
+            data-testid="join-code"
+          />
+          {submitError && (
+            <Alert variant="error" data-testid="join-error">
+              {submitError}
+            </Alert>
+          )}
+          <HStack gap="space-16" wrap>
+            <Button type="submit" loading={submitting} icon={<LinkIcon aria-hidden />} data-testid="join-submit">
+              {t("join.submit")}
+            </Button>
+            <Button as="a" variant="secondary" href={href({ name: "list" })} data-testid="join-cancel">
+              {t("app.cancel")}
+            </Button>
+          </HStack>
+        </VStack>
+      </form>
+    </VStack>
+  );
+}

@@ -1,0 +1,125 @@
+import {
+  Alert,
+  BodyLong,
+  BodyShort,
+  Box,
+  Detail,
+  ExpansionCard,
+  Heading,
+  HStack,
+  Loader,
+  Tag,
+  VStack,
+} from "@navikt/ds-react";
+import { useCallback } from "react";
+import { useTranslation } from "react-i18next";
+import { placementSyncLog } from "../api";
+import type { QuarantineLine } from "../bindings/QuarantineLine";
+import { codeLabel } from "../codes";
+import { LoadError } from "../components/LoadError";
+import { formatDate } from "../format";
+import { currentLanguage } from "../i18n";
+import { useLoad } from "../hooks/useLoad";
+
+/**
+ * What sync did for this placement, and what it received but could not apply. The log is read
+ * with the overview (and again when the card opens): quarantined records are shown at once,
+ * above the collapsed log, never hidden behind it.
+ */
+export function SyncLogSection({ placementId, refresh }: { placementId: string; refresh: unknown }) {
+  const { t } = useTranslation();
+  const language = currentLanguage();
+  const load = useCallback(() => placementSyncLog(placementId), [placementId]);
+  const log = useLoad(load, refresh);
+  const lines = log.data ? [...log.data.lines].reverse() : [];
+  const quarantined = log.data?.quarantined ?? [];
+
+  return (
+    <ExpansionCard
+      aria-labelledby="sync-log-heading"
+      size="small"
+      onToggle={(open) => {
+        if (open) log.reload();
+      }}
+      data-testid="sync-log"
+    >
+      <ExpansionCard.Header>
+        <ExpansionCard.Title as="h2" size="small" id="sync-log-heading">
+          {t("syncLog.heading")}
+        </ExpansionCard.Title>
+        <ExpansionCard.Description>{t("syncLog.description")}</ExpansionCard.Description>
+      </ExpansionCard.Header>
+      {quarantined.length > 0 && (
+        <Box paddingInline="space-16" paddingBlock="space-0 space-16">
+          <Quarantine items={quarantined} />
+        </Box>
+      )}
+      <ExpansionCard.Content>
+        <VStack gap="space-12">
+          {log.error && <LoadError error={log.error} onRetry={log.reload} />}
+          {!log.data ? (
+            !log.error && <Loader size="medium" title={t("app.loading")} />
+          ) : lines.length === 0 ? (
+            <BodyShort textColor="subtle" data-testid="sync-log-empty">
+              {t("syncLog.empty")}
+            </BodyShort>
+          ) : (
+            <ol className="plain-list sync-log-lines">
+              {lines.map((line, i) => (
+                <li key={`${line.at}:${i}`} data-testid="sync-log-line" data-document={line.document}>
+                  <HStack gap="space-4 space-8" align="center" wrap>
+                    <Detail as="time" dateTime={line.at} textColor="subtle">
+                      {formatDate(line.at, language)}
+                    </Detail>
+                    <Tag
+                      size="xsmall"
+                      variant="moderate"
+                      data-color={line.document === "private" ? "warning" : "neutral"}
+                    >
+                      {codeLabel(t, "syncDocument", line.document)}
+                    </Tag>
+                    <BodyShort size="small" className="pre-line">
+                      {line.event}
+                    </BodyShort>
+                  </HStack>
+                </li>
+              ))}
+            </ol>
+          )}
+        </VStack>
+      </ExpansionCard.Content>
+    </ExpansionCard>
+  );
+}
+
+function Quarantine({ items }: { items: QuarantineLine[] }) {
+  const { t } = useTranslation();
+  const language = currentLanguage();
+  return (
+    <Alert variant="warning" data-testid="quarantine-list">
+      <VStack gap="space-8">
+        <Heading level="3" size="xsmall">
+          {t("syncLog.quarantineHeading")}
+        </Heading>
+        <BodyLong size="small">{t("syncLog.quarantineIntro")}</BodyLong>
+        <ul className="plain-list">
+          {items.map((q, i) => (
+            <li key={`${q.receivedAt}:${i}`} data-testid="quarantine-item" data-document={q.document}>
+              <VStack gap="space-0">
+                <HStack gap="space-8" align="center" wrap>
+                  <Tag size="xsmall" variant="outline" data-color="neutral">
+                    {codeLabel(t, "syncDocument", q.document)}
+                  </Tag>
+                  <Detail>{t("syncLog.receivedAt", { date: formatDate(q.receivedAt, language) })}</Detail>
+                </HStack>
+                <BodyShort size="small" className="pre-line">
+                  {q.reason}
+                </BodyShort>
+              </VStack>
+            </li>
+          ))}
+        </ul>
+      </VStack>
+    </Alert>
+  );
+}
