@@ -22,6 +22,10 @@ const COMMANDS: &[&str] = &[
     "invite_employer",
     "join_placement",
     "placement_sync_log",
+    "add_training_task",
+    "set_task_status",
+    "set_action_status",
+    "add_note",
 ];
 
 fn main() {

@@ -50,6 +50,10 @@ pub fn run() {
             commands::pairing::invite_employer,
             commands::pairing::join_placement,
             commands::sync::placement_sync_log,
+            commands::plan::add_training_task,
+            commands::plan::set_task_status,
+            commands::plan::set_action_status,
+            commands::plan::add_note,
         ])
         .run(tauri::generate_context!())
         .expect("Følgesvenn could not start its window");

@@ -6,6 +6,7 @@ import type { AppState } from "./bindings/AppState";
 import type { CommandError } from "./bindings/CommandError";
 import type { NewPlacementInput } from "./bindings/NewPlacementInput";
 import type { ObservationInput } from "./bindings/ObservationInput";
+import type { NoteInput } from "./bindings/NoteInput";
 import type { Overview } from "./bindings/Overview";
 import type { PairingCode } from "./bindings/PairingCode";
 import type { PlacementSyncLog } from "./bindings/PlacementSyncLog";
@@ -14,6 +15,7 @@ import type { PlacementSummary } from "./bindings/PlacementSummary";
 import type { SearchHit } from "./bindings/SearchHit";
 import type { SetupInput } from "./bindings/SetupInput";
 import type { SyncStatus } from "./bindings/SyncStatus";
+import type { TrainingTaskInput } from "./bindings/TrainingTaskInput";
 
 /** What every command rejects with: a `CommandError` that is also an `Error`. */
 export class CommandFailure extends Error implements CommandError {
@@ -117,6 +119,26 @@ export function joinPlacement(code: string): Promise<string> {
 /** What sync did for one placement, and what it could not apply (quarantine). */
 export function placementSyncLog(placementId: string): Promise<PlacementSyncLog> {
   return call<PlacementSyncLog>("placement_sync_log", { placementId });
+}
+
+/** Adds a task to the training plan; resolves with its id. */
+export function addTrainingTask(placementId: string, input: TrainingTaskInput): Promise<string> {
+  return call<string>("add_training_task", { placementId, input });
+}
+
+/** A task's progress: `not_started`, `with_adaptation` or `can_do`. */
+export function setTaskStatus(placementId: string, taskId: string, status: string): Promise<void> {
+  return call<void>("set_task_status", { placementId, taskId, status });
+}
+
+/** An action's state: `open`, `in_progress`, `done` or `cancelled`. */
+export function setActionStatus(placementId: string, actionId: string, status: string): Promise<void> {
+  return call<void>("set_action_status", { placementId, actionId, status });
+}
+
+/** A note both the adviser and the employer see; resolves with its id. */
+export function addNote(placementId: string, input: NoteInput): Promise<string> {
+  return call<string>("add_note", { placementId, input });
 }
 
 export function syncStatus(): Promise<SyncStatus> {

@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use folgesvenn_domain::{
-    CheckIn, Day, Employer, Moment, NewAction, NewObservation, NewPlacement, NewVisit,
+    ActionStatus, CheckIn, Day, Employer, Moment, NewAction, NewNote, NewObservation, NewPlacement,
+    NewTrainingTask, NewVisit, TaskStatus,
 };
 use folgesvenn_store::{DocKind, KeyLocation, Store, Unlock};
 use folgesvenn_sync::{Invitation, LoopConfig, MemberRole, SyncClient, SyncHandle};
@@ -515,6 +516,67 @@ impl AppCore {
             lines.sort_by(|a, b| a.at.cmp(&b.at));
             Ok(dto::PlacementSyncLog { lines, quarantined })
         })
+    }
+
+    /// Adds a task to the training plan (either side may; both see it).
+    pub fn add_training_task(
+        &self,
+        placement: Uuid,
+        input: dto::TrainingTaskInput,
+    ) -> Result<Uuid, CommandError> {
+        let task = NewTrainingTask {
+            title: input.title,
+            description: input.description,
+            responsible: input.responsible,
+            target_date: optional_day("måldato", input.target_date)?,
+        };
+        let id = self.with_store(|s| {
+            Ok(s.write_shared(placement, |d, st| d.add_training_task(&task, st))?)
+        })?;
+        self.nudge_sync();
+        Ok(id)
+    }
+
+    /// How far the candidate has come with a task: `not_started`, `with_adaptation`, `can_do`.
+    pub fn set_task_status(
+        &self,
+        placement: Uuid,
+        task: Uuid,
+        status: &str,
+    ) -> Result<(), CommandError> {
+        let status: TaskStatus = status.parse()?;
+        self.with_store(|s| {
+            Ok(s.write_shared(placement, |d, st| d.set_task_status(task, status, st))?)
+        })?;
+        self.nudge_sync();
+        Ok(())
+    }
+
+    /// An action's state: `open`, `in_progress`, `done`, `cancelled`.
+    pub fn set_action_status(
+        &self,
+        placement: Uuid,
+        action: Uuid,
+        status: &str,
+    ) -> Result<(), CommandError> {
+        let status: ActionStatus = status.parse()?;
+        self.with_store(|s| {
+            Ok(s.write_shared(placement, |d, st| d.set_action_status(action, status, st))?)
+        })?;
+        self.nudge_sync();
+        Ok(())
+    }
+
+    /// A note both sides see (the adviser's own notes go with a visit, in the private document).
+    pub fn add_note(&self, placement: Uuid, input: dto::NoteInput) -> Result<Uuid, CommandError> {
+        let note = NewNote {
+            body: input.body,
+            reply_to: input.reply_to,
+        };
+        let id =
+            self.with_store(|s| Ok(s.write_shared(placement, |d, st| d.add_note(&note, st))?))?;
+        self.nudge_sync();
+        Ok(id)
     }
 
     /// Half-written forms live in the encrypted store, never in the webview's storage.

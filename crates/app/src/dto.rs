@@ -215,7 +215,7 @@ pub struct TimelineItem {
     /// An action: its due date.
     pub done_at: Option<String>,
     /// A contact request: its resolution. A correction: the replaced visit's summary. An action:
-    /// its owner.
+    /// its owner. A note: who wrote it.
     pub detail: Option<String>,
 }
 
@@ -453,4 +453,27 @@ pub struct QuarantineLine {
 pub struct PlacementSyncLog {
     pub lines: Vec<SyncLogLine>,
     pub quarantined: Vec<QuarantineLine>,
+}
+
+/// A task in the training plan (opplæringsplan).
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TrainingTaskInput {
+    pub title: String,
+    pub description: String,
+    /// Who at the workplace teaches and follows it up.
+    pub responsible: String,
+    /// `YYYY-MM-DD`, or empty.
+    pub target_date: Option<String>,
+}
+
+/// A note between the adviser and the employer (both see it).
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct NoteInput {
+    pub body: String,
+    #[ts(type = "string | null")]
+    pub reply_to: Option<uuid::Uuid>,
 }

@@ -251,6 +251,69 @@ fn visit_correction_and_offline_pairing() {
         .resolve_request(p, request.id, "Løst selv")
         .unwrap_err();
     assert_eq!(e.kind, "inconsistent", "{e:?}");
+    // The training plan, actions and notes: both sides write, both see.
+    use folgesvenn_app_core::dto::{NoteInput, TrainingTaskInput};
+    let task = employer
+        .add_training_task(
+            p,
+            TrainingTaskInput {
+                title: "Betjene kassa".into(),
+                description: "Vareskanning og betaling".into(),
+                responsible: "Per".into(),
+                target_date: Some("2026-12-15".into()),
+            },
+        )
+        .unwrap();
+    employer
+        .set_task_status(p, task, "with_adaptation")
+        .unwrap();
+    assert_eq!(
+        employer
+            .set_task_status(p, task, "ferdig")
+            .unwrap_err()
+            .kind,
+        "invalid_input"
+    );
+    let o = employer.overview(p).unwrap();
+    let item = o.training_plan.iter().find(|t| t.id == task).unwrap();
+    assert_eq!(item.status.as_deref(), Some("with_adaptation"));
+    let action = o.timeline.iter().find(|t| t.kind == "action").unwrap().id;
+    employer.set_action_status(p, action, "done").unwrap();
+    employer
+        .add_note(
+            p,
+            NoteInput {
+                body: "Ola starter kl. 9 på mandag.".into(),
+                reply_to: None,
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        employer
+            .add_note(
+                p,
+                NoteInput {
+                    body: " ".into(),
+                    reply_to: None
+                }
+            )
+            .unwrap_err()
+            .kind,
+        "required"
+    );
+    let o = employer.overview(p).unwrap();
+    let note = o.timeline.iter().find(|t| t.kind == "note").unwrap();
+    assert_eq!(note.detail.as_deref(), Some("Per Verksmester"));
+    assert_eq!(
+        o.timeline
+            .iter()
+            .find(|t| t.id == action)
+            .unwrap()
+            .status
+            .as_deref(),
+        Some("done")
+    );
+
     let log = adviser.sync_log(p).unwrap();
     assert!(
         log.lines.iter().any(|l| l.event.contains("invitasjon")),

@@ -158,7 +158,7 @@ pub struct TimelineItem {
     /// visit it replaces. An action: its due date.
     pub done_at: Option<String>,
     /// A contact request: its resolution. A correction: the replaced visit's summary. An action:
-    /// its owner.
+    /// its owner. A note: who wrote it.
     pub detail: Option<String>,
 }
 
@@ -940,7 +940,7 @@ impl Store {
                  coalesce(resolved_at, acknowledged_at), nullif(resolution, '')
                  FROM contact_requests WHERE placement_id = ?1
              UNION ALL SELECT 'action', id, created_at, what, status, due, owner FROM actions WHERE placement_id = ?1
-             UNION ALL SELECT CASE private WHEN 1 THEN 'adviser_note' ELSE 'note' END, id, written_at, body, NULL, NULL, NULL
+             UNION ALL SELECT CASE private WHEN 1 THEN 'adviser_note' ELSE 'note' END, id, written_at, body, NULL, NULL, author
                  FROM notes WHERE placement_id = ?1
              ORDER BY 3 DESC, 2 LIMIT ?2",
         )?;

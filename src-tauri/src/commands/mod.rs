@@ -8,6 +8,7 @@ pub mod device;
 pub mod drafts;
 pub mod pairing;
 pub mod placements;
+pub mod plan;
 pub mod sync;
 pub mod visits;
 

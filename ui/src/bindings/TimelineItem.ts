@@ -12,6 +12,6 @@ kind: string, id: string, at: string, text: string, status: string | null,
 doneAt: string | null, 
 /**
  * A contact request: its resolution. A correction: the replaced visit's summary. An action:
- * its owner.
+ * its owner. A note: who wrote it.
  */
 detail: string | null, };

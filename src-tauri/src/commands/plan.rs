@@ -1,0 +1,55 @@
+//! The training plan, actions and notes between adviser and employer.
+
+use folgesvenn_app_core::dto::{NoteInput, TrainingTaskInput};
+use folgesvenn_app_core::{AppCore, CommandError};
+use tauri::State;
+
+use super::{placement_id, record_id};
+
+#[tauri::command]
+pub async fn add_training_task(
+    core: State<'_, AppCore>,
+    placement_id: String,
+    input: TrainingTaskInput,
+) -> Result<String, CommandError> {
+    core.add_training_task(self::placement_id(&placement_id)?, input)
+        .map(|id| id.to_string())
+}
+
+#[tauri::command]
+pub async fn set_task_status(
+    core: State<'_, AppCore>,
+    placement_id: String,
+    task_id: String,
+    status: String,
+) -> Result<(), CommandError> {
+    core.set_task_status(
+        self::placement_id(&placement_id)?,
+        record_id(&task_id)?,
+        &status,
+    )
+}
+
+#[tauri::command]
+pub async fn set_action_status(
+    core: State<'_, AppCore>,
+    placement_id: String,
+    action_id: String,
+    status: String,
+) -> Result<(), CommandError> {
+    core.set_action_status(
+        self::placement_id(&placement_id)?,
+        record_id(&action_id)?,
+        &status,
+    )
+}
+
+#[tauri::command]
+pub async fn add_note(
+    core: State<'_, AppCore>,
+    placement_id: String,
+    input: NoteInput,
+) -> Result<String, CommandError> {
+    core.add_note(self::placement_id(&placement_id)?, input)
+        .map(|id| id.to_string())
+}
