@@ -26,6 +26,8 @@ const PASSPHRASE: &str = "korrekt hest batteri stift";
 const SHARED_MARKER: &str = "Delt oppsummering SYNLIG-7c1e";
 const PRIVATE_MARKER: &str = "Bare for NAV HEMMELIG-4f2a";
 const DRAFT_MARKER: &str = "Halvskrevet UTKAST-93b0";
+const NOTE_MARKER: &str = "Ola starter kl. 9 på mandag NOTAT-5d21";
+const TASK_MARKER: &str = "Betjene kassa OPPGAVE-0c7e";
 /// Generous: a cold WebKit start under Xvfb on a loaded two-core machine can take many seconds.
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -67,6 +69,8 @@ fn kill_group(child: &mut Child) {
 struct Xvfb {
     child: Child,
     display: String,
+    /// Windows opened so far: each gets its own column of the screen.
+    opened: std::sync::atomic::AtomicU32,
 }
 
 impl Xvfb {
@@ -77,7 +81,8 @@ impl Xvfb {
             }
             let display = format!(":{n}");
             let mut child = Command::new("Xvfb")
-                .args([&display, "-screen", "0", "1280x900x24", "-nolisten", "tcp"])
+                // Wide enough for two windows side by side (screenshots must not catch the other).
+                .args([&display, "-screen", "0", "2560x1000x24", "-nolisten", "tcp"])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .process_group(0)
@@ -86,7 +91,11 @@ impl Xvfb {
             let deadline = Instant::now() + Duration::from_secs(10);
             while Instant::now() < deadline {
                 if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                    return Xvfb { child, display };
+                    return Xvfb {
+                        child,
+                        display,
+                        opened: Default::default(),
+                    };
                 }
                 if let Ok(Some(_)) = child.try_wait() {
                     break;
@@ -111,6 +120,8 @@ struct Window {
     client: Client,
     data_dir: PathBuf,
     display: String,
+    /// Left edge of this window on the virtual screen.
+    x: u32,
 }
 
 fn workspace() -> PathBuf {
@@ -177,8 +188,20 @@ impl Window {
             client,
             data_dir: data_dir.to_owned(),
             display: xvfb.display.clone(),
+            // The first window (the adviser's) on the left, every later one on the right.
+            x: if xvfb
+                .opened
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                == 0
+            {
+                0
+            } else {
+                1280
+            },
         };
-        w.client.set_window_size(1100, 800).await.ok();
+        if let Err(e) = w.client.set_window_rect(w.x, 0, 1100, 800).await {
+            eprintln!("could not place the window: {e}");
+        }
         w
     }
 
@@ -344,25 +367,39 @@ impl Window {
     /// With `FOLGESVENN_SCREENSHOTS=<dir>`: the screen at desktop and phone width, taken from the
     /// X display (`import -window root`), as README.md shows them.
     async fn screenshot(&self, name: &str) {
+        self.screenshot_at(name, None).await;
+    }
+
+    /// As [`Window::screenshot`], with the element `focus` (a test id) scrolled to the middle.
+    async fn screenshot_at(&self, name: &str, focus: Option<&str>) {
         let Some(dir) = std::env::var_os("FOLGESVENN_SCREENSHOTS") else {
             return;
         };
         let dir = PathBuf::from(dir);
         std::fs::create_dir_all(&dir).unwrap();
         for (suffix, w, h) in [("desktop", 1100u32, 760u32), ("phone", 390, 844)] {
-            self.client.set_window_size(w, h).await.ok();
-            self.client.set_window_rect(0, 0, w, h).await.ok();
-            tokio::time::sleep(Duration::from_millis(800)).await;
+            if let Err(e) = self.client.set_window_rect(self.x, 0, w, h).await {
+                eprintln!("could not resize the window: {e}");
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            if let Some(id) = focus {
+                let script = format!(
+                    "document.querySelector('[data-testid=\"{id}\"]')\
+                     ?.scrollIntoView({{ block: 'center', behavior: 'instant' }});"
+                );
+                self.client.execute(&script, vec![]).await.ok();
+            }
+            tokio::time::sleep(Duration::from_millis(400)).await;
             let file = dir.join(format!("{name}-{suffix}.png"));
             let status = Command::new("import")
                 .args(["-display", &self.display, "-window", "root", "-crop"])
-                .arg(format!("{w}x{h}+0+0"))
+                .arg(format!("{w}x{h}+{}+0", self.x))
                 .arg(&file)
                 .status()
                 .expect("ImageMagick's import (cargo xtask setup)");
             assert!(status.success(), "import failed for {}", file.display());
         }
-        self.client.set_window_rect(0, 0, 1100, 800).await.ok();
+        self.client.set_window_rect(self.x, 0, 1100, 800).await.ok();
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 
@@ -446,7 +483,9 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     adviser.click("record-visit").await;
     adviser.el("visit-summary").await;
     adviser.axe("record a visit").await;
-    adviser.screenshot("record-visit").await;
+    adviser
+        .screenshot_at("record-visit", Some("visit-adviser-note"))
+        .await;
     adviser.type_into("visit-summary", SHARED_MARKER).await;
     adviser
         .type_into("visit-adviser-note", PRIVATE_MARKER)
@@ -471,7 +510,9 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     adviser.el("pairing-not-registered").await;
     adviser.el("pairing-qr").await;
     adviser.axe("overview with the pairing code").await;
-    adviser.screenshot("pairing").await;
+    adviser
+        .screenshot_at("pairing", Some("pairing-panel"))
+        .await;
 
     // --- The employer pairs with the code and logs a day with "contact me", still offline. ---
     let employer = Window::open(&xvfb, &tmp.path().join("employer")).await;
@@ -503,7 +544,9 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         )
         .await;
     employer.axe("daily log").await;
-    employer.screenshot("daily-log").await;
+    employer
+        .screenshot_at("daily-log", Some("daily-log-wants-contact"))
+        .await;
     employer.click("daily-log-save").await;
     employer.el("daily-log-saved").await;
 
@@ -532,7 +575,9 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         .wait_for_text("synced", |t| t.contains("Synkronisert"))
         .await;
     adviser.axe("overview with a contact request").await;
-    adviser.screenshot("placement-overview").await;
+    adviser
+        .screenshot_at("placement-overview", Some("request-status"))
+        .await;
     adviser.click_css("[data-testid=\"sync-log\"] button").await;
     adviser.el("sync-log-line").await;
     adviser.axe("overview with the sync log open").await;
@@ -582,7 +627,9 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     employer
         .axe("employer's overview with the answered request")
         .await;
-    employer.screenshot("employer-overview").await;
+    employer
+        .screenshot_at("employer-overview", Some("request-status"))
+        .await;
     let shown = employer.everything_shown().await;
     assert!(
         shown.contains(SHARED_MARKER),
@@ -592,6 +639,32 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         !shown.contains("HEMMELIG-4f2a"),
         "the adviser-only note is on the employer's screen"
     );
+
+    // --- Notes and the training plan: each side writes, the other sees it. ---
+    employer.type_into("note-body", NOTE_MARKER).await;
+    employer.click("note-submit").await;
+    adviser.click("plan-add-open").await;
+    adviser.type_into("plan-task-title", TASK_MARKER).await;
+    adviser
+        .type_into("plan-task-responsible", "Per Verksmester")
+        .await;
+    adviser.axe("overview with the training plan form").await;
+    adviser.click("plan-task-submit").await;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let (a, e) = (adviser.body_text().await, employer.body_text().await);
+        if a.contains(NOTE_MARKER) && e.contains(TASK_MARKER) {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the note or the task did not cross:\n{a}\n---\n{e}"
+        );
+        adviser.click("sync-now").await;
+        employer.click("sync-now").await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+    employer.el("plan-progress").await;
 
     // --- Killed mid-draft: the employer's half-written log is back after a restart. ---
     employer.click("daily-log-open").await;
@@ -816,6 +889,8 @@ async fn app_figures() {
 
     let xvfb = Xvfb::start();
     let (mut to_unlock, mut to_list, mut open, mut idle) = (vec![], vec![], vec![], vec![]);
+    let mut command = vec![];
+    let mut by_process = std::collections::BTreeMap::<String, f64>::new();
     for _ in 0..3 {
         let w = Window::open(&xvfb, &dir).await;
         let pids = w.app_pids();
@@ -836,8 +911,24 @@ async fn app_figures() {
                 .unwrap();
             w.painted_at("painted:placement-list").await;
         }
+        // Where the opening time goes: the command alone (IPC, store, JSON), without React.
+        for _ in 0..5 {
+            let script = format!(
+                "const done = arguments[arguments.length - 1];
+                 const t = performance.now();
+                 window.__TAURI_INTERNALS__.invoke('placement_overview', {{ placementId: '{long}' }})
+                   .then(() => done(performance.now() - t), e => done('failed: ' + e));"
+            );
+            let v = w.client.execute_async(&script, vec![]).await.unwrap();
+            command.push(v.as_f64().unwrap_or_else(|| panic!("{v}")));
+        }
         tokio::time::sleep(Duration::from_secs(10)).await;
-        idle.push(pss_mib(&process_tree(pid)));
+        let tree = process_tree(pid);
+        idle.push(pss_mib(&tree));
+        for p in &tree {
+            let name = std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default();
+            *by_process.entry(name.trim().to_owned()).or_insert(0.0) += pss_mib(&[*p]) / 3.0;
+        }
         w.close().await;
     }
     let size = std::fs::metadata(app_binary()).unwrap().len() as f64 / (1024.0 * 1024.0);
@@ -847,12 +938,21 @@ async fn app_figures() {
          | Cold start to the unlock screen, painted (process start → paint) | {:.0} ms | ≤ 1,000 ms |\n\
          | Unlock (Argon2id, 64 MiB, t = 3) to the list of 500 placements, painted | {:.0} ms | — |\n\
          | Open a three-year placement from the list, painted (click → paint) | {:.0} ms | ≤ 200 ms |\n\
+         | … of which the `placement_overview` command alone (IPC + store + JSON) | {:.1} ms | — |\n\
          | Idle memory of all the app's processes (PSS, 10 s after use) | {:.0} MiB | ≤ 200 MiB |\n\
-         | Release binary size | {:.1} MiB | ≤ 15 MiB |\n",
+         | … by process (mean) | {} | — |\n\
+         | Binary size (`--profile dist`: LTO, one codegen unit, `opt-level = \"s\"`, stripped) | {:.1} MiB | ≤ 15 MiB |\n",
         median(to_unlock),
         median(to_list),
         median(open),
+        median(command),
         median(idle),
+        by_process
+            .iter()
+            .filter(|(_, mib)| **mib >= 1.0)
+            .map(|(name, mib)| format!("{name} {mib:.0} MiB"))
+            .collect::<Vec<_>>()
+            .join(", "),
         size
     );
     print!("{table}");

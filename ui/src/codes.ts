@@ -16,6 +16,9 @@ export const STATUSES = ["planned", "active", "ended", "cancelled"] as const;
 export const ATTENDANCE = ["present", "absent", "late", "left_early"] as const;
 export type Attendance = (typeof ATTENDANCE)[number];
 export const ACTION_STATUSES = ["open", "in_progress", "done", "cancelled"] as const;
+/** Where an action still needs doing (and so can pass its due date). */
+export const ACTION_STATUSES_OPEN = ["open", "in_progress"] as const;
+export const TASK_STATUSES = ["not_started", "with_adaptation", "can_do"] as const;
 export const VISIT_KINDS = ["on_site", "phone", "video", "three_party"] as const;
 export const ACTION_OWNERS = ["adviser", "employer", "candidate"] as const;
 export type ActionOwner = (typeof ACTION_OWNERS)[number];

@@ -45,6 +45,17 @@ export function formatDate(value: string | null | undefined, language: Language)
   }).format(moment);
 }
 
+/** A day in few characters: "12. des." this year, "12. des. 2027" another year. */
+export function formatShortDate(value: string | null | undefined, language: Language): string {
+  const day = parseIsoDate(value);
+  if (!day) return formatDate(value, language);
+  const thisYear = day.getFullYear() === new Date().getFullYear();
+  return new Intl.DateTimeFormat(
+    LOCALES[language],
+    thisYear ? { day: "numeric", month: "short" } : { dateStyle: "medium" },
+  ).format(day);
+}
+
 /** `HH:MM` of a moment in milliseconds since the epoch. */
 export function formatTime(ms: number, language: Language): string {
   return new Intl.DateTimeFormat(LOCALES[language], { hour: "2-digit", minute: "2-digit" }).format(

@@ -560,6 +560,41 @@ fn replace_section(doc: &str, name: &str, table: &str) -> Result<String> {
     Ok(format!("{}{start}\n{table}{}", &doc[..a], &doc[b..]))
 }
 
+/// The app's own figures through its real window (`tests/window`, `app_figures`): the binary as
+/// users get it (`--profile dist`).
+fn app_figures() -> Result<String> {
+    setup_ui()?;
+    setup_tauri_driver()?;
+    npm(&["run", "build"])?;
+    run(cargo().args([
+        "build",
+        "--profile",
+        "dist",
+        "-p",
+        SHELL,
+        "--features",
+        SHELL_FEATURES,
+    ]))?;
+    let out = root().join("target/app-figures.md");
+    run(cargo()
+        .args([
+            "test",
+            "--release",
+            "-p",
+            "folgesvenn-scenarios",
+            "--test",
+            "window",
+            "app_figures",
+            "--",
+            "--ignored",
+            "--nocapture",
+        ])
+        .env("FOLGESVENN_APP", root().join("target/dist/folgesvenn"))
+        .env("TAURI_DRIVER", tauri_driver_path())
+        .env("FOLGESVENN_BENCH_OUT", &out))?;
+    Ok(std::fs::read_to_string(out)?)
+}
+
 fn bench() -> Result<()> {
     setup()?;
     let commit = Command::new("git")
@@ -588,6 +623,9 @@ fn bench() -> Result<()> {
         print!("{table}");
         doc = replace_section(&doc, bin, &table)?;
     }
+    let table = format!("{header}{}", app_figures()?);
+    print!("{table}");
+    doc = replace_section(&doc, "app-bench", &table)?;
     std::fs::write(&path, doc)?;
     eprintln!("xtask: BENCHMARKS.md updated");
     Ok(())

@@ -13,6 +13,7 @@ import type { InvokeArgs } from "@tauri-apps/api/core";
 import type { AppState } from "../bindings/AppState";
 import type { CommandError } from "../bindings/CommandError";
 import type { NewPlacementInput } from "../bindings/NewPlacementInput";
+import type { NoteInput } from "../bindings/NoteInput";
 import type { ObservationInput } from "../bindings/ObservationInput";
 import type { Overview } from "../bindings/Overview";
 import type { PairingCode } from "../bindings/PairingCode";
@@ -22,7 +23,9 @@ import type { SearchHit } from "../bindings/SearchHit";
 import type { SetupInput } from "../bindings/SetupInput";
 import type { SyncLogLine } from "../bindings/SyncLogLine";
 import type { SyncStatus } from "../bindings/SyncStatus";
+import type { TrainingTaskInput } from "../bindings/TrainingTaskInput";
 import type { VisitInput } from "../bindings/VisitInput";
+import { ACTION_STATUSES, TASK_STATUSES } from "../codes";
 import { isoDaysFromToday, todayIso } from "../format";
 
 const PASSPHRASE = "riktig hest batteri";
@@ -145,7 +148,8 @@ function seed(app: AppState): Placement[] {
           ...(app.role === "adviser"
             ? [{ kind: "adviser_note", id: uuid(), at: daysAgoAt(8, 10), text: "Ola virket sliten, følg opp.", status: null, doneAt: null, detail: null }]
             : []),
-          { kind: "note", id: uuid(), at: daysAgoAt(12, 9), text: "Per ønsker en prat om opplæringsplanen.", status: null, doneAt: null, detail: null },
+          { kind: "action", id: uuid(), at: daysAgoAt(8, 11), text: "Avtale fast pausetid", status: "in_progress", doneAt: isoDaysFromToday(6), detail: "adviser" },
+          { kind: "note", id: uuid(), at: daysAgoAt(12, 9), text: "Per ønsker en prat om opplæringsplanen.", status: null, doneAt: null, detail: "Per Butikksjef" },
         ];
       },
     ),
@@ -369,6 +373,52 @@ export function installMockBackend(): void {
         }
         setStatus({ ...status, pending: status.pending + 1 });
         return null;
+      }
+      case "add_training_task": {
+        const p = find(args.placementId);
+        const input = args.input as TrainingTaskInput;
+        if (!input.title.trim()) fail("invalid_input", "Oppgave mangler.");
+        if (input.title.length > 200) fail("invalid_input", "Oppgave kan ha høyst 200 tegn.");
+        const id = uuid();
+        p.overview.trainingPlan.push({
+          id,
+          text: input.title,
+          detail: input.responsible + (input.targetDate ? ` · ${input.targetDate}` : ""),
+          status: "not_started",
+        });
+        setStatus({ ...status, pending: status.pending + 1 });
+        return id;
+      }
+      case "set_task_status": {
+        const p = find(args.placementId);
+        const task = p.overview.trainingPlan.find((i) => i.id === args.taskId);
+        if (!task) return fail("unknown_record", "Fant ikke oppgaven i opplæringsplanen.");
+        if (!(TASK_STATUSES as readonly unknown[]).includes(args.status)) fail("invalid_input", `Ukjent status: ${String(args.status)}`);
+        task.status = String(args.status);
+        setStatus({ ...status, pending: status.pending + 1 });
+        return null;
+      }
+      case "set_action_status": {
+        const p = find(args.placementId);
+        const action = p.overview.timeline.find((i) => i.kind === "action" && i.id === args.actionId);
+        if (!action) return fail("unknown_record", "Fant ikke tiltaket.");
+        if (!(ACTION_STATUSES as readonly unknown[]).includes(args.status)) fail("invalid_input", `Ukjent status: ${String(args.status)}`);
+        action.status = String(args.status);
+        const today = todayIso();
+        p.summary.overdueActions = p.overview.timeline.filter(
+          (i) => i.kind === "action" && (i.status === "open" || i.status === "in_progress") && i.doneAt !== null && i.doneAt < today,
+        ).length;
+        setStatus({ ...status, pending: status.pending + 1 });
+        return null;
+      }
+      case "add_note": {
+        const p = find(args.placementId);
+        const input = args.input as NoteInput;
+        if (!input.body.trim()) fail("invalid_input", "Notat mangler.");
+        const id = uuid();
+        p.overview.timeline.unshift({ kind: "note", id, at: new Date().toISOString(), text: input.body, status: null, doneAt: null, detail: app.userName });
+        setStatus({ ...status, pending: status.pending + 1 });
+        return id;
       }
       case "invite_employer": {
         find(args.placementId);

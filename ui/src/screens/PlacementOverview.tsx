@@ -18,18 +18,34 @@ import {
 } from "@navikt/ds-react";
 import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { acknowledgeRequest, loadDraft, placementOverview, resolveRequest, toCommandError } from "../api";
+import {
+  acknowledgeRequest,
+  loadDraft,
+  placementOverview,
+  resolveRequest,
+  setActionStatus,
+  toCommandError,
+} from "../api";
 import type { FieldConflict } from "../bindings/FieldConflict";
 import type { Overview } from "../bindings/Overview";
 import type { PlanItem } from "../bindings/PlanItem";
 import type { Role } from "../bindings/Role";
 import type { TimelineItem } from "../bindings/TimelineItem";
-import { codeLabel, fieldPathLabel, statusColor, timelineStatusList, type CodeList } from "../codes";
+import {
+  ACTION_STATUSES,
+  ACTION_STATUSES_OPEN,
+  codeLabel,
+  fieldPathLabel,
+  statusColor,
+  timelineStatusList,
+  type CodeList,
+} from "../codes";
 import { LoadError } from "../components/LoadError";
 import { NavOnlyTag } from "../components/NavOnlyTag";
 import { PageTitle } from "../components/PageTitle";
-import { charCount, formatDate, formatNumber, parseIsoDate } from "../format";
-import { currentLanguage, type Language } from "../i18n";
+import { StatusSelect } from "../components/StatusSelect";
+import { charCount, formatDate, formatNumber, formatShortDate, parseIsoDate, todayIso } from "../format";
+import { currentLanguage } from "../i18n";
 import { draftKey, useDraft } from "../hooks/useDraft";
 import { useLoad } from "../hooks/useLoad";
 import { usePaintMark } from "../hooks/usePaintMark";
@@ -37,7 +53,9 @@ import { href } from "../hooks/useRoute";
 import { useSyncRevision } from "../sync";
 import { DailyLogForm, dailyLogDraftKey } from "./DailyLogForm";
 import { InviteEmployer } from "./InviteEmployer";
+import { NoteForm } from "./NoteForm";
 import { SyncLogSection } from "./SyncLogSection";
+import { TrainingPlanSection } from "./TrainingPlanSection";
 
 /** What the Rust side accepts as an answer to a contact request. */
 const RESOLUTION_MAX = 2000;
@@ -178,14 +196,7 @@ export function PlacementOverview({ id, role }: { id: string; role: Role | null 
           testId="overview-goals"
           detail={(item) => codeLabel(t, "goalCategory", item.detail)}
         />
-        <PlanSection
-          title={t("overview.trainingPlan")}
-          items={o.trainingPlan}
-          testId="overview-training-plan"
-          statusList="taskStatus"
-          detail={(item) => datesIn(item.detail, currentLanguage())}
-          ordered
-        />
+        <TrainingPlanSection placementId={o.id} items={o.trainingPlan} onChanged={overview.reload} />
         <PlanSection
           title={t("overview.adaptations")}
           items={o.adaptations}
@@ -249,27 +260,16 @@ function Facts({ overview: o }: { overview: Overview }) {
   );
 }
 
-/** The training plan's detail is "responsible · 2026-12-01": show the date as a date. */
-function datesIn(text: string | null, language: Language): string {
-  if (!text) return "";
-  return text
-    .split(" · ")
-    .map((part) => (parseIsoDate(part) ? formatDate(part, language) : part))
-    .join(" · ");
-}
-
 interface PlanSectionProps {
   title: string;
   items: PlanItem[];
   testId: string;
   detail: (item: PlanItem) => string;
   statusList?: CodeList;
-  ordered?: boolean;
 }
 
-function PlanSection({ title, items, testId, detail, statusList, ordered }: PlanSectionProps) {
+function PlanSection({ title, items, testId, detail, statusList }: PlanSectionProps) {
   const { t } = useTranslation();
-  const List = ordered ? "ol" : "ul";
   return (
     <Box
       as="section"
@@ -288,11 +288,11 @@ function PlanSection({ title, items, testId, detail, statusList, ordered }: Plan
         {items.length === 0 ? (
           <BodyShort textColor="subtle">{t("overview.nothingYet")}</BodyShort>
         ) : (
-          <List className="plain-list">
+          <ul className="plain-list">
             {items.map((item) => {
               const d = detail(item);
               return (
-                <li key={item.id} data-testid="plan-item">
+                <li key={item.id} data-testid="plan-item" data-status={item.status ?? undefined}>
                   <HStack gap="space-8" justify="space-between" align="start" wrap={false}>
                     <VStack gap="space-0">
                       <BodyShort className="pre-line">{item.text}</BodyShort>
@@ -307,7 +307,7 @@ function PlanSection({ title, items, testId, detail, statusList, ordered }: Plan
                 </li>
               );
             })}
-          </List>
+          </ul>
         )}
       </VStack>
     </Box>
@@ -385,6 +385,7 @@ function Timeline({ items, placementId, role, onChanged }: TimelineProps) {
       <Heading level="2" size="medium" id="timeline-heading">
         {t("overview.timeline")}
       </Heading>
+      <NoteForm key={placementId} placementId={placementId} role={role} onSaved={onChanged} />
       {sorted.length === 0 ? (
         <BodyShort textColor="subtle">{t("overview.timelineEmpty")}</BodyShort>
       ) : (
@@ -423,6 +424,8 @@ function TimelineEntry({
   const statusList = timelineStatusList(item.kind);
   const isRequest = item.kind === "contact_request";
   const isVisit = item.kind === "visit";
+  const isAction = item.kind === "action";
+  const overdue = isAction && isOverdue(item);
   return (
     <VStack gap="space-4">
       <HStack gap="space-8" align="center" wrap>
@@ -444,6 +447,7 @@ function TimelineEntry({
             {codeLabel(t, "requestStatus", item.status)}
           </Tag>
         ) : (
+          !isAction &&
           statusList &&
           item.status && (
             <Tag
@@ -456,21 +460,45 @@ function TimelineEntry({
             </Tag>
           )
         )}
+        {overdue && (
+          <Tag size="xsmall" variant="strong" data-color="warning" data-testid="action-overdue">
+            {t("overview.actionOverdue")}
+          </Tag>
+        )}
       </HStack>
       {item.text && (
         <BodyLong className="pre-line" data-testid="timeline-text">
           {item.text}
         </BodyLong>
       )}
-      {item.kind === "action" && (item.detail || item.doneAt) && (
-        <Detail textColor="subtle" data-testid="action-detail">
-          {[
-            item.detail ? t("overview.actionOwner", { owner: codeLabel(t, "actionOwner", item.detail) }) : "",
-            item.doneAt ? t("overview.actionDue", { date: formatDate(item.doneAt, language) }) : "",
-          ]
-            .filter(Boolean)
-            .join(" · ")}
+      {(item.kind === "note" || item.kind === "adviser_note") && item.detail && (
+        <Detail textColor="subtle" data-testid="note-author">
+          {t("note.by", { name: item.detail })}
         </Detail>
+      )}
+      {isAction && (
+        <HStack gap="space-8" justify="space-between" align="center" wrap>
+          {(item.detail || item.doneAt) && (
+            <Detail textColor="subtle" data-testid="action-detail">
+              {[
+                item.detail ? t("overview.actionOwner", { owner: codeLabel(t, "actionOwner", item.detail) }) : "",
+                item.doneAt ? t("overview.actionDue", { date: formatShortDate(item.doneAt, language) }) : "",
+              ]
+                .filter(Boolean)
+                .join(" · ")}
+            </Detail>
+          )}
+          <StatusSelect
+            label={t("overview.actionStatusLabel", { what: item.text })}
+            status={item.status}
+            codes={ACTION_STATUSES}
+            list="actionStatus"
+            save={(status) => setActionStatus(placementId, item.id, status)}
+            onSaved={onChanged}
+            testId="action-status"
+            errorTestId="action-status-error"
+          />
+        </HStack>
       )}
       {isVisit && item.status === "corrected" && (
         <Detail textColor="subtle">{t("overview.correctedHelp")}</Detail>
@@ -507,6 +535,12 @@ function TimelineEntry({
       {isRequest && <RequestFollowUp item={item} placementId={placementId} role={role} onChanged={onChanged} />}
     </VStack>
   );
+}
+
+/** An action still to do whose due date has passed. */
+function isOverdue(item: TimelineItem): boolean {
+  const open = (ACTION_STATUSES_OPEN as readonly string[]).includes(item.status ?? "");
+  return open && item.doneAt !== null && parseIsoDate(item.doneAt) !== undefined && item.doneAt < todayIso();
 }
 
 function requestColor(status: string) {
