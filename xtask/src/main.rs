@@ -372,9 +372,14 @@ fn run_app(demo: bool) -> Result<()> {
         .args(["serve", "--listen", "127.0.0.1:8787", "--db"])
         .arg(dir.join("relay.db"))
         .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(dir.join("relay.log"))?)
         .spawn()
         .context("starting the relay")?;
-    eprintln!("xtask: relay on {RELAY} (pid {})", relay.id());
+    eprintln!(
+        "xtask: relay on {RELAY} (pid {}), its log in {}",
+        relay.id(),
+        dir.join("relay.log").display()
+    );
     let result = (|| -> Result<()> {
         let devices: Vec<PathBuf> = if demo {
             let (adviser, employer) = (dir.join("adviser"), dir.join("employer"));
