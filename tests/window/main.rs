@@ -903,6 +903,10 @@ async fn app_figures() {
         for _ in 0..5 {
             w.el("placement-row").await;
             let css = format!("[data-testid=\"placement-link\"][href=\"#/placements/{long}\"]");
+            // The list draws 60 cards at first; reveal more until the long placement is drawn.
+            while w.client.find(Locator::Css(&css)).await.is_err() {
+                w.click("list-more").await;
+            }
             let clicked = w.click_at(&css).await;
             open.push(w.painted_at("painted:overview").await - clicked);
             w.client

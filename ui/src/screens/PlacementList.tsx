@@ -34,10 +34,14 @@ import { useSyncRevision } from "../sync";
 const SEARCH_DEBOUNCE_MS = 150;
 
 /** The start screen: every placement on this device, with search. */
+/** Cards drawn at first; the search finds the rest at once (500 cards made start and memory heavy). */
+const LIST_PAGE = 60;
+
 export function PlacementList({ role }: { role: Role | null }) {
   const { t } = useTranslation();
   const dataVersion = useSyncRevision();
   const [query, setQuery] = useState("");
+  const [shown, setShown] = useState(LIST_PAGE);
   const searched = useDebounced(query.trim(), SEARCH_DEBOUNCE_MS);
 
   const placements = useLoad(listPlacements, dataVersion);
@@ -93,13 +97,25 @@ export function PlacementList({ role }: { role: Role | null }) {
       ) : placements.data.length === 0 ? (
         <EmptyState role={role} />
       ) : (
-        <ul className="plain-list" aria-labelledby="placement-list-heading" data-testid="placement-list">
-          {placements.data.map((p) => (
-            <li key={p.id}>
-              <PlacementCard placement={p} />
-            </li>
-          ))}
-        </ul>
+        <VStack gap="space-16" align="start">
+          <ul className="plain-list full-width" aria-labelledby="placement-list-heading" data-testid="placement-list">
+            {placements.data.slice(0, shown).map((p) => (
+              <li key={p.id}>
+                <PlacementCard placement={p} />
+              </li>
+            ))}
+          </ul>
+          {placements.data.length > shown && (
+            <Button
+              variant="secondary"
+              size="small"
+              onClick={() => setShown((n) => n + 4 * LIST_PAGE)}
+              data-testid="list-more"
+            >
+              {t("list.more", { count: placements.data.length - shown })}
+            </Button>
+          )}
+        </VStack>
       )}
     </VStack>
   );

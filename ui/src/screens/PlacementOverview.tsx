@@ -376,10 +376,15 @@ interface TimelineProps {
   onChanged: () => void;
 }
 
+/** Entries drawn at first; a three-year placement has hundreds, and drawing them all made opening slow. */
+const TIMELINE_PAGE = 40;
+
 function Timeline({ items, placementId, role, onChanged }: TimelineProps) {
   const { t } = useTranslation();
+  const [shown, setShown] = useState(TIMELINE_PAGE);
   // Newest first, whatever order the command gave.
   const sorted = [...items].sort((a, b) => timeOf(b.at) - timeOf(a.at));
+  const hidden = sorted.length - shown;
   return (
     <VStack as="section" gap="space-16" aria-labelledby="timeline-heading" data-testid="overview-timeline">
       <Heading level="2" size="medium" id="timeline-heading">
@@ -390,7 +395,7 @@ function Timeline({ items, placementId, role, onChanged }: TimelineProps) {
         <BodyShort textColor="subtle">{t("overview.timelineEmpty")}</BodyShort>
       ) : (
         <ol className="timeline">
-          {sorted.map((item) => (
+          {sorted.slice(0, shown).map((item) => (
             <li
               key={`${item.kind}:${item.id}`}
               className="timeline__item"
@@ -403,6 +408,18 @@ function Timeline({ items, placementId, role, onChanged }: TimelineProps) {
             </li>
           ))}
         </ol>
+      )}
+      {hidden > 0 && (
+        <div>
+          <Button
+            variant="secondary"
+            size="small"
+            onClick={() => setShown((n) => n + 4 * TIMELINE_PAGE)}
+            data-testid="timeline-more"
+          >
+            {t("overview.timelineMore", { count: hidden })}
+          </Button>
+        </div>
       )}
     </VStack>
   );
