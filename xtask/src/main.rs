@@ -206,6 +206,8 @@ fn window_tests() -> Result<()> {
             "folgesvenn-scenarios",
             "--test",
             "window",
+            // Not `app_figures`: that one is `cargo xtask bench`'s, on the dist binary.
+            "adviser_and_employer",
             "--",
             "--ignored",
             "--nocapture",
