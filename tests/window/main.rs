@@ -124,6 +124,13 @@ struct Window {
     x: u32,
 }
 
+/// Also when a test fails half-way: tauri-driver and WebKitWebDriver must not outlive it.
+impl Drop for Window {
+    fn drop(&mut self) {
+        kill_group(&mut self.driver);
+    }
+}
+
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -205,9 +212,9 @@ impl Window {
         w
     }
 
-    async fn close(mut self) {
+    async fn close(self) {
         let _ = self.client.clone().close().await;
-        kill_group(&mut self.driver);
+        // Drop ends tauri-driver's process group.
     }
 
     fn css(id: &str) -> String {
