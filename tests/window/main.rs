@@ -270,6 +270,31 @@ impl Window {
         }
     }
 
+    /// Waits until some element matching `css` has `attr` = `value`, pressing «Synkroniser nå»
+    /// on the `nudge` windows between looks (their sync loops back off while the relay is down).
+    async fn wait_for_attr(&self, css: &str, attr: &str, value: &str, nudge: &[&Window]) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let found = self.attr_of_all(css, attr).await;
+            if found.iter().any(|v| v == value) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {css} with {attr}={value}: {found:?}"
+            );
+            for w in nudge {
+                w.click("sync-now").await;
+            }
+            tokio::time::sleep(Duration::from_millis(if nudge.is_empty() {
+                250
+            } else {
+                700
+            }))
+            .await;
+        }
+    }
+
     async fn body_text(&self) -> String {
         match self.client.find(Locator::Css("body")).await {
             Ok(b) => b.text().await.unwrap_or_default(),
@@ -562,22 +587,14 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     adviser.click("sync-now").await;
     employer.click("sync-now").await;
     // The employer can join only after the adviser has sent the invitation: keep nudging.
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let kinds = adviser
-            .attr_of_all("[data-testid=\"timeline-item\"]", "data-kind")
-            .await;
-        if kinds.iter().any(|k| k == "contact_request") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no contact request arrived: {kinds:?}"
-        );
-        employer.click("sync-now").await;
-        adviser.click("sync-now").await;
-        tokio::time::sleep(Duration::from_millis(700)).await;
-    }
+    adviser
+        .wait_for_attr(
+            "[data-testid=\"timeline-item\"]",
+            "data-kind",
+            "contact_request",
+            &[&employer, &adviser],
+        )
+        .await;
     adviser
         .wait_for_text("synced", |t| t.contains("Synkronisert"))
         .await;
@@ -601,35 +618,13 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         .type_into("request-resolution", "Ringte Per, avtalte ny turnus.")
         .await;
     adviser.click("request-resolve").await;
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let states = adviser
-            .attr_of_all("[data-testid=\"request-status\"]", "data-status")
-            .await;
-        if states.iter().any(|s| s == "resolved") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "not resolved on the adviser: {states:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let states = employer
-            .attr_of_all("[data-testid=\"request-status\"]", "data-status")
-            .await;
-        if states.iter().any(|s| s == "resolved") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the employer never saw it resolved: {states:?}"
-        );
-        employer.click("sync-now").await;
-        tokio::time::sleep(Duration::from_millis(700)).await;
-    }
+    let status = "[data-testid=\"request-status\"]";
+    adviser
+        .wait_for_attr(status, "data-status", "resolved", &[])
+        .await;
+    employer
+        .wait_for_attr(status, "data-status", "resolved", &[&employer])
+        .await;
     employer.el("request-time-taken").await;
     employer
         .axe("employer's overview with the answered request")
