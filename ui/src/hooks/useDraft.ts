@@ -105,3 +105,23 @@ export function useDraft<T extends Fields>(
 
   return { value: state.value, restored: state.restored, update, clear };
 }
+
+/**
+ * Calls `setOpen(true)` if a draft is waiting under `key` (after a crash, or a closed window), so
+ * the form it belongs to opens again at once. Pass a state setter (stable).
+ */
+export function useOpenIfDraft(key: string, setOpen: (open: boolean) => void): void {
+  useEffect(() => {
+    let live = true;
+    loadDraft(key)
+      .then((text) => {
+        if (live && text !== null) setOpen(true);
+      })
+      .catch(() => {
+        // No draft: the form stays closed.
+      });
+    return () => {
+      live = false;
+    };
+  }, [key, setOpen]);
+}

@@ -20,7 +20,6 @@ import { useCallback, useEffect, useRef, useState, type ReactNode } from "react"
 import { useTranslation } from "react-i18next";
 import {
   acknowledgeRequest,
-  loadDraft,
   placementOverview,
   resolveRequest,
   setActionStatus,
@@ -46,7 +45,7 @@ import { PageTitle } from "../components/PageTitle";
 import { StatusSelect } from "../components/StatusSelect";
 import { charCount, formatDate, formatNumber, formatShortDate, parseIsoDate, todayIso } from "../format";
 import { currentLanguage } from "../i18n";
-import { draftKey, useDraft } from "../hooks/useDraft";
+import { draftKey, useDraft, useOpenIfDraft } from "../hooks/useDraft";
 import { useLoad } from "../hooks/useLoad";
 import { usePaintMark } from "../hooks/usePaintMark";
 import { href } from "../hooks/useRoute";
@@ -69,19 +68,7 @@ export function PlacementOverview({ id, role }: { id: string; role: Role | null 
   usePaintMark("painted:overview", overview.data !== undefined, id);
   // An unsaved daily log (after a crash, or a closed window) opens the form again at once.
   const [logOpen, setLogOpen] = useState(false);
-  useEffect(() => {
-    let live = true;
-    loadDraft(dailyLogDraftKey(id))
-      .then((text) => {
-        if (live && text !== null) setLogOpen(true);
-      })
-      .catch(() => {
-        // No draft: the form stays closed.
-      });
-    return () => {
-      live = false;
-    };
-  }, [id]);
+  useOpenIfDraft(dailyLogDraftKey(id), setLogOpen);
   const [saved, setSaved] = useState<"plain" | "withRequest" | null>(null);
   // Opened by the button (not restored on load): move focus into the form.
   const [focusForm, setFocusForm] = useState(false);

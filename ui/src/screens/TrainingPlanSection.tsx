@@ -14,14 +14,14 @@ import {
 } from "@navikt/ds-react";
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { addTrainingTask, loadDraft, setTaskStatus, toCommandError } from "../api";
+import { addTrainingTask, setTaskStatus, toCommandError } from "../api";
 import type { PlanItem } from "../bindings/PlanItem";
 import { TASK_STATUSES } from "../codes";
 import { DateField, type DateProblem } from "../components/DateField";
 import { StatusSelect } from "../components/StatusSelect";
 import { charCount, formatDate, parseIsoDate } from "../format";
 import { currentLanguage, type Language } from "../i18n";
-import { draftKey, useDraft } from "../hooks/useDraft";
+import { draftKey, useDraft, useOpenIfDraft } from "../hooks/useDraft";
 
 // The limits the Rust side checks (folgesvenn-domain's validate.rs).
 const SHORT_MAX = 200;
@@ -75,19 +75,7 @@ export function TrainingPlanSection({ placementId, items, onChanged }: Props) {
   const openButton = useRef<HTMLButtonElement>(null);
 
   // An unsaved task (after a crash, or a closed window) opens the form again at once.
-  useEffect(() => {
-    let live = true;
-    loadDraft(taskDraftKey(placementId))
-      .then((text) => {
-        if (live && text !== null) setFormOpen(true);
-      })
-      .catch(() => {
-        // No draft: the form stays closed.
-      });
-    return () => {
-      live = false;
-    };
-  }, [placementId]);
+  useOpenIfDraft(taskDraftKey(placementId), setFormOpen);
 
   function close(afterSave: boolean) {
     setFormOpen(false);
