@@ -552,3 +552,22 @@ async fn unauthenticated_flood_is_limited_per_address() {
     assert!(statuses[20..].iter().all(|&s| s == 429), "{statuses:?}");
     relay.stop().await;
 }
+
+/// The replay cache has a file of its own (no fsync per request), and a restarted relay still
+/// refuses a nonce it saw before.
+#[test]
+fn the_replay_cache_survives_a_restart() {
+    use folgesvenn_relay::RelayStorage;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("relay.db");
+    let (device, nonce, t) = (Uuid::new_v4(), "a".repeat(32), now_ms());
+    let storage = SqliteStorage::open(&path).unwrap();
+    assert!(storage.fresh_nonce(device, &nonce, t, t - 600_000).unwrap());
+    assert!(!storage.fresh_nonce(device, &nonce, t, t - 600_000).unwrap());
+    drop(storage);
+    assert!(dir.path().join("relay.db-nonces").is_file());
+    let storage = SqliteStorage::open(&path).unwrap();
+    assert!(!storage.fresh_nonce(device, &nonce, t, t - 600_000).unwrap());
+    // Forgotten once older than the window.
+    assert!(storage.fresh_nonce(device, &nonce, t, t + 1).unwrap());
+}
