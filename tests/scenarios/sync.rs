@@ -521,3 +521,103 @@ async fn pairing_works_while_the_relay_is_down() {
     let list = adviser.list_placements().unwrap();
     assert_eq!(list[0].open_requests, 1, "{list:?}");
 }
+
+/// A transport that damages the second record of every answer that carries three or more (its
+/// ciphertext no longer opens), as a bad disk or a buggy relay might.
+struct Damaging(Http);
+
+impl Transport for Damaging {
+    fn post(&self, request: Request) -> BoxFuture<'_, Result<Response, String>> {
+        Box::pin(async move {
+            let is_sync = request.path == "/v1/sync";
+            let mut resp = self.0.post(request).await?;
+            if is_sync && resp.status == 200 {
+                let mut answer: folgesvenn_protocol::wire::SyncResponse =
+                    folgesvenn_protocol::wire::decode(&resp.body).unwrap();
+                for doc in &mut answer.docs {
+                    if doc.records.len() >= 3 {
+                        doc.records[1].record.ciphertext[0] ^= 0x55;
+                    }
+                }
+                resp.body = folgesvenn_protocol::wire::encode(&answer);
+            }
+            Ok(resp)
+        })
+    }
+}
+
+/// Records arrive in batches and are applied as one; when one of them cannot be read, the batch is
+/// applied record by record instead: what can be applied is, the damaged record and the one built
+/// on it are kept in quarantine (not lost, not half-applied), and the store stays consistent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_record_is_quarantined_and_the_rest_of_its_batch_applied() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(&tmp.path().join("relay"));
+    let client = SyncClient::new();
+    let (mut adviser, _) = new_store(&tmp.path().join("adviser"), Role::Adviser, "Kari Veileder");
+    let (mut employer, _) = new_store(&tmp.path().join("employer"), Role::Employer, "Per");
+    let p = adviser
+        .create_placement(&placement_input("Ola Nordmann"))
+        .unwrap();
+    let shared = adviser.document_id(p, DocKind::Shared).unwrap();
+    share(&mut adviser, shared, &relay.url).unwrap();
+    let pairing = invite(
+        &mut adviser,
+        &client,
+        p,
+        DocKind::Shared,
+        MemberRole::Employer,
+        Duration::from_secs(3600),
+    )
+    .await
+    .unwrap();
+    accept(&mut employer, &pairing.invitation).unwrap();
+    sync_once(&mut employer, &client).await.unwrap();
+    // Three notes, each its own record (one sync each).
+    let mut notes = Vec::new();
+    for text in ["Første notat.", "Andre notat.", "Tredje notat."] {
+        notes.push(
+            adviser
+                .write_shared(p, |d, s| {
+                    d.add_note(
+                        &NewNote {
+                            body: text.into(),
+                            reply_to: None,
+                        },
+                        s,
+                    )
+                })
+                .unwrap(),
+        );
+        sync_once(&mut adviser, &client).await.unwrap();
+    }
+
+    let damaging =
+        SyncClient::with_transport(Arc::new(Damaging(Http::new(Duration::from_secs(10)))));
+    let report = sync_once(&mut employer, &damaging).await.unwrap();
+    assert_eq!(report.received, 3, "{report:?}");
+    assert_eq!(report.applied, 1, "{report:?}");
+    assert_eq!(
+        report.quarantined, 2,
+        "the damaged one and the one built on it: {report:?}"
+    );
+    assert_eq!(employer.quarantine_count().unwrap(), 2);
+    let seen = employer.placement(p).unwrap();
+    assert!(seen.shared.notes.contains_key(&notes[0]));
+    assert!(!seen.shared.notes.contains_key(&notes[1]));
+    assert!(!seen.shared.notes.contains_key(&notes[2]));
+    // The store is whole, and the employer goes on writing and syncing.
+    employer.verify_integrity().unwrap();
+    employer
+        .write_shared(p, |d, s| {
+            d.add_note(
+                &NewNote {
+                    body: "Svar fra arbeidsgiver.".into(),
+                    reply_to: None,
+                },
+                s,
+            )
+        })
+        .unwrap();
+    sync_once(&mut employer, &client).await.unwrap();
+}

@@ -54,6 +54,18 @@ pub fn decode(mut bytes: &[u8]) -> Result<Vec<Change>, DocError> {
     Ok(out)
 }
 
+/// Several framed lists as one (to apply many records in one go); each must be framed.
+pub fn concat<'a>(lists: impl IntoIterator<Item = &'a [u8]>) -> Result<Vec<u8>, DocError> {
+    let mut out = MAGIC.to_vec();
+    for list in lists {
+        let body = list.strip_prefix(MAGIC.as_slice()).ok_or_else(|| {
+            DocError::Unreadable("endringene kan ikke leses: ukjent format".into())
+        })?;
+        out.extend_from_slice(body);
+    }
+    Ok(out)
+}
+
 /// Framed changes travel compressed with DEFLATE behind this magic: single automerge changes are
 /// stored uncompressed and repeat actor ids and keys, so a day of them shrinks to about a third.
 const DEFLATED: &[u8; 4] = b"FSZ1";
@@ -100,6 +112,14 @@ pub fn from_snapshot(bytes: &[u8]) -> Result<Vec<u8>, DocError> {
 mod tests {
     use super::*;
     use automerge::transaction::Transactable;
+
+    #[test]
+    fn framed_lists_concatenate_into_one() {
+        let (a, b) = (b"FSC1\0\0\0\x01x".to_vec(), b"FSC1\0\0\0\x02yz".to_vec());
+        let joined = concat([a.as_slice(), b.as_slice()]).unwrap();
+        assert_eq!(joined, b"FSC1\0\0\0\x01x\0\0\0\x02yz");
+        assert!(concat([a.as_slice(), b"not framed".as_slice()]).is_err());
+    }
 
     #[test]
     fn compressed_changes_round_trip_and_bombs_are_refused() {

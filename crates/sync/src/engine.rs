@@ -296,6 +296,89 @@ fn prepare(
 }
 
 /// Applies one answer. Returns whether the relay has more.
+/// Opens a record and returns its framed changes.
+fn open_changes(dk: &DocKey, rec: &StoredRecord) -> Result<Vec<u8>, String> {
+    let plain = rec
+        .record
+        .open(dk, &rec.sender_key)
+        .map_err(|e| e.to_string())?;
+    // Every automerge call sits behind this wall: a panic in a dependency on hostile bytes
+    // quarantines the record instead of taking the app down.
+    catch_unwind(|| as_changes(rec.record.header.kind, &plain))
+        .unwrap_or_else(|_| Err("automerge feilet på posten".to_owned()))
+}
+
+/// Applies received records in one transaction; if that fails (a record cannot be read, or
+/// builds on changes this device lacks), one by one, so that only the records at fault are
+/// quarantined.
+fn apply_batch(
+    store: &mut Store,
+    doc: Uuid,
+    dk: &DocKey,
+    batch: &[&StoredRecord],
+    report: &mut Report,
+) -> Result<(), SyncError> {
+    let Some(last) = batch.last() else {
+        return Ok(());
+    };
+    if batch.len() > 1 {
+        let framed: Result<Vec<Vec<u8>>, String> =
+            batch.iter().map(|rec| open_changes(dk, rec)).collect();
+        let applied = framed.and_then(|framed| {
+            catch_unwind(AssertUnwindSafe(|| {
+                let joined = folgesvenn_domain::changes::concat(framed.iter().map(Vec::as_slice))
+                    .map_err(|e| e.to_string())?;
+                store
+                    .apply_received(doc, &joined, last.server_seq)
+                    .map_err(|e| e.to_string())
+            }))
+            .unwrap_or_else(|_| Err("automerge feilet på posten".to_owned()))
+        });
+        if applied.is_ok() {
+            report.applied += batch.len();
+            return Ok(());
+        }
+        store.forget_cache();
+    }
+    for rec in batch {
+        apply_one(store, doc, dk, rec, report)?;
+    }
+    Ok(())
+}
+
+/// Applies one received record, or quarantines it with the reason.
+fn apply_one(
+    store: &mut Store,
+    doc: Uuid,
+    dk: &DocKey,
+    rec: &StoredRecord,
+    report: &mut Report,
+) -> Result<(), SyncError> {
+    let outcome = open_changes(dk, rec).and_then(|framed| {
+        catch_unwind(AssertUnwindSafe(|| {
+            store
+                .apply_received(doc, &framed, rec.server_seq)
+                .map_err(|e| e.to_string())
+        }))
+        .unwrap_or_else(|_| Err("automerge feilet på posten".to_owned()))
+    });
+    match outcome {
+        Ok(_) => report.applied += 1,
+        Err(reason) => {
+            store.forget_cache();
+            store.quarantine(
+                doc,
+                rec.server_seq,
+                &rec.sender_key.to_string(),
+                &reason,
+                &wire::encode(&rec.record),
+            )?;
+            report.quarantined += 1;
+        }
+    }
+    Ok(())
+}
+
 fn apply_answer(
     store: &mut Store,
     prepared: &Prepared,
@@ -327,40 +410,21 @@ fn apply_answer(
             .any(|(doc, seq)| *doc == d.doc_id && result.acked.contains(seq));
         let dk = doc_key(d)?;
         let mut someone_snapshotted = false;
+        // Runs of change records are applied as one batch (one automerge apply, one transaction,
+        // one fsync); snapshots on their own.
+        let mut batch: Vec<&StoredRecord> = Vec::new();
         for rec in &result.records {
             report.received += 1;
-            someone_snapshotted |= rec.record.header.kind == RecordKind::Snapshot;
-            let outcome = rec
-                .record
-                .open(&dk, &rec.sender_key)
-                .map_err(|e| e.to_string())
-                .and_then(|plain| {
-                    // Every automerge call sits behind this wall: a panic in a dependency on
-                    // hostile bytes quarantines the record instead of taking the app down.
-                    catch_unwind(AssertUnwindSafe(|| {
-                        as_changes(rec.record.header.kind, &plain).and_then(|framed| {
-                            store
-                                .apply_received(d.doc_id, &framed, rec.server_seq)
-                                .map_err(|e| e.to_string())
-                        })
-                    }))
-                    .unwrap_or_else(|_| Err("automerge feilet på posten".to_owned()))
-                });
-            match outcome {
-                Ok(_) => report.applied += 1,
-                Err(reason) => {
-                    store.forget_cache();
-                    store.quarantine(
-                        d.doc_id,
-                        rec.server_seq,
-                        &rec.sender_key.to_string(),
-                        &reason,
-                        &wire::encode(&rec.record),
-                    )?;
-                    report.quarantined += 1;
-                }
+            if rec.record.header.kind == RecordKind::Changes {
+                batch.push(rec);
+                continue;
             }
+            someone_snapshotted = true;
+            apply_batch(store, d.doc_id, &dk, &batch, report)?;
+            batch.clear();
+            apply_one(store, d.doc_id, &dk, rec, report)?;
         }
+        apply_batch(store, d.doc_id, &dk, &batch, report)?;
         store.advance_cursor(d.doc_id, result.cursor)?;
         if snapshot_acked || someone_snapshotted {
             store.set_meta(&counter_key(d.doc_id), "0")?;
