@@ -14,6 +14,8 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 
+#[path = "perf.rs"]
+mod perf;
 #[path = "workload.rs"]
 mod workload;
 use workload::*;
@@ -47,7 +49,17 @@ fn dir_size(dir: &Path) -> u64 {
         .sum()
 }
 
+fn open_loop() -> Option<usize> {
+    let args: Vec<String> = std::env::args().collect();
+    let i = args.iter().position(|a| a == "--open-loop")?;
+    args.get(i + 1).and_then(|n| n.parse().ok())
+}
+
 fn main() {
+    // `--quick` (CI): a thinner workload, each measurement once; only checks the harness runs.
+    let quick = std::env::args().any(|a| a == "--quick");
+    let reps = |n: usize| if quick { 1 } else { n };
+    let scale = |n: i64| if quick { n / 25 } else { n };
     let mut rng = StdRng::seed_from_u64(2026);
     let tmp = tempfile::tempdir().unwrap();
     let start = Day::parse("start", "2023-11-01").unwrap();
@@ -65,9 +77,27 @@ fn main() {
     )
     .unwrap();
     let built = Instant::now();
-    let p = three_years(&mut store, &mut rng, start);
+    let p = if quick {
+        history(&mut store, &mut rng, start, 25)
+    } else {
+        three_years(&mut store, &mut rng, start)
+    };
     let build_time = built.elapsed();
-    let open = time(30, || {
+    if let Some(n) = open_loop() {
+        // `--open-loop N` (`cargo xtask profile`): open the placement in full N times, under
+        // `perf record` when FOLGESVENN_PERF_DIR names where its data goes, and stop.
+        let perf = perf::dir().map(|d| perf::Perf::attach(std::process::id(), &d, "open-in-full"));
+        let perf = perf.transpose().unwrap();
+        for _ in 0..n {
+            store.forget_cache();
+            std::hint::black_box(store.placement(p).unwrap());
+        }
+        if let Some(p) = perf {
+            p.stop().unwrap();
+        }
+        return;
+    }
+    let open = time(reps(30), || {
         store.forget_cache();
         store.placement(p).unwrap()
     });
@@ -76,7 +106,7 @@ fn main() {
         ms(open),
         "≤ 20 ms",
     );
-    let overview = time(30, || store.overview(p, 100).unwrap());
+    let overview = time(reps(30), || store.overview(p, 100).unwrap());
     row(
         "Open a three-year placement's overview from the projection: facts, plan, newest 100 timeline entries, conflicts + audit entry (median of 30)",
         ms(overview),
@@ -85,10 +115,10 @@ fn main() {
     let shared = store.document_id(p, DocKind::Shared).unwrap();
     // Where the full open's time goes: automerge load, autosurgeon hydrate, the conflict walk.
     let bytes = store.document_bytes(shared).unwrap();
-    let load = time(10, || SharedDoc::load(&bytes).unwrap());
+    let load = time(reps(10), || SharedDoc::load(&bytes).unwrap());
     let doc = SharedDoc::load(&bytes).unwrap();
-    let hydrate = time(10, || doc.hydrate().unwrap());
-    let walk = time(10, || doc.conflicts());
+    let hydrate = time(reps(10), || doc.hydrate().unwrap());
+    let walk = time(reps(10), || doc.conflicts());
     row(
         "— of which: automerge load of the shared document, with head verification (median of 10)",
         ms(load),
@@ -105,7 +135,7 @@ fn main() {
         "—",
     );
     set_day(&mut store, start.plus_days(3 * 365));
-    let write = time(50, || {
+    let write = time(reps(50), || {
         store
             .log_observation(p, &observation(&mut rng, start.plus_days(3 * 365)))
             .unwrap()
@@ -148,15 +178,15 @@ fn main() {
     drop(employer);
     let before = dir_size(&dir2);
     let mut employer = Store::open(&dir2, Unlock::Key(key2)).unwrap();
-    for i in 0..750 {
-        let day = start.plus_days(i * 365 * 3 / 750);
+    for i in 0..scale(750) {
+        let day = start.plus_days(i * 365 * 3 / scale(750));
         set_day(&mut employer, day);
         employer
             .log_observation(p2, &observation(&mut rng, day))
             .unwrap();
     }
     drop(employer);
-    let per = (dir_size(&dir2) - before) as f64 / 750.0;
+    let per = (dir_size(&dir2) - before) as f64 / scale(750) as f64;
     row(
         "Store growth per daily observation (750 logged on an employer device, after close)",
         format!("{:.2} KiB", per / 1024.0),
@@ -173,7 +203,7 @@ fn main() {
         Unlock::Key(key3.clone()),
     )
     .unwrap();
-    for i in 0..500 {
+    for i in 0..scale(500) {
         let s = start.plus_days(i % 700);
         set_day(&mut store, s.plus_days(20));
         let p = store.create_placement(&placement(&mut rng, s)).unwrap();
@@ -206,7 +236,7 @@ fn main() {
             .unwrap();
     }
     drop(store);
-    let cold = time(10, || {
+    let cold = time(reps(10), || {
         let mut s = Store::open(&dir3, Unlock::Key(key3.clone())).unwrap();
         s.list_placements().unwrap().len()
     });
@@ -218,7 +248,7 @@ fn main() {
     let mut store = Store::open(&dir3, Unlock::Key(key3)).unwrap();
     for q in ["turnus", "vernesko", "lønnstilskudd", "kas"] {
         let hits = store.search(q, 50).unwrap().len();
-        let t = time(30, || store.search(q, 50).unwrap());
+        let t = time(reps(30), || store.search(q, 50).unwrap());
         row(
             &format!(
                 "Search «{q}» over 500 placements ({hits} hits, top 50, audit entries included; median of 30)"

@@ -123,14 +123,20 @@ pub fn set_day(store: &mut Store, day: Day) {
 
 /// Three years of one placement, in the order they would happen.
 pub fn three_years(store: &mut Store, rng: &mut StdRng, start: Day) -> Uuid {
+    history(store, rng, start, 1)
+}
+
+/// Three years of one placement with every kind of entry `1 / thinner` as often (the benchmarks'
+/// quick mode, which only checks that the harness runs).
+pub fn history(store: &mut Store, rng: &mut StdRng, start: Day, thinner: i64) -> Uuid {
     set_day(store, start);
     let p = store.create_placement(&placement(rng, start)).unwrap();
     let days = 3 * 365;
     let mut events: Vec<(i64, u8)> = Vec::new();
-    events.extend((0..750).map(|i| (i * days / 750, 0)));
-    events.extend((0..150).map(|i| (i * days / 150, 1)));
-    events.extend((0..500).map(|i| (i * days / 500, 2)));
-    events.extend((0..100).map(|i| (i * days / 100, 3)));
+    for (kind, count) in [(0, 750), (1, 150), (2, 500), (3, 100)] {
+        let n = count / thinner;
+        events.extend((0..n).map(|i| (i * days / n, kind)));
+    }
     events.sort();
     for (offset, kind) in events {
         let day = start.plus_days(offset);

@@ -448,6 +448,7 @@ fn test(long: bool) -> Result<()> {
     }
     run(&mut cmd)?;
     window_tests()?;
+    bench(true)?;
     check_mobile_store()?;
     fuzz_smoke(long)
 }
@@ -535,24 +536,68 @@ fn fuzz_smoke(long: bool) -> Result<()> {
     Ok(())
 }
 
-/// Runs one benchmark binary of `folgesvenn-scenarios` in release mode and returns its table.
-fn bench_table(bin: &str) -> Result<String> {
-    let out = cargo()
-        .args([
-            "run",
-            "--quiet",
-            "--release",
-            "-p",
-            "folgesvenn-scenarios",
-            "--bin",
-            bin,
-        ])
-        .current_dir(root())
-        .output()?;
+/// Runs one benchmark binary of `folgesvenn-scenarios` and returns its table: in release mode
+/// for figures, or with `--quick` on the test build, which only checks the harness runs.
+fn bench_table(bin: &str, args: &[&str], quick: bool) -> Result<String> {
+    let mut cmd = cargo();
+    cmd.args(["run", "--quiet", "-p", "folgesvenn-scenarios", "--bin", bin]);
+    if !quick {
+        cmd.arg("--release");
+    }
+    cmd.arg("--").args(args);
+    if quick {
+        cmd.arg("--quick");
+    }
+    let out = cmd.current_dir(root()).output()?;
     if !out.status.success() {
         bail!("{bin} failed: {}", String::from_utf8_lossy(&out.stderr));
     }
     Ok(String::from_utf8(out.stdout)?)
+}
+
+/// The automerge-repo peers the convergence benchmark compares against, at the locked versions.
+/// Not `npm ci`: the registry here answers 404 for cbor-extract's optional prebuilt platform
+/// packages, so the lockfile cannot list them and `npm ci` refuses it as out of sync; `npm
+/// install --no-save` installs what the lockfile pins and builds cbor-extract from source.
+fn setup_automerge_repo() -> Result<PathBuf> {
+    let dir = root().join("tests/bench/automerge-repo");
+    if !dir.join("node_modules").is_dir() {
+        run(Command::new("npm")
+            .args(["install", "--no-save", "--no-audit", "--no-fund"])
+            .current_dir(&dir))?;
+    }
+    Ok(dir)
+}
+
+/// Convergence against automerge-repo: our device CLI and relay (built in `profile`) and the
+/// JavaScript pair.
+fn converge_table(quick: bool) -> Result<String> {
+    let profile = if quick { "debug" } else { "release" };
+    let mut build = cargo();
+    build.args(["build", "-p", "folgesvenn-device", "-p", "folgesvenn-relay"]);
+    if !quick {
+        build.arg("--release");
+    }
+    run(&mut build)?;
+    let bin = root().join("target").join(profile);
+    let (device, relay, node) = (
+        bin.join("folgesvenn-device"),
+        bin.join("folgesvenn-relay"),
+        setup_automerge_repo()?,
+    );
+    let args = [
+        "--device",
+        path_str(&device)?,
+        "--relay",
+        path_str(&relay)?,
+        "--node-dir",
+        path_str(&node)?,
+    ];
+    bench_table("converge-bench", &args, quick)
+}
+
+fn path_str(p: &Path) -> Result<&str> {
+    p.to_str().context("a path that is not UTF-8")
 }
 
 /// Replaces what stands between `<!-- {name}:start -->` and `<!-- {name}:end -->`.
@@ -568,8 +613,19 @@ fn replace_section(doc: &str, name: &str, table: &str) -> Result<String> {
 }
 
 /// The app's own figures through its real window (`tests/window`, `app_figures`): the binary as
-/// users get it (`--profile dist`).
-fn app_figures() -> Result<String> {
+/// users get it (`--profile dist`). The quick mode runs the same harness on the test build.
+fn app_figures(quick: bool) -> Result<String> {
+    let out = root().join("target/app-figures.md");
+    if quick {
+        setup_tauri_driver()?;
+        run(cargo()
+            .args(["test", "-p", "folgesvenn-scenarios", "--test", "window"])
+            .args(["app_figures", "--", "--ignored", "--nocapture"])
+            .env("FOLGESVENN_APP", root().join("target/debug/folgesvenn"))
+            .env("TAURI_DRIVER", tauri_driver_path())
+            .env("FOLGESVENN_BENCH_OUT", &out))?;
+        return Ok(std::fs::read_to_string(out)?);
+    }
     setup_ui()?;
     setup_tauri_driver()?;
     npm(&["run", "build"])?;
@@ -582,7 +638,6 @@ fn app_figures() -> Result<String> {
         "--features",
         SHELL_FEATURES,
     ]))?;
-    let out = root().join("target/app-figures.md");
     run(cargo()
         .args([
             "test",
@@ -602,8 +657,13 @@ fn app_figures() -> Result<String> {
     Ok(std::fs::read_to_string(out)?)
 }
 
-fn bench() -> Result<()> {
-    setup()?;
+/// Every benchmark, its table written into BENCHMARKS.md. `quick` (run by `cargo xtask test`)
+/// runs each harness on small inputs with the test build and writes nothing: it checks that the
+/// harness still works and that nothing in it failed, never a figure.
+fn bench(quick: bool) -> Result<()> {
+    if !quick {
+        setup()?;
+    }
     let commit = Command::new("git")
         .args(["rev-parse", "--short", "HEAD"])
         .current_dir(root())
@@ -618,24 +678,142 @@ fn bench() -> Result<()> {
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let date = Command::new("date").arg("-u").arg("+%Y-%m-%d").output()?;
-    let header = format!(
-        "Measured {} on {cpu} ({cores} cores), commit {}, with `cargo xtask bench`.\n\n",
-        String::from_utf8_lossy(&date.stdout).trim(),
-        String::from_utf8_lossy(&commit.stdout).trim(),
-    );
+    let header = |how: &str| {
+        format!(
+            "Measured {} on {cpu} ({cores} cores), commit {}, with `cargo xtask bench`; this \
+             table alone: {how}.\n\n",
+            String::from_utf8_lossy(&date.stdout).trim(),
+            String::from_utf8_lossy(&commit.stdout).trim(),
+        )
+    };
+    let release = |bin: &str| format!("`cargo run --release -p folgesvenn-scenarios --bin {bin}`");
+    let mut tables = Vec::new();
+    for bin in ["store-bench", "sync-bench", "relay-load"] {
+        tables.push((bin, release(bin), bench_table(bin, &[], quick)?));
+    }
+    tables.push((
+        "converge-bench",
+        "`cargo xtask bench` builds the device CLI and relay in release and runs \
+         `npm install --no-save` in `tests/bench/automerge-repo/`; then \
+         `target/release/converge-bench --device \
+         target/release/folgesvenn-device --relay target/release/folgesvenn-relay --node-dir \
+         tests/bench/automerge-repo`"
+            .into(),
+        converge_table(quick)?,
+    ));
+    tables.push((
+        "app-bench",
+        "the `cargo test … app_figures` command above, on the `dist` build".into(),
+        app_figures(quick)?,
+    ));
+    if quick {
+        for (name, _, table) in &tables {
+            eprintln!("xtask: {name} (quick; not recorded):\n{table}");
+        }
+        eprintln!("xtask: every benchmark harness ran (quick mode; no figures recorded)");
+        return Ok(());
+    }
     let path = root().join("BENCHMARKS.md");
     let mut doc = std::fs::read_to_string(&path)?;
-    for bin in ["store-bench", "sync-bench"] {
-        let table = format!("{header}{}", bench_table(bin)?);
+    for (name, how, table) in tables {
+        let table = format!("{}{table}", header(&how));
         print!("{table}");
-        doc = replace_section(&doc, bin, &table)?;
+        doc = replace_section(&doc, name, &table)?;
     }
-    let table = format!("{header}{}", app_figures()?);
-    print!("{table}");
-    doc = replace_section(&doc, "app-bench", &table)?;
     std::fs::write(&path, doc)?;
     eprintln!("xtask: BENCHMARKS.md updated");
     Ok(())
+}
+
+/// Flame graphs (perf + inferno) of the slowest benchmark rows, into `docs/profiles/`: opening a
+/// three-year placement in full, one device's side of converging 10,000 changes, and the relay
+/// under load. BENCHMARKS.md explains what they show.
+fn profile() -> Result<()> {
+    if !succeeds(Command::new("perf").args(["--version"])) {
+        run(Command::new("apt-get").args(["install", "-y", "-q", "linux-perf"]))?;
+    }
+    if !succeeds(Command::new("inferno-flamegraph").arg("--version")) {
+        run(cargo().args(["install", "inferno", "--version", "0.12.8", "--locked"]))?;
+    }
+    run(cargo().args(["build", "--release", "-p", "folgesvenn-scenarios", "--bins"]))?;
+    run(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "folgesvenn-device",
+        "-p",
+        "folgesvenn-relay",
+    ]))?;
+    let data = root().join("target/profiles");
+    std::fs::create_dir_all(&data)?;
+    let bin = root().join("target/release");
+
+    // Opening a three-year placement in full 40 times, once the workload is built; then
+    // converging 10,000 changes (ours), and the relay under load. Each attaches perf itself.
+    run(Command::new(bin.join("store-bench"))
+        .args(["--open-loop", "40"])
+        .env("FOLGESVENN_PERF_DIR", &data))?;
+    let (device, relay) = (bin.join("folgesvenn-device"), bin.join("folgesvenn-relay"));
+    run(Command::new(bin.join("converge-bench"))
+        .args(["--only", "10000", "--device", path_str(&device)?])
+        .args(["--relay", path_str(&relay)?])
+        .env("FOLGESVENN_PERF_DIR", &data))?;
+    run(Command::new(bin.join("relay-load")).env("FOLGESVENN_PERF_DIR", &data))?;
+
+    let svgs = root().join("docs/profiles");
+    std::fs::create_dir_all(&svgs)?;
+    for (name, title) in [
+        (
+            "open-in-full",
+            "Opening a three-year placement in full (Store::placement)",
+        ),
+        (
+            "converge-peer",
+            "One device converging 10,000 changes (folgesvenn-device)",
+        ),
+        (
+            "converge-relay",
+            "The relay while two devices converge 10,000 changes",
+        ),
+        ("relay-load", "The relay under load: pulls with nothing new"),
+    ] {
+        let script = Command::new("perf")
+            .args(["script", "-i"])
+            .arg(data.join(format!("{name}.data")))
+            .output()?;
+        let collapse = pipe(
+            Command::new("inferno-collapse-perf").arg("--all"),
+            &script.stdout,
+        )?;
+        let svg = pipe(
+            Command::new("inferno-flamegraph").args(["--title", title, "--minwidth", "0.2"]),
+            &collapse,
+        )?;
+        std::fs::write(svgs.join(format!("{name}.svg")), svg)?;
+        std::fs::write(data.join(format!("{name}.folded")), collapse)?;
+    }
+    eprintln!("xtask: flame graphs in docs/profiles/, folded stacks in target/profiles/");
+    Ok(())
+}
+
+/// Runs `cmd` with `input` on stdin and returns its stdout.
+fn pipe(cmd: &mut Command, input: &[u8]) -> Result<Vec<u8>> {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    let mut stdin = child.stdin.take().context("stdin")?;
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output()?;
+    writer
+        .join()
+        .map_err(|_| anyhow::anyhow!("writer panicked"))??;
+    if !out.status.success() {
+        bail!("{cmd:?} failed");
+    }
+    Ok(out.stdout)
 }
 
 fn main() -> Result<()> {
@@ -654,10 +832,12 @@ fn main() -> Result<()> {
         ["fuzz"] => fuzz_smoke(false),
         ["fuzz", "--long"] => fuzz_smoke(true),
         ["lint"] => lint(),
-        ["bench"] => bench(),
+        ["bench"] => bench(false),
+        ["bench", "--quick"] => bench(true),
+        ["profile"] => profile(),
         _ => {
             bail!(
-                "usage: cargo xtask <setup | run [--demo] | demo | test [--long] | fuzz [--long] | lint | bench>"
+                "usage: cargo xtask <setup | run [--demo] | demo | test [--long] | fuzz [--long] | lint | bench [--quick] | profile>"
             )
         }
     }

@@ -201,6 +201,21 @@ enum Command {
         #[arg(long)]
         placement: uuid::Uuid,
     },
+    /// The convergence benchmark's peer (`cargo xtask bench`): writes COUNT notes with no
+    /// connection, prints `written`, waits for the line `go` on stdin, then syncs until stdin
+    /// closes, printing `heads H1,H2,…` (sorted) whenever the shared document's heads change.
+    #[command(hide = true)]
+    BenchPeer {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        placement: uuid::Uuid,
+        #[arg(long)]
+        count: usize,
+        /// Pause between syncs when nothing arrived, in milliseconds.
+        #[arg(long, default_value_t = 10)]
+        idle_ms: u64,
+    },
     /// Creates a placement, records a visit and an observation, searches, and prints it all.
     Demo {
         /// Where to keep the demo device (a temporary directory if left out).
@@ -252,6 +267,77 @@ pub(crate) fn open(dir: &Path) -> Result<Store> {
         }
     };
     Ok(Store::open(dir, unlock)?)
+}
+
+/// See `Command::BenchPeer`.
+fn bench_peer(dir: &Path, placement: uuid::Uuid, count: usize, idle_ms: u64) -> Result<()> {
+    use std::io::Write;
+    use std::sync::mpsc::{RecvTimeoutError, channel};
+
+    const NOTES: [&str; 5] = [
+        "Kandidaten møtte presis og tok ansvar for varemottaket i dag. Vi avtalte å prøve kassen en time på torsdag.",
+        "Litt sliten etter helgen, men fullførte plukklisten alene. Fint om NAV tar en prat om arbeidstiden neste uke.",
+        "Har lært seg rutinen for holdbarhetskontroll og sier fra når noe mangler. Neste mål er å ta imot kunder i disken.",
+        "Kort dag etter avtale med fastlegen. Vi gikk gjennom sikkerhetsrutinene sammen, og vernesko er bestilt.",
+        "God dialog med kollegene i lunsjen. Ønsker å prøve seg på bestilling fra leverandør når mentor er til stede.",
+    ];
+    let mut store = open(dir)?;
+    let shared = store.document_id(placement, DocKind::Shared)?;
+    for i in 0..count {
+        let body = format!("{} ({i})", NOTES[i % NOTES.len()]);
+        store.write_shared(placement, |d, s| {
+            d.add_note(
+                &NewNote {
+                    body,
+                    reply_to: None,
+                },
+                s,
+            )
+        })?;
+    }
+    let mut out = std::io::stdout();
+    writeln!(out, "written")?;
+    out.flush()?;
+    // A thread reads stdin: `go` starts syncing; end of input stops the peer.
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        for line in std::io::stdin().lock().lines() {
+            match line {
+                Ok(l) if l.trim() == "go" => {
+                    let _ = tx.send(());
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+    });
+    if rx.recv().is_err() {
+        return Ok(());
+    }
+    let client = folgesvenn_sync::SyncClient::new();
+    let rt = runtime()?;
+    let mut last = String::new();
+    loop {
+        if let Err(e) = rt.block_on(folgesvenn_sync::sync_once(&mut store, &client)) {
+            eprintln!("sync: {e}");
+        }
+        let mut heads: Vec<String> = store
+            .heads(shared)?
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        heads.sort();
+        let heads = heads.join(",");
+        if heads != last {
+            writeln!(out, "heads {heads}")?;
+            out.flush()?;
+            last = heads;
+        }
+        match rx.recv_timeout(std::time::Duration::from_millis(idle_ms)) {
+            Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        }
+    }
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -471,6 +557,12 @@ fn run(cli: Cli) -> Result<()> {
                 r.pushed, r.received, r.applied, r.quarantined, r.round_trips
             );
         }
+        Command::BenchPeer {
+            dir,
+            placement,
+            count,
+            idle_ms,
+        } => bench_peer(&dir, placement, count, idle_ms)?,
         Command::SyncLog { dir, placement } => {
             let store = open(&dir)?;
             for kind in [DocKind::Shared, DocKind::Private] {
