@@ -206,23 +206,10 @@ async fn limit_failures(
 }
 
 /// Authenticates a request: signature, time window, rate, replay. `self_key` is the key a
-/// registration brings along; every other request is checked against the registered key.
+/// registration brings along; every other request is checked against the registered key. Gives
+/// the device and its key. All the checks run in one trip to the blocking pool: handing work to
+/// another thread costs more than the checks themselves.
 async fn authenticate(
-    st: &Arc<AppState>,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &Bytes,
-    self_key: Option<PublicKey>,
-) -> Result<Uuid, ApiError> {
-    Ok(authenticate_key(st, method, uri, headers, body, self_key)
-        .await?
-        .0)
-}
-
-/// [`authenticate`], also giving the device's key. All the checks run in one trip to the blocking
-/// pool: handing work to another thread costs more than the checks themselves.
-async fn authenticate_key(
     st: &Arc<AppState>,
     method: &Method,
     uri: &Uri,
@@ -280,7 +267,8 @@ async fn register(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let msg: RegisterDevice = decode(&body)?;
-    let device = authenticate(&st, &method, &uri, &headers, &body, Some(msg.public_key)).await?;
+    let (device, _) =
+        authenticate(&st, &method, &uri, &headers, &body, Some(msg.public_key)).await?;
     if device != msg.device_id {
         return Err(BAD_SIGNATURE);
     }
@@ -306,7 +294,7 @@ async fn create_doc(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let device = authenticate(&st, &method, &uri, &headers, &body, None).await?;
+    let (device, _) = authenticate(&st, &method, &uri, &headers, &body, None).await?;
     let msg: CreateDoc = decode(&body)?;
     let outcome = blocking(&st, move |s| {
         Ok(s.create_doc(msg.doc_id, device, now_ms())?)
@@ -335,7 +323,7 @@ async fn set_end_date(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let device = authenticate(&st, &method, &uri, &headers, &body, None).await?;
+    let (device, _) = authenticate(&st, &method, &uri, &headers, &body, None).await?;
     let msg: SetEndDate = decode(&body)?;
     require_adviser(&st, msg.doc_id, device).await?;
     blocking(&st, move |s| Ok(s.set_end_day(msg.doc_id, msg.end_day)?)).await?;
@@ -353,7 +341,7 @@ async fn create_invitation(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let device = authenticate(&st, &method, &uri, &headers, &body, None).await?;
+    let (device, _) = authenticate(&st, &method, &uri, &headers, &body, None).await?;
     let msg: CreateInvitation = decode(&body)?;
     let now = now_ms();
     if msg.expires_at_ms <= now || msg.expires_at_ms > now + MAX_INVITATION_MS {
@@ -380,7 +368,7 @@ async fn accept_invitation(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let device = authenticate(&st, &method, &uri, &headers, &body, None).await?;
+    let (device, _) = authenticate(&st, &method, &uri, &headers, &body, None).await?;
     let msg: AcceptInvitation = decode(&body)?;
     let hash: [u8; 32] = Sha256::digest(msg.secret).into();
     let outcome = blocking(&st, move |s| {
@@ -417,7 +405,7 @@ async fn fetch_bundle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let device = authenticate(&st, &method, &uri, &headers, &body, None).await?;
+    let (device, _) = authenticate(&st, &method, &uri, &headers, &body, None).await?;
     let msg: FetchBundle = decode(&body)?;
     let found = blocking(&st, move |s| Ok(s.fetch_bundle(&msg.lookup, now_ms())?)).await?;
     tracing::info!(%device, found = found.is_some(), "fetch_bundle");
@@ -441,7 +429,7 @@ async fn remove_member(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let device = authenticate(&st, &method, &uri, &headers, &body, None).await?;
+    let (device, _) = authenticate(&st, &method, &uri, &headers, &body, None).await?;
     let msg: RemoveMember = decode(&body)?;
     require_adviser(&st, msg.doc_id, device).await?;
     let removed = blocking(
@@ -463,7 +451,7 @@ async fn sync(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let (device, key) = authenticate_key(&st, &method, &uri, &headers, &body, None).await?;
+    let (device, key) = authenticate(&st, &method, &uri, &headers, &body, None).await?;
     let req: SyncRequest = decode(&body)?;
     if req.docs.is_empty() || req.docs.len() > MAX_DOCS_PER_SYNC {
         return Err(BAD_REQUEST);
