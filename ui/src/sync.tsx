@@ -2,22 +2,17 @@
 //
 // Screens reload their data when `useSyncRevision()` changes: whenever sync has applied records
 // from another device (the status's `applied` count grew), after a sync the user asked for
-// ("Synkroniser nå") has completed, and whenever the Rust side emits "data-changed". Not after
-// every background round that brought nothing: each reload is an audit-logged read of the
-// candidate's record. `useLoad` keeps the old data on screen meanwhile, so nothing flickers.
+// ("Synkroniser nå") has completed. Not after every background round that brought nothing: each
+// reload is an audit-logged read of the candidate's record. `useLoad` keeps the old data on screen meanwhile, so nothing flickers.
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
-import { listen } from "@tauri-apps/api/event";
 import { onSyncStatus, syncNow, syncStatus, toCommandError, type CommandFailure } from "./api";
 import type { SyncStatus } from "./bindings/SyncStatus";
-
-/** Optional event from the Rust side: remote changes were applied to these placements. */
-export const DATA_CHANGED_EVENT = "data-changed";
 
 interface SyncValue {
   status: SyncStatus | null;
   /** Reading the status failed (shown in the indicator). */
   error: CommandFailure | null;
-  /** Bumped when the data on screen may be stale (a sync the user asked for, "data-changed"). */
+  /** Bumped when a sync the user asked for has completed. */
   version: number;
   /** Bumped whenever sync has applied records from another device. */
   revision: number;
@@ -55,9 +50,8 @@ export function SyncProvider({ children }: { children: ReactNode }) {
       if (!active) return;
       setStatus(next);
       setError(null);
-      const marker = receivedMarker(next);
-      if (marker !== null && marker !== received.current) {
-        received.current = marker;
+      if (next.applied !== received.current) {
+        received.current = next.applied;
         setRevision((r) => r + 1);
       }
       const asked = requestedAt.current;
@@ -69,19 +63,13 @@ export function SyncProvider({ children }: { children: ReactNode }) {
       if (active) setError(toCommandError(e));
     });
 
-    listen(DATA_CHANGED_EVENT, () => {
-      if (active) setVersion((v) => v + 1);
-    }).then(keep, () => {
-      // Without events there is still "Synkroniser nå" and moving between screens.
-    });
-
     syncStatus().then(
       // An event that arrived first is newer than this answer.
       (first) => {
         if (!active) return;
         setStatus((s) => s ?? first);
         // What the screens are loading now already includes what this sync brought.
-        received.current ??= receivedMarker(first);
+        received.current ??= first.applied;
       },
       (e: unknown) => {
         if (active) setError(toCommandError(e));
@@ -108,15 +96,6 @@ export function SyncProvider({ children }: { children: ReactNode }) {
   return <SyncContext value={{ status, error, version, revision, requestSync }}>{children}</SyncContext>;
 }
 
-/**
- * Changes when sync has applied records from another device: the `applied` count. A Rust side
- * that does not report it yet: every completed sync (`lastSuccessMs`) counts instead.
- */
-function receivedMarker(status: SyncStatus): number | null {
-  const applied: unknown = (status as Partial<SyncStatus>).applied;
-  return typeof applied === "number" ? applied : status.lastSuccessMs;
-}
-
 export function useSync(): SyncValue {
   return useContext(SyncContext);
 }
@@ -128,7 +107,7 @@ export function useDataVersion(): number {
 
 /**
  * A number that changes whenever sync may have brought in data (records from another device
- * applied, a sync the user asked for, a "data-changed" event): pass it to `useLoad` as `refresh`.
+ * applied, a sync the user asked for): pass it to `useLoad` as `refresh`.
  */
 export function useSyncRevision(): number {
   const { version, revision } = useSync();
