@@ -22,6 +22,7 @@ use folgesvenn_domain::{
     Day, DocError, FieldConflict, Moment, NewAdviserNote, NewObservation, NewPlacement, NewVisit,
     PrivateDoc, PrivatePlacement, Role, SharedDoc, SharedPlacement, Stamp, Touched,
 };
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -314,8 +315,21 @@ fn connect(path: &Path, key: &DbKey, create: bool) -> Result<Connection, StoreEr
          PRAGMA busy_timeout = 5000;",
     )
     .map_err(damaged)?;
+    // Plans that do not hinge on bound values: otherwise SQLite recompiles a cached statement
+    // with a join, range scan or LIMIT parameter every time rusqlite's cache takes it back (see
+    // the relay's `stable_plans`). No query here depends on ANALYZE statistics or a LIKE prefix.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     Ok(conn)
 }
+
+/// Full-text search over every placement: `?1` the FTS5 query, `?2` how many hits.
+pub(crate) const SEARCH: &str = "
+    SELECT d.placement_id, p.candidate_name, d.record_id, d.kind,
+           snippet(search, 0, '[', ']', '…', 12)
+      FROM search JOIN search_docs d ON d.rowid = search.rowid
+      JOIN placements p ON p.id = d.placement_id
+     WHERE search MATCH ?1
+     ORDER BY rank LIMIT ?2";
 
 impl Store {
     /// Creates a new store in `dir` for a device with the given role and user. Refuses when a
@@ -1098,14 +1112,7 @@ impl Store {
             }
             by_name
         };
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT d.placement_id, p.candidate_name, d.record_id, d.kind,
-                    snippet(search, 0, '[', ']', '…', 12)
-             FROM search JOIN search_docs d ON d.rowid = search.rowid
-             JOIN placements p ON p.id = d.placement_id
-             WHERE search MATCH ?1
-             ORDER BY rank LIMIT ?2",
-        )?;
+        let mut stmt = self.conn.prepare_cached(SEARCH)?;
         let rows = stmt.query_map(params![fts, limit as i64], |r| {
             Ok(SearchHit {
                 placement_id: r.get::<_, String>(0)?.parse().unwrap_or_default(),

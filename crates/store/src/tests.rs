@@ -886,3 +886,20 @@ fn search_finds_placements_by_name_with_one_audit_entry_per_hit() {
         "one read entry per placement hit, no list read"
     );
 }
+
+/// SQLite recompiles a statement whose plan depends on its parameters each time rusqlite's cache
+/// takes it back and clears them; the store asks for stable plans so a cached statement stays
+/// compiled (the relay's `the_hot_statements_are_compiled_once` explains the cost).
+#[test]
+fn search_is_compiled_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut s, _) = adviser_store(tmp.path());
+    let pid = s.create_placement(&new_placement("Ola Nordmann")).unwrap();
+    s.record_visit(pid, &visit("Første besøk på bakeriet"), None)
+        .unwrap();
+    for limit in 1..6 {
+        assert_eq!(s.search("bakeriet", limit).unwrap().len(), 1);
+    }
+    let stmt = s.conn.prepare_cached(crate::store::SEARCH).unwrap();
+    assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
+}
