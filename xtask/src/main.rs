@@ -113,12 +113,16 @@ fn run(cmd: &mut Command) -> Result<()> {
     if cmd.get_current_dir().is_none() {
         cmd.current_dir(root());
     }
+    let started = std::time::Instant::now();
     let status = cmd
         .status()
         .with_context(|| format!("could not start {cmd:?}"))?;
+    // Where a long CI run spends its time, read off its log.
+    let took = started.elapsed().as_secs_f64();
     if !status.success() {
-        bail!("{cmd:?} failed with {status}");
+        bail!("{cmd:?} failed with {status} after {took:.1} s");
     }
+    eprintln!("xtask: took {took:.1} s");
     Ok(())
 }
 
@@ -434,6 +438,7 @@ fn run_app(demo: bool) -> Result<()> {
 }
 
 fn test(long: bool) -> Result<()> {
+    report_free_disk();
     setup()?;
     lint()?;
     // The app core's tests write the TypeScript bindings; they must match what is committed.
@@ -451,6 +456,30 @@ fn test(long: bool) -> Result<()> {
     bench(true)?;
     check_mobile_store()?;
     fuzz_smoke(long)
+}
+
+/// A full test run from a clean clone writes several gigabytes into `target/` (README.md says
+/// how much); a full disk shows up late and obscurely, as a linker killed by SIGBUS.
+fn report_free_disk() {
+    let Ok(out) = Command::new("df").args(["-Pk"]).arg(root()).output() else {
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    let free_kib = text
+        .lines()
+        .nth(1)
+        .and_then(|l| l.split_whitespace().nth(3))
+        .and_then(|v| v.parse::<u64>().ok());
+    if let Some(kib) = free_kib {
+        let gib = kib as f64 / (1024.0 * 1024.0);
+        eprintln!(
+            "xtask: {gib:.1} GiB free on the disk of {}",
+            root().display()
+        );
+        if gib < 12.0 {
+            eprintln!("xtask: warning: a full test run from a clean clone needs about 10 GiB");
+        }
+    }
 }
 
 /// Mobile targets have no system OpenSSL, so the store must keep building with SQLCipher over an
