@@ -453,7 +453,7 @@ fn test(long: bool) -> Result<()> {
     }
     run(&mut cmd)?;
     window_tests()?;
-    bench(true)?;
+    bench(true, None)?;
     check_mobile_store()?;
     fuzz_smoke(long)
 }
@@ -689,7 +689,24 @@ fn app_figures(quick: bool) -> Result<String> {
 /// Every benchmark, its table written into BENCHMARKS.md. `quick` (run by `cargo xtask test`)
 /// runs each harness on small inputs with the test build and writes nothing: it checks that the
 /// harness still works and that nothing in it failed, never a figure.
-fn bench(quick: bool) -> Result<()> {
+/// `only` names one table (its marker in BENCHMARKS.md, e.g. `relay-load`) to run and rewrite.
+fn bench(quick: bool, only: Option<&str>) -> Result<()> {
+    const TABLES: [&str; 5] = [
+        "store-bench",
+        "sync-bench",
+        "relay-load",
+        "converge-bench",
+        "app-bench",
+    ];
+    if let Some(name) = only
+        && !TABLES.contains(&name)
+    {
+        bail!(
+            "no benchmark table {name}; the tables: {}",
+            TABLES.join(", ")
+        );
+    }
+    let wanted = |name: &str| only.is_none_or(|o| o == name);
     if !quick {
         setup()?;
     }
@@ -718,23 +735,29 @@ fn bench(quick: bool) -> Result<()> {
     let release = |bin: &str| format!("`cargo run --release -p folgesvenn-scenarios --bin {bin}`");
     let mut tables = Vec::new();
     for bin in ["store-bench", "sync-bench", "relay-load"] {
-        tables.push((bin, release(bin), bench_table(bin, &[], quick)?));
+        if wanted(bin) {
+            tables.push((bin, release(bin), bench_table(bin, &[], quick)?));
+        }
     }
-    tables.push((
-        "converge-bench",
-        "`cargo xtask bench` builds the device CLI and relay in release and runs \
+    if wanted("converge-bench") {
+        tables.push((
+            "converge-bench",
+            "`cargo xtask bench` builds the device CLI and relay in release and runs \
          `npm install --no-save` in `tests/bench/automerge-repo/`; then \
          `target/release/converge-bench --device \
          target/release/folgesvenn-device --relay target/release/folgesvenn-relay --node-dir \
          tests/bench/automerge-repo`"
-            .into(),
-        converge_table(quick)?,
-    ));
-    tables.push((
-        "app-bench",
-        "the `cargo test … app_figures` command above, on the `dist` build".into(),
-        app_figures(quick)?,
-    ));
+                .into(),
+            converge_table(quick)?,
+        ));
+    }
+    if wanted("app-bench") {
+        tables.push((
+            "app-bench",
+            "the `cargo test … app_figures` command above, on the `dist` build".into(),
+            app_figures(quick)?,
+        ));
+    }
     if quick {
         for (name, _, table) in &tables {
             eprintln!("xtask: {name} (quick; not recorded):\n{table}");
@@ -861,12 +884,13 @@ fn main() -> Result<()> {
         ["fuzz"] => fuzz_smoke(false),
         ["fuzz", "--long"] => fuzz_smoke(true),
         ["lint"] => lint(),
-        ["bench"] => bench(false),
-        ["bench", "--quick"] => bench(true),
+        ["bench"] => bench(false, None),
+        ["bench", "--quick"] => bench(true, None),
+        ["bench", "--only", name] => bench(false, Some(name)),
         ["profile"] => profile(),
         _ => {
             bail!(
-                "usage: cargo xtask <setup | run [--demo] | demo | test [--long] | fuzz [--long] | lint | bench [--quick] | profile>"
+                "usage: cargo xtask <setup | run [--demo] | demo | test [--long] | fuzz [--long] | lint | bench [--quick | --only TABLE] | profile>"
             )
         }
     }
