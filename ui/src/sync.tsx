@@ -3,7 +3,8 @@
 // Screens reload their data when `useSyncRevision()` changes: whenever sync has applied records
 // from another device (the status's `applied` count grew), after a sync the user asked for
 // ("Synkroniser nå") has completed. Not after every background round that brought nothing: each
-// reload is an audit-logged read of the candidate's record. `useLoad` keeps the old data on screen meanwhile, so nothing flickers.
+// reload is an audit-logged read of the candidate's record. `useLoad` keeps the old data on
+// screen meanwhile, so nothing flickers.
 import { createContext, useCallback, useContext, useEffect, useRef, useState, type ReactNode } from "react";
 import { onSyncStatus, syncNow, syncStatus, toCommandError, type CommandFailure } from "./api";
 import type { SyncStatus } from "./bindings/SyncStatus";

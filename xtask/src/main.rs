@@ -476,8 +476,8 @@ fn report_free_disk() {
             "xtask: {gib:.1} GiB free on the disk of {}",
             root().display()
         );
-        if gib < 12.0 {
-            eprintln!("xtask: warning: a full test run from a clean clone needs about 10 GiB");
+        if gib < 8.0 {
+            eprintln!("xtask: warning: a full test run from a clean clone needs about 5 GiB");
         }
     }
 }
