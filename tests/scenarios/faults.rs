@@ -277,16 +277,24 @@ async fn run_schedule(seed: u64, relay: &str, root: &std::path::Path) -> [u32; 7
                 d.notes.push(id);
             }
             6 => {
-                let extra = format!(" Tillegg {step}.");
-                let current = d.store.placement(p).unwrap().shared.notes[&shared_note]
-                    .body
-                    .as_str()
-                    .to_owned();
-                d.store
-                    .write_shared(p, |doc, s| {
-                        doc.edit_note(shared_note, &format!("{current}{extra}"), s)
-                    })
-                    .unwrap();
+                // The adviser's devices edit the adviser's note; the employer only its own.
+                let target = if i == 1 {
+                    d.notes.last().copied()
+                } else {
+                    Some(shared_note)
+                };
+                if let Some(target) = target {
+                    let extra = format!(" Tillegg {step}.");
+                    let current = d.store.placement(p).unwrap().shared.notes[&target]
+                        .body
+                        .as_str()
+                        .to_owned();
+                    d.store
+                        .write_shared(p, |doc, s| {
+                            doc.edit_note(target, &format!("{current}{extra}"), s)
+                        })
+                        .unwrap();
+                }
             }
             7 => {
                 let status = [

@@ -11,6 +11,8 @@
 //!   a third device catches up from a snapshot.
 //! - `faults`: seeded schedules of lost, duplicated, reordered and delayed messages and partitions
 //!   over three devices all converge, with nothing lost and nothing applied twice.
+//! - `trust`: a device writes only what the role its invitation fixed may write; every other
+//!   member quarantines the rest, names the sender, and audit-logs the real author.
 
 mod at_rest;
 mod common;
@@ -19,3 +21,4 @@ mod faults;
 mod keystore;
 mod merge;
 mod sync;
+mod trust;

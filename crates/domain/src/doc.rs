@@ -234,7 +234,7 @@ pub(crate) fn apply_changes(
     contained(|| apply_decoded(doc, changes))
 }
 
-fn apply_decoded(
+pub(crate) fn apply_decoded(
     doc: &mut AutoCommit,
     changes: Vec<automerge::Change>,
 ) -> Result<crate::shared::Touched, DocError> {

@@ -83,6 +83,13 @@ pub enum DocError {
     WrongPlacement { expected: Uuid, found: Uuid },
     #[error("Dokumentet kan ikke leses: {0}")]
     Unreadable(String),
+    /// A change from another device that its author's role may not write (`rights.rs`).
+    #[error("Endringen fra enhet {device} er ikke tillatt: {why} ({path})")]
+    Forbidden {
+        device: Uuid,
+        path: String,
+        why: &'static str,
+    },
 }
 
 impl DocError {
@@ -92,6 +99,7 @@ impl DocError {
             DocError::UnsupportedSchema { .. } => "unsupported_schema",
             DocError::WrongPlacement { .. } => "wrong_placement",
             DocError::Unreadable(_) => "unreadable_document",
+            DocError::Forbidden { .. } => "forbidden_write",
         }
     }
 }

@@ -43,6 +43,7 @@ mod error;
 mod input;
 mod model;
 mod private;
+pub mod rights;
 mod shared;
 mod validate;
 mod when;

@@ -113,6 +113,27 @@ impl PrivateDoc {
         Ok(t)
     }
 
+    /// As [`crate::SharedDoc::apply_authored`]: only adviser devices may write here.
+    pub fn apply_authored(
+        &mut self,
+        parts: &[crate::rights::Authored<'_>],
+        role_of: &dyn Fn(Uuid) -> Option<Role>,
+    ) -> Result<(Touched, Vec<Uuid>), DocError> {
+        let (mut t, authors) = crate::rights::apply_authored(
+            &mut self.doc,
+            parts,
+            crate::rights::Document::Private,
+            role_of,
+        )?;
+        for r in &mut t.records {
+            if r.0 == "notes" {
+                r.0 = "adviser_notes";
+            }
+        }
+        t.placement = false;
+        Ok((t, authors))
+    }
+
     pub fn hydrate(&self) -> Result<PrivatePlacement, DocError> {
         Ok(autosurgeon::hydrate(&self.doc)?)
     }

@@ -197,6 +197,22 @@ impl SharedDoc {
         doc::apply_changes(&mut self.doc, bytes)
     }
 
+    /// Applies changes from other devices after checking each against its author's role
+    /// ([`crate::rights`]): all of them, or none and [`DocError::Forbidden`]. Also returns the
+    /// devices whose changes were new here.
+    pub fn apply_authored(
+        &mut self,
+        parts: &[crate::rights::Authored<'_>],
+        role_of: &dyn Fn(Uuid) -> Option<Role>,
+    ) -> Result<(Touched, Vec<Uuid>), DocError> {
+        crate::rights::apply_authored(
+            &mut self.doc,
+            parts,
+            crate::rights::Document::Shared,
+            role_of,
+        )
+    }
+
     /// The whole placement, for the overview screen and exports.
     pub fn hydrate(&self) -> Result<SharedPlacement, DocError> {
         Ok(autosurgeon::hydrate(&self.doc)?)

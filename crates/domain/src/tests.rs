@@ -47,7 +47,7 @@ pub(crate) fn new_placement() -> NewPlacement {
     }
 }
 
-fn new_visit() -> NewVisit {
+pub(crate) fn new_visit() -> NewVisit {
     NewVisit {
         at: Moment::parse("at", "2026-11-27T09:00:00Z").unwrap(),
         place: "Lageret".into(),

@@ -15,6 +15,7 @@ pub mod bundle;
 mod error;
 pub mod keys;
 pub mod record;
+pub mod roster;
 pub mod wire;
 
 pub use error::ProtocolError;

@@ -15,7 +15,10 @@ pub enum RecordKind {
     /// A batch of changes (the framed list of `folgesvenn_domain::changes`).
     Changes = 1,
     /// A whole document, saved compactly. The relay may drop every record the snapshot covers.
+    /// Only adviser members send them.
     Snapshot = 2,
+    /// Membership statements (`roster.rs`): grants, claims and revocations, each signed.
+    Roster = 3,
 }
 
 /// Where a record belongs. All of it is bound into the ciphertext as associated data and covered
@@ -42,7 +45,7 @@ pub struct SealedRecord {
     pub signature: [u8; 64],
 }
 
-mod sig {
+pub(crate) mod sig {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(v: &[u8; 64], s: S) -> Result<S::Ok, S::Error> {

@@ -462,11 +462,13 @@ async fn sync(
         let now = now_ms();
         let mut docs = Vec::with_capacity(req.docs.len());
         for d in req.docs {
-            let status = match s.membership(d.doc_id, device)? {
+            let membership = s.membership(d.doc_id, device)?;
+            let status = match membership {
                 None => DocStatus::NotMember,
                 Some(m) if m.expires_at_ms.is_some_and(|e| e <= now) => DocStatus::Expired,
                 Some(_) => DocStatus::Ok,
             };
+            let adviser = membership.is_some_and(|m| m.role == MemberRole::Adviser);
             if status != DocStatus::Ok {
                 docs.push(DocResult {
                     doc_id: d.doc_id,
@@ -493,6 +495,10 @@ async fn sync(
                     Some("the record's signature does not verify")
                 } else if h.kind == RecordKind::Snapshot && h.covers_through > d.since {
                     Some("a snapshot cannot cover records its sender has not received")
+                } else if h.kind == RecordKind::Snapshot && !adviser {
+                    // A snapshot lets the relay drop what it covers, and members take a snapshot
+                    // only from an adviser's device: an employer's would lose records for them.
+                    Some("only an adviser's devices send snapshots")
                 } else {
                     None
                 };

@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use folgesvenn_domain::automerge::{
     ActorId, AutoCommit, ChangeHash, LoadOptions, OnPartialLoad, VerificationMode,
 };
+use folgesvenn_domain::rights::Authored;
 use folgesvenn_domain::{
     Day, DocError, FieldConflict, Moment, NewAdviserNote, NewObservation, NewPlacement, NewVisit,
     PrivateDoc, PrivatePlacement, Role, SharedDoc, SharedPlacement, Stamp, Touched,
@@ -1363,11 +1364,56 @@ impl Store {
     }
 
     /// Applies changes received from another device to a document, and updates the projection,
-    /// in one transaction. Bytes already applied change nothing.
+    /// in one transaction. Bytes already applied change nothing. Trusts the bytes' authors: for
+    /// store-to-store merges in tests and tools; what arrives through the relay goes through
+    /// [`Store::apply_received`], which checks each author's rights.
     pub fn apply_remote(&mut self, doc_id: Uuid, bytes: &[u8]) -> Result<Applied, StoreError> {
         self.ensure_loaded(doc_id)?;
         let stamp = self.stamp();
-        let result = self.apply_remote_inner(doc_id, bytes, &stamp, None);
+        let (device, name, role) = (self.device, self.user_name.clone(), self.role);
+        let result = self.apply_remote_inner(doc_id, &stamp, None, |doc| {
+            let touched = match doc {
+                Doc::Shared(d) => d.apply_changes(bytes)?,
+                Doc::Private(d) => d.apply_changes(bytes)?,
+            };
+            Ok((touched, vec![(device, name, role)]))
+        });
+        if result.is_err() {
+            self.docs.remove(&doc_id);
+        }
+        result
+    }
+
+    /// Applies records received through the relay and records `cursor` as the document's sync
+    /// position, in one transaction, so a crash can neither skip nor half-apply a received record.
+    /// Every new change is checked against its author's role first (`folgesvenn_domain::rights`;
+    /// `author` gives a device's role and person for this document, `None` for no member): a
+    /// change its author may not write refuses the whole call with [`DocError::Forbidden`] and
+    /// nothing is written. The audit log names the real author of each write.
+    pub fn apply_received(
+        &mut self,
+        doc_id: Uuid,
+        parts: &[Authored<'_>],
+        cursor: u64,
+        author: &dyn Fn(Uuid) -> Option<(Role, String)>,
+    ) -> Result<Applied, StoreError> {
+        self.ensure_loaded(doc_id)?;
+        let stamp = self.stamp();
+        let role_of = |d: Uuid| author(d).map(|(r, _)| r);
+        let result = self.apply_remote_inner(doc_id, &stamp, Some(cursor), |doc| {
+            let (touched, devices) = match doc {
+                Doc::Shared(d) => d.apply_authored(parts, &role_of)?,
+                Doc::Private(d) => d.apply_authored(parts, &role_of)?,
+            };
+            let authors = devices
+                .into_iter()
+                .map(|d| {
+                    let (role, name) = author(d).unwrap_or((Role::Adviser, "ukjent".to_owned()));
+                    (d, name, role)
+                })
+                .collect();
+            Ok((touched, authors))
+        });
         if result.is_err() {
             self.docs.remove(&doc_id);
         }
@@ -1377,18 +1423,15 @@ impl Store {
     fn apply_remote_inner(
         &mut self,
         doc_id: Uuid,
-        bytes: &[u8],
         stamp: &Stamp,
         cursor: Option<u64>,
+        apply: impl FnOnce(&mut Doc) -> Result<(Touched, Vec<(Uuid, String, Role)>), DocError>,
     ) -> Result<Applied, StoreError> {
         let loaded = self
             .docs
             .get_mut(&doc_id)
             .ok_or(StoreError::UnknownDocument(doc_id))?;
-        let touched = match &mut loaded.doc {
-            Doc::Shared(d) => d.apply_changes(bytes)?,
-            Doc::Private(d) => d.apply_changes(bytes)?,
-        };
+        let (touched, authors) = apply(&mut loaded.doc)?;
         let changed = touched.records.len() + usize::from(touched.placement);
         let placement = loaded.placement;
         let tx = self.conn.transaction()?;
@@ -1405,16 +1448,18 @@ impl Store {
             Doc::Private(d) => projection::private(&tx, placement, d, &touched)?,
         }
         let record = format!("sync ({changed} poster)");
-        log(
-            &tx,
-            self.device,
-            &self.user_name,
-            self.role,
-            AuditAction::Write,
-            Some(placement),
-            &record,
-            stamp.at,
-        )?;
+        for (device, name, role) in &authors {
+            log(
+                &tx,
+                *device,
+                name,
+                *role,
+                AuditAction::Write,
+                Some(placement),
+                &record,
+                stamp.at,
+            )?;
+        }
         tx.commit()?;
         if let Some(l) = self.docs.get_mut(&doc_id) {
             l.persisted = l.doc.am().get_heads();
@@ -1422,23 +1467,6 @@ impl Store {
         Ok(Applied {
             records_changed: changed,
         })
-    }
-
-    /// As [`Store::apply_remote`], and records `cursor` as the document's sync position in the
-    /// same transaction, so a crash can neither skip nor half-apply a received record.
-    pub fn apply_received(
-        &mut self,
-        doc_id: Uuid,
-        bytes: &[u8],
-        cursor: u64,
-    ) -> Result<Applied, StoreError> {
-        self.ensure_loaded(doc_id)?;
-        let stamp = self.stamp();
-        let result = self.apply_remote_inner(doc_id, bytes, &stamp, Some(cursor));
-        if result.is_err() {
-            self.docs.remove(&doc_id);
-        }
-        result
     }
 
     /// Rewrites a document as one snapshot and drops the changes it covers.

@@ -24,6 +24,16 @@ pub struct SyncDoc {
     pub cursor: u64,
     pub joined: bool,
     pub invitation: Option<String>,
+    /// The adviser device that created the document: its id, public key and person.
+    pub anchor: Option<Anchor>,
+}
+
+/// The device a document's membership starts from (see `folgesvenn_protocol::roster`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Anchor {
+    pub device: Uuid,
+    pub key: Vec<u8>,
+    pub name: String,
 }
 
 /// A local change waiting for the relay's acknowledgement.
@@ -53,6 +63,8 @@ pub struct SyncLogEntry {
 /// document this device created, which is smaller than all its changes one by one).
 pub const OUTBOX_CHANGES: u8 = 1;
 pub const OUTBOX_SNAPSHOT: u8 = 2;
+/// Signed membership statements (this device's claim when it joins, a removal).
+pub const OUTBOX_ROSTER: u8 = 3;
 
 /// Entries never sent are merged up to this size, so a day of offline work travels as one record.
 const COALESCE_LIMIT: usize = 256 * 1024;
@@ -158,7 +170,8 @@ impl Store {
 
     pub fn sync_docs(&self) -> Result<Vec<SyncDoc>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT s.doc_id, d.placement_id, d.kind, s.doc_key, s.epoch, s.relay, s.cursor, s.joined, s.invitation
+            "SELECT s.doc_id, d.placement_id, d.kind, s.doc_key, s.epoch, s.relay, s.cursor, s.joined, s.invitation,
+                    s.anchor_device, s.anchor_key, s.anchor_name
              FROM sync_docs s JOIN documents d ON d.id = s.doc_id ORDER BY d.placement_id, d.kind",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -176,6 +189,18 @@ impl Store {
                 cursor: r.get::<_, i64>(6)? as u64,
                 joined: r.get::<_, i64>(7)? == 1,
                 invitation: r.get(8)?,
+                anchor: match (
+                    r.get::<_, Option<String>>(9)?,
+                    r.get::<_, Option<Vec<u8>>>(10)?,
+                    r.get::<_, Option<String>>(11)?,
+                ) {
+                    (Some(d), Some(key), name) => d.parse().ok().map(|device| Anchor {
+                        device,
+                        key,
+                        name: name.unwrap_or_default(),
+                    }),
+                    _ => None,
+                },
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -284,7 +309,7 @@ impl Store {
             &tx,
             Some(doc_id),
             at,
-            &format!("post {server_seq} satt i karantene: {reason}"),
+            &format!("post {server_seq} fra {sender} satt i karantene: {reason}"),
         )?;
         tx.commit()?;
         Ok(())
@@ -376,6 +401,81 @@ impl Store {
         tx.execute(
             "DELETE FROM pending_invitations WHERE id = ?1",
             [id.to_string()],
+        )?;
+        log(&tx, Some(doc_id), at, event)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Names the device the document's membership starts from: the device that created it (this
+    /// one, when it shares a placement) or the one the accepted invitation names.
+    pub fn set_anchor(&mut self, doc_id: Uuid, anchor: &Anchor) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE sync_docs SET anchor_device = ?2, anchor_key = ?3, anchor_name = ?4 WHERE doc_id = ?1",
+            params![doc_id.to_string(), anchor.device.to_string(), anchor.key, anchor.name],
+        )?;
+        Ok(())
+    }
+
+    /// Keeps membership statements (opaque bytes, each under its hash). Returns how many were new.
+    pub fn add_statements(
+        &mut self,
+        doc_id: Uuid,
+        statements: &[([u8; 32], Vec<u8>)],
+    ) -> Result<usize, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut added = 0;
+        for (hash, bytes) in statements {
+            added += tx.execute(
+                "INSERT OR IGNORE INTO roster_statements (doc_id, hash, statement) VALUES (?1, ?2, ?3)",
+                params![doc_id.to_string(), hash.as_slice(), bytes],
+            )?;
+        }
+        tx.commit()?;
+        Ok(added)
+    }
+
+    pub fn statements(&self, doc_id: Uuid) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT statement FROM roster_statements WHERE doc_id = ?1 ORDER BY hash",
+        )?;
+        let rows = stmt.query_map([doc_id.to_string()], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Queues signed membership statements as the document's next record.
+    pub fn queue_roster(&mut self, doc_id: Uuid, payload: &[u8]) -> Result<(), StoreError> {
+        let at = self.stamp().at;
+        let tx = self.conn.transaction()?;
+        enqueue(&tx, doc_id, OUTBOX_ROSTER, payload, at)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The quarantined records of a document (server sequence number and the record's bytes), to
+    /// try again once more is known (a member the roster did not have yet).
+    pub fn quarantined_records(&self, doc_id: Uuid) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT server_seq, record FROM quarantine WHERE doc_id = ?1 ORDER BY server_seq",
+        )?;
+        let rows = stmt.query_map([doc_id.to_string()], |r| {
+            Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Takes a record out of quarantine once it has been applied after all.
+    pub fn release(
+        &mut self,
+        doc_id: Uuid,
+        server_seq: u64,
+        event: &str,
+    ) -> Result<(), StoreError> {
+        let at = self.stamp().at;
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "DELETE FROM quarantine WHERE doc_id = ?1 AND server_seq = ?2",
+            params![doc_id.to_string(), server_seq as i64],
         )?;
         log(&tx, Some(doc_id), at, event)?;
         tx.commit()?;

@@ -4,10 +4,12 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use folgesvenn_domain::rights::Authored;
 use folgesvenn_protocol::auth;
+use folgesvenn_protocol::roster::Roster;
 use folgesvenn_protocol::wire::{self, *};
 use folgesvenn_protocol::{DeviceKey, DocKey, RecordHeader, RecordKind, SealedRecord};
-use folgesvenn_store::{OUTBOX_SNAPSHOT, Store, SyncDoc};
+use folgesvenn_store::{OUTBOX_ROSTER, OUTBOX_SNAPSHOT, Store, SyncDoc};
 use uuid::Uuid;
 
 use crate::SyncError;
@@ -129,7 +131,9 @@ pub(crate) fn doc_key(d: &SyncDoc) -> Result<DocKey, SyncError> {
 /// it on the next [`sync_once`]; until then it waits in the outbox.
 pub fn share(store: &mut Store, doc_id: Uuid, relay: &str) -> Result<(), SyncError> {
     let key = DocKey::generate();
+    let device = device_key(store)?;
     store.enable_sync(doc_id, key.as_bytes(), 1, relay, true, None)?;
+    crate::members::anchor_here(store, doc_id, &device)?;
     Ok(())
 }
 
@@ -163,8 +167,11 @@ pub(crate) fn as_changes(kind: RecordKind, plaintext: &[u8]) -> Result<Vec<u8>, 
             folgesvenn_domain::changes::decompress(plaintext).map_err(|e| e.to_string())
         }
         RecordKind::Snapshot => {
-            folgesvenn_domain::changes::from_snapshot(plaintext).map_err(|e| e.to_string())
+            let (_, document) = folgesvenn_protocol::roster::unpack_snapshot(plaintext)
+                .map_err(|e| e.to_string())?;
+            folgesvenn_domain::changes::from_snapshot(document).map_err(|e| e.to_string())
         }
+        RecordKind::Roster => Err("medlemsliste, ikke endringer".to_owned()),
     }
 }
 
@@ -192,6 +199,15 @@ fn bump(store: &mut Store, doc: Uuid, by: u64) -> Result<u64, SyncError> {
         + by;
     store.set_meta(&key, &n.to_string())?;
     Ok(n)
+}
+
+/// A snapshot's plaintext: every statement this device holds, then the document.
+fn with_roster(store: &Store, doc: Uuid, saved: &[u8]) -> Result<Vec<u8>, SyncError> {
+    let statements = crate::members::statements(store, doc)?;
+    Ok(folgesvenn_protocol::roster::pack_snapshot(
+        &statements,
+        saved,
+    ))
 }
 
 /// One prepared request: what to send and what was sent.
@@ -242,7 +258,13 @@ fn prepare(
             budget = budget.saturating_sub(i.payload.len());
             let device_seq = i.device_seq;
             let (kind, plaintext) = if i.kind == OUTBOX_SNAPSHOT {
-                (RecordKind::Snapshot, i.payload) // automerge compresses saved documents itself
+                // automerge compresses saved documents itself
+                (
+                    RecordKind::Snapshot,
+                    with_roster(store, d.doc_id, &i.payload)?,
+                )
+            } else if i.kind == OUTBOX_ROSTER {
+                (RecordKind::Roster, i.payload)
             } else {
                 (
                     RecordKind::Changes,
@@ -265,7 +287,12 @@ fn prepare(
             >= snapshot_after;
         // A snapshot claims to hold everything up to the cursor: only true if nothing of ours is
         // unacknowledged and nothing received was set aside.
+        // Only an adviser's device sends snapshots: the others take none from anyone else.
+        let adviser = crate::members::roster_of(store, d)?
+            .member(device)
+            .is_some_and(|m| m.role == MemberRole::Adviser);
         if due
+            && adviser
             && all_items == 0
             && d.cursor > 0
             && store.quarantined(d.doc_id)?.is_empty()
@@ -275,7 +302,7 @@ fn prepare(
             let saved = store.document_bytes(d.doc_id)?;
             records.push(SealedRecord::seal(
                 header(seq, RecordKind::Snapshot, d.cursor),
-                &saved,
+                &with_roster(store, d.doc_id, &saved)?,
                 &dk,
                 key,
             ));
@@ -295,7 +322,6 @@ fn prepare(
     })
 }
 
-/// Applies one answer. Returns whether the relay has more.
 /// Opens a record and returns its framed changes.
 fn open_changes(dk: &DocKey, rec: &StoredRecord) -> Result<Vec<u8>, String> {
     let plain = rec
@@ -308,13 +334,72 @@ fn open_changes(dk: &DocKey, rec: &StoredRecord) -> Result<Vec<u8>, String> {
         .unwrap_or_else(|_| Err("automerge feilet på posten".to_owned()))
 }
 
-/// Applies received records in one transaction; if that fails (a record cannot be read, or
-/// builds on changes this device lacks), one by one, so that only the records at fault are
-/// quarantined.
+/// Why a record's sender may not write it, before it is even opened: a device the roster does not
+/// know (or no longer knows), a key other than the one its membership names, or a snapshot from
+/// anyone but an adviser's device.
+pub(crate) fn sender_refused(roster: &Roster, rec: &StoredRecord) -> Option<String> {
+    let device = rec.record.header.device_id;
+    let who = crate::members::describe(roster, device);
+    let Some(m) = roster.member(device) else {
+        return Some(if roster.is_revoked(device) {
+            format!("avsenderen er fjernet fra oppfølgingsløpet: {who}")
+        } else {
+            format!("avsenderen er ikke medlem: {who}")
+        });
+    };
+    if m.device_key != rec.sender_key {
+        return Some(format!(
+            "avsenderens nøkkel er ikke den medlemskapet oppgir: {who}"
+        ));
+    }
+    if rec.record.header.kind == RecordKind::Snapshot && m.role != MemberRole::Adviser {
+        return Some(format!(
+            "bare veilederens enheter kan sende øyeblikksbilder: {who}"
+        ));
+    }
+    None
+}
+
+/// The parts the store checks and applies: each record's changes and the device that sealed it
+/// (none for an adviser's snapshot, whose contents that device checked).
+fn parts<'a>(recs: &[&StoredRecord], framed: &'a [Vec<u8>]) -> Vec<Authored<'a>> {
+    recs.iter()
+        .zip(framed)
+        .map(|(rec, f)| Authored {
+            framed: f,
+            sealed_by: (rec.record.header.kind == RecordKind::Changes)
+                .then_some(rec.record.header.device_id),
+        })
+        .collect()
+}
+
+fn apply_parts(
+    store: &mut Store,
+    doc: Uuid,
+    roster: &Roster,
+    recs: &[&StoredRecord],
+    framed: &[Vec<u8>],
+    cursor: u64,
+) -> Result<(), String> {
+    let parts = parts(recs, framed);
+    let authors = crate::members::authors(roster);
+    catch_unwind(AssertUnwindSafe(|| {
+        store
+            .apply_received(doc, &parts, cursor, &authors)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }))
+    .unwrap_or_else(|_| Err("automerge feilet på posten".to_owned()))
+}
+
+/// Applies received records in one transaction; if that fails (a record cannot be read, builds on
+/// changes this device lacks, or writes what its author may not), one by one, so that only the
+/// records at fault are quarantined.
 fn apply_batch(
     store: &mut Store,
     doc: Uuid,
     dk: &DocKey,
+    roster: &Roster,
     batch: &[&StoredRecord],
     report: &mut Report,
 ) -> Result<(), SyncError> {
@@ -324,16 +409,8 @@ fn apply_batch(
     if batch.len() > 1 {
         let framed: Result<Vec<Vec<u8>>, String> =
             batch.iter().map(|rec| open_changes(dk, rec)).collect();
-        let applied = framed.and_then(|framed| {
-            catch_unwind(AssertUnwindSafe(|| {
-                let joined = folgesvenn_domain::changes::concat(framed.iter().map(Vec::as_slice))
-                    .map_err(|e| e.to_string())?;
-                store
-                    .apply_received(doc, &joined, last.server_seq)
-                    .map_err(|e| e.to_string())
-            }))
-            .unwrap_or_else(|_| Err("automerge feilet på posten".to_owned()))
-        });
+        let applied = framed
+            .and_then(|framed| apply_parts(store, doc, roster, batch, &framed, last.server_seq));
         if applied.is_ok() {
             report.applied += batch.len();
             return Ok(());
@@ -341,37 +418,30 @@ fn apply_batch(
         store.forget_cache();
     }
     for rec in batch {
-        apply_one(store, doc, dk, rec, report)?;
+        apply_one(store, doc, dk, roster, rec, report)?;
     }
     Ok(())
 }
 
-/// Applies one received record, or quarantines it with the reason.
+/// Applies one received record, or quarantines it with the reason and who sent it.
 fn apply_one(
     store: &mut Store,
     doc: Uuid,
     dk: &DocKey,
+    roster: &Roster,
     rec: &StoredRecord,
     report: &mut Report,
 ) -> Result<(), SyncError> {
-    let outcome = open_changes(dk, rec).and_then(|framed| {
-        catch_unwind(AssertUnwindSafe(|| {
-            store
-                .apply_received(doc, &framed, rec.server_seq)
-                .map_err(|e| e.to_string())
-        }))
-        .unwrap_or_else(|_| Err("automerge feilet på posten".to_owned()))
-    });
-    match outcome {
-        Ok(_) => report.applied += 1,
+    match try_one(store, doc, dk, roster, rec) {
+        Ok(()) => report.applied += 1,
         Err(reason) => {
             store.forget_cache();
             store.quarantine(
                 doc,
                 rec.server_seq,
-                &rec.sender_key.to_string(),
+                &crate::members::describe(roster, rec.record.header.device_id),
                 &reason,
-                &wire::encode(&rec.record),
+                &wire::encode(rec),
             )?;
             report.quarantined += 1;
         }
@@ -379,6 +449,154 @@ fn apply_one(
     Ok(())
 }
 
+fn try_one(
+    store: &mut Store,
+    doc: Uuid,
+    dk: &DocKey,
+    roster: &Roster,
+    rec: &StoredRecord,
+) -> Result<(), String> {
+    if let Some(why) = sender_refused(roster, rec) {
+        return Err(why);
+    }
+    let framed = open_changes(dk, rec)?;
+    apply_parts(store, doc, roster, &[rec], &[framed], rec.server_seq)
+}
+
+/// The statements a roster record or a snapshot carries.
+pub(crate) fn statements_in(
+    kind: RecordKind,
+    plain: &[u8],
+) -> Result<Vec<folgesvenn_protocol::roster::Statement>, String> {
+    match kind {
+        RecordKind::Roster => {
+            folgesvenn_protocol::roster::decode_statements(plain).map_err(|e| e.to_string())
+        }
+        RecordKind::Snapshot => folgesvenn_protocol::roster::unpack_snapshot(plain)
+            .map(|(s, _)| s)
+            .map_err(|e| e.to_string()),
+        RecordKind::Changes => Ok(Vec::new()),
+    }
+}
+
+/// Takes in the statements of a roster record or a snapshot. Returns whether any was new.
+fn take_statements(
+    store: &mut Store,
+    doc: Uuid,
+    dk: &DocKey,
+    rec: &StoredRecord,
+) -> Result<bool, String> {
+    let plain = rec
+        .record
+        .open(dk, &rec.sender_key)
+        .map_err(|e| e.to_string())?;
+    let statements = statements_in(rec.record.header.kind, &plain)?;
+    crate::members::keep(store, doc, &statements).map_err(|e| e.to_string())
+}
+
+/// Tries the document's quarantined records again, oldest first, now that the roster knows more
+/// members: a record that arrived before the statement admitting its sender is applied now.
+fn retry_quarantine(
+    store: &mut Store,
+    d: &SyncDoc,
+    dk: &DocKey,
+    roster: &Roster,
+    report: &mut Report,
+) -> Result<(), SyncError> {
+    for (seq, bytes) in store.quarantined_records(d.doc_id)? {
+        let Ok(rec) = wire::decode::<StoredRecord>(&bytes) else {
+            continue;
+        };
+        if rec.record.header.kind == RecordKind::Roster {
+            continue;
+        }
+        if try_one(store, d.doc_id, dk, roster, &rec).is_ok() {
+            report.applied += 1;
+            report.quarantined = report.quarantined.saturating_sub(1);
+            store.release(
+                d.doc_id,
+                seq,
+                &format!("post {seq} tatt ut av karantene: avsenderen er nå kjent"),
+            )?;
+        } else {
+            store.forget_cache();
+        }
+    }
+    Ok(())
+}
+
+/// Applies the records of one document's answer, in server order: runs of change records as one
+/// batch (one automerge apply, one transaction, one fsync), snapshots and roster records on their
+/// own. Returns whether another device snapshotted.
+fn apply_records(
+    store: &mut Store,
+    d: &SyncDoc,
+    records: &[StoredRecord],
+    report: &mut Report,
+) -> Result<bool, SyncError> {
+    let dk = doc_key(d)?;
+    let mut roster = crate::members::roster_of(store, d)?;
+    let mut grew = false;
+    let mut someone_snapshotted = false;
+    let mut batch: Vec<&StoredRecord> = Vec::new();
+    for rec in records {
+        report.received += 1;
+        match rec.record.header.kind {
+            RecordKind::Changes if sender_refused(&roster, rec).is_none() => {
+                batch.push(rec);
+                continue;
+            }
+            RecordKind::Changes => {
+                apply_batch(store, d.doc_id, &dk, &roster, &batch, report)?;
+                batch.clear();
+                apply_one(store, d.doc_id, &dk, &roster, rec, report)?;
+            }
+            RecordKind::Snapshot => {
+                someone_snapshotted = true;
+                apply_batch(store, d.doc_id, &dk, &roster, &batch, report)?;
+                batch.clear();
+                // The snapshot's statements first: they prove its sender and its authors. One
+                // that cannot be opened is quarantined by `apply_one`.
+                if take_statements(store, d.doc_id, &dk, rec) == Ok(true) {
+                    roster = crate::members::roster_of(store, d)?;
+                    grew = true;
+                }
+                apply_one(store, d.doc_id, &dk, &roster, rec, report)?;
+            }
+            RecordKind::Roster => {
+                apply_batch(store, d.doc_id, &dk, &roster, &batch, report)?;
+                batch.clear();
+                match take_statements(store, d.doc_id, &dk, rec) {
+                    Ok(new) => {
+                        if new {
+                            roster = crate::members::roster_of(store, d)?;
+                            grew = true;
+                        }
+                        store.advance_cursor(d.doc_id, rec.server_seq)?;
+                        report.applied += 1;
+                    }
+                    Err(reason) => {
+                        store.quarantine(
+                            d.doc_id,
+                            rec.server_seq,
+                            &crate::members::describe(&roster, rec.record.header.device_id),
+                            &reason,
+                            &wire::encode(rec),
+                        )?;
+                        report.quarantined += 1;
+                    }
+                }
+            }
+        }
+    }
+    apply_batch(store, d.doc_id, &dk, &roster, &batch, report)?;
+    if grew {
+        retry_quarantine(store, d, &dk, &roster, report)?;
+    }
+    Ok(someone_snapshotted)
+}
+
+/// Applies one answer. Returns whether the relay has more.
 fn apply_answer(
     store: &mut Store,
     prepared: &Prepared,
@@ -408,23 +626,7 @@ fn apply_answer(
             .snapshots
             .iter()
             .any(|(doc, seq)| *doc == d.doc_id && result.acked.contains(seq));
-        let dk = doc_key(d)?;
-        let mut someone_snapshotted = false;
-        // Runs of change records are applied as one batch (one automerge apply, one transaction,
-        // one fsync); snapshots on their own.
-        let mut batch: Vec<&StoredRecord> = Vec::new();
-        for rec in &result.records {
-            report.received += 1;
-            if rec.record.header.kind == RecordKind::Changes {
-                batch.push(rec);
-                continue;
-            }
-            someone_snapshotted = true;
-            apply_batch(store, d.doc_id, &dk, &batch, report)?;
-            batch.clear();
-            apply_one(store, d.doc_id, &dk, rec, report)?;
-        }
-        apply_batch(store, d.doc_id, &dk, &batch, report)?;
+        let someone_snapshotted = apply_records(store, d, &result.records, report)?;
         store.advance_cursor(d.doc_id, result.cursor)?;
         if snapshot_acked || someone_snapshotted {
             store.set_meta(&counter_key(d.doc_id), "0")?;

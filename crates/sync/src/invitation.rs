@@ -6,6 +6,9 @@ use data_encoding::BASE32_NOPAD;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use folgesvenn_protocol::roster::{Anchor, Statement};
+use folgesvenn_protocol::wire::MemberRole;
+
 use crate::SyncError;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -20,6 +23,17 @@ pub struct Invitation {
     pub epoch: u32,
     pub expires_at_ms: i64,
     pub snapshot: Vec<u8>,
+    /// The role the inviting adviser granted: what the accepting device may write, whatever it
+    /// chose at its own set-up.
+    pub role: MemberRole,
+    /// The device that created the document, and its person: where membership starts.
+    pub anchor: Anchor,
+    pub anchor_name: String,
+    /// The inviter's membership statements and the grant of this invitation, so the new device
+    /// can check every member's role from the first record it receives.
+    pub statements: Vec<Statement>,
+    /// The invitation's one-time signing key, with which the device claims the grant.
+    pub invitation_key: [u8; 32],
 }
 
 const PREFIX: &str = "FS1-";
@@ -89,6 +103,14 @@ mod tests {
             epoch: 1,
             expires_at_ms: 1_800_000_000_000,
             snapshot: vec![1, 2, 3],
+            role: MemberRole::Employer,
+            anchor: Anchor {
+                device_id: Uuid::new_v4(),
+                device_key: folgesvenn_protocol::PublicKey([4; 32]),
+            },
+            anchor_name: "Nora".into(),
+            statements: Vec::new(),
+            invitation_key: [5; 32],
         };
         let code = inv.to_code();
         assert!(code.starts_with("FS1-"));

@@ -19,6 +19,7 @@
 mod background;
 mod engine;
 mod invitation;
+pub mod members;
 mod pairing;
 pub mod transport;
 
@@ -42,6 +43,8 @@ pub enum SyncError {
     BadInvitation,
     #[error("Relayet kjenner ikke denne koden. Den kan være brukt, utløpt eller skrevet feil.")]
     UnknownCode,
+    #[error("Bare veilederens egne enheter kan invitere til dette oppfølgingsløpet.")]
+    NotAnAdviser,
 }
 
 impl SyncError {
@@ -53,6 +56,7 @@ impl SyncError {
             SyncError::Protocol(_) => "protocol",
             SyncError::BadInvitation => "bad_invitation",
             SyncError::UnknownCode => "unknown_code",
+            SyncError::NotAnAdviser => "not_adviser_member",
         }
     }
 }

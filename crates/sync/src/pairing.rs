@@ -7,7 +7,9 @@
 use std::time::Duration;
 
 use folgesvenn_domain::automerge::AutoCommit;
+use folgesvenn_domain::rights;
 use folgesvenn_protocol::bundle::ShortCode;
+use folgesvenn_protocol::roster::{self, Claim, Grant, Roster, Statement};
 use folgesvenn_protocol::wire::{self, *};
 use folgesvenn_protocol::{DocKey, RecordKind};
 use folgesvenn_store::{DocKind, Store, StoreError};
@@ -47,6 +49,28 @@ pub async fn invite(
         .into_iter()
         .find(|d| d.doc_id == doc_id)
         .ok_or(SyncError::Store(StoreError::UnknownDocument(doc_id)))?;
+    let key = device_key(store)?;
+    let roster = crate::members::roster_of(store, &d)?;
+    let (Some((anchor, anchor_name)), Some(me)) = (
+        crate::members::anchor_of(&d),
+        roster.member(store.device_id()),
+    ) else {
+        return Err(SyncError::NotAnAdviser);
+    };
+    if me.role != MemberRole::Adviser {
+        return Err(SyncError::NotAnAdviser);
+    }
+    // The grant travels in the invitation and, from the invited device, to every member.
+    let invitation_key = folgesvenn_protocol::DeviceKey::generate();
+    let grant = Grant {
+        doc_id,
+        role,
+        invitation_key: invitation_key.public(),
+        granted_by: store.device_id(),
+    }
+    .sign(&key);
+    crate::members::keep(store, doc_id, std::slice::from_ref(&grant))?;
+    let statements = crate::members::statements(store, doc_id)?;
     let mut secret = [0u8; 16];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
     let invitation = Invitation {
@@ -63,6 +87,11 @@ pub async fn invite(
         epoch: d.epoch,
         expires_at_ms: now_ms() + valid_for.as_millis() as i64,
         snapshot: store.document_bytes(doc_id)?,
+        role,
+        anchor,
+        anchor_name,
+        statements,
+        invitation_key: *invitation_key.to_bytes(),
     };
     let short = ShortCode::generate();
     let bundle = Invitation {
@@ -151,6 +180,7 @@ pub fn accept(store: &mut Store, invitation: &Invitation) -> Result<Uuid, SyncEr
     if invitation.snapshot.is_empty() {
         return Err(SyncError::BadInvitation);
     }
+    let claim = claim(store, invitation)?;
     let placement =
         store.import_document(invitation.doc_id, kind_of(invitation), &invitation.snapshot)?;
     let pending = crate::invitation::pending(invitation.invitation_id, &invitation.secret);
@@ -162,7 +192,58 @@ pub fn accept(store: &mut Store, invitation: &Invitation) -> Result<Uuid, SyncEr
         false,
         Some(&pending),
     )?;
+    take_membership(store, invitation, claim)?;
     Ok(placement)
+}
+
+/// This device's claim of the invitation's grant, checked before anything is imported: the
+/// invitation's statements must make this device a member with the role it names.
+fn claim(store: &mut Store, invitation: &Invitation) -> Result<Statement, SyncError> {
+    let device_key = device_key(store)?;
+    let one_time = folgesvenn_protocol::DeviceKey::from_bytes(&invitation.invitation_key)
+        .map_err(|_| SyncError::BadInvitation)?;
+    let claim = Claim {
+        doc_id: invitation.doc_id,
+        invitation_key: one_time.public(),
+        device_id: store.device_id(),
+        device_key: device_key.public(),
+        name: store.user_name().to_owned(),
+    }
+    .sign(&one_time);
+    let mut all = invitation.statements.clone();
+    all.push(claim.clone());
+    let roster = Roster::evaluate(
+        invitation.doc_id,
+        &invitation.anchor,
+        &invitation.anchor_name,
+        &all,
+    );
+    match roster.member(store.device_id()) {
+        Some(m) if m.role == invitation.role => Ok(claim),
+        _ => Err(SyncError::BadInvitation),
+    }
+}
+
+/// Keeps the invitation's anchor and statements, and queues this device's claim with them as its
+/// first record, so every member learns its role before any change of its.
+fn take_membership(
+    store: &mut Store,
+    invitation: &Invitation,
+    claim: Statement,
+) -> Result<(), SyncError> {
+    store.set_anchor(
+        invitation.doc_id,
+        &folgesvenn_store::Anchor {
+            device: invitation.anchor.device_id,
+            key: invitation.anchor.device_key.0.to_vec(),
+            name: invitation.anchor_name.clone(),
+        },
+    )?;
+    let mut all = invitation.statements.clone();
+    all.push(claim);
+    crate::members::keep(store, invitation.doc_id, &all)?;
+    store.queue_roster(invitation.doc_id, &roster::encode_statements(&all))?;
+    Ok(())
 }
 
 /// Joins with a short typed code through `relay`: fetches and opens the sealed invitation, joins
@@ -218,9 +299,20 @@ pub async fn join_with_code(
         return Err(refused(status, &body));
     }
 
+    let claim = claim(store, &invitation)?;
     let doc_key =
         DocKey::from_bytes(&invitation.doc_key).map_err(|e| SyncError::Protocol(e.to_string()))?;
+    let which = match kind_of(&invitation) {
+        DocKind::Shared => rights::Document::Shared,
+        DocKind::Private => rights::Document::Private,
+    };
+    // The document is built in memory from what the relay holds, and every record is checked
+    // as sync checks it: its sender a member by the statements known so far, its changes within
+    // that member's rights. What fails waits in quarantine once the document is imported.
+    let mut statements = invitation.statements.clone();
+    statements.push(claim.clone());
     let mut doc = AutoCommit::new();
+    let mut set_aside: Vec<(StoredRecord, String)> = Vec::new();
     let mut since = 0;
     let (mut records, mut snapshots) = (0usize, 0usize);
     loop {
@@ -244,26 +336,25 @@ pub async fn join_with_code(
             .into_iter()
             .next()
             .ok_or_else(|| SyncError::Protocol("tomt svar".into()))?;
-        for rec in &result.records {
+        for rec in result.records {
             records += 1;
             snapshots += usize::from(rec.record.header.kind == RecordKind::Snapshot);
-            let plain = rec
-                .record
-                .open(&doc_key, &rec.sender_key)
-                .map_err(|e| SyncError::Protocol(e.to_string()))?;
-            let framed = as_changes(rec.record.header.kind, &plain).map_err(SyncError::Protocol)?;
-            let changes = folgesvenn_domain::changes::decode(&framed)
-                .map_err(|e| SyncError::Protocol(e.to_string()))?;
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| doc.apply_changes(changes)))
-                .map_err(|_| SyncError::Protocol("automerge feilet".into()))?
-                .map_err(|e| SyncError::Protocol(e.to_string()))?;
+            let known = (
+                &invitation.anchor,
+                invitation.anchor_name.as_str(),
+                statements.as_slice(),
+            );
+            match take_record(&mut doc, &doc_key, known, which, &rec) {
+                Ok(new) => statements.extend(new),
+                Err(why) => set_aside.push((rec, why)),
+            }
         }
         since = result.cursor;
         if !result.more {
             break;
         }
     }
-    if since == 0 {
+    if since == 0 || doc.get_heads().is_empty() {
         return Err(SyncError::Protocol("dokumentet er tomt på relayet".into()));
     }
     let placement = store.import_document(invitation.doc_id, kind_of(&invitation), &doc.save())?;
@@ -276,6 +367,18 @@ pub async fn join_with_code(
         None,
     )?;
     store.set_joined(invitation.doc_id)?;
+    take_membership(store, &invitation, claim)?;
+    crate::members::keep(store, invitation.doc_id, &statements)?;
+    let roster = crate::members::roster(store, invitation.doc_id)?;
+    for (rec, why) in &set_aside {
+        store.quarantine(
+            invitation.doc_id,
+            rec.server_seq,
+            &crate::members::describe(&roster, rec.record.header.device_id),
+            why,
+            &wire::encode(rec),
+        )?;
+    }
     store.advance_cursor(invitation.doc_id, since)?;
     store.log_sync(
         Some(invitation.doc_id),
@@ -285,4 +388,42 @@ pub async fn join_with_code(
         ),
     )?;
     Ok(placement)
+}
+
+/// Takes one record into a document being built in memory, checked as sync checks it. Returns the
+/// statements of a roster record; refuses with the reason what its sender may not write (the
+/// document is then as it was).
+fn take_record(
+    doc: &mut AutoCommit,
+    dk: &DocKey,
+    (anchor, anchor_name, known): (&roster::Anchor, &str, &[Statement]),
+    which: rights::Document,
+    rec: &StoredRecord,
+) -> Result<Vec<Statement>, String> {
+    let plain = rec
+        .record
+        .open(dk, &rec.sender_key)
+        .map_err(|e| e.to_string())?;
+    let statements = crate::engine::statements_in(rec.record.header.kind, &plain)?;
+    if rec.record.header.kind == RecordKind::Roster {
+        return Ok(statements);
+    }
+    // A snapshot's statements prove its sender and its authors.
+    let mut known = known.to_vec();
+    known.extend(statements.iter().cloned());
+    let roster = &Roster::evaluate(rec.record.header.doc_id, anchor, anchor_name, &known);
+    if let Some(why) = crate::engine::sender_refused(roster, rec) {
+        return Err(why);
+    }
+    let framed = as_changes(rec.record.header.kind, &plain)?;
+    let part = rights::Authored {
+        framed: &framed,
+        sealed_by: (rec.record.header.kind == RecordKind::Changes)
+            .then_some(rec.record.header.device_id),
+    };
+    let authors = crate::members::authors(roster);
+    let role_of = |d| authors(d).map(|(r, _)| r);
+    rights::apply_checked(doc, &[part], which, &role_of)
+        .map(|_| statements)
+        .map_err(|e| e.to_string())
 }

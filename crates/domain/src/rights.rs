@@ -1,0 +1,687 @@
+//! Who may write what: the one table of each role's rights in a placement's documents, and the
+//! check every device runs on changes from other devices before it applies them.
+//!
+//! An adviser's device may write everything in both documents. An employer device never holds the
+//! private document, and in the shared one writes only what [`EMPLOYER_RIGHTS`] lists: its daily
+//! observations, the contact requests it raises, its own notes, and the status of training tasks.
+//! It never writes visits, the placement's facts or dates, goals, adaptations, contact persons,
+//! actions, a request's acknowledgement or resolution, or another person's note.
+//!
+//! The check reads each change operation by operation, not the merged result: an operation that a
+//! concurrent one happens to hide is still refused, so it can never surface later.
+
+use std::collections::HashMap;
+
+use automerge::legacy::{Key, ObjectId, OpType};
+use automerge::{ActorId, AutoCommit, Change, ObjId, ROOT, ReadDoc, ScalarValue, Value};
+use uuid::Uuid;
+
+use crate::DocError;
+use crate::model::Role;
+use crate::shared::Touched;
+
+/// Which of a placement's two documents.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Document {
+    Shared,
+    Private,
+}
+
+/// Fields of a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fields {
+    None,
+    Only(&'static [&'static str]),
+    All,
+}
+
+impl Fields {
+    fn allows(self, field: &str) -> bool {
+        match self {
+            Fields::None => false,
+            Fields::Only(f) => f.contains(&field),
+            Fields::All => true,
+        }
+    }
+}
+
+/// What a role may do in one collection of the shared document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CollectionRights {
+    pub collection: &'static str,
+    /// May add new records.
+    pub create: bool,
+    /// In a record it adds: fields that must be left empty (null, "" or false).
+    pub empty_on_create: &'static [&'static str],
+    /// The field that names the role a record belongs to (who wrote a note, who owns an action);
+    /// in a record it adds, it must name its own role, and `update_own_only` reads it.
+    pub author_field: Option<&'static str>,
+    /// Fields it may change in records that exist.
+    pub update: Fields,
+    /// Only in records whose `author_field` names its own role.
+    pub update_own_only: bool,
+}
+
+/// The employer's rights in the shared document; anything not listed is refused.
+pub const EMPLOYER_RIGHTS: &[CollectionRights] = &[
+    CollectionRights {
+        collection: "observations",
+        create: true,
+        empty_on_create: &[],
+        author_field: None,
+        update: Fields::All,
+        update_own_only: false,
+    },
+    CollectionRights {
+        collection: "contact_requests",
+        create: true,
+        empty_on_create: &[
+            "acknowledged_at",
+            "acknowledged_by",
+            "resolved_at",
+            "resolved_by",
+            "resolution",
+        ],
+        author_field: Some("raised_by"),
+        update: Fields::None,
+        update_own_only: false,
+    },
+    CollectionRights {
+        collection: "notes",
+        create: true,
+        empty_on_create: &[],
+        author_field: Some("author_role"),
+        update: Fields::Only(&["body"]),
+        update_own_only: true,
+    },
+    CollectionRights {
+        collection: "actions",
+        create: false,
+        empty_on_create: &[],
+        author_field: Some("owner"),
+        update: Fields::Only(&["status"]),
+        update_own_only: true,
+    },
+    CollectionRights {
+        collection: "training_plan",
+        create: false,
+        empty_on_create: &[],
+        author_field: None,
+        update: Fields::Only(&["status", "updated_at"]),
+        update_own_only: false,
+    },
+];
+
+/// The rights of `role` in one collection of `doc`: `None` for no rights at all, and every right
+/// for an adviser.
+pub fn rights(role: Role, doc: Document, collection: &str) -> Option<CollectionRights> {
+    match (role, doc) {
+        (Role::Adviser, _) => Some(CollectionRights {
+            collection: "*",
+            create: true,
+            empty_on_create: &[],
+            author_field: None,
+            update: Fields::All,
+            update_own_only: false,
+        }),
+        (Role::Employer, Document::Private) => None,
+        (Role::Employer, Document::Shared) => EMPLOYER_RIGHTS
+            .iter()
+            .find(|r| r.collection == collection)
+            .copied(),
+    }
+}
+
+/// One part of what arrived from the relay: framed changes, and the device that sealed the record
+/// they came in. `sealed_by: None` is a snapshot from an adviser device, whose contents that device
+/// checked when it applied them.
+#[derive(Clone, Copy, Debug)]
+pub struct Authored<'a> {
+    pub framed: &'a [u8],
+    pub sealed_by: Option<Uuid>,
+}
+
+/// The actor id every device writes with: its device id.
+pub fn actor_of(device: Uuid) -> ActorId {
+    ActorId::from(device.as_bytes().as_slice())
+}
+
+fn device_of(actor: &ActorId) -> Option<Uuid> {
+    Uuid::from_slice(actor.to_bytes()).ok()
+}
+
+fn forbidden(device: Uuid, path: &[String], why: &'static str) -> DocError {
+    DocError::Forbidden {
+        device,
+        path: path.join("/"),
+        why,
+    }
+}
+
+/// Checks every new change in `parts` against its author's role, then applies them all, or
+/// nothing. Returns what changed and the devices whose changes were new here. For a document
+/// held as a bare automerge document (a device joining builds one before it imports it); the
+/// placement documents have `apply_authored`.
+pub fn apply_checked(
+    doc: &mut AutoCommit,
+    parts: &[Authored<'_>],
+    which: Document,
+    role_of: &dyn Fn(Uuid) -> Option<Role>,
+) -> Result<(Touched, Vec<Uuid>), DocError> {
+    apply_authored(doc, parts, which, role_of)
+}
+
+pub(crate) fn apply_authored(
+    doc: &mut AutoCommit,
+    parts: &[Authored<'_>],
+    which: Document,
+    role_of: &dyn Fn(Uuid) -> Option<Role>,
+) -> Result<(Touched, Vec<Uuid>), DocError> {
+    let mut checked: Vec<Change> = Vec::new();
+    let mut trusted: Vec<Change> = Vec::new();
+    for part in parts {
+        let changes = crate::changes::decode(part.framed)?;
+        match part.sealed_by {
+            None => trusted.extend(changes),
+            Some(device) => {
+                let actor = actor_of(device);
+                if let Some(c) = changes.iter().find(|c| *c.actor_id() != actor) {
+                    let other = device_of(c.actor_id()).unwrap_or_default();
+                    return Err(DocError::Forbidden {
+                        device,
+                        path: other.to_string(),
+                        why: "skrevet i en annen enhets navn",
+                    });
+                }
+                checked.extend(changes);
+            }
+        }
+    }
+    let mut authors: Vec<Uuid> = Vec::new();
+    crate::doc::contained(|| {
+        let new: Vec<&Change> = checked
+            .iter()
+            .filter(|c| doc.get_change_by_hash(&c.hash()).is_none())
+            .collect();
+        check(doc, &new, which, role_of)?;
+        for c in new.iter().copied().chain(
+            trusted
+                .iter()
+                .filter(|c| doc.get_change_by_hash(&c.hash()).is_none()),
+        ) {
+            if let Some(d) = device_of(c.actor_id())
+                && !authors.contains(&d)
+            {
+                authors.push(d);
+            }
+        }
+        Ok(())
+    })?;
+    checked.extend(trusted);
+    let touched = crate::doc::contained(|| crate::doc::apply_decoded(doc, checked))?;
+    Ok((touched, authors))
+}
+
+/// One level of a path: the key, and the object it names (for records: who created it, if the
+/// batch being checked did).
+#[derive(Clone, Debug)]
+struct Level {
+    key: String,
+    created_by: Option<ActorId>,
+}
+
+struct Paths<'a> {
+    doc: &'a AutoCommit,
+    /// Objects the checked changes create: their parent, key and creator.
+    created: HashMap<(u64, ActorId), (ObjectId, String, ActorId)>,
+    cache: HashMap<(u64, ActorId), Option<Vec<Level>>>,
+}
+
+impl Paths<'_> {
+    /// The path from the root to `obj`, or `None` for an object neither the document nor the
+    /// batch knows.
+    fn of(&mut self, obj: &ObjectId) -> Option<Vec<Level>> {
+        let ObjectId::Id(id) = obj else {
+            return Some(Vec::new());
+        };
+        let k = (id.counter(), id.actor().clone());
+        if let Some(p) = self.cache.get(&k) {
+            return p.clone();
+        }
+        let path = if let Some((parent, key, by)) = self.created.get(&k).cloned() {
+            self.of(&parent).map(|mut p| {
+                p.push(Level {
+                    key,
+                    created_by: Some(by),
+                });
+                p
+            })
+        } else {
+            existing_path(self.doc, &k)
+        };
+        self.cache.insert(k, path.clone());
+        path
+    }
+}
+
+fn existing_path(doc: &AutoCommit, (counter, actor): &(u64, ActorId)) -> Option<Vec<Level>> {
+    let exid = doc.import_obj(&format!("{counter}@{actor}")).ok()?;
+    doc.object_type(&exid).ok()?;
+    let mut levels: Vec<Level> = doc
+        .parents(&exid)
+        .ok()?
+        .map(|p| Level {
+            key: match p.prop {
+                automerge::Prop::Map(k) => k,
+                automerge::Prop::Seq(i) => i.to_string(),
+            },
+            created_by: None,
+        })
+        .collect();
+    levels.reverse();
+    Some(levels)
+}
+
+fn is_empty(action: &OpType) -> bool {
+    matches!(
+        action,
+        OpType::Put(ScalarValue::Null) | OpType::Put(ScalarValue::Boolean(false)) | OpType::Delete
+    ) || matches!(action, OpType::Put(ScalarValue::Str(s)) if s.is_empty())
+}
+
+/// The role code a record holds in `field`, read from the document as it is.
+fn author_in_doc(doc: &AutoCommit, coll: &str, id: &str, field: &str) -> Option<String> {
+    let Ok(Some((Value::Object(_), c))) = doc.get(ROOT, coll) else {
+        return None;
+    };
+    let Ok(Some((Value::Object(_), rec))) = doc.get(&c, id) else {
+        return None;
+    };
+    match doc.get(&rec, field) {
+        Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {
+            ScalarValue::Str(s) => Some(s.to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn record_exists(doc: &AutoCommit, coll: &str, id: &str) -> bool {
+    let Ok(Some((Value::Object(_), c))) = doc.get(ROOT, coll) else {
+        return false;
+    };
+    !matches!(doc.get::<ObjId, _>(c, id), Ok(None))
+}
+
+fn check(
+    doc: &AutoCommit,
+    changes: &[&Change],
+    which: Document,
+    role_of: &dyn Fn(Uuid) -> Option<Role>,
+) -> Result<(), DocError> {
+    let expanded: Vec<automerge::ExpandedChange> = changes.iter().map(|c| c.decode()).collect();
+    let mut paths = Paths {
+        doc,
+        created: HashMap::new(),
+        cache: HashMap::new(),
+    };
+    for c in &expanded {
+        for (i, op) in c.operations.iter().enumerate() {
+            if let (OpType::Make(_), Key::Map(k)) = (&op.action, &op.key) {
+                paths.created.insert(
+                    (c.start_op.get() + i as u64, c.actor_id.clone()),
+                    (op.obj.clone(), k.to_string(), c.actor_id.clone()),
+                );
+            }
+        }
+    }
+    for c in &expanded {
+        let device = device_of(&c.actor_id).unwrap_or_default();
+        let Some(role) = role_of(device) else {
+            return Err(forbidden(device, &[], "ukjent forfatter"));
+        };
+        if role == Role::Adviser {
+            continue;
+        }
+        for op in &c.operations {
+            let Some(levels) = paths.of(&op.obj) else {
+                return Err(forbidden(device, &[], "ukjent objekt"));
+            };
+            let mut path: Vec<String> = levels.iter().map(|l| l.key.clone()).collect();
+            if let Key::Map(k) = &op.key {
+                path.push(k.to_string());
+            }
+            allowed(doc, role, which, &c.actor_id, &levels, &path, &op.action)
+                .map_err(|why| forbidden(device, &path, why))?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether one operation at `path` is within `role`'s rights. `levels` are the levels of the
+/// object the operation writes into (so `path` is `levels` plus the operation's own key, if any).
+fn allowed(
+    doc: &AutoCommit,
+    role: Role,
+    which: Document,
+    actor: &ActorId,
+    levels: &[Level],
+    path: &[String],
+    action: &OpType,
+) -> Result<(), &'static str> {
+    let Some(coll) = path.first() else {
+        return Err("utenfor enhver samling");
+    };
+    let Some(r) = rights(role, which, coll) else {
+        return Err("rollen kan ikke skrive her");
+    };
+    match (levels.len(), path) {
+        // At the root: the collections themselves, the placement's facts, the schema version.
+        (0, _) => Err("rollen kan ikke skrive her"),
+        // A record itself: only a new one, made as a map, where none exists.
+        (1, [_, id]) => {
+            if r.create && matches!(action, OpType::Make(_)) && !record_exists(doc, coll, id) {
+                Ok(())
+            } else {
+                Err("rollen kan ikke legge til, bytte ut eller slette poster her")
+            }
+        }
+        (_, [_, id, field, ..]) => {
+            let own_new = levels.get(1).and_then(|l| l.created_by.as_ref()) == Some(actor);
+            let direct = levels.len() == 2;
+            if own_new {
+                if r.empty_on_create.contains(&field.as_str()) && !(direct && is_empty(action)) {
+                    return Err("feltet kan ikke fylles ut av denne rollen");
+                }
+                if r.author_field == Some(field.as_str())
+                    && !(direct
+                        && matches!(action, OpType::Put(ScalarValue::Str(s)) if s == role.code()))
+                {
+                    return Err("posten må stå i rollens eget navn");
+                }
+                return Ok(());
+            }
+            if !r.update.allows(field) {
+                return Err("feltet kan ikke endres av denne rollen");
+            }
+            if r.update_own_only {
+                let author = r.author_field.and_then(|f| author_in_doc(doc, coll, id, f));
+                if author.as_deref() != Some(role.code()) {
+                    return Err("posten er skrevet av en annen rolle");
+                }
+            }
+            Ok(())
+        }
+        _ => Err("rollen kan ikke skrive her"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::{day, new_placement, stamp};
+    use crate::*;
+
+    struct Setup {
+        adviser: SharedDoc,
+        adv: Uuid,
+        emp: Uuid,
+        note: Uuid,
+        task: Uuid,
+        theirs: Uuid,
+        ours: Uuid,
+        request: Uuid,
+    }
+
+    fn setup() -> Setup {
+        let (adv, emp) = (Uuid::new_v4(), Uuid::new_v4());
+        let a = stamp(Role::Adviser, "2026-11-27T09:00:00Z");
+        let mut d =
+            SharedDoc::create(Uuid::new_v4(), &new_placement(), &a, Some(actor_of(adv))).unwrap();
+        let note = d
+            .add_note(
+                &NewNote {
+                    body: "Ola møter kl 08.".into(),
+                    reply_to: None,
+                },
+                &a,
+            )
+            .unwrap()
+            .0;
+        let task = d
+            .add_training_task(
+                &NewTrainingTask {
+                    title: "Varemottak".into(),
+                    description: String::new(),
+                    responsible: "Per".into(),
+                    target_date: None,
+                },
+                &a,
+            )
+            .unwrap()
+            .0;
+        let action = |owner, d: &mut SharedDoc| {
+            d.add_action(
+                &NewAction {
+                    what: "Kjøpe vernesko".into(),
+                    owner,
+                    due: None,
+                },
+                &a,
+            )
+            .unwrap()
+            .0
+        };
+        let theirs = action(ActionOwner::Employer, &mut d);
+        let ours = action(ActionOwner::Adviser, &mut d);
+        // A request the employer raised, already applied on the adviser's side.
+        let mut e = fork_as(&mut d, emp);
+        let heads = e.heads();
+        let request = e
+            .raise_contact_request("Ring meg", &stamp(Role::Employer, "2026-11-27T10:00:00Z"))
+            .unwrap()
+            .0;
+        let bytes = e.changes_since(&heads);
+        d.apply_changes(&bytes).unwrap();
+        Setup {
+            adviser: d,
+            adv,
+            emp,
+            note,
+            task,
+            theirs,
+            ours,
+            request,
+        }
+    }
+
+    fn fork_as(d: &mut SharedDoc, device: Uuid) -> SharedDoc {
+        let mut f = SharedDoc::load(&d.automerge_mut().save()).unwrap();
+        f.automerge_mut().set_actor(actor_of(device));
+        f
+    }
+
+    /// The employer's device makes one change with `write` (with any stamp, as modified code
+    /// could) and the adviser's device receives it.
+    fn receive(
+        s: &mut Setup,
+        sealed_by: Uuid,
+        write: impl FnOnce(&mut SharedDoc) -> Result<(), DocError>,
+    ) -> Result<(), DocError> {
+        let mut e = fork_as(&mut s.adviser, s.emp);
+        let heads = e.heads();
+        write(&mut e).unwrap();
+        let bytes = e.changes_since(&heads);
+        assert!(!bytes.is_empty());
+        let (adv, emp) = (s.adv, s.emp);
+        let roles = move |d: Uuid| {
+            (d == adv)
+                .then_some(Role::Adviser)
+                .or((d == emp).then_some(Role::Employer))
+        };
+        let before = s.adviser.automerge_mut().save();
+        let result = s.adviser.apply_authored(
+            &[Authored {
+                framed: &bytes,
+                sealed_by: Some(sealed_by),
+            }],
+            &roles,
+        );
+        if result.is_err() {
+            assert_eq!(s.adviser.automerge_mut().save(), before, "nothing applied");
+        }
+        result.map(|_| ())
+    }
+
+    type Write = Box<dyn FnOnce(&mut SharedDoc) -> Result<(), DocError>>;
+
+    fn e() -> Stamp {
+        stamp(Role::Employer, "2026-11-28T10:00:00Z")
+    }
+
+    fn as_adviser() -> Stamp {
+        stamp(Role::Adviser, "2026-11-28T10:00:00Z")
+    }
+
+    #[test]
+    fn an_employer_writes_what_the_table_allows() {
+        let mut s = setup();
+        let emp = s.emp;
+        let (task, theirs) = (s.task, s.theirs);
+        receive(&mut s, emp, |d| {
+            d.log_observation(
+                &NewObservation {
+                    date: day("2026-11-27"),
+                    attendance: Attendance::Present,
+                    hours: 6.0,
+                    tasks_done: "Varemottak".into(),
+                    went_well: "Godt".into(),
+                    problem: String::new(),
+                    wants_contact: true,
+                    contact_message: "Ring meg om turnus".into(),
+                },
+                &e(),
+            )
+            .map(|_| ())
+        })
+        .unwrap();
+        receive(&mut s, emp, |d| {
+            let (id, _) = d.add_note(
+                &NewNote {
+                    body: "Ola var flink.".into(),
+                    reply_to: None,
+                },
+                &e(),
+            )?;
+            d.edit_note(id, "Ola var flink i dag.", &e()).map(|_| ())
+        })
+        .unwrap();
+        receive(&mut s, emp, |d| {
+            d.set_task_status(task, TaskStatus::WithAdaptation, &e())
+                .map(|_| ())
+        })
+        .unwrap();
+        receive(&mut s, emp, |d| {
+            d.set_action_status(theirs, ActionStatus::Done, &e())
+                .map(|_| ())
+        })
+        .unwrap();
+    }
+
+    #[test]
+    fn an_employer_cannot_write_what_the_table_does_not_allow() {
+        let mut s = setup();
+        let emp = s.emp;
+        let (note, ours, request) = (s.note, s.ours, s.request);
+        let mut later = new_placement();
+        later.end_date = Some(day("2027-12-31"));
+        let cases: Vec<(&str, Write)> = vec![
+            (
+                "a visit",
+                Box::new(|d| {
+                    d.record_visit(&crate::tests::new_visit(), &as_adviser())
+                        .map(|_| ())
+                }),
+            ),
+            (
+                "the placement's dates",
+                Box::new(move |d| d.update_placement(&later, &as_adviser()).map(|_| ())),
+            ),
+            (
+                "the placement's status",
+                Box::new(|d| {
+                    d.set_status(PlacementStatus::Cancelled, &as_adviser())
+                        .map(|_| ())
+                }),
+            ),
+            (
+                "a request's resolution",
+                Box::new(move |d| {
+                    d.resolve_request(request, "Ordnet", &as_adviser())
+                        .map(|_| ())
+                }),
+            ),
+            (
+                "the adviser's note",
+                Box::new(move |d| d.edit_note(note, "Endret.", &e()).map(|_| ())),
+            ),
+            (
+                "an action the adviser owns",
+                Box::new(move |d| {
+                    d.set_action_status(ours, ActionStatus::Done, &e())
+                        .map(|_| ())
+                }),
+            ),
+            (
+                "a note in the adviser's name",
+                Box::new(|d| {
+                    d.add_note(
+                        &NewNote {
+                            body: "Fra «veilederen».".into(),
+                            reply_to: None,
+                        },
+                        &as_adviser(),
+                    )
+                    .map(|_| ())
+                }),
+            ),
+            (
+                "a goal",
+                Box::new(|d| {
+                    d.add_goal(
+                        &NewGoal {
+                            category: GoalCategory::WorkExperience,
+                            description: "Mål".into(),
+                        },
+                        &as_adviser(),
+                    )
+                    .map(|_| ())
+                }),
+            ),
+        ];
+        for (what, write) in cases {
+            let err = receive(&mut s, emp, write).unwrap_err();
+            assert_eq!(err.kind(), "forbidden_write", "{what}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_change_in_another_devices_name_is_refused() {
+        let mut s = setup();
+        let other = Uuid::new_v4();
+        // The employer's own change, sealed as if another device had sent it.
+        let err = receive(&mut s, other, |d| {
+            d.add_note(
+                &NewNote {
+                    body: "Hei".into(),
+                    reply_to: None,
+                },
+                &e(),
+            )
+            .map(|_| ())
+        })
+        .unwrap_err();
+        assert_eq!(err.kind(), "forbidden_write");
+        assert!(err.to_string().contains("annen enhets navn"), "{err}");
+    }
+}

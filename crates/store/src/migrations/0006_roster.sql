@@ -1,0 +1,14 @@
+-- Who may write: each syncing document's anchor (the adviser device that created it, named by
+-- the invitation this device accepted, or this device itself) and the signed membership
+-- statements (grants, claims, revocations) this device holds for it. The statements are opaque
+-- here; the sync engine verifies them (`folgesvenn_protocol::roster`).
+ALTER TABLE sync_docs ADD COLUMN anchor_device TEXT;
+ALTER TABLE sync_docs ADD COLUMN anchor_key BLOB;
+ALTER TABLE sync_docs ADD COLUMN anchor_name TEXT;
+
+CREATE TABLE roster_statements (
+    doc_id    TEXT NOT NULL,
+    hash      BLOB NOT NULL,
+    statement BLOB NOT NULL,
+    PRIMARY KEY (doc_id, hash)
+) STRICT;
