@@ -50,6 +50,50 @@ impl DeviceKey {
     }
 }
 
+impl DeviceKey {
+    /// The device's X25519 key for receiving document keys (sealed boxes), derived from its
+    /// signing key with HKDF-SHA256, so the device keeps one secret and not two.
+    fn box_secret(&self) -> crypto_box::SecretKey {
+        let seed = Zeroizing::new(self.0.to_bytes());
+        let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"folgesvenn/box-key/v1"), seed.as_slice());
+        let mut okm = Zeroizing::new([0u8; 32]);
+        hk.expand(b"x25519", okm.as_mut())
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        crypto_box::SecretKey::from_bytes(*okm)
+    }
+
+    pub fn box_public(&self) -> BoxKey {
+        BoxKey(self.box_secret().public_key().to_bytes())
+    }
+
+    /// Opens what another device sealed to [`DeviceKey::box_public`].
+    pub fn unseal(&self, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, ProtocolError> {
+        self.box_secret()
+            .unseal(sealed)
+            .map(Zeroizing::new)
+            .map_err(|_| ProtocolError::CannotOpen)
+    }
+}
+
+/// A device's public X25519 key: others seal document keys to it (libsodium's sealed boxes,
+/// `crypto_box`), so only that device can open them.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct BoxKey(pub [u8; 32]);
+
+impl BoxKey {
+    pub fn seal(&self, message: &[u8]) -> Vec<u8> {
+        crypto_box::PublicKey::from_bytes(self.0)
+            .seal(&mut rand::rngs::OsRng, message)
+            .expect("sealing in memory cannot fail")
+    }
+}
+
+impl fmt::Debug for BoxKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BoxKey({})", hex::encode(self.0))
+    }
+}
+
 impl fmt::Debug for DeviceKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "DeviceKey(public {})", self.public())
@@ -94,6 +138,27 @@ impl DocKey {
 
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_device_opens_what_is_sealed_to_it() {
+        let (a, b) = (DeviceKey::generate(), DeviceKey::generate());
+        assert_eq!(
+            a.box_public(),
+            a.box_public(),
+            "derived, the same every time"
+        );
+        let sealed = a.box_public().seal(b"document key");
+        assert_eq!(a.unseal(&sealed).unwrap().as_slice(), b"document key");
+        assert_eq!(b.unseal(&sealed).unwrap_err(), ProtocolError::CannotOpen);
+        let mut tampered = sealed.clone();
+        tampered[40] ^= 1;
+        assert!(a.unseal(&tampered).is_err());
     }
 }
 

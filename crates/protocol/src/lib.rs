@@ -19,7 +19,7 @@ pub mod roster;
 pub mod wire;
 
 pub use error::ProtocolError;
-pub use keys::{DeviceKey, DocKey, PublicKey};
+pub use keys::{BoxKey, DeviceKey, DocKey, PublicKey};
 pub use record::{RecordHeader, RecordKind, SealedRecord};
 
 /// The protocol version this crate speaks; the relay's paths start with `/v1`.

@@ -21,7 +21,7 @@ use sha2::Digest;
 use uuid::Uuid;
 
 use crate::ProtocolError;
-use crate::keys::{DeviceKey, PublicKey};
+use crate::keys::{BoxKey, DeviceKey, DocKey, PublicKey};
 use crate::wire::MemberRole;
 
 /// The most statements one roster record may carry, and a document may hold.
@@ -35,6 +35,7 @@ pub const MAX_NAME: usize = 200;
 pub struct Anchor {
     pub device_id: Uuid,
     pub device_key: PublicKey,
+    pub box_key: BoxKey,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +53,8 @@ pub struct Claim {
     pub invitation_key: PublicKey,
     pub device_id: Uuid,
     pub device_key: PublicKey,
+    /// Where later document keys are sealed to this device.
+    pub box_key: BoxKey,
     /// The person's name, as they set it up on the device (shown in logs and history).
     pub name: String,
 }
@@ -62,6 +65,23 @@ pub struct Revoke {
     pub device_id: Uuid,
     pub revoked_by: Uuid,
     pub at_ms: i64,
+}
+
+/// A new document key (after a removal): the key of `epoch`, sealed to each remaining member's
+/// box key, signed by the adviser device that made it. A device that cannot open any envelope
+/// (a removed one) cannot read what is sealed under that epoch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rekey {
+    pub doc_id: Uuid,
+    pub epoch: u32,
+    pub by: Uuid,
+    pub envelopes: Vec<Envelope>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub device_id: Uuid,
+    pub sealed: Vec<u8>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -76,6 +96,7 @@ pub enum Statement {
     Grant(Signed<Grant>),
     Claim(Signed<Claim>),
     Revoke(Signed<Revoke>),
+    Rekey(Signed<Rekey>),
 }
 
 fn message<T: Serialize>(tag: &str, body: &T) -> Vec<u8> {
@@ -87,6 +108,7 @@ fn message<T: Serialize>(tag: &str, body: &T) -> Vec<u8> {
 const GRANT_TAG: &str = "folgesvenn/grant/v1\n";
 const CLAIM_TAG: &str = "folgesvenn/claim/v1\n";
 const REVOKE_TAG: &str = "folgesvenn/revoke/v1\n";
+const REKEY_TAG: &str = "folgesvenn/rekey/v1\n";
 
 impl Grant {
     /// Signed by the granting adviser device.
@@ -121,12 +143,46 @@ impl Revoke {
     }
 }
 
+impl Rekey {
+    /// Seals `key` to each recipient's box key.
+    pub fn new<'a>(
+        doc_id: Uuid,
+        epoch: u32,
+        by: Uuid,
+        key: &DocKey,
+        recipients: impl IntoIterator<Item = (Uuid, &'a BoxKey)>,
+    ) -> Rekey {
+        Rekey {
+            doc_id,
+            epoch,
+            by,
+            envelopes: recipients
+                .into_iter()
+                .map(|(device_id, b)| Envelope {
+                    device_id,
+                    sealed: b.seal(key.as_bytes()),
+                })
+                .collect(),
+        }
+    }
+
+    /// Signed by the adviser device that made the key.
+    pub fn sign(self, by: &DeviceKey) -> Statement {
+        let signature = by.sign(&message(REKEY_TAG, &self));
+        Statement::Rekey(Signed {
+            body: self,
+            signature,
+        })
+    }
+}
+
 impl Statement {
     pub fn doc_id(&self) -> Uuid {
         match self {
             Statement::Grant(s) => s.body.doc_id,
             Statement::Claim(s) => s.body.doc_id,
             Statement::Revoke(s) => s.body.doc_id,
+            Statement::Rekey(s) => s.body.doc_id,
         }
     }
 
@@ -194,6 +250,7 @@ pub fn unpack_snapshot(bytes: &[u8]) -> Result<(Vec<Statement>, &[u8]), Protocol
 pub struct Member {
     pub device_id: Uuid,
     pub device_key: PublicKey,
+    pub box_key: BoxKey,
     pub role: MemberRole,
     pub name: String,
     /// The adviser device that invited it; `None` for the anchor.
@@ -204,7 +261,11 @@ pub struct Member {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Roster {
     members: BTreeMap<Uuid, Member>,
+    /// Everyone who was ever a member, removed devices included (for history and logs).
+    ever: BTreeMap<Uuid, Member>,
     revoked: BTreeSet<Uuid>,
+    /// Verified document keys: (epoch, device the envelope is for, sealed key).
+    rekeys: Vec<(u32, Uuid, Vec<u8>)>,
 }
 
 impl Roster {
@@ -241,7 +302,79 @@ impl Roster {
             .map(|r| r.body.device_id)
             .collect();
         let members = members_from(anchor, anchor_name, &ours, &revoked);
-        Roster { members, revoked }
+        // A new key counts only while its maker is an adviser member: a removed (perhaps stolen)
+        // device must not hand out keys it knows. Keys a device opened before stay in its store.
+        let rekeys = ours
+            .iter()
+            .filter_map(|s| match s {
+                Statement::Rekey(r) => Some(r),
+                _ => None,
+            })
+            .filter(|r| {
+                members.get(&r.body.by).is_some_and(|m| {
+                    m.role == MemberRole::Adviser
+                        && m.device_key
+                            .verify(&message(REKEY_TAG, &r.body), &r.signature)
+                            .is_ok()
+                })
+            })
+            .flat_map(|r| {
+                r.body
+                    .envelopes
+                    .iter()
+                    .map(|e| (r.body.epoch, e.device_id, e.sealed.clone()))
+            })
+            .collect();
+        Roster {
+            members,
+            ever: all,
+            revoked,
+            rekeys,
+        }
+    }
+
+    /// Who a device is or was, removed devices included.
+    pub fn ever(&self, device: Uuid) -> Option<&Member> {
+        self.ever.get(&device)
+    }
+
+    /// Devices that were members and are no longer: revoked, or admitted by a grant that a
+    /// revoked device signed.
+    pub fn gone(&self) -> impl Iterator<Item = &Member> {
+        self.ever
+            .values()
+            .filter(|m| !self.members.contains_key(&m.device_id))
+    }
+
+    /// The newest epoch any verified new key names (1 when the key never rotated).
+    pub fn epoch(&self) -> u32 {
+        self.rekeys.iter().map(|r| r.0).max().unwrap_or(1)
+    }
+
+    /// The document keys sealed to `me`, opened: (epoch, key). A device finds every key made while
+    /// it was a member, and none made after its removal.
+    pub fn keys_for(&self, me: Uuid, key: &DeviceKey) -> Vec<(u32, DocKey)> {
+        self.rekeys
+            .iter()
+            .filter(|(_, d, _)| *d == me)
+            .filter_map(|(epoch, _, sealed)| {
+                let plain = key.unseal(sealed).ok()?;
+                Some((*epoch, DocKey::from_bytes(&plain).ok()?))
+            })
+            .collect()
+    }
+
+    /// Current members that have no key of `epoch` sealed to them.
+    pub fn lacking(&self, epoch: u32) -> Vec<&Member> {
+        self.members
+            .values()
+            .filter(|m| {
+                !self
+                    .rekeys
+                    .iter()
+                    .any(|r| r.0 == epoch && r.1 == m.device_id)
+            })
+            .collect()
     }
 
     /// A current member (never a revoked device).
@@ -281,6 +414,7 @@ fn members_from(
         Member {
             device_id: anchor.device_id,
             device_key: anchor.device_key,
+            box_key: anchor.box_key,
             role: MemberRole::Adviser,
             name: anchor_name.to_owned(),
             invited_by: None,
@@ -362,6 +496,7 @@ fn members_from(
                         Member {
                             device_id: id,
                             device_key: c.body.device_key,
+                            box_key: c.body.box_key,
                             role,
                             name: c.body.name.clone(),
                             invited_by: Some(by),
@@ -425,6 +560,7 @@ mod tests {
                 invitation_key: inv.public(),
                 device_id: to.id,
                 device_key: to.key.public(),
+                box_key: to.key.box_public(),
                 name: "Kari".into(),
             }
             .sign(&inv),
@@ -435,6 +571,7 @@ mod tests {
         Anchor {
             device_id: d.id,
             device_key: d.key.public(),
+            box_key: d.key.box_public(),
         }
     }
 
@@ -472,6 +609,7 @@ mod tests {
                 invitation_key: g.body.invitation_key,
                 device_id: Uuid::new_v4(),
                 device_key: friend.key.public(),
+                box_key: friend.key.box_public(),
                 name: "x".into(),
             }
             .sign(&friend.key),
@@ -554,6 +692,63 @@ mod tests {
         );
         let r = Roster::evaluate(doc, &anchor(&root2), "Nora", &s);
         assert!(r.member(e2.id).is_some());
+    }
+
+    #[test]
+    fn a_new_key_reaches_the_remaining_members_only() {
+        let doc = Uuid::new_v4();
+        let (root, e1, e2) = (device(), device(), device());
+        let mut s = invite(doc, &root, &e1, MemberRole::Employer);
+        s.extend(invite(doc, &root, &e2, MemberRole::Employer));
+        s.push(
+            Revoke {
+                doc_id: doc,
+                device_id: e2.id,
+                revoked_by: root.id,
+                at_ms: 1,
+            }
+            .sign(&root.key),
+        );
+        let r = Roster::evaluate(doc, &anchor(&root), "Nora", &s);
+        let k2 = DocKey::generate();
+        s.push(
+            Rekey::new(
+                doc,
+                2,
+                root.id,
+                &k2,
+                r.members().map(|m| (m.device_id, &m.box_key)),
+            )
+            .sign(&root.key),
+        );
+        // A forged key from the removed device counts for nothing.
+        s.push(
+            Rekey::new(
+                doc,
+                3,
+                e2.id,
+                &DocKey::generate(),
+                [(e1.id, &e1.key.box_public())],
+            )
+            .sign(&e2.key),
+        );
+        let r = Roster::evaluate(doc, &anchor(&root), "Nora", &s);
+        assert_eq!(r.epoch(), 2);
+        assert_eq!(r.keys_for(e1.id, &e1.key)[0].1, k2);
+        assert_eq!(r.keys_for(root.id, &root.key)[0].1, k2);
+        assert!(r.keys_for(e2.id, &e2.key).is_empty());
+        // Even given the envelope meant for another, the removed device cannot open it.
+        let Statement::Rekey(rk) = &s[s.len() - 2] else {
+            unreachable!()
+        };
+        assert!(
+            rk.body
+                .envelopes
+                .iter()
+                .all(|e| e2.key.unseal(&e.sealed).is_err())
+        );
+        assert!(r.lacking(2).is_empty());
+        assert_eq!(r.ever(e2.id).unwrap().role, MemberRole::Employer);
     }
 
     #[test]

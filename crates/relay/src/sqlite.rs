@@ -378,10 +378,24 @@ impl RelayStorage for SqliteStorage {
     }
 
     fn remove_member(&self, doc: Uuid, device: Uuid) -> Result<bool, StorageError> {
-        let n = self.conn().execute(
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        let n = tx.execute(
             "DELETE FROM members WHERE doc_id = ?1 AND device_id = ?2",
             [doc.to_string(), device.to_string()],
         )?;
+        // A removal rotates the document key: an invitation made before it carries the old key,
+        // so every unused invitation to the document is void (and its short code's bundle gone).
+        tx.execute(
+            "DELETE FROM bundles WHERE invitation_id IN
+               (SELECT id FROM invitations WHERE doc_id = ?1 AND used_by IS NULL)",
+            [doc.to_string()],
+        )?;
+        tx.execute(
+            "UPDATE invitations SET used_by = 'void', used_at = 0 WHERE doc_id = ?1 AND used_by IS NULL",
+            [doc.to_string()],
+        )?;
+        tx.commit()?;
         Ok(n == 1)
     }
 

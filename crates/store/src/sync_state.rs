@@ -33,6 +33,7 @@ pub struct SyncDoc {
 pub struct Anchor {
     pub device: Uuid,
     pub key: Vec<u8>,
+    pub box_key: Vec<u8>,
     pub name: String,
 }
 
@@ -160,6 +161,10 @@ impl Store {
              ON CONFLICT (doc_id) DO UPDATE SET relay = excluded.relay",
             params![doc_id.to_string(), doc_key, epoch, relay, invitation],
         )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO doc_keys (doc_id, epoch, key) VALUES (?1, ?2, ?3)",
+            params![doc_id.to_string(), epoch, doc_key],
+        )?;
         if let Some(saved) = saved {
             enqueue(&tx, doc_id, OUTBOX_SNAPSHOT, &saved, at)?;
         }
@@ -171,7 +176,7 @@ impl Store {
     pub fn sync_docs(&self) -> Result<Vec<SyncDoc>, StoreError> {
         let mut stmt = self.conn.prepare(
             "SELECT s.doc_id, d.placement_id, d.kind, s.doc_key, s.epoch, s.relay, s.cursor, s.joined, s.invitation,
-                    s.anchor_device, s.anchor_key, s.anchor_name
+                    s.anchor_device, s.anchor_key, s.anchor_name, s.anchor_box
              FROM sync_docs s JOIN documents d ON d.id = s.doc_id ORDER BY d.placement_id, d.kind",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -197,6 +202,11 @@ impl Store {
                     (Some(d), Some(key), name) => d.parse().ok().map(|device| Anchor {
                         device,
                         key,
+                        box_key: r
+                            .get::<_, Option<Vec<u8>>>(12)
+                            .ok()
+                            .flatten()
+                            .unwrap_or_default(),
                         name: name.unwrap_or_default(),
                     }),
                     _ => None,
@@ -411,10 +421,51 @@ impl Store {
     /// one, when it shares a placement) or the one the accepted invitation names.
     pub fn set_anchor(&mut self, doc_id: Uuid, anchor: &Anchor) -> Result<(), StoreError> {
         self.conn.execute(
-            "UPDATE sync_docs SET anchor_device = ?2, anchor_key = ?3, anchor_name = ?4 WHERE doc_id = ?1",
-            params![doc_id.to_string(), anchor.device.to_string(), anchor.key, anchor.name],
+            "UPDATE sync_docs SET anchor_device = ?2, anchor_key = ?3, anchor_name = ?4, anchor_box = ?5 WHERE doc_id = ?1",
+            params![doc_id.to_string(), anchor.device.to_string(), anchor.key, anchor.name, anchor.box_key],
         )?;
         Ok(())
+    }
+
+    /// Every key the document has had: (epoch, key), oldest first.
+    pub fn doc_keys(&self, doc_id: Uuid) -> Result<Vec<(u32, Zeroizing<Vec<u8>>)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT epoch, key FROM doc_keys WHERE doc_id = ?1 ORDER BY epoch")?;
+        let rows = stmt.query_map([doc_id.to_string()], |r| {
+            Ok((r.get(0)?, Zeroizing::new(r.get(1)?)))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Keeps a document key (a rotation's); a newer epoch than the one in use becomes the key new
+    /// records are sealed under. Returns whether it was new.
+    pub fn add_doc_key(
+        &mut self,
+        doc_id: Uuid,
+        epoch: u32,
+        key: &[u8],
+    ) -> Result<bool, StoreError> {
+        let at = self.stamp().at;
+        let tx = self.conn.transaction()?;
+        let added = tx.execute(
+            "INSERT OR IGNORE INTO doc_keys (doc_id, epoch, key) VALUES (?1, ?2, ?3)",
+            params![doc_id.to_string(), epoch, key],
+        )? == 1;
+        let moved = tx.execute(
+            "UPDATE sync_docs SET doc_key = ?3, epoch = ?2 WHERE doc_id = ?1 AND epoch < ?2",
+            params![doc_id.to_string(), epoch, key],
+        )? == 1;
+        if moved {
+            log(
+                &tx,
+                Some(doc_id),
+                at,
+                &format!("ny dokumentnøkkel (epoke {epoch})"),
+            )?;
+        }
+        tx.commit()?;
+        Ok(added)
     }
 
     /// Keeps membership statements (opaque bytes, each under its hash). Returns how many were new.

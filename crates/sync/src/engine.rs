@@ -7,6 +7,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use folgesvenn_domain::rights::Authored;
 use folgesvenn_protocol::auth;
 use folgesvenn_protocol::roster::Roster;
+
+use crate::members::Keys;
 use folgesvenn_protocol::wire::{self, *};
 use folgesvenn_protocol::{DeviceKey, DocKey, RecordHeader, RecordKind, SealedRecord};
 use folgesvenn_store::{OUTBOX_ROSTER, OUTBOX_SNAPSHOT, Store, SyncDoc};
@@ -238,12 +240,13 @@ fn prepare(
     let mut held_back = false;
     for d in &docs {
         let dk = doc_key(d)?;
-        let header = |device_seq, kind, covers_through| RecordHeader {
+        let keys = crate::members::Keys::of(store, d.doc_id)?;
+        let header = |device_seq, kind, epoch, covers_through| RecordHeader {
             doc_id: d.doc_id,
             device_id: device,
             device_seq,
             kind,
-            epoch: d.epoch,
+            epoch,
             covers_through,
         };
         let mut records = Vec::new();
@@ -257,24 +260,32 @@ fn prepare(
             }
             budget = budget.saturating_sub(i.payload.len());
             let device_seq = i.device_seq;
-            let (kind, plaintext) = if i.kind == OUTBOX_SNAPSHOT {
+            let (kind, epoch, plaintext) = if i.kind == OUTBOX_SNAPSHOT {
                 // automerge compresses saved documents itself
                 (
                     RecordKind::Snapshot,
+                    d.epoch,
                     with_roster(store, d.doc_id, &i.payload)?,
                 )
             } else if i.kind == OUTBOX_ROSTER {
-                (RecordKind::Roster, i.payload)
+                // Statements go under the key they were queued for: a rotation's under the key
+                // the remaining members already have.
+                let (epoch, plain) = crate::members::split_queued(&i.payload)
+                    .filter(|(e, _)| keys.get(*e).is_some())
+                    .ok_or_else(|| SyncError::Protocol("medlemsliste i køen".into()))?;
+                (RecordKind::Roster, epoch, plain.to_vec())
             } else {
                 (
                     RecordKind::Changes,
+                    d.epoch,
                     folgesvenn_domain::changes::compress(&i.payload),
                 )
             };
+            let seal_key = keys.get(epoch).unwrap_or(&dk);
             records.push(SealedRecord::seal(
-                header(device_seq, kind, 0),
+                header(device_seq, kind, epoch, 0),
                 &plaintext,
-                &dk,
+                seal_key,
                 key,
             ));
             sent.push(device_seq);
@@ -301,7 +312,7 @@ fn prepare(
             let seq = store.take_device_seq(d.doc_id)?;
             let saved = store.document_bytes(d.doc_id)?;
             records.push(SealedRecord::seal(
-                header(seq, RecordKind::Snapshot, d.cursor),
+                header(seq, RecordKind::Snapshot, d.epoch, d.cursor),
                 &with_roster(store, d.doc_id, &saved)?,
                 &dk,
                 key,
@@ -323,11 +334,8 @@ fn prepare(
 }
 
 /// Opens a record and returns its framed changes.
-fn open_changes(dk: &DocKey, rec: &StoredRecord) -> Result<Vec<u8>, String> {
-    let plain = rec
-        .record
-        .open(dk, &rec.sender_key)
-        .map_err(|e| e.to_string())?;
+fn open_changes(keys: &Keys, rec: &StoredRecord) -> Result<Vec<u8>, String> {
+    let plain = keys.open(rec)?;
     // Every automerge call sits behind this wall: a panic in a dependency on hostile bytes
     // quarantines the record instead of taking the app down.
     catch_unwind(|| as_changes(rec.record.header.kind, &plain))
@@ -340,12 +348,10 @@ fn open_changes(dk: &DocKey, rec: &StoredRecord) -> Result<Vec<u8>, String> {
 pub(crate) fn sender_refused(roster: &Roster, rec: &StoredRecord) -> Option<String> {
     let device = rec.record.header.device_id;
     let who = crate::members::describe(roster, device);
-    let Some(m) = roster.member(device) else {
-        return Some(if roster.is_revoked(device) {
-            format!("avsenderen er fjernet fra oppfølgingsløpet: {who}")
-        } else {
-            format!("avsenderen er ikke medlem: {who}")
-        });
+    // A removed device's records count with the role it had: the relay stored them while it
+    // was a member (it refuses the device from the removal on), and others built on them.
+    let Some(m) = roster.member(device).or_else(|| roster.ever(device)) else {
+        return Some(format!("avsenderen er ikke medlem: {who}"));
     };
     if m.device_key != rec.sender_key {
         return Some(format!(
@@ -398,7 +404,7 @@ fn apply_parts(
 fn apply_batch(
     store: &mut Store,
     doc: Uuid,
-    dk: &DocKey,
+    keys: &Keys,
     roster: &Roster,
     batch: &[&StoredRecord],
     report: &mut Report,
@@ -408,7 +414,7 @@ fn apply_batch(
     };
     if batch.len() > 1 {
         let framed: Result<Vec<Vec<u8>>, String> =
-            batch.iter().map(|rec| open_changes(dk, rec)).collect();
+            batch.iter().map(|rec| open_changes(keys, rec)).collect();
         let applied = framed
             .and_then(|framed| apply_parts(store, doc, roster, batch, &framed, last.server_seq));
         if applied.is_ok() {
@@ -418,7 +424,7 @@ fn apply_batch(
         store.forget_cache();
     }
     for rec in batch {
-        apply_one(store, doc, dk, roster, rec, report)?;
+        apply_one(store, doc, keys, roster, rec, report)?;
     }
     Ok(())
 }
@@ -427,12 +433,12 @@ fn apply_batch(
 fn apply_one(
     store: &mut Store,
     doc: Uuid,
-    dk: &DocKey,
+    keys: &Keys,
     roster: &Roster,
     rec: &StoredRecord,
     report: &mut Report,
 ) -> Result<(), SyncError> {
-    match try_one(store, doc, dk, roster, rec) {
+    match try_one(store, doc, keys, roster, rec) {
         Ok(()) => report.applied += 1,
         Err(reason) => {
             store.forget_cache();
@@ -452,14 +458,14 @@ fn apply_one(
 fn try_one(
     store: &mut Store,
     doc: Uuid,
-    dk: &DocKey,
+    keys: &Keys,
     roster: &Roster,
     rec: &StoredRecord,
 ) -> Result<(), String> {
     if let Some(why) = sender_refused(roster, rec) {
         return Err(why);
     }
-    let framed = open_changes(dk, rec)?;
+    let framed = open_changes(keys, rec)?;
     apply_parts(store, doc, roster, &[rec], &[framed], rec.server_seq)
 }
 
@@ -483,13 +489,10 @@ pub(crate) fn statements_in(
 fn take_statements(
     store: &mut Store,
     doc: Uuid,
-    dk: &DocKey,
+    keys: &Keys,
     rec: &StoredRecord,
 ) -> Result<bool, String> {
-    let plain = rec
-        .record
-        .open(dk, &rec.sender_key)
-        .map_err(|e| e.to_string())?;
+    let plain = keys.open(rec)?;
     let statements = statements_in(rec.record.header.kind, &plain)?;
     crate::members::keep(store, doc, &statements).map_err(|e| e.to_string())
 }
@@ -499,7 +502,7 @@ fn take_statements(
 fn retry_quarantine(
     store: &mut Store,
     d: &SyncDoc,
-    dk: &DocKey,
+    keys: &Keys,
     roster: &Roster,
     report: &mut Report,
 ) -> Result<(), SyncError> {
@@ -510,7 +513,7 @@ fn retry_quarantine(
         if rec.record.header.kind == RecordKind::Roster {
             continue;
         }
-        if try_one(store, d.doc_id, dk, roster, &rec).is_ok() {
+        if try_one(store, d.doc_id, keys, roster, &rec).is_ok() {
             report.applied += 1;
             report.quarantined = report.quarantined.saturating_sub(1);
             store.release(
@@ -534,7 +537,7 @@ fn apply_records(
     records: &[StoredRecord],
     report: &mut Report,
 ) -> Result<bool, SyncError> {
-    let dk = doc_key(d)?;
+    let mut keys = Keys::of(store, d.doc_id)?;
     let mut roster = crate::members::roster_of(store, d)?;
     let mut grew = false;
     let mut someone_snapshotted = false;
@@ -547,29 +550,31 @@ fn apply_records(
                 continue;
             }
             RecordKind::Changes => {
-                apply_batch(store, d.doc_id, &dk, &roster, &batch, report)?;
+                apply_batch(store, d.doc_id, &keys, &roster, &batch, report)?;
                 batch.clear();
-                apply_one(store, d.doc_id, &dk, &roster, rec, report)?;
+                apply_one(store, d.doc_id, &keys, &roster, rec, report)?;
             }
             RecordKind::Snapshot => {
                 someone_snapshotted = true;
-                apply_batch(store, d.doc_id, &dk, &roster, &batch, report)?;
+                apply_batch(store, d.doc_id, &keys, &roster, &batch, report)?;
                 batch.clear();
                 // The snapshot's statements first: they prove its sender and its authors. One
                 // that cannot be opened is quarantined by `apply_one`.
-                if take_statements(store, d.doc_id, &dk, rec) == Ok(true) {
+                if take_statements(store, d.doc_id, &keys, rec) == Ok(true) {
                     roster = crate::members::roster_of(store, d)?;
+                    keys = Keys::of(store, d.doc_id)?;
                     grew = true;
                 }
-                apply_one(store, d.doc_id, &dk, &roster, rec, report)?;
+                apply_one(store, d.doc_id, &keys, &roster, rec, report)?;
             }
             RecordKind::Roster => {
-                apply_batch(store, d.doc_id, &dk, &roster, &batch, report)?;
+                apply_batch(store, d.doc_id, &keys, &roster, &batch, report)?;
                 batch.clear();
-                match take_statements(store, d.doc_id, &dk, rec) {
+                match take_statements(store, d.doc_id, &keys, rec) {
                     Ok(new) => {
                         if new {
                             roster = crate::members::roster_of(store, d)?;
+                            keys = Keys::of(store, d.doc_id)?;
                             grew = true;
                         }
                         store.advance_cursor(d.doc_id, rec.server_seq)?;
@@ -589,9 +594,9 @@ fn apply_records(
             }
         }
     }
-    apply_batch(store, d.doc_id, &dk, &roster, &batch, report)?;
+    apply_batch(store, d.doc_id, &keys, &roster, &batch, report)?;
     if grew {
-        retry_quarantine(store, d, &dk, &roster, report)?;
+        retry_quarantine(store, d, &keys, &roster, report)?;
     }
     Ok(someone_snapshotted)
 }
@@ -656,6 +661,57 @@ fn apply_answer(
     Ok(more)
 }
 
+/// Tells the relay of every removal an adviser signed that it has not heard of from this device,
+/// so it refuses the removed device at once. Derived from the roster, so a removal made offline is
+/// sent on the first sync that reaches the relay, by whichever adviser device syncs first.
+async fn send_removals(
+    store: &mut impl StoreAccess,
+    client: &SyncClient,
+    relay: &str,
+    device: Uuid,
+    key: &DeviceKey,
+) -> Result<usize, SyncError> {
+    let due = store.with(|s| -> Result<Vec<(Uuid, Uuid, String)>, SyncError> {
+        let mut due = Vec::new();
+        for d in s.sync_docs()?.into_iter().filter(|d| d.joined) {
+            let roster = crate::members::roster_of(s, &d)?;
+            if !roster
+                .member(device)
+                .is_some_and(|m| m.role == MemberRole::Adviser)
+            {
+                continue;
+            }
+            for gone in roster.gone() {
+                let flag = format!("relay_removed:{}:{}", d.doc_id, gone.device_id);
+                if s.meta(&flag)?.is_none() {
+                    due.push((d.doc_id, gone.device_id, flag));
+                }
+            }
+        }
+        Ok(due)
+    })?;
+    let mut round_trips = 0;
+    for (doc_id, gone, flag) in due {
+        let msg = RemoveMember {
+            doc_id,
+            device_id: gone,
+        };
+        let (status, body) = client
+            .post(relay, "/v1/members/remove", device, key, &msg)
+            .await?;
+        round_trips += 1;
+        if status != 204 {
+            return Err(refused(status, &body));
+        }
+        store.with(|s| -> Result<(), SyncError> {
+            s.set_meta(&flag, "1")?;
+            s.log_sync(Some(doc_id), &format!("relayet stenger ute enhet {gone}"))?;
+            Ok(())
+        })?;
+    }
+    Ok(round_trips)
+}
+
 /// One sync: joins documents not yet joined, then pushes the outbox and pulls what others wrote,
 /// for every syncing document at once (more round trips only while there is more to send or the
 /// relay says `more`).
@@ -712,6 +768,7 @@ pub async fn sync_once(
         })?;
     }
 
+    report.round_trips += send_removals(&mut store, client, &relay, device, &key).await?;
     report.round_trips +=
         crate::pairing::send_invitations(&mut store, client, &relay, device, &key).await?;
 

@@ -34,6 +34,8 @@ pub struct Invitation {
     pub statements: Vec<Statement>,
     /// The invitation's one-time signing key, with which the device claims the grant.
     pub invitation_key: [u8; 32],
+    /// Every key the document has had (epoch, key), to read records sealed before a rotation.
+    pub doc_keys: Vec<(u32, [u8; 32])>,
 }
 
 const PREFIX: &str = "FS1-";
@@ -107,10 +109,12 @@ mod tests {
             anchor: Anchor {
                 device_id: Uuid::new_v4(),
                 device_key: folgesvenn_protocol::PublicKey([4; 32]),
+                box_key: folgesvenn_protocol::BoxKey([6; 32]),
             },
             anchor_name: "Nora".into(),
             statements: Vec::new(),
             invitation_key: [5; 32],
+            doc_keys: vec![(1, [9; 32])],
         };
         let code = inv.to_code();
         assert!(code.starts_with("FS1-"));

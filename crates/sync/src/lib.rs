@@ -27,6 +27,7 @@ pub use background::{Backoff, LoopConfig, SyncHandle, SyncState, SyncStatus, spa
 pub use engine::{Report, SNAPSHOT_AFTER, StoreAccess, SyncClient, share, sync_once};
 pub use folgesvenn_protocol::wire::MemberRole;
 pub use invitation::Invitation;
+pub use members::{remove_member, roster};
 pub use pairing::{Pairing, accept, invite, join_with_code};
 
 #[derive(Debug, thiserror::Error)]
@@ -43,8 +44,14 @@ pub enum SyncError {
     BadInvitation,
     #[error("Relayet kjenner ikke denne koden. Den kan være brukt, utløpt eller skrevet feil.")]
     UnknownCode,
-    #[error("Bare veilederens egne enheter kan invitere til dette oppfølgingsløpet.")]
+    #[error(
+        "Bare veilederens egne enheter kan invitere til eller fjerne enheter fra dette oppfølgingsløpet."
+    )]
     NotAnAdviser,
+    #[error(
+        "Denne enheten kan ikke fjernes: den er ikke medlem, den er denne enheten, eller den opprettet oppfølgingsløpet."
+    )]
+    CannotRemove,
 }
 
 impl SyncError {
@@ -57,6 +64,7 @@ impl SyncError {
             SyncError::BadInvitation => "bad_invitation",
             SyncError::UnknownCode => "unknown_code",
             SyncError::NotAnAdviser => "not_adviser_member",
+            SyncError::CannotRemove => "cannot_remove",
         }
     }
 }

@@ -3,9 +3,9 @@
 //! relay's word for who a device is or what it may write.
 
 use folgesvenn_domain::Role;
-use folgesvenn_protocol::roster::{self, Anchor, Roster, Statement};
-use folgesvenn_protocol::wire::MemberRole;
-use folgesvenn_protocol::{DeviceKey, PublicKey};
+use folgesvenn_protocol::roster::{self, Anchor, Rekey, Revoke, Roster, Statement};
+use folgesvenn_protocol::wire::{MemberRole, StoredRecord};
+use folgesvenn_protocol::{BoxKey, DeviceKey, DocKey, PublicKey};
 use folgesvenn_store::{Store, SyncDoc};
 use uuid::Uuid;
 
@@ -22,13 +22,43 @@ pub fn domain_role(role: MemberRole) -> Role {
 pub(crate) fn anchor_of(d: &SyncDoc) -> Option<(Anchor, String)> {
     let a = d.anchor.as_ref()?;
     let key: [u8; 32] = a.key.as_slice().try_into().ok()?;
+    let box_key: [u8; 32] = a.box_key.as_slice().try_into().ok()?;
     Some((
         Anchor {
             device_id: a.device,
             device_key: PublicKey(key),
+            box_key: BoxKey(box_key),
         },
         a.name.clone(),
     ))
+}
+
+pub(crate) fn store_anchor(
+    store: &mut Store,
+    doc_id: Uuid,
+    anchor: &Anchor,
+    name: &str,
+) -> Result<(), SyncError> {
+    store.set_anchor(
+        doc_id,
+        &folgesvenn_store::Anchor {
+            device: anchor.device_id,
+            key: anchor.device_key.0.to_vec(),
+            box_key: anchor.box_key.0.to_vec(),
+            name: name.to_owned(),
+        },
+    )?;
+    Ok(())
+}
+
+fn sync_doc(store: &Store, doc_id: Uuid) -> Result<SyncDoc, SyncError> {
+    store
+        .sync_docs()?
+        .into_iter()
+        .find(|d| d.doc_id == doc_id)
+        .ok_or(SyncError::Store(
+            folgesvenn_store::StoreError::UnknownDocument(doc_id),
+        ))
 }
 
 pub(crate) fn statements(store: &Store, doc_id: Uuid) -> Result<Vec<Statement>, SyncError> {
@@ -79,7 +109,129 @@ pub(crate) fn keep(
         .take(room)
         .map(|s| (s.hash(), s.to_bytes()))
         .collect();
-    Ok(store.add_statements(doc_id, &rows)? > 0)
+    let new = store.add_statements(doc_id, &rows)? > 0;
+    if new {
+        // A new key sealed to this device (a rotation) is opened and kept at once.
+        let me = store.device_id();
+        let key = crate::engine::device_key(store)?;
+        for (epoch, k) in roster(store, doc_id)?.keys_for(me, &key) {
+            store.add_doc_key(doc_id, epoch, k.as_bytes())?;
+        }
+    }
+    Ok(new)
+}
+
+/// Queues statements as this device's next record of the document, sealed under `epoch`'s key
+/// (a rotation's statements go under the key every remaining member already has).
+pub(crate) fn queue(
+    store: &mut Store,
+    doc_id: Uuid,
+    epoch: u32,
+    statements: &[Statement],
+) -> Result<(), SyncError> {
+    let mut payload = epoch.to_be_bytes().to_vec();
+    payload.extend_from_slice(&roster::encode_statements(statements));
+    store.queue_roster(doc_id, &payload)?;
+    Ok(())
+}
+
+/// The outbox payload of a roster record: the epoch to seal it under, and its plaintext.
+pub(crate) fn split_queued(payload: &[u8]) -> Option<(u32, &[u8])> {
+    let (epoch, rest) = payload.split_at_checked(4)?;
+    Some((u32::from_be_bytes(epoch.try_into().ok()?), rest))
+}
+
+/// Every key the document has had, to open each record with the key of its epoch.
+pub(crate) struct Keys(Vec<(u32, DocKey)>);
+
+impl Keys {
+    pub(crate) fn of(store: &Store, doc_id: Uuid) -> Result<Keys, SyncError> {
+        Ok(Keys(
+            store
+                .doc_keys(doc_id)?
+                .iter()
+                .filter_map(|(e, k)| Some((*e, DocKey::from_bytes(k).ok()?)))
+                .collect(),
+        ))
+    }
+
+    pub(crate) fn get(&self, epoch: u32) -> Option<&DocKey> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(e, _)| *e == epoch)
+            .map(|(_, k)| k)
+    }
+
+    /// Verifies and opens a record with any key of its epoch.
+    pub(crate) fn open(&self, rec: &StoredRecord) -> Result<Vec<u8>, String> {
+        let mut last = format!(
+            "enheten har ingen nøkkel for epoke {}",
+            rec.record.header.epoch
+        );
+        for (_, k) in self.0.iter().filter(|(e, _)| *e == rec.record.header.epoch) {
+            match rec.record.open(k, &rec.sender_key) {
+                Ok(plain) => return Ok(plain),
+                Err(e) => last = e.to_string(),
+            }
+        }
+        Err(last)
+    }
+
+    pub(crate) fn all(&self) -> &[(u32, DocKey)] {
+        &self.0
+    }
+}
+
+/// Removes a device from a document: signs its removal and a new document key (the next epoch)
+/// sealed to every remaining member, keeps both, and queues them under the current key, which
+/// the remaining members have. From now on this device seals under the new key. The relay is told
+/// on the next sync, which then refuses the removed device at once. Returns the new epoch.
+pub fn remove_member(store: &mut Store, doc_id: Uuid, device: Uuid) -> Result<u32, SyncError> {
+    let d = sync_doc(store, doc_id)?;
+    let key = crate::engine::device_key(store)?;
+    let me = store.device_id();
+    let before = roster_of(store, &d)?;
+    match before.member(me) {
+        Some(m) if m.role == MemberRole::Adviser => {}
+        _ => return Err(SyncError::NotAnAdviser),
+    }
+    let anchor = anchor_of(&d).map(|(a, _)| a.device_id);
+    if device == me || Some(device) == anchor || before.member(device).is_none() {
+        return Err(SyncError::CannotRemove);
+    }
+    let revoke = Revoke {
+        doc_id,
+        device_id: device,
+        revoked_by: me,
+        at_ms: crate::engine::now_ms(),
+    }
+    .sign(&key);
+    let mut all = statements(store, doc_id)?;
+    all.push(revoke.clone());
+    let (anchor, name) = anchor_of(&d).ok_or(SyncError::NotAnAdviser)?;
+    let after = Roster::evaluate(doc_id, &anchor, &name, &all);
+    let held = Keys::of(store, doc_id)?;
+    let epoch = held.all().iter().map(|(e, _)| *e).max().unwrap_or(d.epoch) + 1;
+    let new_key = DocKey::generate();
+    let rekey = Rekey::new(
+        doc_id,
+        epoch,
+        me,
+        &new_key,
+        after.members().map(|m| (m.device_id, &m.box_key)),
+    )
+    .sign(&key);
+    let seal_under = d.epoch;
+    let pair = [revoke, rekey];
+    keep(store, doc_id, &pair)?;
+    queue(store, doc_id, seal_under, &pair)?;
+    let who = describe(&before, device);
+    store.log_sync(
+        Some(doc_id),
+        &format!("{who} fjernet; ny dokumentnøkkel (epoke {epoch})"),
+    )?;
+    Ok(epoch)
 }
 
 /// This device becomes the anchor of a document it created.
@@ -88,29 +240,31 @@ pub(crate) fn anchor_here(
     doc_id: Uuid,
     key: &DeviceKey,
 ) -> Result<(), SyncError> {
-    let anchor = folgesvenn_store::Anchor {
-        device: store.device_id(),
-        key: key.public().0.to_vec(),
-        name: store.user_name().to_owned(),
+    let anchor = Anchor {
+        device_id: store.device_id(),
+        device_key: key.public(),
+        box_key: key.box_public(),
     };
-    store.set_anchor(doc_id, &anchor)?;
-    Ok(())
+    let name = store.user_name().to_owned();
+    store_anchor(store, doc_id, &anchor, &name)
 }
 
-/// How the store asks who wrote a change: the member's role and person.
+/// How the store asks who wrote a change: the member's role and person. A removed device's
+/// changes keep the role it had (see `engine::sender_refused`).
 pub(crate) fn authors(roster: &Roster) -> impl Fn(Uuid) -> Option<(Role, String)> + '_ {
     |d| {
         roster
             .member(d)
+            .or_else(|| roster.ever(d))
             .map(|m| (domain_role(m.role), m.name.clone()))
     }
 }
 
 /// Who a device is in a log line: its person, or that it is unknown.
 pub(crate) fn describe(roster: &Roster, device: Uuid) -> String {
-    match roster.member(device) {
-        Some(m) => format!("{} ({device})", m.name),
-        None if roster.is_revoked(device) => format!("fjernet enhet ({device})"),
-        None => format!("ukjent enhet ({device})"),
+    match (roster.member(device), roster.ever(device)) {
+        (Some(m), _) => format!("{} ({device})", m.name),
+        (None, Some(m)) => format!("{}, fjernet enhet ({device})", m.name),
+        (None, None) => format!("ukjent enhet ({device})"),
     }
 }

@@ -92,6 +92,11 @@ pub async fn invite(
         anchor_name,
         statements,
         invitation_key: *invitation_key.to_bytes(),
+        doc_keys: store
+            .doc_keys(doc_id)?
+            .iter()
+            .filter_map(|(e, k)| Some((*e, k.as_slice().try_into().ok()?)))
+            .collect(),
     };
     let short = ShortCode::generate();
     let bundle = Invitation {
@@ -207,6 +212,7 @@ fn claim(store: &mut Store, invitation: &Invitation) -> Result<Statement, SyncEr
         invitation_key: one_time.public(),
         device_id: store.device_id(),
         device_key: device_key.public(),
+        box_key: device_key.box_public(),
         name: store.user_name().to_owned(),
     }
     .sign(&one_time);
@@ -231,18 +237,19 @@ fn take_membership(
     invitation: &Invitation,
     claim: Statement,
 ) -> Result<(), SyncError> {
-    store.set_anchor(
+    crate::members::store_anchor(
+        store,
         invitation.doc_id,
-        &folgesvenn_store::Anchor {
-            device: invitation.anchor.device_id,
-            key: invitation.anchor.device_key.0.to_vec(),
-            name: invitation.anchor_name.clone(),
-        },
+        &invitation.anchor,
+        &invitation.anchor_name,
     )?;
+    for (epoch, key) in &invitation.doc_keys {
+        store.add_doc_key(invitation.doc_id, *epoch, key)?;
+    }
     let mut all = invitation.statements.clone();
     all.push(claim);
     crate::members::keep(store, invitation.doc_id, &all)?;
-    store.queue_roster(invitation.doc_id, &roster::encode_statements(&all))?;
+    crate::members::queue(store, invitation.doc_id, invitation.epoch, &all)?;
     Ok(())
 }
 
@@ -302,6 +309,12 @@ pub async fn join_with_code(
     let claim = claim(store, &invitation)?;
     let doc_key =
         DocKey::from_bytes(&invitation.doc_key).map_err(|e| SyncError::Protocol(e.to_string()))?;
+    let mut old_keys: Vec<(u32, DocKey)> = invitation
+        .doc_keys
+        .iter()
+        .filter_map(|(e, k)| Some((*e, DocKey::from_bytes(k).ok()?)))
+        .collect();
+    old_keys.push((invitation.epoch, doc_key));
     let which = match kind_of(&invitation) {
         DocKind::Shared => rights::Document::Shared,
         DocKind::Private => rights::Document::Private,
@@ -344,7 +357,7 @@ pub async fn join_with_code(
                 invitation.anchor_name.as_str(),
                 statements.as_slice(),
             );
-            match take_record(&mut doc, &doc_key, known, which, &rec) {
+            match take_record(&mut doc, &old_keys, known, which, &rec) {
                 Ok(new) => statements.extend(new),
                 Err(why) => set_aside.push((rec, why)),
             }
@@ -395,15 +408,16 @@ pub async fn join_with_code(
 /// document is then as it was).
 fn take_record(
     doc: &mut AutoCommit,
-    dk: &DocKey,
+    keys: &[(u32, DocKey)],
     (anchor, anchor_name, known): (&roster::Anchor, &str, &[Statement]),
     which: rights::Document,
     rec: &StoredRecord,
 ) -> Result<Vec<Statement>, String> {
-    let plain = rec
-        .record
-        .open(dk, &rec.sender_key)
-        .map_err(|e| e.to_string())?;
+    let plain = keys
+        .iter()
+        .filter(|(e, _)| *e == rec.record.header.epoch)
+        .find_map(|(_, k)| rec.record.open(k, &rec.sender_key).ok())
+        .ok_or_else(|| "posten kan ikke åpnes med dokumentets nøkler".to_owned())?;
     let statements = crate::engine::statements_in(rec.record.header.kind, &plain)?;
     if rec.record.header.kind == RecordKind::Roster {
         return Ok(statements);

@@ -5,6 +5,7 @@
 ALTER TABLE sync_docs ADD COLUMN anchor_device TEXT;
 ALTER TABLE sync_docs ADD COLUMN anchor_key BLOB;
 ALTER TABLE sync_docs ADD COLUMN anchor_name TEXT;
+ALTER TABLE sync_docs ADD COLUMN anchor_box BLOB;
 
 CREATE TABLE roster_statements (
     doc_id    TEXT NOT NULL,
@@ -12,3 +13,13 @@ CREATE TABLE roster_statements (
     statement BLOB NOT NULL,
     PRIMARY KEY (doc_id, hash)
 ) STRICT;
+
+-- Every key a document has had (a removal rotates it: a new epoch). Records are opened with the
+-- key of their epoch; new ones are sealed under the newest, which sync_docs also holds.
+CREATE TABLE doc_keys (
+    doc_id TEXT NOT NULL,
+    epoch  INTEGER NOT NULL,
+    key    BLOB NOT NULL,
+    PRIMARY KEY (doc_id, epoch, key)
+) STRICT;
+INSERT INTO doc_keys (doc_id, epoch, key) SELECT doc_id, epoch, doc_key FROM sync_docs;
