@@ -188,6 +188,20 @@ fn visit_correction_and_offline_pairing() {
     assert!(o.timeline.iter().any(|t| t.kind == "adviser_note"));
     assert!(o.timeline.iter().any(|t| t.kind == "action"));
 
+    // The training plan is the adviser's to write; the employer sets each task's status.
+    use folgesvenn_app_core::dto::{NoteInput, TrainingTaskInput};
+    let task = adviser
+        .add_training_task(
+            p,
+            TrainingTaskInput {
+                title: "Betjene kassa".into(),
+                description: "Vareskanning og betaling".into(),
+                responsible: "Per".into(),
+                target_date: Some("2026-12-15".into()),
+            },
+        )
+        .unwrap();
+
     // As the shell calls it: from a task on an async runtime.
     let pairing = tokio::runtime::Runtime::new()
         .unwrap()
@@ -251,19 +265,19 @@ fn visit_correction_and_offline_pairing() {
         .resolve_request(p, request.id, "Løst selv")
         .unwrap_err();
     assert_eq!(e.kind, "inconsistent", "{e:?}");
-    // The training plan, actions and notes: both sides write, both see.
-    use folgesvenn_app_core::dto::{NoteInput, TrainingTaskInput};
-    let task = employer
+    // The training plan: the employer may set a task's status, not add tasks (the rights table).
+    let e = employer
         .add_training_task(
             p,
             TrainingTaskInput {
-                title: "Betjene kassa".into(),
-                description: "Vareskanning og betaling".into(),
+                title: "Egen oppgave".into(),
+                description: String::new(),
                 responsible: "Per".into(),
-                target_date: Some("2026-12-15".into()),
+                target_date: None,
             },
         )
-        .unwrap();
+        .unwrap_err();
+    assert_eq!(e.kind, "forbidden_write", "{e:?}");
     employer
         .set_task_status(p, task, "with_adaptation")
         .unwrap();

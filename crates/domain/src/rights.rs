@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use automerge::legacy::{Key, ObjectId, OpType};
-use automerge::{ActorId, AutoCommit, Change, ObjId, ROOT, ReadDoc, ScalarValue, Value};
+use automerge::{ActorId, AutoCommit, Change, ChangeHash, ROOT, ReadDoc, ScalarValue, Value};
 use uuid::Uuid;
 
 use crate::DocError;
@@ -171,6 +171,22 @@ pub fn apply_checked(
     apply_authored(doc, parts, which, role_of)
 }
 
+/// Checks this device's own changes since `since` against `role`, before they are kept: the
+/// same table, so a device never writes what the other members would quarantine.
+pub fn check_own(
+    doc: &mut AutoCommit,
+    since: &[ChangeHash],
+    which: Document,
+    role: Role,
+) -> Result<(), DocError> {
+    if role == Role::Adviser {
+        return Ok(());
+    }
+    let changes = doc.get_changes(since);
+    let refs: Vec<&Change> = changes.iter().collect();
+    crate::doc::contained(|| check(doc, &refs, which, &|_| Some(role)))
+}
+
 pub(crate) fn apply_authored(
     doc: &mut AutoCommit,
     parts: &[Authored<'_>],
@@ -306,13 +322,6 @@ fn author_in_doc(doc: &AutoCommit, coll: &str, id: &str, field: &str) -> Option<
     }
 }
 
-fn record_exists(doc: &AutoCommit, coll: &str, id: &str) -> bool {
-    let Ok(Some((Value::Object(_), c))) = doc.get(ROOT, coll) else {
-        return false;
-    };
-    !matches!(doc.get::<ObjId, _>(c, id), Ok(None))
-}
-
 fn check(
     doc: &AutoCommit,
     changes: &[&Change],
@@ -351,7 +360,7 @@ fn check(
             if let Key::Map(k) = &op.key {
                 path.push(k.to_string());
             }
-            allowed(doc, role, which, &c.actor_id, &levels, &path, &op.action)
+            allowed(doc, role, which, &c.actor_id, &levels, &path, op)
                 .map_err(|why| forbidden(device, &path, why))?;
         }
     }
@@ -367,8 +376,9 @@ fn allowed(
     actor: &ActorId,
     levels: &[Level],
     path: &[String],
-    action: &OpType,
+    op: &automerge::legacy::Op,
 ) -> Result<(), &'static str> {
+    let action = &op.action;
     let Some(coll) = path.first() else {
         return Err("utenfor enhver samling");
     };
@@ -378,9 +388,10 @@ fn allowed(
     match (levels.len(), path) {
         // At the root: the collections themselves, the placement's facts, the schema version.
         (0, _) => Err("rollen kan ikke skrive her"),
-        // A record itself: only a new one, made as a map, where none exists.
-        (1, [_, id]) => {
-            if r.create && matches!(action, OpType::Make(_)) && !record_exists(doc, coll, id) {
+        // A record itself: only a new one, made as a map, replacing nothing (an operation names
+        // the values it overwrites as its predecessors).
+        (1, [_, _]) => {
+            if r.create && matches!(action, OpType::Make(_)) && op.pred.is_empty() {
                 Ok(())
             } else {
                 Err("rollen kan ikke legge til, bytte ut eller slette poster her")

@@ -22,8 +22,8 @@ pub use store::{
     PlacementView, PlanItem, SearchHit, Store, TimelineItem,
 };
 pub use sync_state::{
-    Anchor, OUTBOX_CHANGES, OUTBOX_ROSTER, OUTBOX_SNAPSHOT, OutboxItem, Quarantined, SyncDoc,
-    SyncLogEntry,
+    Anchor, EpochKey, OUTBOX_CHANGES, OUTBOX_ROSTER, OUTBOX_SNAPSHOT, OutboxItem, Quarantined,
+    SyncDoc, SyncLogEntry,
 };
 
 #[cfg(test)]

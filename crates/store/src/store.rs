@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use folgesvenn_domain::automerge::{
     ActorId, AutoCommit, ChangeHash, LoadOptions, OnPartialLoad, VerificationMode,
 };
-use folgesvenn_domain::rights::Authored;
+use folgesvenn_domain::rights::{self, Authored, Document};
 use folgesvenn_domain::{
     Day, DocError, FieldConflict, Moment, NewAdviserNote, NewObservation, NewPlacement, NewVisit,
     PrivateDoc, PrivatePlacement, Role, SharedDoc, SharedPlacement, Stamp, Touched,
@@ -803,6 +803,21 @@ impl Store {
             }
             r?
         };
+        // The same table the other members check: a write this device's role may not make is
+        // refused here, not quarantined there.
+        for id in std::iter::once(first).chain(second) {
+            let role = self.write_role(id)?;
+            let loaded = self
+                .docs
+                .get_mut(&id)
+                .ok_or(StoreError::UnknownDocument(id))?;
+            let which = match loaded.doc {
+                Doc::Shared(_) => Document::Shared,
+                Doc::Private(_) => Document::Private,
+            };
+            let since = loaded.persisted.clone();
+            rights::check_own(loaded.doc.am(), &since, which, role)?;
+        }
         let tx = self.conn.transaction()?;
         for id in std::iter::once(first).chain(second) {
             let loaded = self

@@ -3,7 +3,7 @@
 //! reason; and a readable sync log. The sync engine (`folgesvenn-sync`) drives these; the store
 //! only keeps them consistent with the documents, in the same transactions.
 
-use folgesvenn_domain::Moment;
+use folgesvenn_domain::{Moment, Role};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use uuid::Uuid;
@@ -27,6 +27,9 @@ pub struct SyncDoc {
     /// The adviser device that created the document: its id, public key and person.
     pub anchor: Option<Anchor>,
 }
+
+/// A document key and the epoch it belongs to.
+pub type EpochKey = (u32, Zeroizing<Vec<u8>>);
 
 /// The device a document's membership starts from (see `folgesvenn_protocol::roster`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -428,7 +431,7 @@ impl Store {
     }
 
     /// Every key the document has had: (epoch, key), oldest first.
-    pub fn doc_keys(&self, doc_id: Uuid) -> Result<Vec<(u32, Zeroizing<Vec<u8>>)>, StoreError> {
+    pub fn doc_keys(&self, doc_id: Uuid) -> Result<Vec<EpochKey>, StoreError> {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT epoch, key FROM doc_keys WHERE doc_id = ?1 ORDER BY epoch")?;
@@ -466,6 +469,33 @@ impl Store {
         }
         tx.commit()?;
         Ok(added)
+    }
+
+    /// Fixes this device's role for a document, from the invitation it accepted.
+    pub fn set_member_role(&mut self, doc_id: Uuid, role: Role) -> Result<(), StoreError> {
+        self.conn.execute(
+            "UPDATE sync_docs SET member_role = ?2 WHERE doc_id = ?1",
+            params![doc_id.to_string(), role.code()],
+        )?;
+        Ok(())
+    }
+
+    /// What this device may write in a document: the role its invitation fixed, and never more
+    /// than the role it was set up with.
+    pub(crate) fn write_role(&self, doc_id: Uuid) -> Result<Role, StoreError> {
+        let fixed: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT member_role FROM sync_docs WHERE doc_id = ?1",
+                [doc_id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        Ok(match fixed.as_deref() {
+            Some("employer") => Role::Employer,
+            _ => self.role(),
+        })
     }
 
     /// Keeps membership statements (opaque bytes, each under its hash). Returns how many were new.

@@ -60,10 +60,12 @@ interface Props {
   items: PlanItem[];
   /** A task was added or changed: load the overview again. */
   onChanged: () => void;
+  /** Only the adviser adds tasks; the employer sets their status (the domain's rights table). */
+  canAdd: boolean;
 }
 
 /** "Opplæringsplan": the tasks, how far the candidate has come, and a short form for a new one. */
-export function TrainingPlanSection({ placementId, items, onChanged }: Props) {
+export function TrainingPlanSection({ placementId, items, onChanged, canAdd }: Props) {
   const { t } = useTranslation();
   const language = currentLanguage();
   const title = t("overview.trainingPlan");
@@ -148,7 +150,7 @@ export function TrainingPlanSection({ placementId, items, onChanged }: Props) {
             {t("plan.saved")}
           </Alert>
         )}
-        {formOpen ? (
+        {!canAdd ? null : formOpen ? (
           <TaskForm
             placementId={placementId}
             autoFocus={focusForm}

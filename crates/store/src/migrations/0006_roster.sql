@@ -6,6 +6,9 @@ ALTER TABLE sync_docs ADD COLUMN anchor_device TEXT;
 ALTER TABLE sync_docs ADD COLUMN anchor_key BLOB;
 ALTER TABLE sync_docs ADD COLUMN anchor_name TEXT;
 ALTER TABLE sync_docs ADD COLUMN anchor_box BLOB;
+-- The role the accepted invitation gave this device for the document ('adviser', 'employer'):
+-- what it may write there, whatever role it was set up with.
+ALTER TABLE sync_docs ADD COLUMN member_role TEXT;
 
 CREATE TABLE roster_statements (
     doc_id    TEXT NOT NULL,
