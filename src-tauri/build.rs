@@ -21,6 +21,8 @@ const COMMANDS: &[&str] = &[
     "resolve_request",
     "invite_employer",
     "join_placement",
+    "placement_members",
+    "remove_device",
     "placement_sync_log",
     "add_training_task",
     "set_task_status",

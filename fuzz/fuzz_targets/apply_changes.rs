@@ -48,6 +48,17 @@ fuzz_target!(|data: &[u8]| {
             if let Ok(touched) = doc.apply_changes(&framed) {
                 read(&mut doc, &touched);
             }
+            // The same bytes through the rights check, as from an employer device: refused or
+            // applied, never a panic.
+            let mut doc = fresh();
+            let part = folgesvenn_domain::rights::Authored {
+                framed: &framed,
+                sealed_by: Some(folgesvenn_domain::uuid::Uuid::from_u128(7)),
+            };
+            let employer = |_| Some(folgesvenn_domain::Role::Employer);
+            if let Ok((touched, _)) = doc.apply_authored(&[part], &employer) {
+                read(&mut doc, &touched);
+            }
         }
     }
 

@@ -17,7 +17,7 @@ pub const DEVICE_ID: Uuid = Uuid::from_u128(0x0f01_6e5b_0000_4000_8000_0000_0000
 /// The document of the seeds' records.
 pub const DOC_ID: Uuid = Uuid::from_u128(0x0f01_6e5b_0000_4000_8000_0000_0000_00d0);
 /// The path every signed seed request is signed for.
-pub const SYNC_PATH: &str = "/v1/sync";
+pub const SYNC_PATH: &str = "/v2/sync";
 
 /// The checked-in base document that `apply_changes` applies received bytes to (written by
 /// `examples/make_seeds.rs`; its seeds are changes on top of it, so the two go together).
@@ -119,15 +119,19 @@ pub fn check_resign_matches_protocol() {
 }
 
 /// `as_changes` (crates/sync/src/engine.rs): an opened record becomes the framed changes the
-/// store applies: a `Changes` record inflated, a `Snapshot` loaded strictly and re-framed.
+/// store applies: a `Changes` record inflated, a `Snapshot` split from its roster, loaded strictly
+/// and re-framed.
 pub fn as_changes(kind: RecordKind, plaintext: &[u8]) -> Result<Vec<u8>, String> {
     match kind {
         RecordKind::Changes => {
             folgesvenn_domain::changes::decompress(plaintext).map_err(|e| e.to_string())
         }
         RecordKind::Snapshot => {
-            folgesvenn_domain::changes::from_snapshot(plaintext).map_err(|e| e.to_string())
+            let (_, document) = folgesvenn_protocol::roster::unpack_snapshot(plaintext)
+                .map_err(|e| e.to_string())?;
+            folgesvenn_domain::changes::from_snapshot(document).map_err(|e| e.to_string())
         }
+        RecordKind::Roster => Err("a roster record holds no changes".to_owned()),
     }
 }
 

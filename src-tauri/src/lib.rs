@@ -49,6 +49,8 @@ pub fn run() {
             commands::visits::resolve_request,
             commands::pairing::invite_employer,
             commands::pairing::join_placement,
+            commands::pairing::placement_members,
+            commands::pairing::remove_device,
             commands::sync::placement_sync_log,
             commands::plan::add_training_task,
             commands::plan::set_task_status,

@@ -137,10 +137,10 @@ async fn pair(client: &reqwest::Client, base: &str) -> Result<Pair> {
             device_id: d.id,
             public_key: d.key.public(),
         });
-        expect_ok(client, base, d.request("/v1/devices", body)).await?;
+        expect_ok(client, base, d.request("/v2/devices", body)).await?;
     }
     let body = encode(&CreateDoc { doc_id: doc });
-    expect_ok(client, base, adviser.request("/v1/docs", body)).await?;
+    expect_ok(client, base, adviser.request("/v2/docs", body)).await?;
     let mut secret = [0u8; 16];
     rand::thread_rng().fill_bytes(&mut secret);
     let invitation_id = Uuid::new_v4();
@@ -152,7 +152,7 @@ async fn pair(client: &reqwest::Client, base: &str) -> Result<Pair> {
         expires_at_ms: now_ms() + 3_600_000,
         bundle: None,
     });
-    expect_ok(client, base, adviser.request("/v1/invitations", body)).await?;
+    expect_ok(client, base, adviser.request("/v2/invitations", body)).await?;
     let body = encode(&AcceptInvitation {
         invitation_id,
         secret,
@@ -160,7 +160,7 @@ async fn pair(client: &reqwest::Client, base: &str) -> Result<Pair> {
     expect_ok(
         client,
         base,
-        employer.request("/v1/invitations/accept", body),
+        employer.request("/v2/invitations/accept", body),
     )
     .await?;
     let records = (1..=10)
@@ -173,7 +173,7 @@ async fn pair(client: &reqwest::Client, base: &str) -> Result<Pair> {
             records,
         }],
     });
-    let answer = expect_ok(client, base, adviser.request("/v1/sync", body)).await?;
+    let answer = expect_ok(client, base, adviser.request("/v2/sync", body)).await?;
     let answer: SyncResponse = decode(&answer)?;
     if answer.docs[0].acked.len() != 10 {
         bail!(
@@ -234,7 +234,7 @@ impl Op {
             }
         };
         let body = encode(&SyncRequest { docs: vec![doc] });
-        pair.employer.request("/v1/sync", body)
+        pair.employer.request("/v2/sync", body)
     }
 }
 

@@ -119,7 +119,7 @@ impl Transport for Faulty {
             for r in late {
                 let _ = self.http.post(r).await;
             }
-            let is_sync = request.path == "/v1/sync";
+            let is_sync = request.path == "/v2/sync";
             let st_count = |i: usize| self.state.lock().unwrap().counts[i] += 1;
             match fault {
                 Fault::None => {
@@ -215,6 +215,8 @@ async fn run_schedule(seed: u64, relay: &str, root: &std::path::Path) -> [u32; 7
         make("adviser", Role::Adviser, 1),
         make("employer", Role::Employer, 2),
         make("tablet", Role::Adviser, 3),
+        // A second employer device, removed part-way (a lost phone): the key rotates under faults.
+        make("spare", Role::Employer, 4),
     ];
 
     // Pairing happens on site, before the trouble starts.
@@ -242,7 +244,11 @@ async fn run_schedule(seed: u64, relay: &str, root: &std::path::Path) -> [u32; 7
         .unwrap();
     let shared = devs[0].store.document_id(p, DocKind::Shared).unwrap();
     share(&mut devs[0].store, shared, relay).unwrap();
-    for (i, role) in [(1, MemberRole::Employer), (2, MemberRole::Adviser)] {
+    for (i, role) in [
+        (1, MemberRole::Employer),
+        (2, MemberRole::Adviser),
+        (3, MemberRole::Employer),
+    ] {
         let pairing = invite(
             &mut devs[0].store,
             &devs[0].client,
@@ -260,9 +266,17 @@ async fn run_schedule(seed: u64, relay: &str, root: &std::path::Path) -> [u32; 7
     }
 
     let steps = rng.gen_range(15..40);
+    let remove_from = rng.gen_range(0..steps);
+    let spare = devs[3].store.device_id();
+    let mut removed = false;
     let mut day_no = 0;
     for step in 0..steps {
-        let i = rng.gen_range(0..3);
+        // From `remove_from` on, the adviser removes the spare as soon as it knows the spare's
+        // claim (it may not have arrived yet).
+        if step >= remove_from && !removed {
+            removed = folgesvenn_sync::remove_member(&mut devs[0].store, shared, spare).is_ok();
+        }
+        let i = rng.gen_range(0..4);
         let d = &mut devs[i];
         match rng.gen_range(0..10) {
             0..4 => {
@@ -277,8 +291,8 @@ async fn run_schedule(seed: u64, relay: &str, root: &std::path::Path) -> [u32; 7
                 d.notes.push(id);
             }
             6 => {
-                // The adviser's devices edit the adviser's note; the employer only its own.
-                let target = if i == 1 {
+                // The adviser's devices edit the adviser's note; the employers only their own.
+                let target = if i == 1 || i == 3 {
                     d.notes.last().copied()
                 } else {
                     Some(shared_note)
@@ -306,7 +320,7 @@ async fn run_schedule(seed: u64, relay: &str, root: &std::path::Path) -> [u32; 7
                     .write_shared(p, |doc, s| doc.set_action_status(action, status, s))
                     .unwrap();
             }
-            _ if i == 1 && day_no < 50 => {
+            _ if (i == 1 || i == 3) && day_no < 50 => {
                 day_no += 1;
                 let date = Day::parse("dato", "2026-10-01").unwrap().plus_days(day_no);
                 let id = d
@@ -343,12 +357,52 @@ async fn run_schedule(seed: u64, relay: &str, root: &std::path::Path) -> [u32; 7
             *c += n;
         }
     }
-    for _round in 0..3 {
-        for d in devs.iter_mut() {
-            sync_once(&mut d.store, &d.client)
+    // The spare syncs its last while still a member, then the adviser removes it (if it did
+    // not already) and everyone else syncs until nothing moves.
+    let _ = sync_once(&mut devs[3].store, &devs[3].client).await;
+    // A member the remover did not know of yet gets the new key from the next adviser sync that
+    // sees its claim, so "until nothing moves" can take a round or two more than three.
+    for round in 0..10 {
+        if !removed {
+            removed = folgesvenn_sync::remove_member(&mut devs[0].store, shared, spare).is_ok();
+        }
+        let mut moved = false;
+        for d in devs[..3].iter_mut() {
+            let r = sync_once(&mut d.store, &d.client)
                 .await
                 .unwrap_or_else(|e| panic!("seed {seed}: sync after healing failed: {e}"));
+            moved |= r.pushed > 0 || r.received > 0;
         }
+        if round >= 2 && !moved {
+            break;
+        }
+    }
+    assert!(removed, "seed {seed}: the spare was removed");
+    let (spare_dev, devs) = {
+        let [a, b, c, s] = devs;
+        (s, [a, b, c])
+    };
+    let mut spare_dev = spare_dev;
+    assert!(
+        sync_once(&mut spare_dev.store, &spare_dev.client)
+            .await
+            .is_err(),
+        "seed {seed}: the removed device is refused"
+    );
+    let mut devs = devs;
+    for d in devs.iter_mut() {
+        let roster = folgesvenn_sync::roster(&d.store, shared).unwrap();
+        assert!(
+            roster.is_revoked(spare),
+            "seed {seed}: {:?}",
+            d.store
+                .sync_log(shared, 300)
+                .unwrap()
+                .iter()
+                .map(|e| e.event.clone())
+                .collect::<Vec<_>>()
+        );
+        assert!(roster.epoch() >= 2, "seed {seed}: the key rotated");
     }
 
     let mut heads: Vec<_> = devs
@@ -371,8 +425,30 @@ async fn run_schedule(seed: u64, relay: &str, root: &std::path::Path) -> [u32; 7
             "seed {seed}: projections differ"
         );
     }
-    let all_notes: Vec<Uuid> = devs.iter().flat_map(|d| d.notes.clone()).collect();
-    let all_obs: Vec<Uuid> = devs.iter().flat_map(|d| d.observations.clone()).collect();
+    // Everything the remaining devices wrote, and what the spare wrote that reached them.
+    let arrived = devs[0].store.placement(p).unwrap().shared;
+    let all_notes: Vec<Uuid> = devs
+        .iter()
+        .flat_map(|d| d.notes.clone())
+        .chain(
+            spare_dev
+                .notes
+                .iter()
+                .copied()
+                .filter(|n| arrived.notes.contains_key(n)),
+        )
+        .collect();
+    let all_obs: Vec<Uuid> = devs
+        .iter()
+        .flat_map(|d| d.observations.clone())
+        .chain(
+            spare_dev
+                .observations
+                .iter()
+                .copied()
+                .filter(|o| arrived.observations.contains_key(o)),
+        )
+        .collect();
     for d in devs.iter_mut() {
         let view = d.store.placement(p).unwrap();
         assert_eq!(

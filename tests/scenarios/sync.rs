@@ -528,7 +528,7 @@ struct Damaging(Http);
 impl Transport for Damaging {
     fn post(&self, request: Request) -> BoxFuture<'_, Result<Response, String>> {
         Box::pin(async move {
-            let is_sync = request.path == "/v1/sync";
+            let is_sync = request.path == "/v2/sync";
             let mut resp = self.0.post(request).await?;
             if is_sync && resp.status == 200 {
                 let mut answer: folgesvenn_protocol::wire::SyncResponse =

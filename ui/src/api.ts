@@ -9,6 +9,7 @@ import type { ObservationInput } from "./bindings/ObservationInput";
 import type { NoteInput } from "./bindings/NoteInput";
 import type { Overview } from "./bindings/Overview";
 import type { PairingCode } from "./bindings/PairingCode";
+import type { PlacementMembers } from "./bindings/PlacementMembers";
 import type { PlacementSyncLog } from "./bindings/PlacementSyncLog";
 import type { VisitInput } from "./bindings/VisitInput";
 import type { PlacementSummary } from "./bindings/PlacementSummary";
@@ -114,6 +115,16 @@ export function inviteEmployer(placementId: string): Promise<PairingCode> {
 /** Joins a placement with the adviser's code (full or short); resolves with the placement's id. */
 export function joinPlacement(code: string): Promise<string> {
   return call<string>("join_placement", { code });
+}
+
+/** The placement's devices, current and removed, as their signed invitations prove them. */
+export function placementMembers(placementId: string): Promise<PlacementMembers> {
+  return call<PlacementMembers>("placement_members", { placementId });
+}
+
+/** Removes a device from the placement: the key rotates, the relay refuses it from the next sync. */
+export function removeDevice(placementId: string, deviceId: string): Promise<void> {
+  return call<void>("remove_device", { placementId, deviceId });
 }
 
 /** What sync did for one placement, and what it could not apply (quarantine). */

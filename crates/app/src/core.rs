@@ -489,6 +489,58 @@ impl AppCore {
         Ok(placement)
     }
 
+    /// The devices of the placement (its shared document), current and removed.
+    pub fn members(&self, placement: Uuid) -> Result<dto::PlacementMembers, CommandError> {
+        self.with_store(|s| {
+            let doc = s.document_id(placement, DocKind::Shared)?;
+            let me = s.device_id();
+            let roster = folgesvenn_sync::roster(s, doc)?;
+            let creator = roster
+                .members()
+                .find(|m| m.invited_by.is_none())
+                .map(|m| m.device_id);
+            let device = |m: &folgesvenn_sync::Member, removed| dto::MemberDevice {
+                device_id: m.device_id.to_string(),
+                name: m.name.clone(),
+                role: folgesvenn_sync::members::domain_role(m.role).into(),
+                this_device: m.device_id == me,
+                creator: Some(m.device_id) == creator,
+                removed,
+            };
+            let mut devices: Vec<dto::MemberDevice> =
+                roster.members().map(|m| device(m, false)).collect();
+            devices.extend(roster.gone().map(|m| device(m, true)));
+            Ok(dto::PlacementMembers {
+                devices,
+                key_epoch: roster.epoch(),
+            })
+        })
+    }
+
+    /// Removes a device from the placement (both documents, where it is a member of each): the
+    /// document key rotates at once, and the relay refuses the device from the next sync on.
+    pub fn remove_device(&self, placement: Uuid, device: Uuid) -> Result<(), CommandError> {
+        self.with_store(|s| {
+            let mut removed = false;
+            for kind in [DocKind::Shared, DocKind::Private] {
+                let Ok(doc) = s.document_id(placement, kind) else {
+                    continue;
+                };
+                if folgesvenn_sync::roster(s, doc).is_ok_and(|r| r.member(device).is_some()) {
+                    folgesvenn_sync::remove_member(s, doc, device)?;
+                    removed = true;
+                }
+            }
+            if removed {
+                Ok(())
+            } else {
+                Err(folgesvenn_sync::SyncError::CannotRemove.into())
+            }
+        })?;
+        self.nudge_sync();
+        Ok(())
+    }
+
     /// What sync did for this placement, newest last, and what it could not apply.
     pub fn sync_log(&self, placement: Uuid) -> Result<dto::PlacementSyncLog, CommandError> {
         self.with_store(|s| {

@@ -426,6 +426,33 @@ pub struct PairingCode {
     pub expires_at_ms: i64,
 }
 
+/// One device of a placement's shared document, as the signed membership statements prove it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct MemberDevice {
+    pub device_id: String,
+    /// The person who set the device up.
+    pub name: String,
+    /// The role its invitation gave it (not what it chose at set-up).
+    pub role: Role,
+    /// The device this app runs on.
+    pub this_device: bool,
+    /// The adviser device that created the placement: it cannot be removed.
+    pub creator: bool,
+    /// Removed: the relay refuses it, and it cannot read what was written after.
+    pub removed: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlacementMembers {
+    pub devices: Vec<MemberDevice>,
+    /// How many times the document key has rotated, plus one.
+    pub key_epoch: u32,
+}
+
 /// One line of a placement's sync log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -189,6 +189,24 @@ enum Command {
         #[arg(long)]
         relay: Option<String>,
     },
+    /// Lists a placement's member devices per document: who, which role, and which were removed.
+    Members {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        placement: uuid::Uuid,
+    },
+    /// Removes a device (a lost phone, a contact person who left) from every document of the
+    /// placement it belongs to: the document key rotates, and the relay refuses the device from the
+    /// next sync on (run `sync` after).
+    RemoveDevice {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        placement: uuid::Uuid,
+        #[arg(long)]
+        device: uuid::Uuid,
+    },
     /// Syncs every shared document with the relay once.
     Sync {
         #[arg(long)]
@@ -544,6 +562,55 @@ fn run(cli: Cli) -> Result<()> {
                 }
             };
             println!("{p}");
+        }
+        Command::Members { dir, placement } => {
+            let store = open(&dir)?;
+            for kind in [DocKind::Shared, DocKind::Private] {
+                let Ok(doc) = store.document_id(placement, kind) else {
+                    continue;
+                };
+                let Ok(roster) = folgesvenn_sync::roster(&store, doc) else {
+                    continue;
+                };
+                println!(
+                    "{} dokument {doc} (nøkkelepoke {}):",
+                    if kind == DocKind::Shared {
+                        "Delt"
+                    } else {
+                        "Privat"
+                    },
+                    roster.epoch()
+                );
+                for m in roster.members() {
+                    println!("  {} {} ({:?})", m.device_id, m.name, m.role);
+                }
+                for m in roster.gone() {
+                    println!("  {} {} ({:?}, fjernet)", m.device_id, m.name, m.role);
+                }
+            }
+        }
+        Command::RemoveDevice {
+            dir,
+            placement,
+            device,
+        } => {
+            let mut store = open(&dir)?;
+            let mut removed = 0;
+            for kind in [DocKind::Shared, DocKind::Private] {
+                let Ok(doc) = store.document_id(placement, kind) else {
+                    continue;
+                };
+                let member =
+                    folgesvenn_sync::roster(&store, doc).is_ok_and(|r| r.member(device).is_some());
+                if member {
+                    let epoch = folgesvenn_sync::remove_member(&mut store, doc, device)?;
+                    println!("Fjernet {device} fra dokument {doc}; ny nøkkelepoke {epoch}.");
+                    removed += 1;
+                }
+            }
+            if removed == 0 {
+                anyhow::bail!("{device} er ikke medlem av oppfølgingsløpet {placement}.");
+            }
         }
         Command::Sync { dir } => {
             let mut store = open(&dir)?;

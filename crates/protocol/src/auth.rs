@@ -104,29 +104,29 @@ mod tests {
     fn signatures_bind_method_path_body_and_time() {
         let key = DeviceKey::generate();
         let id = Uuid::new_v4();
-        let h = sign(id, &key, "POST", "/v1/sync", b"body", 1_000_000);
+        let h = sign(id, &key, "POST", "/v2/sync", b"body", 1_000_000);
         let pk = key.public();
         assert!(
-            h.verify(&pk, "POST", "/v1/sync", b"body", 1_000_000)
+            h.verify(&pk, "POST", "/v2/sync", b"body", 1_000_000)
                 .is_ok()
         );
         assert!(
-            h.verify(&pk, "POST", "/v1/sync", b"bodx", 1_000_000)
+            h.verify(&pk, "POST", "/v2/sync", b"bodx", 1_000_000)
                 .is_err()
         );
         assert!(
-            h.verify(&pk, "POST", "/v1/other", b"body", 1_000_000)
+            h.verify(&pk, "POST", "/v2/other", b"body", 1_000_000)
                 .is_err()
         );
         assert!(
-            h.verify(&pk, "GET", "/v1/sync", b"body", 1_000_000)
+            h.verify(&pk, "GET", "/v2/sync", b"body", 1_000_000)
                 .is_err()
         );
         assert!(
             h.verify(
                 &pk,
                 "POST",
-                "/v1/sync",
+                "/v2/sync",
                 b"body",
                 1_000_000 + MAX_SKEW_MS + 1
             )
@@ -136,7 +136,7 @@ mod tests {
             h.verify(
                 &DeviceKey::generate().public(),
                 "POST",
-                "/v1/sync",
+                "/v2/sync",
                 b"body",
                 1_000_000
             )
@@ -146,21 +146,21 @@ mod tests {
         forged.time_ms += 1;
         assert!(
             forged
-                .verify(&pk, "POST", "/v1/sync", b"body", 1_000_000)
+                .verify(&pk, "POST", "/v2/sync", b"body", 1_000_000)
                 .is_err()
         );
         // Extreme times are refused, never overflowed into the window.
         for t in [i64::MIN, i64::MAX] {
-            let mut extreme = sign(id, &key, "POST", "/v1/sync", b"body", t);
+            let mut extreme = sign(id, &key, "POST", "/v2/sync", b"body", t);
             assert!(
                 extreme
-                    .verify(&pk, "POST", "/v1/sync", b"body", 1_000_000)
+                    .verify(&pk, "POST", "/v2/sync", b"body", 1_000_000)
                     .is_err()
             );
             extreme.time_ms = t;
             assert!(
                 extreme
-                    .verify(&pk, "POST", "/v1/sync", b"body", t.saturating_neg())
+                    .verify(&pk, "POST", "/v2/sync", b"body", t.saturating_neg())
                     .is_err()
             );
         }

@@ -141,6 +141,12 @@ impl DocKey {
     }
 }
 
+impl fmt::Debug for DocKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("DocKey(…)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,11 +165,5 @@ mod tests {
         let mut tampered = sealed.clone();
         tampered[40] ^= 1;
         assert!(a.unseal(&tampered).is_err());
-    }
-}
-
-impl fmt::Debug for DocKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("DocKey(…)")
     }
 }

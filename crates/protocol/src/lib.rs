@@ -1,4 +1,4 @@
-//! The wire protocol between Følgesvenn devices and the relay, version 1 (`docs/protocol.md`).
+//! The wire protocol between Følgesvenn devices and the relay, version 2 (`docs/protocol.md`).
 //!
 //! The relay stores and forwards records it cannot read. A record is a batch of automerge changes
 //! (or a snapshot), sealed by the sending device with the document's key (XChaCha20-Poly1305)
@@ -22,5 +22,6 @@ pub use error::ProtocolError;
 pub use keys::{BoxKey, DeviceKey, DocKey, PublicKey};
 pub use record::{RecordHeader, RecordKind, SealedRecord};
 
-/// The protocol version this crate speaks; the relay's paths start with `/v1`.
-pub const VERSION: u32 = 1;
+/// The protocol version this crate speaks; the relay's paths start with `/v2`. Version 2 added
+/// roster records (signed membership and key rotation) and the roster inside snapshots.
+pub const VERSION: u32 = 2;

@@ -1,4 +1,4 @@
-//! The messages of protocol version 1, encoded with postcard (compact, schema-checked by serde).
+//! The messages of protocol version 2, encoded with postcard (compact, schema-checked by serde).
 //! Every request and response body is one of these; errors are [`ErrorBody`].
 
 use serde::de::DeserializeOwned;
@@ -19,7 +19,7 @@ pub enum MemberRole {
     Employer,
 }
 
-/// `POST /v1/devices`: a device makes itself known. The request is signed with the key it
+/// `POST /v2/devices`: a device makes itself known. The request is signed with the key it
 /// registers, so the relay learns a key only from its holder.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RegisterDevice {
@@ -27,13 +27,13 @@ pub struct RegisterDevice {
     pub public_key: PublicKey,
 }
 
-/// `POST /v1/docs`: an adviser device starts a document on the relay and becomes its first member.
+/// `POST /v2/docs`: an adviser device starts a document on the relay and becomes its first member.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateDoc {
     pub doc_id: Uuid,
 }
 
-/// `POST /v1/docs/end-date`: the placement's end date (days since 1970-01-01); employer members
+/// `POST /v2/docs/end-date`: the placement's end date (days since 1970-01-01); employer members
 /// lose access 12 weeks after it. Adviser members only.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetEndDate {
@@ -41,7 +41,7 @@ pub struct SetEndDate {
     pub end_day: i64,
 }
 
-/// `POST /v1/invitations`: an adviser member invites one more device. The relay keeps only the
+/// `POST /v2/invitations`: an adviser member invites one more device. The relay keeps only the
 /// SHA-256 of the one-time secret.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CreateInvitation {
@@ -61,14 +61,14 @@ pub struct SealedBundle {
     pub sealed: Vec<u8>,
 }
 
-/// `POST /v1/invitations/fetch`: a registered device asks for the bundle filed under `lookup`;
+/// `POST /v2/invitations/fetch`: a registered device asks for the bundle filed under `lookup`;
 /// answered with [`SealedBundle`] while the invitation is unused and unexpired, else 404.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FetchBundle {
     pub lookup: [u8; 32],
 }
 
-/// `POST /v1/invitations/accept`: the invited device presents the secret; once, before expiry.
+/// `POST /v2/invitations/accept`: the invited device presents the secret; once, before expiry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AcceptInvitation {
     pub invitation_id: Uuid,
@@ -81,14 +81,14 @@ pub struct Accepted {
     pub role: MemberRole,
 }
 
-/// `POST /v1/members/remove`: an adviser member removes a device; it loses access at once.
+/// `POST /v2/members/remove`: an adviser member removes a device; it loses access at once.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RemoveMember {
     pub doc_id: Uuid,
     pub device_id: Uuid,
 }
 
-/// `POST /v1/sync`: push and pull for any number of documents in one round trip.
+/// `POST /v2/sync`: push and pull for any number of documents in one round trip.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRequest {
     pub docs: Vec<DocSync>,

@@ -46,14 +46,14 @@ pub fn router(storage: Arc<dyn RelayStorage>, config: Config) -> Router {
     });
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .route("/v1/devices", post(register))
-        .route("/v1/docs", post(create_doc))
-        .route("/v1/docs/end-date", post(set_end_date))
-        .route("/v1/invitations", post(create_invitation))
-        .route("/v1/invitations/accept", post(accept_invitation))
-        .route("/v1/invitations/fetch", post(fetch_bundle))
-        .route("/v1/members/remove", post(remove_member))
-        .route("/v1/sync", post(sync))
+        .route("/v2/devices", post(register))
+        .route("/v2/docs", post(create_doc))
+        .route("/v2/docs/end-date", post(set_end_date))
+        .route("/v2/invitations", post(create_invitation))
+        .route("/v2/invitations/accept", post(accept_invitation))
+        .route("/v2/invitations/fetch", post(fetch_bundle))
+        .route("/v2/members/remove", post(remove_member))
+        .route("/v2/sync", post(sync))
         // Refused from the Content-Length header, before the body is read into memory.
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(

@@ -88,6 +88,10 @@ const MEMBERSHIP: &str = "SELECT m.role, d.end_day FROM members m JOIN docs d ON
 const PULL_SNAPSHOTS: &str = "SELECT r.server_seq, r.device_id, r.body, d.public_key
      FROM records r JOIN devices d ON d.id = r.device_id
      WHERE r.doc_id = ?1 AND r.kind = ?2 AND r.server_seq > ?3";
+const PULL_ROSTER: &str = "SELECT r.server_seq, r.device_id, r.body, d.public_key
+     FROM records r JOIN devices d ON d.id = r.device_id
+     WHERE r.doc_id = ?1 AND r.kind = ?2 AND r.server_seq > ?3 AND r.server_seq <= ?4
+     ORDER BY r.server_seq";
 const PULL_RECORDS: &str = "SELECT r.server_seq, r.device_id, r.body, d.public_key
      FROM records r JOIN devices d ON d.id = r.device_id
      WHERE r.doc_id = ?1 AND r.server_seq > ?2 ORDER BY r.server_seq";
@@ -384,16 +388,16 @@ impl RelayStorage for SqliteStorage {
             "DELETE FROM members WHERE doc_id = ?1 AND device_id = ?2",
             [doc.to_string(), device.to_string()],
         )?;
-        // A removal rotates the document key: an invitation made before it carries the old key,
-        // so every unused invitation to the document is void (and its short code's bundle gone).
+        // Invitations the removed device made and nobody has used yet die with it.
         tx.execute(
             "DELETE FROM bundles WHERE invitation_id IN
-               (SELECT id FROM invitations WHERE doc_id = ?1 AND used_by IS NULL)",
-            [doc.to_string()],
+               (SELECT id FROM invitations WHERE doc_id = ?1 AND created_by = ?2 AND used_by IS NULL)",
+            [doc.to_string(), device.to_string()],
         )?;
         tx.execute(
-            "UPDATE invitations SET used_by = 'void', used_at = 0 WHERE doc_id = ?1 AND used_by IS NULL",
-            [doc.to_string()],
+            "UPDATE invitations SET used_by = 'revoked', used_at = 0
+             WHERE doc_id = ?1 AND created_by = ?2 AND used_by IS NULL",
+            [doc.to_string(), device.to_string()],
         )?;
         tx.commit()?;
         Ok(n == 1)
@@ -433,11 +437,14 @@ impl RelayStorage for SqliteStorage {
             .execute(params![d, seq, h.device_id.to_string(), h.device_seq as i64, h.kind as i64, wire::encode(rec), now_ms])?;
             if h.kind == RecordKind::Snapshot && h.covers_through > 0 {
                 // The snapshot holds everything up to `covers_through`; keep the newest record of
-                // each device so idempotency on (device, device sequence) still answers for it.
+                // each device so idempotency on (device, device sequence) still answers for it,
+                // and every roster record: the keys of later epochs are sealed there, under keys
+                // a reader already has, and the snapshot itself may be under one it does not.
                 tx.execute(
                     "DELETE FROM records WHERE doc_id = ?1 AND server_seq <= ?2 AND server_seq <> ?3
+                     AND kind <> ?4
                      AND server_seq NOT IN (SELECT max(server_seq) FROM records WHERE doc_id = ?1 GROUP BY device_id)",
-                    params![d, h.covers_through as i64, seq],
+                    params![d, h.covers_through as i64, seq, RecordKind::Roster as i64],
                 )?;
             }
             out.push(Appended::Stored(seq as u64));
@@ -474,6 +481,21 @@ impl RelayStorage for SqliteStorage {
             }
         }
         if let Some((covers, stored, device, len)) = best {
+            // The roster records it covers come first: they hold the keys to open it with.
+            let mut roster = conn.prepare_cached(PULL_ROSTER)?;
+            let mut rows = roster.query(params![
+                d,
+                RecordKind::Roster as i64,
+                since as i64,
+                covers as i64
+            ])?;
+            while let Some(r) = rows.next()? {
+                let (rec, sender, len) = stored_record(r)?;
+                if sender != reader {
+                    bytes += len;
+                    out.push(rec);
+                }
+            }
             skip = Some(stored.server_seq);
             cursor = covers;
             if device != reader {

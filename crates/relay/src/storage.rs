@@ -96,8 +96,7 @@ pub trait RelayStorage: Send + Sync + 'static {
         device: Uuid,
         now_ms: i64,
     ) -> Result<Accept, StorageError>;
-    /// Ends a device's membership at once, and voids every unused invitation to the document
-    /// (they carry the key that the removal rotates).
+    /// Ends a device's membership at once, and voids the unused invitations it made.
     fn remove_member(&self, doc: Uuid, device: Uuid) -> Result<bool, StorageError>;
     /// Appends records in one transaction; a snapshot also drops the records it covers.
     fn append(

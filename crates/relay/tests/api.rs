@@ -108,7 +108,7 @@ impl Device {
     async fn register(&self) {
         let a = self
             .post(
-                "/v1/devices",
+                "/v2/devices",
                 &RegisterDevice {
                     device_id: self.id,
                     public_key: self.key.public(),
@@ -133,7 +133,7 @@ impl Device {
 
     async fn sync(&self, doc: Uuid, since: u64, records: Vec<SealedRecord>) -> Answer {
         self.post(
-            "/v1/sync",
+            "/v2/sync",
             &SyncRequest {
                 docs: vec![DocSync {
                     doc_id: doc,
@@ -150,7 +150,7 @@ impl Device {
         let secret: [u8; 16] = rand_bytes();
         let a = self
             .post(
-                "/v1/invitations",
+                "/v2/invitations",
                 &CreateInvitation {
                     doc_id: doc,
                     invitation_id: id,
@@ -187,7 +187,7 @@ async fn pair(relay: &Relay) -> (Device, Device, Uuid, DocKey) {
     let doc = Uuid::new_v4();
     assert_eq!(
         adviser
-            .post("/v1/docs", &CreateDoc { doc_id: doc })
+            .post("/v2/docs", &CreateDoc { doc_id: doc })
             .await
             .status,
         204
@@ -195,7 +195,7 @@ async fn pair(relay: &Relay) -> (Device, Device, Uuid, DocKey) {
     let (inv, secret) = adviser.invite(doc, MemberRole::Employer, 60_000).await;
     let a = employer
         .post(
-            "/v1/invitations/accept",
+            "/v2/invitations/accept",
             &AcceptInvitation {
                 invitation_id: inv,
                 secret,
@@ -312,12 +312,12 @@ async fn security_matrix() {
     });
 
     // No signature.
-    let a = adviser.send("/v1/sync", body.clone(), None).await;
+    let a = adviser.send("/v2/sync", body.clone(), None).await;
     assert_eq!((a.status, a.error_kind().as_str()), (401, "unsigned"));
 
     // Bad signature: signed over another body.
-    let h = adviser.sign("/v1/sync", b"something else");
-    let a = adviser.send("/v1/sync", body.clone(), Some(h)).await;
+    let h = adviser.sign("/v2/sync", b"something else");
+    let a = adviser.send("/v2/sync", body.clone(), Some(h)).await;
     assert_eq!((a.status, a.error_kind().as_str()), (401, "bad_signature"));
 
     // Unknown device.
@@ -326,15 +326,15 @@ async fn security_matrix() {
     assert_eq!((a.status, a.error_kind().as_str()), (401, "unknown_device"));
 
     // Replayed request: the very same headers and body twice.
-    let h = adviser.sign("/v1/sync", &body);
+    let h = adviser.sign("/v2/sync", &body);
     assert_eq!(
         adviser
-            .send("/v1/sync", body.clone(), Some(h.clone()))
+            .send("/v2/sync", body.clone(), Some(h.clone()))
             .await
             .status,
         200
     );
-    let a = adviser.send("/v1/sync", body.clone(), Some(h)).await;
+    let a = adviser.send("/v2/sync", body.clone(), Some(h)).await;
     assert_eq!((a.status, a.error_kind().as_str()), (401, "replayed"));
 
     // A registered device that is no member, reading and writing.
@@ -347,7 +347,7 @@ async fn security_matrix() {
     assert_eq!((a.status, a.error_kind().as_str()), (403, "not_member"));
     let a = outsider
         .post(
-            "/v1/invitations",
+            "/v2/invitations",
             &CreateInvitation {
                 doc_id: doc,
                 invitation_id: Uuid::new_v4(),
@@ -362,7 +362,7 @@ async fn security_matrix() {
     // An employer member cannot invite or remove either.
     let a = employer
         .post(
-            "/v1/members/remove",
+            "/v2/members/remove",
             &RemoveMember {
                 doc_id: doc,
                 device_id: adviser.id,
@@ -378,7 +378,7 @@ async fn security_matrix() {
     assert_eq!(
         first
             .post(
-                "/v1/invitations/accept",
+                "/v2/invitations/accept",
                 &AcceptInvitation {
                     invitation_id: inv,
                     secret
@@ -390,7 +390,7 @@ async fn security_matrix() {
     );
     let a = outsider
         .post(
-            "/v1/invitations/accept",
+            "/v2/invitations/accept",
             &AcceptInvitation {
                 invitation_id: inv,
                 secret,
@@ -405,7 +405,7 @@ async fn security_matrix() {
     tokio::time::sleep(Duration::from_millis(120)).await;
     let a = outsider
         .post(
-            "/v1/invitations/accept",
+            "/v2/invitations/accept",
             &AcceptInvitation {
                 invitation_id: inv,
                 secret,
@@ -418,7 +418,7 @@ async fn security_matrix() {
     );
     let a = outsider
         .post(
-            "/v1/invitations/accept",
+            "/v2/invitations/accept",
             &AcceptInvitation {
                 invitation_id: inv,
                 secret: [9; 16],
@@ -439,7 +439,7 @@ async fn security_matrix() {
     assert_eq!(
         adviser
             .post(
-                "/v1/members/remove",
+                "/v2/members/remove",
                 &RemoveMember {
                     doc_id: doc,
                     device_id: first.id
@@ -457,7 +457,7 @@ async fn security_matrix() {
     assert_eq!(
         adviser
             .post(
-                "/v1/docs/end-date",
+                "/v2/docs/end-date",
                 &SetEndDate {
                     doc_id: doc,
                     end_day: today - 85
@@ -481,9 +481,9 @@ async fn security_matrix() {
     // Oversize body: refused from its length.
     let a = adviser
         .send(
-            "/v1/sync",
+            "/v2/sync",
             vec![0; MAX_BODY + 1],
-            Some(adviser.sign("/v1/sync", b"")),
+            Some(adviser.sign("/v2/sync", b"")),
         )
         .await;
     assert_eq!(a.status, 413);
@@ -494,7 +494,7 @@ async fn security_matrix() {
     for _ in 0..60 {
         let a = employer
             .post(
-                "/v1/devices",
+                "/v2/devices",
                 &RegisterDevice {
                     device_id: employer.id,
                     public_key: employer.key.public(),
@@ -541,7 +541,7 @@ async fn unauthenticated_flood_is_limited_per_address() {
     let mut statuses = Vec::new();
     for _ in 0..40 {
         let resp = http
-            .post(format!("{}/v1/sync", relay.base))
+            .post(format!("{}/v2/sync", relay.base))
             .body(vec![1, 2, 3])
             .send()
             .await

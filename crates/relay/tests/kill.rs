@@ -98,7 +98,7 @@ async fn acknowledged_records_survive_sigkill_and_retries_make_no_duplicates() {
         let (s, _) = d
             .post(
                 &base,
-                "/v1/devices",
+                "/v2/devices",
                 &RegisterDevice {
                     device_id: d.id,
                     public_key: d.key.public(),
@@ -109,7 +109,7 @@ async fn acknowledged_records_survive_sigkill_and_retries_make_no_duplicates() {
         assert_eq!(s, 204);
     }
     assert_eq!(
-        dev.post(&base, "/v1/docs", &CreateDoc { doc_id: doc })
+        dev.post(&base, "/v2/docs", &CreateDoc { doc_id: doc })
             .await
             .unwrap()
             .0,
@@ -127,14 +127,14 @@ async fn acknowledged_records_survive_sigkill_and_retries_make_no_duplicates() {
         bundle: None,
     };
     assert_eq!(
-        dev.post(&base, "/v1/invitations", &invite).await.unwrap().0,
+        dev.post(&base, "/v2/invitations", &invite).await.unwrap().0,
         204
     );
     assert_eq!(
         reader
             .post(
                 &base,
-                "/v1/invitations/accept",
+                "/v2/invitations/accept",
                 &AcceptInvitation {
                     invitation_id: inv,
                     secret
@@ -186,13 +186,13 @@ async fn acknowledged_records_survive_sigkill_and_retries_make_no_duplicates() {
                 relay_ref.kill().unwrap();
                 relay_ref.wait().unwrap();
             };
-            let (answer, ()) = tokio::join!(dev.post(&base, "/v1/sync", &req), kill);
+            let (answer, ()) = tokio::join!(dev.post(&base, "/v2/sync", &req), kill);
             kills += 1;
             lost_answers += usize::from(answer.is_err());
             (relay, base) = start(&db);
             answer
         } else {
-            dev.post(&base, "/v1/sync", &req).await
+            dev.post(&base, "/v2/sync", &req).await
         };
         match answer {
             Ok((200, body)) => {
@@ -221,7 +221,7 @@ async fn acknowledged_records_survive_sigkill_and_retries_make_no_duplicates() {
         let (s, body) = reader
             .post(
                 &base,
-                "/v1/sync",
+                "/v2/sync",
                 &SyncRequest {
                     docs: vec![DocSync {
                         doc_id: doc,

@@ -154,7 +154,7 @@ pub(crate) async fn ensure_registered(
         device_id: device,
         public_key: key.public(),
     };
-    let (status, body) = client.post(relay, "/v1/devices", device, key, &msg).await?;
+    let (status, body) = client.post(relay, "/v2/devices", device, key, &msg).await?;
     if status != 204 {
         return Err(refused(status, &body));
     }
@@ -186,6 +186,8 @@ pub struct Report {
     pub applied: usize,
     pub quarantined: usize,
     pub snapshots: usize,
+    /// Keys sealed to members that lacked them (see `members::top_up`).
+    pub keys_shared: usize,
 }
 
 fn counter_key(doc: Uuid) -> String {
@@ -249,6 +251,8 @@ fn prepare(
             epoch,
             covers_through,
         };
+        let roster = crate::members::roster_of(store, d)?;
+        crate::members::top_up(store, d, &roster)?;
         let mut records = Vec::new();
         let mut sent = Vec::new();
         let items = store.outbox(d.doc_id)?;
@@ -299,7 +303,7 @@ fn prepare(
         // A snapshot claims to hold everything up to the cursor: only true if nothing of ours is
         // unacknowledged and nothing received was set aside.
         // Only an adviser's device sends snapshots: the others take none from anyone else.
-        let adviser = crate::members::roster_of(store, d)?
+        let adviser = roster
             .member(device)
             .is_some_and(|m| m.role == MemberRole::Adviser);
         if due
@@ -498,34 +502,48 @@ fn take_statements(
 }
 
 /// Tries the document's quarantined records again, oldest first, now that the roster knows more
-/// members: a record that arrived before the statement admitting its sender is applied now.
-fn retry_quarantine(
-    store: &mut Store,
-    d: &SyncDoc,
-    keys: &Keys,
-    roster: &Roster,
-    report: &mut Report,
-) -> Result<(), SyncError> {
-    for (seq, bytes) in store.quarantined_records(d.doc_id)? {
-        let Ok(rec) = wire::decode::<StoredRecord>(&bytes) else {
-            continue;
-        };
-        if rec.record.header.kind == RecordKind::Roster {
-            continue;
+/// members or the device holds more keys: a record that arrived before the statement admitting its
+/// sender, or before the key of its epoch, is applied now. A snapshot taken out of quarantine
+/// brings its statements, which may admit more; so this goes round until nothing moves.
+fn retry_quarantine(store: &mut Store, d: &SyncDoc, report: &mut Report) -> Result<(), SyncError> {
+    loop {
+        let mut moved = false;
+        for (seq, bytes) in store.quarantined_records(d.doc_id)? {
+            let Ok(rec) = wire::decode::<StoredRecord>(&bytes) else {
+                continue;
+            };
+            let keys = Keys::of(store, d.doc_id)?;
+            if rec.record.header.kind != RecordKind::Changes
+                && take_statements(store, d.doc_id, &keys, &rec) == Ok(true)
+            {
+                moved = true;
+            }
+            if rec.record.header.kind == RecordKind::Roster {
+                if keys.open(&rec).is_ok() {
+                    store.release(d.doc_id, seq, &format!("post {seq} tatt ut av karantene"))?;
+                    moved = true;
+                }
+                continue;
+            }
+            let keys = Keys::of(store, d.doc_id)?;
+            let roster = crate::members::roster_of(store, d)?;
+            if try_one(store, d.doc_id, &keys, &roster, &rec).is_ok() {
+                report.applied += 1;
+                report.quarantined = report.quarantined.saturating_sub(1);
+                store.release(
+                    d.doc_id,
+                    seq,
+                    &format!("post {seq} tatt ut av karantene: avsenderen og nøkkelen er nå kjent"),
+                )?;
+                moved = true;
+            } else {
+                store.forget_cache();
+            }
         }
-        if try_one(store, d.doc_id, keys, roster, &rec).is_ok() {
-            report.applied += 1;
-            report.quarantined = report.quarantined.saturating_sub(1);
-            store.release(
-                d.doc_id,
-                seq,
-                &format!("post {seq} tatt ut av karantene: avsenderen er nå kjent"),
-            )?;
-        } else {
-            store.forget_cache();
+        if !moved {
+            return Ok(());
         }
     }
-    Ok(())
 }
 
 /// Applies the records of one document's answer, in server order: runs of change records as one
@@ -596,7 +614,10 @@ fn apply_records(
     }
     apply_batch(store, d.doc_id, &keys, &roster, &batch, report)?;
     if grew {
-        retry_quarantine(store, d, &keys, &roster, report)?;
+        retry_quarantine(store, d, report)?;
+        // A member this device now knows of may lack a key: share it in this same sync.
+        let roster = crate::members::roster_of(store, d)?;
+        report.keys_shared += usize::from(crate::members::top_up(store, d, &roster)?);
     }
     Ok(someone_snapshotted)
 }
@@ -697,7 +718,7 @@ async fn send_removals(
             device_id: gone,
         };
         let (status, body) = client
-            .post(relay, "/v1/members/remove", device, key, &msg)
+            .post(relay, "/v2/members/remove", device, key, &msg)
             .await?;
         round_trips += 1;
         if status != 204 {
@@ -738,13 +759,13 @@ pub async fn sync_once(
                     secret,
                 };
                 let (s, b) = client
-                    .post(&relay, "/v1/invitations/accept", device, &key, &msg)
+                    .post(&relay, "/v2/invitations/accept", device, &key, &msg)
                     .await?;
                 (true, s, b)
             }
             None => {
                 let msg = CreateDoc { doc_id: d.doc_id };
-                let (s, b) = client.post(&relay, "/v1/docs", device, &key, &msg).await?;
+                let (s, b) = client.post(&relay, "/v2/docs", device, &key, &msg).await?;
                 (false, s, b)
             }
         };
@@ -784,7 +805,7 @@ pub async fn sync_once(
             .map(|d| d.records.len())
             .sum::<usize>();
         let (status, body) = client
-            .post(&relay, "/v1/sync", device, &key, &prepared.request)
+            .post(&relay, "/v2/sync", device, &key, &prepared.request)
             .await?;
         report.round_trips += 1;
         if status != 200 {
@@ -799,8 +820,9 @@ pub async fn sync_once(
         }
         let response: SyncResponse =
             wire::decode(&body).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let shared_before = report.keys_shared;
         let more = store.with(|s| apply_answer(s, &prepared, response, &mut report))?;
-        if !more && !prepared.held_back {
+        if !more && !prepared.held_back && report.keys_shared == shared_before {
             break;
         }
     }

@@ -25,6 +25,7 @@ pub mod transport;
 
 pub use background::{Backoff, LoopConfig, SyncHandle, SyncState, SyncStatus, spawn};
 pub use engine::{Report, SNAPSHOT_AFTER, StoreAccess, SyncClient, share, sync_once};
+pub use folgesvenn_protocol::roster::{Member, Roster};
 pub use folgesvenn_protocol::wire::MemberRole;
 pub use invitation::Invitation;
 pub use members::{remove_member, roster};

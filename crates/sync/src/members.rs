@@ -183,6 +183,50 @@ impl Keys {
     }
 }
 
+/// Seals every key since the first to each current member that has none of it: a member whose
+/// claim reached this adviser device only after a rotation (it was offline, or the remover had not
+/// heard of it yet) would otherwise never read what is sealed under the new key. Queued under the
+/// first key, which every member has from its invitation. Returns whether anything was queued.
+pub(crate) fn top_up(store: &mut Store, d: &SyncDoc, roster: &Roster) -> Result<bool, SyncError> {
+    let me = store.device_id();
+    if !roster
+        .member(me)
+        .is_some_and(|m| m.role == MemberRole::Adviser)
+    {
+        return Ok(false);
+    }
+    let keys = Keys::of(store, d.doc_id)?;
+    let device_key = crate::engine::device_key(store)?;
+    let mut statements = Vec::new();
+    for (epoch, key) in keys.all().iter().filter(|(e, _)| *e > 1) {
+        let lacking: Vec<(Uuid, BoxKey)> = roster
+            .lacking(*epoch)
+            .into_iter()
+            .filter(|m| m.device_id != me)
+            .map(|m| (m.device_id, m.box_key))
+            .collect();
+        if lacking.is_empty() {
+            continue;
+        }
+        statements.push(
+            Rekey::new(
+                d.doc_id,
+                *epoch,
+                me,
+                key,
+                lacking.iter().map(|(id, b)| (*id, b)),
+            )
+            .sign(&device_key),
+        );
+    }
+    if statements.is_empty() {
+        return Ok(false);
+    }
+    keep(store, d.doc_id, &statements)?;
+    queue(store, d.doc_id, 1, &statements)?;
+    Ok(true)
+}
+
 /// Removes a device from a document: signs its removal and a new document key (the next epoch)
 /// sealed to every remaining member, keeps both, and queues them under the current key, which
 /// the remaining members have. From now on this device seals under the new key. The relay is told

@@ -154,7 +154,7 @@ pub(crate) async fn send_invitations(
             }
         };
         let (status, answer) = client
-            .post(relay, "/v1/invitations", device, key, &msg)
+            .post(relay, "/v2/invitations", device, key, &msg)
             .await?;
         round_trips += 1;
         match status {
@@ -250,6 +250,10 @@ fn take_membership(
     all.push(claim);
     crate::members::keep(store, invitation.doc_id, &all)?;
     crate::members::queue(store, invitation.doc_id, invitation.epoch, &all)?;
+    store.set_member_role(
+        invitation.doc_id,
+        crate::members::domain_role(invitation.role),
+    )?;
     Ok(())
 }
 
@@ -269,7 +273,7 @@ pub async fn join_with_code(
     let (status, body) = client
         .post(
             relay,
-            "/v1/invitations/fetch",
+            "/v2/invitations/fetch",
             device,
             &key,
             &FetchBundle {
@@ -293,7 +297,7 @@ pub async fn join_with_code(
     let (status, body) = client
         .post(
             relay,
-            "/v1/invitations/accept",
+            "/v2/invitations/accept",
             device,
             &key,
             &AcceptInvitation {
@@ -337,7 +341,7 @@ pub async fn join_with_code(
             }],
         };
         let (status, body) = client
-            .post(relay, "/v1/sync", device, &key, &request)
+            .post(relay, "/v2/sync", device, &key, &request)
             .await?;
         if status != 200 {
             return Err(refused(status, &body));

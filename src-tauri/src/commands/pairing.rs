@@ -1,6 +1,6 @@
 //! Pairing: the adviser's code for the employer, and joining with it.
 
-use folgesvenn_app_core::dto::PairingCode;
+use folgesvenn_app_core::dto::{PairingCode, PlacementMembers};
 use folgesvenn_app_core::{AppCore, CommandError};
 use tauri::State;
 
@@ -20,4 +20,24 @@ pub async fn join_placement(
     code: String,
 ) -> Result<String, CommandError> {
     core.join(&code).map(|id| id.to_string())
+}
+
+#[tauri::command]
+pub async fn placement_members(
+    core: State<'_, AppCore>,
+    placement_id: String,
+) -> Result<PlacementMembers, CommandError> {
+    core.members(self::placement_id(&placement_id)?)
+}
+
+#[tauri::command]
+pub async fn remove_device(
+    core: State<'_, AppCore>,
+    placement_id: String,
+    device_id: String,
+) -> Result<(), CommandError> {
+    core.remove_device(
+        self::placement_id(&placement_id)?,
+        super::record_id(&device_id)?,
+    )
 }

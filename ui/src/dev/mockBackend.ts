@@ -17,6 +17,7 @@ import type { NoteInput } from "../bindings/NoteInput";
 import type { ObservationInput } from "../bindings/ObservationInput";
 import type { Overview } from "../bindings/Overview";
 import type { PairingCode } from "../bindings/PairingCode";
+import type { PlacementMembers } from "../bindings/PlacementMembers";
 import type { PlacementSyncLog } from "../bindings/PlacementSyncLog";
 import type { PlacementSummary } from "../bindings/PlacementSummary";
 import type { SearchHit } from "../bindings/SearchHit";
@@ -433,6 +434,20 @@ export function installMockBackend(): void {
         };
         return pairing;
       }
+      case "placement_members": {
+        find(args.placementId);
+        const members: PlacementMembers = {
+          keyEpoch: 1,
+          devices: [
+            { deviceId: "d-adviser", name: "Kari Veileder", role: "adviser", thisDevice: true, creator: true, removed: false },
+            { deviceId: "d-employer", name: "Per Verksmester", role: "employer", thisDevice: false, creator: false, removed: false },
+          ],
+        };
+        return members;
+      }
+      case "remove_device":
+        find(args.placementId);
+        return null;
       case "join_placement": {
         const code = String(args.code).trim().toUpperCase();
         if (!code) fail("invalid_input", "Skriv inn eller lim inn koden.");

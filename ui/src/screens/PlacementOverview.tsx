@@ -54,6 +54,7 @@ import { DailyLogForm, dailyLogDraftKey } from "./DailyLogForm";
 import { InviteEmployer } from "./InviteEmployer";
 import { NoteForm } from "./NoteForm";
 import { SyncLogSection } from "./SyncLogSection";
+import { MembersSection } from "./MembersSection";
 import { TrainingPlanSection } from "./TrainingPlanSection";
 
 /** What the Rust side accepts as an answer to a contact request. */
@@ -183,7 +184,12 @@ export function PlacementOverview({ id, role }: { id: string; role: Role | null 
           testId="overview-goals"
           detail={(item) => codeLabel(t, "goalCategory", item.detail)}
         />
-        <TrainingPlanSection placementId={o.id} items={o.trainingPlan} onChanged={overview.reload} />
+        <TrainingPlanSection
+          placementId={o.id}
+          items={o.trainingPlan}
+          onChanged={overview.reload}
+          canAdd={role === "adviser"}
+        />
         <PlanSection
           title={t("overview.adaptations")}
           items={o.adaptations}
@@ -202,6 +208,7 @@ export function PlacementOverview({ id, role }: { id: string; role: Role | null 
       <Timeline items={o.timeline} placementId={o.id} role={role} onChanged={overview.reload} />
 
       {role === "adviser" && <InviteEmployer placementId={o.id} />}
+      {role === "adviser" && <MembersSection placementId={o.id} refresh={dataVersion} />}
 
       <SyncLogSection placementId={o.id} refresh={dataVersion} />
     </VStack>
@@ -492,6 +499,8 @@ function TimelineEntry({
                 .join(" · ")}
             </Detail>
           )}
+          {/* The employer sets the status of the actions it owns; the rest are the adviser's. */}
+          {(role === "adviser" || item.detail === "employer") && (
           <StatusSelect
             label={t("overview.actionStatusLabel", { what: item.text })}
             status={item.status}
@@ -502,6 +511,7 @@ function TimelineEntry({
             testId="action-status"
             errorTestId="action-status-error"
           />
+          )}
         </HStack>
       )}
       {isVisit && item.status === "corrected" && (

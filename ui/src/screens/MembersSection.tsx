@@ -1,0 +1,128 @@
+import { Alert, BodyLong, BodyShort, Box, Button, Heading, HStack, Tag, VStack } from "@navikt/ds-react";
+import { useCallback, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { placementMembers, removeDevice, toCommandError } from "../api";
+import type { MemberDevice } from "../bindings/MemberDevice";
+import { useLoad } from "../hooks/useLoad";
+
+/**
+ * "Enheter": the devices of a placement as their signed invitations prove them, for the adviser,
+ * who can remove one (a lost phone, a contact person who left). Removing rotates the document key.
+ */
+export function MembersSection({ placementId, refresh }: { placementId: string; refresh: unknown }) {
+  const { t } = useTranslation();
+  const load = useCallback(() => placementMembers(placementId), [placementId]);
+  const members = useLoad(load, refresh);
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [removed, setRemoved] = useState<string | null>(null);
+
+  async function remove(device: MemberDevice) {
+    setBusy(true);
+    setError(null);
+    try {
+      await removeDevice(placementId, device.deviceId);
+      setConfirming(null);
+      setRemoved(device.name);
+      members.reload();
+    } catch (e) {
+      setError(t("members.failed", { message: toCommandError(e).message }));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const devices = members.data?.devices ?? [];
+  return (
+    <Box
+      as="section"
+      padding="space-16"
+      background="raised"
+      borderRadius="12"
+      borderWidth="1"
+      borderColor="neutral-subtle"
+      aria-labelledby="members-heading"
+      data-testid="members"
+    >
+      <VStack gap="space-12">
+        <Heading level="2" size="small" id="members-heading">
+          {t("members.heading")}
+        </Heading>
+        <BodyShort textColor="subtle">{t("members.intro")}</BodyShort>
+        {removed && (
+          <Alert variant="success" size="small" role="status" data-testid="member-removed">
+            {t("members.removed", { name: removed })}
+          </Alert>
+        )}
+        {error && (
+          <Alert variant="error" size="small" role="alert">
+            {error}
+          </Alert>
+        )}
+        <ul className="plain-list">
+          {devices.map((d) => (
+            <li key={d.deviceId} data-testid="member" data-device={d.deviceId} data-removed={d.removed}>
+              <VStack gap="space-4">
+                <HStack gap="space-8" justify="space-between" align="center" wrap>
+                  <HStack gap="space-8" align="center" wrap>
+                    <BodyShort weight="semibold">{d.name}</BodyShort>
+                    <Tag size="xsmall" variant="neutral">
+                      {t(`role.${d.role}`)}
+                    </Tag>
+                    {d.thisDevice && (
+                      <Tag size="xsmall" variant="info">
+                        {t("members.thisDevice")}
+                      </Tag>
+                    )}
+                    {d.removed && (
+                      <Tag size="xsmall" variant="error">
+                        {t("members.gone")}
+                      </Tag>
+                    )}
+                  </HStack>
+                  {!d.removed && !d.thisDevice && !d.creator && confirming !== d.deviceId && (
+                    <Button
+                      type="button"
+                      size="small"
+                      variant="secondary"
+                      onClick={() => {
+                        setRemoved(null);
+                        setConfirming(d.deviceId);
+                      }}
+                      data-testid="member-remove"
+                    >
+                      {t("members.remove")}
+                    </Button>
+                  )}
+                </HStack>
+                {confirming === d.deviceId && (
+                  <Box padding="space-12" background="warning-soft" borderRadius="8">
+                    <VStack gap="space-8">
+                      <BodyLong size="small">{t("members.confirm", { name: d.name })}</BodyLong>
+                      <HStack gap="space-8">
+                        <Button
+                          type="button"
+                          size="small"
+                          variant="danger"
+                          loading={busy}
+                          onClick={() => void remove(d)}
+                          data-testid="member-remove-confirm"
+                        >
+                          {t("members.removeConfirm")}
+                        </Button>
+                        <Button type="button" size="small" variant="tertiary" onClick={() => setConfirming(null)}>
+                          {t("members.cancel")}
+                        </Button>
+                      </HStack>
+                    </VStack>
+                  </Box>
+                )}
+              </VStack>
+            </li>
+          ))}
+        </ul>
+      </VStack>
+    </Box>
+  );
+}
