@@ -57,7 +57,12 @@ fn apply(store: &mut Store, f: &Fixture, e: &Edit) {
                 .unwrap();
         }
         Edit::NoteText { note, prefix } => {
-            let id = f.notes[*note];
+            // The employer edits only its own note (the rights table); the adviser any.
+            let id = if store.role() == Role::Employer {
+                f.notes[1]
+            } else {
+                f.notes[*note]
+            };
             let old = store.placement(p).unwrap().shared.notes[&id]
                 .body
                 .as_str()
@@ -144,21 +149,20 @@ fn converge(ea: &[Edit], eb: &[Edit]) {
     let placement = adviser
         .create_placement(&placement_input("Ola Nordmann"))
         .unwrap();
-    let notes = (0..2)
-        .map(|i| {
-            adviser
-                .write_shared(placement, |d, s| {
-                    d.add_note(
-                        &NewNote {
-                            body: format!("Felles notat {i}."),
-                            reply_to: None,
-                        },
-                        s,
-                    )
-                })
-                .unwrap()
-        })
-        .collect();
+    let note = |store: &mut Store, body: &str| {
+        store
+            .write_shared(placement, |d, s| {
+                d.add_note(
+                    &NewNote {
+                        body: body.into(),
+                        reply_to: None,
+                    },
+                    s,
+                )
+            })
+            .unwrap()
+    };
+    let adviser_note = note(&mut adviser, "Veilederens notat.");
     let action = adviser
         .write_shared(placement, |d, s| {
             d.add_action(
@@ -175,6 +179,13 @@ fn converge(ea: &[Edit], eb: &[Edit]) {
     employer
         .import_document(doc, DocKind::Shared, &adviser.document_bytes(doc).unwrap())
         .unwrap();
+    // A note of the employer's own, which both may edit: the concurrent text edits go there.
+    let imported = employer.heads(doc).unwrap();
+    let employer_note = note(&mut employer, "Arbeidsgiverens notat.");
+    adviser
+        .apply_remote(doc, &employer.changes_since(doc, &imported).unwrap())
+        .unwrap();
+    let notes = vec![adviser_note, employer_note];
     let fixture = Fixture {
         notes,
         action,
@@ -250,7 +261,7 @@ fn concurrent_text_scalar_and_new_records_merge() {
     converge(
         &[
             Edit::NoteText {
-                note: 0,
+                note: 1,
                 prefix: "Adviser ".into(),
             },
             Edit::ActionStatus(2),
@@ -262,7 +273,7 @@ fn concurrent_text_scalar_and_new_records_merge() {
         ],
         &[
             Edit::NoteText {
-                note: 0,
+                note: 1,
                 prefix: "Employer ".into(),
             },
             Edit::ActionStatus(3),
