@@ -64,6 +64,12 @@ impl RelayProcess {
     }
 
     pub fn start_on(dir: &Path, listen: &str) -> RelayProcess {
+        Self::start_with_calendar(dir, listen, 0)
+    }
+
+    /// As [`RelayProcess::start_on`], with the relay's calendar (on which employers' access ends
+    /// are judged) `offset_days` ahead: the injectable clock of the cut-off scenario.
+    pub fn start_with_calendar(dir: &Path, listen: &str, offset_days: i64) -> RelayProcess {
         use std::io::BufRead;
         std::fs::create_dir_all(dir).unwrap();
         let db = dir.join("relay.db");
@@ -71,6 +77,7 @@ impl RelayProcess {
             .args(["relay", "serve", "--listen", listen, "--db"])
             .arg(&db)
             .args(["--rate", "1000", "--burst", "1000"])
+            .arg(format!("--calendar-offset-days={offset_days}"))
             // The fault schedules replay requests on purpose (401 each), all from loopback.
             .args([
                 "--failed-auth-rate",

@@ -13,12 +13,15 @@
 //!   over three devices all converge, with nothing lost and nothing applied twice.
 //! - `trust`: a device writes only what the role its invitation fixed may write; every other
 //!   member quarantines the rest, names the sender, and audit-logs the real author.
+//! - `lifecycle`: ending a placement ends the employer's access 12 weeks later, at the relay and
+//!   on the employer's devices, and nowhere else; reopening before then gives it back.
 
 mod at_rest;
 mod common;
 mod crash;
 mod faults;
 mod keystore;
+mod lifecycle;
 mod merge;
 mod sync;
 mod trust;

@@ -114,7 +114,9 @@ async fn an_employer_device_cannot_write_what_its_role_may_not() {
         .unwrap();
     sync_once(&mut rogue, &client).await.unwrap();
     rogue
-        .write_shared(p, |d, s| d.set_status(PlacementStatus::Cancelled, s))
+        .write_shared(p, |d, s| {
+            d.close_placement(PlacementStatus::Cancelled, s.today, CloseReason::Other, s)
+        })
         .unwrap();
     sync_once(&mut rogue, &client).await.unwrap();
     rogue

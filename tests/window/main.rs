@@ -1,6 +1,8 @@
 //! The app in its real window: two instances of the release-configured binary (adviser and
 //! employer, each with its own data directory) driven through tauri-driver and WebKitWebDriver
-//! under Xvfb, and a real relay process that is down for the first half.
+//! under Xvfb, and a real relay process that is down for the first half. A third device (a
+//! store in this process) joins, is removed from the adviser's window and refused; the adviser
+//! ends the placement, and the employer's window shows the last day of its access.
 //!
 //! Run by `cargo xtask test`, which builds the app once and sets `FOLGESVENN_APP`; ignored by a
 //! plain `cargo test` (it needs the binary, Xvfb and tauri-driver):
@@ -667,6 +669,126 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         tokio::time::sleep(Duration::from_millis(700)).await;
     }
     employer.el("plan-progress").await;
+
+    // --- A second employer device (a tablet, in this process) joins with a new code; the adviser
+    // removes it from her window, and it is refused at once. ---
+    adviser.click("invite-employer").await;
+    let second_code = loop {
+        let code = adviser
+            .el("pairing-full-code")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        if code.starts_with("FS1-") && code != full_code {
+            break code;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    };
+    let mut tablet = Store::create(
+        &tmp.path().join("tablet"),
+        folgesvenn_domain::Role::Employer,
+        "Per Verksmester",
+        Unlock::Key(folgesvenn_store::DbKey::generate()),
+    )
+    .unwrap();
+    let invitation = folgesvenn_sync::Invitation::from_code(&second_code).unwrap();
+    folgesvenn_sync::accept(&mut tablet, &invitation).unwrap();
+    let client = folgesvenn_sync::SyncClient::new();
+    let tablet_member = format!(
+        "[data-testid=\"member\"][data-device=\"{}\"]",
+        tablet.device_id()
+    );
+    let deadline = Instant::now() + WAIT;
+    loop {
+        // The adviser's device sends the invitation to the relay; then the tablet can join, and
+        // its signed claim reaches the adviser's window.
+        adviser.click("sync-now").await;
+        folgesvenn_sync::sync_once(&mut tablet, &client)
+            .await
+            .unwrap();
+        let listed = adviser
+            .client
+            .find_all(Locator::Css(&tablet_member))
+            .await
+            .unwrap();
+        if !listed.is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the tablet never showed among the devices:\n{}",
+            adviser.body_text().await
+        );
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+    adviser
+        .click_css(&format!("{tablet_member} [data-testid=\"member-remove\"]"))
+        .await;
+    adviser.click("member-remove-confirm").await;
+    adviser.el("member-removed").await;
+    adviser.axe("overview after removing a device").await;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        adviser.click("sync-now").await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        match folgesvenn_sync::sync_once(&mut tablet, &client).await {
+            Err(folgesvenn_sync::SyncError::Relay { status: 403, .. }) => break,
+            other => assert!(
+                Instant::now() < deadline,
+                "the removed tablet still syncs: {other:?}"
+            ),
+        }
+    }
+
+    // --- The adviser ends the placement; the employer's window shows when its access ends. ---
+    adviser.click("lifecycle-end").await;
+    adviser.el("lifecycle-date").await;
+    adviser
+        .client
+        .find(Locator::Css(
+            "[data-testid=\"lifecycle-reason\"] option[value=\"got_job\"]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    adviser.axe("ending a placement").await;
+    adviser
+        .screenshot_at("end-placement", Some("lifecycle"))
+        .await;
+    adviser.click("lifecycle-save").await;
+    adviser.el("lifecycle-saved").await;
+    let today = folgesvenn_domain::Moment::from_unix_millis(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64,
+    )
+    .unwrap()
+    .day();
+    let access_ends = today
+        .plus_days(folgesvenn_domain::EMPLOYER_ACCESS_DAYS)
+        .to_string();
+    employer
+        .wait_for_attr(
+            "[data-testid=\"access-ends\"]",
+            "data-date",
+            &access_ends,
+            &[&adviser, &employer],
+        )
+        .await;
+    let notice = employer.el("access-ends").await.text().await.unwrap();
+    assert!(
+        notice.contains(&access_ends[..4]),
+        "the notice gives the date: {notice}"
+    );
+    employer.axe("overview of an ended placement").await;
+    employer
+        .screenshot_at("access-ends", Some("access-ends"))
+        .await;
 
     // --- Killed mid-draft: the employer's half-written log is back after a restart. ---
     employer.click("daily-log-open").await;

@@ -3,6 +3,7 @@
 import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppState } from "./bindings/AppState";
+import type { ClosePlacementInput } from "./bindings/ClosePlacementInput";
 import type { CommandError } from "./bindings/CommandError";
 import type { NewPlacementInput } from "./bindings/NewPlacementInput";
 import type { ObservationInput } from "./bindings/ObservationInput";
@@ -125,6 +126,24 @@ export function placementMembers(placementId: string): Promise<PlacementMembers>
 /** Removes a device from the placement: the key rotates, the relay refuses it from the next sync. */
 export function removeDevice(placementId: string, deviceId: string): Promise<void> {
   return call<void>("remove_device", { placementId, deviceId });
+}
+
+/** Starts a planned placement: planned → active. */
+export function activatePlacement(placementId: string): Promise<void> {
+  return call<void>("activate_placement", { placementId });
+}
+
+/**
+ * Ends (from active) or cancels (from planned or active) a placement as of a day no later than
+ * today, with a reason code. The employer keeps access for 12 weeks after that day.
+ */
+export function closePlacement(placementId: string, input: ClosePlacementInput): Promise<void> {
+  return call<void>("close_placement", { placementId, input });
+}
+
+/** Opens an ended or cancelled placement again, while the employer still has access. */
+export function reopenPlacement(placementId: string): Promise<void> {
+  return call<void>("reopen_placement", { placementId });
 }
 
 /** What sync did for one placement, and what it could not apply (quarantine). */

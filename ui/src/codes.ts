@@ -13,6 +13,16 @@ export const MEASURES = [
 export type Measure = (typeof MEASURES)[number];
 
 export const STATUSES = ["planned", "active", "ended", "cancelled"] as const;
+/** Why a placement ended or was cancelled. Neutral categories: the employer sees them. */
+export const CLOSE_REASONS = [
+  "completed",
+  "got_job",
+  "other_measure",
+  "candidate_ended",
+  "employer_ended",
+  "other",
+] as const;
+export type CloseReason = (typeof CLOSE_REASONS)[number];
 export const ATTENDANCE = ["present", "absent", "late", "left_early"] as const;
 export type Attendance = (typeof ATTENDANCE)[number];
 export const ACTION_STATUSES = ["open", "in_progress", "done", "cancelled"] as const;
@@ -35,6 +45,7 @@ export type CodeList =
   | "role"
   | "measure"
   | "status"
+  | "closeReason"
   | "attendance"
   | "actionStatus"
   | "requestStatus"

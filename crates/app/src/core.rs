@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use folgesvenn_domain::{
-    ActionStatus, CheckIn, Day, Employer, Moment, NewAction, NewNote, NewObservation, NewPlacement,
-    NewTrainingTask, NewVisit, TaskStatus,
+    ActionStatus, CheckIn, CloseReason, Day, Employer, Moment, NewAction, NewNote, NewObservation,
+    NewPlacement, NewTrainingTask, NewVisit, PlacementStatus, TaskStatus,
 };
 use folgesvenn_store::{DocKind, KeyLocation, Store, Unlock};
 use folgesvenn_sync::{Invitation, LoopConfig, MemberRole, SyncClient, SyncHandle};
@@ -568,6 +568,40 @@ impl AppCore {
             lines.sort_by(|a, b| a.at.cmp(&b.at));
             Ok(dto::PlacementSyncLog { lines, quarantined })
         })
+    }
+
+    /// The adviser starts a planned placement.
+    pub fn activate_placement(&self, placement: Uuid) -> Result<(), CommandError> {
+        self.with_store(|s| {
+            Ok(s.write_shared(placement, |d, st| d.set_status(PlacementStatus::Active, st))?)
+        })?;
+        self.nudge_sync();
+        Ok(())
+    }
+
+    /// The adviser ends or cancels a placement as of a day (today or earlier), with a reason. The
+    /// relay hears the end from this device's next sync; employer devices lose access 12 weeks
+    /// later.
+    pub fn close_placement(
+        &self,
+        placement: Uuid,
+        input: dto::ClosePlacementInput,
+    ) -> Result<(), CommandError> {
+        let status: PlacementStatus = input.status.parse()?;
+        let on = parse_day("sluttdato", &input.on)?;
+        let reason: CloseReason = input.reason.parse()?;
+        self.with_store(|s| {
+            Ok(s.write_shared(placement, |d, st| d.close_placement(status, on, reason, st))?)
+        })?;
+        self.nudge_sync();
+        Ok(())
+    }
+
+    /// The adviser reopens an ended or cancelled placement while the employer still has access.
+    pub fn reopen_placement(&self, placement: Uuid) -> Result<(), CommandError> {
+        self.with_store(|s| Ok(s.write_shared(placement, |d, st| d.reopen_placement(st))?))?;
+        self.nudge_sync();
+        Ok(())
     }
 
     /// Adds a task to the training plan (either side may; both see it).

@@ -186,7 +186,25 @@ pub struct PlacementFacts {
     pub start_date: String,
     pub end_date: Option<String>,
     pub closed_on: Option<String>,
+    /// A close reason code (`completed`, `got_job`…), once ended or cancelled.
+    pub closed_reason: Option<String>,
+    /// The last day employer devices have access, once ended or cancelled.
+    pub employer_access_ends: Option<String>,
     pub hours_per_week: f64,
+}
+
+/// Ending or cancelling a placement.
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ClosePlacementInput {
+    /// `ended` or `cancelled`.
+    pub status: String,
+    /// `YYYY-MM-DD`, no later than today.
+    pub on: String,
+    /// A close reason code: `completed`, `got_job`, `other_measure`, `candidate_ended`,
+    /// `employer_ended`, `other`.
+    pub reason: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, TS)]
@@ -269,6 +287,8 @@ impl From<store::Overview> for Overview {
                 start_date: f.start_date,
                 end_date: f.end_date,
                 closed_on: f.closed_on,
+                closed_reason: f.closed_reason,
+                employer_access_ends: f.employer_access_ends,
                 hours_per_week: f.hours_per_week,
             },
             goals: plan(o.goals),

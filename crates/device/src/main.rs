@@ -207,6 +207,37 @@ enum Command {
         #[arg(long)]
         device: uuid::Uuid,
     },
+    /// Starts a planned placement.
+    Activate {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        placement: uuid::Uuid,
+    },
+    /// Ends a placement (or, with `--cancel`, cancels it) as of a day, with a reason. Employer
+    /// devices keep access for 12 weeks after that day; the relay hears of it at the next `sync`.
+    End {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        placement: uuid::Uuid,
+        /// YYYY-MM-DD, today or earlier (default: today).
+        #[arg(long)]
+        on: Option<String>,
+        /// completed, got_job, other_measure, candidate_ended, employer_ended or other.
+        #[arg(long)]
+        reason: String,
+        /// Cancelled rather than ended (a placement that did not run its course).
+        #[arg(long)]
+        cancel: bool,
+    },
+    /// Reopens an ended or cancelled placement, while the employer still has access.
+    Reopen {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        placement: uuid::Uuid,
+    },
     /// Syncs every shared document with the relay once.
     Sync {
         #[arg(long)]
@@ -612,6 +643,37 @@ fn run(cli: Cli) -> Result<()> {
                 anyhow::bail!("{device} er ikke medlem av oppfølgingsløpet {placement}.");
             }
         }
+        Command::Activate { dir, placement } => {
+            open(&dir)?.write_shared(placement, |d, s| d.set_status(PlacementStatus::Active, s))?;
+            println!("Oppfølgingen er aktiv.");
+        }
+        Command::End {
+            dir,
+            placement,
+            on,
+            reason,
+            cancel,
+        } => {
+            let mut store = open(&dir)?;
+            let reason: CloseReason = reason.parse()?;
+            let on = day_opt("sluttdato", on.as_deref())?.unwrap_or(store.stamp().today);
+            let status = if cancel {
+                PlacementStatus::Cancelled
+            } else {
+                PlacementStatus::Ended
+            };
+            store.write_shared(placement, |d, s| d.close_placement(status, on, reason, s))?;
+            let last = store.overview(placement, 0)?.facts.employer_access_ends;
+            println!(
+                "Oppfølgingen er {} fra {on}. Arbeidsgiveren har tilgang til og med {}.",
+                status.label_nb().to_lowercase(),
+                last.unwrap_or_default()
+            );
+        }
+        Command::Reopen { dir, placement } => {
+            open(&dir)?.write_shared(placement, |d, s| d.reopen_placement(s))?;
+            println!("Oppfølgingen er åpnet igjen.");
+        }
         Command::Sync { dir } => {
             let mut store = open(&dir)?;
             for p in store.purge_ended_placements()? {
@@ -623,6 +685,12 @@ fn run(cli: Cli) -> Result<()> {
                 "Synkronisert: sendte {}, mottok {}, tok inn {}, {} i karantene ({} rundturer).",
                 r.pushed, r.received, r.applied, r.quarantined, r.round_trips
             );
+            if r.purged > 0 {
+                println!(
+                    "Slettet {} oppfølging(er): tilgangen er avsluttet.",
+                    r.purged
+                );
+            }
         }
         Command::BenchPeer {
             dir,

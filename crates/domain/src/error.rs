@@ -40,6 +40,10 @@ pub enum ValidationError {
     UnknownRecord { kind: &'static str, id: Uuid },
     #[error("Status kan ikke endres fra «{from}» til «{to}»")]
     StatusTransition { from: String, to: String },
+    #[error(
+        "Oppfølgingen ble avsluttet {closed_on}, og arbeidsgiverens tilgang endte {last}. Den kan ikke åpnes igjen; opprett en ny oppfølging."
+    )]
+    ReopenTooLate { closed_on: Day, last: Day },
     #[error("Kontaktforespørselen er allerede løst")]
     AlreadyResolved,
     #[error("Et besøk kan bare rettes én gang; rett heller den nyeste versjonen ({latest})")]
@@ -63,6 +67,7 @@ impl ValidationError {
             ValidationError::BeforePlacementStart { .. } => "before_placement_start",
             ValidationError::UnknownRecord { .. } => "unknown_record",
             ValidationError::StatusTransition { .. } => "status_transition",
+            ValidationError::ReopenTooLate { .. } => "reopen_too_late",
             ValidationError::AlreadyResolved => "already_resolved",
             ValidationError::AlreadyCorrected { .. } => "already_corrected",
             ValidationError::Inconsistent(_) => "inconsistent",

@@ -59,8 +59,9 @@ choice!(
 );
 
 impl PlacementStatus {
-    /// planned → active → ended, and either of the first two may be cancelled. An ended or cancelled
-    /// placement stays so: the employer's access clock runs from that day.
+    /// planned → active → ended, and either of the first two may be cancelled. An ended or
+    /// cancelled placement is reopened only through [`crate::SharedDoc::reopen_placement`], and
+    /// only before the employer's access has ended.
     pub fn may_become(self, next: PlacementStatus) -> bool {
         use PlacementStatus::*;
         matches!(
@@ -68,7 +69,30 @@ impl PlacementStatus {
             (Planned, Active) | (Planned, Cancelled) | (Active, Ended) | (Active, Cancelled)
         ) || self == next
     }
+
+    pub fn is_closed(self) -> bool {
+        matches!(self, PlacementStatus::Ended | PlacementStatus::Cancelled)
+    }
 }
+
+/// How many days after a placement ends the employer keeps access: NAV's 12 weeks. The relay
+/// refuses employer devices from then on (`folgesvenn_protocol::wire::EMPLOYER_ACCESS_DAYS`, a
+/// checked copy: the relay does not know the domain), and an employer device deletes the placement.
+pub const EMPLOYER_ACCESS_DAYS: i64 = 84;
+
+choice!(
+    /// Why a placement ended or was cancelled. The shared document holds only these neutral
+    /// categories, which the employer sees; anything about health belongs in the adviser's
+    /// private notes.
+    CloseReason, field = "årsak" {
+        Completed = "completed", "Gjennomført som planlagt";
+        GotJob = "got_job", "Fikk jobb";
+        OtherMeasure = "other_measure", "Over i et annet tiltak";
+        CandidateEnded = "candidate_ended", "Deltakeren avsluttet";
+        EmployerEnded = "employer_ended", "Arbeidsgiveren avsluttet";
+        Other = "other", "Annen årsak";
+    }
+);
 
 choice!(
     /// Mirrors the goal categories of NAV's own agreement model.
@@ -155,8 +179,20 @@ pub struct PlacementInfo {
     pub end_date: Option<Day>,
     pub hours_per_week: f64,
     pub status: PlacementStatus,
-    /// When the placement ended or was cancelled; the employer's access ends 12 weeks later.
+    /// When the placement ended or was cancelled; the employer's access ends
+    /// [`EMPLOYER_ACCESS_DAYS`] later.
     pub closed_on: Option<Day>,
+    /// Why it ended or was cancelled (absent in documents written before reasons existed).
+    pub closed_reason: Option<CloseReason>,
+}
+
+impl PlacementInfo {
+    /// The last day an employer device has access, once the placement is closed.
+    pub fn employer_access_ends(&self) -> Option<Day> {
+        self.closed_on
+            .filter(|_| self.status.is_closed())
+            .map(|d| d.plus_days(EMPLOYER_ACCESS_DAYS))
+    }
 }
 
 #[derive(Clone, Debug, Reconcile, Hydrate, Serialize)]

@@ -621,8 +621,13 @@ mod tests {
             (
                 "the placement's status",
                 Box::new(|d| {
-                    d.set_status(PlacementStatus::Cancelled, &as_adviser())
-                        .map(|_| ())
+                    d.close_placement(
+                        PlacementStatus::Cancelled,
+                        day("2026-11-27"),
+                        CloseReason::Other,
+                        &as_adviser(),
+                    )
+                    .map(|_| ())
                 }),
             ),
             (

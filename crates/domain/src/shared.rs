@@ -86,6 +86,14 @@ fn check_action(a: &NewAction, today: Day) -> Result<(), ValidationError> {
     Ok(())
 }
 
+fn transition(from: PlacementStatus, to: PlacementStatus) -> DocError {
+    ValidationError::StatusTransition {
+        from: from.label_nb().into(),
+        to: to.label_nb().into(),
+    }
+    .into()
+}
+
 fn check_stamp(s: &Stamp) -> Result<(), ValidationError> {
     validate::required("navn", &s.name, SHORT_MAX)
 }
@@ -129,6 +137,7 @@ impl SharedDoc {
                 PlacementStatus::Planned
             },
             closed_on: None,
+            closed_reason: None,
         };
         doc::put_root(&mut doc, "placement", &info)?;
         doc::commit(&mut doc, "placement.create", stamp.at);
@@ -298,6 +307,8 @@ impl SharedDoc {
         })
     }
 
+    /// Moves a placement on without closing it: planned → active. Closing takes a date and a
+    /// reason ([`SharedDoc::close_placement`]).
     pub fn set_status(
         &mut self,
         next: PlacementStatus,
@@ -305,24 +316,73 @@ impl SharedDoc {
     ) -> Result<Touched, DocError> {
         check_stamp(stamp)?;
         let mut info = self.placement()?;
-        if !info.status.may_become(next) {
-            return Err(ValidationError::StatusTransition {
-                from: info.status.label_nb().into(),
-                to: next.label_nb().into(),
+        if next.is_closed() || !info.status.may_become(next) {
+            return Err(transition(info.status, next));
+        }
+        info.status = next;
+        self.put_placement(&info, "placement.status", stamp)
+    }
+
+    /// Ends (from active) or cancels (from planned or active) the placement as of `on`, which is
+    /// no later than today. The employer's access runs until `on` + [`EMPLOYER_ACCESS_DAYS`]; the
+    /// agreed end date stays as it was, so reopening gives it back.
+    pub fn close_placement(
+        &mut self,
+        next: PlacementStatus,
+        on: Day,
+        reason: CloseReason,
+        stamp: &Stamp,
+    ) -> Result<Touched, DocError> {
+        check_stamp(stamp)?;
+        let mut info = self.placement()?;
+        if !next.is_closed() || info.status.is_closed() || !info.status.may_become(next) {
+            return Err(transition(info.status, next));
+        }
+        if on > stamp.today {
+            return Err(ValidationError::InFuture { field: "sluttdato" }.into());
+        }
+        if next == PlacementStatus::Ended && on < info.start_date {
+            return Err(ValidationError::BeforePlacementStart {
+                field: "sluttdato",
+                start: info.start_date,
             }
             .into());
         }
-        if matches!(next, PlacementStatus::Ended | PlacementStatus::Cancelled)
-            && info.closed_on.is_none()
-        {
-            info.closed_on = Some(stamp.today);
-            if info.end_date.is_none_or(|e| e > stamp.today) {
-                info.end_date = Some(stamp.today.max(info.start_date));
-            }
-        }
         info.status = next;
-        doc::put_root(&mut self.doc, "placement", &info)?;
-        doc::commit(&mut self.doc, "placement.status", stamp.at);
+        info.closed_on = Some(on);
+        info.closed_reason = Some(reason);
+        self.put_placement(&info, "placement.close", stamp)
+    }
+
+    /// Reopens an ended or cancelled placement while the employer still has access; after that
+    /// the employer's copy is gone, and a new placement is the honest way on.
+    pub fn reopen_placement(&mut self, stamp: &Stamp) -> Result<Touched, DocError> {
+        check_stamp(stamp)?;
+        let mut info = self.placement()?;
+        let (Some(closed_on), Some(last)) = (info.closed_on, info.employer_access_ends()) else {
+            return Err(transition(info.status, PlacementStatus::Active));
+        };
+        if stamp.today > last {
+            return Err(ValidationError::ReopenTooLate { closed_on, last }.into());
+        }
+        info.status = if stamp.today < info.start_date {
+            PlacementStatus::Planned
+        } else {
+            PlacementStatus::Active
+        };
+        info.closed_on = None;
+        info.closed_reason = None;
+        self.put_placement(&info, "placement.reopen", stamp)
+    }
+
+    fn put_placement(
+        &mut self,
+        info: &PlacementInfo,
+        message: &str,
+        stamp: &Stamp,
+    ) -> Result<Touched, DocError> {
+        doc::put_root(&mut self.doc, "placement", info)?;
+        doc::commit(&mut self.doc, message, stamp.at);
         Ok(Touched {
             placement: true,
             records: vec![],

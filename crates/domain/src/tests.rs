@@ -160,13 +160,110 @@ fn placement_rules() {
 fn status_moves_forward_only() {
     let mut doc = shared();
     assert_eq!(doc.placement().unwrap().status, PlacementStatus::Active);
-    doc.set_status(PlacementStatus::Ended, &adviser()).unwrap();
+    refused(&mut doc, "status_transition", |d| {
+        d.set_status(PlacementStatus::Ended, &adviser())
+    });
+    doc.close_placement(
+        PlacementStatus::Ended,
+        day("2026-11-20"),
+        CloseReason::GotJob,
+        &adviser(),
+    )
+    .unwrap();
     let info = doc.placement().unwrap();
-    assert_eq!(info.closed_on, Some(day("2026-11-27")));
-    assert_eq!(info.end_date, Some(day("2026-11-27")));
+    assert_eq!(info.status, PlacementStatus::Ended);
+    assert_eq!(info.closed_on, Some(day("2026-11-20")));
+    assert_eq!(info.closed_reason, Some(CloseReason::GotJob));
+    assert_eq!(
+        info.end_date,
+        new_placement().end_date,
+        "the agreed end stays"
+    );
+    assert_eq!(info.employer_access_ends(), Some(day("2027-02-12")));
     refused(&mut doc, "status_transition", |d| {
         d.set_status(PlacementStatus::Active, &adviser())
     });
+    refused(&mut doc, "status_transition", |d| {
+        d.close_placement(
+            PlacementStatus::Cancelled,
+            day("2026-11-21"),
+            CloseReason::Other,
+            &adviser(),
+        )
+    });
+}
+
+#[test]
+fn closing_takes_a_date_no_later_than_today_and_not_before_the_start() {
+    let mut doc = shared();
+    let start = doc.placement().unwrap().start_date;
+    refused(&mut doc, "in_future", |d| {
+        d.close_placement(
+            PlacementStatus::Ended,
+            day("2026-11-28"),
+            CloseReason::Completed,
+            &adviser(),
+        )
+    });
+    refused(&mut doc, "before_placement_start", |d| {
+        d.close_placement(
+            PlacementStatus::Ended,
+            start.plus_days(-1),
+            CloseReason::Completed,
+            &adviser(),
+        )
+    });
+    refused(&mut doc, "status_transition", |d| {
+        d.close_placement(
+            PlacementStatus::Active,
+            day("2026-11-27"),
+            CloseReason::Completed,
+            &adviser(),
+        )
+    });
+    // A cancellation may fall before the start: the placement never began.
+    doc.close_placement(
+        PlacementStatus::Cancelled,
+        start.plus_days(-1),
+        CloseReason::CandidateEnded,
+        &adviser(),
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_closed_placement_reopens_until_the_employers_access_ends() {
+    let mut p = new_placement();
+    p.start_date = day("2026-08-03");
+    let mut doc = SharedDoc::create(Uuid::new_v4(), &p, &adviser(), None).unwrap();
+    doc.close_placement(
+        PlacementStatus::Ended,
+        day("2026-09-04"),
+        CloseReason::Completed,
+        &adviser(),
+    )
+    .unwrap();
+    // 2026-09-04 + 84 days = 2026-11-27, today: the last day it may be reopened.
+    doc.reopen_placement(&adviser()).unwrap();
+    let info = doc.placement().unwrap();
+    assert_eq!(info.status, PlacementStatus::Active);
+    assert_eq!((info.closed_on, info.closed_reason), (None, None));
+    assert_eq!(info.employer_access_ends(), None);
+    refused(&mut doc, "status_transition", |d| {
+        d.reopen_placement(&adviser())
+    });
+
+    doc.close_placement(
+        PlacementStatus::Ended,
+        day("2026-09-03"),
+        CloseReason::Completed,
+        &adviser(),
+    )
+    .unwrap();
+    refused(&mut doc, "reopen_too_late", |d| {
+        d.reopen_placement(&adviser())
+    });
+    assert_eq!(doc.placement().unwrap().status, PlacementStatus::Ended);
 }
 
 #[test]

@@ -33,12 +33,18 @@ pub struct CreateDoc {
     pub doc_id: Uuid,
 }
 
-/// `POST /v2/docs/end-date`: the placement's end date (days since 1970-01-01); employer members
-/// lose access 12 weeks after it. Adviser members only.
+/// How many days after a placement's end day employer members keep access: NAV's 12 weeks.
+/// A checked copy of `folgesvenn_domain::EMPLOYER_ACCESS_DAYS` (the relay does not know the
+/// domain; a test in the sync crate holds the two equal).
+pub const EMPLOYER_ACCESS_DAYS: i64 = 84;
+
+/// `POST /v2/docs/end-date`: the day the placement ended (days since 1970-01-01), or `None` when
+/// it was reopened. Employer members keep access through `end_day + EMPLOYER_ACCESS_DAYS`.
+/// Adviser members only, each from its own write of the end.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SetEndDate {
     pub doc_id: Uuid,
-    pub end_day: i64,
+    pub end_day: Option<i64>,
 }
 
 /// `POST /v2/invitations`: an adviser member invites one more device. The relay keeps only the

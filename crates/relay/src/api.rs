@@ -118,8 +118,9 @@ const NOT_MEMBER: ApiError = ApiError::new(
     "not_member",
     "this device may not do that for this document",
 );
+/// A 403 like `NOT_MEMBER`, with its own kind: an employer device that reads it deletes its copy.
 const EXPIRED: ApiError = ApiError::new(
-    StatusCode::GONE,
+    StatusCode::FORBIDDEN,
     "membership_expired",
     "access to this document has ended",
 );
@@ -458,6 +459,7 @@ async fn sync(
     }
     let budget = st.config.pull_budget;
     let bytes_in = body.len();
+    let today_ms = now_ms() + st.config.calendar_offset_days * 86_400_000;
     let response = blocking(&st, move |s| {
         let now = now_ms();
         let mut docs = Vec::with_capacity(req.docs.len());
@@ -465,7 +467,7 @@ async fn sync(
             let membership = s.membership(d.doc_id, device)?;
             let status = match membership {
                 None => DocStatus::NotMember,
-                Some(m) if m.expires_at_ms.is_some_and(|e| e <= now) => DocStatus::Expired,
+                Some(m) if m.expires_at_ms.is_some_and(|e| e <= today_ms) => DocStatus::Expired,
                 Some(_) => DocStatus::Ok,
             };
             let adviser = membership.is_some_and(|m| m.role == MemberRole::Adviser);
@@ -535,7 +537,7 @@ async fn sync(
         if docs.iter().all(|d| d.status == DocStatus::NotMember) {
             return Err(NOT_MEMBER);
         }
-        if docs.iter().all(|d| d.status != DocStatus::Ok) {
+        if docs.iter().all(|d| d.status == DocStatus::Expired) {
             return Err(EXPIRED);
         }
         Ok(SyncResponse { docs })

@@ -42,6 +42,10 @@ enum Command {
         /// Failed requests from one IP address allowed in a burst.
         #[arg(long, default_value_t = 100.0)]
         failed_auth_burst: f64,
+        /// Judges employers' access ends this many days in the future (tests and drills only;
+        /// request signatures keep the real clock).
+        #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+        calendar_offset_days: i64,
     },
 }
 
@@ -86,6 +90,7 @@ async fn run(cli: Cli) -> Result<()> {
                 burst,
                 failed_auth_rate,
                 failed_auth_burst,
+                calendar_offset_days,
             },
     } = cli;
     let storage = SqliteStorage::open(&db).with_context(|| format!("opening {}", db.display()))?;
@@ -97,8 +102,15 @@ async fn run(cli: Cli) -> Result<()> {
         burst,
         failed_auth_per_sec: failed_auth_rate,
         failed_auth_burst,
+        calendar_offset_days,
         ..Config::default()
     };
+    if calendar_offset_days != 0 {
+        tracing::warn!(
+            calendar_offset_days,
+            "the relay's calendar is moved: tests only"
+        );
+    }
     tracing::info!(addr = %listener.local_addr()?, db = %db.display(), "relay listening");
     // Tests and scripts read this line to learn the port when --listen asks for port 0.
     println!("listening on {}", listener.local_addr()?);

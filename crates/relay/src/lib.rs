@@ -36,6 +36,9 @@ pub struct Config {
     pub request_timeout: Duration,
     /// The most bytes of records one sync answer carries per document.
     pub pull_budget: usize,
+    /// Moves the relay's calendar, on which employers' access ends are judged, this many days
+    /// ahead. Tests and drills only: request signatures keep the real clock.
+    pub calendar_offset_days: i64,
 }
 
 impl Default for Config {
@@ -47,6 +50,7 @@ impl Default for Config {
             failed_auth_burst: 100.0,
             request_timeout: Duration::from_secs(30),
             pull_budget: 1024 * 1024,
+            calendar_offset_days: 0,
         }
     }
 }

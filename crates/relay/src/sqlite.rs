@@ -14,7 +14,9 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use folgesvenn_protocol::wire::{self, CreateInvitation, MemberRole, StoredRecord};
+use folgesvenn_protocol::wire::{
+    self, CreateInvitation, EMPLOYER_ACCESS_DAYS, MemberRole, StoredRecord,
+};
 use folgesvenn_protocol::{PublicKey, RecordKind, SealedRecord};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -265,7 +267,9 @@ impl RelayStorage for SqliteStorage {
         row.map(|(role, end_day)| {
             let role = role_from(&role)?;
             let expires_at_ms = match (role, end_day) {
-                (MemberRole::Employer, Some(d)) => Some((d + EMPLOYER_GRACE_DAYS + 1) * 86_400_000),
+                (MemberRole::Employer, Some(d)) => {
+                    Some((d + EMPLOYER_ACCESS_DAYS + 1) * 86_400_000)
+                }
                 _ => None,
             };
             Ok(Membership {
@@ -276,7 +280,7 @@ impl RelayStorage for SqliteStorage {
         .transpose()
     }
 
-    fn set_end_day(&self, doc: Uuid, end_day: i64) -> Result<(), StorageError> {
+    fn set_end_day(&self, doc: Uuid, end_day: Option<i64>) -> Result<(), StorageError> {
         self.conn().execute(
             "UPDATE docs SET end_day = ?2 WHERE id = ?1",
             params![doc.to_string(), end_day],

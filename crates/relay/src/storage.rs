@@ -56,9 +56,6 @@ pub enum Appended {
     Duplicate(u64),
 }
 
-/// The twelve weeks an employer keeps access after a placement ends (NAV's own rule).
-pub const EMPLOYER_GRACE_DAYS: i64 = 84;
-
 pub trait RelayStorage: Send + Sync + 'static {
     fn register_device(
         &self,
@@ -78,7 +75,7 @@ pub trait RelayStorage: Send + Sync + 'static {
     ) -> Result<bool, StorageError>;
     fn create_doc(&self, doc: Uuid, creator: Uuid, now_ms: i64) -> Result<Created, StorageError>;
     fn membership(&self, doc: Uuid, device: Uuid) -> Result<Option<Membership>, StorageError>;
-    fn set_end_day(&self, doc: Uuid, end_day: i64) -> Result<(), StorageError>;
+    fn set_end_day(&self, doc: Uuid, end_day: Option<i64>) -> Result<(), StorageError>;
     /// Stores an invitation (only the hash of its secret) and, if it has one, its short code's
     /// sealed bundle. False if the invitation id exists already.
     fn create_invitation(

@@ -460,7 +460,7 @@ async fn security_matrix() {
                 "/v2/docs/end-date",
                 &SetEndDate {
                     doc_id: doc,
-                    end_day: today - 85
+                    end_day: Some(today - 85)
                 }
             )
             .await
@@ -470,7 +470,7 @@ async fn security_matrix() {
     let a = employer.sync(doc, 0, vec![]).await;
     assert_eq!(
         (a.status, a.error_kind().as_str()),
-        (410, "membership_expired")
+        (403, "membership_expired")
     );
     assert_eq!(
         synced(&adviser.sync(doc, 0, vec![]).await).status,

@@ -19,7 +19,7 @@ pub use error::StoreError;
 pub use key::{DbKey, KeyLocation, Unlock};
 pub use store::{
     Applied, COMPACT_AFTER, DocInfo, DocKind, Outcome, Overview, PlacementFacts, PlacementSummary,
-    PlacementView, PlanItem, SearchHit, Store, TimelineItem,
+    PlacementView, PlanItem, SearchHit, Store, TimelineItem, epoch_day,
 };
 pub use sync_state::{
     Anchor, EpochKey, OUTBOX_CHANGES, OUTBOX_ROSTER, OUTBOX_SNAPSHOT, OutboxItem, Quarantined,

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0004_drafts.sql"),
     include_str!("migrations/0005_invitations.sql"),
     include_str!("migrations/0006_roster.sql"),
+    include_str!("migrations/0007_lifecycle.sql"),
 ];
 
 pub(crate) fn current_version() -> u32 {

@@ -20,8 +20,9 @@ use folgesvenn_domain::automerge::{
 };
 use folgesvenn_domain::rights::{self, Authored, Document};
 use folgesvenn_domain::{
-    Day, DocError, FieldConflict, Moment, NewAdviserNote, NewObservation, NewPlacement, NewVisit,
-    PrivateDoc, PrivatePlacement, Role, SharedDoc, SharedPlacement, Stamp, Touched,
+    Day, DocError, EMPLOYER_ACCESS_DAYS, FieldConflict, Moment, NewAdviserNote, NewObservation,
+    NewPlacement, NewVisit, PlacementStatus, PrivateDoc, PrivatePlacement, Role, SharedDoc,
+    SharedPlacement, Stamp, Touched,
 };
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
@@ -109,9 +110,6 @@ pub struct PlacementSummary {
     pub last_observation: Option<String>,
 }
 
-/// How long an employer's device keeps a placement after its end date: 12 weeks.
-pub const EMPLOYER_KEEPS_DAYS: i64 = 84;
-
 /// A placement as the overview screen shows it.
 #[derive(Clone, Debug, Serialize)]
 pub struct PlacementView {
@@ -134,6 +132,10 @@ pub struct PlacementFacts {
     pub start_date: String,
     pub end_date: Option<String>,
     pub closed_on: Option<String>,
+    /// A `CloseReason` code.
+    pub closed_reason: Option<String>,
+    /// The last day employer devices have access, once the placement is closed.
+    pub employer_access_ends: Option<String>,
     pub hours_per_week: f64,
 }
 
@@ -523,6 +525,18 @@ impl Store {
             .ok_or(StoreError::UnknownPlacement(placement))
     }
 
+    fn placement_of(&self, doc_id: Uuid) -> Result<Uuid, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT placement_id FROM documents WHERE id = ?1",
+                [doc_id.to_string()],
+                |r| r.get::<_, String>(0),
+            )
+            .optional()?
+            .and_then(|s| s.parse().ok())
+            .ok_or(StoreError::UnknownDocument(doc_id))
+    }
+
     /// Loads a document into memory from its snapshot and the changes after it.
     pub(crate) fn ensure_loaded(&mut self, doc_id: Uuid) -> Result<(), StoreError> {
         if self.docs.contains_key(&doc_id) {
@@ -824,6 +838,11 @@ impl Store {
                 .docs
                 .get_mut(&id)
                 .ok_or(StoreError::UnknownDocument(id))?;
+            if let Doc::Shared(d) = &loaded.doc
+                && shared_touched.placement
+            {
+                note_end_day(&tx, id, placement, d)?;
+            }
             persist(&tx, id, loaded, "local", stamp.at, self.compact_after)?;
             match &loaded.doc {
                 Doc::Shared(d) => projection::shared(&tx, placement, d, &shared_touched)?,
@@ -910,20 +929,32 @@ impl Store {
             .conn
             .query_row(
                 "SELECT candidate_name, employer_name, employer_org, adviser_name, measure, status,
-                        start_date, end_date, closed_on, hours_per_week
+                        start_date, end_date, closed_on, hours_per_week, closed_reason
                  FROM placements WHERE id = ?1",
                 [&pid],
                 |r| {
+                    let status: String = r.get(5)?;
+                    let closed_on: Option<String> = r.get(8)?;
+                    let closed = status
+                        .parse::<PlacementStatus>()
+                        .is_ok_and(|s| s.is_closed());
+                    let employer_access_ends = closed_on
+                        .as_deref()
+                        .filter(|_| closed)
+                        .and_then(|d| Day::parse("sluttdato", d).ok())
+                        .map(|d| d.plus_days(EMPLOYER_ACCESS_DAYS).to_string());
                     Ok(PlacementFacts {
                         candidate_name: r.get(0)?,
                         employer_name: r.get(1)?,
                         employer_org: r.get(2)?,
                         adviser_name: r.get(3)?,
                         measure: r.get(4)?,
-                        status: r.get(5)?,
+                        status,
                         start_date: r.get(6)?,
                         end_date: r.get(7)?,
-                        closed_on: r.get(8)?,
+                        closed_on,
+                        closed_reason: r.get(10)?,
+                        employer_access_ends,
                         hours_per_week: r.get(9)?,
                     })
                 },
@@ -1536,26 +1567,51 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes from an employer's device every placement that ended more than 12 weeks ago
-    /// (NAV's rule; the relay ends the employer's membership at the same time): documents, their
-    /// history, projections, search index, sync state. The audit log keeps a `purge` entry and
-    /// its earlier entries (ids and names of actions only). Deleted pages are overwritten
-    /// (`secure_delete`) and the WAL is truncated, so nothing stays behind in free pages.
-    /// Does nothing on an adviser's device, where NAV's archive rules apply instead.
+    /// Deletes from an employer's device every placement that was ended or cancelled more than
+    /// [`EMPLOYER_ACCESS_DAYS`] ago (NAV's 12 weeks; the relay ends the employer's membership at
+    /// the same time): documents, their history, projections, search index, sync state. The
+    /// audit log keeps a `purge` entry and its earlier entries (ids and names of actions only).
+    /// Deleted pages are overwritten (`secure_delete`) and the WAL is truncated, so nothing stays
+    /// behind in free pages. A planned end date that has passed ends nothing: only the adviser's
+    /// closing does. Does nothing on an adviser's device, where NAV's archive rules apply instead.
     pub fn purge_ended_placements(&mut self) -> Result<Vec<Uuid>, StoreError> {
         if self.role != Role::Employer {
             return Ok(Vec::new());
         }
-        let stamp = self.stamp();
-        let cutoff = stamp.today.plus_days(-EMPLOYER_KEEPS_DAYS).to_string();
+        let cutoff = self
+            .stamp()
+            .today
+            .plus_days(-EMPLOYER_ACCESS_DAYS)
+            .to_string();
         let ended: Vec<Uuid> = {
             let mut stmt = self.conn.prepare(
-                "SELECT id FROM placements WHERE end_date IS NOT NULL AND end_date < ?1",
+                "SELECT id FROM placements
+                 WHERE status IN ('ended', 'cancelled') AND closed_on IS NOT NULL AND closed_on < ?1",
             )?;
             stmt.query_map([&cutoff], |r| r.get::<_, String>(0))?
                 .filter_map(|r| r.ok().and_then(|id| id.parse().ok()))
                 .collect()
         };
+        self.purge(ended)
+    }
+
+    /// Deletes one placement from an employer's device because the relay says this device's
+    /// access has ended, as [`Store::purge_ended_placements`] does. Refused while the device holds
+    /// records the relay has not acknowledged: a relay that lies about the end cannot make an
+    /// employer lose a note it has not delivered. Returns whether it deleted.
+    pub fn purge_expired(&mut self, doc_id: Uuid) -> Result<bool, StoreError> {
+        if self.role != Role::Employer {
+            return Ok(false);
+        }
+        let placement = self.placement_of(doc_id)?;
+        if !self.outbox(doc_id)?.is_empty() {
+            return Ok(false);
+        }
+        Ok(!self.purge(vec![placement])?.is_empty())
+    }
+
+    fn purge(&mut self, ended: Vec<Uuid>) -> Result<Vec<Uuid>, StoreError> {
+        let stamp = self.stamp();
         if ended.is_empty() {
             return Ok(ended);
         }
@@ -1575,6 +1631,9 @@ impl Store {
                     "quarantine",
                     "sync_log",
                     "sync_docs",
+                    "roster_statements",
+                    "doc_keys",
+                    "end_day_notices",
                 ] {
                     tx.execute(&format!("DELETE FROM {table} WHERE doc_id = ?1"), [d])?;
                 }
@@ -1626,6 +1685,49 @@ impl Store {
     pub fn forget_cache(&mut self) {
         self.docs.clear();
     }
+}
+
+/// Days since 1970-01-01, the relay's unit for an end date.
+pub fn epoch_day(day: Day) -> i64 {
+    Day::from_ymd(1970, 1, 1)
+        .expect("a valid date")
+        .days_until(day)
+}
+
+/// Before the projection moves on: if this device's own write closed or reopened the placement,
+/// the relay must hear of it (`end_day_notices`). Compares with the projection, which still holds
+/// the state before the write.
+fn note_end_day(
+    tx: &Transaction<'_>,
+    doc_id: Uuid,
+    placement: Uuid,
+    doc: &SharedDoc,
+) -> Result<(), StoreError> {
+    let info = doc.placement()?;
+    let now = info
+        .closed_on
+        .filter(|_| info.status.is_closed())
+        .map(|d| d.to_string());
+    let before: Option<Option<String>> = tx
+        .query_row(
+            "SELECT CASE WHEN status IN ('ended', 'cancelled') THEN closed_on END
+             FROM placements WHERE id = ?1",
+            [placement.to_string()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if before.flatten() != now {
+        let end_day = info
+            .closed_on
+            .filter(|_| info.status.is_closed())
+            .map(epoch_day);
+        tx.execute(
+            "INSERT INTO end_day_notices (doc_id, end_day) VALUES (?1, ?2)
+             ON CONFLICT (doc_id) DO UPDATE SET end_day = excluded.end_day",
+            params![doc_id.to_string(), end_day],
+        )?;
+    }
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -350,10 +350,24 @@ impl Store {
     }
 
     pub fn sync_log(&self, doc_id: Uuid, last: usize) -> Result<Vec<SyncLogEntry>, StoreError> {
+        self.sync_log_of(Some(doc_id), last)
+    }
+
+    /// The entries about the device rather than one document (a placement deleted when access
+    /// ended, whose own entries went with it).
+    pub fn device_sync_log(&self, last: usize) -> Result<Vec<SyncLogEntry>, StoreError> {
+        self.sync_log_of(None, last)
+    }
+
+    fn sync_log_of(
+        &self,
+        doc_id: Option<Uuid>,
+        last: usize,
+    ) -> Result<Vec<SyncLogEntry>, StoreError> {
         let mut stmt = self.conn.prepare(
-            "SELECT at, event FROM (SELECT id, at, event FROM sync_log WHERE doc_id = ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id",
+            "SELECT at, event FROM (SELECT id, at, event FROM sync_log WHERE doc_id IS ?1 ORDER BY id DESC LIMIT ?2) ORDER BY id",
         )?;
-        let rows = stmt.query_map(params![doc_id.to_string(), last as i64], |r| {
+        let rows = stmt.query_map(params![doc_id.map(|d| d.to_string()), last as i64], |r| {
             Ok(SyncLogEntry {
                 at: r.get(0)?,
                 event: r.get(1)?,
@@ -522,6 +536,30 @@ impl Store {
         )?;
         let rows = stmt.query_map([doc_id.to_string()], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The end dates this device's own writes set (or cleared, `None`) that the relay has not
+    /// heard of yet: (shared document, days since 1970-01-01).
+    pub fn end_day_notices(&self) -> Result<Vec<(Uuid, Option<i64>)>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT doc_id, end_day FROM end_day_notices ORDER BY doc_id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?.parse().unwrap_or_default(),
+                r.get(1)?,
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The relay has this end date; a newer write since then keeps its own notice.
+    pub fn end_day_told(&mut self, doc_id: Uuid, end_day: Option<i64>) -> Result<(), StoreError> {
+        self.conn.execute(
+            "DELETE FROM end_day_notices WHERE doc_id = ?1 AND end_day IS ?2",
+            params![doc_id.to_string(), end_day],
+        )?;
+        Ok(())
     }
 
     /// Queues signed membership statements as the document's next record.

@@ -774,13 +774,24 @@ fn an_employer_device_deletes_a_placement_twelve_weeks_after_its_end() {
     let tmp = tempfile::tempdir().unwrap();
     let (mut adviser, _) = adviser_store(&tmp.path().join("a"));
     let ended = adviser
-        .create_placement(&NewPlacement {
-            end_date: Some(day("2026-11-20")),
-            ..new_placement("Ola Nordmann")
+        .create_placement(&new_placement("Ola Nordmann"))
+        .unwrap();
+    adviser
+        .write_shared(ended, |d, s| {
+            d.close_placement(
+                PlacementStatus::Ended,
+                day("2026-11-20"),
+                CloseReason::Completed,
+                s,
+            )
         })
         .unwrap();
+    // A planned end date that has passed ends nothing: only closing does.
     let running = adviser
-        .create_placement(&new_placement("Kari Hansen"))
+        .create_placement(&NewPlacement {
+            end_date: Some(day("2026-11-20")),
+            ..new_placement("Kari Hansen")
+        })
         .unwrap();
     let key = DbKey::generate();
     let dir = tmp.path().join("e");
@@ -902,4 +913,65 @@ fn search_is_compiled_once() {
     }
     let stmt = s.conn.prepare_cached(crate::store::SEARCH).unwrap();
     assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
+}
+
+#[test]
+fn only_this_devices_own_closing_and_reopening_wait_to_be_told_to_the_relay() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut adviser, _) = adviser_store(&tmp.path().join("a"));
+    let p = adviser
+        .create_placement(&new_placement("Ola Nordmann"))
+        .unwrap();
+    let doc = adviser.document_id(p, DocKind::Shared).unwrap();
+    assert!(adviser.end_day_notices().unwrap().is_empty());
+    adviser
+        .write_shared(p, |d, s| {
+            d.close_placement(
+                PlacementStatus::Ended,
+                day("2026-11-20"),
+                CloseReason::GotJob,
+                s,
+            )
+        })
+        .unwrap();
+    let ended = epoch_day(day("2026-11-20"));
+    assert_eq!(adviser.end_day_notices().unwrap(), vec![(doc, Some(ended))]);
+    let facts = adviser.overview(p, 1).unwrap().facts;
+    assert_eq!(facts.closed_reason.as_deref(), Some("got_job"));
+    assert_eq!(facts.employer_access_ends.as_deref(), Some("2027-02-12"));
+
+    // Another device holding the same document has written nothing itself: nothing to tell.
+    let (mut laptop, _) = adviser_store(&tmp.path().join("b"));
+    let bytes = adviser.document_bytes(doc).unwrap();
+    laptop
+        .import_document(doc, DocKind::Shared, &bytes)
+        .unwrap();
+    assert!(laptop.end_day_notices().unwrap().is_empty());
+
+    // Told, then reopened before the relay heard of it: only the newest waits.
+    adviser.end_day_told(doc, Some(ended)).unwrap();
+    assert!(adviser.end_day_notices().unwrap().is_empty());
+    adviser
+        .write_shared(p, |d, s| d.reopen_placement(s))
+        .unwrap();
+    adviser.end_day_told(doc, Some(ended)).unwrap();
+    assert_eq!(adviser.end_day_notices().unwrap(), vec![(doc, None)]);
+    assert_eq!(
+        adviser.overview(p, 1).unwrap().facts.employer_access_ends,
+        None
+    );
+    // Other changes to the placement's facts tell the relay nothing new.
+    adviser.end_day_told(doc, None).unwrap();
+    adviser
+        .write_shared(p, |d, s| {
+            d.update_placement(
+                &NewPlacement {
+                    hours_per_week: 25.0,
+                    ..new_placement("Ola Nordmann")
+                },
+                s,
+            )
+        })
+        .unwrap();
+    assert!(adviser.end_day_notices().unwrap().is_empty());
 }

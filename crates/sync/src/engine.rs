@@ -188,6 +188,8 @@ pub struct Report {
     pub snapshots: usize,
     /// Keys sealed to members that lacked them (see `members::top_up`).
     pub keys_shared: usize,
+    /// Placements this (employer) device deleted because the relay says its access has ended.
+    pub purged: usize,
 }
 
 fn counter_key(doc: Uuid) -> String {
@@ -634,6 +636,10 @@ fn apply_answer(
         let Some(d) = prepared.docs.iter().find(|d| d.doc_id == result.doc_id) else {
             continue;
         };
+        if result.status == DocStatus::Expired {
+            report.purged += usize::from(expired(store, d.doc_id)?);
+            continue;
+        }
         if result.status != DocStatus::Ok {
             store.log_sync(
                 Some(d.doc_id),
@@ -680,6 +686,80 @@ fn apply_answer(
         more |= result.more;
     }
     Ok(more)
+}
+
+/// The relay says this device's access to a document has ended (12 weeks after the placement's
+/// end). An employer device deletes the placement, unless it holds records the relay has not
+/// acknowledged; an adviser device is never told this.
+fn expired(store: &mut Store, doc_id: Uuid) -> Result<bool, SyncError> {
+    if store.purge_expired(doc_id)? {
+        store.log_sync(
+            None,
+            "tilgangen til en oppfølging er avsluttet; den er slettet fra denne enheten",
+        )?;
+        Ok(true)
+    } else {
+        store.log_sync(
+            Some(doc_id),
+            "relayet sier at tilgangen er avsluttet; ikke slettet fordi noe ennå ikke er sendt",
+        )?;
+        Ok(false)
+    }
+}
+
+/// Tells the relay the end dates this (adviser) device's own writes set or cleared: employer
+/// devices lose access 12 weeks after the end. Never from a merged value (see the store's
+/// `end_day_notices`); a notice for a document not yet on the relay waits.
+async fn send_end_days(
+    store: &mut impl StoreAccess,
+    client: &SyncClient,
+    relay: &str,
+    device: Uuid,
+    key: &DeviceKey,
+) -> Result<usize, SyncError> {
+    let due = store.with(|s| -> Result<Vec<(Uuid, Option<i64>)>, SyncError> {
+        let notices = s.end_day_notices()?;
+        if notices.is_empty() {
+            return Ok(notices);
+        }
+        let mut due = Vec::new();
+        for d in s.sync_docs()?.into_iter().filter(|d| d.joined) {
+            let Some(notice) = notices.iter().find(|(doc, _)| *doc == d.doc_id) else {
+                continue;
+            };
+            let roster = crate::members::roster_of(s, &d)?;
+            if roster
+                .member(device)
+                .is_some_and(|m| m.role == MemberRole::Adviser)
+            {
+                due.push(*notice);
+            }
+        }
+        Ok(due)
+    })?;
+    let mut round_trips = 0;
+    for (doc_id, end_day) in due {
+        let msg = SetEndDate { doc_id, end_day };
+        let (status, body) = client
+            .post(relay, "/v2/docs/end-date", device, key, &msg)
+            .await?;
+        round_trips += 1;
+        if status != 204 {
+            return Err(refused(status, &body));
+        }
+        store.with(|s| -> Result<(), SyncError> {
+            s.end_day_told(doc_id, end_day)?;
+            s.log_sync(
+                Some(doc_id),
+                match end_day {
+                    Some(_) => "relayet vet at oppfølgingen er avsluttet",
+                    None => "relayet vet at oppfølgingen er åpnet igjen",
+                },
+            )?;
+            Ok(())
+        })?;
+    }
+    Ok(round_trips)
 }
 
 /// Tells the relay of every removal an adviser signed that it has not heard of from this device,
@@ -790,6 +870,7 @@ pub async fn sync_once(
     }
 
     report.round_trips += send_removals(&mut store, client, &relay, device, &key).await?;
+    report.round_trips += send_end_days(&mut store, client, &relay, device, &key).await?;
     report.round_trips +=
         crate::pairing::send_invitations(&mut store, client, &relay, device, &key).await?;
 
@@ -810,6 +891,16 @@ pub async fn sync_once(
         report.round_trips += 1;
         if status != 200 {
             let e = refused(status, &body);
+            if matches!(&e, SyncError::Relay { kind, .. } if kind == "membership_expired") {
+                // Every document of the request has ended for this device.
+                store.with(|s| -> Result<(), SyncError> {
+                    for d in &prepared.docs {
+                        report.purged += usize::from(expired(s, d.doc_id)?);
+                    }
+                    Ok(())
+                })?;
+                return Ok(report);
+            }
             store.with(|s| -> Result<(), SyncError> {
                 for d in &prepared.docs {
                     s.log_sync(Some(d.doc_id), &format!("synkronisering avvist: {e}"))?;

@@ -69,3 +69,16 @@ impl SyncError {
         }
     }
 }
+
+#[cfg(test)]
+mod one_rule {
+    /// The relay judges the employer's cut-off with its own copy of NAV's 12 weeks (it does not
+    /// know the domain); devices delete and stop reopening with the domain's. Kept equal here.
+    #[test]
+    fn relay_and_devices_end_the_employers_access_on_the_same_day() {
+        assert_eq!(
+            folgesvenn_protocol::wire::EMPLOYER_ACCESS_DAYS,
+            folgesvenn_domain::EMPLOYER_ACCESS_DAYS
+        );
+    }
+}

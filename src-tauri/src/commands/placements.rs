@@ -1,7 +1,7 @@
 //! The placement list, search, a new placement, the overview and the employer's daily log.
 
 use folgesvenn_app_core::dto::{
-    NewPlacementInput, ObservationInput, Overview, PlacementSummary, SearchHit,
+    ClosePlacementInput, NewPlacementInput, ObservationInput, Overview, PlacementSummary, SearchHit,
 };
 use folgesvenn_app_core::{AppCore, CommandError};
 use tauri::State;
@@ -47,4 +47,29 @@ pub async fn log_observation(
 ) -> Result<String, CommandError> {
     core.log_observation(self::placement_id(&placement_id)?, input)
         .map(|id| id.to_string())
+}
+
+#[tauri::command]
+pub async fn activate_placement(
+    core: State<'_, AppCore>,
+    placement_id: String,
+) -> Result<(), CommandError> {
+    core.activate_placement(self::placement_id(&placement_id)?)
+}
+
+#[tauri::command]
+pub async fn close_placement(
+    core: State<'_, AppCore>,
+    placement_id: String,
+    input: ClosePlacementInput,
+) -> Result<(), CommandError> {
+    core.close_placement(self::placement_id(&placement_id)?, input)
+}
+
+#[tauri::command]
+pub async fn reopen_placement(
+    core: State<'_, AppCore>,
+    placement_id: String,
+) -> Result<(), CommandError> {
+    core.reopen_placement(self::placement_id(&placement_id)?)
 }

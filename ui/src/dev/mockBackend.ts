@@ -7,10 +7,13 @@
 //   ?device=employer   an employer's device, unlocked
 //   ?sync=offline|error|quarantine
 //   ?empty=1           no placements
+//   ?closedDaysAgo=N   when the seeded ended placement (Emma Lie) was closed (default 20;
+//                      more than 84 and the employer's access is over, so it cannot be reopened)
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import type { InvokeArgs } from "@tauri-apps/api/core";
 import type { AppState } from "../bindings/AppState";
+import type { ClosePlacementInput } from "../bindings/ClosePlacementInput";
 import type { CommandError } from "../bindings/CommandError";
 import type { NewPlacementInput } from "../bindings/NewPlacementInput";
 import type { NoteInput } from "../bindings/NoteInput";
@@ -26,16 +29,24 @@ import type { SyncLogLine } from "../bindings/SyncLogLine";
 import type { SyncStatus } from "../bindings/SyncStatus";
 import type { TrainingTaskInput } from "../bindings/TrainingTaskInput";
 import type { VisitInput } from "../bindings/VisitInput";
-import { ACTION_STATUSES, TASK_STATUSES } from "../codes";
-import { isoDaysFromToday, todayIso } from "../format";
+import { ACTION_STATUSES, CLOSE_REASONS, TASK_STATUSES } from "../codes";
+import { isoDaysFromToday, parseIsoDate, toIsoDate, todayIso } from "../format";
 
 const PASSPHRASE = "riktig hest batteri";
+/** How long the employer keeps access after a placement is closed (folgesvenn-domain). */
+const EMPLOYER_ACCESS_DAYS = 84;
 
 function fail(kind: string, message: string): never {
   const error: CommandError = { kind, message };
   // Tauri rejects with the plain serialised object, not an Error: mimic that.
   // eslint-disable-next-line @typescript-eslint/only-throw-error
   throw error;
+}
+
+function plusDays(day: string, days: number): string {
+  const d = parseIsoDate(day) ?? new Date();
+  d.setDate(d.getDate() + days);
+  return toIsoDate(d);
 }
 
 function uuid(): string {
@@ -57,7 +68,7 @@ interface Placement {
 const VISIT_ID = "00000000-0000-4000-8000-0000000000a1";
 const CORRECTION_ID = "00000000-0000-4000-8000-0000000000a2";
 
-function seed(app: AppState): Placement[] {
+function seed(app: AppState, closedDaysAgo: number): Placement[] {
   const make = (
     id: string,
     candidateName: string,
@@ -82,6 +93,8 @@ function seed(app: AppState): Placement[] {
         startDate,
         endDate,
         closedOn: null,
+        closedReason: null,
+        employerAccessEnds: null,
         hoursPerWeek: 20,
       },
       goals: [],
@@ -169,6 +182,24 @@ function seed(app: AppState): Placement[] {
       },
     ),
     make("00000000-0000-4000-8000-000000000003", "Jonas Berg", "Gårdsbruket Vestre", "supported_employment", "planned", 14, {}, () => {}),
+    make(
+      "00000000-0000-4000-8000-000000000004",
+      "Emma Lie",
+      "Bakeriet på hjørnet",
+      "temporary_wage_subsidy",
+      "ended",
+      -closedDaysAgo - 150,
+      { lastObservation: isoDaysFromToday(-closedDaysAgo - 1) },
+      (o) => {
+        const closedOn = isoDaysFromToday(-closedDaysAgo);
+        o.facts.closedOn = closedOn;
+        o.facts.closedReason = "got_job";
+        o.facts.employerAccessEnds = plusDays(closedOn, EMPLOYER_ACCESS_DAYS);
+        o.timeline = [
+          { kind: "note", id: uuid(), at: daysAgoAt(closedDaysAgo, 10), text: "Emma får fast stilling fra neste måned.", status: null, doneAt: null, detail: "Kari Veileder" },
+        ];
+      },
+    ),
   ];
 }
 
@@ -184,7 +215,8 @@ export function installMockBackend(): void {
     relay: device === "fresh" ? null : "http://127.0.0.1:8787",
     needsPassphrase: device === "locked",
   };
-  let placements = params.get("empty") === "1" ? [] : seed(app);
+  const closedDaysAgo = Number(params.get("closedDaysAgo") ?? "20");
+  let placements = params.get("empty") === "1" ? [] : seed(app, Number.isFinite(closedDaysAgo) ? closedDaysAgo : 20);
 
   let status: SyncStatus = {
     state:
@@ -215,6 +247,11 @@ export function installMockBackend(): void {
     window.setTimeout(() => {
       setStatus({ ...status, state: { state: "idle" }, lastSuccessMs: Date.now(), pending: 0, applied: status.applied + 1 });
     }, 900);
+  }
+
+  function setPlacementStatus(p: Placement, next: string) {
+    p.overview.facts.status = next;
+    p.summary.status = next;
   }
 
   const find = (id: unknown): Placement =>
@@ -298,6 +335,8 @@ export function installMockBackend(): void {
               startDate: input.startDate,
               endDate: input.endDate,
               closedOn: null,
+              closedReason: null,
+              employerAccessEnds: null,
               hoursPerWeek: input.hoursPerWeek,
             },
             goals: [],
@@ -444,6 +483,54 @@ export function installMockBackend(): void {
           ],
         };
         return members;
+      }
+      case "activate_placement": {
+        const p = find(args.placementId);
+        if (p.overview.facts.status !== "planned")
+          fail("status_transition", `Et oppfølgingsløp med status «${p.overview.facts.status}» kan ikke startes.`);
+        setPlacementStatus(p, "active");
+        setStatus({ ...status, pending: status.pending + 1 });
+        return null;
+      }
+      case "close_placement": {
+        const p = find(args.placementId);
+        const input = args.input as ClosePlacementInput;
+        const facts = p.overview.facts;
+        if (input.status !== "ended" && input.status !== "cancelled")
+          fail("unknown_choice", `Ukjent status: ${input.status}`);
+        if (!(CLOSE_REASONS as readonly string[]).includes(input.reason))
+          fail("unknown_choice", `Ukjent årsak: ${input.reason}`);
+        if (!parseIsoDate(input.on)) fail("invalid_date", "Sluttdato er ikke en gyldig dato.");
+        const allowed = input.status === "ended" ? ["active"] : ["planned", "active"];
+        if (!allowed.includes(facts.status))
+          fail("status_transition", `Et oppfølgingsløp med status «${facts.status}» kan ikke få status «${input.status}».`);
+        if (input.on > todayIso()) fail("in_future", "Sluttdato kan ikke være fram i tid.");
+        if (input.status === "ended" && input.on < facts.startDate)
+          fail("before_placement_start", `Sluttdato kan ikke være før oppfølgingsløpet startet (${facts.startDate}).`);
+        setPlacementStatus(p, input.status);
+        facts.closedOn = input.on;
+        facts.closedReason = input.reason;
+        facts.employerAccessEnds = plusDays(input.on, EMPLOYER_ACCESS_DAYS);
+        setStatus({ ...status, pending: status.pending + 1 });
+        return null;
+      }
+      case "reopen_placement": {
+        const p = find(args.placementId);
+        const facts = p.overview.facts;
+        const closed = facts.status === "ended" || facts.status === "cancelled";
+        if (!closed || !facts.closedOn || !facts.employerAccessEnds)
+          fail("status_transition", `Et oppfølgingsløp med status «${facts.status}» kan ikke åpnes igjen.`);
+        if (todayIso() > facts.employerAccessEnds)
+          fail(
+            "reopen_too_late",
+            `Oppfølgingsløpet ble avsluttet ${facts.closedOn}, og arbeidsgiveren hadde tilgang til og med ${facts.employerAccessEnds}. Det kan ikke åpnes igjen.`,
+          );
+        setPlacementStatus(p, todayIso() < facts.startDate ? "planned" : "active");
+        facts.closedOn = null;
+        facts.closedReason = null;
+        facts.employerAccessEnds = null;
+        setStatus({ ...status, pending: status.pending + 1 });
+        return null;
       }
       case "remove_device":
         find(args.placementId);

@@ -52,6 +52,7 @@ import { href } from "../hooks/useRoute";
 import { useSyncRevision } from "../sync";
 import { DailyLogForm, dailyLogDraftKey } from "./DailyLogForm";
 import { InviteEmployer } from "./InviteEmployer";
+import { LifecycleSection } from "./LifecycleSection";
 import { NoteForm } from "./NoteForm";
 import { SyncLogSection } from "./SyncLogSection";
 import { MembersSection } from "./MembersSection";
@@ -115,7 +116,10 @@ export function PlacementOverview({ id, role }: { id: string; role: Role | null 
             {codeLabel(t, "status", o.facts.status)}
           </Tag>
         </HStack>
-        <Facts overview={o} />
+        {role === "employer" && o.facts.employerAccessEnds && (
+          <AccessEnds status={o.facts.status} accessEnds={o.facts.employerAccessEnds} />
+        )}
+        <Facts overview={o} role={role} />
       </VStack>
 
       {overview.error && <LoadError error={overview.error} onRetry={overview.reload} />}
@@ -207,6 +211,9 @@ export function PlacementOverview({ id, role }: { id: string; role: Role | null 
 
       <Timeline items={o.timeline} placementId={o.id} role={role} onChanged={overview.reload} />
 
+      {role === "adviser" && (
+        <LifecycleSection key={o.id} placementId={o.id} facts={o.facts} onChanged={overview.reload} />
+      )}
       {role === "adviser" && <InviteEmployer placementId={o.id} />}
       {role === "adviser" && <MembersSection placementId={o.id} refresh={dataVersion} />}
 
@@ -215,7 +222,26 @@ export function PlacementOverview({ id, role }: { id: string; role: Role | null 
   );
 }
 
-function Facts({ overview: o }: { overview: Overview }) {
+/**
+ * For the employer, once the placement is ended or cancelled: how long this device keeps it. The
+ * relay refuses employer devices after that day, and the device deletes the placement.
+ */
+function AccessEnds({ status, accessEnds }: { status: string; accessEnds: string }) {
+  const { t } = useTranslation();
+  const date = formatDate(accessEnds, currentLanguage());
+  const over = todayIso() > accessEnds;
+  return (
+    <Alert variant={over ? "warning" : "info"} data-testid="access-ends" data-date={accessEnds}>
+      {over
+        ? t("overview.accessEnded", { date })
+        : status === "cancelled"
+          ? t("overview.accessEndsCancelled", { date })
+          : t("overview.accessEndsEnded", { date })}
+    </Alert>
+  );
+}
+
+function Facts({ overview: o, role }: { overview: Overview; role: Role | null }) {
   const { t } = useTranslation();
   const language = currentLanguage();
   const f = o.facts;
@@ -239,7 +265,16 @@ function Facts({ overview: o }: { overview: Overview }) {
     [t("overview.hoursPerWeek"), formatNumber(f.hoursPerWeek, language), "overview-hours"],
     [t("overview.adviser"), f.adviserName, "overview-adviser"],
   ];
-  if (f.closedOn) rows.push([t("overview.closedOn"), formatDate(f.closedOn, language), "overview-closed-on"]);
+  if (f.closedOn) {
+    const label = f.status === "cancelled" ? t("overview.cancelledOn") : t("overview.closedOn");
+    rows.push([label, formatDate(f.closedOn, language), "overview-closed-on"]);
+  }
+  if (f.closedReason) {
+    rows.push([t("overview.closedReason"), codeLabel(t, "closeReason", f.closedReason), "overview-closed-reason"]);
+  }
+  if (role === "employer" && f.employerAccessEnds) {
+    rows.push([t("overview.accessEnds"), formatDate(f.employerAccessEnds, language), "overview-access-ends"]);
+  }
   return (
     <Box padding="space-16" background="raised" borderRadius="12" borderWidth="1" borderColor="neutral-subtle">
       <dl className="facts" aria-label={t("overview.facts")}>

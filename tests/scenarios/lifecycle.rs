@@ -1,0 +1,209 @@
+//! A placement's end, and the employer's access that ends 12 weeks later, through a real relay
+//! whose calendar the test moves (a restart with `--calendar-offset-days`, never a sleep) and
+//! stores whose clocks it sets.
+//!
+//! The adviser's device tells the relay the end from its own write. On the last day of the 12
+//! weeks the employer still syncs; the day after, the relay refuses it (403 `membership_expired`)
+//! and the employer's device deletes the placement, unless it holds a note the relay never
+//! acknowledged; an employer device that stays offline deletes it by its own clock. The adviser
+//! keeps everything. Reopening before the cut-off gives the employer its access back.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use folgesvenn_domain::uuid::Uuid;
+use folgesvenn_domain::*;
+use folgesvenn_protocol::wire::MemberRole;
+use folgesvenn_store::{DocKind, Store, epoch_day};
+use folgesvenn_sync::{SyncClient, accept, invite, share, sync_once};
+
+use crate::common::*;
+
+async fn join(adviser: &mut Store, device: &mut Store, p: Uuid) {
+    let pairing = invite(
+        adviser,
+        &SyncClient::new(),
+        p,
+        DocKind::Shared,
+        MemberRole::Employer,
+        Duration::from_secs(3600),
+    )
+    .await
+    .unwrap();
+    accept(device, &pairing.invitation).unwrap();
+}
+
+/// The relay's calendar offset that makes its today `day` (it runs on the real clock).
+fn offset_to(day: Day) -> i64 {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
+    epoch_day(day) - (now.as_millis() as i64).div_euclid(86_400_000)
+}
+
+fn note(store: &mut Store, p: Uuid, body: &str) -> Uuid {
+    store
+        .write_shared(p, |d, s| {
+            d.add_note(
+                &NewNote {
+                    body: body.into(),
+                    reply_to: None,
+                },
+                s,
+            )
+        })
+        .unwrap()
+}
+
+fn log_of(store: &Store, doc: Option<Uuid>) -> Vec<String> {
+    let entries = match doc {
+        Some(d) => store.sync_log(d, 200).unwrap(),
+        None => store.device_sync_log(200).unwrap(),
+    };
+    entries.into_iter().map(|e| e.event).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_employers_access_ends_twelve_weeks_after_the_placement_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay_dir = tmp.path().join("relay");
+    let mut relay = RelayProcess::start(&relay_dir);
+    let listen = relay.url.trim_start_matches("http://").to_owned();
+    let client = SyncClient::new();
+    let (mut adviser, _) = new_store(&tmp.path().join("adviser"), Role::Adviser, "Kari Veileder");
+    let (mut phone, _) = new_store(&tmp.path().join("phone"), Role::Employer, "Per Verksmester");
+    let (mut tablet, _) = new_store(
+        &tmp.path().join("tablet"),
+        Role::Employer,
+        "Per Verksmester",
+    );
+
+    let p = adviser
+        .create_placement(&placement_input("Ola Nordmann"))
+        .unwrap();
+    let shared = adviser.document_id(p, DocKind::Shared).unwrap();
+    share(&mut adviser, shared, &relay.url).unwrap();
+    join(&mut adviser, &mut phone, p).await;
+    join(&mut adviser, &mut tablet, p).await;
+    for s in [&mut adviser, &mut phone, &mut tablet] {
+        sync_once(s, &client).await.unwrap();
+    }
+    sync_once(&mut adviser, &client).await.unwrap();
+    let from_phone = note(&mut phone, p, "Ola var på plass hele uka.");
+    sync_once(&mut phone, &client).await.unwrap();
+
+    // Ended, then reopened the same day: the relay hears both, the last one counts.
+    let today = day("2026-11-27");
+    adviser
+        .write_shared(p, |d, s| {
+            d.close_placement(PlacementStatus::Ended, today, CloseReason::Completed, s)
+        })
+        .unwrap();
+    sync_once(&mut adviser, &client).await.unwrap();
+    assert!(adviser.end_day_notices().unwrap().is_empty());
+    adviser
+        .write_shared(p, |d, s| d.reopen_placement(s))
+        .unwrap();
+    sync_once(&mut adviser, &client).await.unwrap();
+    assert!(
+        log_of(&adviser, Some(shared))
+            .iter()
+            .any(|e| e.contains("åpnet igjen")),
+        "{:?}",
+        log_of(&adviser, Some(shared))
+    );
+    relay.stop();
+    relay = RelayProcess::start_with_calendar(&relay_dir, &listen, offset_to(day("2027-06-01")));
+    let r = sync_once(&mut phone, &client).await.unwrap();
+    assert_eq!(r.purged, 0, "reopened: the employer keeps access");
+    assert!(phone.placement(p).is_ok());
+
+    // Ended for good, by the adviser's own write, told to the relay by her device.
+    relay.stop();
+    relay = RelayProcess::start_on(&relay_dir, &listen);
+    adviser
+        .write_shared(p, |d, s| {
+            d.close_placement(PlacementStatus::Ended, today, CloseReason::GotJob, s)
+        })
+        .unwrap();
+    sync_once(&mut adviser, &client).await.unwrap();
+    for s in [&mut phone, &mut tablet] {
+        sync_once(&mut *s, &client).await.unwrap();
+        let facts = s.overview(p, 1).unwrap().facts;
+        assert_eq!(facts.status, "ended");
+        assert_eq!(facts.closed_reason.as_deref(), Some("got_job"));
+        assert_eq!(
+            facts.employer_access_ends.as_deref(),
+            Some("2027-02-19"),
+            "the employer's screen shows the day its access ends"
+        );
+    }
+    // The tablet writes a note and goes offline before sending it.
+    let unsent = note(&mut tablet, p, "Ola fikk fast jobb hos oss!");
+
+    // The last day of the 12 weeks: everyone still syncs.
+    let last = day("2027-02-19");
+    relay.stop();
+    relay = RelayProcess::start_with_calendar(&relay_dir, &listen, offset_to(last));
+    fixed_clock(&mut phone, "2027-02-19T12:00:00Z");
+    assert!(phone.purge_ended_placements().unwrap().is_empty());
+    let r = sync_once(&mut phone, &client).await.unwrap();
+    assert_eq!(r.purged, 0);
+    assert!(phone.placement(p).is_ok());
+
+    // The day after: the relay refuses the employer, and the phone deletes the placement.
+    relay.stop();
+    relay = RelayProcess::start_with_calendar(&relay_dir, &listen, offset_to(last.plus_days(1)));
+    let r = sync_once(&mut phone, &client).await.unwrap();
+    assert_eq!(r.purged, 1, "{r:?}");
+    assert_eq!(phone.placement(p).unwrap_err().kind(), "unknown_placement");
+    assert!(phone.list_placements().unwrap().is_empty());
+    assert!(phone.sync_docs().unwrap().is_empty());
+    assert!(
+        phone.doc_keys(shared).unwrap().is_empty(),
+        "no key left behind"
+    );
+    assert!(
+        log_of(&phone, None)
+            .iter()
+            .any(|e| e.contains("tilgangen til en oppfølging er avsluttet")),
+        "{:?}",
+        log_of(&phone, None)
+    );
+    phone.verify_audit().unwrap();
+
+    // The tablet comes online with its unsent note: refused (403) too, but a relay's word alone
+    // deletes nothing the relay never acknowledged.
+    let r = sync_once(&mut tablet, &client).await.unwrap();
+    assert_eq!(r.purged, 0);
+    assert!(
+        tablet
+            .placement(p)
+            .unwrap()
+            .shared
+            .notes
+            .contains_key(&unsent)
+    );
+    assert!(
+        log_of(&tablet, Some(shared))
+            .iter()
+            .any(|e| e.contains("ikke slettet")),
+        "{:?}",
+        log_of(&tablet, Some(shared))
+    );
+    // Its own clock past the 12 weeks deletes it, online or not.
+    fixed_clock(&mut tablet, "2027-02-20T08:00:00Z");
+    assert_eq!(tablet.purge_ended_placements().unwrap(), vec![p]);
+    assert!(tablet.list_placements().unwrap().is_empty());
+
+    // The adviser keeps everything and still syncs; her copy is untouched.
+    fixed_clock(&mut adviser, "2027-02-20T08:00:00Z");
+    assert!(adviser.purge_ended_placements().unwrap().is_empty());
+    sync_once(&mut adviser, &client).await.unwrap();
+    let kept = adviser.placement(p).unwrap().shared;
+    assert!(kept.notes.contains_key(&from_phone));
+    assert_eq!(kept.placement.status, PlacementStatus::Ended);
+    // Past the cut-off it cannot be reopened: the employer's copies are gone.
+    let e = adviser
+        .write_shared(p, |d, s| d.reopen_placement(s))
+        .unwrap_err();
+    assert_eq!(e.kind(), "reopen_too_late", "{e}");
+    drop(relay);
+}
