@@ -41,6 +41,27 @@ pub fn new_store(dir: &Path, role: Role, name: &str) -> (Store, DbKey) {
     (s, key)
 }
 
+/// The adviser invites `device` to the placement's shared document with `role`, and `device`
+/// accepts the full code (offline; it presents the secret on its first sync).
+pub async fn join(
+    adviser: &mut Store,
+    device: &mut Store,
+    p: folgesvenn_domain::uuid::Uuid,
+    role: folgesvenn_protocol::wire::MemberRole,
+) {
+    let pairing = folgesvenn_sync::invite(
+        adviser,
+        &folgesvenn_sync::SyncClient::new(),
+        p,
+        folgesvenn_store::DocKind::Shared,
+        role,
+        std::time::Duration::from_secs(3600),
+    )
+    .await
+    .unwrap();
+    folgesvenn_sync::accept(device, &pairing.invitation).unwrap();
+}
+
 /// How many times a scenario repeats: more under `FOLGESVENN_LONG=1` (README: the long mode).
 pub fn repeats(normal: usize, long: usize) -> usize {
     if std::env::var("FOLGESVENN_LONG").is_ok_and(|v| v == "1") {

@@ -8,29 +8,15 @@
 //! acknowledged; an employer device that stays offline deletes it by its own clock. The adviser
 //! keeps everything. Reopening before the cut-off gives the employer its access back.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use folgesvenn_domain::uuid::Uuid;
 use folgesvenn_domain::*;
 use folgesvenn_protocol::wire::MemberRole;
 use folgesvenn_store::{DocKind, Store, epoch_day};
-use folgesvenn_sync::{SyncClient, accept, invite, share, sync_once};
+use folgesvenn_sync::{SyncClient, share, sync_once};
 
 use crate::common::*;
-
-async fn join(adviser: &mut Store, device: &mut Store, p: Uuid) {
-    let pairing = invite(
-        adviser,
-        &SyncClient::new(),
-        p,
-        DocKind::Shared,
-        MemberRole::Employer,
-        Duration::from_secs(3600),
-    )
-    .await
-    .unwrap();
-    accept(device, &pairing.invitation).unwrap();
-}
 
 /// The relay's calendar offset that makes its today `day` (it runs on the real clock).
 fn offset_to(day: Day) -> i64 {
@@ -80,8 +66,8 @@ async fn the_employers_access_ends_twelve_weeks_after_the_placement_does() {
         .unwrap();
     let shared = adviser.document_id(p, DocKind::Shared).unwrap();
     share(&mut adviser, shared, &relay.url).unwrap();
-    join(&mut adviser, &mut phone, p).await;
-    join(&mut adviser, &mut tablet, p).await;
+    join(&mut adviser, &mut phone, p, MemberRole::Employer).await;
+    join(&mut adviser, &mut tablet, p, MemberRole::Employer).await;
     for s in [&mut adviser, &mut phone, &mut tablet] {
         sync_once(s, &client).await.unwrap();
     }

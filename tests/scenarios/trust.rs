@@ -16,26 +16,12 @@ use folgesvenn_protocol::wire::MemberRole;
 use folgesvenn_protocol::{DeviceKey, DocKey, RecordKind};
 use folgesvenn_relay::RelayStorage;
 use folgesvenn_relay::sqlite::SqliteStorage;
-use folgesvenn_store::{DocKind, Store};
+use folgesvenn_store::DocKind;
 use folgesvenn_sync::{
     SyncClient, SyncError, accept, invite, join_with_code, remove_member, share, sync_once,
 };
 
 use crate::common::*;
-
-async fn join(adviser: &mut Store, device: &mut Store, p: Uuid, role: MemberRole) {
-    let pairing = invite(
-        adviser,
-        &SyncClient::new(),
-        p,
-        DocKind::Shared,
-        role,
-        Duration::from_secs(3600),
-    )
-    .await
-    .unwrap();
-    accept(device, &pairing.invitation).unwrap();
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_employer_device_cannot_write_what_its_role_may_not() {

@@ -688,6 +688,37 @@ fn apply_answer(
     Ok(more)
 }
 
+/// The joined documents of which the roster makes this device an adviser member.
+fn adviser_docs(s: &Store, device: Uuid) -> Result<Vec<(SyncDoc, Roster)>, SyncError> {
+    let mut docs = Vec::new();
+    for d in s.sync_docs()?.into_iter().filter(|d| d.joined) {
+        let roster = crate::members::roster_of(s, &d)?;
+        if roster
+            .member(device)
+            .is_some_and(|m| m.role == MemberRole::Adviser)
+        {
+            docs.push((d, roster));
+        }
+    }
+    Ok(docs)
+}
+
+/// Posts a message the relay answers with 204 No Content; anything else is its refusal.
+async fn post_no_content<T: serde::Serialize>(
+    client: &SyncClient,
+    relay: &str,
+    path: &'static str,
+    device: Uuid,
+    key: &DeviceKey,
+    msg: &T,
+) -> Result<(), SyncError> {
+    let (status, body) = client.post(relay, path, device, key, msg).await?;
+    if status != 204 {
+        return Err(refused(status, &body));
+    }
+    Ok(())
+}
+
 /// The relay says this device's access to a document has ended (12 weeks after the placement's
 /// end). An employer device deletes the placement, unless it holds records the relay has not
 /// acknowledged; an adviser device is never told this.
@@ -722,31 +753,20 @@ async fn send_end_days(
         if notices.is_empty() {
             return Ok(notices);
         }
-        let mut due = Vec::new();
-        for d in s.sync_docs()?.into_iter().filter(|d| d.joined) {
-            let Some(notice) = notices.iter().find(|(doc, _)| *doc == d.doc_id) else {
-                continue;
-            };
-            let roster = crate::members::roster_of(s, &d)?;
-            if roster
-                .member(device)
-                .is_some_and(|m| m.role == MemberRole::Adviser)
-            {
-                due.push(*notice);
-            }
-        }
-        Ok(due)
+        let ours: Vec<Uuid> = adviser_docs(s, device)?
+            .into_iter()
+            .map(|(d, _)| d.doc_id)
+            .collect();
+        Ok(notices
+            .into_iter()
+            .filter(|(doc, _)| ours.contains(doc))
+            .collect())
     })?;
     let mut round_trips = 0;
     for (doc_id, end_day) in due {
         let msg = SetEndDate { doc_id, end_day };
-        let (status, body) = client
-            .post(relay, "/v2/docs/end-date", device, key, &msg)
-            .await?;
+        post_no_content(client, relay, "/v2/docs/end-date", device, key, &msg).await?;
         round_trips += 1;
-        if status != 204 {
-            return Err(refused(status, &body));
-        }
         store.with(|s| -> Result<(), SyncError> {
             s.end_day_told(doc_id, end_day)?;
             s.log_sync(
@@ -774,14 +794,7 @@ async fn send_removals(
 ) -> Result<usize, SyncError> {
     let due = store.with(|s| -> Result<Vec<(Uuid, Uuid, String)>, SyncError> {
         let mut due = Vec::new();
-        for d in s.sync_docs()?.into_iter().filter(|d| d.joined) {
-            let roster = crate::members::roster_of(s, &d)?;
-            if !roster
-                .member(device)
-                .is_some_and(|m| m.role == MemberRole::Adviser)
-            {
-                continue;
-            }
+        for (d, roster) in adviser_docs(s, device)? {
             for gone in roster.gone() {
                 let flag = format!("relay_removed:{}:{}", d.doc_id, gone.device_id);
                 if s.meta(&flag)?.is_none() {
@@ -797,13 +810,8 @@ async fn send_removals(
             doc_id,
             device_id: gone,
         };
-        let (status, body) = client
-            .post(relay, "/v2/members/remove", device, key, &msg)
-            .await?;
+        post_no_content(client, relay, "/v2/members/remove", device, key, &msg).await?;
         round_trips += 1;
-        if status != 204 {
-            return Err(refused(status, &body));
-        }
         store.with(|s| -> Result<(), SyncError> {
             s.set_meta(&flag, "1")?;
             s.log_sync(Some(doc_id), &format!("relayet stenger ute enhet {gone}"))?;
