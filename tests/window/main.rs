@@ -2,7 +2,8 @@
 //! employer, each with its own data directory) driven through tauri-driver and WebKitWebDriver
 //! under Xvfb, and a real relay process that is down for the first half. A third device (a
 //! store in this process) joins, is removed from the adviser's window and refused; the adviser
-//! ends the placement, and the employer's window shows the last day of its access.
+//! ends the placement, and the employer's window shows the last day of its access; with the
+//! relay's calendar and the employer's clock moved past it, the employer's device deletes it.
 //!
 //! Run by `cargo xtask test`, which builds the app once and sets `FOLGESVENN_APP`; ignored by a
 //! plain `cargo test` (it needs the binary, Xvfb and tauri-driver):
@@ -19,6 +20,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
+use folgesvenn_domain::EMPLOYER_ACCESS_DAYS;
 use folgesvenn_store::{Store, Unlock};
 use serde_json::json;
 
@@ -585,7 +587,7 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     employer.el("daily-log-saved").await;
 
     // --- The relay starts; both sync. ---
-    let _relay = RelayProcess::start_on(&tmp.path().join("relay"), &listen);
+    let mut relay = RelayProcess::start_on(&tmp.path().join("relay"), &listen);
     adviser.click("sync-now").await;
     employer.click("sync-now").await;
     // The employer can join only after the adviser has sent the invitation: keep nudging.
@@ -769,9 +771,7 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     )
     .unwrap()
     .day();
-    let access_ends = today
-        .plus_days(folgesvenn_domain::EMPLOYER_ACCESS_DAYS)
-        .to_string();
+    let access_ends = today.plus_days(EMPLOYER_ACCESS_DAYS).to_string();
     employer
         .wait_for_attr(
             "[data-testid=\"access-ends\"]",
@@ -824,10 +824,11 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         .unwrap_or_default();
     assert_eq!(went_well, DRAFT_MARKER, "the draft survived the kill");
     employer.close().await;
+    let adviser_dir = adviser.data_dir.clone();
     adviser.close().await;
 
     // --- The employer's store (opened with its passphrase) never held the note. ---
-    let store = Store::open(
+    let mut store = Store::open(
         &employer_dir,
         Unlock::Passphrase(zeroize::Zeroizing::new(PASSPHRASE.to_owned())),
     )
@@ -848,6 +849,50 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
             .iter()
             .all(|d| d.kind != folgesvenn_store::DocKind::Private),
         "the employer holds no private document"
+    );
+
+    // --- 12 weeks and a day after the end the adviser set in her window (the relay's calendar
+    // and the employer's clock moved, no sleep): the relay refuses the employer, whose device
+    // deletes the placement; the adviser keeps everything. ---
+    relay.stop();
+    let _relay = RelayProcess::start_with_calendar(
+        &tmp.path().join("relay"),
+        &listen,
+        EMPLOYER_ACCESS_DAYS + 1,
+    );
+    let later = folgesvenn_domain::Moment::from_unix_millis(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64
+            + (EMPLOYER_ACCESS_DAYS + 1) * 86_400_000,
+    )
+    .unwrap();
+    store.set_clock(move || (later, later.day()));
+    let report = folgesvenn_sync::sync_once(&mut store, &client)
+        .await
+        .unwrap();
+    assert_eq!(report.purged, 1, "{report:?}");
+    assert!(store.list_placements().unwrap().is_empty());
+    let mut adviser_store = Store::open(
+        &adviser_dir,
+        Unlock::Passphrase(zeroize::Zeroizing::new(PASSPHRASE.to_owned())),
+    )
+    .unwrap();
+    adviser_store.set_clock(move || (later, later.day()));
+    assert!(adviser_store.purge_ended_placements().unwrap().is_empty());
+    folgesvenn_sync::sync_once(&mut adviser_store, &client)
+        .await
+        .unwrap();
+    let kept = adviser_store.list_placements().unwrap();
+    assert_eq!(kept.len(), 1, "the adviser keeps the placement");
+    assert!(
+        adviser_store
+            .projection_dump(true)
+            .unwrap()
+            .join("\n")
+            .contains(NOTE_MARKER),
+        "and the employer's note in it"
     );
     drop(xvfb);
 }
