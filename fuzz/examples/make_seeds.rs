@@ -284,7 +284,7 @@ fn protocol_inputs(changes: &[u8], snapshot: &[u8]) {
             "set_end_date",
             encode(&SetEndDate {
                 doc_id: DOC_ID,
-                end_day: 20_575,
+                end_day: Some(20_575),
             }),
         ),
         (

@@ -226,11 +226,14 @@ impl AppCore {
 
     fn start(&self, store: Store) {
         let store = Arc::new(Mutex::new(store));
-        let _ = lock(&store).purge_ended_placements();
         let syncing = lock(&store)
             .sync_docs()
             .map(|d| !d.is_empty())
             .unwrap_or(false);
+        // A syncing device deletes after its first sync (a reopening may be on its way).
+        if !syncing {
+            let _ = lock(&store).purge_ended_placements();
+        }
         let sync = syncing.then(|| self.start_sync(store.clone()));
         *lock(&self.opened) = Some(Opened { store, sync });
     }

@@ -88,7 +88,7 @@ choice!(
         Completed = "completed", "Gjennomført som planlagt";
         GotJob = "got_job", "Fikk jobb";
         OtherMeasure = "other_measure", "Over i et annet tiltak";
-        CandidateEnded = "candidate_ended", "Deltakeren avsluttet";
+        CandidateEnded = "candidate_ended", "Kandidaten avsluttet";
         EmployerEnded = "employer_ended", "Arbeidsgiveren avsluttet";
         Other = "other", "Annen årsak";
     }

@@ -341,6 +341,18 @@ impl SharedDoc {
         if on > stamp.today {
             return Err(ValidationError::InFuture { field: "sluttdato" }.into());
         }
+        // An end so far back that the employer's access would be over at once could not be
+        // undone (a typo in the year would delete the employer's copy): every closing can be
+        // reopened at least on the day it is made.
+        let earliest = stamp.today.plus_days(-EMPLOYER_ACCESS_DAYS);
+        if on < earliest {
+            return Err(ValidationError::OutOfRange {
+                field: "sluttdato",
+                min: earliest.to_string(),
+                max: stamp.today.to_string(),
+            }
+            .into());
+        }
         if next == PlacementStatus::Ended && on < info.start_date {
             return Err(ValidationError::BeforePlacementStart {
                 field: "sluttdato",

@@ -221,6 +221,25 @@ fn closing_takes_a_date_no_later_than_today_and_not_before_the_start() {
             &adviser(),
         )
     });
+    // Further back than the employer's 12 weeks: it could not be undone, so it is refused.
+    let mut long_ago = new_placement();
+    long_ago.start_date = day("2025-01-06");
+    let mut old = SharedDoc::create(Uuid::new_v4(), &long_ago, &adviser(), None).unwrap();
+    refused(&mut old, "out_of_range", |d| {
+        d.close_placement(
+            PlacementStatus::Ended,
+            day("2026-09-03"),
+            CloseReason::Completed,
+            &adviser(),
+        )
+    });
+    old.close_placement(
+        PlacementStatus::Ended,
+        day("2026-09-04"),
+        CloseReason::Completed,
+        &adviser(),
+    )
+    .unwrap();
     // A cancellation may fall before the start: the placement never began.
     doc.close_placement(
         PlacementStatus::Cancelled,
@@ -255,13 +274,15 @@ fn a_closed_placement_reopens_until_the_employers_access_ends() {
 
     doc.close_placement(
         PlacementStatus::Ended,
-        day("2026-09-03"),
+        day("2026-09-04"),
         CloseReason::Completed,
         &adviser(),
     )
     .unwrap();
+    // The day after the last day.
+    let tomorrow = stamp(Role::Adviser, "2026-11-28T09:00:00Z");
     refused(&mut doc, "reopen_too_late", |d| {
-        d.reopen_placement(&adviser())
+        d.reopen_placement(&tomorrow)
     });
     assert_eq!(doc.placement().unwrap().status, PlacementStatus::Ended);
 }

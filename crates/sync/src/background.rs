@@ -153,22 +153,25 @@ pub fn spawn(store: Arc<Mutex<Store>>, client: SyncClient, config: LoopConfig) -
             if *stop_rx.borrow() {
                 break;
             }
-            // An employer's device lets go of placements that ended 12 weeks ago, as the relay
-            // does of its membership (a cheap query when there is nothing to delete).
-            if let Err(e) = store
+            tx.send_modify(|s| s.state = SyncState::Syncing);
+            let outcome = sync_once(&store, &client).await;
+            // Then an employer's device lets go of placements that ended 12 weeks ago, as the
+            // relay does of its membership (a cheap query when there is nothing to delete). After
+            // the sync, not before: a reopening made on the last day arrives first.
+            match store
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .purge_ended_placements()
             {
-                log_purge_failure(&store, &e.to_string());
+                Ok(gone) => applied += gone.len() as u64,
+                Err(e) => log_purge_failure(&store, &e.to_string()),
             }
-            tx.send_modify(|s| s.state = SyncState::Syncing);
-            let outcome = sync_once(&store, &client).await;
             let (pending, quarantined) = counts(&store);
             let state = match outcome {
                 Ok(report) => {
                     failures = 0;
-                    applied += report.applied as u64;
+                    // A deleted placement changes what the screens show, like an applied record.
+                    applied += (report.applied + report.purged) as u64;
                     last_success_ms = Some(now_ms());
                     SyncState::Idle
                 }

@@ -765,8 +765,16 @@ async fn send_end_days(
     let mut round_trips = 0;
     for (doc_id, end_day) in due {
         let msg = SetEndDate { doc_id, end_day };
-        post_no_content(client, relay, "/v2/docs/end-date", device, key, &msg).await?;
+        let sent = post_no_content(client, relay, "/v2/docs/end-date", device, key, &msg).await;
         round_trips += 1;
+        if let Err(e @ SyncError::Relay { .. }) = &sent {
+            // Refused for this document (this device may have been removed): the notice stays,
+            // and the rest of the sync goes on, so the device learns why.
+            store
+                .with(|s| s.log_sync(Some(doc_id), &format!("relayet avviste sluttdatoen: {e}")))?;
+            continue;
+        }
+        sent?;
         store.with(|s| -> Result<(), SyncError> {
             s.end_day_told(doc_id, end_day)?;
             s.log_sync(

@@ -505,6 +505,8 @@ export function installMockBackend(): void {
         if (!allowed.includes(facts.status))
           fail("status_transition", `Et oppfølgingsløp med status «${facts.status}» kan ikke få status «${input.status}».`);
         if (input.on > todayIso()) fail("in_future", "Sluttdato kan ikke være fram i tid.");
+        if (input.on < plusDays(todayIso(), -EMPLOYER_ACCESS_DAYS))
+          fail("out_of_range", "Sluttdato kan være høyst 12 uker tilbake i tid.");
         if (input.status === "ended" && input.on < facts.startDate)
           fail("before_placement_start", `Sluttdato kan ikke være før oppfølgingsløpet startet (${facts.startDate}).`);
         setPlacementStatus(p, input.status);

@@ -30,6 +30,7 @@ const KNOWN_ERRORS = [
   "reopen_too_late",
   "unknown_choice",
   "invalid_date",
+  "out_of_range",
 ] as const;
 type KnownError = (typeof KNOWN_ERRORS)[number];
 
@@ -364,7 +365,7 @@ function CloseForm({ kind, placementId, startDate, onSaved, onCancel }: CloseFor
             <BodyLong size="small">{t("lifecycle.accessHint")}</BodyLong>
           </Alert>
           {submitError && (
-            <Alert variant="error" size="small" data-testid="lifecycle-form-error">
+            <Alert variant="error" size="small" role="alert" data-testid="lifecycle-form-error">
               {submitError}
             </Alert>
           )}
