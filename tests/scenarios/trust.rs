@@ -211,10 +211,11 @@ fn attacker_reads(
         std::fs::copy(f.path(), copy.path().join(f.file_name())).unwrap();
     }
     let storage = SqliteStorage::open(&copy.path().join("relay.db")).unwrap();
-    let (records, _, more) = storage
-        .pull(doc, 0, Uuid::new_v4(), usize::MAX / 2)
+    let pulled = storage
+        .pull(doc, 0, Uuid::new_v4(), usize::MAX / 2, true)
         .unwrap();
-    assert!(!more);
+    assert!(!pulled.more);
+    let records = pulled.records;
     let mut opened = Vec::new();
     let mut learned = 0;
     for rec in &records {
@@ -245,10 +246,10 @@ fn attacker_reads(
 
 fn highest_seq(relay_files: &std::path::Path, doc: Uuid) -> u64 {
     let storage = SqliteStorage::open(&relay_files.join("relay.db")).unwrap();
-    let (_, cursor, _) = storage
-        .pull(doc, 0, Uuid::new_v4(), usize::MAX / 2)
-        .unwrap();
-    cursor
+    storage
+        .pull(doc, 0, Uuid::new_v4(), usize::MAX / 2, true)
+        .unwrap()
+        .cursor
 }
 
 fn observation(date: &str) -> NewObservation {
@@ -396,9 +397,9 @@ async fn a_removed_device_is_refused_and_can_read_nothing_written_after() {
     assert_eq!(learned, 0, "no envelope opens with the phone's key");
     let stored = SqliteStorage::open(&relay_files.join("relay.db"))
         .unwrap()
-        .pull(shared, before_removal, Uuid::new_v4(), usize::MAX / 2)
+        .pull(shared, before_removal, Uuid::new_v4(), usize::MAX / 2, true)
         .unwrap()
-        .0;
+        .records;
     assert!(
         stored
             .iter()

@@ -13,6 +13,15 @@ use crate::record::SealedRecord;
 /// placement is a few hundred.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
 
+/// The largest record (its ciphertext) the relay stores; a device never sends a larger one. It
+/// leaves room in [`MAX_BODY`] for a full pull budget beside it, so an answer always fits.
+pub const MAX_RECORD: usize = 1024 * 1024;
+
+/// The most bytes of records one sync answer carries in all, over every document in it. The first
+/// record of an answer is served even if it is larger, so an answer is at most this plus one
+/// record plus framing: within [`MAX_BODY`].
+pub const MAX_PULL: usize = MAX_BODY - MAX_RECORD - 64 * 1024;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MemberRole {
     Adviser,

@@ -457,12 +457,15 @@ async fn sync(
     if req.docs.is_empty() || req.docs.len() > MAX_DOCS_PER_SYNC {
         return Err(BAD_REQUEST);
     }
-    let budget = st.config.pull_budget;
+    // One budget for the whole answer, so that it fits a device's limit however many documents
+    // the request names.
+    let mut budget = st.config.pull_budget.min(MAX_PULL);
     let bytes_in = body.len();
     let today_ms = now_ms() + st.config.calendar_offset_days * 86_400_000;
     let response = blocking(&st, move |s| {
         let now = now_ms();
         let mut docs = Vec::with_capacity(req.docs.len());
+        let mut served_bytes = 0usize;
         for d in req.docs {
             let membership = s.membership(d.doc_id, device)?;
             let status = match membership {
@@ -471,6 +474,11 @@ async fn sync(
                 Some(_) => DocStatus::Ok,
             };
             let adviser = membership.is_some_and(|m| m.role == MemberRole::Adviser);
+            let served_through = membership.map_or(0, |m| m.served_through);
+            // A cursor beyond what the relay handed this device is not believed: it reads on from
+            // what it was served (a repeat, which devices recognise), and its snapshots cover no
+            // more than that.
+            let since = d.since.min(served_through);
             if status != DocStatus::Ok {
                 docs.push(DocResult {
                     doc_id: d.doc_id,
@@ -478,7 +486,7 @@ async fn sync(
                     acked: vec![],
                     rejected: vec![],
                     records: vec![],
-                    cursor: d.since,
+                    cursor: since,
                     more: false,
                 });
                 continue;
@@ -493,10 +501,12 @@ async fn sync(
                     Some("the record is from another device")
                 } else if h.device_seq == 0 {
                     Some("device sequence numbers start at 1")
+                } else if rec.ciphertext.len() > MAX_RECORD {
+                    Some("the record is larger than the relay stores")
                 } else if rec.verify(&key).is_err() {
                     Some("the record's signature does not verify")
-                } else if h.kind == RecordKind::Snapshot && h.covers_through > d.since {
-                    Some("a snapshot cannot cover records its sender has not received")
+                } else if h.kind == RecordKind::Snapshot && h.covers_through > since {
+                    Some("a snapshot cannot cover records the relay has not served its sender")
                 } else if h.kind == RecordKind::Snapshot && !adviser {
                     // A snapshot lets the relay drop what it covers, and members take a snapshot
                     // only from an adviser's device: an employer's would lose records for them.
@@ -521,15 +531,21 @@ async fn sync(
                     Appended::Stored(_) | Appended::Duplicate(_) => r.header.device_seq,
                 })
                 .collect();
-            let (records, cursor, more) = s.pull(d.doc_id, d.since, device, budget)?;
+            let first = served_bytes == 0;
+            let pulled = s.pull(d.doc_id, since, device, budget, first)?;
+            budget = budget.saturating_sub(pulled.bytes);
+            served_bytes += pulled.bytes;
+            if pulled.cursor > served_through {
+                s.served(d.doc_id, device, pulled.cursor)?;
+            }
             docs.push(DocResult {
                 doc_id: d.doc_id,
                 status: DocStatus::Ok,
                 acked,
                 rejected,
-                records,
-                cursor,
-                more,
+                records: pulled.records,
+                cursor: pulled.cursor,
+                more: pulled.more,
             });
         }
         // A request every one of whose documents is refused gets a 4xx, so a device that is no

@@ -34,7 +34,8 @@ pub struct Config {
     pub failed_auth_burst: f64,
     /// How long one request may take.
     pub request_timeout: Duration,
-    /// The most bytes of records one sync answer carries per document.
+    /// The most bytes of records one sync answer carries, over all its documents (at most
+    /// `wire::MAX_PULL`, so an answer always fits a device's limit).
     pub pull_budget: usize,
     /// Moves the relay's calendar, on which employers' access ends are judged, this many days
     /// ahead. Tests and drills only: request signatures keep the real clock.
@@ -49,7 +50,7 @@ impl Default for Config {
             failed_auth_per_sec: 2.0,
             failed_auth_burst: 100.0,
             request_timeout: Duration::from_secs(30),
-            pull_budget: 1024 * 1024,
+            pull_budget: folgesvenn_protocol::wire::MAX_PULL,
             calendar_offset_days: 0,
         }
     }

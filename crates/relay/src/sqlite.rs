@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS members (
     doc_id    TEXT NOT NULL,
     device_id TEXT NOT NULL,
     role      TEXT NOT NULL CHECK (role IN ('adviser', 'employer')),
+    served_through INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (doc_id, device_id)
 ) STRICT;
 CREATE TABLE IF NOT EXISTS invitations (
@@ -85,8 +86,11 @@ const DEVICE_KEY: &str = "SELECT public_key FROM devices WHERE id = ?1";
 const FORGET_NONCES: &str = "DELETE FROM nonces WHERE time_ms < ?1";
 const INSERT_NONCE: &str =
     "INSERT OR IGNORE INTO nonces (device, nonce, time_ms) VALUES (?1, ?2, ?3)";
-const MEMBERSHIP: &str = "SELECT m.role, d.end_day FROM members m JOIN docs d ON d.id = m.doc_id
+const MEMBERSHIP: &str =
+    "SELECT m.role, d.end_day, m.served_through FROM members m JOIN docs d ON d.id = m.doc_id
      WHERE m.doc_id = ?1 AND m.device_id = ?2";
+const SERVED: &str = "UPDATE members SET served_through = ?3
+     WHERE doc_id = ?1 AND device_id = ?2 AND served_through < ?3";
 const PULL_SNAPSHOTS: &str = "SELECT r.server_seq, r.device_id, r.body, d.public_key
      FROM records r JOIN devices d ON d.id = r.device_id
      WHERE r.doc_id = ?1 AND r.kind = ?2 AND r.server_seq > ?3";
@@ -128,6 +132,7 @@ impl SqliteStorage {
             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
         )?;
         conn.execute_batch(SCHEMA)?;
+        add_served_through(&conn)?;
         stable_plans(&conn)?;
         // Relays before the nonce file kept the cache here; it is only a cache.
         conn.execute_batch("DROP TABLE IF EXISTS nonces;")?;
@@ -148,6 +153,27 @@ impl SqliteStorage {
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         lock(&self.conn)
     }
+}
+
+/// Relays from before `members.served_through` trusted every cursor a device claimed. Their
+/// members are taken to have been served the whole log once, so no honest device is refused a
+/// snapshot after the upgrade; from then on the relay counts for itself.
+fn add_served_through(conn: &Connection) -> Result<(), StorageError> {
+    let has: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM pragma_table_info('members') WHERE name = 'served_through'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has {
+        conn.execute_batch(
+            "BEGIN;
+             ALTER TABLE members ADD COLUMN served_through INTEGER NOT NULL DEFAULT 0;
+             UPDATE members SET served_through =
+               (SELECT coalesce(max(server_seq), 0) FROM records WHERE doc_id = members.doc_id);
+             COMMIT;",
+        )?;
+    }
+    Ok(())
 }
 
 /// Query plans that do not depend on the values bound to a statement (SQLite's "query planner
@@ -257,14 +283,14 @@ impl RelayStorage for SqliteStorage {
     }
 
     fn membership(&self, doc: Uuid, device: Uuid) -> Result<Option<Membership>, StorageError> {
-        let row: Option<(String, Option<i64>)> = self
+        let row: Option<(String, Option<i64>, i64)> = self
             .conn()
             .prepare_cached(MEMBERSHIP)?
             .query_row([doc.to_string(), device.to_string()], |r| {
-                Ok((r.get(0)?, r.get(1)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })
             .optional()?;
-        row.map(|(role, end_day)| {
+        row.map(|(role, end_day, served)| {
             let role = role_from(&role)?;
             let expires_at_ms = match (role, end_day) {
                 (MemberRole::Employer, Some(d)) => {
@@ -275,6 +301,7 @@ impl RelayStorage for SqliteStorage {
             Ok(Membership {
                 role,
                 expires_at_ms,
+                served_through: served.max(0) as u64,
             })
         })
         .transpose()
@@ -463,7 +490,8 @@ impl RelayStorage for SqliteStorage {
         since: u64,
         reader: Uuid,
         max_bytes: usize,
-    ) -> Result<(Vec<StoredRecord>, u64, bool), StorageError> {
+        first: bool,
+    ) -> Result<Pulled, StorageError> {
         let conn = self.conn();
         let d = doc.to_string();
         let reader = reader.to_string();
@@ -471,6 +499,10 @@ impl RelayStorage for SqliteStorage {
         let mut cursor = since;
         let mut bytes = 0usize;
         let mut skip = None;
+        // Whether one more record of `len` bytes fits in this answer.
+        let fits = |out: &Vec<StoredRecord>, bytes: usize, len: usize| {
+            (first && out.is_empty()) || bytes + len <= max_bytes
+        };
         // A reader behind the newest snapshot gets that snapshot first. The records it covers are
         // gone (but each device's newest, kept for idempotency), and the records stored after it
         // may build on them, so served in plain order they would arrive before what they need.
@@ -485,7 +517,8 @@ impl RelayStorage for SqliteStorage {
             }
         }
         if let Some((covers, stored, device, len)) = best {
-            // The roster records it covers come first: they hold the keys to open it with.
+            // The roster records it covers come first: they hold the keys to open it with. Over
+            // the budget, the answer stops after a roster record, and the next one goes on there.
             let mut roster = conn.prepare_cached(PULL_ROSTER)?;
             let mut rows = roster.query(params![
                 d,
@@ -496,16 +529,37 @@ impl RelayStorage for SqliteStorage {
             while let Some(r) = rows.next()? {
                 let (rec, sender, len) = stored_record(r)?;
                 if sender != reader {
+                    if !fits(&out, bytes, len) {
+                        return Ok(Pulled {
+                            records: out,
+                            cursor,
+                            more: true,
+                            bytes,
+                        });
+                    }
                     bytes += len;
+                    cursor = rec.server_seq;
                     out.push(rec);
+                } else {
+                    cursor = rec.server_seq;
                 }
             }
-            skip = Some(stored.server_seq);
-            cursor = covers;
             if device != reader {
+                if !fits(&out, bytes, len) {
+                    return Ok(Pulled {
+                        records: out,
+                        cursor,
+                        more: true,
+                        bytes,
+                    });
+                }
                 bytes += len;
+                skip = Some(stored.server_seq);
                 out.push(stored);
+            } else {
+                skip = Some(stored.server_seq);
             }
+            cursor = covers;
         }
         let mut stmt = conn.prepare_cached(PULL_RECORDS)?;
         let mut rows = stmt.query(params![d, cursor as i64])?;
@@ -517,14 +571,33 @@ impl RelayStorage for SqliteStorage {
                 continue;
             }
             let (stored, _, len) = stored_record(r)?;
-            if bytes > 0 && bytes + len > max_bytes {
-                return Ok((out, cursor, true));
+            if !fits(&out, bytes, len) {
+                return Ok(Pulled {
+                    records: out,
+                    cursor,
+                    more: true,
+                    bytes,
+                });
             }
             cursor = seq;
             bytes += len;
             out.push(stored);
         }
-        Ok((out, cursor, false))
+        Ok(Pulled {
+            records: out,
+            cursor,
+            more: false,
+            bytes,
+        })
+    }
+
+    fn served(&self, doc: Uuid, device: Uuid, cursor: u64) -> Result<(), StorageError> {
+        self.conn().prepare_cached(SERVED)?.execute(params![
+            doc.to_string(),
+            device.to_string(),
+            cursor as i64
+        ])?;
+        Ok(())
     }
 }
 
@@ -576,7 +649,7 @@ mod tests {
                 let nonce = format!("{round}-{i}");
                 assert!(s.fresh_nonce(*dev, &nonce, round, round - 5).unwrap());
                 assert!(s.membership(*doc, *dev).unwrap().is_some());
-                s.pull(*doc, round as u64, *dev, 1 << 20).unwrap();
+                s.pull(*doc, round as u64, *dev, 1 << 20, true).unwrap();
             }
         }
         let conn = s.conn();

@@ -29,6 +29,21 @@ pub struct Membership {
     pub role: MemberRole,
     /// For employer members: 12 weeks after the placement's end, in Unix milliseconds.
     pub expires_at_ms: Option<i64>,
+    /// The highest cursor the relay has handed this device for the document. A snapshot from it
+    /// may cover no more, and a cursor it claims beyond this is not believed.
+    pub served_through: u64,
+}
+
+/// One document's share of a sync answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pulled {
+    pub records: Vec<StoredRecord>,
+    /// The server sequence number to ask from next.
+    pub cursor: u64,
+    /// More records wait.
+    pub more: bool,
+    /// Encoded size of `records`, charged to the answer's budget.
+    pub bytes: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,13 +117,17 @@ pub trait RelayStorage: Send + Sync + 'static {
         records: &[SealedRecord],
         now_ms: i64,
     ) -> Result<Vec<Appended>, StorageError>;
-    /// Records after `since` that `reader` did not send, oldest first, up to about `max_bytes`.
-    /// Returns them, the cursor to ask from next, and whether more remain.
+    /// Records after `since` that `reader` did not send, oldest first, up to `max_bytes`; with
+    /// `first` (nothing else in the answer yet) at least one, however large, so a record bigger
+    /// than the budget cannot stop a reader for good.
     fn pull(
         &self,
         doc: Uuid,
         since: u64,
         reader: Uuid,
         max_bytes: usize,
-    ) -> Result<(Vec<StoredRecord>, u64, bool), StorageError>;
+        first: bool,
+    ) -> Result<Pulled, StorageError>;
+    /// Notes that `device` was handed `cursor` for `doc` (kept only if higher than before).
+    fn served(&self, doc: Uuid, device: Uuid, cursor: u64) -> Result<(), StorageError>;
 }

@@ -571,3 +571,151 @@ fn the_replay_cache_survives_a_restart() {
     // Forgotten once older than the window.
     assert!(storage.fresh_nonce(device, &nonce, t, t + 1).unwrap());
 }
+
+impl Device {
+    fn snapshot(&mut self, doc: Uuid, key: &DocKey, covers_through: u64) -> SealedRecord {
+        self.seq += 1;
+        let h = RecordHeader {
+            doc_id: doc,
+            device_id: self.id,
+            device_seq: self.seq,
+            kind: RecordKind::Snapshot,
+            epoch: 1,
+            covers_through,
+        };
+        SealedRecord::seal(h, b"hele dokumentet", key, &self.key)
+    }
+}
+
+/// Issue 12, finding 1: a member that claims a cursor it was never served cannot make the relay
+/// drop records nobody else has seen, nor move the other members' cursors past records still to
+/// come.
+#[tokio::test]
+async fn a_snapshot_covers_only_what_the_relay_served_its_sender() {
+    let relay = Relay::start(Config::default()).await;
+    let (mut adviser, mut employer, doc, key) = pair(&relay).await;
+    let records: Vec<_> = (0..3)
+        .map(|i| adviser.record(doc, &key, &format!("endring {i}")))
+        .collect();
+    assert_eq!(synced(&adviser.sync(doc, 0, records).await).cursor, 3);
+    let e = employer.record(doc, &key, "dagslogg");
+    synced(&employer.sync(doc, 3, vec![e]).await);
+
+    // Up to the head, but the employer's record was never served to the adviser: refused.
+    let early = adviser.snapshot(doc, &key, 4);
+    let r = synced(&adviser.sync(doc, 4, vec![early]).await);
+    assert!(
+        r.acked.is_empty(),
+        "a snapshot of a record its sender never got"
+    );
+    // Far beyond the log's head: refused too, and the cursor stays within what exists.
+    let pin = adviser.snapshot(doc, &key, 1_000_000);
+    let r = synced(&adviser.sync(doc, 1_000_000, vec![pin]).await);
+    assert!(
+        r.acked.is_empty(),
+        "a snapshot of records that do not exist"
+    );
+    assert_eq!(r.rejected.len(), 1);
+    assert!(r.cursor <= 4, "cursor {} beyond the log", r.cursor);
+
+    // The employer's record is still there for a device that has not read it, and a record
+    // written afterwards reaches everyone.
+    let got = synced(&adviser.sync(doc, 3, vec![]).await);
+    assert_eq!(got.records.len(), 1, "the employer's record survives");
+    let later = employer.record(doc, &key, "neste dag");
+    synced(&employer.sync(doc, 4, vec![later]).await);
+    let got = synced(&adviser.sync(doc, got.cursor, vec![]).await);
+    assert_eq!(
+        got.records.len(),
+        1,
+        "a later record is not hidden behind a pinned cursor"
+    );
+
+    // What the adviser was served, it may snapshot.
+    let fine = adviser.snapshot(doc, &key, got.cursor);
+    let r = synced(&adviser.sync(doc, got.cursor, vec![fine]).await);
+    assert_eq!(r.acked.len(), 1, "{:?}", r.rejected);
+    relay.stop().await;
+}
+
+/// Issue 12, finding 2: no record is stored that could not be served, and one answer stays within
+/// what a device accepts however many documents and records wait.
+#[tokio::test]
+async fn answers_stay_bounded_in_total_and_oversized_records_are_refused() {
+    let relay = Relay::start(Config::default()).await;
+    let (mut adviser, employer, doc, key) = pair(&relay).await;
+    // Sealed for real, so only its size is at fault.
+    let big = adviser.record(doc, &key, &"x".repeat(MAX_RECORD + 1));
+    let r = synced(&adviser.sync(doc, 0, vec![big]).await);
+    assert!(r.acked.is_empty(), "a record over MAX_RECORD is not stored");
+    assert_eq!(r.rejected.len(), 1);
+
+    // Five documents with 1.5 MiB waiting in each: each answer stays under the device's limit,
+    // and repeating the sync brings everything.
+    let mut docs = vec![doc];
+    for _ in 0..4 {
+        let d = Uuid::new_v4();
+        assert_eq!(
+            adviser
+                .post("/v2/docs", &CreateDoc { doc_id: d })
+                .await
+                .status,
+            204
+        );
+        let (inv, secret) = adviser.invite(d, MemberRole::Employer, 60_000).await;
+        let a = employer
+            .post(
+                "/v2/invitations/accept",
+                &AcceptInvitation {
+                    invitation_id: inv,
+                    secret,
+                },
+            )
+            .await;
+        assert_eq!(a.status, 200);
+        docs.push(d);
+    }
+    let chunk = "y".repeat(500 * 1024);
+    for d in &docs {
+        let recs: Vec<_> = (0..3).map(|_| adviser.record(*d, &key, &chunk)).collect();
+        assert_eq!(synced(&adviser.sync(*d, 0, recs).await).acked.len(), 3);
+    }
+    let mut cursors = vec![0u64; docs.len()];
+    let mut received = 0;
+    for _ in 0..20 {
+        let a = employer
+            .post(
+                "/v2/sync",
+                &SyncRequest {
+                    docs: docs
+                        .iter()
+                        .zip(&cursors)
+                        .map(|(d, c)| DocSync {
+                            doc_id: *d,
+                            since: *c,
+                            records: vec![],
+                        })
+                        .collect(),
+                },
+            )
+            .await;
+        assert_eq!(a.status, 200);
+        assert!(
+            a.body.len() <= MAX_BODY,
+            "an answer of {} bytes, over the {MAX_BODY} a device accepts",
+            a.body.len()
+        );
+        let resp: SyncResponse = wire::decode(&a.body).unwrap();
+        let mut more = false;
+        for (i, d) in resp.docs.iter().enumerate() {
+            received += d.records.len();
+            cursors[i] = d.cursor;
+            more |= d.more;
+        }
+        if !more {
+            break;
+        }
+    }
+    assert_eq!(received, 15, "every record arrives over several answers");
+    relay.stop().await;
+}
