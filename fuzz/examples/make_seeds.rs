@@ -397,8 +397,57 @@ fn protocol_inputs(changes: &[u8], snapshot: &[u8]) {
 
 fn main() {
     let new = std::env::args().any(|a| a == "--new-base");
+    // First, and from a document of its own: these seeds do not depend on the kept base.
+    sync_answer_inputs(&new_base().automerge_mut().save());
     let mut base = base(new);
     let changes = apply_changes_inputs(&mut base);
     let snapshot = base.automerge_mut().save();
     protocol_inputs(&changes, &snapshot);
+}
+
+/// Answers to the `sync_answer` target's fixed request (one document, since 10, this device's
+/// records 1 and 2): an honest one with another device's snapshot served first, and lies.
+fn sync_answer_inputs(snapshot: &[u8]) {
+    let other = Uuid::from_u128(0x0f01_6e5b_0000_4000_8000_0000_0000_0002);
+    let key = device_key();
+    let seal = |seq, kind, covers, plain: &[u8]| StoredRecord {
+        server_seq: seq,
+        sender_key: key.public(),
+        record: SealedRecord::seal(
+            RecordHeader {
+                doc_id: DOC_ID,
+                device_id: other,
+                device_seq: seq,
+                kind,
+                epoch: 1,
+                covers_through: covers,
+            },
+            plain,
+            &doc_key(),
+            &key,
+        ),
+    };
+    let packed = folgesvenn_protocol::roster::pack_snapshot(&[], snapshot);
+    let honest = SyncResponse {
+        docs: vec![DocResult {
+            doc_id: DOC_ID,
+            status: DocStatus::Ok,
+            acked: vec![1],
+            rejected: vec![(2, "the record's signature does not verify".into())],
+            records: vec![
+                seal(30, RecordKind::Snapshot, 20, &packed),
+                seal(21, RecordKind::Changes, 0, &folgesvenn_domain::changes::compress(b"")),
+            ],
+            cursor: 23,
+            more: false,
+        }],
+    };
+    write("seeds/sync_answer/honest.bin", &encode(&honest));
+    let mut far = honest.clone();
+    far.docs[0].cursor = 1 << 40;
+    write("seeds/sync_answer/cursor_far_ahead.bin", &encode(&far));
+    let mut more = honest;
+    more.docs[0].records.clear();
+    more.docs[0].more = true;
+    write("seeds/sync_answer/more_forever.bin", &encode(&more));
 }

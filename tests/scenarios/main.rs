@@ -13,6 +13,8 @@
 //!   over three devices all converge, with nothing lost and nothing applied twice.
 //! - `trust`: a device writes only what the role its invitation fixed may write; every other
 //!   member quarantines the rest, names the sender, and audit-logs the real author.
+//! - `hostile`: a relay that lies in its answers delays a device but never makes it lose a queued
+//!   change, apply what it cannot trust, or say "synced".
 //! - `lifecycle`: ending a placement ends the employer's access 12 weeks later, at the relay and
 //!   on the employer's devices, and nowhere else; reopening before then gives it back.
 
@@ -20,6 +22,7 @@ mod at_rest;
 mod common;
 mod crash;
 mod faults;
+mod hostile;
 mod keystore;
 mod lifecycle;
 mod merge;

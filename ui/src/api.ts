@@ -114,8 +114,13 @@ export function inviteEmployer(placementId: string): Promise<PairingCode> {
 }
 
 /** Joins a placement with the adviser's code (full or short); resolves with the placement's id. */
-export function joinPlacement(code: string): Promise<string> {
-  return call<string>("join_placement", { code });
+/**
+ * Joins with a code. A long code that names a relay this device does not use fails with
+ * `unfamiliar_relay` (its message names the address) until `allowNewRelay` is set, after the user
+ * has seen the address.
+ */
+export function joinPlacement(code: string, allowNewRelay = false): Promise<string> {
+  return call<string>("join_placement", { code, allowNewRelay });
 }
 
 /** The placement's devices, current and removed, as their signed invitations prove them. */

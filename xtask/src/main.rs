@@ -499,7 +499,12 @@ fn check_mobile_store() -> Result<()> {
 }
 
 /// The cargo-fuzz targets in `fuzz/` (a crate outside the workspace; see `fuzz/README.md`).
-const FUZZ_TARGETS: &[&str] = &["relay_request", "record_open", "apply_changes"];
+const FUZZ_TARGETS: &[&str] = &[
+    "relay_request",
+    "record_open",
+    "apply_changes",
+    "sync_answer",
+];
 
 /// The rustup proxy, not `$CARGO`: only the proxy understands `+nightly`.
 fn rustup_cargo() -> Command {

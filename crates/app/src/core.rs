@@ -178,13 +178,8 @@ impl AppCore {
                 "Denne enheten er allerede satt opp.",
             ));
         }
-        let relay = input.relay.trim().trim_end_matches('/').to_owned();
-        if !(relay.starts_with("http://") || relay.starts_with("https://")) || relay.len() < 10 {
-            return Err(CommandError::new(
-                "invalid_input",
-                "Relay-adressen må begynne med https:// (eller http:// på egen maskin).",
-            ));
-        }
+        let relay = folgesvenn_sync::relay_address(&input.relay)
+            .map_err(|e| CommandError::new("invalid_input", e.to_string()))?;
         let unlock = match input.passphrase {
             Some(p) if p.chars().count() < MIN_PASSPHRASE => {
                 return Err(CommandError::new(
@@ -461,7 +456,12 @@ impl AppCore {
 
     /// Joins a placement with a code from the adviser: the full code (pasted; works offline) or
     /// the short one (typed; fetched from the relay). Returns the placement's id.
-    pub fn join(&self, code: &str) -> Result<Uuid, CommandError> {
+    ///
+    /// A full code names the relay its placement syncs through. One this device does not already
+    /// use is refused (`unfamiliar_relay`, naming it) until the user, shown the address, allows it
+    /// with `allow_new_relay`: a crafted code could otherwise point the device at a relay that
+    /// acknowledges every note and keeps none.
+    pub fn join(&self, code: &str, allow_new_relay: bool) -> Result<Uuid, CommandError> {
         let code = code.trim();
         if code.is_empty() {
             return Err(CommandError::new(
@@ -474,6 +474,22 @@ impl AppCore {
             .is_some_and(|p| p.eq_ignore_ascii_case("FS1-"));
         let placement = if is_full {
             let invitation = Invitation::from_code(code)?;
+            let relay = folgesvenn_sync::relay_address(&invitation.relay)?;
+            let mut known: Vec<String> = self.settings().map(|s| s.relay).into_iter().collect();
+            known.extend(
+                self.with_store(|s| Ok(s.sync_docs()?))?
+                    .into_iter()
+                    .map(|d| d.relay),
+            );
+            if !allow_new_relay && !known.contains(&relay) {
+                return Err(CommandError::new(
+                    "unfamiliar_relay",
+                    format!(
+                        "Koden sender notatene via en relay denne enheten ikke bruker: {relay}. \
+                         Fortsett bare hvis veilederen har bekreftet denne adressen."
+                    ),
+                ));
+            }
             self.with_store(|s| Ok(folgesvenn_sync::accept(s, &invitation)?))?
         } else {
             let relay = self.settings().map(|s| s.relay).ok_or_else(|| {

@@ -220,12 +220,33 @@ fn visit_correction_and_offline_pairing() {
             ..setup(Some("en annen lang passordfrase"), relay)
         })
         .unwrap();
-    assert_eq!(employer.join("  ").unwrap_err().kind, "invalid_input");
     assert_eq!(
-        employer.join("FS1-AAAAA").unwrap_err().kind,
+        employer.join("  ", false).unwrap_err().kind,
+        "invalid_input"
+    );
+    assert_eq!(
+        employer.join("FS1-AAAAA", false).unwrap_err().kind,
         "bad_invitation"
     );
-    assert_eq!(employer.join(&pairing.full_code).unwrap(), p);
+    // A code naming a relay the device does not use is shown before it is used.
+    let elsewhere = AppCore::new(tmp.path().join("elsewhere"), |_| {}).unwrap();
+    elsewhere
+        .setup(SetupInput {
+            role: Role::Employer,
+            user_name: "Eva Butikksjef".into(),
+            ..setup(Some("en tredje lang passordfrase"), "http://127.0.0.1:10")
+        })
+        .unwrap();
+    let e = elsewhere.join(&pairing.full_code, false).unwrap_err();
+    assert_eq!(e.kind, "unfamiliar_relay", "{e:?}");
+    assert!(e.message.contains(relay), "{}", e.message);
+    assert!(
+        elsewhere.list_placements().unwrap().is_empty(),
+        "nothing taken in"
+    );
+    assert_eq!(elsewhere.join(&pairing.full_code, true).unwrap(), p);
+
+    assert_eq!(employer.join(&pairing.full_code, false).unwrap(), p);
     let o = employer.overview(p).unwrap();
     assert!(o.timeline.iter().any(|t| t.text.contains("mer opplæring")));
     assert!(

@@ -10,6 +10,7 @@
 //! This crate does no IO and knows nothing of HTTP libraries, SQLite or automerge: it is the
 //! shared vocabulary of the relay (`folgesvenn-relay`) and the client (`folgesvenn-sync`).
 
+pub mod answer;
 pub mod auth;
 pub mod bundle;
 mod error;

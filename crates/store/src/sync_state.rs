@@ -261,6 +261,17 @@ impl Store {
         Ok(())
     }
 
+    /// The highest device sequence number this device has used for the document (0 for none): at
+    /// least as many records of its own as the relay can hold.
+    pub fn last_device_seq(&self, doc_id: Uuid) -> Result<u64, StoreError> {
+        let next: i64 = self.conn.query_row(
+            "SELECT next_device_seq FROM sync_docs WHERE doc_id = ?1",
+            [doc_id.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(next.saturating_sub(1).max(0) as u64)
+    }
+
     /// Takes the next device sequence number for a record that is not in the outbox (a snapshot
     /// the sync engine makes on its own; if its upload is lost, the number is simply skipped).
     pub fn take_device_seq(&mut self, doc_id: Uuid) -> Result<u64, StoreError> {

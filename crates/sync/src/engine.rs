@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use folgesvenn_domain::rights::Authored;
+use folgesvenn_protocol::answer::check_answer;
 use folgesvenn_protocol::auth;
 use folgesvenn_protocol::roster::Roster;
 
@@ -132,9 +133,10 @@ pub(crate) fn doc_key(d: &SyncDoc) -> Result<DocKey, SyncError> {
 /// Starts syncing a document this device created, with a fresh document key. The relay learns of
 /// it on the next [`sync_once`]; until then it waits in the outbox.
 pub fn share(store: &mut Store, doc_id: Uuid, relay: &str) -> Result<(), SyncError> {
+    let relay = crate::relay_address(relay)?;
     let key = DocKey::generate();
     let device = device_key(store)?;
-    store.enable_sync(doc_id, key.as_bytes(), 1, relay, true, None)?;
+    store.enable_sync(doc_id, key.as_bytes(), 1, &relay, true, None)?;
     crate::members::anchor_here(store, doc_id, &device)?;
     Ok(())
 }
@@ -223,10 +225,14 @@ struct Prepared {
     /// (doc, device_seq) of snapshots in this request.
     snapshots: Vec<(Uuid, u64)>,
     held_back: bool,
+    /// A queued record larger than the relay stores (its size): it and what follows it in its
+    /// document stay queued.
+    too_large: Option<usize>,
 }
 
 fn prepare(
     store: &mut Store,
+    relay: &str,
     device: Uuid,
     key: &DeviceKey,
     snapshot_after: u64,
@@ -234,7 +240,7 @@ fn prepare(
     let docs: Vec<SyncDoc> = store
         .sync_docs()?
         .into_iter()
-        .filter(|d| d.joined)
+        .filter(|d| d.joined && d.relay == relay)
         .collect();
     let mut request = SyncRequest {
         docs: Vec::with_capacity(docs.len()),
@@ -242,6 +248,7 @@ fn prepare(
     let mut snapshots = Vec::new();
     let mut budget = PUSH_BUDGET;
     let mut held_back = false;
+    let mut too_large = None;
     for d in &docs {
         let dk = doc_key(d)?;
         let keys = crate::members::Keys::of(store, d.doc_id)?;
@@ -288,12 +295,25 @@ fn prepare(
                 )
             };
             let seal_key = keys.get(epoch).unwrap_or(&dk);
-            records.push(SealedRecord::seal(
+            let sealed = SealedRecord::seal(
                 header(device_seq, kind, epoch, 0),
                 &plaintext,
                 seal_key,
                 key,
-            ));
+            );
+            if sealed.ciphertext.len() > MAX_RECORD {
+                // The relay would refuse it. Sent later, the ones after it might build on it.
+                too_large = Some(sealed.ciphertext.len());
+                store.log_sync(
+                    Some(d.doc_id),
+                    &format!(
+                        "egen post {device_seq} er for stor til å sendes ({} byte); den og det som kommer etter venter",
+                        sealed.ciphertext.len()
+                    ),
+                )?;
+                break;
+            }
+            records.push(sealed);
             sent.push(device_seq);
         }
         store.mark_sent(d.doc_id, &sent)?;
@@ -317,13 +337,23 @@ fn prepare(
         {
             let seq = store.take_device_seq(d.doc_id)?;
             let saved = store.document_bytes(d.doc_id)?;
-            records.push(SealedRecord::seal(
+            let snapshot = SealedRecord::seal(
                 header(seq, RecordKind::Snapshot, d.epoch, d.cursor),
                 &with_roster(store, d.doc_id, &saved)?,
                 &dk,
                 key,
-            ));
-            snapshots.push((d.doc_id, seq));
+            );
+            if snapshot.ciphertext.len() > MAX_RECORD {
+                // Not stored by the relay: the records stay, and the next try waits as long.
+                store.set_meta(&counter_key(d.doc_id), "0")?;
+                store.log_sync(
+                    Some(d.doc_id),
+                    "dokumentet er for stort til et øyeblikksbilde; postene blir liggende på relayet",
+                )?;
+            } else {
+                records.push(snapshot);
+                snapshots.push((d.doc_id, seq));
+            }
         }
         request.docs.push(DocSync {
             doc_id: d.doc_id,
@@ -336,6 +366,7 @@ fn prepare(
         docs,
         snapshots,
         held_back,
+        too_large,
     })
 }
 
@@ -404,9 +435,13 @@ fn apply_parts(
     .unwrap_or_else(|_| Err("automerge feilet på posten".to_owned()))
 }
 
-/// Applies received records in one transaction; if that fails (a record cannot be read, builds on
-/// changes this device lacks, or writes what its author may not), one by one, so that only the
-/// records at fault are quarantined.
+/// The most bytes of inflated changes held at once while applying one answer. A batch of records
+/// that each inflate to the domain's per-record cap would otherwise hold that cap many times over.
+const MAX_BATCH_INFLATED: usize = 32 * 1024 * 1024;
+
+/// Applies received records in as few transactions as their inflated size allows; if one fails (a
+/// record cannot be read, builds on changes this device lacks, or writes what its author may not),
+/// one by one, so that only the records at fault are quarantined.
 fn apply_batch(
     store: &mut Store,
     doc: Uuid,
@@ -415,22 +450,45 @@ fn apply_batch(
     batch: &[&StoredRecord],
     report: &mut Report,
 ) -> Result<(), SyncError> {
-    let Some(last) = batch.last() else {
-        return Ok(());
-    };
-    if batch.len() > 1 {
-        let framed: Result<Vec<Vec<u8>>, String> =
-            batch.iter().map(|rec| open_changes(keys, rec)).collect();
-        let applied = framed
-            .and_then(|framed| apply_parts(store, doc, roster, batch, &framed, last.server_seq));
-        if applied.is_ok() {
-            report.applied += batch.len();
-            return Ok(());
+    let mut rest = batch;
+    while !rest.is_empty() {
+        let mut framed = Vec::new();
+        let mut inflated = 0usize;
+        let mut readable = true;
+        for rec in rest {
+            match open_changes(keys, rec) {
+                Ok(f) => {
+                    inflated += f.len();
+                    framed.push(f);
+                    if inflated >= MAX_BATCH_INFLATED {
+                        break;
+                    }
+                }
+                Err(_) => {
+                    readable = false;
+                    break;
+                }
+            }
         }
-        store.forget_cache();
-    }
-    for rec in batch {
-        apply_one(store, doc, keys, roster, rec, report)?;
+        let n = if readable {
+            framed.len()
+        } else {
+            framed.len() + 1
+        };
+        let (chunk, tail) = rest.split_at(n);
+        rest = tail;
+        if readable && n > 1 {
+            let last = chunk[n - 1].server_seq;
+            if apply_parts(store, doc, roster, chunk, &framed, last).is_ok() {
+                report.applied += n;
+                continue;
+            }
+            store.forget_cache();
+        }
+        drop(framed);
+        for rec in chunk {
+            apply_one(store, doc, keys, roster, rec, report)?;
+        }
     }
     Ok(())
 }
@@ -688,10 +746,14 @@ fn apply_answer(
     Ok(more)
 }
 
-/// The joined documents of which the roster makes this device an adviser member.
-fn adviser_docs(s: &Store, device: Uuid) -> Result<Vec<(SyncDoc, Roster)>, SyncError> {
+/// The joined documents on `relay` of which the roster makes this device an adviser member.
+fn adviser_docs(s: &Store, device: Uuid, relay: &str) -> Result<Vec<(SyncDoc, Roster)>, SyncError> {
     let mut docs = Vec::new();
-    for d in s.sync_docs()?.into_iter().filter(|d| d.joined) {
+    for d in s
+        .sync_docs()?
+        .into_iter()
+        .filter(|d| d.joined && d.relay == relay)
+    {
         let roster = crate::members::roster_of(s, &d)?;
         if roster
             .member(device)
@@ -753,7 +815,7 @@ async fn send_end_days(
         if notices.is_empty() {
             return Ok(notices);
         }
-        let ours: Vec<Uuid> = adviser_docs(s, device)?
+        let ours: Vec<Uuid> = adviser_docs(s, device, relay)?
             .into_iter()
             .map(|(d, _)| d.doc_id)
             .collect();
@@ -802,7 +864,7 @@ async fn send_removals(
 ) -> Result<usize, SyncError> {
     let due = store.with(|s| -> Result<Vec<(Uuid, Uuid, String)>, SyncError> {
         let mut due = Vec::new();
-        for (d, roster) in adviser_docs(s, device)? {
+        for (d, roster) in adviser_docs(s, device, relay)? {
             for gone in roster.gone() {
                 let flag = format!("relay_removed:{}:{}", d.doc_id, gone.device_id);
                 if s.meta(&flag)?.is_none() {
@@ -829,9 +891,11 @@ async fn send_removals(
     Ok(round_trips)
 }
 
-/// One sync: joins documents not yet joined, then pushes the outbox and pulls what others wrote,
-/// for every syncing document at once (more round trips only while there is more to send or the
-/// relay says `more`).
+/// One sync: for each relay this device's documents live on, joins documents not yet joined, then
+/// pushes the outbox and pulls what others wrote, for every syncing document of that relay at once
+/// (more round trips only while there is more to send or the relay says `more`). Each document
+/// goes only to the relay it was shared on or invited through: one relay failing or lying holds
+/// up only its own documents; the first error is returned after every relay has had its turn.
 pub async fn sync_once(
     mut store: impl StoreAccess,
     client: &SyncClient,
@@ -840,10 +904,34 @@ pub async fn sync_once(
     let (docs, key, device) = store.with(|s| -> Result<_, SyncError> {
         Ok((s.sync_docs()?, device_key(s)?, s.device_id()))
     })?;
-    let Some(relay) = docs.first().map(|d| d.relay.clone()) else {
-        return Ok(report);
-    };
-    report.round_trips += ensure_registered(&mut store, client, &relay, device, &key).await?;
+    let mut relays: Vec<String> = Vec::new();
+    for d in &docs {
+        if !relays.contains(&d.relay) {
+            relays.push(d.relay.clone());
+        }
+    }
+    let mut first_error = None;
+    for relay in relays {
+        let mine: Vec<&SyncDoc> = docs.iter().filter(|d| d.relay == relay).collect();
+        if let Err(e) =
+            sync_relay(&mut store, client, &relay, &mine, device, &key, &mut report).await
+        {
+            first_error.get_or_insert(e);
+        }
+    }
+    first_error.map_or(Ok(report), Err)
+}
+
+async fn sync_relay(
+    store: &mut impl StoreAccess,
+    client: &SyncClient,
+    relay: &str,
+    docs: &[&SyncDoc],
+    device: Uuid,
+    key: &DeviceKey,
+    report: &mut Report,
+) -> Result<(), SyncError> {
+    report.round_trips += ensure_registered(store, client, relay, device, key).await?;
 
     for d in docs.iter().filter(|d| !d.joined) {
         let (accepting, status, body) = match &d.invitation {
@@ -855,13 +943,13 @@ pub async fn sync_once(
                     secret,
                 };
                 let (s, b) = client
-                    .post(&relay, "/v2/invitations/accept", device, &key, &msg)
+                    .post(relay, "/v2/invitations/accept", device, key, &msg)
                     .await?;
                 (true, s, b)
             }
             None => {
                 let msg = CreateDoc { doc_id: d.doc_id };
-                let (s, b) = client.post(&relay, "/v2/docs", device, &key, &msg).await?;
+                let (s, b) = client.post(relay, "/v2/docs", device, key, &msg).await?;
                 (false, s, b)
             }
         };
@@ -885,13 +973,14 @@ pub async fn sync_once(
         })?;
     }
 
-    report.round_trips += send_removals(&mut store, client, &relay, device, &key).await?;
-    report.round_trips += send_end_days(&mut store, client, &relay, device, &key).await?;
+    report.round_trips += send_removals(store, client, relay, device, key).await?;
+    report.round_trips += send_end_days(store, client, relay, device, key).await?;
     report.round_trips +=
-        crate::pairing::send_invitations(&mut store, client, &relay, device, &key).await?;
+        crate::pairing::send_invitations(store, client, relay, device, key).await?;
 
+    let mut too_large = None;
     for _ in 0..64 {
-        let prepared = store.with(|s| prepare(s, device, &key, client.snapshot_after))?;
+        let prepared = store.with(|s| prepare(s, relay, device, key, client.snapshot_after))?;
         if prepared.docs.is_empty() {
             break;
         }
@@ -902,7 +991,7 @@ pub async fn sync_once(
             .map(|d| d.records.len())
             .sum::<usize>();
         let (status, body) = client
-            .post(&relay, "/v2/sync", device, &key, &prepared.request)
+            .post(relay, "/v2/sync", device, key, &prepared.request)
             .await?;
         report.round_trips += 1;
         if status != 200 {
@@ -915,7 +1004,7 @@ pub async fn sync_once(
                     }
                     Ok(())
                 })?;
-                return Ok(report);
+                return Ok(());
             }
             store.with(|s| -> Result<(), SyncError> {
                 for d in &prepared.docs {
@@ -925,13 +1014,44 @@ pub async fn sync_once(
             })?;
             return Err(e);
         }
-        let response: SyncResponse =
-            wire::decode(&body).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let response: SyncResponse = wire::decode(&body).map_err(|e| {
+            SyncError::Untrusted(match e {
+                folgesvenn_protocol::ProtocolError::TooLarge(_) => {
+                    "svaret er større enn enheten tar imot".to_owned()
+                }
+                _ => "svaret kan ikke leses".to_owned(),
+            })
+        })?;
+        let checked = store.with(|s| -> Result<_, SyncError> {
+            let mut own = Vec::with_capacity(prepared.docs.len());
+            for d in &prepared.docs {
+                own.push((d.doc_id, s.last_device_seq(d.doc_id)?));
+            }
+            let own_seq = |doc| own.iter().find(|(d, _)| *d == doc).map_or(0, |(_, n)| *n);
+            let checked = check_answer(device, &prepared.request, own_seq, &response);
+            if let Err(fault) = &checked {
+                for d in &prepared.docs {
+                    s.log_sync(
+                        Some(d.doc_id),
+                        &format!("svaret fra relayet er forkastet: {fault}"),
+                    )?;
+                }
+            }
+            Ok(checked)
+        })?;
+        checked.map_err(|fault| SyncError::Untrusted(fault.to_string()))?;
+        too_large = too_large.or(prepared.too_large);
         let shared_before = report.keys_shared;
-        let more = store.with(|s| apply_answer(s, &prepared, response, &mut report))?;
+        let more = store.with(|s| apply_answer(s, &prepared, response, report))?;
         if !more && !prepared.held_back && report.keys_shared == shared_before {
             break;
         }
     }
-    Ok(report)
+    if let Some(size) = too_large {
+        return Err(SyncError::RecordTooLarge {
+            size,
+            max: MAX_RECORD,
+        });
+    }
+    Ok(())
 }

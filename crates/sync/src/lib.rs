@@ -21,6 +21,7 @@ mod engine;
 mod invitation;
 pub mod members;
 mod pairing;
+mod relay_url;
 pub mod transport;
 
 pub use background::{Backoff, LoopConfig, SyncHandle, SyncState, SyncStatus, spawn};
@@ -30,6 +31,7 @@ pub use folgesvenn_protocol::wire::MemberRole;
 pub use invitation::Invitation;
 pub use members::{remove_member, roster};
 pub use pairing::{Pairing, accept, invite, join_with_code};
+pub use relay_url::relay_address;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SyncError {
@@ -41,6 +43,18 @@ pub enum SyncError {
     Store(#[from] folgesvenn_store::StoreError),
     #[error("Svaret fra relayet kan ikke leses: {0}")]
     Protocol(String),
+    #[error(
+        "Relayet sendte et svar som ikke stemmer ({0}). Ingenting i svaret er tatt i bruk, og endringene dine venter trygt på enheten."
+    )]
+    Untrusted(String),
+    #[error(
+        "En endring er for stor til å sendes ({size} byte; grensen er {max}). Den ligger trygt på enheten."
+    )]
+    RecordTooLarge { size: usize, max: usize },
+    #[error("Invitasjonen er utløpt. Be veilederen om en ny kode.")]
+    InvitationExpired,
+    #[error("Relay-adressen kan ikke brukes ({0}).")]
+    BadRelay(String),
     #[error("Invitasjonskoden kan ikke leses. Sjekk at hele koden er med.")]
     BadInvitation,
     #[error("Relayet kjenner ikke denne koden. Den kan være brukt, utløpt eller skrevet feil.")]
@@ -62,6 +76,10 @@ impl SyncError {
             SyncError::Relay { .. } => "relay_refused",
             SyncError::Store(e) => e.kind(),
             SyncError::Protocol(_) => "protocol",
+            SyncError::Untrusted(_) => "relay_untrusted",
+            SyncError::RecordTooLarge { .. } => "record_too_large",
+            SyncError::BadRelay(_) => "invalid_relay",
+            SyncError::InvitationExpired => "invitation_expired",
             SyncError::BadInvitation => "bad_invitation",
             SyncError::UnknownCode => "unknown_code",
             SyncError::NotAnAdviser => "not_adviser_member",

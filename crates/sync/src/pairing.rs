@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use folgesvenn_domain::automerge::AutoCommit;
 use folgesvenn_domain::rights;
+use folgesvenn_protocol::answer::check_answer;
 use folgesvenn_protocol::bundle::ShortCode;
 use folgesvenn_protocol::roster::{self, Claim, Grant, Roster, Statement};
 use folgesvenn_protocol::wire::{self, *};
@@ -141,7 +142,18 @@ pub(crate) async fn send_invitations(
     device: Uuid,
     key: &folgesvenn_protocol::DeviceKey,
 ) -> Result<usize, SyncError> {
-    let pending = store.with(|s| s.pending_invitations())?;
+    // Only the invitations for documents on this relay: another relay never hears of them.
+    let pending = store.with(|s| -> Result<Vec<_>, SyncError> {
+        let here: Vec<Uuid> = s
+            .sync_docs()?
+            .into_iter()
+            .filter(|d| d.relay == relay)
+            .map(|d| d.doc_id)
+            .collect();
+        let mut pending = s.pending_invitations()?;
+        pending.retain(|(_, doc, _)| here.contains(doc));
+        Ok(pending)
+    })?;
     let mut round_trips = 0;
     for (id, doc_id, body) in pending {
         let msg: CreateInvitation = match wire::decode(&body) {
@@ -185,6 +197,12 @@ pub fn accept(store: &mut Store, invitation: &Invitation) -> Result<Uuid, SyncEr
     if invitation.snapshot.is_empty() {
         return Err(SyncError::BadInvitation);
     }
+    // The relay would refuse the secret after expiry anyway; refusing here too means an old
+    // code (a photo, a clipboard history) brings no document onto the device, not even offline.
+    if invitation.expires_at_ms <= crate::engine::now_ms() {
+        return Err(SyncError::InvitationExpired);
+    }
+    let relay = crate::relay_address(&invitation.relay)?;
     let claim = claim(store, invitation)?;
     let placement =
         store.import_document(invitation.doc_id, kind_of(invitation), &invitation.snapshot)?;
@@ -193,7 +211,7 @@ pub fn accept(store: &mut Store, invitation: &Invitation) -> Result<Uuid, SyncEr
         invitation.doc_id,
         &invitation.doc_key,
         invitation.epoch,
-        &invitation.relay,
+        &relay,
         false,
         Some(&pending),
     )?;
@@ -267,6 +285,7 @@ pub async fn join_with_code(
     typed: &str,
 ) -> Result<Uuid, SyncError> {
     let code = ShortCode::parse(typed).map_err(|_| SyncError::BadInvitation)?;
+    let relay = &crate::relay_address(relay)?;
     let key = device_key(store)?;
     let device = store.device_id();
     ensure_registered(&mut &mut *store, client, relay, device, &key).await?;
@@ -348,6 +367,8 @@ pub async fn join_with_code(
         }
         let response: SyncResponse =
             wire::decode(&body).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        check_answer(device, &request, |_| 0, &response)
+            .map_err(|fault| SyncError::Untrusted(fault.to_string()))?;
         let result = response
             .docs
             .into_iter()
@@ -365,6 +386,12 @@ pub async fn join_with_code(
                 Ok(new) => statements.extend(new),
                 Err(why) => set_aside.push((rec, why)),
             }
+        }
+        if result.more && result.cursor <= since {
+            // Every answer that says "more" serves a record, which moves the cursor on.
+            return Err(SyncError::Untrusted(
+                "svaret sier at mer venter, men kommer ikke videre".into(),
+            ));
         }
         since = result.cursor;
         if !result.more {

@@ -6,6 +6,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
+use folgesvenn_protocol::wire::MAX_BODY;
+
 pub struct Request {
     /// Relay base address plus path.
     pub url: String,
@@ -50,17 +52,23 @@ impl Transport for Http {
             for (name, value) in request.headers {
                 req = req.header(name, value);
             }
-            let resp = req
+            let mut resp = req
                 .body(request.body)
                 .send()
                 .await
                 .map_err(|e| describe(&e))?;
             let status = resp.status().as_u16();
-            let body = resp.bytes().await.map_err(|e| describe(&e))?;
-            Ok(Response {
-                status,
-                body: body.to_vec(),
-            })
+            // Read no more than the protocol allows (one byte over, so the decoder names the
+            // fault): a relay that sends without end cannot fill the device's memory.
+            let mut body = Vec::new();
+            while let Some(chunk) = resp.chunk().await.map_err(|e| describe(&e))? {
+                let room = (MAX_BODY + 1).saturating_sub(body.len());
+                body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                if body.len() > MAX_BODY {
+                    break;
+                }
+            }
+            Ok(Response { status, body })
         })
     }
 }

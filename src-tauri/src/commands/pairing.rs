@@ -18,8 +18,10 @@ pub async fn invite_employer(
 pub async fn join_placement(
     core: State<'_, AppCore>,
     code: String,
+    allow_new_relay: Option<bool>,
 ) -> Result<String, CommandError> {
-    core.join(&code).map(|id| id.to_string())
+    core.join(&code, allow_new_relay.unwrap_or(false))
+        .map(|id| id.to_string())
 }
 
 #[tauri::command]

@@ -541,6 +541,11 @@ export function installMockBackend(): void {
         const code = String(args.code).trim().toUpperCase();
         if (!code) fail("invalid_input", "Skriv inn eller lim inn koden.");
         const first = placements[0];
+        if (code.startsWith("FS1-ANNEN") && !args.allowNewRelay)
+          fail(
+            "unfamiliar_relay",
+            "Koden sender notatene via en relay denne enheten ikke bruker: https://relay.example.org. Fortsett bare hvis veilederen har bekreftet denne adressen.",
+          );
         if (code.startsWith("FS1-") && first) return first.summary.id;
         if (code.replace(/[^A-Z]/g, "").length !== 16) fail("bad_invitation", "Koden er ikke gyldig. Sjekk at du har skrevet den riktig.");
         if (syncMode === "offline") fail("offline", "Fikk ikke kontakt med synkroniseringstjenesten. Bruk den lange koden, den virker uten nett.");

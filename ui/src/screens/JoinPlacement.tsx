@@ -20,24 +20,33 @@ export function JoinPlacement() {
   const [attempt, setAttempt] = useState(0);
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string | null>(null);
+  // The message naming a relay this device does not use, shown before the code is used.
+  const [unfamiliarRelay, setUnfamiliarRelay] = useState<string | null>(null);
 
   const codeError = code.trim() ? undefined : t("join.errors.code");
   const summary: FieldError[] = codeError ? [{ id: CODE_ID, message: codeError }] : [];
+
+  async function join(allowNewRelay: boolean) {
+    setSubmitting(true);
+    try {
+      // Line breaks from pasting a long code are not part of it.
+      const id = await joinPlacement(code.replace(/\s+/g, ""), allowNewRelay);
+      navigate({ name: "placement", id }, { replace: true });
+    } catch (error) {
+      const e = toCommandError(error);
+      if (e.kind === "unfamiliar_relay") setUnfamiliarRelay(e.message);
+      else setSubmitError(e.message);
+      setSubmitting(false);
+    }
+  }
 
   async function submit(e: FormEvent) {
     e.preventDefault();
     setAttempt((n) => n + 1);
     setSubmitError(null);
+    setUnfamiliarRelay(null);
     if (summary.length > 0) return;
-    setSubmitting(true);
-    try {
-      // Line breaks from pasting a long code are not part of it.
-      const id = await joinPlacement(code.replace(/\s+/g, ""));
-      navigate({ name: "placement", id }, { replace: true });
-    } catch (error) {
-      setSubmitError(toCommandError(error).message);
-      setSubmitting(false);
-    }
+    await join(false);
   }
 
   return (
@@ -60,7 +69,10 @@ export function JoinPlacement() {
             autoCapitalize="characters"
             spellCheck={false}
             value={code}
-            onChange={(e) => setCode(e.target.value)}
+            onChange={(e) => {
+              setCode(e.target.value);
+              setUnfamiliarRelay(null);
+            }}
             error={attempt > 0 ? codeError : undefined}
             className="code-input"
             data-testid="join-code"
@@ -68,6 +80,25 @@ export function JoinPlacement() {
           {submitError && (
             <Alert variant="error" data-testid="join-error">
               {submitError}
+            </Alert>
+          )}
+          {unfamiliarRelay && (
+            <Alert variant="warning" data-testid="join-unfamiliar-relay">
+              <VStack gap="space-12">
+                <BodyLong>{unfamiliarRelay}</BodyLong>
+                <HStack>
+                  <Button
+                    type="button"
+                    variant="secondary"
+                    size="small"
+                    loading={submitting}
+                    onClick={() => void join(true)}
+                    data-testid="join-allow-relay"
+                  >
+                    {t("join.allowRelay")}
+                  </Button>
+                </HStack>
+              </VStack>
             </Alert>
           )}
           <HStack gap="space-16" wrap>
