@@ -5,9 +5,16 @@
 //! lookup value, fetches the bundle and opens it. The relay holds neither the code nor the key, and
 //! 80 random bits cannot be guessed against an expiring, rate-limited, single-use invitation.
 //!
-//! Code: 10 random bytes as 16 base32 letters, shown `ABCD-EFGH-JKLM-NPQR`. Keys: HKDF-SHA256 with
-//! separate `info` strings for the lookup value and the sealing key.
+//! Offline, whoever copies the relay's database could try codes against every bundle in it at once
+//! (the salt cannot differ per bundle: the code alone must find its bundle). So each guess is made
+//! to cost: the code is stretched with Argon2id (19 MiB, 2 passes, OWASP's minimum) before HKDF
+//! derives the lookup value and the sealing key, and the relay deletes a bundle when its
+//! invitation is used, revoked or expires, so a copy holds at most two weeks of unused codes.
+//!
+//! Code: 10 random bytes as 16 base32 letters, shown `ABCD-EFGH-JKLM-NPQR`. Keys: Argon2id, then
+//! HKDF-SHA256 with separate `info` strings for the lookup value and the sealing key.
 
+use argon2::{Algorithm, Argon2, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hkdf::Hkdf;
@@ -22,12 +29,28 @@ pub const CODE_BYTES: usize = 10;
 /// The largest sealed bundle the relay keeps.
 pub const MAX_BUNDLE: usize = 8 * 1024;
 
-const AAD: &[u8] = b"folgesvenn/bundle/v1";
+const AAD: &[u8] = b"folgesvenn/bundle/v2";
+const SALT: &[u8] = b"folgesvenn/short-code/v2";
+/// Argon2id cost per code: 19 MiB, 2 passes, one lane.
+const M_COST_KIB: u32 = 19 * 1024;
+const T_COST: u32 = 2;
 const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /// A short invitation code. Never logged, never sent anywhere.
-#[derive(Clone, PartialEq, Eq)]
-pub struct ShortCode(Zeroizing<[u8; CODE_BYTES]>);
+#[derive(Clone)]
+pub struct ShortCode {
+    code: Zeroizing<[u8; CODE_BYTES]>,
+    /// The stretched code, computed once (Argon2id takes a noticeable moment).
+    stretched: std::sync::OnceLock<Zeroizing<[u8; 32]>>,
+}
+
+impl PartialEq for ShortCode {
+    fn eq(&self, other: &ShortCode) -> bool {
+        self.code == other.code
+    }
+}
+
+impl Eq for ShortCode {}
 
 impl std::fmt::Debug for ShortCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -39,7 +62,14 @@ impl ShortCode {
     pub fn generate() -> ShortCode {
         let mut b = [0u8; CODE_BYTES];
         rand::rngs::OsRng.fill_bytes(&mut b);
-        ShortCode(Zeroizing::new(b))
+        ShortCode::from_bytes(b)
+    }
+
+    fn from_bytes(b: [u8; CODE_BYTES]) -> ShortCode {
+        ShortCode {
+            code: Zeroizing::new(b),
+            stretched: std::sync::OnceLock::new(),
+        }
     }
 
     /// `ABCD-EFGH-JKLM-NPQR`.
@@ -47,7 +77,7 @@ impl ShortCode {
         let mut bits = 0u32;
         let mut n = 0;
         let mut letters = Vec::with_capacity(16);
-        for byte in self.0.iter() {
+        for byte in self.code.iter() {
             bits = (bits << 8) | u32::from(*byte);
             n += 8;
             while n >= 5 {
@@ -93,11 +123,23 @@ impl ShortCode {
                 i += 1;
             }
         }
-        Ok(ShortCode(Zeroizing::new(out)))
+        Ok(ShortCode::from_bytes(out))
+    }
+
+    fn stretched(&self) -> &[u8; 32] {
+        self.stretched.get_or_init(|| {
+            let params = Params::new(M_COST_KIB, T_COST, 1, Some(32))
+                .expect("constant Argon2id parameters are valid");
+            let mut out = Zeroizing::new([0u8; 32]);
+            Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+                .hash_password_into(self.code.as_slice(), SALT, out.as_mut())
+                .expect("a 10-byte code and a 24-byte salt are valid Argon2id input");
+            out
+        })
     }
 
     fn derive(&self, info: &[u8]) -> Zeroizing<[u8; 32]> {
-        let hk = Hkdf::<Sha256>::new(Some(b"folgesvenn/short-code/v1"), self.0.as_slice());
+        let hk = Hkdf::<Sha256>::new(Some(SALT), self.stretched());
         let mut out = Zeroizing::new([0u8; 32]);
         hk.expand(info, out.as_mut_slice())
             .expect("32 bytes is a valid HKDF-SHA256 output length");
@@ -165,4 +207,28 @@ mod tests {
         assert_eq!(code.open(&flipped), Err(ProtocolError::CannotOpen));
         assert_eq!(code.open(&[1, 2, 3]), Err(ProtocolError::CannotOpen));
     }
+}
+
+#[cfg(test)]
+mod stretched {
+    use super::*;
+
+    /// The lookup value of a fixed code, pinned: the relay files bundles under it, so a change of
+    /// derivation is a protocol change. Before Argon2id stretched the code (issue 12, finding 5),
+    /// it was one HKDF away from the code, and a copy of the relay's database could be searched
+    /// for every code at HKDF speed.
+    #[test]
+    fn the_lookup_value_is_derived_from_the_stretched_code() {
+        let code = ShortCode::parse("ABCD-EFGH-JKLM-NPQR").unwrap();
+        let unstretched = {
+            let hk = Hkdf::<Sha256>::new(Some(SALT), code.code.as_slice());
+            let mut out = [0u8; 32];
+            hk.expand(b"lookup", &mut out).unwrap();
+            out
+        };
+        assert_ne!(code.lookup(), unstretched);
+        assert_eq!(hex::encode(code.lookup()), PINNED);
+    }
+
+    const PINNED: &str = "a5881fd1730bb0704dfff504874f2ea02909718e0eaf59280f516a782dac2341";
 }

@@ -128,8 +128,11 @@ fn role_from(s: &str) -> Result<MemberRole, StorageError> {
 impl SqliteStorage {
     pub fn open(path: &Path) -> Result<SqliteStorage, StorageError> {
         let conn = Connection::open(path)?;
+        // secure_delete: a deleted bundle (it holds a document key, sealed under a short code) or a
+        // record a snapshot replaced is overwritten in the file, not left in a free page.
         conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;
+             PRAGMA secure_delete = ON;",
         )?;
         conn.execute_batch(SCHEMA)?;
         add_served_through(&conn)?;
@@ -344,8 +347,9 @@ impl RelayStorage for SqliteStorage {
         lookup: &[u8; 32],
         now_ms: i64,
     ) -> Result<Option<Vec<u8>>, StorageError> {
-        Ok(self
-            .conn()
+        let conn = self.conn();
+        forget_expired_bundles(&conn, now_ms)?;
+        Ok(conn
             .query_row(
                 "SELECT b.sealed FROM bundles b JOIN invitations i ON i.id = b.invitation_id
                  WHERE b.lookup = ?1 AND i.used_by IS NULL AND i.expires_at > ?2",
@@ -363,6 +367,7 @@ impl RelayStorage for SqliteStorage {
         now_ms: i64,
     ) -> Result<Accept, StorageError> {
         let mut conn = self.conn();
+        forget_expired_bundles(&conn, now_ms)?;
         let tx = conn.transaction()?;
         let row: Option<InvitationRow> = tx
             .query_row(
@@ -397,6 +402,11 @@ impl RelayStorage for SqliteStorage {
         tx.execute(
             "UPDATE invitations SET used_by = ?2, used_at = ?3 WHERE id = ?1",
             params![invitation.to_string(), device.to_string(), now_ms],
+        )?;
+        // The short code has done its work; its bundle holds the document key.
+        tx.execute(
+            "DELETE FROM bundles WHERE invitation_id = ?1",
+            [invitation.to_string()],
         )?;
         tx.execute(
             "INSERT OR REPLACE INTO members (doc_id, device_id, role) VALUES (?1, ?2, ?3)",
@@ -601,6 +611,17 @@ impl RelayStorage for SqliteStorage {
     }
 }
 
+/// Bundles of expired invitations are deleted, not just no longer served: a copy of the database
+/// then holds only codes still in use.
+fn forget_expired_bundles(conn: &Connection, now_ms: i64) -> Result<(), StorageError> {
+    conn.prepare_cached(
+        "DELETE FROM bundles WHERE invitation_id IN
+           (SELECT id FROM invitations WHERE expires_at <= ?1 OR used_by IS NOT NULL)",
+    )?
+    .execute([now_ms])?;
+    Ok(())
+}
+
 /// (server_seq, device_id, body, public_key) → the record as served, its sender, its size.
 fn stored_record(r: &rusqlite::Row<'_>) -> Result<(StoredRecord, String, usize), StorageError> {
     let seq: i64 = r.get(0)?;
@@ -628,6 +649,62 @@ fn stored_record(r: &rusqlite::Row<'_>) -> Result<(StoredRecord, String, usize),
 mod tests {
     use super::*;
     use rusqlite::StatementStatus;
+
+    /// Issue 12, finding 5: a bundle holds the document key sealed under a short code, so a copy of
+    /// the relay's database must not keep it once the invitation is used or has expired.
+    #[test]
+    fn bundles_are_deleted_when_used_or_expired() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relay.db");
+        let s = SqliteStorage::open(&path).unwrap();
+        let adviser = Uuid::new_v4();
+        let employer = Uuid::new_v4();
+        let doc = Uuid::new_v4();
+        s.register_device(adviser, &PublicKey([1; 32]), 1).unwrap();
+        s.register_device(employer, &PublicKey([2; 32]), 1).unwrap();
+        s.create_doc(doc, adviser, 1).unwrap();
+        let invitation = |marker: u8, expires_at_ms| CreateInvitation {
+            doc_id: doc,
+            invitation_id: Uuid::new_v4(),
+            secret_hash: [marker; 32],
+            role: MemberRole::Employer,
+            expires_at_ms,
+            bundle: Some(wire::SealedBundle {
+                lookup: [marker; 32],
+                sealed: vec![marker; 600],
+            }),
+        };
+        let used = invitation(0xA7, 10_000);
+        let stale = invitation(0xB9, 5_000);
+        assert!(s.create_invitation(&used, adviser).unwrap());
+        assert!(s.create_invitation(&stale, adviser).unwrap());
+        assert!(s.fetch_bundle(&[0xA7; 32], 1_000).unwrap().is_some());
+        assert!(matches!(
+            s.accept_invitation(used.invitation_id, &[0xA7; 32], employer, 2_000)
+                .unwrap(),
+            Accept::Accepted { .. }
+        ));
+        assert!(s.fetch_bundle(&[0xB9; 32], 4_000).unwrap().is_some());
+        // Past the stale one's expiry, any look-up sweeps it.
+        assert!(s.fetch_bundle(&[0xCC; 32], 6_000).unwrap().is_none());
+        let left: i64 = s
+            .conn()
+            .query_row("SELECT count(*) FROM bundles", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 0);
+        s.conn()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
+        drop(s);
+        let bytes = std::fs::read(&path).unwrap();
+        for marker in [0xA7u8, 0xB9] {
+            let run = vec![marker; 600];
+            assert!(
+                !bytes.windows(run.len()).any(|w| w == run.as_slice()),
+                "a deleted bundle ({marker:#x}) is still in the file"
+            );
+        }
+    }
 
     /// A statement SQLite must compile again on every run costs more than running it: the relay
     /// under load once spent a fifth of its time re-preparing membership and pull queries.
