@@ -422,6 +422,11 @@ fn serve_relay(db: &str) -> Result<()> {
         "1000000",
         "--burst",
         "1000000",
+        // Every load device registers from loopback.
+        "--registrations-per-hour",
+        "100000000",
+        "--registrations-burst",
+        "1000000",
     ];
     folgesvenn_relay::cli::main_with(args.map(std::ffi::OsString::from))
 }

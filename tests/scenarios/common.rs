@@ -98,6 +98,8 @@ impl RelayProcess {
             .args(["relay", "serve", "--listen", listen, "--db"])
             .arg(&db)
             .args(["--rate", "1000", "--burst", "1000"])
+            // Every scenario's devices register from loopback.
+            .args(["--registrations-burst", "1000"])
             .arg(format!("--calendar-offset-days={offset_days}"))
             // The fault schedules replay requests on purpose (401 each), all from loopback.
             .args([

@@ -30,19 +30,33 @@ struct AppState {
     config: Config,
     limiter: RateLimiter<Uuid>,
     failures: RateLimiter<IpAddr>,
+    registrations: RateLimiter<IpAddr>,
+    in_flight: Arc<tokio::sync::Semaphore>,
 }
+
+/// The client's address as the relay judges it (see `Config::trusted_proxies`), put into each
+/// request's extensions by `limit_failures`.
+#[derive(Clone, Copy, Debug)]
+struct ClientIp(Option<IpAddr>);
 
 type St = State<Arc<AppState>>;
 
 pub fn router(storage: Arc<dyn RelayStorage>, config: Config) -> Router {
     let limiter = RateLimiter::new(config.rate_per_sec, config.burst);
     let failures = RateLimiter::new(config.failed_auth_per_sec, config.failed_auth_burst);
+    let registrations = RateLimiter::new(
+        config.registrations_per_hour / 3600.0,
+        config.registrations_burst,
+    );
+    let in_flight = Arc::new(tokio::sync::Semaphore::new(config.max_in_flight.max(1)));
     let timeout = config.request_timeout;
     let state = Arc::new(AppState {
         storage,
         config,
         limiter,
         failures,
+        registrations,
+        in_flight,
     });
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -124,6 +138,16 @@ const EXPIRED: ApiError = ApiError::new(
     "membership_expired",
     "access to this document has ended",
 );
+const BUSY: ApiError = ApiError::new(
+    StatusCode::SERVICE_UNAVAILABLE,
+    "busy",
+    "the relay is busy; try again shortly",
+);
+const QUOTA: ApiError = ApiError::new(
+    StatusCode::FORBIDDEN,
+    "quota",
+    "this device has created as many documents as the relay allows",
+);
 const INTERNAL: ApiError = ApiError::new(
     StatusCode::INTERNAL_SERVER_ERROR,
     "internal",
@@ -184,13 +208,20 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, ApiError> {
 /// connection info) it does nothing.
 async fn limit_failures(
     State(st): St,
-    request: axum::extract::Request,
+    mut request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let ip = request
+    let peer = request
         .extensions()
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
+    let ip = peer.map(|p| client_ip(p, request.headers(), &st.config.trusted_proxies));
+    request.extensions_mut().insert(ClientIp(ip));
+    // Refused at once when full: a queue would only hold the flood's connections open longer.
+    let Ok(_permit) = st.in_flight.clone().try_acquire_owned() else {
+        tracing::warn!(?ip, "too many requests in flight");
+        return BUSY.into_response();
+    };
     if let Some(ip) = ip
         && !st.failures.has_token(&ip)
     {
@@ -204,6 +235,27 @@ async fn limit_failures(
         st.failures.allow(ip);
     }
     response
+}
+
+/// The address a request is charged to: the peer's, or, from a trusted proxy, the rightmost
+/// `X-Forwarded-For` entry that is not itself a trusted proxy (entries to its left were written
+/// by the client and prove nothing).
+fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .collect::<Vec<_>>();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|a| !trusted.contains(a))
+        .unwrap_or(peer)
 }
 
 /// Authenticates a request: signature, time window, rate, replay. `self_key` is the key a
@@ -262,6 +314,7 @@ async fn authenticate(
 
 async fn register(
     State(st): St,
+    axum::Extension(ClientIp(ip)): axum::Extension<ClientIp>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -272,6 +325,16 @@ async fn register(
         authenticate(&st, &method, &uri, &headers, &body, Some(msg.public_key)).await?;
     if device != msg.device_id {
         return Err(BAD_SIGNATURE);
+    }
+    // Anyone may register, so new devices are rationed per address; a known device's repeat
+    // registration (a retry) costs nothing.
+    let known = blocking(&st, move |s| Ok(s.device_key(device)?.is_some())).await?;
+    if !known
+        && let Some(ip) = ip
+        && !st.registrations.allow(ip)
+    {
+        tracing::warn!(%ip, "registration flood refused");
+        return Err(TOO_MANY);
     }
     let outcome = blocking(&st, move |s| {
         Ok(s.register_device(device, &msg.public_key, now_ms())?)
@@ -297,7 +360,11 @@ async fn create_doc(
 ) -> Result<Response, ApiError> {
     let (device, _) = authenticate(&st, &method, &uri, &headers, &body, None).await?;
     let msg: CreateDoc = decode(&body)?;
+    let quota = st.config.max_docs_per_device;
     let outcome = blocking(&st, move |s| {
+        if s.docs_created_by(device)? >= quota && s.membership(msg.doc_id, device)?.is_none() {
+            return Err(QUOTA);
+        }
         Ok(s.create_doc(msg.doc_id, device, now_ms())?)
     })
     .await?;

@@ -42,6 +42,15 @@ enum Command {
         /// Failed requests from one IP address allowed in a burst.
         #[arg(long, default_value_t = 100.0)]
         failed_auth_burst: f64,
+        /// New devices that may register per hour from one client address, and in a burst.
+        #[arg(long, default_value_t = 60.0)]
+        registrations_per_hour: f64,
+        #[arg(long, default_value_t = 20.0)]
+        registrations_burst: f64,
+        /// A reverse proxy whose X-Forwarded-For header names the client (repeat for several).
+        /// Without it, every client behind a proxy shares the proxy's address in the limits.
+        #[arg(long = "trusted-proxy")]
+        trusted_proxies: Vec<std::net::IpAddr>,
         /// Judges employers' access ends this many days in the future (tests and drills only;
         /// request signatures keep the real clock).
         #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
@@ -90,6 +99,9 @@ async fn run(cli: Cli) -> Result<()> {
                 burst,
                 failed_auth_rate,
                 failed_auth_burst,
+                registrations_per_hour,
+                registrations_burst,
+                trusted_proxies,
                 calendar_offset_days,
             },
     } = cli;
@@ -102,6 +114,9 @@ async fn run(cli: Cli) -> Result<()> {
         burst,
         failed_auth_per_sec: failed_auth_rate,
         failed_auth_burst,
+        registrations_per_hour,
+        registrations_burst,
+        trusted_proxies,
         calendar_offset_days,
         ..Config::default()
     };

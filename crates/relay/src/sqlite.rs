@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS docs (
     created_at INTEGER NOT NULL,
     end_day    INTEGER
 ) STRICT;
+CREATE INDEX IF NOT EXISTS docs_by_creator ON docs (created_by);
 CREATE TABLE IF NOT EXISTS members (
     doc_id    TEXT NOT NULL,
     device_id TEXT NOT NULL,
@@ -308,6 +309,15 @@ impl RelayStorage for SqliteStorage {
             })
         })
         .transpose()
+    }
+
+    fn docs_created_by(&self, device: Uuid) -> Result<u64, StorageError> {
+        let n: i64 = self.conn().query_row(
+            "SELECT count(*) FROM docs WHERE created_by = ?1",
+            [device.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
     }
 
     fn set_end_day(&self, doc: Uuid, end_day: Option<i64>) -> Result<(), StorageError> {

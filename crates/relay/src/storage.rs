@@ -90,6 +90,8 @@ pub trait RelayStorage: Send + Sync + 'static {
     ) -> Result<bool, StorageError>;
     fn create_doc(&self, doc: Uuid, creator: Uuid, now_ms: i64) -> Result<Created, StorageError>;
     fn membership(&self, doc: Uuid, device: Uuid) -> Result<Option<Membership>, StorageError>;
+    /// How many documents `device` has created (its quota).
+    fn docs_created_by(&self, device: Uuid) -> Result<u64, StorageError>;
     fn set_end_day(&self, doc: Uuid, end_day: Option<i64>) -> Result<(), StorageError>;
     /// Stores an invitation (only the hash of its secret) and, if it has one, its short code's
     /// sealed bundle. False if the invitation id exists already.

@@ -719,3 +719,140 @@ async fn answers_stay_bounded_in_total_and_oversized_records_are_refused() {
     assert_eq!(received, 15, "every record arrives over several answers");
     relay.stop().await;
 }
+
+/// Issue 12, finding 4: one address (or one proxy's many) cannot exhaust the relay.
+mod exhaustion {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    async fn unsigned_from(relay: &Relay, forwarded_for: &str) -> u16 {
+        reqwest::Client::new()
+            .post(format!("{}/v2/sync", relay.base))
+            .header("x-forwarded-for", forwarded_for)
+            .body(vec![1, 2, 3])
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
+    /// Behind a trusted proxy, failures are charged to the address it forwards for; from any
+    /// other peer the header is ignored, so a flood cannot spread itself over invented addresses.
+    #[tokio::test]
+    async fn failures_are_charged_to_the_forwarded_address_only_behind_a_trusted_proxy() {
+        let config = Config {
+            failed_auth_per_sec: 0.01,
+            failed_auth_burst: 5.0,
+            trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+            ..Config::default()
+        };
+        let relay = Relay::start(config.clone()).await;
+        for _ in 0..5 {
+            assert_eq!(unsigned_from(&relay, "198.51.100.7").await, 401);
+        }
+        assert_eq!(unsigned_from(&relay, "198.51.100.7").await, 429);
+        // Another client behind the same proxy is not refused for the first one's flood, and a
+        // client cannot hide behind an address it writes to the left of the proxy's.
+        assert_eq!(unsigned_from(&relay, "198.51.100.8").await, 401);
+        assert_eq!(
+            unsigned_from(&relay, "203.0.113.1, 198.51.100.7").await,
+            429
+        );
+        relay.stop().await;
+
+        let untrusted = Relay::start(Config {
+            trusted_proxies: vec![],
+            ..config
+        })
+        .await;
+        for i in 0..5 {
+            assert_eq!(
+                unsigned_from(&untrusted, &format!("198.51.100.{i}")).await,
+                401
+            );
+        }
+        assert_eq!(unsigned_from(&untrusted, "198.51.100.99").await, 429);
+        untrusted.stop().await;
+    }
+
+    #[tokio::test]
+    async fn new_devices_are_rationed_per_address_and_documents_per_device() {
+        let relay = Relay::start(Config {
+            registrations_per_hour: 1.0,
+            registrations_burst: 3.0,
+            max_docs_per_device: 2,
+            ..Config::default()
+        })
+        .await;
+        let devices: Vec<Device> = (0..4).map(|_| Device::new(&relay)).collect();
+        for d in &devices[..3] {
+            d.register().await;
+        }
+        let msg = |d: &Device| RegisterDevice {
+            device_id: d.id,
+            public_key: d.key.public(),
+        };
+        let a = devices[3].post("/v2/devices", &msg(&devices[3])).await;
+        assert_eq!(a.status, 429, "{}", a.error_kind());
+        // A device already known registers again (a retry) at no cost.
+        let a = devices[0].post("/v2/devices", &msg(&devices[0])).await;
+        assert_eq!(a.status, 204, "{}", a.error_kind());
+
+        let d = &devices[0];
+        let first = Uuid::new_v4();
+        let docs = [first, Uuid::new_v4(), Uuid::new_v4(), first];
+        let mut answers = Vec::new();
+        for doc in docs {
+            let a = d.post("/v2/docs", &CreateDoc { doc_id: doc }).await;
+            answers.push((a.status, a.error_kind()));
+        }
+        assert_eq!(answers[0].0, 204);
+        assert_eq!(answers[1].0, 204);
+        assert_eq!(answers[2], (403, "quota".to_owned()));
+        assert_eq!(answers[3].0, 204, "a retry of an own document");
+        relay.stop().await;
+    }
+
+    /// A connection that trickles its headers is closed, and requests beyond the in-flight limit
+    /// are answered 503 at once rather than queued.
+    #[tokio::test]
+    async fn slow_clients_are_cut_off_and_a_full_relay_says_so() {
+        let relay = Relay::start(Config {
+            header_timeout: Duration::from_millis(500),
+            max_in_flight: 1,
+            ..Config::default()
+        })
+        .await;
+        let addr = relay.base.trim_start_matches("http://").to_owned();
+        let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        slow.write_all(b"POST /v2/sync HTTP/1.1\r\nHost: relay\r\n")
+            .await
+            .unwrap();
+        let mut buf = Vec::new();
+        let closed =
+            tokio::time::timeout(Duration::from_secs(20), slow.read_to_end(&mut buf)).await;
+        assert!(
+            closed.is_ok(),
+            "a connection without its headers is still open"
+        );
+
+        // One request holds the only slot: its headers are in, its body never comes.
+        let mut holder = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        holder
+            .write_all(b"POST /v2/sync HTTP/1.1\r\nHost: relay\r\nContent-Length: 100\r\n\r\n")
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let status = reqwest::Client::new()
+            .get(format!("{}/healthz", relay.base))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        assert_eq!(status, 503);
+        drop(holder);
+        relay.stop().await;
+    }
+}
