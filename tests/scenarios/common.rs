@@ -91,6 +91,16 @@ impl RelayProcess {
     /// As [`RelayProcess::start_on`], with the relay's calendar (on which employers' access ends
     /// are judged) `offset_days` ahead: the injectable clock of the cut-off scenario.
     pub fn start_with_calendar(dir: &Path, listen: &str, offset_days: i64) -> RelayProcess {
+        Self::start_with_args(dir, listen, offset_days, &[])
+    }
+
+    /// As [`RelayProcess::start_with_calendar`], with more `relay serve` arguments.
+    pub fn start_with_args(
+        dir: &Path,
+        listen: &str,
+        offset_days: i64,
+        extra: &[&str],
+    ) -> RelayProcess {
         use std::io::BufRead;
         std::fs::create_dir_all(dir).unwrap();
         let db = dir.join("relay.db");
@@ -100,14 +110,20 @@ impl RelayProcess {
             .args(["--rate", "1000", "--burst", "1000"])
             // Every scenario's devices register from loopback.
             .args(["--registrations-burst", "1000"])
+            .args(extra)
             .arg(format!("--calendar-offset-days={offset_days}"))
-            // The fault schedules replay requests on purpose (401 each), all from loopback.
-            .args([
-                "--failed-auth-rate",
-                "1000",
-                "--failed-auth-burst",
-                "100000",
-            ])
+            // The fault schedules replay requests on purpose (401 each), all from loopback; a
+            // scenario that floods sets its own limits.
+            .args(if extra.contains(&"--failed-auth-rate") {
+                &[][..]
+            } else {
+                &[
+                    "--failed-auth-rate",
+                    "1000",
+                    "--failed-auth-burst",
+                    "100000",
+                ][..]
+            })
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()
