@@ -286,6 +286,9 @@ pub(crate) fn all_shared(doc: &SharedDoc) -> Result<Touched, StoreError> {
         "actions",
         "notes",
         "training_plan",
+        "goals",
+        "adaptations",
+        "contact_persons",
     ] {
         for id in doc.record_ids(coll)? {
             t.records.push((coll, id));

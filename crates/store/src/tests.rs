@@ -975,3 +975,60 @@ fn only_this_devices_own_closing_and_reopening_wait_to_be_told_to_the_relay() {
         .unwrap();
     assert!(adviser.end_day_notices().unwrap().is_empty());
 }
+
+#[test]
+fn an_imported_document_projects_its_whole_plan() {
+    // The employer joining a placement imports its shared document: the goals, adaptations and
+    // contact persons the adviser wrote must be on the employer's overview at once, not only
+    // after someone next edits them.
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut a, _) = adviser_store(&tmp.path().join("a"));
+    let p = a.create_placement(&new_placement("Ola Nordmann")).unwrap();
+    a.write_shared(p, |d, s| {
+        d.add_goal(
+            &NewGoal {
+                category: GoalCategory::JobAtEmployer,
+                description: "Fast jobb i bakeriet".into(),
+            },
+            s,
+        )?;
+        d.add_adaptation(
+            &NewAdaptation {
+                description: "Pause hver time".into(),
+                agreed_on: day("2026-10-01"),
+            },
+            s,
+        )?;
+        d.add_contact_person(
+            &NewContactPerson {
+                name: "Per Verksmester".into(),
+                role: "Mentor".into(),
+                phone: String::new(),
+                email: String::new(),
+            },
+            s,
+        )
+    })
+    .unwrap();
+    let id = a.document_id(p, DocKind::Shared).unwrap();
+    let bytes = a.document_bytes(id).unwrap();
+    let mut e = Store::create(
+        &tmp.path().join("e"),
+        Role::Employer,
+        "Per",
+        Unlock::Key(DbKey::generate()),
+    )
+    .unwrap();
+    fixed_clock(&mut e, "2026-11-27T15:00:00Z");
+    e.import_document(id, DocKind::Shared, &bytes).unwrap();
+    assert_eq!(
+        e.projection_dump(false).unwrap(),
+        a.projection_dump(false).unwrap()
+    );
+    // `projection_dump` has no plan tables; the overview reads them.
+    let o = e.overview(p, 10).unwrap();
+    let texts = |items: &[PlanItem]| items.iter().map(|i| i.text.clone()).collect::<Vec<_>>();
+    assert_eq!(texts(&o.goals), vec!["Fast jobb i bakeriet"]);
+    assert_eq!(texts(&o.adaptations), vec!["Pause hver time"]);
+    assert_eq!(texts(&o.contact_persons), vec!["Per Verksmester"]);
+}
