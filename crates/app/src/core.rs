@@ -227,7 +227,12 @@ impl AppCore {
             .unwrap_or(false);
         // A syncing device deletes after its first sync (a reopening may be on its way).
         if !syncing {
-            let _ = lock(&store).purge_ended_placements();
+            let mut s = lock(&store);
+            if let Err(e) = s.purge_ended_placements() {
+                // Not silent: the sync log is where the user and support look (as the
+                // background loop does with its purge errors).
+                let _ = s.log_sync(None, &format!("sletting av avsluttede løp feilet: {e}"));
+            }
         }
         let sync = syncing.then(|| self.start_sync(store.clone()));
         *lock(&self.opened) = Some(Opened { store, sync });

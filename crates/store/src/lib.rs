@@ -27,4 +27,6 @@ pub use sync_state::{
 };
 
 #[cfg(test)]
+mod remnant_tests;
+#[cfg(test)]
 mod tests;

@@ -16,7 +16,12 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_invitations.sql"),
     include_str!("migrations/0006_roster.sql"),
     include_str!("migrations/0007_lifecycle.sql"),
+    include_str!("migrations/0008_secure_delete.sql"),
 ];
+
+/// From this schema on, deleted content is overwritten as it is deleted (`secure_delete` on every
+/// connection, FTS5 `secure-delete`).
+const SECURE_DELETE_FROM: u32 = 8;
 
 pub(crate) fn current_version() -> u32 {
     MIGRATIONS.len() as u32
@@ -36,6 +41,13 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i as u32 + 1)?;
         tx.commit()?;
+    }
+    if found > 0 && found < SECURE_DELETE_FROM {
+        // A store written before then may hold deleted text in free pages and in the free space
+        // of pages in use (an earlier purge wiped only what it deleted itself). Rewrite the file
+        // once, then truncate the WAL that held the copy.
+        conn.execute_batch("VACUUM")?;
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     }
     Ok(())
 }

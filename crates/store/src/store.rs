@@ -311,11 +311,16 @@ fn connect(path: &Path, key: &DbKey, create: bool) -> Result<Connection, StoreEr
         r.get::<_, i64>(0)
     })
     .map_err(damaged)?;
+    // `secure_delete` for the connection's whole life, not only during a purge: a row updated
+    // or deleted at any time (an edited note, a compacted document's changes, a projection row
+    // rewritten) leaves its old text in the page's free space or in a free page otherwise, and a
+    // later purge cannot find those to wipe them.
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
          PRAGMA foreign_keys = ON;
-         PRAGMA busy_timeout = 5000;",
+         PRAGMA busy_timeout = 5000;
+         PRAGMA secure_delete = ON;",
     )
     .map_err(damaged)?;
     // Plans that do not hinge on bound values: otherwise SQLite recompiles a cached statement
@@ -1571,9 +1576,11 @@ impl Store {
     /// [`EMPLOYER_ACCESS_DAYS`] ago (NAV's 12 weeks; the relay ends the employer's membership at
     /// the same time): documents, their history, projections, search index, sync state. The
     /// audit log keeps a `purge` entry and its earlier entries (ids and names of actions only).
-    /// Deleted pages are overwritten (`secure_delete`) and the WAL is truncated, so nothing stays
-    /// behind in free pages. A planned end date that has passed ends nothing: only the adviser's
-    /// closing does. Does nothing on an adviser's device, where NAV's archive rules apply instead.
+    /// Deleted content is overwritten (`secure_delete`, always on), the full-text index is merged
+    /// into one segment and the WAL is truncated, so nothing stays behind in free pages, the
+    /// index's shadow tables or the WAL. A planned end date that has passed ends nothing: only
+    /// the adviser's closing does. Does nothing on an adviser's device, where NAV's archive rules
+    /// apply instead.
     pub fn purge_ended_placements(&mut self) -> Result<Vec<Uuid>, StoreError> {
         if self.role != Role::Employer {
             return Ok(Vec::new());
@@ -1615,7 +1622,6 @@ impl Store {
         if ended.is_empty() {
             return Ok(ended);
         }
-        self.conn.pragma_update(None, "secure_delete", true)?;
         let tx = self.conn.transaction()?;
         for p in &ended {
             let pid = p.to_string();
@@ -1676,15 +1682,25 @@ impl Store {
             }
         }
         tx.commit()?;
-        self.conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-        self.conn.pragma_update(None, "secure_delete", false)?;
+        wipe_remnants(&self.conn)?;
         Ok(ended)
     }
 
     pub fn forget_cache(&mut self) {
         self.docs.clear();
     }
+}
+
+/// After deleting: merges the full-text index into one segment, so its shadow tables hold no
+/// segment from before the delete (the index's own `secure-delete` already removes entries in
+/// place; this also covers what a store indexed before migration 0008), then copies the WAL into
+/// the database and truncates it, so no older page image stays in the `-wal` file. The store is
+/// the only connection to its file, so the checkpoint is not kept from finishing by a reader;
+/// if something outside did, the WAL is truncated by the next purge or at close.
+fn wipe_remnants(conn: &Connection) -> Result<(), StoreError> {
+    conn.execute("INSERT INTO search (search) VALUES ('optimize')", [])?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(())
 }
 
 /// Days since 1970-01-01, the relay's unit for an end date.

@@ -12,7 +12,7 @@ pub(crate) fn day(s: &str) -> Day {
     Day::parse("dato", s).unwrap()
 }
 
-fn fixed_clock(store: &mut Store, at: &str) {
+pub(crate) fn fixed_clock(store: &mut Store, at: &str) {
     let m = Moment::parse("at", at).unwrap();
     store.set_clock(move || (m, m.day()));
 }
