@@ -8,6 +8,7 @@
 mod audit;
 mod error;
 pub mod key;
+pub mod private_files;
 mod projection;
 mod schema;
 mod search;

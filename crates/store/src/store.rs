@@ -32,7 +32,7 @@ use zeroize::Zeroizing;
 
 use crate::audit::{self, AuditAction, AuditEntry};
 use crate::key::{self, DbKey, KeyLocation, Unlock, keystore};
-use crate::{StoreError, projection, schema};
+use crate::{StoreError, private_files, projection, schema};
 
 const DB_FILE: &str = "folgesvenn.db";
 const META_FILE: &str = "store.json";
@@ -270,7 +270,9 @@ fn write_meta(dir: &Path, meta: &StoreMeta) -> Result<(), StoreError> {
         path: dir.join(META_FILE),
         detail: e.to_string(),
     })?;
-    let mut f = fs::File::create(&tmp)?;
+    let mut f = private_files::open_new(&tmp, false)?;
+    // A `.tmp` left by a crash keeps its old mode: tighten it too.
+    private_files::restrict(&tmp, 0o600)?;
     f.write_all(&json)?;
     f.sync_all()?;
     fs::rename(&tmp, dir.join(META_FILE))?;
@@ -353,7 +355,7 @@ impl Store {
             return Err(StoreError::AlreadyExists(db));
         }
         folgesvenn_domain::check_user_name(user_name)?;
-        fs::create_dir_all(dir)?;
+        private_files::create_dir(dir)?;
         let device = Uuid::new_v4();
         let (key, location) = match unlock {
             Unlock::Keystore => {
@@ -378,8 +380,12 @@ impl Store {
                 key_check: key.check_value(),
             },
         )?;
+        // Made owner-only before SQLite opens it: SQLite would create it with the umask's mode,
+        // and gives its `-wal` and `-shm` files the database file's mode.
+        drop(private_files::open_new(&db, true)?);
         let mut conn = connect(&db, &key, true)?;
         schema::migrate(&mut conn)?;
+        private_files::tighten_store(dir)?;
         let tx = conn.transaction()?;
         for (k, v) in [
             ("device_id", device.to_string()),
@@ -412,6 +418,9 @@ impl Store {
         if !db.exists() {
             return Err(StoreError::NotFound(db));
         }
+        // Stores made before files were owner-only are tightened on their next open. Best
+        // effort: a file system without unix modes must not lock the user out of their records.
+        let _ = private_files::tighten_store(dir);
         let meta = read_meta(dir)?;
         let key = match (unlock, &meta.key) {
             (Unlock::Keystore, KeyLocation::Keystore { account }) => keystore::load(account)?,

@@ -1032,3 +1032,42 @@ fn an_imported_document_projects_its_whole_plan() {
     assert_eq!(texts(&o.adaptations), vec!["Pause hver time"]);
     assert_eq!(texts(&o.contact_persons), vec!["Per Verksmester"]);
 }
+
+#[cfg(unix)]
+#[test]
+fn the_data_directory_and_its_files_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let files = [
+        "folgesvenn.db",
+        "folgesvenn.db-wal",
+        "folgesvenn.db-shm",
+        "store.json",
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    // The directory may exist already (made by the OS, the user or an older version), open to all.
+    std::fs::create_dir(&dir).unwrap();
+    crate::private_files::restrict(&dir, 0o755).unwrap();
+    let key = DbKey::generate();
+    let mut s = Store::create(&dir, Role::Adviser, "Kari", Unlock::Key(key.clone())).unwrap();
+    s.create_placement(&new_placement("Ola Nordmann")).unwrap();
+    assert_eq!(mode(&dir), 0o700);
+    for f in files {
+        assert_eq!(mode(&dir.join(f)), 0o600, "{f} of a new store");
+    }
+    drop(s);
+
+    // A store made before this rule: its next open tightens what is there, and what SQLite makes
+    // afresh (the WAL and shared memory) follows the database file's mode.
+    crate::private_files::restrict(&dir, 0o755).unwrap();
+    for f in ["folgesvenn.db", "store.json"] {
+        crate::private_files::restrict(&dir.join(f), 0o644).unwrap();
+    }
+    let mut s = Store::open(&dir, Unlock::Key(key)).unwrap();
+    s.create_placement(&new_placement("Kari Hansen")).unwrap();
+    assert_eq!(mode(&dir), 0o700);
+    for f in files {
+        assert_eq!(mode(&dir.join(f)), 0o600, "{f} after reopening");
+    }
+}
