@@ -9,7 +9,9 @@ use folgesvenn_domain::{
     ActionStatus, CheckIn, CloseReason, Day, Employer, Moment, NewAction, NewNote, NewObservation,
     NewPlacement, NewTrainingTask, NewVisit, PlacementStatus, TaskStatus,
 };
-use folgesvenn_store::{DocKind, KeyLocation, Store, Unlock};
+use folgesvenn_store::{
+    DocKind, KeyLocation, MAX_PASSPHRASE_CHARS, MIN_PASSPHRASE_CHARS, Store, Unlock, private_files,
+};
 use folgesvenn_sync::{Invitation, LoopConfig, MemberRole, SyncClient, SyncHandle};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -24,9 +26,6 @@ pub struct Settings {
 }
 
 const SETTINGS_FILE: &str = "app.json";
-/// A passphrase shorter than this is refused at set-up (Argon2id makes each guess slow; length
-/// makes the number of guesses large).
-const MIN_PASSPHRASE: usize = 12;
 
 struct Opened {
     store: Arc<Mutex<Store>>,
@@ -180,22 +179,30 @@ impl AppCore {
         }
         let relay = folgesvenn_sync::relay_address(&input.relay)
             .map_err(|e| CommandError::new("invalid_input", e.to_string()))?;
+        // The store's own rule, checked before anything is created (the store checks it too).
         let unlock = match input.passphrase {
-            Some(p) if p.chars().count() < MIN_PASSPHRASE => {
+            Some(p) if p.chars().count() < MIN_PASSPHRASE_CHARS => {
                 return Err(CommandError::new(
                     "invalid_input",
-                    format!("Passordfrasen må ha minst {MIN_PASSPHRASE} tegn."),
+                    format!("Passordfrasen må ha minst {MIN_PASSPHRASE_CHARS} tegn."),
+                ));
+            }
+            Some(p) if p.chars().count() > MAX_PASSPHRASE_CHARS => {
+                return Err(CommandError::new(
+                    "invalid_input",
+                    format!("Passordfrasen kan ha høyst {MAX_PASSPHRASE_CHARS} tegn."),
                 ));
             }
             Some(p) => Unlock::Passphrase(Zeroizing::new(p)),
             None => Unlock::Keystore,
         };
-        std::fs::create_dir_all(&self.dir).map_err(|e| CommandError::new("io", e.to_string()))?;
+        // Owner-only, like everything in the data directory (the store's rule).
+        private_files::create_dir(&self.dir).map_err(|e| CommandError::new("io", e.to_string()))?;
         let store = Store::create(&self.dir, input.role.into(), &input.user_name, unlock)?;
         let settings = Settings { relay };
-        std::fs::write(
-            self.dir.join(SETTINGS_FILE),
-            serde_json::to_vec_pretty(&settings).expect("settings serialise"),
+        private_files::write(
+            &self.dir.join(SETTINGS_FILE),
+            &serde_json::to_vec_pretty(&settings).expect("settings serialise"),
         )
         .map_err(|e| CommandError::new("io", e.to_string()))?;
         self.start(store);
@@ -215,6 +222,12 @@ impl AppCore {
 
     fn open(&self, unlock: Unlock) -> Result<(), CommandError> {
         let store = Store::open(&self.dir, unlock)?;
+        // The store tightened its own files; `app.json` from before this rule too (best effort,
+        // as the store's: a file system without unix modes must not keep the app shut).
+        let settings = self.dir.join(SETTINGS_FILE);
+        if settings.exists() {
+            let _ = private_files::restrict(&settings, 0o600);
+        }
         self.start(store);
         Ok(())
     }

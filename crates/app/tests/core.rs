@@ -356,3 +356,29 @@ fn visit_correction_and_offline_pairing() {
     );
     assert!(log.quarantined.is_empty());
 }
+
+/// The data directory and `app.json` are owner-only, like the store's own files, and the rule for
+/// a new passphrase is the store's (12 characters, counted as characters).
+#[cfg(unix)]
+#[test]
+fn the_data_directory_is_owner_only_and_the_passphrase_rule_is_the_stores() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("device");
+    let relay = "http://127.0.0.1:9";
+    let core = AppCore::new(dir.clone(), |_| {}).unwrap();
+    let short = "æøå".repeat(3) + "12"; // 11 characters, 17 bytes
+    assert_eq!(
+        short.chars().count(),
+        folgesvenn_store::MIN_PASSPHRASE_CHARS - 1
+    );
+    let e = core.setup(setup(Some(&short), relay)).unwrap_err();
+    assert_eq!(e.kind, "invalid_input");
+    assert!(e.message.contains("12 tegn"), "{}", e.message);
+    core.setup(setup(Some(&(short + "3")), relay)).unwrap();
+    assert_eq!(mode(&dir), 0o700);
+    for f in ["app.json", "store.json", "folgesvenn.db"] {
+        assert_eq!(mode(&dir.join(f)), 0o600, "{f}");
+    }
+}

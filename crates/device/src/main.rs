@@ -278,11 +278,20 @@ enum Command {
     },
 }
 
-fn passphrase() -> Result<Zeroizing<String>> {
+/// Reads the passphrase. A new one is told the store's length rule (the store enforces it); an
+/// existing one is not: it may predate the rule, and unlocks all the same.
+fn passphrase(new: bool) -> Result<Zeroizing<String>> {
     if let Ok(p) = std::env::var("FOLGESVENN_PASSPHRASE") {
         return Ok(Zeroizing::new(p));
     }
-    eprintln!("Passord (minst 8 tegn), avslutt med Enter:");
+    if new {
+        eprintln!(
+            "Velg et passord (minst {} tegn), avslutt med Enter:",
+            folgesvenn_store::MIN_PASSPHRASE_CHARS
+        );
+    } else {
+        eprintln!("Passord, avslutt med Enter:");
+    }
     let mut line = Zeroizing::new(String::new());
     std::io::stdin()
         .lock()
@@ -296,13 +305,13 @@ fn passphrase() -> Result<Zeroizing<String>> {
 pub(crate) fn unlock_for_new(choice: UnlockArg) -> Result<Unlock> {
     Ok(match choice {
         UnlockArg::Keystore => Unlock::Keystore,
-        UnlockArg::Passphrase => Unlock::Passphrase(passphrase()?),
+        UnlockArg::Passphrase => Unlock::Passphrase(passphrase(true)?),
         UnlockArg::Auto if keystore::available() => Unlock::Keystore,
         UnlockArg::Auto => {
             eprintln!(
                 "Fant ingen nøkkelring på maskinen; databasenøkkelen pakkes inn med et passord."
             );
-            Unlock::Passphrase(passphrase()?)
+            Unlock::Passphrase(passphrase(true)?)
         }
     })
 }
@@ -310,7 +319,7 @@ pub(crate) fn unlock_for_new(choice: UnlockArg) -> Result<Unlock> {
 pub(crate) fn open(dir: &Path) -> Result<Store> {
     let unlock = match Store::key_location(dir)? {
         KeyLocation::Keystore { .. } => Unlock::Keystore,
-        KeyLocation::Passphrase(_) => Unlock::Passphrase(passphrase()?),
+        KeyLocation::Passphrase(_) => Unlock::Passphrase(passphrase(false)?),
         KeyLocation::External => {
             bail!("denne databasen låses opp med en nøkkel som holdes utenfor")
         }

@@ -111,6 +111,24 @@ const M_COST_KIB: u32 = 64 * 1024;
 const T_COST: u32 = 3;
 const P_COST: u32 = 1;
 
+/// The shortest passphrase accepted when one is set, in characters (not bytes: "æøå" count as
+/// three). Argon2id makes each guess slow; length makes the number of guesses large. The one
+/// source of the rule: the app core and the CLI read it from here. It applies when a passphrase
+/// is set, never when one unlocks: a store wrapped under the earlier 8-character rule still opens.
+pub const MIN_PASSPHRASE_CHARS: usize = 12;
+/// The longest passphrase accepted when one is set, in characters.
+pub const MAX_PASSPHRASE_CHARS: usize = 1024;
+
+/// What `unwrap` accepts from `store.json`, checked before any work is done: the file is not
+/// authenticated, so without bounds a crafted one could make unlocking take terabytes of memory or
+/// billions of passes (the app hangs at start), or so little that the passphrase is cheap to guess
+/// once the file is copied. The window lies around what `wrap` has always written (64 MiB, 3, 1),
+/// from OWASP's minimum for Argon2id (19 MiB, 2 passes) to what a phone can still afford.
+const M_COST_KIB_RANGE: std::ops::RangeInclusive<u32> = 19 * 1024..=1024 * 1024;
+const T_COST_RANGE: std::ops::RangeInclusive<u32> = 2..=10;
+const P_COST_RANGE: std::ops::RangeInclusive<u32> = 1..=4;
+const SALT_LEN_RANGE: std::ops::RangeInclusive<usize> = 16..=64;
+
 fn kek(
     passphrase: &str,
     salt: &[u8],
@@ -138,15 +156,31 @@ fn aad(device: Uuid) -> Vec<u8> {
     a
 }
 
+/// Wraps `key` under a new passphrase; refuses one outside the length rule.
 pub(crate) fn wrap(key: &DbKey, passphrase: &str, device: Uuid) -> Result<WrappedKey, StoreError> {
-    if passphrase.chars().count() < 8 {
+    if !(MIN_PASSPHRASE_CHARS..=MAX_PASSPHRASE_CHARS).contains(&passphrase.chars().count()) {
         return Err(folgesvenn_domain::ValidationError::OutOfRange {
             field: "passordets lengde",
-            min: "8".into(),
-            max: "1024".into(),
+            min: MIN_PASSPHRASE_CHARS.to_string(),
+            max: MAX_PASSPHRASE_CHARS.to_string(),
         }
         .into());
     }
+    seal(key, passphrase, device)
+}
+
+/// A key wrapped as an older version did, under a passphrase the length rule now refuses.
+#[cfg(test)]
+pub(crate) fn seal_for_tests(
+    key: &DbKey,
+    passphrase: &str,
+    device: Uuid,
+) -> Result<WrappedKey, StoreError> {
+    seal(key, passphrase, device)
+}
+
+/// The wrapping itself, without the length rule.
+fn seal(key: &DbKey, passphrase: &str, device: Uuid) -> Result<WrappedKey, StoreError> {
     let mut salt = [0u8; 16];
     let mut nonce = [0u8; 24];
     rand::rngs::OsRng.fill_bytes(&mut salt);
@@ -190,6 +224,25 @@ pub(crate) fn unwrap(w: &WrappedKey, passphrase: &str, device: Uuid) -> Result<D
     let ct = hex::decode(&w.ciphertext).map_err(|_| bad("ugyldig innpakket nøkkel"))?;
     if nonce.len() != 24 {
         return Err(bad("ugyldig nonce"));
+    }
+    if !M_COST_KIB_RANGE.contains(&w.m_cost_kib)
+        || !T_COST_RANGE.contains(&w.t_cost)
+        || !P_COST_RANGE.contains(&w.p_cost)
+        || !SALT_LEN_RANGE.contains(&salt.len())
+    {
+        return Err(bad(&format!(
+            "parametrene for nøkkelutledningen er utenfor det appen godtar \
+             (minne {}–{} MiB, {}–{} runder, {}–{} tråder, salt {}–{} byte); \
+             filen kan være endret utenfra",
+            M_COST_KIB_RANGE.start() / 1024,
+            M_COST_KIB_RANGE.end() / 1024,
+            T_COST_RANGE.start(),
+            T_COST_RANGE.end(),
+            P_COST_RANGE.start(),
+            P_COST_RANGE.end(),
+            SALT_LEN_RANGE.start(),
+            SALT_LEN_RANGE.end(),
+        )));
     }
     let kek = kek(passphrase, &salt, w.m_cost_kib, w.t_cost, w.p_cost)?;
     let cipher = XChaCha20Poly1305::new(kek.as_ref().into());
@@ -272,6 +325,128 @@ mod tests {
             wrap(&key, "kort", device).unwrap_err().kind(),
             "out_of_range"
         );
+    }
+
+    #[test]
+    fn a_new_passphrase_needs_the_one_length_rule_an_old_one_still_unlocks() {
+        let key = DbKey::generate();
+        let device = Uuid::new_v4();
+        // Eleven characters, three of them two bytes each: counted as characters.
+        let eleven = "æøå12345678";
+        assert_eq!(eleven.chars().count(), MIN_PASSPHRASE_CHARS - 1);
+        assert_eq!(
+            wrap(&key, eleven, device).unwrap_err().kind(),
+            "out_of_range"
+        );
+        let twelve = "æøå123456789";
+        wrap(&key, twelve, device).unwrap();
+        let too_long = "a".repeat(MAX_PASSPHRASE_CHARS + 1);
+        assert_eq!(
+            wrap(&key, &too_long, device).unwrap_err().kind(),
+            "out_of_range"
+        );
+        // A key wrapped under the old 8-character rule is unwrapped as before.
+        let old = seal(&key, "åtte1234", device).unwrap();
+        assert_eq!(
+            unwrap(&old, "åtte1234", device).unwrap().bytes(),
+            key.bytes()
+        );
+    }
+
+    #[test]
+    fn argon2_parameters_outside_the_window_are_refused_before_any_work() {
+        let key = DbKey::generate();
+        let device = Uuid::new_v4();
+        let pass = "korrekt hest batteri";
+        let good = wrap(&key, pass, device).unwrap();
+        // What every store so far was written with is inside the window.
+        assert_eq!((good.m_cost_kib, good.t_cost, good.p_cost), (65536, 3, 1));
+        let cases: Vec<(&str, WrappedKey)> = vec![
+            // 4 TiB of memory (in KiB: u32::MAX is 4 TiB): would exhaust the machine.
+            (
+                "memory huge",
+                WrappedKey {
+                    m_cost_kib: u32::MAX,
+                    ..good.clone()
+                },
+            ),
+            (
+                "memory 1 GiB + 1 KiB",
+                WrappedKey {
+                    m_cost_kib: 1024 * 1024 + 1,
+                    ..good.clone()
+                },
+            ),
+            (
+                "memory tiny",
+                WrappedKey {
+                    m_cost_kib: 8,
+                    ..good.clone()
+                },
+            ),
+            (
+                "passes huge",
+                WrappedKey {
+                    t_cost: u32::MAX,
+                    ..good.clone()
+                },
+            ),
+            (
+                "one pass",
+                WrappedKey {
+                    t_cost: 1,
+                    ..good.clone()
+                },
+            ),
+            (
+                "lanes",
+                WrappedKey {
+                    p_cost: 64,
+                    ..good.clone()
+                },
+            ),
+            (
+                "short salt",
+                WrappedKey {
+                    salt: hex::encode([1u8; 8]),
+                    ..good.clone()
+                },
+            ),
+            (
+                "long salt",
+                WrappedKey {
+                    salt: hex::encode([1u8; 65]),
+                    ..good.clone()
+                },
+            ),
+        ];
+        for (what, w) in cases {
+            let err = unwrap(&w, pass, device).unwrap_err();
+            assert_eq!(err.kind(), "bad_metadata", "{what}");
+            assert!(
+                err.to_string().contains("utenfor det appen godtar"),
+                "{what}: {err}"
+            );
+        }
+        // The edges of the window are accepted (and derive: wrong key, not refused parameters).
+        for w in [
+            WrappedKey {
+                m_cost_kib: 19 * 1024,
+                t_cost: 2,
+                ..good.clone()
+            },
+            WrappedKey {
+                p_cost: 4,
+                salt: hex::encode([1u8; 64]),
+                ..good.clone()
+            },
+        ] {
+            assert_eq!(
+                unwrap(&w, pass, device).unwrap_err().kind(),
+                "wrong_passphrase"
+            );
+        }
+        assert_eq!(unwrap(&good, pass, device).unwrap().bytes(), key.bytes());
     }
 
     #[test]

@@ -17,7 +17,7 @@ mod sync_state;
 
 pub use audit::{AuditAction, AuditEntry};
 pub use error::StoreError;
-pub use key::{DbKey, KeyLocation, Unlock};
+pub use key::{DbKey, KeyLocation, MAX_PASSPHRASE_CHARS, MIN_PASSPHRASE_CHARS, Unlock};
 pub use store::{
     Applied, COMPACT_AFTER, DocInfo, DocKind, Outcome, Overview, PlacementFacts, PlacementSummary,
     PlacementView, PlanItem, SearchHit, Store, TimelineItem, epoch_day,

@@ -1071,3 +1071,43 @@ fn the_data_directory_and_its_files_are_owner_only() {
         assert_eq!(mode(&dir.join(f)), 0o600, "{f} after reopening");
     }
 }
+
+#[test]
+fn a_store_wrapped_under_the_old_8_character_rule_still_unlocks() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    assert_eq!(
+        Store::create(
+            dir,
+            Role::Employer,
+            "Per",
+            Unlock::Passphrase("elleve tegn".to_owned().into())
+        )
+        .err()
+        .unwrap()
+        .kind(),
+        "out_of_range"
+    );
+    assert!(!dir.join("folgesvenn.db").exists(), "nothing was created");
+    let s = Store::create(
+        dir,
+        Role::Employer,
+        "Per",
+        Unlock::Passphrase("tolv tegn her".to_owned().into()),
+    )
+    .unwrap();
+    drop(s);
+    // Rewrap the same key under an 8-character passphrase, as an older version accepted.
+    let meta_path = dir.join("store.json");
+    let mut meta: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&meta_path).unwrap()).unwrap();
+    let device: Uuid = meta["device_id"].as_str().unwrap().parse().unwrap();
+    let w: crate::key::WrappedKey = serde_json::from_value(meta["key"].clone()).unwrap();
+    let key = crate::key::unwrap(&w, "tolv tegn her", device).unwrap();
+    let old = crate::key::seal_for_tests(&key, "åtte1234", device).unwrap();
+    let mut location = serde_json::to_value(crate::key::KeyLocation::Passphrase(old)).unwrap();
+    std::mem::swap(&mut meta["key"], &mut location);
+    std::fs::write(&meta_path, serde_json::to_vec(&meta).unwrap()).unwrap();
+    let s = Store::open(dir, Unlock::Passphrase("åtte1234".to_owned().into())).unwrap();
+    assert_eq!(s.role(), Role::Employer);
+}
