@@ -222,6 +222,107 @@ pub fn spawn(store: Arc<Mutex<Store>>, client: SyncClient, config: LoopConfig) -
 mod tests {
     use super::*;
 
+    /// An employer's device lets go of a placement 12 weeks after its end even when no sync ever
+    /// succeeds (a device left offline, or a relay that refuses): the loop purges after every
+    /// attempt, whatever its outcome.
+    #[tokio::test]
+    async fn the_purge_runs_while_every_sync_fails() {
+        use folgesvenn_domain::*;
+        use folgesvenn_store::{DbKey, DocKind, Unlock};
+
+        struct Cleanup(std::path::PathBuf);
+        impl Drop for Cleanup {
+            fn drop(&mut self) {
+                let _ = std::fs::remove_dir_all(&self.0);
+            }
+        }
+        let root = std::env::temp_dir().join(format!("folgesvenn-purge-{}", uuid::Uuid::new_v4()));
+        let _cleanup = Cleanup(root.clone());
+        let clock = |at: &str| {
+            let m = Moment::parse("at", at).unwrap();
+            move || (m, m.day())
+        };
+        let day = |s: &str| Day::parse("dato", s).unwrap();
+
+        let mut adviser = Store::create(
+            &root.join("a"),
+            Role::Adviser,
+            "Kari Veileder",
+            Unlock::Key(DbKey::generate()),
+        )
+        .unwrap();
+        adviser.set_clock(clock("2026-11-27T10:00:00Z"));
+        let p = adviser
+            .create_placement(&NewPlacement {
+                candidate_name: "Ola Nordmann".into(),
+                employer: Employer {
+                    org_number: "889640782".into(),
+                    name: "Bodø Bakeri AS".into(),
+                    workplace_address: "Storgata 3, 8006 Bodø".into(),
+                },
+                adviser_name: "Kari Veileder".into(),
+                measure: MeasureType::WorkTraining,
+                start_date: day("2026-10-01"),
+                end_date: None,
+                hours_per_week: 20.0,
+            })
+            .unwrap();
+        adviser
+            .write_shared(p, |d, s| {
+                d.close_placement(
+                    PlacementStatus::Ended,
+                    day("2026-11-20"),
+                    CloseReason::Completed,
+                    s,
+                )
+            })
+            .unwrap();
+        let doc = adviser.document_id(p, DocKind::Shared).unwrap();
+        let bytes = adviser.document_bytes(doc).unwrap();
+
+        let mut employer = Store::create(
+            &root.join("e"),
+            Role::Employer,
+            "Per",
+            Unlock::Key(DbKey::generate()),
+        )
+        .unwrap();
+        employer.set_clock(clock("2026-11-27T15:00:00Z"));
+        employer
+            .import_document(doc, DocKind::Shared, &bytes)
+            .unwrap();
+        // Nothing listens on port 9: every attempt fails.
+        employer
+            .enable_sync(doc, &[7; 32], 1, "http://127.0.0.1:9", false, None)
+            .unwrap();
+        employer.set_clock(clock("2027-02-13T10:00:00Z"));
+        let store = Arc::new(Mutex::new(employer));
+        let handle = spawn(
+            store.clone(),
+            SyncClient::new(),
+            LoopConfig {
+                interval: Duration::from_secs(60),
+                backoff: Backoff {
+                    base: Duration::from_millis(10),
+                    max: Duration::from_millis(50),
+                },
+            },
+        );
+        let mut rx = handle.status();
+        // Liveness with a generous bound, not a timing claim.
+        let status = tokio::time::timeout(
+            Duration::from_secs(60),
+            rx.wait_for(|s| s.applied >= 1 && s.failures >= 1),
+        )
+        .await
+        .expect("the purge never ran")
+        .unwrap()
+        .clone();
+        handle.stop().await;
+        assert!(status.last_success_ms.is_none(), "{status:?}");
+        assert!(store.lock().unwrap().list_placements().unwrap().is_empty());
+    }
+
     #[test]
     fn backoff_doubles_within_jitter_and_caps() {
         let b = Backoff {
