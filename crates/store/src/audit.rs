@@ -2,12 +2,20 @@
 //! on which device.
 //!
 //! Entries form a hash chain: each entry's SHA-256 covers its own fields and the previous entry's
-//! hash, and the newest hash is also kept in `meta`. Editing an entry breaks its own hash; removing
-//! one breaks the next entry's link; removing the newest ones disagrees with `meta`. `verify` names
-//! the first entry where the chain breaks. The chain makes tampering evident to anyone who checks;
-//! it cannot stop someone holding the database key from rewriting all of it; no local check can.
+//! hash, and the newest hash (the head) is also kept in `meta`, signed with the device's Ed25519
+//! key. Editing an entry breaks its own hash; removing one breaks the next entry's link; removing
+//! the newest ones and moving the head back to the new last entry breaks the head's signature.
+//! `verify` names the first entry where the chain breaks.
+//!
+//! What the signature does not do: the signing key lives in the same encrypted database, so
+//! someone holding the database key can also re-sign a shortened chain. It catches an edit made
+//! with SQL alone, and it makes the head a statement of this device that can be checked elsewhere
+//! against the device's public key (which the relay and the placement's members know): a head
+//! recorded outside the device (an export, a support case) cannot later be denied or cut back
+//! without the signatures disagreeing. No local check can stop a rewrite by the key's holder.
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -59,6 +67,77 @@ pub struct AuditEntry {
 }
 
 const GENESIS: [u8; 32] = [0; 32];
+
+/// What the head's signature covers: this device, the newest entry's sequence number and hash.
+fn head_message(device: &str, seq: i64, hash: &[u8]) -> Vec<u8> {
+    let mut m = b"folgesvenn/audit-head/v1".to_vec();
+    m.extend_from_slice(&(device.len() as u64).to_be_bytes());
+    m.extend_from_slice(device.as_bytes());
+    m.extend_from_slice(&seq.to_be_bytes());
+    m.extend_from_slice(hash);
+    m
+}
+
+/// The device id and signing key the head is signed with. `verify` does not create a key: a
+/// missing one means a head it cannot check.
+fn device_key(conn: &Connection, create: bool) -> Result<(String, SigningKey), StoreError> {
+    let device: String =
+        conn.query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
+            r.get(0)
+        })?;
+    let damaged = || StoreError::AuditBroken {
+        seq: 0,
+        reason: "enhetens signeringsnøkkel mangler eller er skadet".into(),
+    };
+    let seed = if create {
+        crate::sync_state::signing_key(conn)?
+    } else {
+        conn.query_row(
+            "SELECT value FROM meta WHERE key = 'device_signing_key'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+        .and_then(|h| hex::decode(zeroize::Zeroizing::new(h).as_str()).ok())
+        .map(zeroize::Zeroizing::new)
+    }
+    .ok_or_else(damaged)?;
+    let seed: [u8; 32] = seed.as_slice().try_into().map_err(|_| damaged())?;
+    Ok((device, SigningKey::from_bytes(&seed)))
+}
+
+/// Signs the head `seq:hash` and keeps it, with its signature, in `meta`.
+fn put_head(conn: &Connection, seq: i64, hash: &[u8]) -> Result<(), StoreError> {
+    let (device, key) = device_key(conn, true)?;
+    let sig = key.sign(&head_message(&device, seq, hash));
+    for (k, v) in [
+        ("audit_head", format!("{seq}:{}", hex::encode(hash))),
+        ("audit_head_sig", hex::encode(sig.to_bytes())),
+    ] {
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [k, v.as_str()],
+        )?;
+    }
+    Ok(())
+}
+
+/// Signs the head a store written before heads were signed has (run once, by the migration that
+/// introduces signing): from then on an unsigned head is a broken chain.
+pub(crate) fn sign_existing_head(conn: &Connection) -> Result<(), StoreError> {
+    let last: Option<(i64, Vec<u8>)> = conn
+        .query_row(
+            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    match last {
+        Some((seq, hash)) => put_head(conn, seq, &hash),
+        None => Ok(()),
+    }
+}
 
 #[allow(clippy::too_many_arguments)]
 fn entry_hash(
@@ -122,12 +201,7 @@ pub(crate) fn append(tx: &Transaction<'_>, e: &Entry<'_>) -> Result<(), StoreErr
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![seq, e.at, device, e.actor, e.role, e.action.code(), placement, e.record, prev, hash.to_vec()],
     )?;
-    tx.execute(
-        "INSERT INTO meta (key, value) VALUES ('audit_head', ?1)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [format!("{seq}:{}", hex::encode(hash))],
-    )?;
-    Ok(())
+    put_head(tx, seq, &hash)
 }
 
 /// Walks the whole chain. Returns the number of entries, or the first entry where it breaks.
@@ -192,6 +266,35 @@ pub(crate) fn verify(conn: &rusqlite::Connection) -> Result<i64, StoreError> {
             seq,
             reason: "de nyeste oppføringene mangler".into(),
         });
+    }
+    // The head must be the one this device signed: whoever cuts the newest entries and moves the
+    // head back to the new last one must also sign it with the device's key (which the holder of
+    // the database key can take from `meta`: see the module docs for what this is worth).
+    if let Some((seq, _)) = &last {
+        let sig: Option<String> = conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'audit_head_sig'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let (device, key) = device_key(conn, false)?;
+        let signed = sig
+            .and_then(|h| hex::decode(h).ok())
+            .and_then(|b| Signature::from_slice(&b).ok())
+            .is_some_and(|sig| {
+                key.verifying_key()
+                    .verify(&head_message(&device, *seq, &expected_prev), &sig)
+                    .is_ok()
+            });
+        if !signed {
+            return Err(StoreError::AuditBroken {
+                seq: seq + 1,
+                reason: "de nyeste oppføringene mangler eller er endret \
+                         (hodet er ikke signert av denne enheten)"
+                    .into(),
+            });
+        }
     }
     Ok(expected_seq - 1)
 }

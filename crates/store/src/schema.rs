@@ -17,11 +17,14 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_roster.sql"),
     include_str!("migrations/0007_lifecycle.sql"),
     include_str!("migrations/0008_secure_delete.sql"),
+    include_str!("migrations/0009_signed_audit_head.sql"),
 ];
 
 /// From this schema on, deleted content is overwritten as it is deleted (`secure_delete` on every
 /// connection, FTS5 `secure-delete`).
 const SECURE_DELETE_FROM: u32 = 8;
+/// From this schema on, the audit log's head is signed by the device (`audit.rs`).
+const SIGNED_AUDIT_HEAD_FROM: u32 = 9;
 
 pub(crate) fn current_version() -> u32 {
     MIGRATIONS.len() as u32
@@ -41,6 +44,11 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         tx.execute_batch(sql)?;
         tx.pragma_update(None, "user_version", i as u32 + 1)?;
         tx.commit()?;
+    }
+    if found > 0 && found < SIGNED_AUDIT_HEAD_FROM {
+        // Once, as the store reaches this schema: sign the head it has. Afterwards an unsigned
+        // head is a broken chain, so removing the signature does not buy a fresh one.
+        crate::audit::sign_existing_head(conn)?;
     }
     if found > 0 && found < SECURE_DELETE_FROM {
         // A store written before then may hold deleted text in free pages and in the free space

@@ -638,32 +638,41 @@ impl Store {
     /// This device's Ed25519 signing key for the relay, created on first use. It lives only in the
     /// encrypted database.
     pub fn device_signing_key(&mut self) -> Result<Zeroizing<Vec<u8>>, StoreError> {
-        let existing: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT value FROM meta WHERE key = 'device_signing_key'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?;
-        if let Some(h) = existing {
-            let h = Zeroizing::new(h);
-            return hex::decode(h.as_str())
-                .map(Zeroizing::new)
-                .map_err(|_| StoreError::Damaged {
-                    path: self.db_path(),
-                    detail: "device_signing_key".into(),
-                });
-        }
-        let mut key = Zeroizing::new(vec![0u8; 32]);
-        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, key.as_mut_slice());
-        let h = Zeroizing::new(hex::encode(key.as_slice()));
-        self.conn.execute(
-            "INSERT INTO meta (key, value) VALUES ('device_signing_key', ?1)",
-            [h.as_str()],
-        )?;
-        Ok(key)
+        let path = self.db_path();
+        signing_key(&self.conn)?.ok_or(StoreError::Damaged {
+            path,
+            detail: "device_signing_key".into(),
+        })
     }
+}
+
+/// The device's signing key (an Ed25519 seed) from `meta`, created there on first use; `None`
+/// when what is stored is not a key. Shared by the relay's requests and the audit log's head.
+pub(crate) fn signing_key(
+    conn: &rusqlite::Connection,
+) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
+    let existing: Option<String> = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'device_signing_key'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if let Some(h) = existing {
+        let h = Zeroizing::new(h);
+        return Ok(hex::decode(h.as_str())
+            .ok()
+            .filter(|k| k.len() == 32)
+            .map(Zeroizing::new));
+    }
+    let mut key = Zeroizing::new(vec![0u8; 32]);
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, key.as_mut_slice());
+    let h = Zeroizing::new(hex::encode(key.as_slice()));
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('device_signing_key', ?1)",
+        [h.as_str()],
+    )?;
+    Ok(Some(key))
 }
 
 fn log(

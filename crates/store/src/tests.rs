@@ -976,63 +976,6 @@ fn only_this_devices_own_closing_and_reopening_wait_to_be_told_to_the_relay() {
     assert!(adviser.end_day_notices().unwrap().is_empty());
 }
 
-#[test]
-fn an_imported_document_projects_its_whole_plan() {
-    // The employer joining a placement imports its shared document: the goals, adaptations and
-    // contact persons the adviser wrote must be on the employer's overview at once, not only
-    // after someone next edits them.
-    let tmp = tempfile::tempdir().unwrap();
-    let (mut a, _) = adviser_store(&tmp.path().join("a"));
-    let p = a.create_placement(&new_placement("Ola Nordmann")).unwrap();
-    a.write_shared(p, |d, s| {
-        d.add_goal(
-            &NewGoal {
-                category: GoalCategory::JobAtEmployer,
-                description: "Fast jobb i bakeriet".into(),
-            },
-            s,
-        )?;
-        d.add_adaptation(
-            &NewAdaptation {
-                description: "Pause hver time".into(),
-                agreed_on: day("2026-10-01"),
-            },
-            s,
-        )?;
-        d.add_contact_person(
-            &NewContactPerson {
-                name: "Per Verksmester".into(),
-                role: "Mentor".into(),
-                phone: String::new(),
-                email: String::new(),
-            },
-            s,
-        )
-    })
-    .unwrap();
-    let id = a.document_id(p, DocKind::Shared).unwrap();
-    let bytes = a.document_bytes(id).unwrap();
-    let mut e = Store::create(
-        &tmp.path().join("e"),
-        Role::Employer,
-        "Per",
-        Unlock::Key(DbKey::generate()),
-    )
-    .unwrap();
-    fixed_clock(&mut e, "2026-11-27T15:00:00Z");
-    e.import_document(id, DocKind::Shared, &bytes).unwrap();
-    assert_eq!(
-        e.projection_dump(false).unwrap(),
-        a.projection_dump(false).unwrap()
-    );
-    // `projection_dump` has no plan tables; the overview reads them.
-    let o = e.overview(p, 10).unwrap();
-    let texts = |items: &[PlanItem]| items.iter().map(|i| i.text.clone()).collect::<Vec<_>>();
-    assert_eq!(texts(&o.goals), vec!["Fast jobb i bakeriet"]);
-    assert_eq!(texts(&o.adaptations), vec!["Pause hver time"]);
-    assert_eq!(texts(&o.contact_persons), vec!["Per Verksmester"]);
-}
-
 #[cfg(unix)]
 #[test]
 fn the_data_directory_and_its_files_are_owner_only() {
@@ -1110,4 +1053,132 @@ fn a_store_wrapped_under_the_old_8_character_rule_still_unlocks() {
     std::fs::write(&meta_path, serde_json::to_vec(&meta).unwrap()).unwrap();
     let s = Store::open(dir, Unlock::Passphrase("åtte1234".to_owned().into())).unwrap();
     assert_eq!(s.role(), Role::Employer);
+}
+
+#[test]
+fn an_imported_document_projects_its_whole_plan() {
+    // The employer joining a placement imports its shared document: the goals, adaptations and
+    // contact persons the adviser wrote must be on the employer's overview at once, not only
+    // after someone next edits them.
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut a, _) = adviser_store(&tmp.path().join("a"));
+    let p = a.create_placement(&new_placement("Ola Nordmann")).unwrap();
+    a.write_shared(p, |d, s| {
+        d.add_goal(
+            &NewGoal {
+                category: GoalCategory::JobAtEmployer,
+                description: "Fast jobb i bakeriet".into(),
+            },
+            s,
+        )?;
+        d.add_adaptation(
+            &NewAdaptation {
+                description: "Pause hver time".into(),
+                agreed_on: day("2026-10-01"),
+            },
+            s,
+        )?;
+        d.add_contact_person(
+            &NewContactPerson {
+                name: "Per Verksmester".into(),
+                role: "Mentor".into(),
+                phone: String::new(),
+                email: String::new(),
+            },
+            s,
+        )
+    })
+    .unwrap();
+    let id = a.document_id(p, DocKind::Shared).unwrap();
+    let bytes = a.document_bytes(id).unwrap();
+    let mut e = Store::create(
+        &tmp.path().join("e"),
+        Role::Employer,
+        "Per",
+        Unlock::Key(DbKey::generate()),
+    )
+    .unwrap();
+    fixed_clock(&mut e, "2026-11-27T15:00:00Z");
+    e.import_document(id, DocKind::Shared, &bytes).unwrap();
+    assert_eq!(
+        e.projection_dump(false).unwrap(),
+        a.projection_dump(false).unwrap()
+    );
+    // `projection_dump` has no plan tables; the overview reads them.
+    let o = e.overview(p, 10).unwrap();
+    let texts = |items: &[PlanItem]| items.iter().map(|i| i.text.clone()).collect::<Vec<_>>();
+    assert_eq!(texts(&o.goals), vec!["Fast jobb i bakeriet"]);
+    assert_eq!(texts(&o.adaptations), vec!["Pause hver time"]);
+    assert_eq!(texts(&o.contact_persons), vec!["Per Verksmester"]);
+}
+
+#[test]
+fn cutting_the_newest_audit_entries_and_moving_the_head_back_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut store, key) = adviser_store(tmp.path());
+    let p = store
+        .create_placement(&new_placement("Ola Nordmann"))
+        .unwrap();
+    for _ in 0..3 {
+        store.export_placement(p).unwrap();
+    }
+    let n = store.verify_audit().unwrap();
+    assert!(n >= 4);
+    drop(store);
+    let tamper = |sql: &str| {
+        let conn = Connection::open(tmp.path().join("folgesvenn.db")).unwrap();
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))
+            .unwrap();
+        conn.execute_batch(sql).unwrap();
+    };
+    let verify = || {
+        Store::open(tmp.path(), Unlock::Key(key.clone()))
+            .unwrap()
+            .verify_audit()
+    };
+
+    // Someone with the database key cuts the two newest entries and points the head at the new
+    // last one, which the chain alone accepted.
+    tamper(&format!(
+        "DELETE FROM audit_log WHERE seq > {cut};
+         UPDATE meta SET value = (SELECT seq || ':' || lower(hex(hash)) FROM audit_log
+                                  ORDER BY seq DESC LIMIT 1)
+          WHERE key = 'audit_head';",
+        cut = n - 2
+    ));
+    let err = verify().unwrap_err();
+    assert!(
+        matches!(err, StoreError::AuditBroken { seq, .. } if seq == n - 1),
+        "{err}"
+    );
+    assert!(err.to_string().contains("ikke signert"), "{err}");
+
+    // Removing the signature is no way out either.
+    tamper("DELETE FROM meta WHERE key = 'audit_head_sig'");
+    assert_eq!(verify().unwrap_err().kind(), "audit_broken");
+}
+
+#[test]
+fn a_store_from_before_signed_heads_has_its_head_signed_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut store, key) = adviser_store(tmp.path());
+    let p = store
+        .create_placement(&new_placement("Ola Nordmann"))
+        .unwrap();
+    store.export_placement(p).unwrap();
+    let n = store.verify_audit().unwrap();
+    drop(store);
+    // As an older version left it: a head without a signature, schema 8.
+    let conn = Connection::open(tmp.path().join("folgesvenn.db")).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))
+        .unwrap();
+    conn.execute_batch("DELETE FROM meta WHERE key = 'audit_head_sig'; PRAGMA user_version = 8;")
+        .unwrap();
+    drop(conn);
+    let mut store = Store::open(tmp.path(), Unlock::Key(key.clone())).unwrap();
+    assert_eq!(store.verify_audit().unwrap(), n);
+    // The relay's key and the head's are the one device key.
+    store.device_signing_key().unwrap();
+    store.export_placement(p).unwrap();
+    assert!(store.verify_audit().unwrap() > n);
 }
