@@ -519,6 +519,13 @@ impl RelayStorage for SqliteStorage {
         let mut cursor = since;
         let mut bytes = 0usize;
         let mut skip = None;
+        // An answer cut at the budget: the reader asks again from `cursor`.
+        let cut = |records, cursor, bytes| Pulled {
+            records,
+            cursor,
+            more: true,
+            bytes,
+        };
         // Whether one more record of `len` bytes fits in this answer.
         let fits = |out: &Vec<StoredRecord>, bytes: usize, len: usize| {
             (first && out.is_empty()) || bytes + len <= max_bytes
@@ -550,12 +557,7 @@ impl RelayStorage for SqliteStorage {
                 let (rec, sender, len) = stored_record(r)?;
                 if sender != reader {
                     if !fits(&out, bytes, len) {
-                        return Ok(Pulled {
-                            records: out,
-                            cursor,
-                            more: true,
-                            bytes,
-                        });
+                        return Ok(cut(out, cursor, bytes));
                     }
                     bytes += len;
                     cursor = rec.server_seq;
@@ -566,12 +568,7 @@ impl RelayStorage for SqliteStorage {
             }
             if device != reader {
                 if !fits(&out, bytes, len) {
-                    return Ok(Pulled {
-                        records: out,
-                        cursor,
-                        more: true,
-                        bytes,
-                    });
+                    return Ok(cut(out, cursor, bytes));
                 }
                 bytes += len;
                 skip = Some(stored.server_seq);
@@ -592,12 +589,7 @@ impl RelayStorage for SqliteStorage {
             }
             let (stored, _, len) = stored_record(r)?;
             if !fits(&out, bytes, len) {
-                return Ok(Pulled {
-                    records: out,
-                    cursor,
-                    more: true,
-                    bytes,
-                });
+                return Ok(cut(out, cursor, bytes));
             }
             cursor = seq;
             bytes += len;

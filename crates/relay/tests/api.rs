@@ -185,6 +185,12 @@ async fn pair(relay: &Relay) -> (Device, Device, Uuid, DocKey) {
     adviser.register().await;
     employer.register().await;
     let doc = Uuid::new_v4();
+    share(&adviser, &employer, doc).await;
+    (adviser, employer, doc, DocKey::generate())
+}
+
+/// The adviser creates `doc` at the relay and the employer joins it by invitation.
+async fn share(adviser: &Device, employer: &Device, doc: Uuid) {
     assert_eq!(
         adviser
             .post("/v2/docs", &CreateDoc { doc_id: doc })
@@ -210,7 +216,6 @@ async fn pair(relay: &Relay) -> (Device, Device, Uuid, DocKey) {
             role: MemberRole::Employer
         }
     );
-    (adviser, employer, doc, DocKey::generate())
 }
 
 #[tokio::test]
@@ -655,24 +660,7 @@ async fn answers_stay_bounded_in_total_and_oversized_records_are_refused() {
     let mut docs = vec![doc];
     for _ in 0..4 {
         let d = Uuid::new_v4();
-        assert_eq!(
-            adviser
-                .post("/v2/docs", &CreateDoc { doc_id: d })
-                .await
-                .status,
-            204
-        );
-        let (inv, secret) = adviser.invite(d, MemberRole::Employer, 60_000).await;
-        let a = employer
-            .post(
-                "/v2/invitations/accept",
-                &AcceptInvitation {
-                    invitation_id: inv,
-                    secret,
-                },
-            )
-            .await;
-        assert_eq!(a.status, 200);
+        share(&adviser, &employer, d).await;
         docs.push(d);
     }
     let chunk = "y".repeat(500 * 1024);
