@@ -137,6 +137,30 @@ fn note(store: &mut Store, p: folgesvenn_domain::uuid::Uuid, body: &str) {
         .unwrap();
 }
 
+/// An adviser and an employer paired on one placement through `relay`, both synced once.
+async fn paired(
+    dir: &std::path::Path,
+    relay: &str,
+    client: &SyncClient,
+) -> (
+    Store,
+    Store,
+    folgesvenn_domain::uuid::Uuid,
+    folgesvenn_domain::uuid::Uuid,
+) {
+    let (mut adviser, _) = new_store(&dir.join("adviser"), Role::Adviser, "Kari Veileder");
+    let (mut employer, _) = new_store(&dir.join("employer"), Role::Employer, "Eva Sjef");
+    let p = adviser
+        .create_placement(&placement_input("Ola Nordmann"))
+        .unwrap();
+    let shared = adviser.document_id(p, DocKind::Shared).unwrap();
+    share(&mut adviser, shared, relay).unwrap();
+    join(&mut adviser, &mut employer, p, MemberRole::Employer).await;
+    sync_once(&mut adviser, client).await.unwrap();
+    sync_once(&mut employer, client).await.unwrap();
+    (adviser, employer, p, shared)
+}
+
 fn heads(store: &mut Store, doc: folgesvenn_domain::uuid::Uuid) -> Vec<String> {
     let mut h: Vec<String> = store
         .heads(doc)
@@ -189,16 +213,7 @@ async fn a_lying_relay_delays_a_device_but_never_fools_it() {
     let client = SyncClient::with_transport(Arc::new(folgesvenn_sync::transport::Http::new(
         Duration::from_secs(20),
     )));
-    let (mut adviser, _) = new_store(&tmp.path().join("adviser"), Role::Adviser, "Kari Veileder");
-    let (mut employer, _) = new_store(&tmp.path().join("employer"), Role::Employer, "Eva Sjef");
-    let p = adviser
-        .create_placement(&placement_input("Ola Nordmann"))
-        .unwrap();
-    let shared = adviser.document_id(p, DocKind::Shared).unwrap();
-    share(&mut adviser, shared, &url).unwrap();
-    join(&mut adviser, &mut employer, p, MemberRole::Employer).await;
-    sync_once(&mut adviser, &client).await.unwrap();
-    sync_once(&mut employer, &client).await.unwrap();
+    let (mut adviser, mut employer, p, shared) = paired(tmp.path(), &url, &client).await;
 
     let lies = vec![
         Lie::Oversized,
@@ -317,16 +332,7 @@ async fn honest_devices_sync_through_a_flood() {
     );
     let pid = relay.child.id();
     let client = SyncClient::new();
-    let (mut adviser, _) = new_store(&tmp.path().join("adviser"), Role::Adviser, "Kari Veileder");
-    let (mut employer, _) = new_store(&tmp.path().join("employer"), Role::Employer, "Eva Sjef");
-    let p = adviser
-        .create_placement(&placement_input("Ola Nordmann"))
-        .unwrap();
-    let shared = adviser.document_id(p, DocKind::Shared).unwrap();
-    share(&mut adviser, shared, &relay.url).unwrap();
-    join(&mut adviser, &mut employer, p, MemberRole::Employer).await;
-    sync_once(&mut adviser, &client).await.unwrap();
-    sync_once(&mut employer, &client).await.unwrap();
+    let (mut adviser, mut employer, p, shared) = paired(tmp.path(), &relay.url, &client).await;
     let before = peak_kib(pid);
 
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));

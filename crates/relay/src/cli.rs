@@ -31,21 +31,21 @@ enum Command {
         #[arg(long, default_value = "relay.db")]
         db: PathBuf,
         /// Requests per second per device, on average.
-        #[arg(long, default_value_t = 20.0)]
+        #[arg(long, default_value_t = Config::default().rate_per_sec)]
         rate: f64,
         /// Requests per device in a burst.
-        #[arg(long, default_value_t = 60.0)]
+        #[arg(long, default_value_t = Config::default().burst)]
         burst: f64,
         /// Requests per second, on average, that may fail authentication from one IP address.
-        #[arg(long, default_value_t = 2.0)]
+        #[arg(long, default_value_t = Config::default().failed_auth_per_sec)]
         failed_auth_rate: f64,
         /// Failed requests from one IP address allowed in a burst.
-        #[arg(long, default_value_t = 100.0)]
+        #[arg(long, default_value_t = Config::default().failed_auth_burst)]
         failed_auth_burst: f64,
         /// New devices that may register per hour from one client address, and in a burst.
-        #[arg(long, default_value_t = 60.0)]
+        #[arg(long, default_value_t = Config::default().registrations_per_hour)]
         registrations_per_hour: f64,
-        #[arg(long, default_value_t = 20.0)]
+        #[arg(long, default_value_t = Config::default().registrations_burst)]
         registrations_burst: f64,
         /// A reverse proxy whose X-Forwarded-For header names the client (repeat for several).
         /// Without it, every client behind a proxy shares the proxy's address in the limits.
