@@ -203,11 +203,8 @@ fn setup_tauri_driver() -> Result<()> {
 /// The real-window tests (`tests/window/`): the built app, two instances, a relay, WebDriver.
 fn window_tests() -> Result<()> {
     setup_tauri_driver()?;
-    run(cargo()
+    run(cargo_ws("test")
         .args([
-            "test",
-            "-p",
-            "folgesvenn-scenarios",
             "--test",
             "window",
             // Not `app_figures`: that one is `cargo xtask bench`'s, on the dist binary.
@@ -254,11 +251,25 @@ fn check_dependency_direction() -> Result<()> {
     Ok(())
 }
 
-/// The Tauri shell. It is built once per run, always with the same features as the app the
-/// real-window tests start (`tauri/custom-protocol`: the UI embedded from `ui/dist`), so tauri is
-/// compiled once; the rest of the workspace never links WebKit.
+/// The Tauri shell, built with the UI embedded from `ui/dist` (`custom-protocol`), as the
+/// real-window tests start it.
 const SHELL: &str = "folgesvenn-shell";
-const SHELL_FEATURES: &str = "tauri/custom-protocol";
+
+/// Every cargo build, test and lint here selects the whole workspace with the shell's feature:
+/// cargo unifies dependency features over the packages an invocation selects, so `-p relay` and
+/// `-p shell` would each build tokio, serde and what depends on them with another feature set,
+/// and compile them again. One selection, one feature set: each dependency compiles once per
+/// profile (and once more, in check mode, for clippy).
+fn cargo_ws(subcommand: &str) -> Command {
+    let mut cmd = cargo();
+    cmd.args([
+        subcommand,
+        "--workspace",
+        "--features",
+        "folgesvenn-shell/custom-protocol",
+    ]);
+    cmd
+}
 
 fn npm(args: &[&str]) -> Result<()> {
     run(Command::new("npm")
@@ -293,19 +304,12 @@ fn setup_ui() -> Result<()> {
 
 fn lint() -> Result<()> {
     run(cargo().args(["fmt", "--all", "--check"]))?;
-    run(cargo().args([
-        "clippy",
-        "--workspace",
-        "--exclude",
-        SHELL,
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]))?;
     setup_ui()?;
     npm(&["run", "typecheck"])?;
     npm(&["run", "lint"])?;
+    // The shell embeds the built UI at compile time, clippy's check included.
+    npm(&["run", "build"])?;
+    run(cargo_ws("clippy").args(["--all-targets", "--", "-D", "warnings"]))?;
     check_dependency_direction()
 }
 
@@ -326,21 +330,12 @@ fn check_bindings_fresh() -> Result<()> {
     Ok(())
 }
 
-/// The UI bundle and the app binary with it embedded: `target/debug/folgesvenn`.
-fn build_app() -> Result<()> {
+/// Everything the tests run, in one build: the app binary with the UI embedded
+/// (`target/debug/folgesvenn`), the relay and device CLIs, every test and the benchmark harnesses.
+fn build_all() -> Result<()> {
     setup_ui()?;
     npm(&["run", "build"])?;
-    run(cargo().args(["build", "-p", SHELL, "--features", SHELL_FEATURES]))?;
-    run(cargo().args([
-        "clippy",
-        "-p",
-        SHELL,
-        "--features",
-        SHELL_FEATURES,
-        "--",
-        "-D",
-        "warnings",
-    ]))
+    run(cargo_ws("build").arg("--all-targets"))
 }
 
 /// The app with a local relay: builds both, starts the relay on its embedded SQLite store under
@@ -355,8 +350,8 @@ fn run_app(demo: bool) -> Result<()> {
     setup()?;
     setup_ui()?;
     npm(&["run", "build"])?;
-    run(cargo().args(["build", "-p", SHELL, "--features", SHELL_FEATURES]))?;
-    run(cargo().args(["build", "-p", "folgesvenn-relay", "-p", "folgesvenn-device"]))?;
+    // The app, the relay and the device CLI in one build: one feature set, each dependency once.
+    run(cargo_ws("build").arg("--bins"))?;
     if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
         bail!(
             "no display: the app needs a desktop session (or run it under Xvfb: \
@@ -441,17 +436,14 @@ fn test(long: bool) -> Result<()> {
     report_free_disk();
     setup()?;
     lint()?;
-    // The app core's tests write the TypeScript bindings; they must match what is committed.
-    run(cargo().args(["test", "-p", "folgesvenn-app-core"]))?;
-    check_bindings_fresh()?;
-    // The app binary, before the tests that open its window.
-    build_app()?;
-    let mut cmd = cargo();
-    cmd.args(["test", "--workspace", "--exclude", SHELL]);
+    build_all()?;
+    let mut cmd = cargo_ws("test");
     if long {
         cmd.env("FOLGESVENN_LONG", "1").env("PROPTEST_CASES", "256");
     }
     run(&mut cmd)?;
+    // The app core's tests wrote the TypeScript bindings; they must match what is committed.
+    check_bindings_fresh()?;
     window_tests()?;
     bench(true, None)?;
     // Six minutes of compiling OpenSSL from source: a package-build check, so the long mode's.
@@ -573,15 +565,32 @@ fn fuzz_smoke(long: bool) -> Result<()> {
     Ok(())
 }
 
+/// The benchmark harnesses, the device CLI and the relay: in release mode (one build, one feature
+/// set) for figures, or the test build that [`build_all`] made.
+fn build_bench_bins(quick: bool) -> Result<PathBuf> {
+    if quick {
+        run(cargo_ws("build").arg("--all-targets"))?;
+        return Ok(root().join("target/debug"));
+    }
+    run(cargo().args([
+        "build",
+        "--release",
+        "-p",
+        "folgesvenn-scenarios",
+        "-p",
+        "folgesvenn-device",
+        "-p",
+        "folgesvenn-relay",
+        "--bins",
+    ]))?;
+    Ok(root().join("target/release"))
+}
+
 /// Runs one benchmark binary of `folgesvenn-scenarios` and returns its table: in release mode
 /// for figures, or with `--quick` on the test build, which only checks the harness runs.
 fn bench_table(bin: &str, args: &[&str], quick: bool) -> Result<String> {
-    let mut cmd = cargo();
-    cmd.args(["run", "--quiet", "-p", "folgesvenn-scenarios", "--bin", bin]);
-    if !quick {
-        cmd.arg("--release");
-    }
-    cmd.arg("--").args(args);
+    let mut cmd = Command::new(build_bench_bins(quick)?.join(bin));
+    cmd.args(args);
     if quick {
         cmd.arg("--quick");
     }
@@ -609,14 +618,7 @@ fn setup_automerge_repo() -> Result<PathBuf> {
 /// Convergence against automerge-repo: our device CLI and relay (built in `profile`) and the
 /// JavaScript pair.
 fn converge_table(quick: bool) -> Result<String> {
-    let profile = if quick { "debug" } else { "release" };
-    let mut build = cargo();
-    build.args(["build", "-p", "folgesvenn-device", "-p", "folgesvenn-relay"]);
-    if !quick {
-        build.arg("--release");
-    }
-    run(&mut build)?;
-    let bin = root().join("target").join(profile);
+    let bin = build_bench_bins(quick)?;
     let (device, relay, node) = (
         bin.join("folgesvenn-device"),
         bin.join("folgesvenn-relay"),
@@ -655,8 +657,8 @@ fn app_figures(quick: bool) -> Result<String> {
     let out = root().join("target/app-figures.md");
     if quick {
         setup_tauri_driver()?;
-        run(cargo()
-            .args(["test", "-p", "folgesvenn-scenarios", "--test", "window"])
+        run(cargo_ws("test")
+            .args(["--test", "window"])
             .args(["app_figures", "--", "--ignored", "--nocapture"])
             .env("FOLGESVENN_APP", root().join("target/debug/folgesvenn"))
             .env("TAURI_DRIVER", tauri_driver_path())
@@ -673,7 +675,7 @@ fn app_figures(quick: bool) -> Result<String> {
         "-p",
         SHELL,
         "--features",
-        SHELL_FEATURES,
+        "custom-protocol",
     ]))?;
     run(cargo()
         .args([
@@ -795,18 +797,9 @@ fn profile() -> Result<()> {
     if !succeeds(Command::new("inferno-flamegraph").arg("--version")) {
         run(cargo().args(["install", "inferno", "--version", "0.12.8", "--locked"]))?;
     }
-    run(cargo().args(["build", "--release", "-p", "folgesvenn-scenarios", "--bins"]))?;
-    run(cargo().args([
-        "build",
-        "--release",
-        "-p",
-        "folgesvenn-device",
-        "-p",
-        "folgesvenn-relay",
-    ]))?;
+    let bin = build_bench_bins(false)?;
     let data = root().join("target/profiles");
     std::fs::create_dir_all(&data)?;
-    let bin = root().join("target/release");
 
     // Opening a three-year placement in full 40 times, once the workload is built; then
     // converging 10,000 changes (ours), and the relay under load. Each attaches perf itself.
