@@ -232,9 +232,12 @@ fn ours(tools: &Tools, n: usize) -> Result<Outcome> {
         ],
     )?;
     tools.dev("share", &a, &["--placement", &p, "--relay", &url])?;
-    let code = tools.dev("invite", &a, &["--placement", &p])?;
+    let codes = tools.dev("invite", &a, &["--placement", &p])?;
+    let (full, short) = codes
+        .split_once('\n')
+        .context("invite prints the full code and the short code")?;
     init(&e, "employer", "Per Arbeidsgiver")?;
-    tools.dev("join", &e, &[&code])?;
+    tools.dev("join", &e, &[full, "--short-code", short])?;
     tools.dev("sync", &e, &[])?;
     tools.dev("sync", &a, &[])?;
 

@@ -386,3 +386,70 @@ async fn honest_devices_sync_through_a_flood() {
     );
     assert!(peak < 512 * 1024, "the relay grew to {peak} KiB");
 }
+
+/// Issue 12, finding 4 (a quota per document): a member writing without end fills its document
+/// at the relay, not the relay's disk. Past the quota the relay refuses further records; the
+/// device keeps every note queued and says so (`document_full`); the adviser's device, refused
+/// too, snapshots at once with its own note still queued; then everything goes through and both
+/// devices end with the same document.
+#[tokio::test]
+async fn a_full_document_keeps_notes_queued_until_the_advisers_snapshot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start_with_args(
+        &tmp.path().join("relay"),
+        "127.0.0.1:0",
+        0,
+        &["--max-doc-bytes", "65536"],
+    );
+    let client = SyncClient::new();
+    let (mut adviser, mut employer, p, shared) = paired(tmp.path(), &relay.url, &client).await;
+    // Text that does not compress: each note seals to a few KiB.
+    let filler = |i: usize| -> String {
+        (0..80)
+            .map(|_| folgesvenn_domain::uuid::Uuid::new_v4().to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+            + &format!(" dagslogg {i}")
+    };
+    let mut refused = None;
+    for i in 0..60 {
+        note(&mut employer, p, &filler(i));
+        match sync_once(&mut employer, &client).await {
+            Ok(_) => {}
+            Err(e) => {
+                refused = Some((i, e));
+                break;
+            }
+        }
+    }
+    let (last, e) = refused.expect("the relay refuses once the document is full");
+    assert!(matches!(e, SyncError::DocumentFull), "{e:?}");
+    assert_eq!(e.kind(), "document_full");
+    assert!(e.to_string().contains("trygt"), "{e}");
+    assert!(
+        employer.pending_count().unwrap() > 0,
+        "the refused note stays queued"
+    );
+    let dump = employer.projection_dump(true).unwrap().join("\n");
+    assert!(dump.contains(&format!("dagslogg {last}")));
+
+    // The adviser writes a visit note: refused too, so its device snapshots with it queued.
+    note(&mut adviser, p, "besøk mens dokumentet er fullt");
+    let first = sync_once(&mut adviser, &client).await;
+    assert!(matches!(first, Err(SyncError::DocumentFull)), "{first:?}");
+    for _ in 0..4 {
+        let _ = sync_once(&mut adviser, &client).await;
+        let _ = sync_once(&mut employer, &client).await;
+    }
+    sync_once(&mut adviser, &client).await.unwrap();
+    sync_once(&mut employer, &client).await.unwrap();
+    sync_once(&mut adviser, &client).await.unwrap();
+    assert_eq!(adviser.pending_count().unwrap(), 0);
+    assert_eq!(employer.pending_count().unwrap(), 0);
+    assert_eq!(heads(&mut adviser, shared), heads(&mut employer, shared));
+    let dump = adviser.projection_dump(true).unwrap().join("\n");
+    assert!(
+        dump.contains(&format!("dagslogg {last}")),
+        "the refused note arrived"
+    );
+}

@@ -11,7 +11,9 @@ use folgesvenn_domain::*;
 use folgesvenn_protocol::wire::MemberRole;
 use folgesvenn_store::DocKind;
 use folgesvenn_sync::transport::{BoxFuture, Http, Request, Response, Transport};
-use folgesvenn_sync::{Invitation, SyncClient, accept, invite, join_with_code, share, sync_once};
+use folgesvenn_sync::{
+    SyncClient, accept, invite, join_with_code, open_full_code, share, sync_once,
+};
 
 use crate::common::*;
 
@@ -75,9 +77,10 @@ async fn adviser_and_employer_pair_work_apart_and_converge() {
     .await
     .unwrap();
 
-    // The employer types the code and starts at once, with no network.
-    let code = invitation.invitation.to_code();
-    let joined = accept(&mut employer, &Invitation::from_code(&code).unwrap()).unwrap();
+    // The employer pastes the code, types the short code beside it and starts at once, with no
+    // network.
+    let opened = open_full_code(&invitation.full_code, &invitation.short_code).unwrap();
+    let joined = accept(&mut employer, &opened).unwrap();
     assert_eq!(joined, p);
     employer
         .log_observation(
@@ -479,8 +482,8 @@ async fn pairing_works_while_the_relay_is_down() {
     assert!(!pairing.registered, "the relay is down");
     assert_eq!(adviser.pending_invitations().unwrap().len(), 1);
 
-    let code = pairing.invitation.to_code();
-    let joined = accept(&mut employer, &Invitation::from_code(&code).unwrap()).unwrap();
+    let opened = open_full_code(&pairing.full_code, &pairing.short_code).unwrap();
+    let joined = accept(&mut employer, &opened).unwrap();
     assert_eq!(joined, p);
     employer
         .log_observation(

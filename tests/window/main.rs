@@ -542,7 +542,9 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         .await
         .unwrap()
         .expect("the full code is shown");
-    assert!(full_code.starts_with("FS1-"), "{full_code}");
+    assert!(full_code.starts_with("FS2-"), "{full_code}");
+    // The full code is sealed under the short code shown beside it (issue 12, finding 6).
+    let short_code = adviser.el("pairing-short-code").await.text().await.unwrap();
     adviser.el("pairing-not-registered").await;
     adviser.el("pairing-qr").await;
     adviser.axe("overview with the pairing code").await;
@@ -559,7 +561,9 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     employer.el("join-code").await;
     employer.axe("join a placement").await;
     employer.screenshot("join").await;
-    employer.type_into("join-code", &full_code).await;
+    // Offline: the short code, and the long code beside it, which it opens.
+    employer.type_into("join-code", &short_code).await;
+    employer.type_into("join-full-code", &full_code).await;
     employer.click("join-submit").await;
     employer.el("placement-overview").await;
     employer
@@ -683,8 +687,9 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
             .await
             .unwrap()
             .unwrap_or_default();
-        if code.starts_with("FS1-") && code != full_code {
-            break code;
+        if code.starts_with("FS2-") && code != full_code {
+            let short = adviser.el("pairing-short-code").await.text().await.unwrap();
+            break (code, short);
         }
         tokio::time::sleep(Duration::from_millis(300)).await;
     };
@@ -695,7 +700,7 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         Unlock::Key(folgesvenn_store::DbKey::generate()),
     )
     .unwrap();
-    let invitation = folgesvenn_sync::Invitation::from_code(&second_code).unwrap();
+    let invitation = folgesvenn_sync::open_full_code(&second_code.0, &second_code.1).unwrap();
     folgesvenn_sync::accept(&mut tablet, &invitation).unwrap();
     let client = folgesvenn_sync::SyncClient::new();
     let tablet_member = format!(

@@ -119,8 +119,9 @@ export function inviteEmployer(placementId: string): Promise<PairingCode> {
  * `unfamiliar_relay` (its message names the address) until `allowNewRelay` is set, after the user
  * has seen the address.
  */
-export function joinPlacement(code: string, allowNewRelay = false): Promise<string> {
-  return call<string>("join_placement", { code, allowNewRelay });
+/** Joins with the short code alone, or with the full code (`FS2-…`) beside it, which it opens. */
+export function joinPlacement(code: string, fullCode: string | null, allowNewRelay = false): Promise<string> {
+  return call<string>("join_placement", { code, fullCode, allowNewRelay });
 }
 
 /** The placement's devices, current and removed, as their signed invitations prove them. */

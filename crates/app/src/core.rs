@@ -12,7 +12,7 @@ use folgesvenn_domain::{
 use folgesvenn_store::{
     DocKind, KeyLocation, MAX_PASSPHRASE_CHARS, MIN_PASSPHRASE_CHARS, Store, Unlock, private_files,
 };
-use folgesvenn_sync::{Invitation, LoopConfig, MemberRole, SyncClient, SyncHandle};
+use folgesvenn_sync::{LoopConfig, MemberRole, SyncClient, SyncHandle};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use zeroize::Zeroizing;
@@ -452,7 +452,7 @@ impl AppCore {
                 INVITATION_VALID,
             ))??)
         })?;
-        let full_code = pairing.invitation.to_code();
+        let full_code = pairing.full_code;
         let (qr_holds, qr) = match qr_path(&full_code) {
             Some(qr) => ("full", qr),
             None => (
@@ -472,26 +472,43 @@ impl AppCore {
         })
     }
 
-    /// Joins a placement with a code from the adviser: the full code (pasted; works offline) or
-    /// the short one (typed; fetched from the relay). Returns the placement's id.
+    /// Joins a placement with the adviser's codes: the short code alone (typed; the invitation is
+    /// fetched from the relay), or with the full code shown beside it (pasted or scanned; opened
+    /// with the short code, works offline). The two may come in either order. Returns the
+    /// placement's id.
     ///
     /// A full code names the relay its placement syncs through. One this device does not already
     /// use is refused (`unfamiliar_relay`, naming it) until the user, shown the address, allows it
     /// with `allow_new_relay`: a crafted code could otherwise point the device at a relay that
     /// acknowledges every note and keeps none.
-    pub fn join(&self, code: &str, allow_new_relay: bool) -> Result<Uuid, CommandError> {
-        let code = code.trim();
-        if code.is_empty() {
+    pub fn join(
+        &self,
+        code: &str,
+        other: Option<&str>,
+        allow_new_relay: bool,
+    ) -> Result<Uuid, CommandError> {
+        let (mut code, mut other) = (code.trim(), other.map(str::trim).unwrap_or_default());
+        if folgesvenn_sync::is_full_code(code) {
+            std::mem::swap(&mut code, &mut other);
+        }
+        if code.is_empty() && other.is_empty() {
             return Err(CommandError::new(
                 "invalid_input",
                 "Skriv inn eller lim inn koden.",
             ));
         }
-        let is_full = code
-            .get(..4)
-            .is_some_and(|p| p.eq_ignore_ascii_case("FS1-"));
-        let placement = if is_full {
-            let invitation = Invitation::from_code(code)?;
+        let placement = if !other.is_empty() {
+            if code.is_empty() || folgesvenn_sync::is_full_code(code) {
+                return Err(CommandError::new(
+                    "short_code_missing",
+                    "Den lange koden er låst. Skriv også den korte koden som står ved siden av \
+                     QR-koden.",
+                ));
+            }
+            if !folgesvenn_sync::is_full_code(other) {
+                return Err(folgesvenn_sync::SyncError::BadInvitation.into());
+            }
+            let invitation = folgesvenn_sync::open_full_code(other, code)?;
             let relay = folgesvenn_sync::relay_address(&invitation.relay)?;
             let mut known: Vec<String> = self.settings().map(|s| s.relay).into_iter().collect();
             known.extend(

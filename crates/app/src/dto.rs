@@ -429,9 +429,11 @@ pub struct VisitInput {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct PairingCode {
-    /// `ABCD-EFGH-JKLM-NPQR`: typed on the other device; needs the relay on both sides.
+    /// `ABCD-EFGH-JKLM-NPQR`: typed on the other device, alone (needs the relay on both sides)
+    /// or with the full code.
     pub short_code: String,
-    /// `FS1-…`: pasted (or scanned); carries the placement itself and works offline.
+    /// `FS2-…`: pasted (or scanned) and opened with the short code; carries the placement itself
+    /// and works offline.
     pub full_code: String,
     /// The QR code's width in modules (quiet zone not included).
     pub qr_size: u32,

@@ -209,7 +209,7 @@ fn visit_correction_and_offline_pairing() {
         .unwrap();
     assert!(!pairing.registered, "nothing listens on port 9");
     assert_eq!(pairing.short_code.len(), 19);
-    assert!(pairing.full_code.starts_with("FS1-"));
+    assert!(pairing.full_code.starts_with("FS2-"));
     assert!(pairing.qr_size >= 21 && pairing.qr_path.starts_with('M'));
 
     let employer = AppCore::new(tmp.path().join("employer"), |_| {}).unwrap();
@@ -221,13 +221,33 @@ fn visit_correction_and_offline_pairing() {
         })
         .unwrap();
     assert_eq!(
-        employer.join("  ", false).unwrap_err().kind,
+        employer.join("  ", None, false).unwrap_err().kind,
         "invalid_input"
     );
     assert_eq!(
-        employer.join("FS1-AAAAA", false).unwrap_err().kind,
+        employer
+            .join(&pairing.short_code, Some("FS2-AAAAA"), false)
+            .unwrap_err()
+            .kind,
         "bad_invitation"
     );
+    // The full code alone opens nothing (issue 12, finding 6): it needs its short code.
+    assert_eq!(
+        employer
+            .join(&pairing.full_code, None, false)
+            .unwrap_err()
+            .kind,
+        "short_code_missing"
+    );
+    assert_eq!(
+        employer
+            .join("ABCD-EFGH-JKLM-NPQR", Some(&pairing.full_code), false)
+            .unwrap_err()
+            .kind,
+        "short_code_mismatch"
+    );
+    assert!(employer.list_placements().unwrap().is_empty());
+    let full = Some(pairing.full_code.as_str());
     // A code naming a relay the device does not use is shown before it is used.
     let elsewhere = AppCore::new(tmp.path().join("elsewhere"), |_| {}).unwrap();
     elsewhere
@@ -237,16 +257,20 @@ fn visit_correction_and_offline_pairing() {
             ..setup(Some("en tredje lang passordfrase"), "http://127.0.0.1:10")
         })
         .unwrap();
-    let e = elsewhere.join(&pairing.full_code, false).unwrap_err();
+    let e = elsewhere
+        .join(&pairing.short_code, full, false)
+        .unwrap_err();
     assert_eq!(e.kind, "unfamiliar_relay", "{e:?}");
     assert!(e.message.contains(relay), "{}", e.message);
     assert!(
         elsewhere.list_placements().unwrap().is_empty(),
         "nothing taken in"
     );
-    assert_eq!(elsewhere.join(&pairing.full_code, true).unwrap(), p);
+    assert_eq!(elsewhere.join(&pairing.short_code, full, true).unwrap(), p);
 
-    assert_eq!(employer.join(&pairing.full_code, false).unwrap(), p);
+    // The two codes may come in either order.
+    let short = Some(pairing.short_code.as_str());
+    assert_eq!(employer.join(&pairing.full_code, short, false).unwrap(), p);
     let o = employer.overview(p).unwrap();
     assert!(o.timeline.iter().any(|t| t.text.contains("mer opplæring")));
     assert!(

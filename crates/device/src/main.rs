@@ -166,8 +166,8 @@ enum Command {
         #[arg(long)]
         relay: String,
     },
-    /// Prints an invitation code for the employer (or, with --own-device, for the adviser's own
-    /// second device, one code per document). Needs the relay.
+    /// Prints an invitation for the employer (or, with --own-device, for the adviser's own
+    /// second device, one per document): its full code and its short code, a line each.
     Invite {
         #[arg(long)]
         dir: PathBuf,
@@ -179,12 +179,15 @@ enum Command {
         #[arg(long, default_value_t = 72)]
         hours: u64,
     },
-    /// Accepts an invitation: the full code works offline; a short 16-letter code needs `--relay`
-    /// and a connection.
+    /// Accepts an invitation: the full code with `--short-code` works offline; a short 16-letter
+    /// code alone needs `--relay` and a connection.
     Join {
         #[arg(long)]
         dir: PathBuf,
         code: String,
+        /// The short code shown beside a full code: it opens the full code.
+        #[arg(long)]
+        short_code: Option<String>,
         /// The relay to fetch a short code's invitation from.
         #[arg(long)]
         relay: Option<String>,
@@ -582,24 +585,31 @@ fn run(cli: Cli) -> Result<()> {
                 let inv = runtime()?.block_on(folgesvenn_sync::invite(
                     &mut store, &client, placement, kind, role, valid,
                 ))?;
-                // The full code first (QR code or paste; works offline), then the short one.
-                println!("{}", inv.invitation.to_code());
-                eprintln!("Kort kode (skrives inn, krever nett): {}", inv.short_code);
+                // The full code (QR code or paste; works offline with the short code), then the
+                // short code, each on a line of its own.
+                println!("{}", inv.full_code);
+                println!("{}", inv.short_code);
             }
         }
-        Command::Join { dir, code, relay } => {
+        Command::Join {
+            dir,
+            code,
+            short_code,
+            relay,
+        } => {
             let mut store = open(&dir)?;
-            let p = match relay {
-                Some(relay) if !code.trim().to_ascii_uppercase().starts_with("FS1") => {
-                    let client = folgesvenn_sync::SyncClient::new();
-                    runtime()?.block_on(folgesvenn_sync::join_with_code(
-                        &mut store, &client, &relay, &code,
-                    ))?
-                }
-                _ => {
-                    let inv = folgesvenn_sync::Invitation::from_code(&code)?;
-                    folgesvenn_sync::accept(&mut store, &inv)?
-                }
+            let p = if folgesvenn_sync::is_full_code(&code) {
+                let short = short_code.context(
+                    "den lange koden er låst med den korte koden: gi den med --short-code",
+                )?;
+                let inv = folgesvenn_sync::open_full_code(&code, &short)?;
+                folgesvenn_sync::accept(&mut store, &inv)?
+            } else {
+                let relay = relay.context("en kort kode alene hentes fra relayet: gi --relay")?;
+                let client = folgesvenn_sync::SyncClient::new();
+                runtime()?.block_on(folgesvenn_sync::join_with_code(
+                    &mut store, &client, &relay, &code,
+                ))?
             };
             println!("{p}");
         }

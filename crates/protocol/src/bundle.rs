@@ -11,8 +11,13 @@
 //! derives the lookup value and the sealing key, and the relay deletes a bundle when its
 //! invitation is used, revoked or expires, so a copy holds at most two weeks of unused codes.
 //!
+//! The full code (QR code and paste, which carries the document and works offline) is sealed
+//! under the same short code, shown beside it: a photo of the QR code or a clipboard history
+//! alone holds nothing readable, and the device that takes it needs both.
+//!
 //! Code: 10 random bytes as 16 base32 letters, shown `ABCD-EFGH-JKLM-NPQR`. Keys: Argon2id, then
-//! HKDF-SHA256 with separate `info` strings for the lookup value and the sealing key.
+//! HKDF-SHA256 with separate `info` strings for the lookup value and the sealing key. A bundle
+//! and a full code are sealed with different associated data, so neither opens as the other.
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -30,6 +35,7 @@ pub const CODE_BYTES: usize = 10;
 pub const MAX_BUNDLE: usize = 8 * 1024;
 
 const AAD: &[u8] = b"folgesvenn/bundle/v2";
+const FULL_CODE_AAD: &[u8] = b"folgesvenn/full-code/v1";
 const SALT: &[u8] = b"folgesvenn/short-code/v2";
 /// Argon2id cost per code: 19 MiB, 2 passes, one lane.
 const M_COST_KIB: u32 = 19 * 1024;
@@ -151,7 +157,27 @@ impl ShortCode {
         *self.derive(b"lookup")
     }
 
+    /// Seals a bundle for the relay to keep.
     pub fn seal(&self, plaintext: &[u8]) -> Vec<u8> {
+        self.seal_with(AAD, plaintext)
+    }
+
+    /// Opens a bundle fetched from the relay.
+    pub fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, ProtocolError> {
+        self.open_with(AAD, sealed)
+    }
+
+    /// Seals a full code's invitation.
+    pub fn seal_full_code(&self, plaintext: &[u8]) -> Vec<u8> {
+        self.seal_with(FULL_CODE_AAD, plaintext)
+    }
+
+    /// Opens a full code's invitation: [`ProtocolError::CannotOpen`] if this is not its short code.
+    pub fn open_full_code(&self, sealed: &[u8]) -> Result<Vec<u8>, ProtocolError> {
+        self.open_with(FULL_CODE_AAD, sealed)
+    }
+
+    fn seal_with(&self, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
         let key = self.derive(b"seal");
         let cipher = XChaCha20Poly1305::new(key.as_slice().into());
         let mut nonce = [0u8; 24];
@@ -163,7 +189,7 @@ impl ShortCode {
                     XNonce::from_slice(&nonce),
                     Payload {
                         msg: plaintext,
-                        aad: AAD,
+                        aad,
                     },
                 )
                 .expect("XChaCha20-Poly1305 encryption of a bounded message does not fail"),
@@ -171,13 +197,13 @@ impl ShortCode {
         out
     }
 
-    pub fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, ProtocolError> {
+    fn open_with(&self, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, ProtocolError> {
         let (nonce, ct) = sealed
             .split_at_checked(24)
             .ok_or(ProtocolError::CannotOpen)?;
         let key = self.derive(b"seal");
         XChaCha20Poly1305::new(key.as_slice().into())
-            .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: AAD })
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad })
             .map_err(|_| ProtocolError::CannotOpen)
     }
 }
@@ -206,6 +232,13 @@ mod tests {
         *flipped.last_mut().unwrap() ^= 1;
         assert_eq!(code.open(&flipped), Err(ProtocolError::CannotOpen));
         assert_eq!(code.open(&[1, 2, 3]), Err(ProtocolError::CannotOpen));
+
+        // A bundle never opens as a full code, nor a full code as a bundle.
+        let full = code.seal_full_code(b"invitasjon");
+        assert_eq!(code.open_full_code(&full).unwrap(), b"invitasjon");
+        assert_eq!(code.open(&full), Err(ProtocolError::CannotOpen));
+        assert_eq!(code.open_full_code(&sealed), Err(ProtocolError::CannotOpen));
+        assert_eq!(other.open_full_code(&full), Err(ProtocolError::CannotOpen));
     }
 }
 

@@ -17,6 +17,11 @@ pub const MAX_BODY: usize = 4 * 1024 * 1024;
 /// leaves room in [`MAX_BODY`] for a full pull budget beside it, so an answer always fits.
 pub const MAX_RECORD: usize = 1024 * 1024;
 
+/// Why the relay refuses a record when its document already holds as much as the relay stores for
+/// one document (`rejected` in a [`DocResult`]). The device keeps the record queued and says so;
+/// an adviser's snapshot, which replaces what it covers, makes room.
+pub const REJECT_DOCUMENT_FULL: &str = "the document holds as much as the relay stores for one";
+
 /// The most bytes of records one sync answer carries in all, over every document in it. The first
 /// record of an answer is served even if it is larger, so an answer is at most this plus one
 /// record plus framing: within [`MAX_BODY`].

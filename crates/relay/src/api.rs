@@ -527,6 +527,7 @@ async fn sync(
     // One budget for the whole answer, so that it fits a device's limit however many documents
     // the request names.
     let mut budget = st.config.pull_budget.min(MAX_PULL);
+    let max_doc_bytes = st.config.max_doc_bytes;
     let bytes_in = body.len();
     let today_ms = now_ms() + st.config.calendar_offset_days * 86_400_000;
     let response = blocking(&st, move |s| {
@@ -560,6 +561,8 @@ async fn sync(
             }
             let mut accepted = Vec::new();
             let mut rejected = Vec::new();
+            // What the document holds, read once a record asks for room.
+            let mut stored: Option<u64> = None;
             for rec in d.records {
                 let h = &rec.header;
                 let why = if h.doc_id != d.doc_id {
@@ -578,8 +581,23 @@ async fn sync(
                     // A snapshot lets the relay drop what it covers, and members take a snapshot
                     // only from an adviser's device: an employer's would lose records for them.
                     Some("only an adviser's devices send snapshots")
+                } else if h.kind == RecordKind::Snapshot && h.covers_through > 0 {
+                    None // it replaces what it covers: the way out of a full document
                 } else {
-                    None
+                    let held = match stored {
+                        Some(n) => n,
+                        None => s.doc_bytes(d.doc_id)?,
+                    };
+                    let size = wire::encode(&rec).len() as u64;
+                    if held + size > max_doc_bytes
+                        && !s.has_record(d.doc_id, device, h.device_seq)?
+                    {
+                        stored = Some(held);
+                        Some(REJECT_DOCUMENT_FULL)
+                    } else {
+                        stored = Some(held + size);
+                        None
+                    }
                 };
                 match why {
                     Some(w) => rejected.push((h.device_seq, w.to_owned())),

@@ -47,6 +47,10 @@ enum Command {
         registrations_per_hour: f64,
         #[arg(long, default_value_t = Config::default().registrations_burst)]
         registrations_burst: f64,
+        /// Bytes of records stored for one document; beyond it records are refused (and stay
+        /// queued on their devices) until an adviser's snapshot makes room.
+        #[arg(long, default_value_t = Config::default().max_doc_bytes)]
+        max_doc_bytes: u64,
         /// A reverse proxy whose X-Forwarded-For header names the client (repeat for several).
         /// Without it, every client behind a proxy shares the proxy's address in the limits.
         #[arg(long = "trusted-proxy")]
@@ -101,6 +105,7 @@ async fn run(cli: Cli) -> Result<()> {
                 failed_auth_burst,
                 registrations_per_hour,
                 registrations_burst,
+                max_doc_bytes,
                 trusted_proxies,
                 calendar_offset_days,
             },
@@ -116,6 +121,7 @@ async fn run(cli: Cli) -> Result<()> {
         failed_auth_burst,
         registrations_per_hour,
         registrations_burst,
+        max_doc_bytes,
         trusted_proxies,
         calendar_offset_days,
         ..Config::default()

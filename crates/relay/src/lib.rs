@@ -50,6 +50,11 @@ pub struct Config {
     /// Documents one device may create at the relay (an adviser follows a few dozen placements a
     /// year, two documents each).
     pub max_docs_per_device: u64,
+    /// Bytes of records the relay stores for one document. Beyond it a record is refused
+    /// ([`folgesvenn_protocol::wire::REJECT_DOCUMENT_FULL`]) and stays queued on its device; an
+    /// adviser's snapshot, which replaces the records it covers, is taken whatever the total.
+    /// A year's follow-up is a few MiB, so one member cannot fill the disk through one document.
+    pub max_doc_bytes: u64,
     /// Requests served at once; beyond it the relay answers 503 at once instead of queueing.
     pub max_in_flight: usize,
     /// How long a client may take to send a request's headers (slow-loris connections are
@@ -73,6 +78,7 @@ impl Default for Config {
             registrations_per_hour: 60.0,
             registrations_burst: 20.0,
             max_docs_per_device: 10_000,
+            max_doc_bytes: 256 * 1024 * 1024,
             max_in_flight: 256,
             header_timeout: Duration::from_secs(10),
             calendar_offset_days: 0,

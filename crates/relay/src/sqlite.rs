@@ -311,6 +311,28 @@ impl RelayStorage for SqliteStorage {
         .transpose()
     }
 
+    fn doc_bytes(&self, doc: Uuid) -> Result<u64, StorageError> {
+        // `length` of a blob reads its size from the row header, not the blob.
+        let n: i64 = self.conn().query_row(
+            "SELECT coalesce(sum(length(body)), 0) FROM records WHERE doc_id = ?1",
+            [doc.to_string()],
+            |r| r.get(0),
+        )?;
+        Ok(n as u64)
+    }
+
+    fn has_record(&self, doc: Uuid, device: Uuid, device_seq: u64) -> Result<bool, StorageError> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT 1 FROM records WHERE doc_id = ?1 AND device_id = ?2 AND device_seq = ?3",
+                params![doc.to_string(), device.to_string(), device_seq as i64],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
     fn docs_created_by(&self, device: Uuid) -> Result<u64, StorageError> {
         let n: i64 = self.conn().query_row(
             "SELECT count(*) FROM docs WHERE created_by = ?1",

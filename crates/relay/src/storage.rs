@@ -112,6 +112,11 @@ pub trait RelayStorage: Send + Sync + 'static {
     ) -> Result<Accept, StorageError>;
     /// Ends a device's membership at once, and voids the unused invitations it made.
     fn remove_member(&self, doc: Uuid, device: Uuid) -> Result<bool, StorageError>;
+    /// Bytes of record bodies the relay holds for `doc` (its quota).
+    fn doc_bytes(&self, doc: Uuid) -> Result<u64, StorageError>;
+    /// Whether the relay holds `device`'s record `device_seq` of `doc` (a repeat is acknowledged
+    /// again, never refused for want of room).
+    fn has_record(&self, doc: Uuid, device: Uuid, device_seq: u64) -> Result<bool, StorageError>;
     /// Appends records in one transaction; a snapshot also drops the records it covers.
     fn append(
         &self,

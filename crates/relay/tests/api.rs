@@ -764,6 +764,53 @@ mod exhaustion {
         untrusted.stop().await;
     }
 
+    /// One member cannot fill the relay's disk through one document: beyond `max_doc_bytes` its
+    /// records are refused with a reason the device recognises (and keeps them queued), a repeat
+    /// of a stored record is still acknowledged, and an adviser's snapshot makes room.
+    #[tokio::test]
+    async fn a_document_holds_at_most_its_quota_until_a_snapshot_makes_room() {
+        let relay = Relay::start(Config {
+            max_doc_bytes: 64 * 1024,
+            ..Config::default()
+        })
+        .await;
+        let (mut adviser, mut employer, doc, key) = pair(&relay).await;
+        let chunk = "z".repeat(10 * 1024);
+        let first: Vec<_> = (0..5).map(|_| employer.record(doc, &key, &chunk)).collect();
+        let r = synced(&employer.sync(doc, 0, first.clone()).await);
+        assert_eq!(r.acked.len(), 5);
+        let more: Vec<_> = (0..3).map(|_| employer.record(doc, &key, &chunk)).collect();
+        let r = synced(&employer.sync(doc, 5, more.clone()).await);
+        assert_eq!(r.acked, vec![6], "room for one more, not three");
+        assert_eq!(
+            r.rejected
+                .iter()
+                .map(|(seq, why)| (*seq, why.as_str()))
+                .collect::<Vec<_>>(),
+            vec![(7, REJECT_DOCUMENT_FULL), (8, REJECT_DOCUMENT_FULL)]
+        );
+        // A retry of what is stored is acknowledged again, full or not.
+        let r = synced(&employer.sync(doc, 6, first[..2].to_vec()).await);
+        assert_eq!(r.acked, vec![1, 2]);
+
+        // The adviser reads everything and snapshots it: the covered records are dropped, and
+        // the refused ones go in.
+        let mut cursor = 0;
+        loop {
+            let r = synced(&adviser.sync(doc, cursor, vec![]).await);
+            cursor = r.cursor;
+            if !r.more {
+                break;
+            }
+        }
+        let snap = adviser.snapshot(doc, &key, cursor);
+        let r = synced(&adviser.sync(doc, cursor, vec![snap]).await);
+        assert_eq!(r.acked.len(), 1, "{:?}", r.rejected);
+        let r = synced(&employer.sync(doc, 6, more[1..].to_vec()).await);
+        assert_eq!(r.acked, vec![7, 8], "{:?}", r.rejected);
+        relay.stop().await;
+    }
+
     #[tokio::test]
     async fn new_devices_are_rationed_per_address_and_documents_per_device() {
         let relay = Relay::start(Config {

@@ -192,10 +192,19 @@ pub struct Report {
     pub keys_shared: usize,
     /// Placements this (employer) device deleted because the relay says its access has ended.
     pub purged: usize,
+    /// Own records the relay refused because their document is full; they stay queued.
+    pub refused_full: usize,
 }
 
 fn counter_key(doc: Uuid) -> String {
     format!("records_since_snapshot:{doc}")
+}
+
+/// Set while the relay refuses this document's records because it holds as much as it stores for
+/// one document: an adviser's device then snapshots at once, its own records still queued (the
+/// snapshot holds them, and they follow once there is room).
+fn full_key(doc: Uuid) -> String {
+    format!("document_full:{doc}")
 }
 
 fn bump(store: &mut Store, doc: Uuid, by: u64) -> Result<u64, SyncError> {
@@ -317,11 +326,13 @@ fn prepare(
             sent.push(device_seq);
         }
         store.mark_sent(d.doc_id, &sent)?;
-        let due = store
-            .meta(&counter_key(d.doc_id))?
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0)
-            >= snapshot_after;
+        let full = store.meta(&full_key(d.doc_id))?.as_deref() == Some("1");
+        let due = full
+            || store
+                .meta(&counter_key(d.doc_id))?
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+                >= snapshot_after;
         // A snapshot claims to hold everything up to the cursor: only true if nothing of ours is
         // unacknowledged and nothing received was set aside.
         // Only an adviser's device sends snapshots: the others take none from anyone else.
@@ -330,7 +341,7 @@ fn prepare(
             .is_some_and(|m| m.role == MemberRole::Adviser);
         if due
             && adviser
-            && all_items == 0
+            && (all_items == 0 || full)
             && d.cursor > 0
             && store.quarantined(d.doc_id)?.is_empty()
             && !held_back
@@ -712,6 +723,17 @@ fn apply_answer(
                 &format!("relayet avviste egen post {seq}: {why}"),
             )?;
         }
+        let full = result
+            .rejected
+            .iter()
+            .filter(|(_, why)| why == REJECT_DOCUMENT_FULL)
+            .count();
+        report.refused_full += full;
+        if full > 0 {
+            store.set_meta(&full_key(d.doc_id), "1")?;
+        } else if !result.acked.is_empty() {
+            store.set_meta(&full_key(d.doc_id), "0")?;
+        }
         let snapshot_acked = prepared
             .snapshots
             .iter()
@@ -1046,6 +1068,9 @@ async fn sync_relay(
         if !more && !prepared.held_back && report.keys_shared == shared_before {
             break;
         }
+    }
+    if report.refused_full > 0 {
+        return Err(SyncError::DocumentFull);
     }
     if let Some(size) = too_large {
         return Err(SyncError::RecordTooLarge {

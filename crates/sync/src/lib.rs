@@ -26,11 +26,12 @@ pub mod transport;
 
 pub use background::{Backoff, LoopConfig, SyncHandle, SyncState, SyncStatus, spawn};
 pub use engine::{Report, SNAPSHOT_AFTER, StoreAccess, SyncClient, share, sync_once};
+pub use folgesvenn_protocol::bundle::ShortCode;
 pub use folgesvenn_protocol::roster::{Member, Roster};
 pub use folgesvenn_protocol::wire::MemberRole;
-pub use invitation::Invitation;
+pub use invitation::{Invitation, is_full_code};
 pub use members::{remove_member, roster};
-pub use pairing::{Pairing, accept, invite, join_with_code};
+pub use pairing::{Pairing, accept, invite, join_with_code, open_full_code};
 pub use relay_url::relay_address;
 
 #[derive(Debug, thiserror::Error)]
@@ -51,12 +52,22 @@ pub enum SyncError {
         "En endring er for stor til å sendes ({size} byte; grensen er {max}). Den ligger trygt på enheten."
     )]
     RecordTooLarge { size: usize, max: usize },
+    #[error(
+        "Relayet lagrer ikke mer for dette oppfølgingsløpet før veilederens enhet har laget et øyeblikksbilde. Endringene dine ligger trygt på enheten og sendes etterpå."
+    )]
+    DocumentFull,
     #[error("Invitasjonen er utløpt. Be veilederen om en ny kode.")]
     InvitationExpired,
     #[error("Relay-adressen kan ikke brukes ({0}).")]
     BadRelay(String),
     #[error("Invitasjonskoden kan ikke leses. Sjekk at hele koden er med.")]
     BadInvitation,
+    #[error(
+        "Den korte og den lange koden passer ikke sammen. Sjekk at den korte koden er skrevet riktig og at hele den lange koden er med."
+    )]
+    ShortCodeMismatch,
+    #[error("Koden er laget av en eldre versjon av Følgesvenn. Be veilederen om en ny kode.")]
+    OldInvitationCode,
     #[error("Relayet kjenner ikke denne koden. Den kan være brukt, utløpt eller skrevet feil.")]
     UnknownCode,
     #[error(
@@ -79,8 +90,11 @@ impl SyncError {
             SyncError::Untrusted(_) => "relay_untrusted",
             SyncError::RecordTooLarge { .. } => "record_too_large",
             SyncError::BadRelay(_) => "invalid_relay",
+            SyncError::DocumentFull => "document_full",
             SyncError::InvitationExpired => "invitation_expired",
             SyncError::BadInvitation => "bad_invitation",
+            SyncError::ShortCodeMismatch => "short_code_mismatch",
+            SyncError::OldInvitationCode => "old_invitation_code",
             SyncError::UnknownCode => "unknown_code",
             SyncError::NotAnAdviser => "not_adviser_member",
             SyncError::CannotRemove => "cannot_remove",

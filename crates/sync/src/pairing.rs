@@ -1,8 +1,8 @@
 //! Pairing on site. The adviser's device makes an invitation for a document; the other device
-//! takes it either as the full code (QR code or pasted text: carries the document itself, so it
-//! works offline and the employer can log at once) or as a short typed code (16 letters: the
-//! device fetches the sealed invitation from the relay and pulls the document from it, so typing
-//! needs a connection).
+//! takes it either as the full code with the short code beside it (QR code or pasted text, opened
+//! with the typed short code: carries the document itself, so it works offline and the employer
+//! can log at once) or as the short code alone (16 letters: the device fetches the sealed
+//! invitation from the relay and pulls the document from it, so it needs a connection).
 
 use std::time::Duration;
 
@@ -25,9 +25,13 @@ use crate::{Invitation, SyncError};
 /// What the adviser shows the other device: one invitation, two ways to carry it.
 #[derive(Clone, Debug)]
 pub struct Pairing {
-    /// For the QR code and for pasting; works offline.
+    /// What the codes carry.
     pub invitation: Invitation,
-    /// `ABCD-EFGH-JKLM-NPQR`: for typing; the receiving device needs the relay.
+    /// `FS2-…`, for the QR code and for pasting: the invitation sealed under the short code, so
+    /// it is taken with the short code typed beside it; works offline.
+    pub full_code: String,
+    /// `ABCD-EFGH-JKLM-NPQR`: typed, alone (the receiving device needs the relay) or with the
+    /// full code.
     pub short_code: String,
     /// The relay already holds the invitation. If not (no network), it waits in the store and
     /// goes with the next sync; the other device's acceptance is retried until then.
@@ -126,6 +130,7 @@ pub async fn invite(
         Err(_) => false,
     };
     Ok(Pairing {
+        full_code: invitation.to_code(&short),
         invitation,
         short_code: short.display(),
         registered,
@@ -189,6 +194,13 @@ fn kind_of(invitation: &Invitation) -> DocKind {
     } else {
         DocKind::Shared
     }
+}
+
+/// Reads a full code with the short code typed beside it: [`SyncError::ShortCodeMismatch`] when
+/// they do not belong together.
+pub fn open_full_code(full_code: &str, short_code: &str) -> Result<Invitation, SyncError> {
+    let short = ShortCode::parse(short_code).map_err(|_| SyncError::ShortCodeMismatch)?;
+    Invitation::from_code(full_code, &short)
 }
 
 /// Accepts a full invitation on this device, offline: the document is imported and can be written

@@ -18,10 +18,15 @@ pub async fn invite_employer(
 pub async fn join_placement(
     core: State<'_, AppCore>,
     code: String,
+    full_code: Option<String>,
     allow_new_relay: Option<bool>,
 ) -> Result<String, CommandError> {
-    core.join(&code, allow_new_relay.unwrap_or(false))
-        .map(|id| id.to_string())
+    core.join(
+        &code,
+        full_code.as_deref(),
+        allow_new_relay.unwrap_or(false),
+    )
+    .map(|id| id.to_string())
 }
 
 #[tauri::command]

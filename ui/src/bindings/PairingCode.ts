@@ -5,11 +5,13 @@
  */
 export type PairingCode = { 
 /**
- * `ABCD-EFGH-JKLM-NPQR`: typed on the other device; needs the relay on both sides.
+ * `ABCD-EFGH-JKLM-NPQR`: typed on the other device, alone (needs the relay on both sides)
+ * or with the full code.
  */
 shortCode: string, 
 /**
- * `FS1-…`: pasted (or scanned); carries the placement itself and works offline.
+ * `FS2-…`: pasted (or scanned) and opened with the short code; carries the placement itself
+ * and works offline.
  */
 fullCode: string, 
 /**

@@ -464,7 +464,7 @@ export function installMockBackend(): void {
         find(args.placementId);
         const pairing: PairingCode = {
           shortCode: "ABCD-EFGH-JKLM-NPQR",
-          fullCode: "FS1-" + "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE4TTOR2XMZ3YPF5A".repeat(4),
+          fullCode: "FS2-" + "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE4TTOR2XMZ3YPF5A".repeat(4),
           qrSize: 21,
           qrPath: "M0 0h7v1h-7zM0 6h7v1h-7zM0 0h1v7h-1zM6 0h1v7h-1zM2 2h3v3h-3zM14 0h7v1h-7zM14 6h7v1h-7zM14 0h1v7h-1zM20 0h1v7h-1zM16 2h3v3h-3zM0 14h7v1h-7zM0 20h7v1h-7zM0 14h1v7h-1zM6 14h1v7h-1zM2 16h3v3h-3zM9 9h3v3h-3zM14 14h2v2h-2zM18 18h3v3h-3z",
           qrHolds: "full",
@@ -539,14 +539,20 @@ export function installMockBackend(): void {
         return null;
       case "join_placement": {
         const code = String(args.code).trim().toUpperCase();
+        const fullCode = typeof args.fullCode === "string" ? args.fullCode.trim().toUpperCase() : "";
         if (!code) fail("invalid_input", "Skriv inn eller lim inn koden.");
         const first = placements[0];
-        if (code.startsWith("FS1-ANNEN") && !args.allowNewRelay)
+        const full = fullCode.startsWith("FS2-");
+        if (code.startsWith("FS2-"))
+          fail("short_code_missing", "Den lange koden er låst. Skriv også den korte koden som står ved siden av QR-koden.");
+        if (full && code.replace(/[^A-Z]/g, "").length !== 16)
+          fail("short_code_mismatch", "Den korte koden hører ikke til den lange koden. Skriv den korte koden som står ved siden av QR-koden.");
+        if (fullCode.startsWith("FS2-ANNEN") && !args.allowNewRelay)
           fail(
             "unfamiliar_relay",
             "Koden sender notatene via en relay denne enheten ikke bruker: https://relay.example.org. Fortsett bare hvis veilederen har bekreftet denne adressen.",
           );
-        if (code.startsWith("FS1-") && first) return first.summary.id;
+        if (full && first) return first.summary.id;
         if (code.replace(/[^A-Z]/g, "").length !== 16) fail("bad_invitation", "Koden er ikke gyldig. Sjekk at du har skrevet den riktig.");
         if (syncMode === "offline") fail("offline", "Fikk ikke kontakt med synkroniseringstjenesten. Bruk den lange koden, den virker uten nett.");
         if (!first) return fail("bad_invitation", "Fant ingen invitasjon med denne koden.");

@@ -1,5 +1,5 @@
 import { ArrowLeftIcon, LinkIcon } from "@navikt/aksel-icons";
-import { Alert, BodyLong, Button, HStack, Link, Textarea, VStack } from "@navikt/ds-react";
+import { Alert, BodyLong, Button, HStack, Link, Textarea, TextField, VStack } from "@navikt/ds-react";
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
 import { joinPlacement, toCommandError } from "../api";
@@ -10,13 +10,15 @@ import { href, navigate } from "../hooks/useRoute";
 const CODE_ID = "join-code";
 
 /**
- * The employer joins a placement with the adviser's code: the short one (typed; fetched from the
- * relay, so it needs the network) or the long one (pasted; carries the placement, works offline).
- * The code is an invitation, so it is kept in memory only, never saved as a draft.
+ * The employer joins a placement with the adviser's short code: alone (fetched from the relay, so
+ * it needs the network) or with the long code beside it (pasted or scanned; carries the placement,
+ * locked with the short code, and works offline). The codes are an invitation, so they are kept
+ * in memory only, never saved as a draft.
  */
 export function JoinPlacement() {
   const { t } = useTranslation();
   const [code, setCode] = useState("");
+  const [fullCode, setFullCode] = useState("");
   const [attempt, setAttempt] = useState(0);
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string | null>(null);
@@ -30,7 +32,8 @@ export function JoinPlacement() {
     setSubmitting(true);
     try {
       // Line breaks from pasting a long code are not part of it.
-      const id = await joinPlacement(code.replace(/\s+/g, ""), allowNewRelay);
+      const full = fullCode.replace(/\s+/g, "");
+      const id = await joinPlacement(code.trim(), full || null, allowNewRelay);
       navigate({ name: "placement", id }, { replace: true });
     } catch (error) {
       const e = toCommandError(error);
@@ -60,11 +63,10 @@ export function JoinPlacement() {
           <PageTitle>{t("join.heading")}</PageTitle>
           <BodyLong>{t("join.intro")}</BodyLong>
           <FormErrorSummary errors={summary} attempt={attempt} />
-          <Textarea
+          <TextField
             id={CODE_ID}
             label={t("join.code")}
             description={t("join.codeDescription")}
-            minRows={3}
             autoComplete="off"
             autoCapitalize="characters"
             spellCheck={false}
@@ -76,6 +78,21 @@ export function JoinPlacement() {
             error={attempt > 0 ? codeError : undefined}
             className="code-input"
             data-testid="join-code"
+          />
+          <Textarea
+            label={t("join.fullCode")}
+            description={t("join.fullCodeDescription")}
+            minRows={3}
+            autoComplete="off"
+            autoCapitalize="characters"
+            spellCheck={false}
+            value={fullCode}
+            onChange={(e) => {
+              setFullCode(e.target.value);
+              setUnfamiliarRelay(null);
+            }}
+            className="code-input"
+            data-testid="join-full-code"
           />
           {submitError && (
             <Alert variant="error" data-testid="join-error">
