@@ -110,18 +110,17 @@ pub(crate) fn parse_pending(s: &str) -> Option<(Uuid, [u8; 16])> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn codes_round_trip_and_forgive_typing() {
-        let inv = Invitation {
+    fn sample(secret: [u8; 16], doc_key: [u8; 32], snapshot: Vec<u8>) -> Invitation {
+        Invitation {
             relay: "https://relay.example".into(),
             doc_id: Uuid::new_v4(),
             private: false,
             invitation_id: Uuid::new_v4(),
-            secret: [3; 16],
-            doc_key: [9; 32],
+            secret,
+            doc_key,
             epoch: 1,
             expires_at_ms: 1_800_000_000_000,
-            snapshot: vec![1, 2, 3],
+            snapshot,
             role: MemberRole::Employer,
             anchor: Anchor {
                 device_id: Uuid::new_v4(),
@@ -131,8 +130,13 @@ mod tests {
             anchor_name: "Nora".into(),
             statements: Vec::new(),
             invitation_key: [5; 32],
-            doc_keys: vec![(1, [9; 32])],
-        };
+            doc_keys: vec![(1, doc_key)],
+        }
+    }
+
+    #[test]
+    fn codes_round_trip_and_forgive_typing() {
+        let inv = sample([3; 16], [9; 32], vec![1, 2, 3]);
         let short = ShortCode::generate();
         let code = inv.to_code(&short);
         assert!(code.starts_with("FS2-") && is_full_code(&code));
@@ -159,27 +163,7 @@ mod tests {
     /// it. Now nothing of the invitation shows in the code, and it opens only with its short code.
     #[test]
     fn the_full_code_reveals_nothing_without_its_short_code() {
-        let inv = Invitation {
-            relay: "https://relay.example".into(),
-            doc_id: Uuid::new_v4(),
-            private: false,
-            invitation_id: Uuid::new_v4(),
-            secret: [0x5a; 16],
-            doc_key: [0xd7; 32],
-            epoch: 1,
-            expires_at_ms: 1_800_000_000_000,
-            snapshot: b"Kari Nordmann har angst".to_vec(),
-            role: MemberRole::Employer,
-            anchor: Anchor {
-                device_id: Uuid::new_v4(),
-                device_key: folgesvenn_protocol::PublicKey([4; 32]),
-                box_key: folgesvenn_protocol::BoxKey([6; 32]),
-            },
-            anchor_name: "Nora".into(),
-            statements: Vec::new(),
-            invitation_key: [5; 32],
-            doc_keys: vec![(1, [0xd7; 32])],
-        };
+        let inv = sample([0x5a; 16], [0xd7; 32], b"Kari Nordmann har angst".to_vec());
         let short = ShortCode::generate();
         let code = inv.to_code(&short);
         let raw = BASE32_NOPAD
