@@ -90,7 +90,7 @@ fn device_key(conn: &Connection, create: bool) -> Result<(String, SigningKey), S
         reason: "enhetens signeringsnøkkel mangler eller er skadet".into(),
     };
     let seed = if create {
-        crate::sync_state::signing_key(conn)?
+        crate::sync_rows::signing_key(conn)?
     } else {
         conn.query_row(
             "SELECT value FROM meta WHERE key = 'device_signing_key'",

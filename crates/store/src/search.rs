@@ -1,8 +1,18 @@
-//! Turning what a user types into the search box into an FTS5 query.
+//! Full-text search: turning what a user types into the search box into an FTS5 query, and
+//! `Store::search` over names and what people wrote.
 //!
 //! Users type words, not FTS syntax. Each word becomes a quoted prefix term, so punctuation or an
 //! FTS operator in the input cannot break the query, and Norwegian compounds are found from their
 //! first part ("lager" finds "lagerarbeid").
+
+use rusqlite::params;
+use rusqlite::types::Type;
+use uuid::Uuid;
+
+use crate::audit::AuditAction;
+use crate::store::audit;
+use crate::views::SearchHit;
+use crate::{Store, StoreError, rows};
 
 pub(crate) fn fts_query(input: &str) -> Option<String> {
     let terms: Vec<String> = input
@@ -12,6 +22,89 @@ pub(crate) fn fts_query(input: &str) -> Option<String> {
         .map(|w| format!("\"{}\"*", w.to_lowercase()))
         .collect();
     (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// Full-text search over every placement: `?1` the FTS5 query, `?2` how many hits.
+pub(crate) const SEARCH: &str = "
+    SELECT d.placement_id, p.candidate_name, d.record_id, d.kind,
+           snippet(search, 0, '[', ']', '…', 12)
+      FROM search JOIN search_docs d ON d.rowid = search.rowid
+      JOIN placements p ON p.id = d.placement_id
+     WHERE search MATCH ?1
+     ORDER BY rank LIMIT ?2";
+impl Store {
+    /// Full-text search over what people wrote: visits, observations, notes, requests, actions.
+    /// Each word matches as a prefix, so "arbeid" finds "arbeidstrening". Audit-logged per
+    /// placement that has hits.
+    pub fn search(&mut self, query: &str, limit: usize) -> Result<Vec<SearchHit>, StoreError> {
+        let Some(fts) = fts_query(query) else {
+            return Ok(Vec::new());
+        };
+        // Placements whose candidate or employer name holds the query come first (the list's own
+        // search), then what people wrote. One audit entry per placement either way.
+        // Names are matched in Rust: SQLite's lower() and LIKE fold ASCII only ("Øystein").
+        let needle = query.trim().to_lowercase();
+        let mut hits: Vec<SearchHit> = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT id, candidate_name, employer_name FROM placements ORDER BY candidate_name",
+            )?;
+            let rows = stmt.query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })?;
+            let mut by_name = Vec::new();
+            for row in rows {
+                let (id, candidate, employer) = row?;
+                if candidate.to_lowercase().contains(&needle)
+                    || employer.to_lowercase().contains(&needle)
+                {
+                    let id: Uuid = id.parse().map_err(|e| {
+                        rusqlite::Error::FromSqlConversionFailure(0, Type::Text, Box::new(e))
+                    })?;
+                    by_name.push(SearchHit {
+                        placement_id: id,
+                        candidate_name: candidate,
+                        record_id: id,
+                        kind: "placement".into(),
+                        snippet: employer,
+                    });
+                }
+                if by_name.len() >= limit {
+                    break;
+                }
+            }
+            by_name
+        };
+        let mut stmt = self.conn.prepare_cached(SEARCH)?;
+        let rows = stmt.query_map(params![fts, limit as i64], |r| {
+            Ok(SearchHit {
+                placement_id: rows::id(r, 0)?,
+                candidate_name: r.get(1)?,
+                record_id: rows::id(r, 2)?,
+                kind: r.get(3)?,
+                snippet: r.get(4)?,
+            })
+        })?;
+        for hit in rows {
+            hits.push(hit?);
+        }
+        drop(stmt);
+        let mut placements: Vec<Uuid> = hits.iter().map(|h| h.placement_id).collect();
+        placements.sort();
+        placements.dedup();
+        if !placements.is_empty() {
+            let at = self.stamp().at;
+            let tx = self.conn.transaction()?;
+            for p in placements {
+                audit(&tx, &self.me, AuditAction::Read, Some(p), "search", at)?;
+            }
+            tx.commit()?;
+        }
+        Ok(hits)
+    }
 }
 
 #[cfg(test)]

@@ -9,8 +9,9 @@ use serde::Serialize;
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
-use crate::StoreError;
-use crate::store::{DocKind, Store};
+use crate::document::DocKind;
+use crate::sync_rows::{OUTBOX_ROSTER, OUTBOX_SNAPSHOT, enqueue, set_cursor, signing_key};
+use crate::{Store, StoreError, rows};
 
 /// A document that syncs, as the sync engine needs it.
 #[derive(Debug)]
@@ -63,82 +64,6 @@ pub struct SyncLogEntry {
     pub event: String,
 }
 
-/// What an outbox entry carries: framed changes, or a whole saved document (the first upload of a
-/// document this device created, which is smaller than all its changes one by one).
-pub const OUTBOX_CHANGES: u8 = 1;
-pub const OUTBOX_SNAPSHOT: u8 = 2;
-/// Signed membership statements (this device's claim when it joins, a removal).
-pub const OUTBOX_ROSTER: u8 = 3;
-
-/// Entries never sent are merged up to this size, so a day of offline work travels as one record.
-const COALESCE_LIMIT: usize = 256 * 1024;
-
-/// Queues `payload` (framed changes) for the relay if the document syncs. Called by the store in
-/// the transaction that persists a local change. If the newest entry has not been sent yet, the
-/// changes are appended to it: nobody has seen that entry, so it may still grow, and one record per
-/// sync costs fewer bytes than one per keystroke-save.
-pub(crate) fn queue(
-    tx: &Transaction<'_>,
-    doc_id: Uuid,
-    payload: &[u8],
-    at: Moment,
-) -> Result<(), StoreError> {
-    let d = doc_id.to_string();
-    let newest: Option<(i64, u8, Vec<u8>)> = tx
-        .query_row(
-            "SELECT o.device_seq, o.kind, o.payload FROM outbox o WHERE o.doc_id = ?1 AND o.state = 'queued'
-             AND o.device_seq = (SELECT max(device_seq) FROM outbox WHERE doc_id = ?1)",
-            [&d],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
-    if let Some((seq, OUTBOX_CHANGES, mut merged)) = newest
-        && merged.len() + payload.len() <= COALESCE_LIMIT
-        && payload.len() >= 4
-    {
-        merged.extend_from_slice(&payload[4..]); // both start with the same 4-byte magic
-        tx.execute(
-            "UPDATE outbox SET payload = ?3 WHERE doc_id = ?1 AND device_seq = ?2",
-            params![d, seq, merged],
-        )?;
-        return Ok(());
-    }
-    enqueue(tx, doc_id, OUTBOX_CHANGES, payload, at)
-}
-
-pub(crate) fn enqueue(
-    tx: &Transaction<'_>,
-    doc_id: Uuid,
-    kind: u8,
-    payload: &[u8],
-    at: Moment,
-) -> Result<(), StoreError> {
-    let n = tx.execute(
-        "INSERT INTO outbox (doc_id, device_seq, kind, payload, state, queued_at)
-         SELECT doc_id, next_device_seq, ?4, ?2, 'queued', ?3 FROM sync_docs WHERE doc_id = ?1",
-        params![doc_id.to_string(), payload, at.to_string(), kind],
-    )?;
-    if n == 1 {
-        tx.execute(
-            "UPDATE sync_docs SET next_device_seq = next_device_seq + 1 WHERE doc_id = ?1",
-            [doc_id.to_string()],
-        )?;
-    }
-    Ok(())
-}
-
-pub(crate) fn set_cursor(
-    tx: &Transaction<'_>,
-    doc_id: Uuid,
-    cursor: u64,
-) -> Result<(), StoreError> {
-    tx.execute(
-        "UPDATE sync_docs SET cursor = max(cursor, ?2) WHERE doc_id = ?1",
-        params![doc_id.to_string(), cursor as i64],
-    )?;
-    Ok(())
-}
-
 impl Store {
     /// Starts syncing a document through `relay` with `doc_key`. With `upload_existing`, all of
     /// the document so far is queued as the first record (the device that created it); a device
@@ -184,13 +109,15 @@ impl Store {
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(SyncDoc {
-                doc_id: r.get::<_, String>(0)?.parse().unwrap_or_default(),
-                placement_id: r.get::<_, String>(1)?.parse().unwrap_or_default(),
-                kind: if r.get::<_, String>(2)? == "shared" {
-                    DocKind::Shared
-                } else {
-                    DocKind::Private
-                },
+                doc_id: rows::id(r, 0)?,
+                placement_id: rows::id(r, 1)?,
+                kind: DocKind::from_code(&r.get::<_, String>(2)?).ok_or_else(|| {
+                    rusqlite::Error::FromSqlConversionFailure(
+                        2,
+                        rusqlite::types::Type::Text,
+                        "not a document kind".into(),
+                    )
+                })?,
                 doc_key: Zeroizing::new(r.get(3)?),
                 epoch: r.get(4)?,
                 relay: r.get(5)?,
@@ -202,8 +129,8 @@ impl Store {
                     r.get::<_, Option<Vec<u8>>>(10)?,
                     r.get::<_, Option<String>>(11)?,
                 ) {
-                    (Some(d), Some(key), name) => d.parse().ok().map(|device| Anchor {
-                        device,
+                    (Some(_), Some(key), name) => Some(Anchor {
+                        device: rows::id(r, 9)?,
                         key,
                         box_key: r
                             .get::<_, Option<Vec<u8>>>(12)
@@ -411,20 +338,9 @@ impl Store {
             .conn
             .prepare("SELECT id, doc_id, body FROM pending_invitations ORDER BY created_at, id")?;
         let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Vec<u8>>(2)?,
-            ))
+            Ok((rows::id(r, 0)?, rows::id(r, 1)?, r.get::<_, Vec<u8>>(2)?))
         })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, doc, body) = row?;
-            if let (Ok(id), Ok(doc)) = (id.parse(), doc.parse()) {
-                out.push((id, doc, body));
-            }
-        }
-        Ok(out)
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Forgets a waiting invitation request (sent, or refused for good), with a line in the log.
@@ -555,12 +471,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached("SELECT doc_id, end_day FROM end_day_notices ORDER BY doc_id")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?.parse().unwrap_or_default(),
-                r.get(1)?,
-            ))
-        })?;
+        let rows = stmt.query_map([], |r| Ok((rows::id(r, 0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -644,35 +555,6 @@ impl Store {
             detail: "device_signing_key".into(),
         })
     }
-}
-
-/// The device's signing key (an Ed25519 seed) from `meta`, created there on first use; `None`
-/// when what is stored is not a key. Shared by the relay's requests and the audit log's head.
-pub(crate) fn signing_key(
-    conn: &rusqlite::Connection,
-) -> Result<Option<Zeroizing<Vec<u8>>>, StoreError> {
-    let existing: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'device_signing_key'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    if let Some(h) = existing {
-        let h = Zeroizing::new(h);
-        return Ok(hex::decode(h.as_str())
-            .ok()
-            .filter(|k| k.len() == 32)
-            .map(Zeroizing::new));
-    }
-    let mut key = Zeroizing::new(vec![0u8; 32]);
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, key.as_mut_slice());
-    let h = Zeroizing::new(hex::encode(key.as_slice()));
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES ('device_signing_key', ?1)",
-        [h.as_str()],
-    )?;
-    Ok(Some(key))
 }
 
 fn log(

@@ -911,7 +911,7 @@ fn search_is_compiled_once() {
     for limit in 1..6 {
         assert_eq!(s.search("bakeriet", limit).unwrap().len(), 1);
     }
-    let stmt = s.conn.prepare_cached(crate::store::SEARCH).unwrap();
+    let stmt = s.conn.prepare_cached(crate::search::SEARCH).unwrap();
     assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
 }
 

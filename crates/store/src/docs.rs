@@ -1,0 +1,199 @@
+//! A store's documents in memory and for sync: finding a placement's documents, loading them
+//! from snapshot plus changes, and handing their bytes, heads and changes to the sync engine.
+
+use folgesvenn_domain::DocError;
+use folgesvenn_domain::Role;
+use folgesvenn_domain::automerge::{
+    AutoCommit, ChangeHash, LoadOptions, OnPartialLoad, VerificationMode,
+};
+use rusqlite::{OptionalExtension, params};
+use uuid::Uuid;
+
+use crate::audit::AuditAction;
+use crate::document::{self, Doc, DocKind, Loaded};
+use crate::rows;
+use crate::store::audit;
+use crate::views::DocInfo;
+use crate::{Store, StoreError};
+
+impl Store {
+    pub(crate) fn doc_id(&self, placement: Uuid, kind: DocKind) -> Result<Uuid, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT id FROM documents WHERE placement_id = ?1 AND kind = ?2",
+                params![placement.to_string(), kind.code()],
+                |r| rows::id(r, 0),
+            )
+            .optional()?
+            .ok_or(StoreError::UnknownPlacement(placement))
+    }
+
+    pub(crate) fn placement_of(&self, doc_id: Uuid) -> Result<Uuid, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT placement_id FROM documents WHERE id = ?1",
+                [doc_id.to_string()],
+                |r| rows::id(r, 0),
+            )
+            .optional()?
+            .ok_or(StoreError::UnknownDocument(doc_id))
+    }
+
+    /// Loads a document into memory from its snapshot and the changes after it.
+    pub(crate) fn ensure_loaded(&mut self, doc_id: Uuid) -> Result<(), StoreError> {
+        if self.docs.contains_key(&doc_id) {
+            return Ok(());
+        }
+        let row: Option<(Uuid, String, Vec<u8>)> = self
+            .conn
+            .query_row(
+                "SELECT placement_id, kind, snapshot FROM documents WHERE id = ?1",
+                [doc_id.to_string()],
+                |r| Ok((rows::id(r, 0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((placement, kind, mut bytes)) = row else {
+            return Err(StoreError::UnknownDocument(doc_id));
+        };
+        let kind = DocKind::from_code(&kind).ok_or(StoreError::UnknownDocument(doc_id))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT bytes FROM doc_changes WHERE doc_id = ?1 ORDER BY seq")?;
+        let mut rows = stmt.query([doc_id.to_string()])?;
+        let mut changes = 0;
+        while let Some(r) = rows.next()? {
+            // A snapshot followed by change chunks is itself a valid automerge file: load it in one pass.
+            bytes.extend_from_slice(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?);
+            changes += 1;
+        }
+        drop(rows);
+        drop(stmt);
+        // Our own file is authenticated page by page by SQLCipher's HMAC, so automerge need not
+        // recompute every change hash to verify the heads; a damaged document still fails to parse.
+        let mut am = AutoCommit::load_with_options(
+            &bytes,
+            LoadOptions::new()
+                .on_partial_load(OnPartialLoad::Error)
+                .verification_mode(VerificationMode::DontCheck),
+        )
+        .map_err(DocError::from)?;
+        am.set_actor(self.actor());
+        let mut loaded = Loaded::saved(Doc::from_automerge(kind, am)?, placement);
+        loaded.changes_since_snapshot = changes;
+        self.docs.insert(doc_id, loaded);
+        Ok(())
+    }
+
+    /// The document in memory, loaded first if it is not.
+    pub(crate) fn loaded(&mut self, doc_id: Uuid) -> Result<&mut Loaded, StoreError> {
+        self.ensure_loaded(doc_id)?;
+        self.docs
+            .get_mut(&doc_id)
+            .ok_or(StoreError::UnknownDocument(doc_id))
+    }
+
+    pub fn documents(&self) -> Result<Vec<DocInfo>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, placement_id, kind FROM documents ORDER BY placement_id, kind")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((rows::id(r, 0)?, rows::id(r, 1)?, r.get::<_, String>(2)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, placement_id, kind) = row?;
+            let kind = DocKind::from_code(&kind).ok_or(StoreError::UnknownDocument(id))?;
+            out.push(DocInfo {
+                id,
+                placement_id,
+                kind,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The ids of a collection's records as the document holds them (not the projection): for
+    /// checking what survived a crash without hydrating every record.
+    pub fn record_ids(
+        &mut self,
+        placement: Uuid,
+        kind: DocKind,
+        collection: &str,
+    ) -> Result<Vec<Uuid>, StoreError> {
+        let doc_id = self.doc_id(placement, kind)?;
+        Ok(self.loaded(doc_id)?.doc.record_ids(collection)?)
+    }
+
+    pub fn document_id(&self, placement: Uuid, kind: DocKind) -> Result<Uuid, StoreError> {
+        self.doc_id(placement, kind)
+    }
+
+    pub fn heads(&mut self, doc_id: Uuid) -> Result<Vec<ChangeHash>, StoreError> {
+        Ok(self.loaded(doc_id)?.doc.am().get_heads())
+    }
+
+    /// The whole document, saved compactly.
+    pub fn document_bytes(&mut self, doc_id: Uuid) -> Result<Vec<u8>, StoreError> {
+        Ok(self.loaded(doc_id)?.doc.am().save())
+    }
+
+    /// The changes of a document that `heads` does not yet include, framed for another device.
+    pub fn changes_since(
+        &mut self,
+        doc_id: Uuid,
+        heads: &[ChangeHash],
+    ) -> Result<Vec<u8>, StoreError> {
+        Ok(self.loaded(doc_id)?.doc.changes_since(heads))
+    }
+
+    /// Takes in a document another device created (the employer joining a placement, the adviser's
+    /// second device). An employer device refuses private documents.
+    pub fn import_document(
+        &mut self,
+        doc_id: Uuid,
+        kind: DocKind,
+        bytes: &[u8],
+    ) -> Result<Uuid, StoreError> {
+        if kind == DocKind::Private && self.me.role != Role::Adviser {
+            return Err(StoreError::NotForThisRole);
+        }
+        let stamp = self.stamp();
+        let mut doc = Doc::load(kind, bytes)?;
+        doc.am().set_actor(self.actor());
+        let placement = doc.placement_id()?;
+        let snapshot = doc.am().save();
+        let tx = self.conn.transaction()?;
+        document::insert_document(&tx, doc_id, placement, kind, &snapshot, stamp.at)?;
+        doc.project_all(&tx, placement)?;
+        audit(
+            &tx,
+            &self.me,
+            AuditAction::Write,
+            Some(placement),
+            &format!("import/{}", kind.code()),
+            stamp.at,
+        )?;
+        tx.commit()?;
+        self.docs.insert(doc_id, Loaded::saved(doc, placement));
+        Ok(placement)
+    }
+
+    /// Rewrites a document as one snapshot and drops the changes it covers.
+    pub fn compact(&mut self, doc_id: Uuid) -> Result<(), StoreError> {
+        let at = self.stamp().at;
+        self.ensure_loaded(doc_id)?;
+        let loaded = self
+            .docs
+            .get_mut(&doc_id)
+            .ok_or(StoreError::UnknownDocument(doc_id))?;
+        let tx = self.conn.transaction()?;
+        document::compact(&tx, doc_id, loaded, at)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Drops documents held in memory, so the next read loads them from disk (benchmarks, tests).
+    pub fn forget_cache(&mut self) {
+        self.docs.clear();
+    }
+}

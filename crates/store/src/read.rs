@@ -1,0 +1,245 @@
+//! Reading what screens show: a placement's overview and the placement list from the projection
+//! alone (no document is loaded), the whole placement from its documents for exports. Every
+//! read is audit-logged.
+
+use folgesvenn_domain::{Day, EMPLOYER_ACCESS_DAYS, FieldConflict, PlacementStatus, Role};
+use rusqlite::{OptionalExtension, params};
+use uuid::Uuid;
+
+use crate::audit::AuditAction;
+use crate::document::{Doc, DocKind};
+use crate::store::audit;
+use crate::views::{
+    Overview, PlacementFacts, PlacementSummary, PlacementView, PlanItem, TimelineItem,
+};
+use crate::{Store, StoreError, rows};
+
+impl Store {
+    /// The whole placement for its overview. Audit-logged as a read.
+    pub fn placement(&mut self, placement: Uuid) -> Result<PlacementView, StoreError> {
+        let shared_id = self.doc_id(placement, DocKind::Shared)?;
+        self.ensure_loaded(shared_id)?;
+        let private_id = if self.me.role == Role::Adviser {
+            self.doc_id(placement, DocKind::Private).ok()
+        } else {
+            None
+        };
+        if let Some(p) = private_id {
+            self.ensure_loaded(p)?;
+        }
+        let (shared, mut conflicts) = match &self.docs[&shared_id].doc {
+            Doc::Shared(d) => (d.hydrate()?, d.conflicts()),
+            Doc::Private(_) => return Err(StoreError::UnknownDocument(shared_id)),
+        };
+        let private = match private_id.map(|p| &self.docs[&p].doc) {
+            Some(Doc::Private(d)) => {
+                conflicts.extend(d.conflicts());
+                Some(d.hydrate()?)
+            }
+            _ => None,
+        };
+        self.log_read(AuditAction::Read, Some(placement), "placement")?;
+        Ok(PlacementView {
+            id: placement,
+            shared,
+            private,
+            conflicts,
+        })
+    }
+
+    /// The overview of a placement from the projection: facts, plan, the newest `timeline_len`
+    /// timeline entries, and the open conflicts. Audit-logged as a read. Private entries (the
+    /// adviser's own notes) appear only on adviser devices, since only they hold them.
+    pub fn overview(
+        &mut self,
+        placement: Uuid,
+        timeline_len: usize,
+    ) -> Result<Overview, StoreError> {
+        let pid = placement.to_string();
+        let facts = self
+            .conn
+            .query_row(
+                "SELECT candidate_name, employer_name, employer_org, adviser_name, measure, status,
+                        start_date, end_date, closed_on, hours_per_week, closed_reason
+                 FROM placements WHERE id = ?1",
+                [&pid],
+                |r| {
+                    let status: String = r.get(5)?;
+                    let closed_on: Option<String> = r.get(8)?;
+                    let closed = status
+                        .parse::<PlacementStatus>()
+                        .is_ok_and(|s| s.is_closed());
+                    let employer_access_ends = closed_on
+                        .as_deref()
+                        .filter(|_| closed)
+                        .and_then(|d| Day::parse("sluttdato", d).ok())
+                        .map(|d| d.plus_days(EMPLOYER_ACCESS_DAYS).to_string());
+                    Ok(PlacementFacts {
+                        candidate_name: r.get(0)?,
+                        employer_name: r.get(1)?,
+                        employer_org: r.get(2)?,
+                        adviser_name: r.get(3)?,
+                        measure: r.get(4)?,
+                        status,
+                        start_date: r.get(6)?,
+                        end_date: r.get(7)?,
+                        closed_on,
+                        closed_reason: r.get(10)?,
+                        employer_access_ends,
+                        hours_per_week: r.get(9)?,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or(StoreError::UnknownPlacement(placement))?;
+        let items = |sql: &str| -> Result<Vec<PlanItem>, StoreError> {
+            let mut stmt = self.conn.prepare_cached(sql)?;
+            let rows = stmt.query_map([&pid], |r| {
+                Ok(PlanItem {
+                    id: rows::id(r, 0)?,
+                    text: r.get(1)?,
+                    detail: r.get(2)?,
+                    status: r.get(3)?,
+                })
+            })?;
+            Ok(rows.collect::<Result<_, _>>()?)
+        };
+        let goals = items(
+            "SELECT id, description, category, NULL FROM goals WHERE placement_id = ?1 ORDER BY created_at",
+        )?;
+        let adaptations = items(
+            "SELECT id, description, agreed_on, CASE active WHEN 1 THEN 'active' ELSE 'inactive' END
+             FROM adaptations WHERE placement_id = ?1 ORDER BY agreed_on",
+        )?;
+        let contact_persons = items(
+            "SELECT id, name, trim(role || ' ' || phone || ' ' || email), NULL
+             FROM contact_persons WHERE placement_id = ?1 ORDER BY name",
+        )?;
+        let training_plan = items(
+            "SELECT id, title, responsible || coalesce(' · ' || target_date, ''), status
+             FROM training_tasks WHERE placement_id = ?1 ORDER BY position",
+        )?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT 'visit', id, at, summary,
+                 CASE WHEN EXISTS (SELECT 1 FROM visits c WHERE c.corrects = v.id) THEN 'corrected'
+                      WHEN corrects IS NOT NULL THEN 'correction' END,
+                 corrects, (SELECT o.summary FROM visits o WHERE o.id = v.corrects)
+                 FROM visits v WHERE placement_id = ?1
+             UNION ALL SELECT 'observation', id, logged_at, trim(tasks_done || char(10) || went_well || char(10) || problem), attendance, NULL, NULL
+                 FROM observations WHERE placement_id = ?1
+             UNION ALL SELECT 'contact_request', id, raised_at, message,
+                 CASE WHEN resolved_at IS NOT NULL THEN 'resolved' WHEN acknowledged_at IS NOT NULL THEN 'acknowledged' ELSE 'open' END,
+                 coalesce(resolved_at, acknowledged_at), nullif(resolution, '')
+                 FROM contact_requests WHERE placement_id = ?1
+             UNION ALL SELECT 'action', id, created_at, what, status, due, owner FROM actions WHERE placement_id = ?1
+             UNION ALL SELECT CASE private WHEN 1 THEN 'adviser_note' ELSE 'note' END, id, written_at, body, NULL, NULL, author
+                 FROM notes WHERE placement_id = ?1
+             ORDER BY 3 DESC, 2 LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![pid, timeline_len as i64], |r| {
+            Ok(TimelineItem {
+                kind: r.get(0)?,
+                id: rows::id(r, 1)?,
+                at: r.get(2)?,
+                text: r.get(3)?,
+                status: r.get(4)?,
+                done_at: r.get(5)?,
+                detail: r.get(6)?,
+            })
+        })?;
+        let timeline: Vec<TimelineItem> = rows.collect::<Result<_, _>>()?;
+        drop(stmt);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT path, vals FROM conflicts WHERE placement_id = ?1 ORDER BY path",
+        )?;
+        let rows = stmt.query_map([&pid], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut conflicts = Vec::new();
+        for row in rows {
+            let (path, vals) = row?;
+            // The projection wrote this JSON itself: text it cannot read back is damage.
+            let values = serde_json::from_str(&vals).map_err(|e| StoreError::Damaged {
+                path: self.db_path(),
+                detail: format!("conflicts.vals: {e}"),
+            })?;
+            conflicts.push(FieldConflict {
+                path: path.split('/').map(str::to_owned).collect(),
+                values,
+            });
+        }
+        drop(stmt);
+        self.log_read(AuditAction::Read, Some(placement), "overview")?;
+        Ok(Overview {
+            id: placement,
+            facts,
+            goals,
+            adaptations,
+            contact_persons,
+            training_plan,
+            timeline,
+            conflicts,
+        })
+    }
+
+    /// The placement as JSON, for the user to take elsewhere. Audit-logged as an export.
+    pub fn export_placement(&mut self, placement: Uuid) -> Result<serde_json::Value, StoreError> {
+        let view = self.placement(placement)?;
+        self.log_read(AuditAction::Export, Some(placement), "placement")?;
+        serde_json::to_value(&view).map_err(|e| StoreError::Io(std::io::Error::other(e)))
+    }
+
+    pub(crate) fn log_read(
+        &mut self,
+        action: AuditAction,
+        placement: Option<Uuid>,
+        record: &str,
+    ) -> Result<(), StoreError> {
+        let at = self.stamp().at;
+        let tx = self.conn.transaction()?;
+        audit(&tx, &self.me, action, placement, record, at)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The placement list, read from the projection (no document is loaded).
+    pub fn list_placements(&mut self) -> Result<Vec<PlacementSummary>, StoreError> {
+        let today = self.stamp().today.to_string();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.id, p.candidate_name, p.employer_name, p.measure, p.status, p.start_date, p.end_date,
+                    (SELECT v.next_visit FROM visits v
+                      WHERE v.placement_id = p.id AND v.next_visit IS NOT NULL
+                        AND NOT EXISTS (SELECT 1 FROM visits c WHERE c.corrects = v.id)
+                      ORDER BY v.at DESC LIMIT 1),
+                    (SELECT count(*) FROM contact_requests r WHERE r.placement_id = p.id AND r.resolved_at IS NULL),
+                    (SELECT count(*) FROM actions a WHERE a.placement_id = p.id
+                        AND a.status IN ('open', 'in_progress') AND a.due < ?1),
+                    (SELECT max(o.date) FROM observations o WHERE o.placement_id = p.id)
+             FROM placements p
+             ORDER BY CASE p.status WHEN 'active' THEN 0 WHEN 'planned' THEN 1 ELSE 2 END, p.candidate_name",
+        )?;
+        let rows = stmt.query_map([today], |r| {
+            Ok(PlacementSummary {
+                id: rows::id(r, 0)?,
+                candidate_name: r.get(1)?,
+                employer_name: r.get(2)?,
+                measure: r.get(3)?,
+                status: r.get(4)?,
+                start_date: r.get(5)?,
+                end_date: r.get(6)?,
+                next_visit: r.get(7)?,
+                open_requests: r.get(8)?,
+                overdue_actions: r.get(9)?,
+                last_observation: r.get(10)?,
+            })
+        })?;
+        let list: Vec<PlacementSummary> = rows.collect::<Result<_, _>>()?;
+        drop(stmt);
+        self.log_read(
+            AuditAction::Read,
+            None,
+            &format!("placement_list ({} rader)", list.len()),
+        )?;
+        Ok(list)
+    }
+}
