@@ -13,15 +13,19 @@
 //! - `cargo xtask fuzz`   builds the cargo-fuzz targets in `fuzz/` once (nightly; installs
 //!   cargo-fuzz if missing) and runs each for 20 seconds, 5 minutes with `--long`, replaying the
 //!   regression fixtures in `fuzz/fixtures/` first. Any crash fails it (`fuzz/README.md`).
-//! - `cargo xtask lint`   rustfmt, clippy and the dependency-direction invariants only.
+//! - `cargo xtask lint`   rustfmt, clippy and the dependency-direction and import-circle
+//!   invariants only; `cargo xtask circles` the import-circle check alone.
 //! - `cargo xtask bench`  runs the benchmarks in release mode and rewrites BENCHMARKS.md's tables.
 //!
-//! It depends on nothing but `anyhow`, so it builds in seconds on a machine that has only Rust.
+//! It depends on nothing but `anyhow` and `syn` (for the import-circle check), so it builds in
+//! seconds on a machine that has only Rust.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+
+mod modules;
 
 /// Debian packages the build and the tests need: a C toolchain and OpenSSL headers for SQLCipher,
 /// the stock sqlite3 (the encryption-at-rest test shows it cannot read our files), and D-Bus with
@@ -310,7 +314,8 @@ fn lint() -> Result<()> {
     // The shell embeds the built UI at compile time, clippy's check included.
     npm(&["run", "build"])?;
     run(cargo_ws("clippy").args(["--all-targets", "--", "-D", "warnings"]))?;
-    check_dependency_direction()
+    check_dependency_direction()?;
+    modules::check_no_import_circles(&root())
 }
 
 /// ts-rs writes `ui/src/bindings/` when the app core's tests run; the committed files must be
@@ -885,13 +890,14 @@ fn main() -> Result<()> {
         ["fuzz"] => fuzz_smoke(false),
         ["fuzz", "--long"] => fuzz_smoke(true),
         ["lint"] => lint(),
+        ["circles"] => modules::check_no_import_circles(&root()),
         ["bench"] => bench(false, None),
         ["bench", "--quick"] => bench(true, None),
         ["bench", "--only", name] => bench(false, Some(name)),
         ["profile"] => profile(),
         _ => {
             bail!(
-                "usage: cargo xtask <setup | run [--demo] | demo | test [--long] | fuzz [--long] | lint | bench [--quick | --only TABLE] | profile>"
+                "usage: cargo xtask <setup | run [--demo] | demo | test [--long] | fuzz [--long] | lint | circles | bench [--quick | --only TABLE] | profile>"
             )
         }
     }

@@ -199,7 +199,9 @@ fn pair_employer(
 ) -> Result<()> {
     use folgesvenn_store::DocKind;
     let client = folgesvenn_sync::SyncClient::new();
-    let runtime = crate::runtime()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     for kind in [DocKind::Shared, DocKind::Private] {
         let doc = adviser.document_id(placement, kind)?;
         folgesvenn_sync::share(&mut adviser, doc, &pair.relay)?;

@@ -46,7 +46,7 @@ pub fn decode(mut bytes: &[u8]) -> Result<Vec<Change>, DocError> {
         let (raw, rest) = rest
             .split_at_checked(len)
             .ok_or_else(|| bad("avkortet endring"))?;
-        out.push(crate::doc::contained(|| {
+        out.push(crate::load::contained(|| {
             Change::from_bytes(raw.to_vec()).map_err(|e| bad(&e.to_string()))
         })?);
         bytes = rest;
@@ -104,8 +104,8 @@ pub fn decompress(plaintext: &[u8]) -> Result<Vec<u8>, DocError> {
 /// A whole saved document (a snapshot record) as framed changes, loaded strictly and inside the
 /// panic wall.
 pub fn from_snapshot(bytes: &[u8]) -> Result<Vec<u8>, DocError> {
-    let mut doc = crate::doc::load_strict(bytes)?;
-    crate::doc::contained(|| Ok(encode(doc.get_changes(&[]).iter())))
+    let mut doc = crate::load::load_strict(bytes)?;
+    crate::load::contained(|| Ok(encode(doc.get_changes(&[]).iter())))
 }
 
 #[cfg(test)]

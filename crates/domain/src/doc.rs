@@ -14,6 +14,7 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::DocError;
+use crate::load::{contained, load_strict};
 use crate::model::SCHEMA_VERSION;
 use crate::when::Moment;
 
@@ -177,9 +178,9 @@ pub(crate) fn create_root(
 
 /// Which records a set of patches touched: the first two steps of each patch's path (collection,
 /// record id), or the root key itself for the placement's own facts.
-pub(crate) fn touched_by(patches: &[automerge::Patch]) -> crate::shared::Touched {
+pub(crate) fn touched_by(patches: &[automerge::Patch]) -> crate::touched::Touched {
     use automerge::{PatchAction, Prop as P};
-    let mut t = crate::shared::Touched::default();
+    let mut t = crate::touched::Touched::default();
     for patch in patches {
         let mut steps: Vec<String> = patch
             .path
@@ -199,7 +200,7 @@ pub(crate) fn touched_by(patches: &[automerge::Patch]) -> crate::shared::Touched
         match steps.as_slice() {
             [root, ..] if root == "placement" => t.placement = true,
             [coll, id, ..] => {
-                if let (Some(coll), Ok(id)) = (crate::shared::collection_name(coll), id.parse())
+                if let (Some(coll), Ok(id)) = (crate::touched::collection_name(coll), id.parse())
                     && !t.records.contains(&(coll, id))
                 {
                     t.records.push((coll, id));
@@ -213,23 +214,10 @@ pub(crate) fn touched_by(patches: &[automerge::Patch]) -> crate::shared::Touched
 
 /// Applies a framed batch of changes from another copy of the document (see [`crate::changes`]).
 /// Changes already here are skipped; a batch that does not parse whole is refused unapplied.
-/// automerge 0.12 panics on some malformed input instead of returning an error (found by
-/// fuzzing; the inputs are kept in `fuzz/fixtures/apply_changes/`). Every call that parses or
-/// applies bytes from elsewhere runs inside this wall, which turns such a panic into
-/// [`DocError::Unreadable`]. A document that was being changed when the panic came may be left
-/// inconsistent: the caller drops it and reloads it from disk (the store does).
-pub(crate) fn contained<T>(f: impl FnOnce() -> Result<T, DocError>) -> Result<T, DocError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
-        Err(DocError::Unreadable(
-            "automerge kunne ikke lese dataene".into(),
-        ))
-    })
-}
-
 pub(crate) fn apply_changes(
     doc: &mut AutoCommit,
     bytes: &[u8],
-) -> Result<crate::shared::Touched, DocError> {
+) -> Result<crate::touched::Touched, DocError> {
     let changes = crate::changes::decode(bytes)?;
     contained(|| apply_decoded(doc, changes))
 }
@@ -237,7 +225,7 @@ pub(crate) fn apply_changes(
 pub(crate) fn apply_decoded(
     doc: &mut AutoCommit,
     changes: Vec<automerge::Change>,
-) -> Result<crate::shared::Touched, DocError> {
+) -> Result<crate::touched::Touched, DocError> {
     let before = doc.get_heads();
     doc.apply_changes(changes)?;
     // automerge holds back changes whose dependencies it lacks, in memory only. The store would
@@ -250,7 +238,7 @@ pub(crate) fn apply_decoded(
     }
     let after = doc.get_heads();
     if before == after {
-        return Ok(crate::shared::Touched::default());
+        return Ok(crate::touched::Touched::default());
     }
     Ok(touched_by(&doc.diff(&before, &after)))
 }
@@ -258,16 +246,6 @@ pub(crate) fn apply_decoded(
 /// The changes `heads` does not include, framed for another device.
 pub(crate) fn changes_since(doc: &mut AutoCommit, heads: &[ChangeHash]) -> Vec<u8> {
     crate::changes::encode(doc.get_changes(heads).iter())
-}
-
-/// Loads a whole saved document strictly: damaged input is an error, never a partial document.
-pub(crate) fn load_strict(bytes: &[u8]) -> Result<AutoCommit, DocError> {
-    contained(|| {
-        Ok(AutoCommit::load_with_options(
-            bytes,
-            automerge::LoadOptions::new().on_partial_load(automerge::OnPartialLoad::Error),
-        )?)
-    })
 }
 
 /// A field that two devices changed at the same time, each without seeing the other's change.

@@ -41,10 +41,13 @@ mod choice;
 mod doc;
 mod error;
 mod input;
+mod load;
 mod model;
+mod parse;
 mod private;
 pub mod rights;
 mod shared;
+mod touched;
 mod validate;
 mod when;
 
@@ -53,7 +56,8 @@ pub use error::{DocError, ValidationError};
 pub use input::*;
 pub use model::*;
 pub use private::PrivateDoc;
-pub use shared::{SharedDoc, Touched};
+pub use shared::SharedDoc;
+pub use touched::Touched;
 pub use validate::{
     ATTENDEES_MAX, FIELD_MAX, LONG_MAX, SHORT_MAX, check_user_name, org_number as check_org_number,
 };

@@ -10,11 +10,9 @@ use uuid::Uuid;
 use crate::doc::{self, FieldConflict};
 use crate::input::{NewAdviserNote, NewConsent, Stamp};
 use crate::model::{AdviserNote, Consent, PrivatePlacement, Role};
-use crate::shared::Touched;
+use crate::touched::{PRIVATE_COLLECTIONS, Touched};
 use crate::validate::{self, LONG_MAX, SHORT_MAX};
 use crate::{DocError, ValidationError};
-
-const COLLECTIONS: &[&str] = &["notes", "consents"];
 
 pub struct PrivateDoc {
     doc: AutoCommit,
@@ -41,7 +39,7 @@ impl PrivateDoc {
         if let Some(a) = actor {
             doc.set_actor(a);
         }
-        doc::create_root(&mut doc, placement_id, COLLECTIONS)?;
+        doc::create_root(&mut doc, placement_id, PRIVATE_COLLECTIONS)?;
         doc::commit(&mut doc, "private.create", stamp.at);
         Ok(PrivateDoc { doc })
     }

@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use crate::DocError;
 use crate::model::Role;
-use crate::shared::Touched;
+use crate::touched::Touched;
 
 /// Which of a placement's two documents.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -184,7 +184,7 @@ pub fn check_own(
     }
     let changes = doc.get_changes(since);
     let refs: Vec<&Change> = changes.iter().collect();
-    crate::doc::contained(|| check(doc, &refs, which, &|_| Some(role)))
+    crate::load::contained(|| check(doc, &refs, which, &|_| Some(role)))
 }
 
 pub(crate) fn apply_authored(
@@ -214,7 +214,7 @@ pub(crate) fn apply_authored(
         }
     }
     let mut authors: Vec<Uuid> = Vec::new();
-    crate::doc::contained(|| {
+    crate::load::contained(|| {
         let new: Vec<&Change> = checked
             .iter()
             .filter(|c| doc.get_change_by_hash(&c.hash()).is_none())
@@ -234,7 +234,7 @@ pub(crate) fn apply_authored(
         Ok(())
     })?;
     checked.extend(trusted);
-    let touched = crate::doc::contained(|| crate::doc::apply_decoded(doc, checked))?;
+    let touched = crate::load::contained(|| crate::doc::apply_decoded(doc, checked))?;
     Ok((touched, authors))
 }
 

@@ -11,46 +11,10 @@ use uuid::Uuid;
 use crate::doc::{self, FieldConflict};
 use crate::input::*;
 use crate::model::*;
+use crate::touched::{SHARED_COLLECTIONS, Touched};
 use crate::validate::{self, FIELD_MAX, LONG_MAX, SHORT_MAX};
 use crate::when::Day;
 use crate::{DocError, ValidationError};
-
-const COLLECTIONS: &[&str] = &[
-    "goals",
-    "training_plan",
-    "adaptations",
-    "contact_persons",
-    "visits",
-    "observations",
-    "contact_requests",
-    "actions",
-    "notes",
-];
-
-/// The collection names of both documents, as `&'static str` for `Touched`.
-pub(crate) fn collection_name(name: &str) -> Option<&'static str> {
-    COLLECTIONS
-        .iter()
-        .chain(["consents"].iter())
-        .find(|c| **c == name)
-        .copied()
-}
-
-/// Which records one operation touched, so the store can update exactly those projection rows.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Touched {
-    pub placement: bool,
-    pub records: Vec<(&'static str, Uuid)>,
-}
-
-impl Touched {
-    fn record(coll: &'static str, id: Uuid) -> Touched {
-        Touched {
-            placement: false,
-            records: vec![(coll, id)],
-        }
-    }
-}
 
 pub struct SharedDoc {
     doc: AutoCommit,
@@ -118,7 +82,7 @@ impl SharedDoc {
         if let Some(a) = actor {
             doc.set_actor(a);
         }
-        doc::create_root(&mut doc, placement_id, COLLECTIONS)?;
+        doc::create_root(&mut doc, placement_id, SHARED_COLLECTIONS)?;
         let info = PlacementInfo {
             candidate_name: input.candidate_name.trim().to_owned(),
             employer: Employer {

@@ -5,15 +5,12 @@
 //! always come in as arguments; the store and the app own the clock.
 
 use std::fmt;
-use std::str::FromStr;
 
 use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler, reconcile::NoKey};
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, UtcOffset};
-
-use crate::ValidationError;
 
 /// A calendar day without a time of day (start date, due date, the day of an observation).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -23,20 +20,10 @@ pub struct Day(pub Date);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Moment(pub OffsetDateTime);
 
-const DAY_FORMAT: &[time::format_description::FormatItem<'static>] =
+pub(crate) const DAY_FORMAT: &[time::format_description::FormatItem<'static>] =
     format_description!("[year]-[month]-[day]");
 
 impl Day {
-    /// Parses `YYYY-MM-DD`, naming `field` in the error so the form can point at it.
-    pub fn parse(field: &'static str, text: &str) -> Result<Day, ValidationError> {
-        Date::parse(text.trim(), DAY_FORMAT)
-            .map(Day)
-            .map_err(|_| ValidationError::InvalidDate {
-                field,
-                value: text.to_owned(),
-            })
-    }
-
     pub fn from_ymd(year: i32, month: u8, day: u8) -> Option<Day> {
         let month = time::Month::try_from(month).ok()?;
         Date::from_calendar_date(year, month, day).ok().map(Day)
@@ -62,28 +49,11 @@ impl fmt::Display for Day {
     }
 }
 
-impl FromStr for Day {
-    type Err = ValidationError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Day::parse("dato", s)
-    }
-}
-
 impl Moment {
     pub fn from_unix_millis(ms: i64) -> Option<Moment> {
         OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
             .ok()
             .map(Moment)
-    }
-
-    /// Parses an RFC 3339 timestamp and normalises it to UTC.
-    pub fn parse(field: &'static str, text: &str) -> Result<Moment, ValidationError> {
-        OffsetDateTime::parse(text.trim(), &Rfc3339)
-            .map(|t| Moment(t.to_offset(UtcOffset::UTC)))
-            .map_err(|_| ValidationError::InvalidDate {
-                field,
-                value: text.to_owned(),
-            })
     }
 
     pub fn day(self) -> Day {
@@ -143,6 +113,7 @@ string_scalar!(Moment, "an RFC 3339 timestamp", |s: &str| Moment::parse(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ValidationError;
 
     #[test]
     fn days_round_trip_and_reject_nonsense() {

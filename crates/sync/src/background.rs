@@ -12,7 +12,8 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::SyncError;
-use crate::engine::{SyncClient, now_ms, sync_once};
+use crate::client::{SyncClient, now_ms};
+use crate::engine::sync_once;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]

@@ -1,12 +1,9 @@
 //! One sync: push the outbox, pull what others wrote, in one round trip per batch.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use folgesvenn_domain::rights::Authored;
 use folgesvenn_protocol::answer::check_answer;
-use folgesvenn_protocol::auth;
 use folgesvenn_protocol::roster::Roster;
 
 use crate::members::Keys;
@@ -16,119 +13,12 @@ use folgesvenn_store::{OUTBOX_ROSTER, OUTBOX_SNAPSHOT, Store, SyncDoc};
 use uuid::Uuid;
 
 use crate::SyncError;
-use crate::transport::{Http, Request, Transport};
-
-/// How the engine reaches the store. The engine never holds the store across a network wait: it
-/// takes it for each short step (read the outbox, apply an answer), so the person typing is never
-/// blocked by a slow network.
-pub trait StoreAccess {
-    fn with<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R;
-}
-
-impl StoreAccess for &mut Store {
-    fn with<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R {
-        f(self)
-    }
-}
-
-impl StoreAccess for &Mutex<Store> {
-    fn with<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R {
-        // A panic inside the store rolls its transaction back; the store is still consistent.
-        let mut guard = self.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut guard)
-    }
-}
-
-impl StoreAccess for &Arc<Mutex<Store>> {
-    fn with<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R {
-        let mut m: &Mutex<Store> = self;
-        m.with(f)
-    }
-}
+use crate::client::{StoreAccess, SyncClient, device_key, doc_key, refused};
+use crate::outgoing::{ensure_registered, send_end_days, send_invitations, send_removals};
 
 /// Pushes at most this much per request (the relay refuses bodies over 4 MiB); the rest goes in
 /// the next round trip of the same sync.
 const PUSH_BUDGET: usize = 2 * 1024 * 1024;
-
-/// After this many records in or out of a document since its last snapshot, a device whose
-/// outbox is empty and whose quarantine is empty uploads a snapshot, which lets the relay drop the
-/// records it covers and a new device catch up from one record.
-pub const SNAPSHOT_AFTER: u64 = 300;
-
-pub struct SyncClient {
-    transport: Arc<dyn Transport>,
-    snapshot_after: u64,
-}
-
-impl Default for SyncClient {
-    fn default() -> Self {
-        SyncClient::new()
-    }
-}
-
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
-impl SyncClient {
-    pub fn new() -> SyncClient {
-        SyncClient::with_transport(Arc::new(Http::new(Duration::from_secs(30))))
-    }
-
-    pub fn with_transport(transport: Arc<dyn Transport>) -> SyncClient {
-        SyncClient {
-            transport,
-            snapshot_after: SNAPSHOT_AFTER,
-        }
-    }
-
-    /// Snapshot sooner or later than [`SNAPSHOT_AFTER`] (tests use small numbers).
-    pub fn snapshot_after(mut self, records: u64) -> SyncClient {
-        self.snapshot_after = records.max(1);
-        self
-    }
-
-    pub(crate) async fn post<T: serde::Serialize>(
-        &self,
-        relay: &str,
-        path: &'static str,
-        device: Uuid,
-        key: &DeviceKey,
-        msg: &T,
-    ) -> Result<(u16, Vec<u8>), SyncError> {
-        let body = wire::encode(msg);
-        let h = auth::sign(device, key, "POST", path, &body, now_ms());
-        let resp = self
-            .transport
-            .post(Request {
-                url: format!("{}{path}", relay.trim_end_matches('/')),
-                path,
-                headers: h.pairs().to_vec(),
-                body,
-            })
-            .await
-            .map_err(SyncError::Offline)?;
-        Ok((resp.status, resp.body))
-    }
-}
-
-pub(crate) fn refused(status: u16, body: &[u8]) -> SyncError {
-    let kind = wire::decode::<ErrorBody>(body)
-        .map(|e| e.kind)
-        .unwrap_or_else(|_| "unknown".into());
-    SyncError::Relay { status, kind }
-}
-
-pub(crate) fn device_key(store: &mut Store) -> Result<DeviceKey, SyncError> {
-    let bytes = store.device_signing_key()?;
-    DeviceKey::from_bytes(&bytes).map_err(|e| SyncError::Protocol(e.to_string()))
-}
-
-pub(crate) fn doc_key(d: &SyncDoc) -> Result<DocKey, SyncError> {
-    DocKey::from_bytes(&d.doc_key).map_err(|e| SyncError::Protocol(e.to_string()))
-}
 
 /// Starts syncing a document this device created, with a fresh document key. The relay learns of
 /// it on the next [`sync_once`]; until then it waits in the outbox.
@@ -139,29 +29,6 @@ pub fn share(store: &mut Store, doc_id: Uuid, relay: &str) -> Result<(), SyncErr
     store.enable_sync(doc_id, key.as_bytes(), 1, &relay, true, None)?;
     crate::members::anchor_here(store, doc_id, &device)?;
     Ok(())
-}
-
-pub(crate) async fn ensure_registered(
-    store: &mut impl StoreAccess,
-    client: &SyncClient,
-    relay: &str,
-    device: Uuid,
-    key: &DeviceKey,
-) -> Result<usize, SyncError> {
-    let flag = format!("relay_registered:{relay}");
-    if store.with(|s| s.meta(&flag))?.is_some() {
-        return Ok(0);
-    }
-    let msg = RegisterDevice {
-        device_id: device,
-        public_key: key.public(),
-    };
-    let (status, body) = client.post(relay, "/v2/devices", device, key, &msg).await?;
-    if status != 204 {
-        return Err(refused(status, &body));
-    }
-    store.with(|s| s.set_meta(&flag, "1"))?;
-    Ok(1)
 }
 
 /// Turns an opened record into the framed changes the store applies.
@@ -768,41 +635,6 @@ fn apply_answer(
     Ok(more)
 }
 
-/// The joined documents on `relay` of which the roster makes this device an adviser member.
-fn adviser_docs(s: &Store, device: Uuid, relay: &str) -> Result<Vec<(SyncDoc, Roster)>, SyncError> {
-    let mut docs = Vec::new();
-    for d in s
-        .sync_docs()?
-        .into_iter()
-        .filter(|d| d.joined && d.relay == relay)
-    {
-        let roster = crate::members::roster_of(s, &d)?;
-        if roster
-            .member(device)
-            .is_some_and(|m| m.role == MemberRole::Adviser)
-        {
-            docs.push((d, roster));
-        }
-    }
-    Ok(docs)
-}
-
-/// Posts a message the relay answers with 204 No Content; anything else is its refusal.
-async fn post_no_content<T: serde::Serialize>(
-    client: &SyncClient,
-    relay: &str,
-    path: &'static str,
-    device: Uuid,
-    key: &DeviceKey,
-    msg: &T,
-) -> Result<(), SyncError> {
-    let (status, body) = client.post(relay, path, device, key, msg).await?;
-    if status != 204 {
-        return Err(refused(status, &body));
-    }
-    Ok(())
-}
-
 /// The relay says this device's access to a document has ended (12 weeks after the placement's
 /// end). An employer device deletes the placement, unless it holds records the relay has not
 /// acknowledged; an adviser device is never told this.
@@ -820,97 +652,6 @@ fn expired(store: &mut Store, doc_id: Uuid) -> Result<bool, SyncError> {
         )?;
         Ok(false)
     }
-}
-
-/// Tells the relay the end dates this (adviser) device's own writes set or cleared: employer
-/// devices lose access 12 weeks after the end. Never from a merged value (see the store's
-/// `end_day_notices`); a notice for a document not yet on the relay waits.
-async fn send_end_days(
-    store: &mut impl StoreAccess,
-    client: &SyncClient,
-    relay: &str,
-    device: Uuid,
-    key: &DeviceKey,
-) -> Result<usize, SyncError> {
-    let due = store.with(|s| -> Result<Vec<(Uuid, Option<i64>)>, SyncError> {
-        let notices = s.end_day_notices()?;
-        if notices.is_empty() {
-            return Ok(notices);
-        }
-        let ours: Vec<Uuid> = adviser_docs(s, device, relay)?
-            .into_iter()
-            .map(|(d, _)| d.doc_id)
-            .collect();
-        Ok(notices
-            .into_iter()
-            .filter(|(doc, _)| ours.contains(doc))
-            .collect())
-    })?;
-    let mut round_trips = 0;
-    for (doc_id, end_day) in due {
-        let msg = SetEndDate { doc_id, end_day };
-        let sent = post_no_content(client, relay, "/v2/docs/end-date", device, key, &msg).await;
-        round_trips += 1;
-        if let Err(e @ SyncError::Relay { .. }) = &sent {
-            // Refused for this document (this device may have been removed): the notice stays,
-            // and the rest of the sync goes on, so the device learns why.
-            store
-                .with(|s| s.log_sync(Some(doc_id), &format!("relayet avviste sluttdatoen: {e}")))?;
-            continue;
-        }
-        sent?;
-        store.with(|s| -> Result<(), SyncError> {
-            s.end_day_told(doc_id, end_day)?;
-            s.log_sync(
-                Some(doc_id),
-                match end_day {
-                    Some(_) => "relayet vet at oppfølgingen er avsluttet",
-                    None => "relayet vet at oppfølgingen er åpnet igjen",
-                },
-            )?;
-            Ok(())
-        })?;
-    }
-    Ok(round_trips)
-}
-
-/// Tells the relay of every removal an adviser signed that it has not heard of from this device,
-/// so it refuses the removed device at once. Derived from the roster, so a removal made offline is
-/// sent on the first sync that reaches the relay, by whichever adviser device syncs first.
-async fn send_removals(
-    store: &mut impl StoreAccess,
-    client: &SyncClient,
-    relay: &str,
-    device: Uuid,
-    key: &DeviceKey,
-) -> Result<usize, SyncError> {
-    let due = store.with(|s| -> Result<Vec<(Uuid, Uuid, String)>, SyncError> {
-        let mut due = Vec::new();
-        for (d, roster) in adviser_docs(s, device, relay)? {
-            for gone in roster.gone() {
-                let flag = format!("relay_removed:{}:{}", d.doc_id, gone.device_id);
-                if s.meta(&flag)?.is_none() {
-                    due.push((d.doc_id, gone.device_id, flag));
-                }
-            }
-        }
-        Ok(due)
-    })?;
-    let mut round_trips = 0;
-    for (doc_id, gone, flag) in due {
-        let msg = RemoveMember {
-            doc_id,
-            device_id: gone,
-        };
-        post_no_content(client, relay, "/v2/members/remove", device, key, &msg).await?;
-        round_trips += 1;
-        store.with(|s| -> Result<(), SyncError> {
-            s.set_meta(&flag, "1")?;
-            s.log_sync(Some(doc_id), &format!("relayet stenger ute enhet {gone}"))?;
-            Ok(())
-        })?;
-    }
-    Ok(round_trips)
 }
 
 /// One sync: for each relay this device's documents live on, joins documents not yet joined, then
@@ -997,8 +738,7 @@ async fn sync_relay(
 
     report.round_trips += send_removals(store, client, relay, device, key).await?;
     report.round_trips += send_end_days(store, client, relay, device, key).await?;
-    report.round_trips +=
-        crate::pairing::send_invitations(store, client, relay, device, key).await?;
+    report.round_trips += send_invitations(store, client, relay, device, key).await?;
 
     let mut too_large = None;
     for _ in 0..64 {

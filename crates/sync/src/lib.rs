@@ -17,15 +17,18 @@
 //!   tests and benchmarks).
 
 mod background;
+mod client;
 mod engine;
 mod invitation;
 pub mod members;
+mod outgoing;
 mod pairing;
 mod relay_url;
 pub mod transport;
 
 pub use background::{Backoff, LoopConfig, SyncHandle, SyncState, SyncStatus, spawn};
-pub use engine::{Report, SNAPSHOT_AFTER, StoreAccess, SyncClient, share, sync_once};
+pub use client::{SNAPSHOT_AFTER, StoreAccess, SyncClient};
+pub use engine::{Report, share, sync_once};
 pub use folgesvenn_protocol::bundle::ShortCode;
 pub use folgesvenn_protocol::roster::{Member, Roster};
 pub use folgesvenn_protocol::wire::MemberRole;

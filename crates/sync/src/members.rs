@@ -113,7 +113,7 @@ pub(crate) fn keep(
     if new {
         // A new key sealed to this device (a rotation) is opened and kept at once.
         let me = store.device_id();
-        let key = crate::engine::device_key(store)?;
+        let key = crate::client::device_key(store)?;
         for (epoch, k) in roster(store, doc_id)?.keys_for(me, &key) {
             store.add_doc_key(doc_id, epoch, k.as_bytes())?;
         }
@@ -196,7 +196,7 @@ pub(crate) fn top_up(store: &mut Store, d: &SyncDoc, roster: &Roster) -> Result<
         return Ok(false);
     }
     let keys = Keys::of(store, d.doc_id)?;
-    let device_key = crate::engine::device_key(store)?;
+    let device_key = crate::client::device_key(store)?;
     let mut statements = Vec::new();
     for (epoch, key) in keys.all().iter().filter(|(e, _)| *e > 1) {
         let lacking: Vec<(Uuid, BoxKey)> = roster
@@ -233,7 +233,7 @@ pub(crate) fn top_up(store: &mut Store, d: &SyncDoc, roster: &Roster) -> Result<
 /// on the next sync, which then refuses the removed device at once. Returns the new epoch.
 pub fn remove_member(store: &mut Store, doc_id: Uuid, device: Uuid) -> Result<u32, SyncError> {
     let d = sync_doc(store, doc_id)?;
-    let key = crate::engine::device_key(store)?;
+    let key = crate::client::device_key(store)?;
     let me = store.device_id();
     let before = roster_of(store, &d)?;
     match before.member(me) {
@@ -248,7 +248,7 @@ pub fn remove_member(store: &mut Store, doc_id: Uuid, device: Uuid) -> Result<u3
         doc_id,
         device_id: device,
         revoked_by: me,
-        at_ms: crate::engine::now_ms(),
+        at_ms: crate::client::now_ms(),
     }
     .sign(&key);
     let mut all = statements(store, doc_id)?;
@@ -311,4 +311,27 @@ pub(crate) fn describe(roster: &Roster, device: Uuid) -> String {
         (None, Some(m)) => format!("{}, fjernet enhet ({device})", m.name),
         (None, None) => format!("ukjent enhet ({device})"),
     }
+}
+
+/// The joined documents on `relay` of which the roster makes this device an adviser member.
+pub(crate) fn adviser_docs(
+    s: &Store,
+    device: Uuid,
+    relay: &str,
+) -> Result<Vec<(SyncDoc, Roster)>, SyncError> {
+    let mut docs = Vec::new();
+    for d in s
+        .sync_docs()?
+        .into_iter()
+        .filter(|d| d.joined && d.relay == relay)
+    {
+        let roster = roster_of(s, &d)?;
+        if roster
+            .member(device)
+            .is_some_and(|m| m.role == MemberRole::Adviser)
+        {
+            docs.push((d, roster));
+        }
+    }
+    Ok(docs)
 }

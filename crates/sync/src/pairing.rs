@@ -17,9 +17,9 @@ use folgesvenn_store::{DocKind, Store, StoreError};
 use sha2::Digest;
 use uuid::Uuid;
 
-use crate::engine::{
-    SyncClient, as_changes, device_key, ensure_registered, now_ms, refused, sync_once,
-};
+use crate::client::{SyncClient, device_key, now_ms, refused};
+use crate::engine::{as_changes, sync_once};
+use crate::outgoing::ensure_registered;
 use crate::{Invitation, SyncError};
 
 /// What the adviser shows the other device: one invitation, two ways to carry it.
@@ -137,57 +137,6 @@ pub async fn invite(
     })
 }
 
-/// Sends the invitations made while offline. Called by [`sync_once`] after the documents are
-/// joined (the relay only takes an invitation from a member). A refusal other than a network or
-/// server failure is final: the invitation is dropped with the reason in the sync log.
-pub(crate) async fn send_invitations(
-    store: &mut impl crate::engine::StoreAccess,
-    client: &SyncClient,
-    relay: &str,
-    device: Uuid,
-    key: &folgesvenn_protocol::DeviceKey,
-) -> Result<usize, SyncError> {
-    // Only the invitations for documents on this relay: another relay never hears of them.
-    let pending = store.with(|s| -> Result<Vec<_>, SyncError> {
-        let here: Vec<Uuid> = s
-            .sync_docs()?
-            .into_iter()
-            .filter(|d| d.relay == relay)
-            .map(|d| d.doc_id)
-            .collect();
-        let mut pending = s.pending_invitations()?;
-        pending.retain(|(_, doc, _)| here.contains(doc));
-        Ok(pending)
-    })?;
-    let mut round_trips = 0;
-    for (id, doc_id, body) in pending {
-        let msg: CreateInvitation = match wire::decode(&body) {
-            Ok(m) => m,
-            Err(e) => {
-                store.with(|s| {
-                    s.drop_invitation(id, doc_id, &format!("invitasjon kunne ikke leses: {e}"))
-                })?;
-                continue;
-            }
-        };
-        let (status, answer) = client
-            .post(relay, "/v2/invitations", device, key, &msg)
-            .await?;
-        round_trips += 1;
-        match status {
-            204 => store.with(|s| s.drop_invitation(id, doc_id, "invitasjon laget"))?,
-            s if s >= 500 || s == 429 || s == 408 => return Err(refused(status, &answer)),
-            _ => {
-                let e = refused(status, &answer);
-                store.with(|s| {
-                    s.drop_invitation(id, doc_id, &format!("invitasjon avvist av relayet: {e}"))
-                })?
-            }
-        }
-    }
-    Ok(round_trips)
-}
-
 fn kind_of(invitation: &Invitation) -> DocKind {
     if invitation.private {
         DocKind::Private
@@ -211,7 +160,7 @@ pub fn accept(store: &mut Store, invitation: &Invitation) -> Result<Uuid, SyncEr
     }
     // The relay would refuse the secret after expiry anyway; refusing here too means an old
     // code (a photo, a clipboard history) brings no document onto the device, not even offline.
-    if invitation.expires_at_ms <= crate::engine::now_ms() {
+    if invitation.expires_at_ms <= now_ms() {
         return Err(SyncError::InvitationExpired);
     }
     let relay = crate::relay_address(&invitation.relay)?;

@@ -1,0 +1,139 @@
+//! How the sync code reaches the store and the relay: `StoreAccess` (the store is taken only for
+//! short steps, never across a network wait), `SyncClient` (a signed POST through a transport),
+//! and the device's and a document's keys.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use folgesvenn_protocol::auth;
+use folgesvenn_protocol::wire::{self, ErrorBody};
+use folgesvenn_protocol::{DeviceKey, DocKey};
+use folgesvenn_store::{Store, SyncDoc};
+use uuid::Uuid;
+
+use crate::SyncError;
+use crate::transport::{Http, Request, Transport};
+
+/// How the engine reaches the store. The engine never holds the store across a network wait: it
+/// takes it for each short step (read the outbox, apply an answer), so the person typing is never
+/// blocked by a slow network.
+pub trait StoreAccess {
+    fn with<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R;
+}
+
+impl StoreAccess for &mut Store {
+    fn with<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R {
+        f(self)
+    }
+}
+
+impl StoreAccess for &Mutex<Store> {
+    fn with<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R {
+        // A panic inside the store rolls its transaction back; the store is still consistent.
+        let mut guard = self.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut guard)
+    }
+}
+
+impl StoreAccess for &Arc<Mutex<Store>> {
+    fn with<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R {
+        let mut m: &Mutex<Store> = self;
+        m.with(f)
+    }
+}
+
+/// After this many records in or out of a document since its last snapshot, a device whose
+/// outbox is empty and whose quarantine is empty uploads a snapshot, which lets the relay drop the
+/// records it covers and a new device catch up from one record.
+pub const SNAPSHOT_AFTER: u64 = 300;
+
+pub struct SyncClient {
+    transport: Arc<dyn Transport>,
+    pub(crate) snapshot_after: u64,
+}
+
+impl Default for SyncClient {
+    fn default() -> Self {
+        SyncClient::new()
+    }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+impl SyncClient {
+    pub fn new() -> SyncClient {
+        SyncClient::with_transport(Arc::new(Http::new(Duration::from_secs(30))))
+    }
+
+    pub fn with_transport(transport: Arc<dyn Transport>) -> SyncClient {
+        SyncClient {
+            transport,
+            snapshot_after: SNAPSHOT_AFTER,
+        }
+    }
+
+    /// Snapshot sooner or later than [`SNAPSHOT_AFTER`] (tests use small numbers).
+    pub fn snapshot_after(mut self, records: u64) -> SyncClient {
+        self.snapshot_after = records.max(1);
+        self
+    }
+
+    pub(crate) async fn post<T: serde::Serialize>(
+        &self,
+        relay: &str,
+        path: &'static str,
+        device: Uuid,
+        key: &DeviceKey,
+        msg: &T,
+    ) -> Result<(u16, Vec<u8>), SyncError> {
+        let body = wire::encode(msg);
+        let h = auth::sign(device, key, "POST", path, &body, now_ms());
+        let resp = self
+            .transport
+            .post(Request {
+                url: format!("{}{path}", relay.trim_end_matches('/')),
+                path,
+                headers: h.pairs().to_vec(),
+                body,
+            })
+            .await
+            .map_err(SyncError::Offline)?;
+        Ok((resp.status, resp.body))
+    }
+}
+
+pub(crate) fn refused(status: u16, body: &[u8]) -> SyncError {
+    let kind = wire::decode::<ErrorBody>(body)
+        .map(|e| e.kind)
+        .unwrap_or_else(|_| "unknown".into());
+    SyncError::Relay { status, kind }
+}
+
+pub(crate) fn device_key(store: &mut Store) -> Result<DeviceKey, SyncError> {
+    let bytes = store.device_signing_key()?;
+    DeviceKey::from_bytes(&bytes).map_err(|e| SyncError::Protocol(e.to_string()))
+}
+
+pub(crate) fn doc_key(d: &SyncDoc) -> Result<DocKey, SyncError> {
+    DocKey::from_bytes(&d.doc_key).map_err(|e| SyncError::Protocol(e.to_string()))
+}
+
+/// Posts a message the relay answers with 204 No Content; anything else is its refusal.
+pub(crate) async fn post_no_content<T: serde::Serialize>(
+    client: &SyncClient,
+    relay: &str,
+    path: &'static str,
+    device: Uuid,
+    key: &DeviceKey,
+    msg: &T,
+) -> Result<(), SyncError> {
+    let (status, body) = client.post(relay, path, device, key, msg).await?;
+    if status != 204 {
+        return Err(refused(status, &body));
+    }
+    Ok(())
+}
