@@ -15,13 +15,14 @@
 //! under the same short code, shown beside it: a photo of the QR code or a clipboard history
 //! alone holds nothing readable, and the device that takes it needs both.
 //!
-//! Code: 10 random bytes as 16 base32 letters, shown `ABCD-EFGH-JKLM-NPQR`. Keys: Argon2id, then
+//! Code: 10 random bytes as 16 base32 letters (RFC 4648, `data-encoding`), shown `ABCD-EFGH-JKLM-NPQR`. Keys: Argon2id, then
 //! HKDF-SHA256 with separate `info` strings for the lookup value and the sealing key. A bundle
 //! and a full code are sealed with different associated data, so neither opens as the other.
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use data_encoding::BASE32_NOPAD;
 use hkdf::Hkdf;
 use rand::RngCore;
 use sha2::Sha256;
@@ -40,7 +41,6 @@ const SALT: &[u8] = b"folgesvenn/short-code/v2";
 /// Argon2id cost per code: 19 MiB, 2 passes, one lane.
 const M_COST_KIB: u32 = 19 * 1024;
 const T_COST: u32 = 2;
-const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
 /// A short invitation code. Never logged, never sent anywhere.
 #[derive(Clone)]
@@ -80,20 +80,12 @@ impl ShortCode {
 
     /// `ABCD-EFGH-JKLM-NPQR`.
     pub fn display(&self) -> String {
-        let mut bits = 0u32;
-        let mut n = 0;
-        let mut letters = Vec::with_capacity(16);
-        for byte in self.code.iter() {
-            bits = (bits << 8) | u32::from(*byte);
-            n += 8;
-            while n >= 5 {
-                n -= 5;
-                letters.push(ALPHABET[((bits >> n) & 31) as usize] as char);
-            }
-        }
+        // Zeroized like the code: the letters are the code.
+        let letters = Zeroizing::new(BASE32_NOPAD.encode(self.code.as_slice()));
         letters
+            .as_bytes()
             .chunks(4)
-            .map(|c| c.iter().collect::<String>())
+            .map(|c| String::from_utf8_lossy(c).into_owned())
             .collect::<Vec<_>>()
             .join("-")
     }
@@ -101,34 +93,30 @@ impl ShortCode {
     /// Reads a typed code: case, spaces and dashes do not matter, and the look-alikes 0, 1 and 8
     /// are read as O, I and B.
     pub fn parse(typed: &str) -> Result<ShortCode, ProtocolError> {
-        let letters: Vec<u8> = typed
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| match c.to_ascii_uppercase() {
-                '0' => 'O',
-                '1' => 'I',
-                '8' => 'B',
-                other => other,
-            } as u8)
-            .collect();
+        let letters: Zeroizing<Vec<u8>> = Zeroizing::new(
+            typed
+                .chars()
+                .filter(|c| c.is_ascii_alphanumeric())
+                .map(|c| match c.to_ascii_uppercase() {
+                    '0' => 'O',
+                    '1' => 'I',
+                    '8' => 'B',
+                    other => other,
+                } as u8)
+                .collect(),
+        );
         if letters.len() != 16 {
             return Err(ProtocolError::Decode("koden skal ha 16 tegn".into()));
         }
-        let mut out = [0u8; CODE_BYTES];
-        let (mut bits, mut n, mut i) = (0u32, 0, 0);
-        for l in letters {
-            let v = ALPHABET
-                .iter()
-                .position(|a| *a == l)
-                .ok_or_else(|| ProtocolError::Decode("ukjent tegn i koden".into()))?;
-            bits = (bits << 5) | v as u32;
-            n += 5;
-            if n >= 8 {
-                n -= 8;
-                out[i] = (bits >> n) as u8;
-                i += 1;
-            }
-        }
+        let bytes = Zeroizing::new(
+            BASE32_NOPAD
+                .decode(&letters)
+                .map_err(|_| ProtocolError::Decode("ukjent tegn i koden".into()))?,
+        );
+        let out: [u8; CODE_BYTES] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| ProtocolError::Decode("koden skal ha 16 tegn".into()))?;
         Ok(ShortCode::from_bytes(out))
     }
 
@@ -221,6 +209,10 @@ mod tests {
         let typed = shown.to_lowercase().replace('-', " ").replace('o', "0");
         assert_eq!(ShortCode::parse(&typed).unwrap(), code);
         assert!(ShortCode::parse("ABCD-EFGH").is_err());
+        // RFC 4648 base32, the same letters the hand-written encoder made.
+        let known = ShortCode::from_bytes([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        assert_eq!(known.display(), "AAAQ-EAYE-AUDA-OCAJ");
+        assert!(ShortCode::parse("aaaq eaye auda ocaj").unwrap() == known);
         assert!(ShortCode::parse("ABCD-EFGH-JKLM-NPQ9").is_err());
 
         let sealed = code.seal(b"invitasjon");
