@@ -11,9 +11,9 @@ import { href, parseRoute, useHash } from "./hooks/useRoute";
 import { FirstRun } from "./screens/FirstRun";
 import { JoinPlacement } from "./screens/JoinPlacement";
 import { NewPlacement } from "./screens/NewPlacement";
-import { PlacementList } from "./screens/PlacementList";
-import { PlacementOverview } from "./screens/PlacementOverview";
-import { RecordVisit } from "./screens/RecordVisit";
+import { PlacementList } from "./screens/list/PlacementList";
+import { PlacementOverview } from "./screens/placement/PlacementOverview";
+import { RecordVisit } from "./screens/visit/RecordVisit";
 import { Unlock } from "./screens/Unlock";
 import { SyncProvider } from "./sync";
 

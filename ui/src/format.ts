@@ -10,7 +10,8 @@ export function parseIsoDate(value: string | null | undefined): Date | undefined
   const m = value ? DATE_ONLY.exec(value) : null;
   if (!m) return undefined;
   const date = new Date(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
-  return date.getDate() === Number(m[3]) ? date : undefined;
+  // Date rolls 2026-02-30 over to March and 2026-13-01 to the next year: refuse both.
+  return date.getMonth() === Number(m[2]) - 1 && date.getDate() === Number(m[3]) ? date : undefined;
 }
 
 export function toIsoDate(date: Date): string {

@@ -311,6 +311,7 @@ fn lint() -> Result<()> {
     setup_ui()?;
     npm(&["run", "typecheck"])?;
     npm(&["run", "lint"])?;
+    npm(&["test"])?;
     // The shell embeds the built UI at compile time, clippy's check included.
     npm(&["run", "build"])?;
     run(cargo_ws("clippy").args(["--all-targets", "--", "-D", "warnings"]))?;

@@ -2,7 +2,8 @@
 // so a crash or a closed window never loses a half-written entry. Cleared after a successful
 // save. Drafts go to the encrypted store through `saveDraft`, never to localStorage (which the
 // webview keeps in plain text on disk). Forms shown before a store exists (first run) keep
-// their draft in memory only (`persist: false`). Never use it for secrets (passphrases).
+// their draft in memory only (`persist: false`). Secrets (passphrases) are never written: name
+// them in `secret`, and they stay in memory only, whatever `persist` says.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { clearDraft, loadDraft, saveDraft } from "../api";
 
@@ -10,21 +11,26 @@ const PREFIX = "draft.";
 /** Typing pauses this long before a draft is written. */
 const SAVE_AFTER_MS = 250;
 
-type Fields = Record<string, string | number | boolean>;
+/** What a draft holds: flat fields (a list goes in as JSON text). */
+export type DraftFields = Record<string, string | number | boolean>;
 
 export function draftKey(form: string, scope = "new"): string {
   return `${PREFIX}${form}.${scope}`;
 }
 
-/** The saved draft, keeping only the fields `initial` has, with the same types. */
-function parse<T extends Fields>(text: string | null, initial: T): T | null {
+/** The saved draft, keeping only the fields `initial` has, with the same types, and no secret. */
+export function parseDraft<T extends DraftFields>(
+  text: string | null,
+  initial: T,
+  secret: readonly string[] = [],
+): T | null {
   if (!text) return null;
   try {
     const saved: unknown = JSON.parse(text);
     if (typeof saved !== "object" || saved === null) return null;
-    const merged: Fields = { ...initial };
+    const merged: DraftFields = { ...initial };
     for (const [field, value] of Object.entries(saved as Record<string, unknown>)) {
-      if (field in initial && typeof value === typeof initial[field]) {
+      if (field in initial && !secret.includes(field) && typeof value === typeof initial[field]) {
         merged[field] = value as string | number | boolean;
       }
     }
@@ -43,19 +49,27 @@ export interface Draft<T> {
   clear: () => void;
 }
 
-interface Options {
+/** The draft's text as saved: every field but the secret ones. */
+export function draftText(value: DraftFields, secret: readonly string[] = []): string {
+  return JSON.stringify(Object.fromEntries(Object.entries(value).filter(([field]) => !secret.includes(field))));
+}
+
+export interface DraftOptions {
   /** Save to the encrypted store (default). False: memory only, for forms before a store exists. */
   persist?: boolean;
+  /** Fields that are never saved nor restored (passphrases). Read once. */
+  secret?: readonly string[];
 }
 
 /** Form state that survives a crash. Give the component a React `key` per draft key. */
-export function useDraft<T extends Fields>(
+export function useDraft<T extends DraftFields>(
   key: string,
   initial: T,
-  { persist = true }: Options = {},
+  { persist = true, secret = [] }: DraftOptions = {},
 ): Draft<T> {
   // Read once, like useState's initial value.
   const [start] = useState(initial);
+  const [secretFields] = useState(secret);
   const [state, setState] = useState({ value: initial, restored: false, dirty: false });
   const typed = useRef(false);
 
@@ -65,7 +79,7 @@ export function useDraft<T extends Fields>(
     let live = true;
     loadDraft(key)
       .then((text) => {
-        const saved = parse(text, start);
+        const saved = parseDraft(text, start, secretFields);
         if (live && saved && !typed.current) {
           setState({ value: saved, restored: true, dirty: false });
         }
@@ -76,17 +90,17 @@ export function useDraft<T extends Fields>(
     return () => {
       live = false;
     };
-  }, [key, start, persist]);
+  }, [key, start, persist, secretFields]);
 
   useEffect(() => {
     if (!persist || !state.dirty) return;
     const timer = setTimeout(() => {
-      saveDraft(key, JSON.stringify(state.value)).catch(() => {
+      saveDraft(key, draftText(state.value, secretFields)).catch(() => {
         // The form still works; only the draft is not kept.
       });
     }, SAVE_AFTER_MS);
     return () => clearTimeout(timer);
-  }, [key, state, persist]);
+  }, [key, state, persist, secretFields]);
 
   const update = useCallback((patch: Partial<T>) => {
     typed.current = true;

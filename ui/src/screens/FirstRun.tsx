@@ -8,15 +8,15 @@ import {
   TextField,
   VStack,
 } from "@navikt/ds-react";
-import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { setupDevice, toCommandError } from "../api";
+import { setupDevice } from "../api";
 import type { AppState } from "../bindings/AppState";
 import type { Role } from "../bindings/Role";
-import { FormErrorSummary, type FieldError } from "../components/FormErrorSummary";
+import { FormErrorSummary } from "../components/FormErrorSummary";
 import { PageTitle } from "../components/PageTitle";
 import { charCount } from "../format";
-import { draftKey, useDraft } from "../hooks/useDraft";
+import { draftKey } from "../hooks/useDraft";
+import { useForm, type FieldErrors } from "../hooks/useForm";
 
 export const DEFAULT_RELAY = "http://127.0.0.1:8787";
 export const MIN_PASSPHRASE = 12;
@@ -31,73 +31,56 @@ const IDS = {
   relay: "setup-relay",
 } as const;
 
-type Field = keyof typeof IDS;
+/** An http(s) address of some length; the Rust side checks the rest. */
+function isRelayAddress(value: string): boolean {
+  const text = value.trim();
+  return /^https?:\/\//.test(text) && text.length >= 10;
+}
 
 /** First run: who uses the device, how its data is protected, where the relay is. */
 export function FirstRun({ onDone }: { onDone: (state: AppState) => void }) {
   const { t } = useTranslation();
-  // The passphrase is never part of the draft: it must not be written anywhere in plain text.
-  // No store exists yet to keep a draft in, and the webview's own storage is plain text.
-  const draft = useDraft(
-    draftKey("setup"),
-    {
+  // No store exists yet to keep a draft in, and the webview's own storage is plain text: the
+  // draft stays in memory. The passphrase is never part of a draft in any case.
+  const form = useForm({
+    draftKey: draftKey("setup"),
+    persist: false,
+    secret: ["passphrase", "repeat"],
+    initial: {
       role: "",
       userName: "",
       protect: "keystore",
       relay: DEFAULT_RELAY,
+      passphrase: "",
+      repeat: "",
     },
-    { persist: false },
-  );
-  const [passphrase, setPassphrase] = useState("");
-  const [repeat, setRepeat] = useState("");
-  const [touched, setTouched] = useState<Partial<Record<Field, boolean>>>({});
-  const [attempt, setAttempt] = useState(0);
-  const [submitting, setSubmitting] = useState(false);
-  const [submitError, setSubmitError] = useState<string | null>(null);
+    ids: IDS,
+    validate: ({ role, userName, protect, passphrase, repeat, relay }) => {
+      const errors: FieldErrors = {};
+      if (role !== "adviser" && role !== "employer") errors.role = t("firstRun.errors.role");
+      if (!userName.trim()) errors.name = t("firstRun.errors.name");
+      else if (charCount(userName) > 200) errors.name = t("firstRun.errors.nameTooLong");
+      if (protect === "passphrase") {
+        if (charCount(passphrase) < MIN_PASSPHRASE) errors.passphrase = t("firstRun.errors.passphraseShort");
+        if (repeat !== passphrase) errors.repeat = t("firstRun.errors.passphraseMismatch");
+      }
+      if (!isRelayAddress(relay)) errors.relay = t("firstRun.errors.relay");
+      return errors;
+    },
+  });
 
-  const { role, userName, protect, relay } = draft.value;
+  const { role, userName, protect, relay, passphrase, repeat } = form.values;
   const usePassphrase = protect === "passphrase";
 
-  const errors: Partial<Record<Field, string>> = {};
-  if (role !== "adviser" && role !== "employer") errors.role = t("firstRun.errors.role");
-  if (!userName.trim()) errors.name = t("firstRun.errors.name");
-  else if (charCount(userName) > 200) errors.name = t("firstRun.errors.nameTooLong");
-  if (usePassphrase) {
-    if (charCount(passphrase) < MIN_PASSPHRASE) errors.passphrase = t("firstRun.errors.passphraseShort");
-    if (repeat !== passphrase) errors.repeat = t("firstRun.errors.passphraseMismatch");
-  }
-  const relayText = relay.trim();
-  if (!/^https?:\/\//.test(relayText) || relayText.length < 10) errors.relay = t("firstRun.errors.relay");
-
-  const shown = (field: Field) => (attempt > 0 || touched[field] ? errors[field] : undefined);
-  // On leaving a field, flag what is wrong with what was typed; empty fields wait for the submit.
-  const touch = (field: Field) => (e: { currentTarget: { value: string } }) => {
-    if (e.currentTarget.value.trim()) setTouched((s) => ({ ...s, [field]: true }));
-  };
-  const summary: FieldError[] = (Object.keys(IDS) as Field[])
-    .filter((f) => errors[f])
-    .map((f) => ({ id: IDS[f], message: errors[f] ?? "" }));
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setAttempt((n) => n + 1);
-    setSubmitError(null);
-    if (summary.length > 0) return;
-    setSubmitting(true);
-    try {
-      const state = await setupDevice({
-        role: role as Role,
-        userName: userName.trim(),
-        passphrase: usePassphrase ? passphrase : null,
-        relay: relayText,
-      });
-      draft.clear();
-      onDone(state);
-    } catch (error) {
-      setSubmitError(toCommandError(error).message);
-      setSubmitting(false);
-    }
-  }
+  const submit = form.handleSubmit(async () => {
+    const state = await setupDevice({
+      role: role as Role,
+      userName: userName.trim(),
+      passphrase: usePassphrase ? passphrase : null,
+      relay: relay.trim(),
+    });
+    onDone(state);
+  });
 
   return (
     <Box paddingBlock="space-32" className="form-narrow">
@@ -105,13 +88,13 @@ export function FirstRun({ onDone }: { onDone: (state: AppState) => void }) {
         <VStack gap="space-24">
           <PageTitle>{t("firstRun.heading")}</PageTitle>
           <BodyLong>{t("firstRun.intro")}</BodyLong>
-          <FormErrorSummary errors={summary} attempt={attempt} />
+          <FormErrorSummary errors={form.summary} attempt={form.attempt} />
 
           <RadioGroup
             legend={t("firstRun.roleLegend")}
             value={role}
-            onChange={(value: Role) => draft.update({ role: value })}
-            error={shown("role")}
+            onChange={(value: Role) => form.update({ role: value })}
+            error={form.error("role")}
             data-testid="setup-role"
           >
             <Radio id={IDS.role} value="adviser" data-testid="setup-role-adviser">
@@ -128,16 +111,16 @@ export function FirstRun({ onDone }: { onDone: (state: AppState) => void }) {
             description={t("firstRun.nameDescription")}
             autoComplete="name"
             value={userName}
-            onChange={(e) => draft.update({ userName: e.target.value })}
-            onBlur={touch("name")}
-            error={shown("name")}
+            onChange={(e) => form.update({ userName: e.target.value })}
+            onBlur={form.touch("name")}
+            error={form.error("name")}
             data-testid="setup-name"
           />
 
           <RadioGroup
             legend={t("firstRun.protectLegend")}
             value={protect}
-            onChange={(value: Protect) => draft.update({ protect: value })}
+            onChange={(value: Protect) => form.update({ protect: value })}
             data-testid="setup-protect"
           >
             <Radio
@@ -165,9 +148,9 @@ export function FirstRun({ onDone }: { onDone: (state: AppState) => void }) {
                 label={t("firstRun.passphraseLabel")}
                 description={t("firstRun.passphraseHint")}
                 value={passphrase}
-                onChange={(e) => setPassphrase(e.target.value)}
-                onBlur={touch("passphrase")}
-                error={shown("passphrase")}
+                onChange={(e) => form.update({ passphrase: e.target.value })}
+                onBlur={form.touch("passphrase")}
+                error={form.error("passphrase")}
                 data-testid="setup-passphrase"
               />
               <TextField
@@ -176,9 +159,9 @@ export function FirstRun({ onDone }: { onDone: (state: AppState) => void }) {
                 autoComplete="new-password"
                 label={t("firstRun.passphraseRepeatLabel")}
                 value={repeat}
-                onChange={(e) => setRepeat(e.target.value)}
-                onBlur={touch("repeat")}
-                error={shown("repeat")}
+                onChange={(e) => form.update({ repeat: e.target.value })}
+                onBlur={form.touch("repeat")}
+                error={form.error("repeat")}
                 data-testid="setup-passphrase-repeat"
               />
             </VStack>
@@ -193,20 +176,20 @@ export function FirstRun({ onDone }: { onDone: (state: AppState) => void }) {
             label={t("firstRun.relayLabel")}
             description={t("firstRun.relayDescription")}
             value={relay}
-            onChange={(e) => draft.update({ relay: e.target.value })}
-            onBlur={touch("relay")}
-            error={shown("relay")}
+            onChange={(e) => form.update({ relay: e.target.value })}
+            onBlur={form.touch("relay")}
+            error={form.error("relay")}
             data-testid="setup-relay"
           />
 
-          {submitError && (
+          {form.submitError && (
             <Alert variant="error" data-testid="setup-error">
-              {submitError}
+              {form.submitError}
             </Alert>
           )}
 
           <div>
-            <Button type="submit" loading={submitting} data-testid="first-run-submit">
+            <Button type="submit" loading={form.submitting} data-testid="first-run-submit">
               {t("firstRun.submit")}
             </Button>
           </div>

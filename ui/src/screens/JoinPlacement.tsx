@@ -1,10 +1,11 @@
 import { ArrowLeftIcon, LinkIcon } from "@navikt/aksel-icons";
 import { Alert, BodyLong, Button, HStack, Link, Textarea, TextField, VStack } from "@navikt/ds-react";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { joinPlacement, toCommandError } from "../api";
-import { FormErrorSummary, type FieldError } from "../components/FormErrorSummary";
+import { joinPlacement } from "../api";
+import { FormErrorSummary } from "../components/FormErrorSummary";
 import { PageTitle } from "../components/PageTitle";
+import { useForm } from "../hooks/useForm";
 import { href, navigate } from "../hooks/useRoute";
 
 const CODE_ID = "join-code";
@@ -17,40 +18,31 @@ const CODE_ID = "join-code";
  */
 export function JoinPlacement() {
   const { t } = useTranslation();
-  const [code, setCode] = useState("");
-  const [fullCode, setFullCode] = useState("");
-  const [attempt, setAttempt] = useState(0);
-  const [submitting, setSubmitting] = useState(false);
-  const [submitError, setSubmitError] = useState<string | null>(null);
   // The message naming a relay this device does not use, shown before the code is used.
   const [unfamiliarRelay, setUnfamiliarRelay] = useState<string | null>(null);
+  // The codes are an invitation: memory only, no draft.
+  const form = useForm({
+    initial: { code: "", fullCode: "" },
+    ids: { code: CODE_ID },
+    validate: ({ code }) => ({ code: code.trim() ? undefined : t("join.errors.code") }),
+    failureMessage: (error) => {
+      if (error.kind !== "unfamiliar_relay") return error.message;
+      setUnfamiliarRelay(error.message);
+      return null;
+    },
+  });
+  const { code, fullCode } = form.values;
 
-  const codeError = code.trim() ? undefined : t("join.errors.code");
-  const summary: FieldError[] = codeError ? [{ id: CODE_ID, message: codeError }] : [];
-
-  async function join(allowNewRelay: boolean) {
-    setSubmitting(true);
-    try {
+  function join(allowNewRelay: boolean) {
+    return async () => {
       // Line breaks from pasting a long code are not part of it.
       const full = fullCode.replace(/\s+/g, "");
       const id = await joinPlacement(code.trim(), full || null, allowNewRelay);
       navigate({ name: "placement", id }, { replace: true });
-    } catch (error) {
-      const e = toCommandError(error);
-      if (e.kind === "unfamiliar_relay") setUnfamiliarRelay(e.message);
-      else setSubmitError(e.message);
-      setSubmitting(false);
-    }
+    };
   }
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setAttempt((n) => n + 1);
-    setSubmitError(null);
-    setUnfamiliarRelay(null);
-    if (summary.length > 0) return;
-    await join(false);
-  }
+  const submit = form.handleSubmit(join(false));
 
   return (
     <VStack gap="space-24" paddingBlock="space-32" className="form-narrow">
@@ -58,11 +50,18 @@ export function JoinPlacement() {
         <ArrowLeftIcon aria-hidden />
         {t("overview.back")}
       </Link>
-      <form onSubmit={submit} noValidate data-testid="join-form">
+      <form
+        onSubmit={(e) => {
+          setUnfamiliarRelay(null);
+          return submit(e);
+        }}
+        noValidate
+        data-testid="join-form"
+      >
         <VStack gap="space-24">
           <PageTitle>{t("join.heading")}</PageTitle>
           <BodyLong>{t("join.intro")}</BodyLong>
-          <FormErrorSummary errors={summary} attempt={attempt} />
+          <FormErrorSummary errors={form.summary} attempt={form.attempt} />
           <TextField
             id={CODE_ID}
             label={t("join.code")}
@@ -72,10 +71,10 @@ export function JoinPlacement() {
             spellCheck={false}
             value={code}
             onChange={(e) => {
-              setCode(e.target.value);
+              form.update({ code: e.target.value });
               setUnfamiliarRelay(null);
             }}
-            error={attempt > 0 ? codeError : undefined}
+            error={form.error("code")}
             className="code-input"
             data-testid="join-code"
           />
@@ -88,15 +87,15 @@ export function JoinPlacement() {
             spellCheck={false}
             value={fullCode}
             onChange={(e) => {
-              setFullCode(e.target.value);
+              form.update({ fullCode: e.target.value });
               setUnfamiliarRelay(null);
             }}
             className="code-input"
             data-testid="join-full-code"
           />
-          {submitError && (
+          {form.submitError && (
             <Alert variant="error" data-testid="join-error">
-              {submitError}
+              {form.submitError}
             </Alert>
           )}
           {unfamiliarRelay && (
@@ -108,8 +107,8 @@ export function JoinPlacement() {
                     type="button"
                     variant="secondary"
                     size="small"
-                    loading={submitting}
-                    onClick={() => void join(true)}
+                    loading={form.submitting}
+                    onClick={() => void form.run(join(true))}
                     data-testid="join-allow-relay"
                   >
                     {t("join.allowRelay")}
@@ -119,7 +118,7 @@ export function JoinPlacement() {
             </Alert>
           )}
           <HStack gap="space-16" wrap>
-            <Button type="submit" loading={submitting} icon={<LinkIcon aria-hidden />} data-testid="join-submit">
+            <Button type="submit" loading={form.submitting} icon={<LinkIcon aria-hidden />} data-testid="join-submit">
               {t("join.submit")}
             </Button>
             <Button as="a" variant="secondary" href={href({ name: "list" })} data-testid="join-cancel">

@@ -3,22 +3,23 @@ import {
   Alert,
   BodyLong,
   Button,
-  Heading,
   HStack,
   Link,
   Select,
   TextField,
   VStack,
 } from "@navikt/ds-react";
-import { useState, type FormEvent, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
-import { createPlacement, toCommandError } from "../api";
+import { createPlacement } from "../api";
 import { MEASURES } from "../codes";
-import { DateField, type DateProblem } from "../components/DateField";
-import { FormErrorSummary, type FieldError } from "../components/FormErrorSummary";
+import { DateField } from "../components/DateField";
+import { DraftRestored } from "../components/DraftRestored";
+import { FormErrorSummary } from "../components/FormErrorSummary";
+import { FormSection } from "../components/FormSection";
 import { PageTitle } from "../components/PageTitle";
 import { charCount, isValidOrgNumber, parseDecimal, todayIso } from "../format";
-import { draftKey, useDraft } from "../hooks/useDraft";
+import { draftKey } from "../hooks/useDraft";
+import { useForm, type FieldErrors } from "../hooks/useForm";
 import { href, navigate } from "../hooks/useRoute";
 
 const SHORT_MAX = 200;
@@ -34,99 +35,57 @@ const IDS = {
   hoursPerWeek: "placement-hours-per-week",
 } as const;
 
-type Field = keyof typeof IDS;
-
 /** The adviser opens a placement (oppfølgingsløp). */
 export function NewPlacement() {
   const { t } = useTranslation();
-  const draft = useDraft(draftKey("new-placement"), {
-    candidateName: "",
-    employerName: "",
-    employerOrgNumber: "",
-    workplaceAddress: "",
-    measure: "",
-    startDate: todayIso(),
-    endDate: "",
-    hoursPerWeek: "",
-  });
-  // Bumped to remount the date fields when the draft is thrown away.
-  const [formKey, setFormKey] = useState(0);
-  const [dateProblems, setDateProblems] = useState<{ startDate: DateProblem; endDate: DateProblem }>({
-    startDate: null,
-    endDate: null,
-  });
-  const [touched, setTouched] = useState<Partial<Record<Field, boolean>>>({});
-  const [attempt, setAttempt] = useState(0);
-  const [submitting, setSubmitting] = useState(false);
-  const [submitError, setSubmitError] = useState<string | null>(null);
-
-  const v = draft.value;
-  const hours = parseDecimal(v.hoursPerWeek);
   const tooLong = t("newPlacement.errors.tooLong", { max: SHORT_MAX });
+  const form = useForm({
+    draftKey: draftKey("new-placement"),
+    initial: {
+      candidateName: "",
+      employerName: "",
+      employerOrgNumber: "",
+      workplaceAddress: "",
+      measure: "",
+      startDate: todayIso(),
+      endDate: "",
+      hoursPerWeek: "",
+    },
+    ids: IDS,
+    validate: (v, problems) => {
+      const errors: FieldErrors = {};
+      if (!v.candidateName.trim()) errors.candidateName = t("newPlacement.errors.candidateName");
+      else if (charCount(v.candidateName) > SHORT_MAX) errors.candidateName = tooLong;
+      if (!v.employerName.trim()) errors.employerName = t("newPlacement.errors.employerName");
+      else if (charCount(v.employerName) > SHORT_MAX) errors.employerName = tooLong;
+      if (!isValidOrgNumber(v.employerOrgNumber.trim())) errors.employerOrgNumber = t("newPlacement.errors.orgNumber");
+      if (charCount(v.workplaceAddress) > SHORT_MAX) errors.workplaceAddress = tooLong;
+      if (!(MEASURES as readonly string[]).includes(v.measure)) errors.measure = t("newPlacement.errors.measure");
+      if (problems.startDate) errors.startDate = t("newPlacement.errors.date");
+      else if (!v.startDate) errors.startDate = t("newPlacement.errors.startDate");
+      if (problems.endDate) errors.endDate = t("newPlacement.errors.date");
+      else if (v.endDate && v.startDate && v.endDate < v.startDate)
+        errors.endDate = t("newPlacement.errors.endBeforeStart");
+      const hours = parseDecimal(v.hoursPerWeek);
+      if (!(hours >= 0.5 && hours <= 60)) errors.hoursPerWeek = t("newPlacement.errors.hours");
+      return errors;
+    },
+  });
+  const v = form.values;
 
-  const errors: Partial<Record<Field, string>> = {};
-  if (!v.candidateName.trim()) errors.candidateName = t("newPlacement.errors.candidateName");
-  else if (charCount(v.candidateName) > SHORT_MAX) errors.candidateName = tooLong;
-  if (!v.employerName.trim()) errors.employerName = t("newPlacement.errors.employerName");
-  else if (charCount(v.employerName) > SHORT_MAX) errors.employerName = tooLong;
-  if (!isValidOrgNumber(v.employerOrgNumber.trim())) errors.employerOrgNumber = t("newPlacement.errors.orgNumber");
-  if (charCount(v.workplaceAddress) > SHORT_MAX) errors.workplaceAddress = tooLong;
-  if (!(MEASURES as readonly string[]).includes(v.measure)) errors.measure = t("newPlacement.errors.measure");
-  if (dateProblems.startDate) errors.startDate = t("newPlacement.errors.date");
-  else if (!v.startDate) errors.startDate = t("newPlacement.errors.startDate");
-  if (dateProblems.endDate) errors.endDate = t("newPlacement.errors.date");
-  else if (v.endDate && v.startDate && v.endDate < v.startDate)
-    errors.endDate = t("newPlacement.errors.endBeforeStart");
-  if (!(hours >= 0.5 && hours <= 60)) errors.hoursPerWeek = t("newPlacement.errors.hours");
-
-  const shown = (field: Field) => (attempt > 0 || touched[field] ? errors[field] : undefined);
-  // On leaving a field, flag what is wrong with what was typed; empty fields wait for the submit.
-  const touch = (field: Field) => (e: { currentTarget: { value: string } }) => {
-    if (e.currentTarget.value.trim()) setTouched((s) => ({ ...s, [field]: true }));
-  };
-  const summary: FieldError[] = (Object.keys(IDS) as Field[])
-    .filter((f) => errors[f])
-    .map((f) => ({ id: IDS[f], message: errors[f] ?? "" }));
-
-  function onDate(field: "startDate" | "endDate") {
-    return (value: string, problem: DateProblem) => {
-      draft.update({ [field]: value });
-      setDateProblems((p) => ({ ...p, [field]: problem }));
-    };
-  }
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setAttempt((n) => n + 1);
-    setSubmitError(null);
-    if (summary.length > 0) return;
-    setSubmitting(true);
-    try {
-      const id = await createPlacement({
-        candidateName: v.candidateName.trim(),
-        employerName: v.employerName.trim(),
-        employerOrgNumber: v.employerOrgNumber.replace(/\s/g, ""),
-        workplaceAddress: v.workplaceAddress.trim(),
-        measure: v.measure,
-        startDate: v.startDate,
-        endDate: v.endDate || null,
-        hoursPerWeek: hours,
-      });
-      draft.clear();
-      navigate({ name: "placement", id }, { replace: true });
-    } catch (error) {
-      setSubmitError(toCommandError(error).message);
-      setSubmitting(false);
-    }
-  }
-
-  function discard() {
-    draft.clear();
-    setDateProblems({ startDate: null, endDate: null });
-    setTouched({});
-    setAttempt(0);
-    setFormKey((k) => k + 1);
-  }
+  const submit = form.handleSubmit(async () => {
+    const id = await createPlacement({
+      candidateName: v.candidateName.trim(),
+      employerName: v.employerName.trim(),
+      employerOrgNumber: v.employerOrgNumber.replace(/\s/g, ""),
+      workplaceAddress: v.workplaceAddress.trim(),
+      measure: v.measure,
+      startDate: v.startDate,
+      endDate: v.endDate || null,
+      hoursPerWeek: parseDecimal(v.hoursPerWeek),
+    });
+    navigate({ name: "placement", id }, { replace: true });
+  });
 
   return (
     <VStack gap="space-24" paddingBlock="space-32" className="form-narrow">
@@ -134,21 +93,12 @@ export function NewPlacement() {
         <ArrowLeftIcon aria-hidden />
         {t("overview.back")}
       </Link>
-      <form onSubmit={submit} noValidate data-testid="new-placement-form" key={formKey}>
+      <form onSubmit={submit} noValidate data-testid="new-placement-form">
         <VStack gap="space-24">
           <PageTitle>{t("newPlacement.heading")}</PageTitle>
           <BodyLong>{t("newPlacement.intro")}</BodyLong>
-          {draft.restored && (
-            <Alert variant="info" size="small" data-testid="draft-restored">
-              <VStack gap="space-8" align="start">
-                {t("app.draftRestored")}
-                <Button type="button" size="small" variant="tertiary" onClick={discard}>
-                  {t("app.discardDraft")}
-                </Button>
-              </VStack>
-            </Alert>
-          )}
-          <FormErrorSummary errors={summary} attempt={attempt} />
+          {form.restored && <DraftRestored onDiscard={form.clear} />}
+          <FormErrorSummary errors={form.summary} attempt={form.attempt} />
 
           <FormSection id="candidateSection" title={t("newPlacement.candidateSection")}>
             <TextField
@@ -157,9 +107,9 @@ export function NewPlacement() {
               description={t("newPlacement.candidateNameDescription")}
               autoComplete="off"
               value={v.candidateName}
-              onChange={(e) => draft.update({ candidateName: e.target.value })}
-              onBlur={touch("candidateName")}
-              error={shown("candidateName")}
+              onChange={(e) => form.update({ candidateName: e.target.value })}
+              onBlur={form.touch("candidateName")}
+              error={form.error("candidateName")}
               data-testid="new-placement-candidate-name"
             />
           </FormSection>
@@ -170,9 +120,9 @@ export function NewPlacement() {
               label={t("newPlacement.employerName")}
               autoComplete="organization"
               value={v.employerName}
-              onChange={(e) => draft.update({ employerName: e.target.value })}
-              onBlur={touch("employerName")}
-              error={shown("employerName")}
+              onChange={(e) => form.update({ employerName: e.target.value })}
+              onBlur={form.touch("employerName")}
+              error={form.error("employerName")}
               data-testid="new-placement-employer-name"
             />
             <TextField
@@ -183,9 +133,9 @@ export function NewPlacement() {
               autoComplete="off"
               htmlSize={12}
               value={v.employerOrgNumber}
-              onChange={(e) => draft.update({ employerOrgNumber: e.target.value })}
-              onBlur={touch("employerOrgNumber")}
-              error={shown("employerOrgNumber")}
+              onChange={(e) => form.update({ employerOrgNumber: e.target.value })}
+              onBlur={form.touch("employerOrgNumber")}
+              error={form.error("employerOrgNumber")}
               data-testid="new-placement-org-number"
             />
             <TextField
@@ -197,9 +147,9 @@ export function NewPlacement() {
               }
               autoComplete="street-address"
               value={v.workplaceAddress}
-              onChange={(e) => draft.update({ workplaceAddress: e.target.value })}
-              onBlur={touch("workplaceAddress")}
-              error={shown("workplaceAddress")}
+              onChange={(e) => form.update({ workplaceAddress: e.target.value })}
+              onBlur={form.touch("workplaceAddress")}
+              error={form.error("workplaceAddress")}
               data-testid="new-placement-workplace-address"
             />
           </FormSection>
@@ -209,9 +159,9 @@ export function NewPlacement() {
               id={IDS.measure}
               label={t("newPlacement.measure")}
               value={v.measure}
-              onChange={(e) => draft.update({ measure: e.target.value })}
-              onBlur={touch("measure")}
-              error={shown("measure")}
+              onChange={(e) => form.update({ measure: e.target.value })}
+              onBlur={form.touch("measure")}
+              error={form.error("measure")}
               data-testid="new-placement-measure"
             >
               <option value="">{t("newPlacement.measureChoose")}</option>
@@ -223,15 +173,17 @@ export function NewPlacement() {
             </Select>
             <HStack gap="space-16" align="start" wrap>
               <DateField
+                key={`start:${form.resetKey}`}
                 id={IDS.startDate}
                 label={t("newPlacement.startDate")}
                 value={v.startDate}
-                onChange={onDate("startDate")}
-                onBlur={touch("startDate")}
-                error={shown("startDate")}
+                onChange={form.dateChange("startDate")}
+                onBlur={form.touch("startDate")}
+                error={form.error("startDate")}
                 testId="new-placement-start-date"
               />
               <DateField
+                key={`end:${form.resetKey}`}
                 id={IDS.endDate}
                 label={
                   <>
@@ -239,9 +191,9 @@ export function NewPlacement() {
                   </>
                 }
                 value={v.endDate}
-                onChange={onDate("endDate")}
-                onBlur={touch("endDate")}
-                error={shown("endDate")}
+                onChange={form.dateChange("endDate")}
+                onBlur={form.touch("endDate")}
+                error={form.error("endDate")}
                 testId="new-placement-end-date"
               />
             </HStack>
@@ -253,21 +205,21 @@ export function NewPlacement() {
               autoComplete="off"
               htmlSize={6}
               value={v.hoursPerWeek}
-              onChange={(e) => draft.update({ hoursPerWeek: e.target.value })}
-              onBlur={touch("hoursPerWeek")}
-              error={shown("hoursPerWeek")}
+              onChange={(e) => form.update({ hoursPerWeek: e.target.value })}
+              onBlur={form.touch("hoursPerWeek")}
+              error={form.error("hoursPerWeek")}
               data-testid="new-placement-hours"
             />
           </FormSection>
 
-          {submitError && (
+          {form.submitError && (
             <Alert variant="error" data-testid="new-placement-error">
-              {submitError}
+              {form.submitError}
             </Alert>
           )}
 
           <HStack gap="space-16">
-            <Button type="submit" loading={submitting} data-testid="new-placement-submit">
+            <Button type="submit" loading={form.submitting} data-testid="new-placement-submit">
               {t("newPlacement.submit")}
             </Button>
             <Button as="a" variant="secondary" href={href({ name: "list" })} data-testid="new-placement-cancel">
@@ -276,18 +228,6 @@ export function NewPlacement() {
           </HStack>
         </VStack>
       </form>
-    </VStack>
-  );
-}
-
-/** A titled group of fields (h2), so the form reads in three short steps. */
-function FormSection({ id, title, children }: { id: string; title: string; children: ReactNode }) {
-  return (
-    <VStack as="section" gap="space-16" aria-labelledby={`${id}-heading`}>
-      <Heading level="2" size="small" id={`${id}-heading`}>
-        {title}
-      </Heading>
-      {children}
     </VStack>
   );
 }

@@ -12,15 +12,17 @@ import {
   TextField,
   VStack,
 } from "@navikt/ds-react";
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { logObservation, toCommandError } from "../api";
-import { ATTENDANCE, type Attendance } from "../codes";
-import { DateField, type DateProblem } from "../components/DateField";
-import { FormErrorSummary, type FieldError } from "../components/FormErrorSummary";
-import { charCount, decimalInput, formatDate, parseDecimal, todayIso } from "../format";
-import { currentLanguage } from "../i18n";
-import { draftKey, useDraft } from "../hooks/useDraft";
+import { logObservation } from "../../api";
+import { ATTENDANCE, type Attendance } from "../../codes";
+import { DateField } from "../../components/DateField";
+import { DraftRestored } from "../../components/DraftRestored";
+import { FormErrorSummary } from "../../components/FormErrorSummary";
+import { charCount, decimalInput, formatDate, parseDecimal, todayIso } from "../../format";
+import { currentLanguage } from "../../i18n";
+import { draftKey } from "../../hooks/useDraft";
+import { useForm, type FieldErrors } from "../../hooks/useForm";
 
 const FIELD_MAX = 2000;
 
@@ -34,8 +36,6 @@ const IDS = {
   contactMessage: "daily-log-contact-message",
 } as const;
 
-type Field = keyof typeof IDS;
-
 type DailyLogDraft = {
   date: string;
   attendance: string;
@@ -46,6 +46,11 @@ type DailyLogDraft = {
   wantsContact: boolean;
   contactMessage: string;
 };
+
+/** The day's hours as a number: none on an absent day, NaN when it is not a number. */
+function hoursOf(v: DailyLogDraft): number {
+  return v.attendance === "absent" ? 0 : parseDecimal(v.hours);
+}
 
 export function dailyLogDraftKey(placementId: string): string {
   return draftKey("daily-log", placementId);
@@ -72,92 +77,63 @@ export function DailyLogForm({ placementId, startDate, hoursPerWeek, autoFocus, 
   const language = currentLanguage();
   // A normal day's hours, as a starting point the employer corrects when the day was different.
   const usualHours = hoursPerWeek > 0 ? decimalInput(Math.round((hoursPerWeek / 5) * 2) / 2, language) : "";
-  const draft = useDraft<DailyLogDraft>(dailyLogDraftKey(placementId), {
-    date: todayIso(),
-    attendance: "present",
-    hours: usualHours,
-    tasksDone: "",
-    wentWell: "",
-    problem: "",
-    wantsContact: false,
-    contactMessage: "",
-  });
-  const [dateProblem, setDateProblem] = useState<DateProblem>(null);
-  const [touched, setTouched] = useState<Partial<Record<Field, boolean>>>({});
-  const [attempt, setAttempt] = useState(0);
-  const [submitting, setSubmitting] = useState(false);
-  const [submitError, setSubmitError] = useState<string | null>(null);
   const [today] = useState(todayIso);
-  // Bumped to remount the date field when the draft is thrown away.
-  const [formKey, setFormKey] = useState(0);
-
-  const v = draft.value;
-  const absent = v.attendance === "absent";
-  const hours = absent ? 0 : parseDecimal(v.hours);
   const tooLong = t("dailyLog.errors.tooLong", { max: FIELD_MAX });
+  const beforeStart = t("dailyLog.errors.beforeStart", { start: formatDate(startDate, language) });
+  const form = useForm<DailyLogDraft>({
+    draftKey: dailyLogDraftKey(placementId),
+    initial: {
+      date: todayIso(),
+      attendance: "present",
+      hours: usualHours,
+      tasksDone: "",
+      wentWell: "",
+      problem: "",
+      wantsContact: false,
+      contactMessage: "",
+    },
+    ids: IDS,
+    validate: (v, problems) => {
+      const errors: FieldErrors = {};
+      const dateProblem = problems.date;
+      if (dateProblem === "after") errors.date = t("dailyLog.errors.future");
+      else if (dateProblem === "before") errors.date = beforeStart;
+      else if (dateProblem || !v.date) errors.date = t("dailyLog.errors.date");
+      else if (v.date > today) errors.date = t("dailyLog.errors.future");
+      else if (v.date < startDate) errors.date = beforeStart;
+      if (!(ATTENDANCE as readonly string[]).includes(v.attendance)) errors.attendance = t("dailyLog.errors.attendance");
+      const hours = hoursOf(v);
+      if (!(hours >= 0 && hours <= 24)) errors.hours = t("dailyLog.errors.hours");
+      for (const field of ["tasksDone", "wentWell", "problem", "contactMessage"] as const) {
+        if (charCount(v[field]) > FIELD_MAX) errors[field] = tooLong;
+      }
+      return errors;
+    },
+  });
 
-  const errors: Partial<Record<Field, string>> = {};
-  if (dateProblem === "after") errors.date = t("dailyLog.errors.future");
-  else if (dateProblem === "before")
-    errors.date = t("dailyLog.errors.beforeStart", { start: formatDate(startDate, language) });
-  else if (dateProblem || !v.date) errors.date = t("dailyLog.errors.date");
-  else if (v.date > today) errors.date = t("dailyLog.errors.future");
-  else if (v.date < startDate)
-    errors.date = t("dailyLog.errors.beforeStart", { start: formatDate(startDate, language) });
-  if (!(ATTENDANCE as readonly string[]).includes(v.attendance)) errors.attendance = t("dailyLog.errors.attendance");
-  if (!(hours >= 0 && hours <= 24)) errors.hours = t("dailyLog.errors.hours");
-  for (const field of ["tasksDone", "wentWell", "problem", "contactMessage"] as const) {
-    if (charCount(v[field]) > FIELD_MAX) errors[field] = tooLong;
-  }
-
-  const shown = (field: Field) => (attempt > 0 || touched[field] ? errors[field] : undefined);
-  // On leaving a field, flag what is wrong with what was typed; empty fields wait for the submit.
-  const touch = (field: Field) => (e: { currentTarget: { value: string } }) => {
-    if (e.currentTarget.value.trim()) setTouched((s) => ({ ...s, [field]: true }));
-  };
-  const summary: FieldError[] = (Object.keys(IDS) as Field[])
-    .filter((f) => errors[f])
-    .map((f) => ({ id: IDS[f], message: errors[f] ?? "" }));
+  const v = form.values;
+  const absent = v.attendance === "absent";
 
   function onAttendance(value: Attendance) {
     // An absent day has no working hours; coming back from "absent" restores a usual day.
-    if (value === "absent") draft.update({ attendance: value, hours: "0" });
-    else if (absent) draft.update({ attendance: value, hours: usualHours });
-    else draft.update({ attendance: value });
+    if (value === "absent") form.update({ attendance: value, hours: "0" });
+    else if (absent) form.update({ attendance: value, hours: usualHours });
+    else form.update({ attendance: value });
   }
 
-  function discard() {
-    draft.clear();
-    setDateProblem(null);
-    setTouched({});
-    setAttempt(0);
-    setFormKey((k) => k + 1);
-  }
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setAttempt((n) => n + 1);
-    setSubmitError(null);
-    if (summary.length > 0) return;
-    setSubmitting(true);
-    try {
-      await logObservation(placementId, {
-        date: v.date,
-        attendance: v.attendance,
-        hours,
-        tasksDone: v.tasksDone.trim(),
-        wentWell: v.wentWell.trim(),
-        problem: v.problem.trim(),
-        wantsContact: v.wantsContact,
-        contactMessage: v.wantsContact ? v.contactMessage.trim() : "",
-      });
-      draft.clear();
-      onSaved(v.wantsContact);
-    } catch (error) {
-      setSubmitError(toCommandError(error).message);
-      setSubmitting(false);
-    }
-  }
+  const submit = form.handleSubmit(async () => {
+    await logObservation(placementId, {
+      date: v.date,
+      attendance: v.attendance,
+      hours: hoursOf(v),
+      tasksDone: v.tasksDone.trim(),
+      wentWell: v.wentWell.trim(),
+      problem: v.problem.trim(),
+      wantsContact: v.wantsContact,
+      contactMessage: v.wantsContact ? v.contactMessage.trim() : "",
+    });
+    onSaved(v.wantsContact);
+  });
 
   return (
     <Box
@@ -168,7 +144,6 @@ export function DailyLogForm({ placementId, startDate, hoursPerWeek, autoFocus, 
       borderColor="neutral-subtle"
     >
       <form
-        key={formKey}
         onSubmit={submit}
         noValidate
         aria-labelledby="daily-log-heading"
@@ -181,37 +156,26 @@ export function DailyLogForm({ placementId, startDate, hoursPerWeek, autoFocus, 
             </Heading>
             <BodyShort textColor="subtle">{t("dailyLog.intro")}</BodyShort>
           </VStack>
-          {draft.restored && (
-            <Alert variant="info" size="small" data-testid="draft-restored">
-              <VStack gap="space-8" align="start">
-                {t("app.draftRestored")}
-                <Button type="button" size="small" variant="tertiary" onClick={discard}>
-                  {t("app.discardDraft")}
-                </Button>
-              </VStack>
-            </Alert>
-          )}
-          <FormErrorSummary errors={summary} attempt={attempt} />
+          {form.restored && <DraftRestored onDiscard={form.clear} />}
+          <FormErrorSummary errors={form.summary} attempt={form.attempt} />
 
           <DateField
+            key={form.resetKey}
             id={IDS.date}
             label={t("dailyLog.date")}
             value={v.date}
             fromDate={startDate}
             toDate={today}
-            onChange={(value, problem) => {
-              draft.update({ date: value });
-              setDateProblem(problem);
-            }}
-            onBlur={touch("date")}
-            error={shown("date")}
+            onChange={form.dateChange("date")}
+            onBlur={form.touch("date")}
+            error={form.error("date")}
             testId="daily-log-date"
           />
           <RadioGroup
             legend={t("dailyLog.attendance")}
             value={v.attendance}
             onChange={onAttendance}
-            error={shown("attendance")}
+            error={form.error("attendance")}
             data-testid="daily-log-attendance"
           >
             <HStack gap="space-4 space-24" wrap>
@@ -235,9 +199,9 @@ export function DailyLogForm({ placementId, startDate, hoursPerWeek, autoFocus, 
             htmlSize={5}
             value={absent ? "0" : v.hours}
             disabled={absent}
-            onChange={(e) => draft.update({ hours: e.target.value })}
-            onBlur={touch("hours")}
-            error={shown("hours")}
+            onChange={(e) => form.update({ hours: e.target.value })}
+            onBlur={form.touch("hours")}
+            error={form.error("hours")}
             data-testid="daily-log-hours"
           />
 
@@ -247,8 +211,8 @@ export function DailyLogForm({ placementId, startDate, hoursPerWeek, autoFocus, 
             minRows={2}
             maxLength={FIELD_MAX}
             value={v.tasksDone}
-            onChange={(e) => draft.update({ tasksDone: e.target.value })}
-            error={shown("tasksDone")}
+            onChange={(e) => form.update({ tasksDone: e.target.value })}
+            error={form.error("tasksDone")}
             data-testid="daily-log-tasks-done"
           />
           <Textarea
@@ -257,8 +221,8 @@ export function DailyLogForm({ placementId, startDate, hoursPerWeek, autoFocus, 
             minRows={2}
             maxLength={FIELD_MAX}
             value={v.wentWell}
-            onChange={(e) => draft.update({ wentWell: e.target.value })}
-            error={shown("wentWell")}
+            onChange={(e) => form.update({ wentWell: e.target.value })}
+            error={form.error("wentWell")}
             data-testid="daily-log-went-well"
           />
           <Textarea
@@ -272,15 +236,15 @@ export function DailyLogForm({ placementId, startDate, hoursPerWeek, autoFocus, 
             minRows={2}
             maxLength={FIELD_MAX}
             value={v.problem}
-            onChange={(e) => draft.update({ problem: e.target.value })}
-            error={shown("problem")}
+            onChange={(e) => form.update({ problem: e.target.value })}
+            error={form.error("problem")}
             data-testid="daily-log-problem"
           />
 
           <VStack gap="space-8">
             <Checkbox
               checked={v.wantsContact}
-              onChange={(e) => draft.update({ wantsContact: e.target.checked })}
+              onChange={(e) => form.update({ wantsContact: e.target.checked })}
               data-testid="daily-log-wants-contact"
             >
               {t("dailyLog.wantsContact")}
@@ -296,21 +260,21 @@ export function DailyLogForm({ placementId, startDate, hoursPerWeek, autoFocus, 
                 minRows={2}
                 maxLength={FIELD_MAX}
                 value={v.contactMessage}
-                onChange={(e) => draft.update({ contactMessage: e.target.value })}
-                error={shown("contactMessage")}
+                onChange={(e) => form.update({ contactMessage: e.target.value })}
+                error={form.error("contactMessage")}
                 data-testid="daily-log-contact-message"
               />
             )}
           </VStack>
 
-          {submitError && (
+          {form.submitError && (
             <Alert variant="error" data-testid="daily-log-error">
-              {submitError}
+              {form.submitError}
             </Alert>
           )}
 
           <HStack gap="space-16">
-            <Button type="submit" loading={submitting} data-testid="daily-log-save">
+            <Button type="submit" loading={form.submitting} data-testid="daily-log-save">
               {t("dailyLog.submit")}
             </Button>
             <Button type="button" variant="secondary" onClick={onCancel} data-testid="daily-log-cancel">

@@ -1,10 +1,8 @@
-import { QrCodeIcon } from "@navikt/aksel-icons";
 import {
   Alert,
   BodyLong,
   BodyShort,
   Box,
-  Button,
   CopyButton,
   Detail,
   Heading,
@@ -12,61 +10,14 @@ import {
   Textarea,
   VStack,
 } from "@navikt/ds-react";
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
-import { inviteEmployer, toCommandError } from "../api";
-import type { PairingCode } from "../bindings/PairingCode";
-import { formatDate } from "../format";
-import { currentLanguage } from "../i18n";
+import type { PairingCode } from "../../bindings/PairingCode";
+import { formatDate } from "../../format";
+import { currentLanguage } from "../../i18n";
 
-/** The adviser's "Koble til arbeidsgiver": makes an invitation and shows it three ways. */
-export function InviteEmployer({ placementId }: { placementId: string }) {
-  const { t } = useTranslation();
-  const [pairing, setPairing] = useState<PairingCode | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function invite() {
-    setBusy(true);
-    setError(null);
-    try {
-      setPairing(await inviteEmployer(placementId));
-    } catch (e) {
-      setError(t("pairing.failed", { message: toCommandError(e).message }));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  return (
-    <VStack as="section" gap="space-16" aria-labelledby="invite-heading" data-testid="invite-section">
-      <Heading level="2" size="medium" id="invite-heading">
-        {t("pairing.heading")}
-      </Heading>
-      <BodyLong>{t("pairing.intro")}</BodyLong>
-      {error && (
-        <Alert variant="error" data-testid="invite-error">
-          {error}
-        </Alert>
-      )}
-      <div>
-        <Button
-          variant={pairing ? "secondary" : "primary"}
-          icon={<QrCodeIcon aria-hidden />}
-          loading={busy}
-          onClick={invite}
-          data-testid="invite-employer"
-        >
-          {pairing ? t("pairing.inviteAgain") : t("pairing.invite")}
-        </Button>
-      </div>
-      {/* A new code is a new panel: focus moves to its heading again. */}
-      {pairing && <PairingPanel key={pairing.shortCode} pairing={pairing} />}
-    </VStack>
-  );
-}
-
-function PairingPanel({ pairing: p }: { pairing: PairingCode }) {
+/** A fresh invitation three ways: QR code, short code (with the relay) and full code (offline). */
+export function PairingPanel({ pairing: p }: { pairing: PairingCode }) {
   const { t } = useTranslation();
   const language = currentLanguage();
   const heading = useRef<HTMLHeadingElement>(null);

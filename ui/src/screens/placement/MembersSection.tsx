@@ -1,9 +1,9 @@
 import { Alert, BodyLong, BodyShort, Box, Button, Heading, HStack, Tag, VStack } from "@navikt/ds-react";
 import { useCallback, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { placementMembers, removeDevice, toCommandError } from "../api";
-import type { MemberDevice } from "../bindings/MemberDevice";
-import { useLoad } from "../hooks/useLoad";
+import { placementMembers, removeDevice, toCommandError } from "../../api";
+import type { MemberDevice } from "../../bindings/MemberDevice";
+import { useLoad } from "../../hooks/useLoad";
 
 /**
  * "Enheter": the devices of a placement as their signed invitations prove them, for the adviser,

@@ -1,25 +1,13 @@
-import {
-  Alert,
-  BodyLong,
-  BodyShort,
-  Box,
-  Detail,
-  ExpansionCard,
-  Heading,
-  HStack,
-  Loader,
-  Tag,
-  VStack,
-} from "@navikt/ds-react";
+import { BodyShort, Box, Detail, ExpansionCard, HStack, Loader, Tag, VStack } from "@navikt/ds-react";
 import { useCallback } from "react";
 import { useTranslation } from "react-i18next";
-import { placementSyncLog } from "../api";
-import type { QuarantineLine } from "../bindings/QuarantineLine";
-import { codeLabel } from "../codes";
-import { LoadError } from "../components/LoadError";
-import { formatDate } from "../format";
-import { currentLanguage } from "../i18n";
-import { useLoad } from "../hooks/useLoad";
+import { placementSyncLog } from "../../api";
+import { codeLabel } from "../../codes";
+import { LoadError } from "../../components/LoadError";
+import { formatDate } from "../../format";
+import { currentLanguage } from "../../i18n";
+import { useLoad } from "../../hooks/useLoad";
+import { Quarantine } from "./Quarantine";
 
 /**
  * What sync did for this placement, and what it received but could not apply. The log is read
@@ -89,37 +77,5 @@ export function SyncLogSection({ placementId, refresh }: { placementId: string; 
         </VStack>
       </ExpansionCard.Content>
     </ExpansionCard>
-  );
-}
-
-function Quarantine({ items }: { items: QuarantineLine[] }) {
-  const { t } = useTranslation();
-  const language = currentLanguage();
-  return (
-    <Alert variant="warning" data-testid="quarantine-list">
-      <VStack gap="space-8">
-        <Heading level="3" size="xsmall">
-          {t("syncLog.quarantineHeading")}
-        </Heading>
-        <BodyLong size="small">{t("syncLog.quarantineIntro")}</BodyLong>
-        <ul className="plain-list">
-          {items.map((q, i) => (
-            <li key={`${q.receivedAt}:${i}`} data-testid="quarantine-item" data-document={q.document}>
-              <VStack gap="space-0">
-                <HStack gap="space-8" align="center" wrap>
-                  <Tag size="xsmall" variant="outline" data-color="neutral">
-                    {codeLabel(t, "syncDocument", q.document)}
-                  </Tag>
-                  <Detail>{t("syncLog.receivedAt", { date: formatDate(q.receivedAt, language) })}</Detail>
-                </HStack>
-                <BodyShort size="small" className="pre-line">
-                  {q.reason}
-                </BodyShort>
-              </VStack>
-            </li>
-          ))}
-        </ul>
-      </VStack>
-    </Alert>
   );
 }

@@ -1,10 +1,11 @@
 import { Alert, Box, Button, Textarea, VStack } from "@navikt/ds-react";
-import { useRef, useState, type FormEvent } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { addNote, toCommandError } from "../api";
-import type { Role } from "../bindings/Role";
-import { charCount } from "../format";
-import { draftKey, useDraft } from "../hooks/useDraft";
+import { addNote } from "../../api";
+import type { Role } from "../../bindings/Role";
+import { charCount } from "../../format";
+import { draftKey } from "../../hooks/useDraft";
+import { useForm } from "../../hooks/useForm";
 
 /** What the Rust side accepts in a note (folgesvenn-domain's validate.rs). */
 const NOTE_MAX = 20000;
@@ -24,52 +25,46 @@ export function NoteForm({
   onSaved: () => void;
 }) {
   const { t } = useTranslation();
-  const draft = useDraft(noteDraftKey(placementId), { body: "" });
-  const [attempt, setAttempt] = useState(0);
-  const [submitting, setSubmitting] = useState(false);
-  const [submitError, setSubmitError] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
-  const field = useRef<HTMLTextAreaElement>(null);
-
-  const body = draft.value.body;
-  const error = !body.trim()
-    ? t("note.errors.empty")
-    : charCount(body) > NOTE_MAX
-      ? t("note.errors.tooLong", { max: NOTE_MAX })
-      : undefined;
+  // One field: a submit with an error puts focus on it, its message beside it.
+  const form = useForm({
+    draftKey: noteDraftKey(placementId),
+    initial: { body: "" },
+    ids: { body: `note-body-${placementId}` },
+    onInvalid: "field",
+    validate: ({ body }) => ({
+      body: !body.trim()
+        ? t("note.errors.empty")
+        : charCount(body) > NOTE_MAX
+          ? t("note.errors.tooLong", { max: NOTE_MAX })
+          : undefined,
+    }),
+    // The draft is kept: nothing typed is lost.
+    failureMessage: (error) => t("note.failed", { message: error.message }),
+  });
+  const body = form.values.body;
   const label =
     role === "adviser" ? t("note.labelAdviser") : role === "employer" ? t("note.labelEmployer") : t("note.label");
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setAttempt((n) => n + 1);
-    setSubmitError(null);
-    setSaved(false);
-    if (error) {
-      field.current?.focus();
-      return;
-    }
-    setSubmitting(true);
-    try {
-      await addNote(placementId, { body: body.trim(), replyTo: null });
-      draft.clear();
-      setAttempt(0);
-      setSaved(true);
-      onSaved();
-    } catch (err) {
-      // The draft is kept: nothing typed is lost.
-      setSubmitError(t("note.failed", { message: toCommandError(err).message }));
-    } finally {
-      setSubmitting(false);
-    }
-  }
+  const save = form.handleSubmit(async () => {
+    await addNote(placementId, { body: body.trim(), replyTo: null });
+    setSaved(true);
+    onSaved();
+  });
 
   return (
     <Box padding="space-12" background="neutral-soft" borderRadius="8">
-      <form onSubmit={submit} noValidate aria-label={t("note.formLabel")} data-testid="note-form">
+      <form
+        onSubmit={(e) => {
+          setSaved(false);
+          return save(e);
+        }}
+        noValidate
+        aria-label={t("note.formLabel")}
+        data-testid="note-form"
+      >
         <VStack gap="space-12">
           <Textarea
-            ref={field}
             id={`note-body-${placementId}`}
             label={label}
             description={t("note.description")}
@@ -79,14 +74,14 @@ export function NoteForm({
             value={body}
             onChange={(e) => {
               setSaved(false);
-              draft.update({ body: e.target.value });
+              form.update({ body: e.target.value });
             }}
-            error={attempt > 0 ? error : undefined}
+            error={form.error("body")}
             data-testid="note-body"
           />
-          {submitError && (
+          {form.submitError && (
             <Alert variant="error" size="small" data-testid="note-error">
-              {submitError}
+              {form.submitError}
             </Alert>
           )}
           {saved && (
@@ -98,7 +93,7 @@ export function NoteForm({
             <Button
               type="submit"
               size="small"
-              loading={submitting}
+              loading={form.submitting}
               data-testid="note-submit"
             >
               {t("note.submit")}

@@ -1,16 +1,14 @@
 import { ArrowUndoIcon, PlayIcon } from "@navikt/aksel-icons";
-import { Alert, BodyLong, BodyShort, Box, Button, Heading, HStack, Select, VStack } from "@navikt/ds-react";
-import { useEffect, useRef, useState, type FormEvent } from "react";
+import { Alert, BodyShort, Box, Button, Heading, HStack, VStack } from "@navikt/ds-react";
+import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { activatePlacement, closePlacement, reopenPlacement, toCommandError } from "../api";
-import type { PlacementFacts } from "../bindings/PlacementFacts";
-import { CLOSE_REASONS, codeLabel } from "../codes";
-import { DateField, type DateProblem } from "../components/DateField";
-import { formatDate, todayIso } from "../format";
-import { currentLanguage } from "../i18n";
-
-/** How a placement is closed: ended (it ran its course) or cancelled (it stopped early, or never began). */
-type CloseKind = "ended" | "cancelled";
+import { activatePlacement, reopenPlacement } from "../../api";
+import type { PlacementFacts } from "../../bindings/PlacementFacts";
+import { codeLabel } from "../../codes";
+import { formatDate, todayIso } from "../../format";
+import { currentLanguage } from "../../i18n";
+import { CloseForm, type CloseKind } from "./CloseForm";
+import { useFailureText } from "./useFailureText";
 
 /** What the last successful action was, for the confirmation. */
 type Done = "activated" | "ended" | "cancelled" | "reopened";
@@ -20,36 +18,6 @@ const SAVED_KEY = {
   ended: "lifecycle.savedEnded",
   cancelled: "lifecycle.savedCancelled",
   reopened: "lifecycle.savedReopened",
-} as const;
-
-/** The error kinds of these commands that have their own sentence in the UI. */
-const KNOWN_ERRORS = [
-  "in_future",
-  "before_placement_start",
-  "status_transition",
-  "reopen_too_late",
-  "unknown_choice",
-  "invalid_date",
-  "out_of_range",
-] as const;
-type KnownError = (typeof KNOWN_ERRORS)[number];
-
-function isKnownError(kind: string): kind is KnownError {
-  return (KNOWN_ERRORS as readonly string[]).includes(kind);
-}
-
-/** A command's error as a sentence: the UI's own for the kinds it knows, else the Rust side's. */
-function useFailureText() {
-  const { t } = useTranslation();
-  return (error: unknown): string => {
-    const e = toCommandError(error);
-    return isKnownError(e.kind) ? t(`errors.${e.kind}`) : t("lifecycle.failed", { message: e.message });
-  };
-}
-
-const IDS = {
-  date: "lifecycle-date",
-  reason: "lifecycle-reason",
 } as const;
 
 interface Props {
@@ -252,140 +220,6 @@ export function LifecycleSection({ placementId, facts, onChanged }: Props) {
           </VStack>
         )}
       </VStack>
-    </Box>
-  );
-}
-
-interface CloseFormProps {
-  kind: CloseKind;
-  placementId: string;
-  /** `YYYY-MM-DD`: a placement cannot end before it started (cancelling it can). */
-  startDate: string;
-  onSaved: () => void;
-  onCancel: () => void;
-}
-
-/** The day and the reason for ending or cancelling; the employer keeps access 12 weeks after that day. */
-function CloseForm({ kind, placementId, startDate, onSaved, onCancel }: CloseFormProps) {
-  const { t } = useTranslation();
-  const language = currentLanguage();
-  const failureText = useFailureText();
-  const [today] = useState(todayIso);
-  const [date, setDate] = useState(today);
-  const [dateProblem, setDateProblem] = useState<DateProblem>(null);
-  const [reason, setReason] = useState("");
-  const [attempt, setAttempt] = useState(0);
-  const [submitting, setSubmitting] = useState(false);
-  const [submitError, setSubmitError] = useState<string | null>(null);
-  const formHeading = useRef<HTMLHeadingElement>(null);
-  const mustFollowStart = kind === "ended";
-
-  // Opened by a button: move focus into the form.
-  useEffect(() => {
-    formHeading.current?.focus();
-  }, []);
-
-  const beforeStart = t("lifecycle.errors.beforeStart", { start: formatDate(startDate, language) });
-  const errors: { date?: string; reason?: string } = {};
-  if (dateProblem === "after") errors.date = t("lifecycle.errors.future");
-  else if (dateProblem === "before") errors.date = beforeStart;
-  else if (dateProblem || !date) errors.date = t("lifecycle.errors.date");
-  else if (date > today) errors.date = t("lifecycle.errors.future");
-  else if (mustFollowStart && date < startDate) errors.date = beforeStart;
-  if (!(CLOSE_REASONS as readonly string[]).includes(reason)) errors.reason = t("lifecycle.errors.reason");
-  const shown = (field: keyof typeof errors) => (attempt > 0 ? errors[field] : undefined);
-
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setAttempt((n) => n + 1);
-    setSubmitError(null);
-    // Two fields: the first one that is wrong takes focus, its message beside it.
-    const wrong = (["date", "reason"] as const).find((field) => errors[field]);
-    if (wrong) {
-      document.getElementById(IDS[wrong])?.focus();
-      return;
-    }
-    setSubmitting(true);
-    try {
-      await closePlacement(placementId, { status: kind, on: date, reason });
-      onSaved();
-    } catch (error) {
-      setSubmitError(failureText(error));
-      setSubmitting(false);
-    }
-  }
-
-  const headingText = kind === "ended" ? t("lifecycle.end") : t("lifecycle.cancel");
-  return (
-    <Box padding="space-12" background="neutral-soft" borderRadius="8">
-      <form
-        onSubmit={submit}
-        noValidate
-        aria-labelledby="lifecycle-form-heading"
-        data-testid="lifecycle-form"
-        data-kind={kind}
-      >
-        <VStack gap="space-16">
-          <Heading level="3" size="xsmall" id="lifecycle-form-heading" ref={formHeading} tabIndex={-1}>
-            {headingText}
-          </Heading>
-          <DateField
-            id={IDS.date}
-            label={kind === "ended" ? t("lifecycle.dateEnd") : t("lifecycle.dateCancel")}
-            description={t("lifecycle.dateDescription")}
-            value={date}
-            fromDate={mustFollowStart ? startDate : undefined}
-            toDate={today}
-            onChange={(value, problem) => {
-              setDate(value);
-              setDateProblem(problem);
-            }}
-            error={shown("date")}
-            testId="lifecycle-date"
-          />
-          <Select
-            id={IDS.reason}
-            label={t("lifecycle.reason")}
-            description={t("lifecycle.reasonDescription")}
-            size="small"
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            error={shown("reason")}
-            aria-required
-            data-testid="lifecycle-reason"
-          >
-            <option value="">{t("lifecycle.reasonChoose")}</option>
-            {CLOSE_REASONS.map((code) => (
-              <option key={code} value={code}>
-                {codeLabel(t, "closeReason", code)}
-              </option>
-            ))}
-          </Select>
-          <Alert variant="info" size="small" inline data-testid="lifecycle-access-hint">
-            <BodyLong size="small">{t("lifecycle.accessHint")}</BodyLong>
-          </Alert>
-          {submitError && (
-            <Alert variant="error" size="small" role="alert" data-testid="lifecycle-form-error">
-              {submitError}
-            </Alert>
-          )}
-          <HStack gap="space-8" wrap>
-            <Button type="submit" size="small" loading={submitting} data-testid="lifecycle-save">
-              {t("lifecycle.save")}
-            </Button>
-            <Button
-              type="button"
-              size="small"
-              variant="tertiary"
-              disabled={submitting}
-              onClick={onCancel}
-              data-testid="lifecycle-form-cancel"
-            >
-              {t("lifecycle.close")}
-            </Button>
-          </HStack>
-        </VStack>
-      </form>
     </Box>
   );
 }

@@ -1,0 +1,76 @@
+// Every screen against the fake backend of `npm run dev:mock` (src/dev/mockBackend.ts): the
+// screens and their parts render, and the hash router moves between them.
+import { act, fireEvent, render, screen, within } from "@testing-library/react";
+import { afterEach, describe, expect, it } from "vitest";
+import { App } from "./App";
+import { installMockBackend } from "./dev/mockBackend";
+
+const slow = { timeout: 4000 };
+
+function start(search: string) {
+  window.history.replaceState(null, "", `/${search}`);
+  installMockBackend();
+  render(<App />);
+}
+
+function go(hash: string) {
+  act(() => {
+    window.location.hash = hash;
+  });
+}
+
+afterEach(() => {
+  window.history.replaceState(null, "", "/");
+});
+
+describe("the app against the mock backend", () => {
+  it("adviser: list, search, overview, visit form, new placement", { timeout: 20_000 }, async () => {
+    start("");
+    const links = await screen.findAllByTestId("placement-link", undefined, slow);
+    expect(links.length).toBeGreaterThan(1);
+
+    fireEvent.change(screen.getByTestId("placement-search"), { target: { value: "lager" } });
+    expect(await screen.findByTestId("search-results", undefined, slow)).toBeTruthy();
+    fireEvent.change(screen.getByTestId("placement-search"), { target: { value: "" } });
+
+    go(links[0]?.getAttribute("href") ?? "");
+    const overview = await screen.findByTestId("placement-overview", undefined, slow);
+    expect(within(overview).getAllByTestId("timeline-item").length).toBeGreaterThan(0);
+    for (const part of ["overview-training-plan", "lifecycle", "invite-section", "members", "sync-log", "note-form"]) {
+      expect(within(overview).getByTestId(part)).toBeTruthy();
+    }
+
+    go(screen.getByTestId("record-visit").getAttribute("href") ?? "");
+    expect(await screen.findByTestId("visit-form", undefined, slow)).toBeTruthy();
+    expect(screen.getAllByTestId("visit-action")).toHaveLength(1);
+
+    go("#/placements/new");
+    expect(await screen.findByTestId("new-placement-form", undefined, slow)).toBeTruthy();
+
+    go("#/placements/no-such-placement");
+    expect(await screen.findByText("Fant ikke oppfølgingsløpet. Det kan være slettet fra denne enheten.", undefined, slow)).toBeTruthy();
+  });
+
+  it("employer: the overview has the daily log, and join has its form", async () => {
+    start("?device=employer");
+    const links = await screen.findAllByTestId("placement-link", undefined, slow);
+    go(links[0]?.getAttribute("href") ?? "");
+    await screen.findByTestId("placement-overview", undefined, slow);
+    fireEvent.click(screen.getByTestId("daily-log-open"));
+    expect(await screen.findByTestId("daily-log-form")).toBeTruthy();
+    expect(screen.queryByTestId("record-visit")).toBeNull();
+
+    go("#/join");
+    expect(await screen.findByTestId("join-form", undefined, slow)).toBeTruthy();
+  });
+
+  it("first run", async () => {
+    start("?device=fresh");
+    expect(await screen.findByTestId("first-run-form", undefined, slow)).toBeTruthy();
+  });
+
+  it("a locked device asks for the passphrase", async () => {
+    start("?device=locked");
+    expect(await screen.findByTestId("unlock-passphrase", undefined, slow)).toBeTruthy();
+  });
+});

@@ -1,0 +1,43 @@
+import { fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { callsOf, failWith, mockCommands } from "../test/ipc";
+import { JoinPlacement } from "./JoinPlacement";
+
+describe("JoinPlacement", () => {
+  it("needs the short code", async () => {
+    const calls = mockCommands();
+    render(<JoinPlacement />);
+    fireEvent.click(screen.getByTestId("join-submit"));
+    expect(await screen.findByTestId("error-summary")).toBeTruthy();
+    expect(callsOf(calls, "join_placement")).toEqual([]);
+  });
+
+  it("shows an unfamiliar relay first, and joins once the user allows it", async () => {
+    const calls = mockCommands({
+      join_placement: ({ allowNewRelay }) =>
+        allowNewRelay ? "p9" : failWith("unfamiliar_relay", "Koden bruker relay.example.no.")({}),
+    });
+    render(<JoinPlacement />);
+    fireEvent.change(screen.getByTestId("join-code"), { target: { value: " ABCD-EFGH " } });
+    fireEvent.change(screen.getByTestId("join-full-code"), { target: { value: "FS2-abc\ndef" } });
+    fireEvent.click(screen.getByTestId("join-submit"));
+    expect((await screen.findByTestId("join-unfamiliar-relay")).textContent).toContain("relay.example.no");
+    expect(screen.queryByTestId("join-error")).toBeNull();
+    fireEvent.click(screen.getByTestId("join-allow-relay"));
+    await waitFor(() => expect(window.location.hash).toBe("#/placements/p9"));
+    expect(callsOf(calls, "join_placement")).toEqual([
+      { code: "ABCD-EFGH", fullCode: "FS2-abcdef", allowNewRelay: false },
+      { code: "ABCD-EFGH", fullCode: "FS2-abcdef", allowNewRelay: true },
+    ]);
+    // The codes are an invitation: never a draft.
+    expect(calls.filter((c) => c.cmd.endsWith("_draft"))).toEqual([]);
+  });
+
+  it("shows any other failure as it is", async () => {
+    mockCommands({ join_placement: failWith("expired", "Koden er utløpt.") });
+    render(<JoinPlacement />);
+    fireEvent.change(screen.getByTestId("join-code"), { target: { value: "ABCD" } });
+    fireEvent.click(screen.getByTestId("join-submit"));
+    expect((await screen.findByTestId("join-error")).textContent).toContain("Koden er utløpt.");
+  });
+});

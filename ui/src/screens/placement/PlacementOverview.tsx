@@ -1,0 +1,121 @@
+import { ArrowLeftIcon, PencilWritingIcon } from "@navikt/aksel-icons";
+import { Button, HGrid, HStack, Link, Tag, VStack } from "@navikt/ds-react";
+import { useCallback } from "react";
+import { useTranslation } from "react-i18next";
+import { placementOverview } from "../../api";
+import type { Role } from "../../bindings/Role";
+import { codeLabel, statusColor } from "../../codes";
+import { LoadError } from "../../components/LoadError";
+import { PageTitle } from "../../components/PageTitle";
+import { formatDate } from "../../format";
+import { currentLanguage } from "../../i18n";
+import { useLoad } from "../../hooks/useLoad";
+import { usePaintMark } from "../../hooks/usePaintMark";
+import { href } from "../../hooks/useRoute";
+import { useSyncRevision } from "../../sync";
+import { AccessEnds } from "./AccessEnds";
+import { Conflicts } from "./Conflicts";
+import { EmployerDailyLog } from "./EmployerDailyLog";
+import { Facts } from "./Facts";
+import { InviteEmployer } from "./InviteEmployer";
+import { LifecycleSection } from "./LifecycleSection";
+import { MembersSection } from "./MembersSection";
+import { PlacementLoading } from "./PlacementLoading";
+import { PlanSection } from "./PlanSection";
+import { SyncLogSection } from "./SyncLogSection";
+import { Timeline } from "./Timeline";
+import { TrainingPlanSection } from "./TrainingPlanSection";
+
+/** One placement: facts, plan, conflicts and what happened, newest first. */
+export function PlacementOverview({ id, role }: { id: string; role: Role | null }) {
+  const { t } = useTranslation();
+  const dataVersion = useSyncRevision();
+  const load = useCallback(() => placementOverview(id), [id]);
+  const overview = useLoad(load, dataVersion);
+  usePaintMark("painted:overview", overview.data !== undefined, id);
+
+  const back = (
+    <Link href={href({ name: "list" })} data-testid="back-to-list">
+      <ArrowLeftIcon aria-hidden />
+      {t("overview.back")}
+    </Link>
+  );
+
+  if (!overview.data) return <PlacementLoading back={back} overview={overview} />;
+
+  const o = overview.data;
+  return (
+    <VStack gap="space-32" paddingBlock="space-32" data-testid="placement-overview" data-placement-id={o.id}>
+      <VStack gap="space-16">
+        {back}
+        <HStack gap="space-12" align="center" wrap>
+          <PageTitle testId="overview-candidate-name">{o.facts.candidateName}</PageTitle>
+          <Tag variant="moderate" data-color={statusColor(o.facts.status)} data-testid="overview-status">
+            {codeLabel(t, "status", o.facts.status)}
+          </Tag>
+        </HStack>
+        {role === "employer" && o.facts.employerAccessEnds && (
+          <AccessEnds status={o.facts.status} accessEnds={o.facts.employerAccessEnds} />
+        )}
+        <Facts overview={o} role={role} />
+      </VStack>
+
+      {overview.error && <LoadError error={overview.error} onRetry={overview.reload} />}
+
+      {role === "adviser" && (
+        <HStack gap="space-16" wrap>
+          <Button
+            as="a"
+            href={href({ name: "visit", id: o.id })}
+            icon={<PencilWritingIcon aria-hidden />}
+            data-testid="record-visit"
+          >
+            {t("overview.recordVisit")}
+          </Button>
+        </HStack>
+      )}
+
+      {role === "employer" && <EmployerDailyLog placementId={o.id} facts={o.facts} onSaved={overview.reload} />}
+
+      {o.conflicts.length > 0 && <Conflicts conflicts={o.conflicts} />}
+
+      <HGrid columns={{ xs: 1, md: 2 }} gap="space-24">
+        <PlanSection
+          title={t("overview.goals")}
+          items={o.goals}
+          testId="overview-goals"
+          detail={(item) => codeLabel(t, "goalCategory", item.detail)}
+        />
+        <TrainingPlanSection
+          placementId={o.id}
+          items={o.trainingPlan}
+          onChanged={overview.reload}
+          canAdd={role === "adviser"}
+        />
+        <PlanSection
+          title={t("overview.adaptations")}
+          items={o.adaptations}
+          testId="overview-adaptations"
+          statusList="adaptationStatus"
+          detail={(item) => formatDate(item.detail, currentLanguage())}
+        />
+        <PlanSection
+          title={t("overview.contactPersons")}
+          items={o.contactPersons}
+          testId="overview-contact-persons"
+          detail={(item) => item.detail ?? ""}
+        />
+      </HGrid>
+
+      <Timeline items={o.timeline} placementId={o.id} role={role} onChanged={overview.reload} />
+
+      {role === "adviser" && (
+        <LifecycleSection key={o.id} placementId={o.id} facts={o.facts} onChanged={overview.reload} />
+      )}
+      {role === "adviser" && <InviteEmployer placementId={o.id} />}
+      {role === "adviser" && <MembersSection placementId={o.id} refresh={dataVersion} />}
+
+      <SyncLogSection placementId={o.id} refresh={dataVersion} />
+    </VStack>
+  );
+}

@@ -1,0 +1,163 @@
+import { Alert, Box, Button, HStack, Textarea, TextField, VStack } from "@navikt/ds-react";
+import { useEffect, useRef } from "react";
+import { useTranslation } from "react-i18next";
+import { addTrainingTask } from "../../api";
+import { DateField } from "../../components/DateField";
+import { DraftRestored } from "../../components/DraftRestored";
+import { charCount } from "../../format";
+import { draftKey } from "../../hooks/useDraft";
+import { useForm } from "../../hooks/useForm";
+
+// The limits the Rust side checks (folgesvenn-domain's validate.rs).
+const SHORT_MAX = 200;
+const FIELD_MAX = 2000;
+
+const IDS = {
+  title: "plan-task-title",
+  description: "plan-task-description",
+  responsible: "plan-task-responsible",
+  targetDate: "plan-task-date",
+} as const;
+
+export function taskDraftKey(placementId: string): string {
+  return draftKey("plan-task", placementId);
+}
+
+/** A new task for the training plan (the adviser's); kept as a draft while it is typed. */
+export function TaskForm({
+  placementId,
+  autoFocus,
+  onSaved,
+  onCancel,
+}: {
+  placementId: string;
+  autoFocus: boolean;
+  onSaved: () => void;
+  onCancel: () => void;
+}) {
+  const { t } = useTranslation();
+  const tooLong = (max: number) => t("plan.errors.tooLong", { max });
+  // Few fields: a submit with errors focuses the first wrong one, its message beside it.
+  const form = useForm({
+    draftKey: taskDraftKey(placementId),
+    initial: { title: "", description: "", responsible: "", targetDate: "" },
+    ids: IDS,
+    onInvalid: "field",
+    validate: (v, problems) => ({
+      title: !v.title.trim()
+        ? t("plan.errors.title")
+        : charCount(v.title) > SHORT_MAX
+          ? tooLong(SHORT_MAX)
+          : undefined,
+      description: charCount(v.description) > FIELD_MAX ? tooLong(FIELD_MAX) : undefined,
+      responsible: charCount(v.responsible) > SHORT_MAX ? tooLong(SHORT_MAX) : undefined,
+      targetDate: problems.targetDate ? t("plan.errors.date") : undefined,
+    }),
+    // The draft is kept: nothing typed is lost.
+    failureMessage: (error) => t("plan.failed", { message: error.message }),
+  });
+  const titleField = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    if (autoFocus) titleField.current?.focus();
+  }, [autoFocus]);
+
+  const v = form.values;
+
+  function cancel() {
+    // An empty form leaves no draft behind; anything typed is kept for next time.
+    if (!Object.values(v).some((value) => value.trim())) form.clear();
+    onCancel();
+  }
+
+  const submit = form.handleSubmit(async () => {
+    await addTrainingTask(placementId, {
+      title: v.title.trim(),
+      description: v.description.trim(),
+      responsible: v.responsible.trim(),
+      targetDate: v.targetDate || null,
+    });
+    onSaved();
+  });
+
+  return (
+    <Box padding="space-12" background="neutral-soft" borderRadius="8">
+      <form onSubmit={submit} noValidate aria-label={t("plan.formLabel")} data-testid="plan-task-form">
+        <VStack gap="space-16">
+          {form.restored && <DraftRestored onDiscard={form.clear} testId="plan-task-draft-restored" />}
+          <TextField
+            ref={titleField}
+            id={IDS.title}
+            label={t("plan.title")}
+            description={t("plan.titleDescription")}
+            size="small"
+            autoComplete="off"
+            value={v.title}
+            onChange={(e) => form.update({ title: e.target.value })}
+            error={form.error("title")}
+            aria-required
+            data-testid="plan-task-title"
+          />
+          <Textarea
+            id={IDS.description}
+            label={
+              <>
+                {t("plan.description")} ({t("app.optional")})
+              </>
+            }
+            size="small"
+            minRows={2}
+            maxLength={FIELD_MAX}
+            value={v.description}
+            onChange={(e) => form.update({ description: e.target.value })}
+            error={form.error("description")}
+            data-testid="plan-task-description"
+          />
+          <TextField
+            id={IDS.responsible}
+            label={
+              <>
+                {t("plan.responsible")} ({t("app.optional")})
+              </>
+            }
+            description={t("plan.responsibleDescription")}
+            size="small"
+            autoComplete="off"
+            value={v.responsible}
+            onChange={(e) => form.update({ responsible: e.target.value })}
+            error={form.error("responsible")}
+            data-testid="plan-task-responsible"
+          />
+          {/* The date field reads its value when it mounts: a restored draft mounts it anew. */}
+          <div key={form.resetKey}>
+            <DateField
+              id={IDS.targetDate}
+              label={
+                <>
+                  {t("plan.targetDate")} ({t("app.optional")})
+                </>
+              }
+              value={v.targetDate}
+              onChange={form.dateChange("targetDate")}
+              error={form.error("targetDate")}
+              testId="plan-task-date"
+            />
+          </div>
+          {form.submitError && (
+            <Alert variant="error" size="small" data-testid="plan-task-error">
+              {form.submitError}
+            </Alert>
+          )}
+          <HStack gap="space-12" wrap>
+            <Button type="submit" size="small" loading={form.submitting} data-testid="plan-task-submit">
+              {t("plan.submit")}
+            </Button>
+            <Button type="button" size="small" variant="secondary" onClick={cancel} data-testid="plan-task-cancel">
+              {t("app.cancel")}
+            </Button>
+          </HStack>
+        </VStack>
+      </form>
+    </Box>
+  );
+}

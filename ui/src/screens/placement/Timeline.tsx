@@ -1,0 +1,65 @@
+import { BodyShort, Button, Heading, VStack } from "@navikt/ds-react";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import type { Role } from "../../bindings/Role";
+import type { TimelineItem } from "../../bindings/TimelineItem";
+import { NoteForm } from "./NoteForm";
+import { newestFirst } from "./timeline";
+import { TimelineEntry } from "./TimelineEntry";
+
+interface TimelineProps {
+  items: TimelineItem[];
+  placementId: string;
+  role: Role | null;
+  /** Something was changed from the timeline (a request answered): load the overview again. */
+  onChanged: () => void;
+}
+
+/** Entries drawn at first; a three-year placement has hundreds, and drawing them all made opening slow. */
+const TIMELINE_PAGE = 40;
+
+/** What happened, newest first, with the note form on top; drawn a page at a time. */
+export function Timeline({ items, placementId, role, onChanged }: TimelineProps) {
+  const { t } = useTranslation();
+  const [shown, setShown] = useState(TIMELINE_PAGE);
+  const sorted = newestFirst(items);
+  const hidden = sorted.length - shown;
+  return (
+    <VStack as="section" gap="space-16" aria-labelledby="timeline-heading" data-testid="overview-timeline">
+      <Heading level="2" size="medium" id="timeline-heading">
+        {t("overview.timeline")}
+      </Heading>
+      <NoteForm key={placementId} placementId={placementId} role={role} onSaved={onChanged} />
+      {sorted.length === 0 ? (
+        <BodyShort textColor="subtle">{t("overview.timelineEmpty")}</BodyShort>
+      ) : (
+        <ol className="timeline">
+          {sorted.slice(0, shown).map((item) => (
+            <li
+              key={`${item.kind}:${item.id}`}
+              className="timeline__item"
+              data-kind={item.kind}
+              data-status={item.status ?? undefined}
+              data-id={item.id}
+              data-testid="timeline-item"
+            >
+              <TimelineEntry item={item} placementId={placementId} role={role} onChanged={onChanged} />
+            </li>
+          ))}
+        </ol>
+      )}
+      {hidden > 0 && (
+        <div>
+          <Button
+            variant="secondary"
+            size="small"
+            onClick={() => setShown((n) => n + 4 * TIMELINE_PAGE)}
+            data-testid="timeline-more"
+          >
+            {t("overview.timelineMore", { count: hidden })}
+          </Button>
+        </div>
+      )}
+    </VStack>
+  );
+}

@@ -1,0 +1,147 @@
+import { PencilIcon } from "@navikt/aksel-icons";
+import { BodyLong, BodyShort, Button, Detail, HStack, ReadMore, Tag, VStack } from "@navikt/ds-react";
+import { useTranslation } from "react-i18next";
+import { setActionStatus } from "../../api";
+import type { Role } from "../../bindings/Role";
+import type { TimelineItem } from "../../bindings/TimelineItem";
+import { ACTION_STATUSES, codeLabel, timelineStatusList } from "../../codes";
+import { NavOnlyTag } from "../../components/NavOnlyTag";
+import { StatusSelect } from "../../components/StatusSelect";
+import { formatDate, formatShortDate } from "../../format";
+import { currentLanguage } from "../../i18n";
+import { href } from "../../hooks/useRoute";
+import { RequestFollowUp } from "./RequestFollowUp";
+import { isOverdue, kindColor, requestColor } from "./timeline";
+
+/** One entry of the timeline: its kind, day, status and text, and what can be done with it. */
+export function TimelineEntry({
+  item,
+  placementId,
+  role,
+  onChanged,
+}: {
+  item: TimelineItem;
+  placementId: string;
+  role: Role | null;
+  onChanged: () => void;
+}) {
+  const { t } = useTranslation();
+  const language = currentLanguage();
+  const statusList = timelineStatusList(item.kind);
+  const isRequest = item.kind === "contact_request";
+  const isVisit = item.kind === "visit";
+  const isAction = item.kind === "action";
+  const overdue = isAction && isOverdue(item);
+  return (
+    <VStack gap="space-4">
+      <HStack gap="space-8" align="center" wrap>
+        <Tag size="xsmall" variant="moderate" data-color={kindColor(item.kind)}>
+          {codeLabel(t, "kind", item.kind)}
+        </Tag>
+        {item.kind === "adviser_note" && <NavOnlyTag size="xsmall" />}
+        <Detail as="time" dateTime={item.at} textColor="subtle" data-testid="timeline-date">
+          {formatDate(item.at, language)}
+        </Detail>
+        {isRequest && item.status ? (
+          <Tag
+            size="xsmall"
+            variant="moderate"
+            data-color={requestColor(item.status)}
+            data-status={item.status}
+            data-testid="request-status"
+          >
+            {codeLabel(t, "requestStatus", item.status)}
+          </Tag>
+        ) : (
+          !isAction &&
+          statusList &&
+          item.status && (
+            <Tag
+              size="xsmall"
+              variant="outline"
+              data-color={isVisit ? "accent" : "neutral"}
+              data-testid="timeline-status"
+            >
+              {codeLabel(t, statusList, item.status)}
+            </Tag>
+          )
+        )}
+        {overdue && (
+          <Tag size="xsmall" variant="strong" data-color="warning" data-testid="action-overdue">
+            {t("overview.actionOverdue")}
+          </Tag>
+        )}
+      </HStack>
+      {item.text && (
+        <BodyLong className="pre-line" data-testid="timeline-text">
+          {item.text}
+        </BodyLong>
+      )}
+      {(item.kind === "note" || item.kind === "adviser_note") && item.detail && (
+        <Detail textColor="subtle" data-testid="note-author">
+          {t("note.by", { name: item.detail })}
+        </Detail>
+      )}
+      {isAction && (
+        <HStack gap="space-8" justify="space-between" align="center" wrap>
+          {(item.detail || item.doneAt) && (
+            <Detail textColor="subtle" data-testid="action-detail">
+              {[
+                item.detail ? t("overview.actionOwner", { owner: codeLabel(t, "actionOwner", item.detail) }) : "",
+                item.doneAt ? t("overview.actionDue", { date: formatShortDate(item.doneAt, language) }) : "",
+              ]
+                .filter(Boolean)
+                .join(" · ")}
+            </Detail>
+          )}
+          {/* The employer sets the status of the actions it owns; the rest are the adviser's. */}
+          {(role === "adviser" || item.detail === "employer") && (
+          <StatusSelect
+            label={t("overview.actionStatusLabel", { what: item.text })}
+            status={item.status}
+            codes={ACTION_STATUSES}
+            list="actionStatus"
+            save={(status) => setActionStatus(placementId, item.id, status)}
+            onSaved={onChanged}
+            testId="action-status"
+            errorTestId="action-status-error"
+          />
+          )}
+        </HStack>
+      )}
+      {isVisit && item.status === "corrected" && (
+        <Detail textColor="subtle">{t("overview.correctedHelp")}</Detail>
+      )}
+      {isVisit && item.status === "correction" && (
+        <ReadMore header={t("overview.history")} size="small" data-testid="visit-history">
+          <VStack gap="space-4">
+            <BodyShort size="small">
+              {item.detail ? t("overview.historyIntro") : t("overview.historyEmpty")}
+            </BodyShort>
+            {item.detail && (
+              <BodyLong size="small" className="pre-line" data-testid="visit-history-text">
+                {item.detail}
+              </BodyLong>
+            )}
+          </VStack>
+        </ReadMore>
+      )}
+      {isVisit && role === "adviser" && item.status !== "corrected" && (
+        <div>
+          <Button
+            as="a"
+            size="xsmall"
+            variant="tertiary"
+            icon={<PencilIcon aria-hidden />}
+            href={href({ name: "correctVisit", id: placementId, visitId: item.id })}
+            aria-label={t("overview.correctVisitLabel", { date: formatDate(item.at, language) })}
+            data-testid="visit-correct"
+          >
+            {t("overview.correctVisit")}
+          </Button>
+        </div>
+      )}
+      {isRequest && <RequestFollowUp item={item} placementId={placementId} role={role} onChanged={onChanged} />}
+    </VStack>
+  );
+}

@@ -1,0 +1,34 @@
+// A placement's overview as the command gives it, for screens under test.
+import type { Overview } from "../bindings/Overview";
+import type { TimelineItem } from "../bindings/TimelineItem";
+
+export function timelineItem(patch: Partial<TimelineItem> = {}): TimelineItem {
+  return { kind: "note", id: "t1", at: "2026-05-01", text: "", status: null, detail: null, doneAt: null, ...patch };
+}
+
+export function overview(patch: Partial<Overview> = {}): Overview {
+  return {
+    id: "p1",
+    facts: {
+      candidateName: "Kari Nordmann",
+      employerName: "Lager AS",
+      employerOrg: "889640782",
+      adviserName: "Vera Veileder",
+      measure: "work_training",
+      status: "active",
+      startDate: "2026-01-05",
+      endDate: null,
+      closedOn: null,
+      closedReason: null,
+      employerAccessEnds: null,
+      hoursPerWeek: 37.5,
+    },
+    goals: [],
+    adaptations: [],
+    contactPersons: [],
+    trainingPlan: [],
+    timeline: [],
+    conflicts: [],
+    ...patch,
+  };
+}
