@@ -6,6 +6,7 @@
 //! - `merge`: two devices that edited the same placement apart end with identical documents and
 //!   identical projections, for any sequence of edits.
 //! - `keystore`: the database key lives in a real Secret Service, never on disk.
+//! - `slow`: a relay that takes 20 s to answer holds up no other command of the app.
 //! - `sync`: an adviser and an employer pair on site, work offline, and converge through a real
 //!   relay, which never holds a readable word; the employer never holds the adviser's own notes;
 //!   a third device catches up from a snapshot.
@@ -26,5 +27,6 @@ mod hostile;
 mod keystore;
 mod lifecycle;
 mod merge;
+mod slow;
 mod sync;
 mod trust;

@@ -12,7 +12,7 @@ use folgesvenn_protocol::wire::MemberRole;
 use folgesvenn_store::DocKind;
 use folgesvenn_sync::transport::{BoxFuture, Http, Request, Response, Transport};
 use folgesvenn_sync::{
-    SyncClient, accept, invite, join_with_code, open_full_code, share, sync_once,
+    RelayTurn, SyncClient, accept, invite, join_with_code, open_full_code, share, sync_once,
 };
 
 use crate::common::*;
@@ -388,7 +388,7 @@ async fn background_sync_backs_off_while_offline_and_reports_its_status() {
             max: Duration::from_millis(200),
         },
     };
-    let handle = spawn(store.clone(), SyncClient::new(), config);
+    let handle = spawn(store.clone(), RelayTurn::new(), SyncClient::new(), config);
     let mut status = handle.status();
 
     // Waits (at most a generous while: this is liveness, not a timing claim) for a status.

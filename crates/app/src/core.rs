@@ -12,7 +12,7 @@ use folgesvenn_domain::{
 use folgesvenn_store::{
     DocKind, KeyLocation, MAX_PASSPHRASE_CHARS, MIN_PASSPHRASE_CHARS, Store, Unlock, private_files,
 };
-use folgesvenn_sync::{LoopConfig, MemberRole, SyncClient, SyncHandle};
+use folgesvenn_sync::{LoopConfig, MemberRole, RelayTurn, SyncClient, SyncHandle};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 use zeroize::Zeroizing;
@@ -27,8 +27,12 @@ pub struct Settings {
 
 const SETTINGS_FILE: &str = "app.json";
 
+/// The open store, shared with the background sync. No command holds `AppCore::opened` while
+/// it works: it takes a clone of these handles and lets go, so a command waiting for the store
+/// or for its turn with the relay never holds up another (`sync_status` above all).
 struct Opened {
     store: Arc<Mutex<Store>>,
+    turn: RelayTurn,
     sync: Option<SyncHandle>,
 }
 
@@ -59,10 +63,10 @@ fn optional_day(field: &'static str, s: Option<String>) -> Result<Option<Day>, C
 /// How long an invitation can be taken.
 const INVITATION_VALID: Duration = Duration::from_secs(7 * 24 * 3600);
 
-/// Runs a request to the relay that holds the store (pairing) to completion on a thread and
-/// runtime of its own: the caller may itself be on an async runtime (the shell's commands are),
-/// where blocking on another runtime would panic, and the background loop's runtime must stay
-/// free to run (and wait for the store) meanwhile.
+/// Runs a conversation with the relay (pairing) to completion on a thread and runtime of its
+/// own: the caller may itself be on an async runtime (the shell's commands are), where blocking
+/// on another runtime would panic, and the background loop's runtime must stay free to run
+/// meanwhile. The work takes the store only for short steps, never across a wait.
 fn on_own_thread<T: Send>(
     work: impl std::future::Future<Output = T> + Send,
 ) -> Result<T, CommandError> {
@@ -150,17 +154,17 @@ impl AppCore {
         if initialized && !needs_passphrase && lock(&self.opened).is_none() {
             self.open(Unlock::Keystore)?;
         }
-        let opened = lock(&self.opened);
-        let (role, user_name) = match opened.as_ref() {
-            Some(o) => {
-                let s = lock(&o.store);
+        let store = lock(&self.opened).as_ref().map(|o| o.store.clone());
+        let (role, user_name) = match &store {
+            Some(store) => {
+                let s = lock(store);
                 (Some(s.role().into()), Some(s.user_name().to_owned()))
             }
             None => (None, None),
         };
         Ok(dto::AppState {
             initialized,
-            unlocked: opened.is_some(),
+            unlocked: store.is_some(),
             role,
             user_name,
             relay: self.settings().map(|s| s.relay),
@@ -247,13 +251,14 @@ impl AppCore {
                 let _ = s.log_sync(None, &format!("sletting av avsluttede løp feilet: {e}"));
             }
         }
-        let sync = syncing.then(|| self.start_sync(store.clone()));
-        *lock(&self.opened) = Some(Opened { store, sync });
+        let turn = RelayTurn::new();
+        let sync = syncing.then(|| self.start_sync(store.clone(), turn.clone()));
+        *lock(&self.opened) = Some(Opened { store, turn, sync });
     }
 
-    fn start_sync(&self, store: Arc<Mutex<Store>>) -> SyncHandle {
+    fn start_sync(&self, store: Arc<Mutex<Store>>, turn: RelayTurn) -> SyncHandle {
         let _guard = self.runtime.enter();
-        let handle = folgesvenn_sync::spawn(store, SyncClient::new(), self.loop_config);
+        let handle = folgesvenn_sync::spawn(store, turn, SyncClient::new(), self.loop_config);
         let mut rx = handle.status();
         let listener = self.listener.clone();
         self.runtime.spawn(async move {
@@ -268,16 +273,22 @@ impl AppCore {
         handle
     }
 
-    /// Runs `f` with the open store; a clear error if it is locked.
-    fn with_store<T>(
-        &self,
-        f: impl FnOnce(&mut Store) -> Result<T, CommandError>,
-    ) -> Result<T, CommandError> {
+    /// The open store and its turn with the relay; a clear error if the device is locked.
+    fn handles(&self) -> Result<(Arc<Mutex<Store>>, RelayTurn), CommandError> {
         let opened = lock(&self.opened);
         let o = opened.as_ref().ok_or_else(|| {
             CommandError::new("locked", "Enheten er låst. Lås opp for å fortsette.")
         })?;
-        let mut s = lock(&o.store);
+        Ok((o.store.clone(), o.turn.clone()))
+    }
+
+    /// Runs `f` with the open store (never across a network wait).
+    fn with_store<T>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, CommandError>,
+    ) -> Result<T, CommandError> {
+        let (store, _) = self.handles()?;
+        let mut s = lock(&store);
         f(&mut s)
     }
 
@@ -287,7 +298,7 @@ impl AppCore {
         let mut opened = lock(&self.opened);
         if let Some(o) = opened.as_mut() {
             if o.sync.is_none() {
-                o.sync = Some(self.start_sync(o.store.clone()));
+                o.sync = Some(self.start_sync(o.store.clone(), o.turn.clone()));
             }
             if let Some(s) = &o.sync {
                 s.sync_now();
@@ -440,18 +451,21 @@ impl AppCore {
     }
 
     /// An invitation for the employer to the placement's shared document (never the private
-    /// one). Works offline: the relay learns of it at the next sync.
+    /// one). Works offline: the relay learns of it at the next sync. Made with the store, then
+    /// offered to the relay in this device's turn without it.
     pub fn invite_employer(&self, placement: Uuid) -> Result<dto::PairingCode, CommandError> {
-        let pairing = self.with_store(|s| {
-            Ok(on_own_thread(folgesvenn_sync::invite(
-                s,
-                &SyncClient::new(),
-                placement,
-                DocKind::Shared,
-                MemberRole::Employer,
-                INVITATION_VALID,
-            ))??)
-        })?;
+        let (store, turn) = self.handles()?;
+        let mut pairing = folgesvenn_sync::make_invitation(
+            &mut lock(&store),
+            placement,
+            DocKind::Shared,
+            MemberRole::Employer,
+            INVITATION_VALID,
+        )?;
+        pairing.registered = on_own_thread(async {
+            let _turn = turn.take().await;
+            folgesvenn_sync::offer(&mut &store, &SyncClient::new(), &pairing).await
+        })??;
         let full_code = pairing.full_code;
         let (qr_holds, qr) = match qr_path(&full_code) {
             Some(qr) => ("full", qr),
@@ -530,14 +544,11 @@ impl AppCore {
             let relay = self.settings().map(|s| s.relay).ok_or_else(|| {
                 CommandError::new("no_relay", "Ingen relay-adresse er satt for denne enheten.")
             })?;
-            self.with_store(|s| {
-                Ok(on_own_thread(folgesvenn_sync::join_with_code(
-                    s,
-                    &SyncClient::new(),
-                    &relay,
-                    code,
-                ))??)
-            })?
+            let (store, turn) = self.handles()?;
+            on_own_thread(async {
+                let _turn = turn.take().await;
+                folgesvenn_sync::join_with_code(&store, &SyncClient::new(), &relay, code).await
+            })??
         };
         self.nudge_sync();
         Ok(placement)
@@ -658,7 +669,8 @@ impl AppCore {
         Ok(())
     }
 
-    /// Adds a task to the training plan (either side may; both see it).
+    /// Adds a task to the training plan (the adviser; the employer moves a task on, and both see
+    /// it).
     pub fn add_training_task(
         &self,
         placement: Uuid,

@@ -12,7 +12,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::SyncError;
-use crate::client::{SyncClient, now_ms};
+use crate::client::{RelayTurn, SyncClient, now_ms};
 use crate::engine::sync_once;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -131,8 +131,14 @@ fn counts(store: &Mutex<Store>) -> (u64, u64) {
     )
 }
 
-/// Starts syncing `store` in the background on the current tokio runtime.
-pub fn spawn(store: Arc<Mutex<Store>>, client: SyncClient, config: LoopConfig) -> SyncHandle {
+/// Starts syncing `store` in the background on the current tokio runtime, each sync in its
+/// `turn` (the commands that talk to the relay themselves take theirs from the same one).
+pub fn spawn(
+    store: Arc<Mutex<Store>>,
+    turn: RelayTurn,
+    client: SyncClient,
+    config: LoopConfig,
+) -> SyncHandle {
     let (pending, quarantined) = counts(&store);
     let (tx, rx) = watch::channel(SyncStatus {
         state: SyncState::Idle,
@@ -155,7 +161,10 @@ pub fn spawn(store: Arc<Mutex<Store>>, client: SyncClient, config: LoopConfig) -
                 break;
             }
             tx.send_modify(|s| s.state = SyncState::Syncing);
-            let outcome = sync_once(&store, &client).await;
+            let outcome = {
+                let _turn = turn.take().await;
+                sync_once(&store, &client).await
+            };
             // Then an employer's device lets go of placements that ended 12 weeks ago, as the
             // relay does of its membership (a cheap query when there is nothing to delete). After
             // the sync, not before: a reopening made on the last day arrives first.
@@ -300,6 +309,7 @@ mod tests {
         let store = Arc::new(Mutex::new(employer));
         let handle = spawn(
             store.clone(),
+            RelayTurn::new(),
             SyncClient::new(),
             LoopConfig {
                 interval: Duration::from_secs(60),

@@ -42,6 +42,24 @@ impl StoreAccess for &Arc<Mutex<Store>> {
     }
 }
 
+/// One conversation with the relay at a time for a store: the background loop takes its turn
+/// for each sync, and so do the commands that talk to the relay themselves (an invitation being
+/// sent, a join with a short code). Separate from the store's mutex, which is taken only for short
+/// steps: waiting for a turn never holds up a command that only reads or writes the store.
+#[derive(Clone, Default)]
+pub struct RelayTurn(Arc<tokio::sync::Mutex<()>>);
+
+impl RelayTurn {
+    pub fn new() -> RelayTurn {
+        RelayTurn::default()
+    }
+
+    /// Waits for the turn; it is given back when the guard is dropped.
+    pub async fn take(&self) -> tokio::sync::OwnedMutexGuard<()> {
+        self.0.clone().lock_owned().await
+    }
+}
+
 /// After this many records in or out of a document since its last snapshot, a device whose
 /// outbox is empty and whose quarantine is empty uploads a snapshot, which lets the relay drop the
 /// records it covers and a new device catch up from one record.

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::SyncError;
 use crate::client::{StoreAccess, SyncClient, device_key, doc_key, refused};
 use crate::outgoing::{ensure_registered, send_end_days, send_invitations, send_removals};
+use crate::plan::{self, Join, RelayPlan};
 
 /// Pushes at most this much per request (the relay refuses bodies over 4 MiB); the rest goes in
 /// the next round trip of the same sync.
@@ -142,12 +143,9 @@ fn prepare(
         let mut sent = Vec::new();
         let items = store.outbox(d.doc_id)?;
         let all_items = items.len();
-        for i in items {
-            if !sent.is_empty() && i.payload.len() > budget {
-                held_back = true;
-                break;
-            }
-            budget = budget.saturating_sub(i.payload.len());
+        let (count, waits) = plan::push_count(items.iter().map(|i| i.payload.len()), &mut budget);
+        held_back |= waits;
+        for (at, i) in items.iter().take(count).enumerate() {
             let device_seq = i.device_seq;
             let (kind, epoch, plaintext) = if i.kind == OUTBOX_SNAPSHOT {
                 // automerge compresses saved documents itself
@@ -187,32 +185,33 @@ fn prepare(
                         sealed.ciphertext.len()
                     ),
                 )?;
+                // What was admitted after it stays queued too, and gives its share back.
+                budget += items[at + 1..count]
+                    .iter()
+                    .map(|i| i.payload.len())
+                    .sum::<usize>();
                 break;
             }
             records.push(sealed);
             sent.push(device_seq);
         }
         store.mark_sent(d.doc_id, &sent)?;
-        let full = store.meta(&full_key(d.doc_id))?.as_deref() == Some("1");
-        let due = full
-            || store
+        let facts = plan::SnapshotFacts {
+            relay_full: store.meta(&full_key(d.doc_id))?.as_deref() == Some("1"),
+            records_since: store
                 .meta(&counter_key(d.doc_id))?
                 .and_then(|v| v.parse::<u64>().ok())
-                .unwrap_or(0)
-                >= snapshot_after;
-        // A snapshot claims to hold everything up to the cursor: only true if nothing of ours is
-        // unacknowledged and nothing received was set aside.
-        // Only an adviser's device sends snapshots: the others take none from anyone else.
-        let adviser = roster
-            .member(device)
-            .is_some_and(|m| m.role == MemberRole::Adviser);
-        if due
-            && adviser
-            && (all_items == 0 || full)
-            && d.cursor > 0
-            && store.quarantined(d.doc_id)?.is_empty()
-            && !held_back
-        {
+                .unwrap_or(0),
+            snapshot_after,
+            adviser: roster
+                .member(device)
+                .is_some_and(|m| m.role == MemberRole::Adviser),
+            queued: all_items,
+            cursor: d.cursor,
+            quarantined: store.quarantined(d.doc_id)?.len(),
+            held_back,
+        };
+        if plan::snapshot_due(facts) {
             let seq = store.take_device_seq(d.doc_id)?;
             let saved = store.document_bytes(d.doc_id)?;
             let snapshot = SealedRecord::seal(
@@ -663,22 +662,21 @@ pub async fn sync_once(
     mut store: impl StoreAccess,
     client: &SyncClient,
 ) -> Result<Report, SyncError> {
+    sync_with(&mut store, client).await
+}
+
+/// [`sync_once`] through a borrowed store access (an invitation's sync, in its caller's turn).
+pub(crate) async fn sync_with(
+    store: &mut impl StoreAccess,
+    client: &SyncClient,
+) -> Result<Report, SyncError> {
     let mut report = Report::default();
     let (docs, key, device) = store.with(|s| -> Result<_, SyncError> {
         Ok((s.sync_docs()?, device_key(s)?, s.device_id()))
     })?;
-    let mut relays: Vec<String> = Vec::new();
-    for d in &docs {
-        if !relays.contains(&d.relay) {
-            relays.push(d.relay.clone());
-        }
-    }
     let mut first_error = None;
-    for relay in relays {
-        let mine: Vec<&SyncDoc> = docs.iter().filter(|d| d.relay == relay).collect();
-        if let Err(e) =
-            sync_relay(&mut store, client, &relay, &mine, device, &key, &mut report).await
-        {
+    for relay in plan::relays(&docs) {
+        if let Err(e) = sync_relay(store, client, &relay, device, &key, &mut report).await {
             first_error.get_or_insert(e);
         }
     }
@@ -688,21 +686,24 @@ pub async fn sync_once(
 async fn sync_relay(
     store: &mut impl StoreAccess,
     client: &SyncClient,
-    relay: &str,
-    docs: &[&SyncDoc],
+    plan: &RelayPlan<'_>,
     device: Uuid,
     key: &DeviceKey,
     report: &mut Report,
 ) -> Result<(), SyncError> {
+    let relay = plan.relay;
     report.round_trips += ensure_registered(store, client, relay, device, key).await?;
 
-    for d in docs.iter().filter(|d| !d.joined) {
-        let (accepting, status, body) = match &d.invitation {
-            Some(inv) => {
-                let (id, secret) =
-                    crate::invitation::parse_pending(inv).ok_or(SyncError::BadInvitation)?;
+    for join in &plan.join {
+        let (accepting, status, body) = match *join {
+            Join::Unreadable { .. } => return Err(SyncError::BadInvitation),
+            Join::Accept {
+                invitation_id,
+                secret,
+                ..
+            } => {
                 let msg = AcceptInvitation {
-                    invitation_id: id,
+                    invitation_id,
                     secret,
                 };
                 let (s, b) = client
@@ -710,18 +711,19 @@ async fn sync_relay(
                     .await?;
                 (true, s, b)
             }
-            None => {
-                let msg = CreateDoc { doc_id: d.doc_id };
+            Join::Create { doc_id } => {
+                let msg = CreateDoc { doc_id };
                 let (s, b) = client.post(relay, "/v2/docs", device, key, &msg).await?;
                 (false, s, b)
             }
         };
+        let doc_id = join.doc_id();
         report.round_trips += 1;
         store.with(|s| -> Result<(), SyncError> {
             if status == 200 || status == 204 {
-                s.set_joined(d.doc_id)?;
+                s.set_joined(doc_id)?;
                 s.log_sync(
-                    Some(d.doc_id),
+                    Some(doc_id),
                     if accepting {
                         "ble med i dokumentet på relayet"
                     } else {
@@ -730,7 +732,7 @@ async fn sync_relay(
                 )?;
             } else {
                 let e = refused(status, &body);
-                s.log_sync(Some(d.doc_id), &format!("kunne ikke bli med ennå: {e}"))?;
+                s.log_sync(Some(doc_id), &format!("kunne ikke bli med ennå: {e}"))?;
             }
             Ok(())
         })?;

@@ -13,6 +13,10 @@
 //! - Pairing ([`invite`], [`accept`], [`join_with_code`]): the adviser's device makes an
 //!   invitation (the relay learns only a hash of its one-time secret); the employer's device
 //!   accepts the full code offline, or types the short code and fetches the rest from the relay.
+//! - `plan`: what a sync does (relays, joins, how many records per request, snapshots), decided
+//!   without the store or the network and tested alone; `engine` carries it out.
+//! - [`RelayTurn`]: one conversation with the relay at a time per store, shared by the background
+//!   loop and the commands that talk to the relay themselves.
 //! - [`transport::Transport`]: how requests travel (HTTP; fault injection and byte counting in
 //!   tests and benchmarks).
 
@@ -23,18 +27,21 @@ mod invitation;
 pub mod members;
 mod outgoing;
 mod pairing;
+mod plan;
 mod relay_url;
 pub mod transport;
 
 pub use background::{Backoff, LoopConfig, SyncHandle, SyncState, SyncStatus, spawn};
-pub use client::{SNAPSHOT_AFTER, StoreAccess, SyncClient};
+pub use client::{RelayTurn, SNAPSHOT_AFTER, StoreAccess, SyncClient};
 pub use engine::{Report, share, sync_once};
 pub use folgesvenn_protocol::bundle::ShortCode;
 pub use folgesvenn_protocol::roster::{Member, Roster};
 pub use folgesvenn_protocol::wire::MemberRole;
 pub use invitation::{Invitation, is_full_code};
 pub use members::{remove_member, roster};
-pub use pairing::{Pairing, accept, invite, join_with_code, open_full_code};
+pub use pairing::{
+    Pairing, accept, invite, join_with_code, make_invitation, offer, open_full_code,
+};
 pub use relay_url::relay_address;
 
 #[derive(Debug, thiserror::Error)]

@@ -17,8 +17,8 @@ use folgesvenn_store::{DocKind, Store, StoreError};
 use sha2::Digest;
 use uuid::Uuid;
 
-use crate::client::{SyncClient, device_key, now_ms, refused};
-use crate::engine::{as_changes, sync_once};
+use crate::client::{StoreAccess, SyncClient, device_key, now_ms, refused};
+use crate::engine::{as_changes, sync_with};
 use crate::outgoing::ensure_registered;
 use crate::{Invitation, SyncError};
 
@@ -39,10 +39,25 @@ pub struct Pairing {
 }
 
 /// Creates an invitation for the placement's document. Works offline: the request to the relay is
-/// kept in the store and sent now if the relay answers, else before the next sync's pushes.
+/// kept in the store and sent now if the relay answers, else before the next sync's pushes. The
+/// store is taken only for the steps before and after the relay's answer.
 pub async fn invite(
-    store: &mut Store,
+    mut store: impl StoreAccess,
     client: &SyncClient,
+    placement: Uuid,
+    kind: DocKind,
+    role: MemberRole,
+    valid_for: Duration,
+) -> Result<Pairing, SyncError> {
+    let mut pairing = store.with(|s| make_invitation(s, placement, kind, role, valid_for))?;
+    pairing.registered = offer(&mut store, client, &pairing).await?;
+    Ok(pairing)
+}
+
+/// The invitation, made and queued in the store without the network (`registered` is false):
+/// the first half of [`invite`], for a caller that sends it in its own turn with [`offer`].
+pub fn make_invitation(
+    store: &mut Store,
     placement: Uuid,
     kind: DocKind,
     role: MemberRole,
@@ -120,21 +135,30 @@ pub async fn invite(
         }),
     };
     store.queue_invitation(invitation.invitation_id, doc_id, &wire::encode(&msg))?;
-    let registered = match sync_once(&mut *store, client).await {
-        Ok(_) => store
-            .pending_invitations()?
-            .iter()
-            .all(|(id, _, _)| *id != invitation.invitation_id),
-        Err(e @ SyncError::Store(_)) => return Err(e),
-        // Offline, or the relay refused for now: the code still works once it is sent.
-        Err(_) => false,
-    };
     Ok(Pairing {
         full_code: invitation.to_code(&short),
         invitation,
         short_code: short.display(),
-        registered,
+        registered: false,
     })
+}
+
+/// Syncs, which sends the queued invitation first: whether the relay now holds it. Offline, or
+/// refused for now, it stays queued and the code still works once it is sent.
+pub async fn offer(
+    store: &mut impl StoreAccess,
+    client: &SyncClient,
+    pairing: &Pairing,
+) -> Result<bool, SyncError> {
+    match sync_with(store, client).await {
+        Ok(_) => Ok(store.with(|s| -> Result<bool, SyncError> {
+            Ok(s.pending_invitations()?
+                .iter()
+                .all(|(id, _, _)| *id != pairing.invitation.invitation_id))
+        })?),
+        Err(e @ SyncError::Store(_)) => Err(e),
+        Err(_) => Ok(false),
+    }
 }
 
 fn kind_of(invitation: &Invitation) -> DocKind {
@@ -239,17 +263,19 @@ fn take_membership(
 /// Joins with a short typed code through `relay`: fetches and opens the sealed invitation, joins
 /// the document's membership, pulls the document (a snapshot and the records after it) and only
 /// then imports it, so a failure part-way leaves nothing behind but a retry.
+///
+/// The store is taken only for the short steps between the relay's answers.
 pub async fn join_with_code(
-    store: &mut Store,
+    mut store: impl StoreAccess,
     client: &SyncClient,
     relay: &str,
     typed: &str,
 ) -> Result<Uuid, SyncError> {
     let code = ShortCode::parse(typed).map_err(|_| SyncError::BadInvitation)?;
     let relay = &crate::relay_address(relay)?;
-    let key = device_key(store)?;
-    let device = store.device_id();
-    ensure_registered(&mut &mut *store, client, relay, device, &key).await?;
+    let (key, device) =
+        store.with(|s| -> Result<_, SyncError> { Ok((device_key(s)?, s.device_id())) })?;
+    ensure_registered(&mut store, client, relay, device, &key).await?;
     let (status, body) = client
         .post(
             relay,
@@ -290,7 +316,7 @@ pub async fn join_with_code(
         return Err(refused(status, &body));
     }
 
-    let claim = claim(store, &invitation)?;
+    let claim = store.with(|s| claim(s, &invitation))?;
     let doc_key =
         DocKey::from_bytes(&invitation.doc_key).map_err(|e| SyncError::Protocol(e.to_string()))?;
     let mut old_keys: Vec<(u32, DocKey)> = invitation
@@ -362,37 +388,42 @@ pub async fn join_with_code(
     if since == 0 || doc.get_heads().is_empty() {
         return Err(SyncError::Protocol("dokumentet er tomt på relayet".into()));
     }
-    let placement = store.import_document(invitation.doc_id, kind_of(&invitation), &doc.save())?;
-    store.enable_sync(
-        invitation.doc_id,
-        &invitation.doc_key,
-        invitation.epoch,
-        relay,
-        false,
-        None,
-    )?;
-    store.set_joined(invitation.doc_id)?;
-    take_membership(store, &invitation, claim)?;
-    crate::members::keep(store, invitation.doc_id, &statements)?;
-    let roster = crate::members::roster(store, invitation.doc_id)?;
-    for (rec, why) in &set_aside {
-        store.quarantine(
+    let saved = doc.save();
+    // Everything the join keeps, in one turn with the store: the background sync never sees
+    // the document half taken.
+    store.with(|store| -> Result<Uuid, SyncError> {
+        let placement = store.import_document(invitation.doc_id, kind_of(&invitation), &saved)?;
+        store.enable_sync(
             invitation.doc_id,
-            rec.server_seq,
-            &crate::members::describe(&roster, rec.record.header.device_id),
-            why,
-            &wire::encode(rec),
+            &invitation.doc_key,
+            invitation.epoch,
+            relay,
+            false,
+            None,
         )?;
-    }
-    store.advance_cursor(invitation.doc_id, since)?;
-    store.log_sync(
-        Some(invitation.doc_id),
-        &format!(
-            "ble med med kort kode og hentet dokumentet fra relayet: {records} post(er), \
-             {snapshots} av dem øyeblikksbilder"
-        ),
-    )?;
-    Ok(placement)
+        store.set_joined(invitation.doc_id)?;
+        take_membership(store, &invitation, claim)?;
+        crate::members::keep(store, invitation.doc_id, &statements)?;
+        let roster = crate::members::roster(store, invitation.doc_id)?;
+        for (rec, why) in &set_aside {
+            store.quarantine(
+                invitation.doc_id,
+                rec.server_seq,
+                &crate::members::describe(&roster, rec.record.header.device_id),
+                why,
+                &wire::encode(rec),
+            )?;
+        }
+        store.advance_cursor(invitation.doc_id, since)?;
+        store.log_sync(
+            Some(invitation.doc_id),
+            &format!(
+                "ble med med kort kode og hentet dokumentet fra relayet: {records} post(er), \
+                 {snapshots} av dem øyeblikksbilder"
+            ),
+        )?;
+        Ok(placement)
+    })
 }
 
 /// Takes one record into a document being built in memory, checked as sync checks it. Returns the

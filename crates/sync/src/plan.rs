@@ -1,0 +1,280 @@
+//! What one sync does, decided from what the store holds, without the store or the network:
+//! which relays it talks to and which documents go to each, which documents it joins there first
+//! and how, how many queued records go in a request, and whether a snapshot goes with them. The
+//! engine carries the plan out; the tests here check the decisions alone.
+
+use folgesvenn_store::SyncDoc;
+use uuid::Uuid;
+
+/// How a document this device does not yet sync at its relay joins it there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Join {
+    /// Taking an invitation: its id and one-time secret.
+    Accept {
+        doc_id: Uuid,
+        invitation_id: Uuid,
+        secret: [u8; 16],
+    },
+    /// A document this device made (the adviser's): the relay opens it.
+    Create { doc_id: Uuid },
+    /// The invitation kept for it cannot be read: the sync of this relay stops there.
+    Unreadable { doc_id: Uuid },
+}
+
+impl Join {
+    pub(crate) fn doc_id(&self) -> Uuid {
+        match self {
+            Join::Accept { doc_id, .. } | Join::Create { doc_id } | Join::Unreadable { doc_id } => {
+                *doc_id
+            }
+        }
+    }
+}
+
+/// One relay's part of a sync.
+#[derive(Debug)]
+pub(crate) struct RelayPlan<'a> {
+    pub relay: &'a str,
+    /// The documents synced through it, in the store's order.
+    pub docs: Vec<&'a SyncDoc>,
+    /// Joined before anything is pushed or pulled, in this order.
+    pub join: Vec<Join>,
+}
+
+/// The relays of a sync, in the order their first document comes. Each document goes only to
+/// the relay it was shared on or invited through, so one relay failing or lying holds up only
+/// its own documents.
+pub(crate) fn relays(docs: &[SyncDoc]) -> Vec<RelayPlan<'_>> {
+    let mut plans: Vec<RelayPlan<'_>> = Vec::new();
+    for d in docs {
+        let at = match plans.iter().position(|p| p.relay == d.relay) {
+            Some(at) => at,
+            None => {
+                plans.push(RelayPlan {
+                    relay: &d.relay,
+                    docs: Vec::new(),
+                    join: Vec::new(),
+                });
+                plans.len() - 1
+            }
+        };
+        let plan = &mut plans[at];
+        plan.docs.push(d);
+        if !d.joined {
+            plan.join.push(join(d));
+        }
+    }
+    plans
+}
+
+fn join(d: &SyncDoc) -> Join {
+    match &d.invitation {
+        Some(pending) => match crate::invitation::parse_pending(pending) {
+            Some((invitation_id, secret)) => Join::Accept {
+                doc_id: d.doc_id,
+                invitation_id,
+                secret,
+            },
+            None => Join::Unreadable { doc_id: d.doc_id },
+        },
+        None => Join::Create { doc_id: d.doc_id },
+    }
+}
+
+/// How many of a document's queued records (their sizes, oldest first) go in this request: as
+/// many as fit in what is left of the request's `budget`, and always the first, so a record
+/// larger than the budget is never stuck behind it. Takes what it admits from `budget`; `true`
+/// when some had to wait for the next request.
+pub(crate) fn push_count(
+    sizes: impl IntoIterator<Item = usize>,
+    budget: &mut usize,
+) -> (usize, bool) {
+    let mut count = 0;
+    for size in sizes {
+        if count > 0 && size > *budget {
+            return (count, true);
+        }
+        *budget = budget.saturating_sub(size);
+        count += 1;
+    }
+    (count, false)
+}
+
+/// What decides whether a document's snapshot goes with a request.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SnapshotFacts {
+    /// The relay said the document is full until a snapshot comes.
+    pub relay_full: bool,
+    /// Records in or out since the last snapshot, and after how many one is due.
+    pub records_since: u64,
+    pub snapshot_after: u64,
+    /// Only an adviser's device sends snapshots: the others take none from anyone else.
+    pub adviser: bool,
+    /// This device's records still queued for the document.
+    pub queued: usize,
+    /// The document's cursor at the relay.
+    pub cursor: u64,
+    /// Received records set aside.
+    pub quarantined: usize,
+    /// Some queued records wait for the next request.
+    pub held_back: bool,
+}
+
+/// A snapshot claims to hold everything up to the cursor: sent only when one is due (or the
+/// relay asks for it) and that claim is true — nothing of this device's unacknowledged, nothing
+/// received set aside, and something received at all.
+pub(crate) fn snapshot_due(f: SnapshotFacts) -> bool {
+    let due = f.relay_full || f.records_since >= f.snapshot_after;
+    due && f.adviser
+        && (f.queued == 0 || f.relay_full)
+        && f.cursor > 0
+        && f.quarantined == 0
+        && !f.held_back
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use folgesvenn_store::DocKind;
+    use zeroize::Zeroizing;
+
+    fn doc(n: u128, relay: &str, joined: bool, invitation: Option<&str>) -> SyncDoc {
+        SyncDoc {
+            doc_id: Uuid::from_u128(n),
+            placement_id: Uuid::from_u128(100 + n),
+            kind: DocKind::Shared,
+            doc_key: Zeroizing::new(vec![7; 32]),
+            epoch: 1,
+            relay: relay.into(),
+            cursor: 0,
+            joined,
+            invitation: invitation.map(Into::into),
+            anchor: None,
+        }
+    }
+
+    #[test]
+    fn each_document_goes_only_to_its_own_relay_in_first_seen_order() {
+        let docs = [
+            doc(1, "https://b.example", true, None),
+            doc(2, "https://a.example", true, None),
+            doc(3, "https://b.example", true, None),
+        ];
+        let plans = relays(&docs);
+        let seen: Vec<(&str, Vec<u128>)> = plans
+            .iter()
+            .map(|p| (p.relay, p.docs.iter().map(|d| d.doc_id.as_u128()).collect()))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("https://b.example", vec![1, 3]),
+                ("https://a.example", vec![2])
+            ]
+        );
+        assert!(plans.iter().all(|p| p.join.is_empty()), "all joined");
+        assert!(relays(&[]).is_empty(), "nothing to sync, no relay asked");
+    }
+
+    #[test]
+    fn unjoined_documents_are_accepted_by_invitation_or_created() {
+        let id = Uuid::from_u128(9);
+        let pending = crate::invitation::pending(id, &[5; 16]);
+        let docs = [
+            doc(1, "r", false, Some(&pending)),
+            doc(2, "r", false, None),
+            doc(3, "r", true, None),
+            doc(4, "r", false, Some("not a pending invitation")),
+        ];
+        let plans = relays(&docs);
+        assert_eq!(
+            plans[0].join,
+            [
+                Join::Accept {
+                    doc_id: Uuid::from_u128(1),
+                    invitation_id: id,
+                    secret: [5; 16]
+                },
+                Join::Create {
+                    doc_id: Uuid::from_u128(2)
+                },
+                Join::Unreadable {
+                    doc_id: Uuid::from_u128(4)
+                },
+            ]
+        );
+        assert_eq!(plans[0].docs.len(), 4, "the joined one is synced too");
+    }
+
+    #[test]
+    fn pushes_fill_the_budget_and_always_take_the_first_record() {
+        let mut budget = 10;
+        assert_eq!(push_count([4, 4, 4], &mut budget), (2, true));
+        assert_eq!(budget, 2);
+        // The next document of the same request gets what is left, but always its first record.
+        assert_eq!(push_count([50, 1], &mut budget), (1, true));
+        assert_eq!(budget, 0);
+        let mut budget = 10;
+        assert_eq!(
+            push_count([3, 3, 4], &mut budget),
+            (3, false),
+            "exactly fits"
+        );
+        assert_eq!(push_count(std::iter::empty(), &mut budget), (0, false));
+    }
+
+    fn facts() -> SnapshotFacts {
+        SnapshotFacts {
+            relay_full: false,
+            records_since: 300,
+            snapshot_after: 300,
+            adviser: true,
+            queued: 0,
+            cursor: 12,
+            quarantined: 0,
+            held_back: false,
+        }
+    }
+
+    #[test]
+    fn a_snapshot_goes_only_when_due_and_its_claim_is_true() {
+        assert!(snapshot_due(facts()));
+        let not = |f: SnapshotFacts| assert!(!snapshot_due(f), "{f:?}");
+        not(SnapshotFacts {
+            records_since: 299,
+            ..facts()
+        });
+        not(SnapshotFacts {
+            adviser: false,
+            ..facts()
+        });
+        not(SnapshotFacts {
+            queued: 1,
+            ..facts()
+        });
+        not(SnapshotFacts {
+            cursor: 0,
+            ..facts()
+        });
+        not(SnapshotFacts {
+            quarantined: 1,
+            ..facts()
+        });
+        not(SnapshotFacts {
+            held_back: true,
+            ..facts()
+        });
+        // The relay asks: due whatever the count, and sent with own records still queued.
+        assert!(snapshot_due(SnapshotFacts {
+            relay_full: true,
+            records_since: 0,
+            queued: 3,
+            ..facts()
+        }));
+        not(SnapshotFacts {
+            relay_full: true,
+            adviser: false,
+            ..facts()
+        });
+    }
+}
