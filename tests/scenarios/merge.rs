@@ -11,12 +11,26 @@ use crate::common::*;
 
 #[derive(Clone, Debug)]
 enum Edit {
-    Observation { hours: u8, contact: bool },
-    NoteText { note: usize, prefix: String },
+    Observation {
+        hours: u8,
+        contact: bool,
+    },
+    NoteText {
+        note: usize,
+        prefix: String,
+    },
     NewNote(String),
     ActionStatus(usize),
     Visit,
     Resolve,
+    /// Either side moves the shared task on.
+    TaskStatus(usize),
+    /// The adviser's alone (the rights table): the employer's turn is a new note instead.
+    NewTask(String),
+    Goal(String),
+    Adaptation(String),
+    ContactPerson(String),
+    Hours(u8),
 }
 
 fn edit() -> impl Strategy<Value = Edit> {
@@ -27,13 +41,25 @@ fn edit() -> impl Strategy<Value = Edit> {
         (0usize..4).prop_map(Edit::ActionStatus),
         Just(Edit::Visit),
         Just(Edit::Resolve),
+        "[a-zæøå ]{1,12}".prop_map(Edit::NewTask),
+        (0usize..3).prop_map(Edit::TaskStatus),
+        "[a-zæøå ]{1,12}".prop_map(Edit::Goal),
+        "[a-zæøå ]{1,12}".prop_map(Edit::Adaptation),
+        "[a-zæøå ]{1,12}".prop_map(Edit::ContactPerson),
+        (1u8..40).prop_map(Edit::Hours),
     ]
 }
 
 struct Fixture {
     notes: Vec<Uuid>,
     action: Uuid,
+    task: Uuid,
     placement: Uuid,
+}
+
+/// Text the generator may make blank; the domain refuses a blank required field.
+fn text(s: &str) -> String {
+    format!("x{s}")
 }
 
 fn apply(store: &mut Store, f: &Fixture, e: &Edit) {
@@ -135,10 +161,91 @@ fn apply(store: &mut Store, f: &Fixture, e: &Edit) {
             }
         }
         Edit::Resolve => {}
+        Edit::NewTask(_)
+        | Edit::Goal(_)
+        | Edit::Adaptation(_)
+        | Edit::ContactPerson(_)
+        | Edit::Hours(_)
+            if store.role() == Role::Employer =>
+        {
+            apply(store, f, &Edit::NewNote("Fra arbeidsgiver".into()));
+        }
+        Edit::NewTask(title) => {
+            store
+                .write_shared(p, |d, s| {
+                    d.add_training_task(
+                        &NewTrainingTask {
+                            title: text(title),
+                            description: String::new(),
+                            responsible: "Per".into(),
+                            target_date: Some(day("2027-01-15")),
+                        },
+                        s,
+                    )
+                })
+                .unwrap();
+        }
+        Edit::TaskStatus(i) => {
+            let status = TaskStatus::ALL[*i];
+            store
+                .write_shared(p, |d, s| d.set_task_status(f.task, status, s))
+                .unwrap();
+        }
+        Edit::Goal(what) => {
+            store
+                .write_shared(p, |d, s| {
+                    d.add_goal(
+                        &NewGoal {
+                            category: GoalCategory::WorkExperience,
+                            description: text(what),
+                        },
+                        s,
+                    )
+                })
+                .unwrap();
+        }
+        Edit::Adaptation(what) => {
+            store
+                .write_shared(p, |d, s| {
+                    d.add_adaptation(
+                        &NewAdaptation {
+                            description: text(what),
+                            agreed_on: day("2026-11-20"),
+                        },
+                        s,
+                    )
+                })
+                .unwrap();
+        }
+        Edit::ContactPerson(name) => {
+            store
+                .write_shared(p, |d, s| {
+                    d.add_contact_person(
+                        &NewContactPerson {
+                            name: text(name),
+                            role: "Verksmester".into(),
+                            phone: "+47 900 00 000".into(),
+                            email: String::new(),
+                        },
+                        s,
+                    )
+                })
+                .unwrap();
+        }
+        Edit::Hours(hours) => {
+            let facts = NewPlacement {
+                hours_per_week: f64::from(*hours),
+                ..placement_input("Ola Nordmann")
+            };
+            store
+                .write_shared(p, |d, s| d.update_placement(&facts, s))
+                .unwrap();
+        }
     }
 }
 
-fn converge(ea: &[Edit], eb: &[Edit]) {
+/// Returns the shared projection both ended with.
+fn converge(ea: &[Edit], eb: &[Edit]) -> Vec<String> {
     let tmp = tempfile::tempdir().unwrap();
     let (mut adviser, _) = new_store(&tmp.path().join("adviser"), Role::Adviser, "Kari Veileder");
     let (mut employer, _) = new_store(
@@ -175,6 +282,19 @@ fn converge(ea: &[Edit], eb: &[Edit]) {
             )
         })
         .unwrap();
+    let task = adviser
+        .write_shared(placement, |d, s| {
+            d.add_training_task(
+                &NewTrainingTask {
+                    title: "Varemottak".into(),
+                    description: "Ta imot og sjekke leveranser".into(),
+                    responsible: "Per".into(),
+                    target_date: None,
+                },
+                s,
+            )
+        })
+        .unwrap();
     let doc = adviser.document_id(placement, DocKind::Shared).unwrap();
     employer
         .import_document(doc, DocKind::Shared, &adviser.document_bytes(doc).unwrap())
@@ -189,6 +309,7 @@ fn converge(ea: &[Edit], eb: &[Edit]) {
     let fixture = Fixture {
         notes,
         action,
+        task,
         placement,
     };
     let base = adviser.heads(doc).unwrap();
@@ -235,11 +356,10 @@ fn converge(ea: &[Edit], eb: &[Edit]) {
         va.conflicts, vb.conflicts,
         "both devices show the same conflicts"
     );
-    // The adviser's own notes are in the adviser's projection only; everything shared is identical.
-    assert_eq!(
-        adviser.projection_dump(false).unwrap(),
-        employer.projection_dump(false).unwrap()
-    );
+    // The adviser's own notes are in the adviser's projection only; everything shared is
+    // identical, in every projection table.
+    let shared = adviser.projection_dump(false).unwrap();
+    assert_eq!(shared, employer.projection_dump(false).unwrap());
     let employer_rows = employer.projection_dump(true).unwrap();
     assert!(
         employer_rows.iter().all(|r| !r.contains("Eget notat")),
@@ -254,11 +374,14 @@ fn converge(ea: &[Edit], eb: &[Edit]) {
         va.shared.observations.len(),
         observations(ea) + observations(eb)
     );
+    shared
 }
 
+/// Every kind of edit at once, from both sides: after the merge every projection table holds
+/// rows (so the comparison above compared something in each), the conflicts table included.
 #[test]
 fn concurrent_text_scalar_and_new_records_merge() {
-    converge(
+    let shared = converge(
         &[
             Edit::NoteText {
                 note: 1,
@@ -270,6 +393,12 @@ fn concurrent_text_scalar_and_new_records_merge() {
                 hours: 3,
                 contact: false,
             },
+            Edit::NewTask("Kasse".into()),
+            Edit::TaskStatus(1),
+            Edit::Goal("Fast jobb".into()),
+            Edit::Adaptation("Kortere dager".into()),
+            Edit::ContactPerson("Per".into()),
+            Edit::Hours(25),
         ],
         &[
             Edit::NoteText {
@@ -281,8 +410,15 @@ fn concurrent_text_scalar_and_new_records_merge() {
                 hours: 8,
                 contact: true,
             },
+            Edit::TaskStatus(2),
         ],
     );
+    for table in folgesvenn_store::projection_tables() {
+        assert!(
+            shared.iter().any(|r| r.starts_with(&format!("{table}:"))),
+            "no {table} rows to compare"
+        );
+    }
 }
 
 proptest! {

@@ -212,6 +212,16 @@ pub(crate) fn touched_by(patches: &[automerge::Patch]) -> crate::touched::Touche
     t
 }
 
+/// Which records the changes after `since` touched, read from the document itself: what a local
+/// write is projected by (with what its operation says it touched), by the same rule as a merge.
+pub fn touched_since(doc: &mut AutoCommit, since: &[ChangeHash]) -> crate::touched::Touched {
+    let after = doc.get_heads();
+    if since == after.as_slice() {
+        return crate::touched::Touched::default();
+    }
+    touched_by(&doc.diff(since, &after))
+}
+
 /// Applies a framed batch of changes from another copy of the document (see [`crate::changes`]).
 /// Changes already here are skipped; a batch that does not parse whole is refused unapplied.
 pub(crate) fn apply_changes(

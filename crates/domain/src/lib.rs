@@ -51,7 +51,7 @@ mod touched;
 mod validate;
 mod when;
 
-pub use doc::FieldConflict;
+pub use doc::{FieldConflict, touched_since};
 pub use error::{DocError, ValidationError};
 pub use input::*;
 pub use model::*;

@@ -36,6 +36,17 @@ pub struct Touched {
 }
 
 impl Touched {
+    /// Both sets of records, each once.
+    pub fn union(mut self, other: Touched) -> Touched {
+        self.placement |= other.placement;
+        for r in other.records {
+            if !self.records.contains(&r) {
+                self.records.push(r);
+            }
+        }
+        self
+    }
+
     pub(crate) fn record(coll: &'static str, id: Uuid) -> Touched {
         Touched {
             placement: false,

@@ -4,7 +4,14 @@
 use uuid::Uuid;
 
 use crate::audit::{self, AuditEntry};
+use crate::projection::{Projected, TABLES};
 use crate::{Store, StoreError};
+
+/// The tables the documents are projected into, each once (what [`Store::projection_dump`]
+/// covers).
+pub fn projection_tables() -> impl Iterator<Item = &'static str> {
+    TABLES.iter().map(|t| t.table)
+}
 
 impl Store {
     pub fn audit_entries(&self, placement: Option<Uuid>) -> Result<Vec<AuditEntry>, StoreError> {
@@ -44,25 +51,16 @@ impl Store {
     /// adviser's and an employer's dumps of the same placements can be compared.
     pub fn projection_dump(&self, include_private: bool) -> Result<Vec<String>, StoreError> {
         let mut out = Vec::new();
-        let tables: [(&str, &str, &str); 8] = [
-            ("placements", "*", "1"),
-            ("visits", "*", "1"),
-            ("observations", "*", "1"),
-            ("contact_requests", "*", "1"),
-            ("actions", "*", "1"),
-            ("notes", "*", "private = 0"),
-            ("training_tasks", "*", "1"),
-            (
-                "search_docs",
-                "record_id, placement_id, kind, body",
-                "kind <> 'adviser_note'",
-            ),
-        ];
-        for (table, cols, shared_only) in tables {
+        for Projected {
+            table,
+            columns,
+            shared_only,
+        } in &TABLES
+        {
             let filter = if include_private { "1" } else { shared_only };
-            let mut stmt = self.conn.prepare(&format!(
-                "SELECT {cols} FROM {table} WHERE {filter} ORDER BY 1"
-            ))?;
+            let mut stmt = self
+                .conn
+                .prepare(&format!("SELECT {columns} FROM {table} WHERE {filter}"))?;
             let n = stmt.column_count();
             let rows = stmt.query_map([], |r| {
                 let mut line = format!("{table}:");
@@ -72,9 +70,10 @@ impl Store {
                 }
                 Ok(line)
             })?;
-            for row in rows {
-                out.push(row?);
-            }
+            // Sorted whole: some tables have no single-column key (conflicts).
+            let mut lines = rows.collect::<Result<Vec<_>, _>>()?;
+            lines.sort();
+            out.extend(lines);
         }
         Ok(out)
     }

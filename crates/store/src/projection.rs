@@ -12,6 +12,51 @@ use uuid::Uuid;
 
 use crate::StoreError;
 
+/// A table the documents are projected into: its name, the columns that are the same on every
+/// device (`search_docs`' own rowid is not), and the rows that come from the shared document only
+/// (what an employer's device holds too).
+pub(crate) struct Projected {
+    pub table: &'static str,
+    pub columns: &'static str,
+    pub shared_only: &'static str,
+}
+
+const fn all(table: &'static str) -> Projected {
+    Projected {
+        table,
+        columns: "*",
+        shared_only: "1",
+    }
+}
+
+/// Every projection table, once: the purge deletes a placement's rows from each, the diagnostics
+/// dump compares them across devices, and a test checks that every table of the schema is either
+/// here or named as not derived from the documents.
+pub(crate) const TABLES: [Projected; 12] = [
+    all("placements"),
+    all("visits"),
+    all("observations"),
+    all("contact_requests"),
+    all("actions"),
+    Projected {
+        shared_only: "private = 0",
+        ..all("notes")
+    },
+    all("training_tasks"),
+    all("goals"),
+    all("adaptations"),
+    all("contact_persons"),
+    Projected {
+        shared_only: "doc_kind = 'shared'",
+        ..all("conflicts")
+    },
+    Projected {
+        table: "search_docs",
+        columns: "record_id, placement_id, kind, body",
+        shared_only: "kind <> 'adviser_note'",
+    },
+];
+
 pub(crate) fn placement(tx: &Transaction<'_>, id: Uuid, doc: &SharedDoc) -> Result<(), StoreError> {
     let p = doc.placement()?;
     tx.execute(

@@ -7,6 +7,7 @@ use rusqlite::Connection;
 use uuid::Uuid;
 
 use crate::audit::AuditAction;
+use crate::projection::TABLES;
 use crate::store::audit;
 use crate::{Store, StoreError};
 
@@ -83,20 +84,11 @@ impl Store {
                     tx.execute(&format!("DELETE FROM {table} WHERE doc_id = ?1"), [d])?;
                 }
             }
-            for table in [
-                "visits",
-                "observations",
-                "contact_requests",
-                "actions",
-                "notes",
-                "training_tasks",
-                "goals",
-                "adaptations",
-                "contact_persons",
-                "conflicts",
-                "search_docs",
-                "documents",
-            ] {
+            let derived = TABLES
+                .iter()
+                .map(|t| t.table)
+                .filter(|t| *t != "placements");
+            for table in derived.chain(["documents"]) {
                 tx.execute(
                     &format!("DELETE FROM {table} WHERE placement_id = ?1"),
                     [&pid],

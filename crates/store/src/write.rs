@@ -234,7 +234,7 @@ impl Store {
         ) -> Result<(T, Touched, Touched), DocError>,
         stamp: &Stamp,
     ) -> Result<T, StoreError> {
-        let (value, shared_touched, private_touched) = {
+        let (value, mut shared_touched, mut private_touched) = {
             let mut a = self
                 .docs
                 .remove(&first)
@@ -261,6 +261,14 @@ impl Store {
             let which = loaded.doc.rights_document();
             let since = loaded.persisted.clone();
             rights::check_own(loaded.doc.am(), &since, which, role)?;
+            // The projection follows the document, not only what the operation says it touched
+            // (an operation that does two things and reports one must not leave rows stale).
+            let found = folgesvenn_domain::touched_since(loaded.doc.am(), &since);
+            let touched = match loaded.doc.kind() {
+                DocKind::Shared => &mut shared_touched,
+                DocKind::Private => &mut private_touched,
+            };
+            *touched = std::mem::take(touched).union(found);
         }
         let tx = self.conn.transaction()?;
         for id in std::iter::once(first).chain(second) {
