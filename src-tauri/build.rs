@@ -1,7 +1,8 @@
 //! Declares the app's own commands, so each gets a permission (`allow-<command>`) and the window
 //! may call only those its capability (`capabilities/main.json`) grants.
 
-/// Every command the UI calls; keep in step with `src/lib.rs` and `capabilities/main.json`.
+/// Every command the UI calls, declared once: `cargo xtask lint` (`xtask/src/commands.rs`) fails
+/// unless `src/lib.rs`, `capabilities/main.json`, `ui/src/api.ts` and the preview name the same.
 const COMMANDS: &[&str] = &[
     "app_state",
     "setup_device",

@@ -25,6 +25,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 
+mod commands;
 mod modules;
 
 /// Debian packages the build and the tests need: a C toolchain and OpenSSL headers for SQLCipher,
@@ -316,6 +317,7 @@ fn lint() -> Result<()> {
     npm(&["run", "build"])?;
     run(cargo_ws("clippy").args(["--all-targets", "--", "-D", "warnings"]))?;
     check_dependency_direction()?;
+    commands::check_command_list(&root())?;
     modules::check_no_import_circles(&root())
 }
 
@@ -892,6 +894,7 @@ fn main() -> Result<()> {
         ["fuzz", "--long"] => fuzz_smoke(true),
         ["lint"] => lint(),
         ["circles"] => modules::check_no_import_circles(&root()),
+        ["commands"] => commands::check_command_list(&root()),
         ["bench"] => bench(false, None),
         ["bench", "--quick"] => bench(true, None),
         ["bench", "--only", name] => bench(false, Some(name)),

@@ -29,6 +29,7 @@ import type { SyncLogLine } from "../bindings/SyncLogLine";
 import type { SyncStatus } from "../bindings/SyncStatus";
 import type { TrainingTaskInput } from "../bindings/TrainingTaskInput";
 import type { VisitInput } from "../bindings/VisitInput";
+import { MIN_PASSPHRASE_CHARS, SHORT_MAX } from "../bindings/rules";
 import { ACTION_STATUSES, CLOSE_REASONS, TASK_STATUSES } from "../codes";
 import { isoDaysFromToday, parseIsoDate, toIsoDate, todayIso } from "../format";
 
@@ -265,8 +266,8 @@ export function installMockBackend(): void {
         return { ...app };
       case "setup_device": {
         const input = args.input as SetupInput;
-        if (input.passphrase !== null && input.passphrase.length < 12)
-          fail("invalid_input", "Passordfrasen må ha minst 12 tegn.");
+        if (input.passphrase !== null && input.passphrase.length < MIN_PASSPHRASE_CHARS)
+          fail("invalid_input", `Passordfrasen må ha minst ${MIN_PASSPHRASE_CHARS} tegn.`);
         Object.assign(app, {
           initialized: true,
           unlocked: true,
@@ -418,7 +419,7 @@ export function installMockBackend(): void {
         const p = find(args.placementId);
         const input = args.input as TrainingTaskInput;
         if (!input.title.trim()) fail("invalid_input", "Oppgave mangler.");
-        if (input.title.length > 200) fail("invalid_input", "Oppgave kan ha høyst 200 tegn.");
+        if (input.title.length > SHORT_MAX) fail("invalid_input", `Oppgave kan ha høyst ${SHORT_MAX} tegn.`);
         const id = uuid();
         p.overview.trainingPlan.push({
           id,

@@ -17,9 +17,9 @@ import { PageTitle } from "../components/PageTitle";
 import { charCount } from "../format";
 import { draftKey } from "../hooks/useDraft";
 import { useForm, type FieldErrors } from "../hooks/useForm";
+import { MIN_PASSPHRASE_CHARS, SHORT_MAX } from "../bindings/rules";
 
 export const DEFAULT_RELAY = "http://127.0.0.1:8787";
-export const MIN_PASSPHRASE = 12;
 
 type Protect = "keystore" | "passphrase";
 
@@ -59,9 +59,9 @@ export function FirstRun({ onDone }: { onDone: (state: AppState) => void }) {
       const errors: FieldErrors = {};
       if (role !== "adviser" && role !== "employer") errors.role = t("firstRun.errors.role");
       if (!userName.trim()) errors.name = t("firstRun.errors.name");
-      else if (charCount(userName) > 200) errors.name = t("firstRun.errors.nameTooLong");
+      else if (charCount(userName) > SHORT_MAX) errors.name = t("firstRun.errors.nameTooLong", { max: SHORT_MAX });
       if (protect === "passphrase") {
-        if (charCount(passphrase) < MIN_PASSPHRASE) errors.passphrase = t("firstRun.errors.passphraseShort");
+        if (charCount(passphrase) < MIN_PASSPHRASE_CHARS) errors.passphrase = t("firstRun.errors.passphraseShort", { min: MIN_PASSPHRASE_CHARS });
         if (repeat !== passphrase) errors.repeat = t("firstRun.errors.passphraseMismatch");
       }
       if (!isRelayAddress(relay)) errors.relay = t("firstRun.errors.relay");
@@ -146,7 +146,7 @@ export function FirstRun({ onDone }: { onDone: (state: AppState) => void }) {
                 type="password"
                 autoComplete="new-password"
                 label={t("firstRun.passphraseLabel")}
-                description={t("firstRun.passphraseHint")}
+                description={t("firstRun.passphraseHint", { min: MIN_PASSPHRASE_CHARS })}
                 value={passphrase}
                 onChange={(e) => form.update({ passphrase: e.target.value })}
                 onBlur={form.touch("passphrase")}

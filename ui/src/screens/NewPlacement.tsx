@@ -21,8 +21,8 @@ import { charCount, isValidOrgNumber, parseDecimal, todayIso } from "../format";
 import { draftKey } from "../hooks/useDraft";
 import { useForm, type FieldErrors } from "../hooks/useForm";
 import { href, navigate } from "../hooks/useRoute";
+import { SHORT_MAX } from "../bindings/rules";
 
-const SHORT_MAX = 200;
 
 const IDS = {
   candidateName: "placement-candidate-name",

@@ -23,8 +23,8 @@ import { charCount, decimalInput, formatDate, parseDecimal, todayIso } from "../
 import { currentLanguage } from "../../i18n";
 import { draftKey } from "../../hooks/useDraft";
 import { useForm, type FieldErrors } from "../../hooks/useForm";
+import { FIELD_MAX } from "../../bindings/rules";
 
-const FIELD_MAX = 2000;
 
 const IDS = {
   date: "daily-log-date",

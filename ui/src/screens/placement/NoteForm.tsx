@@ -6,9 +6,10 @@ import type { Role } from "../../bindings/Role";
 import { charCount } from "../../format";
 import { draftKey } from "../../hooks/useDraft";
 import { useForm } from "../../hooks/useForm";
+import { LONG_MAX } from "../../bindings/rules";
 
 /** What the Rust side accepts in a note (folgesvenn-domain's validate.rs). */
-const NOTE_MAX = 20000;
+const NOTE_MAX = LONG_MAX;
 
 export function noteDraftKey(placementId: string): string {
   return draftKey("note", placementId);

@@ -5,9 +5,10 @@ import { useTranslation } from "react-i18next";
 import { acknowledgeRequest, resolveRequest, toCommandError } from "../../api";
 import { charCount } from "../../format";
 import { draftKey, useDraft } from "../../hooks/useDraft";
+import { FIELD_MAX } from "../../bindings/rules";
 
 /** What the Rust side accepts as an answer to a contact request. */
-const RESOLUTION_MAX = 2000;
+const RESOLUTION_MAX = FIELD_MAX;
 
 /** The adviser's answer to an open contact request: "seen", and a resolution to write. */
 export function RequestActions({

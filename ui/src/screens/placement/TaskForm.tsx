@@ -7,10 +7,9 @@ import { DraftRestored } from "../../components/DraftRestored";
 import { charCount } from "../../format";
 import { draftKey } from "../../hooks/useDraft";
 import { useForm } from "../../hooks/useForm";
+import { FIELD_MAX, SHORT_MAX } from "../../bindings/rules";
 
 // The limits the Rust side checks (folgesvenn-domain's validate.rs).
-const SHORT_MAX = 200;
-const FIELD_MAX = 2000;
 
 const IDS = {
   title: "plan-task-title",

@@ -7,12 +7,10 @@ import { VISIT_KINDS } from "../../codes";
 import { charCount, toIsoDate } from "../../format";
 import { draftKey } from "../../hooks/useDraft";
 import type { FieldErrors, Problems } from "../../hooks/useForm";
+import { ATTENDEES_MAX, FIELD_MAX, LONG_MAX, SHORT_MAX } from "../../bindings/rules";
 
 // The limits the Rust side checks (folgesvenn-domain's validate.rs).
-export const SHORT_MAX = 200;
-export const FIELD_MAX = 2000;
-export const LONG_MAX = 20000;
-export const ATTENDEES_MAX = 20;
+export { ATTENDEES_MAX, FIELD_MAX, LONG_MAX, SHORT_MAX };
 export const RATINGS = ["1", "2", "3", "4", "5"] as const;
 
 /** The input ids of the visit's fields (the error summary links to them). */
