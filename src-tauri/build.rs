@@ -21,6 +21,7 @@ const COMMANDS: &[&str] = &[
     "load_draft",
     "clear_draft",
     "record_visit",
+    "get_visit",
     "acknowledge_request",
     "resolve_request",
     "invite_employer",

@@ -48,6 +48,7 @@ pub fn run() {
             commands::drafts::load_draft,
             commands::drafts::clear_draft,
             commands::visits::record_visit,
+            commands::visits::get_visit,
             commands::visits::acknowledge_request,
             commands::visits::resolve_request,
             commands::pairing::invite_employer,

@@ -13,6 +13,7 @@ import type { PairingCode } from "./bindings/PairingCode";
 import type { PlacementMembers } from "./bindings/PlacementMembers";
 import type { PlacementSyncLog } from "./bindings/PlacementSyncLog";
 import type { VisitInput } from "./bindings/VisitInput";
+import type { VisitRecord } from "./bindings/VisitRecord";
 import type { PlacementSummary } from "./bindings/PlacementSummary";
 import type { SearchHit } from "./bindings/SearchHit";
 import type { SetupInput } from "./bindings/SetupInput";
@@ -94,6 +95,11 @@ export function logObservation(placementId: string, input: ObservationInput): Pr
 }
 
 /** Records a visit (or, with `corrects`, a correction as a new linked entry); resolves with its id. */
+/** One visit, however far back in the timeline (a correction starts from it). */
+export function getVisit(placementId: string, visitId: string): Promise<VisitRecord> {
+  return call<VisitRecord>("get_visit", { placementId, visitId });
+}
+
 export function recordVisit(placementId: string, input: VisitInput): Promise<string> {
   return call<string>("record_visit", { placementId, input });
 }

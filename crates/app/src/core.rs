@@ -425,6 +425,19 @@ impl AppCore {
         Ok(id)
     }
 
+    /// One visit of the placement, however far back (a correction starts from it).
+    pub fn visit(&self, placement: Uuid, visit: Uuid) -> Result<dto::VisitRecord, CommandError> {
+        let found = self.with_store(|s| Ok(s.visit(placement, visit)?))?;
+        found
+            .map(|v| dto::VisitRecord::new(visit, v))
+            .ok_or_else(|| {
+                CommandError::new(
+                    "unknown_record",
+                    "Fant ikke besøket i dette oppfølgingsløpet.",
+                )
+            })
+    }
+
     /// The adviser has seen the employer's contact request.
     pub fn acknowledge_request(&self, placement: Uuid, request: Uuid) -> Result<(), CommandError> {
         self.with_store(|s| {

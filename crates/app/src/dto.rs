@@ -396,6 +396,50 @@ pub struct ActionInput {
     pub due: Option<String>,
 }
 
+/// One recorded visit, as a correction starts from it.
+#[derive(Clone, Debug, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct VisitRecord {
+    #[ts(type = "string")]
+    pub id: uuid::Uuid,
+    /// RFC 3339.
+    pub at: String,
+    /// `on_site`, `phone`, `video` or `three_party`.
+    pub kind: String,
+    pub place: String,
+    pub attendees: Vec<String>,
+    pub summary: String,
+    pub attendance_since_last: String,
+    pub task_progress: String,
+    pub employer_rating: Option<u8>,
+    pub candidate_rating: Option<u8>,
+    /// `YYYY-MM-DD`.
+    pub next_visit: Option<String>,
+    /// The visit this one corrected.
+    #[ts(type = "string | null")]
+    pub corrects: Option<uuid::Uuid>,
+}
+
+impl VisitRecord {
+    pub fn new(id: uuid::Uuid, v: folgesvenn_domain::Visit) -> VisitRecord {
+        VisitRecord {
+            id,
+            at: v.at.to_string(),
+            kind: v.kind.code().to_owned(),
+            place: v.place,
+            attendees: v.attendees,
+            summary: v.summary.as_str().to_owned(),
+            attendance_since_last: v.check_in.attendance_since_last,
+            task_progress: v.check_in.task_progress,
+            employer_rating: v.check_in.employer_rating,
+            candidate_rating: v.check_in.candidate_rating,
+            next_visit: v.next_visit.map(|d| d.to_string()),
+            corrects: v.corrects,
+        }
+    }
+}
+
 /// A follow-up visit as the adviser records it on site.
 #[derive(Clone, Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

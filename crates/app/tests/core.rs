@@ -406,3 +406,76 @@ fn the_data_directory_is_owner_only_and_the_passphrase_rule_is_the_stores() {
         assert_eq!(mode(&dir.join(f)), 0o600, "{f}");
     }
 }
+
+/// A correction starts from the visit itself, fetched alone: a visit older than the newest 200
+/// timeline entries is not on the overview, but `visit` still gives it whole.
+#[test]
+fn a_visit_far_back_in_the_timeline_is_fetched_alone() {
+    use folgesvenn_app_core::dto::{NoteInput, VisitInput};
+    let tmp = tempfile::tempdir().unwrap();
+    let adviser = AppCore::new(tmp.path().join("adviser"), |_| {}).unwrap();
+    adviser
+        .setup(setup(
+            Some("en lang nok passordfrase"),
+            "http://127.0.0.1:9",
+        ))
+        .unwrap();
+    let p = adviser.create_placement(placement()).unwrap();
+    let visit = adviser
+        .record_visit(
+            p,
+            VisitInput {
+                at: "2026-10-15T10:30:00+02:00".into(),
+                kind: "three_party".into(),
+                place: "Bakeriet".into(),
+                attendees: vec!["Ola".into(), "Per".into()],
+                summary: "Første oppfølging".into(),
+                attendance_since_last: "Full".into(),
+                task_progress: "Varemottak går bra".into(),
+                employer_rating: Some(4),
+                candidate_rating: None,
+                adviser_note: String::new(),
+                actions: vec![],
+                next_visit: Some("2026-11-12".into()),
+                corrects: None,
+            },
+        )
+        .unwrap();
+    for i in 0..200 {
+        adviser
+            .add_note(
+                p,
+                NoteInput {
+                    body: format!("Notat {i}"),
+                    reply_to: None,
+                },
+            )
+            .unwrap();
+    }
+    let o = adviser.overview(p).unwrap();
+    assert_eq!(o.timeline.len(), 200);
+    assert!(
+        o.timeline.iter().all(|t| t.id != visit),
+        "pushed off the overview"
+    );
+
+    let v = adviser.visit(p, visit).unwrap();
+    assert_eq!(v.id, visit);
+    assert_eq!(v.summary, "Første oppfølging");
+    assert_eq!(v.kind, "three_party");
+    assert_eq!(v.attendees, ["Ola", "Per"]);
+    assert_eq!(v.employer_rating, Some(4));
+    assert_eq!(v.next_visit.as_deref(), Some("2026-11-12"));
+    let moment = |s: &str| folgesvenn_domain::Moment::parse("tidspunkt", s).unwrap();
+    assert_eq!(moment(&v.at), moment("2026-10-15T08:30:00Z"));
+
+    let unknown = uuid::Uuid::new_v4();
+    assert_eq!(
+        adviser.visit(p, unknown).unwrap_err().kind,
+        "unknown_record"
+    );
+    assert_eq!(
+        adviser.visit(unknown, visit).unwrap_err().kind,
+        "unknown_placement"
+    );
+}

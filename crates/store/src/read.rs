@@ -47,6 +47,27 @@ impl Store {
         })
     }
 
+    /// One visit of a placement, from its shared document (a correction starts from it, however
+    /// far back the visit is). `None` if the placement has no such visit. Audit-logged as a read.
+    pub fn visit(
+        &mut self,
+        placement: Uuid,
+        visit: Uuid,
+    ) -> Result<Option<folgesvenn_domain::Visit>, StoreError> {
+        let shared_id = self.doc_id(placement, DocKind::Shared)?;
+        self.ensure_loaded(shared_id)?;
+        let found = match &self.docs[&shared_id].doc {
+            Doc::Shared(d) => d.visit(visit)?,
+            Doc::Private(_) => return Err(StoreError::UnknownDocument(shared_id)),
+        };
+        self.log_read(
+            AuditAction::Read,
+            Some(placement),
+            &format!("visits/{visit}"),
+        )?;
+        Ok(found)
+    }
+
     /// The overview of a placement from the projection: facts, plan, the newest `timeline_len`
     /// timeline entries, and the open conflicts. Audit-logged as a read. Private entries (the
     /// adviser's own notes) appear only on adviser devices, since only they hold them.

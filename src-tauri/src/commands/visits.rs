@@ -1,6 +1,6 @@
 //! Visits and contact requests: what the adviser records and answers.
 
-use folgesvenn_app_core::dto::VisitInput;
+use folgesvenn_app_core::dto::{VisitInput, VisitRecord};
 use folgesvenn_app_core::{AppCore, CommandError};
 use tauri::State;
 
@@ -14,6 +14,16 @@ pub async fn record_visit(
 ) -> Result<String, CommandError> {
     core.record_visit(self::placement_id(&placement_id)?, input)
         .map(|id| id.to_string())
+}
+
+/// One visit, however far back in the timeline (a correction starts from it).
+#[tauri::command]
+pub async fn get_visit(
+    core: State<'_, AppCore>,
+    placement_id: String,
+    visit_id: String,
+) -> Result<VisitRecord, CommandError> {
+    core.visit(self::placement_id(&placement_id)?, record_id(&visit_id)?)
 }
 
 #[tauri::command]

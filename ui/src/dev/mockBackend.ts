@@ -29,6 +29,7 @@ import type { SyncLogLine } from "../bindings/SyncLogLine";
 import type { SyncStatus } from "../bindings/SyncStatus";
 import type { TrainingTaskInput } from "../bindings/TrainingTaskInput";
 import type { VisitInput } from "../bindings/VisitInput";
+import type { VisitRecord } from "../bindings/VisitRecord";
 import { MIN_PASSPHRASE_CHARS, SHORT_MAX } from "../bindings/rules";
 import { ACTION_STATUSES, CLOSE_REASONS, TASK_STATUSES } from "../codes";
 import { isoDaysFromToday, parseIsoDate, toIsoDate, todayIso } from "../format";
@@ -260,6 +261,9 @@ export function installMockBackend(): void {
 
   const delay = <T>(value: T): Promise<T> => new Promise((resolve) => window.setTimeout(() => resolve(value), 120));
 
+  // Visits recorded in this session, whole (the overview's timeline holds only their summary).
+  const visits = new Map<string, VisitRecord>();
+
   function handle(cmd: string, args: Record<string, unknown>): unknown {
     switch (cmd) {
       case "app_state":
@@ -387,6 +391,20 @@ export function installMockBackend(): void {
           doneAt: original ? original.id : null,
           detail: original ? original.text : null,
         });
+        visits.set(id, {
+          id,
+          at: input.at,
+          kind: input.kind,
+          place: input.place,
+          attendees: input.attendees,
+          summary: input.summary,
+          attendanceSinceLast: input.attendanceSinceLast,
+          taskProgress: input.taskProgress,
+          employerRating: input.employerRating,
+          candidateRating: input.candidateRating,
+          nextVisit: input.nextVisit,
+          corrects: input.corrects,
+        });
         if (input.adviserNote) {
           p.overview.timeline.unshift({ kind: "adviser_note", id: uuid(), at: input.at, text: input.adviserNote, status: null, doneAt: null, detail: null });
         }
@@ -397,6 +415,29 @@ export function installMockBackend(): void {
         syncLog.push({ at: new Date().toISOString(), document: "shared", event: "Besøk lagret, venter på sending" });
         setStatus({ ...status, pending: status.pending + 1 });
         return id;
+      }
+      case "get_visit": {
+        const p = find(args.placementId);
+        const visitId = args.visitId as string;
+        const recorded = visits.get(visitId);
+        if (recorded) return recorded;
+        // The seeded visits: what their timeline entry says.
+        const item = p.overview.timeline.find((i) => i.kind === "visit" && i.id === visitId);
+        if (!item) fail("unknown_record", "Fant ikke besøket i dette oppfølgingsløpet.");
+        return {
+          id: item.id,
+          at: item.at,
+          kind: "on_site",
+          place: "",
+          attendees: [],
+          summary: item.text,
+          attendanceSinceLast: "",
+          taskProgress: "",
+          employerRating: null,
+          candidateRating: null,
+          nextVisit: null,
+          corrects: item.status === "correction" ? item.doneAt : null,
+        } satisfies VisitRecord;
       }
       case "acknowledge_request":
       case "resolve_request": {

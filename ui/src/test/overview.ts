@@ -1,4 +1,5 @@
 // A placement's overview as the command gives it, for screens under test.
+import type { VisitRecord } from "../bindings/VisitRecord";
 import type { Overview } from "../bindings/Overview";
 import type { TimelineItem } from "../bindings/TimelineItem";
 
@@ -29,6 +30,25 @@ export function overview(patch: Partial<Overview> = {}): Overview {
     trainingPlan: [],
     timeline: [],
     conflicts: [],
+    ...patch,
+  };
+}
+
+/** A recorded visit as `get_visit` returns it, with `patch` over the defaults. */
+export function visitRecord(patch: Partial<VisitRecord> = {}): VisitRecord {
+  return {
+    id: "v1",
+    at: "2026-04-02T12:30:00Z",
+    kind: "on_site",
+    place: "",
+    attendees: [],
+    summary: "",
+    attendanceSinceLast: "",
+    taskProgress: "",
+    employerRating: null,
+    candidateRating: null,
+    nextVisit: null,
+    corrects: null,
     ...patch,
   };
 }

@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { callsOf, mockCommands } from "../../test/ipc";
-import { overview, timelineItem } from "../../test/overview";
+import { overview, visitRecord } from "../../test/overview";
 import { VisitForm } from "./VisitForm";
 
 const fields = (testId: string) => screen.getAllByTestId<HTMLInputElement>(testId);
@@ -36,9 +36,8 @@ describe("VisitForm", () => {
   });
 
   it("records a correction, starting from the original's summary, and goes back to the overview", async () => {
-    const original = timelineItem({ kind: "visit", id: "v1", at: "2026-04-02T12:30:00Z", text: "Gikk greit." });
     const calls = mockCommands({ record_visit: () => "v2" });
-    render(<VisitForm overview={overview({ timeline: [original] })} corrects="v1" back={null} />);
+    render(<VisitForm overview={overview()} original={visitRecord({ id: "v1", at: "2026-04-02T12:30:00Z", summary: "Gikk greit." })} back={null} />);
     expect(screen.getByTestId("visit-correction-info")).toBeTruthy();
     expect(screen.getByTestId<HTMLTextAreaElement>("visit-summary").value).toBe("Gikk greit.");
     fireEvent.change(screen.getByTestId("visit-summary"), { target: { value: "Gikk bra." } });

@@ -3,6 +3,7 @@ import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { recordVisit } from "../../api";
 import type { Overview } from "../../bindings/Overview";
+import type { VisitRecord } from "../../bindings/VisitRecord";
 import { DraftRestored } from "../../components/DraftRestored";
 import { FormErrorSummary } from "../../components/FormErrorSummary";
 import { PageTitle } from "../../components/PageTitle";
@@ -16,12 +17,19 @@ import { IDS, initialVisit, toVisitInput, validateVisit, visitDraftKey, type Vis
 import { WhenSection } from "./WhenSection";
 
 /** The visit form: when and who, how it goes, the summary, agreed actions, the next visit. */
-export function VisitForm({ overview: o, corrects, back }: { overview: Overview; corrects?: string; back: ReactNode }) {
+export function VisitForm({
+  overview: o,
+  original,
+  back,
+}: {
+  overview: Overview;
+  /** The visit this form corrects (a correction is a new, linked entry). */
+  original?: VisitRecord;
+  back: ReactNode;
+}) {
   const { t } = useTranslation();
   const placementId = o.id;
-  const original = corrects
-    ? o.timeline.find((item) => item.kind === "visit" && item.id === corrects)
-    : undefined;
+  const corrects = original?.id;
   // Worked out once, like useState's initial value: the form opens at "now".
   const [initial] = useState<VisitDraft>(() => initialVisit(original, new Date()));
   const form = useForm<VisitDraft>({

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { TimelineItem } from "../../bindings/TimelineItem";
 import i18n from "../../i18n";
 import {
   attendeesOf,
@@ -28,15 +27,7 @@ describe("initialVisit", () => {
   });
 
   it("starts a correction from the original's time and summary", () => {
-    const original: TimelineItem = {
-      kind: "visit",
-      id: "v1",
-      at: new Date(2026, 3, 2, 14, 30).toISOString(),
-      text: "Gikk fint.",
-      status: null,
-      detail: null,
-      doneAt: null,
-    };
+    const original = { at: new Date(2026, 3, 2, 14, 30).toISOString(), summary: "Gikk fint." };
     expect(initialVisit(original, now)).toMatchObject({ date: "2026-04-02", time: "14:30", summary: "Gikk fint." });
   });
 

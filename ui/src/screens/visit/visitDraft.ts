@@ -1,8 +1,8 @@
 // The visit form's data: its draft (flat fields, the action rows as JSON), its rules and the
 // command input it becomes. No React here.
 import type { TFunction } from "i18next";
-import type { TimelineItem } from "../../bindings/TimelineItem";
 import type { VisitInput } from "../../bindings/VisitInput";
+import type { VisitRecord } from "../../bindings/VisitRecord";
 import { VISIT_KINDS } from "../../codes";
 import { charCount, toIsoDate } from "../../format";
 import { draftKey } from "../../hooks/useDraft";
@@ -97,7 +97,7 @@ export function localTime(date: Date): string {
  * A new visit opens at `now`. A correction starts from what the original said (its time and
  * summary); the rest is filled in anew.
  */
-export function initialVisit(original: TimelineItem | undefined, now: Date): VisitDraft {
+export function initialVisit(original: Pick<VisitRecord, "at" | "summary"> | undefined, now: Date): VisitDraft {
   const originalAt = original ? new Date(original.at) : null;
   const startAt = originalAt && !Number.isNaN(originalAt.getTime()) ? originalAt : now;
   return {
@@ -110,7 +110,7 @@ export function initialVisit(original: TimelineItem | undefined, now: Date): Vis
     taskProgress: "",
     employerRating: "",
     candidateRating: "",
-    summary: original?.text ?? "",
+    summary: original?.summary ?? "",
     adviserNote: "",
     actions: JSON.stringify([newRow()]),
     nextVisit: "",
