@@ -237,7 +237,7 @@ fn ours(tools: &Tools, n: usize) -> Result<Outcome> {
         .split_once('\n')
         .context("invite prints the full code and the short code")?;
     init(&e, "employer", "Per Arbeidsgiver")?;
-    tools.dev("join", &e, &[full, "--short-code", short])?;
+    tools.dev("join", &e, &[full, "--short-code", short, "--relay", &url])?;
     tools.dev("sync", &e, &[])?;
     tools.dev("sync", &a, &[])?;
 

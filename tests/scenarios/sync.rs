@@ -483,6 +483,22 @@ async fn pairing_works_while_the_relay_is_down() {
     assert_eq!(adviser.pending_invitations().unwrap().len(), 1);
 
     let opened = open_full_code(&pairing.full_code, &pairing.short_code).unwrap();
+    // A new device uses no relay yet: the one the code names is shown for confirming first,
+    // and is familiar once the user has given it (or once a document syncs through it).
+    assert_eq!(
+        folgesvenn_sync::unfamiliar_relay(&employer, &opened, &[]).unwrap(),
+        Some(relay.clone())
+    );
+    assert_eq!(
+        folgesvenn_sync::unfamiliar_relay(&employer, &opened, std::slice::from_ref(&relay))
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        folgesvenn_sync::unfamiliar_relay(&adviser, &opened, &[]).unwrap(),
+        None,
+        "the adviser's device shares through it"
+    );
     let joined = accept(&mut employer, &opened).unwrap();
     assert_eq!(joined, p);
     employer

@@ -536,23 +536,15 @@ impl AppCore {
                 return Err(folgesvenn_sync::SyncError::BadInvitation.into());
             }
             let invitation = folgesvenn_sync::open_full_code(other, code)?;
-            let relay = folgesvenn_sync::relay_address(&invitation.relay)?;
-            let mut known: Vec<String> = self.settings().map(|s| s.relay).into_iter().collect();
-            known.extend(
-                self.with_store(|s| Ok(s.sync_docs()?))?
-                    .into_iter()
-                    .map(|d| d.relay),
-            );
-            if !allow_new_relay && !known.contains(&relay) {
-                return Err(CommandError::new(
-                    "unfamiliar_relay",
-                    format!(
-                        "Koden sender notatene via en relay denne enheten ikke bruker: {relay}. \
-                         Fortsett bare hvis veilederen har bekreftet denne adressen."
-                    ),
-                ));
-            }
-            self.with_store(|s| Ok(folgesvenn_sync::accept(s, &invitation)?))?
+            let known: Vec<String> = self.settings().map(|s| s.relay).into_iter().collect();
+            self.with_store(|s| {
+                if !allow_new_relay
+                    && let Some(relay) = folgesvenn_sync::unfamiliar_relay(s, &invitation, &known)?
+                {
+                    return Err(folgesvenn_sync::SyncError::UnfamiliarRelay(relay).into());
+                }
+                Ok(folgesvenn_sync::accept(s, &invitation)?)
+            })?
         } else {
             let relay = self.settings().map(|s| s.relay).ok_or_else(|| {
                 CommandError::new("no_relay", "Ingen relay-adresse er satt for denne enheten.")

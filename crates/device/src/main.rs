@@ -188,7 +188,8 @@ enum Command {
         /// The short code shown beside a full code: it opens the full code.
         #[arg(long)]
         short_code: Option<String>,
-        /// The relay to fetch a short code's invitation from.
+        /// The relay to fetch a short code's invitation from; with a full code, the relay it
+        /// names, to confirm it when this device does not use that relay yet.
         #[arg(long)]
         relay: Option<String>,
     },
@@ -603,6 +604,15 @@ fn run(cli: Cli) -> Result<()> {
                     "den lange koden er låst med den korte koden: gi den med --short-code",
                 )?;
                 let inv = folgesvenn_sync::open_full_code(&code, &short)?;
+                // A relay this device does not use must be named with --relay: the user has
+                // then seen and confirmed the address the code points at.
+                let known: Vec<String> = relay.into_iter().collect();
+                if let Some(other) = folgesvenn_sync::unfamiliar_relay(&store, &inv, &known)? {
+                    anyhow::bail!(
+                        "{} Gi --relay {other} for å bekrefte den.",
+                        folgesvenn_sync::SyncError::UnfamiliarRelay(other.clone())
+                    );
+                }
                 folgesvenn_sync::accept(&mut store, &inv)?
             } else {
                 let relay = relay.context("en kort kode alene hentes fra relayet: gi --relay")?;

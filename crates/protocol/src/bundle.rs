@@ -34,6 +34,11 @@ use crate::ProtocolError;
 pub const CODE_BYTES: usize = 10;
 /// The largest sealed bundle the relay keeps.
 pub const MAX_BUNDLE: usize = 8 * 1024;
+/// XChaCha20-Poly1305's nonce, which a sealed bundle starts with.
+const NONCE_BYTES: usize = 24;
+/// What sealing adds to a bundle: the nonce before it, Poly1305's 16-byte tag after it. Anything
+/// shorter was cut off, whatever the short code.
+pub const SEALED_OVERHEAD: usize = NONCE_BYTES + 16;
 
 const AAD: &[u8] = b"folgesvenn/bundle/v2";
 const FULL_CODE_AAD: &[u8] = b"folgesvenn/full-code/v1";
@@ -168,7 +173,7 @@ impl ShortCode {
     fn seal_with(&self, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
         let key = self.derive(b"seal");
         let cipher = XChaCha20Poly1305::new(key.as_slice().into());
-        let mut nonce = [0u8; 24];
+        let mut nonce = [0u8; NONCE_BYTES];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let mut out = nonce.to_vec();
         out.extend(
@@ -187,7 +192,7 @@ impl ShortCode {
 
     fn open_with(&self, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, ProtocolError> {
         let (nonce, ct) = sealed
-            .split_at_checked(24)
+            .split_at_checked(NONCE_BYTES)
             .ok_or(ProtocolError::CannotOpen)?;
         let key = self.derive(b"seal");
         XChaCha20Poly1305::new(key.as_slice().into())
@@ -199,6 +204,17 @@ impl ShortCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sealing_adds_exactly_the_overhead_and_less_cannot_open() {
+        let code = ShortCode::generate();
+        for plain in [&b""[..], b"invitasjon", &[7u8; 300]] {
+            let sealed = code.seal_full_code(plain);
+            assert_eq!(sealed.len(), plain.len() + SEALED_OVERHEAD);
+            assert_eq!(code.open_full_code(&sealed).unwrap(), plain);
+            assert!(code.open_full_code(&sealed[..SEALED_OVERHEAD - 1]).is_err());
+        }
+    }
 
     #[test]
     fn codes_round_trip_forgive_typing_and_seal() {

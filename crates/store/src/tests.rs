@@ -1234,3 +1234,31 @@ fn every_table_is_a_projection_or_named_as_not_one() {
         assert!(tables.iter().any(|x| x == t), "{t} is not in the schema");
     }
 }
+
+/// A damaged id in a projection row is an error naming the database problem, never the nil id
+/// that would point a screen at no placement (or, worse, at whatever else has it).
+#[test]
+fn a_damaged_id_row_is_an_error_not_the_nil_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut store, _) = adviser_store(dir.path());
+    let p = store
+        .create_placement(&new_placement("Ola Nordmann"))
+        .unwrap();
+    assert_eq!(store.list_placements().unwrap()[0].id, p);
+    store
+        .conn
+        .execute(
+            "UPDATE placements SET id = 'ikke-en-uuid' WHERE id = ?1",
+            [p.to_string()],
+        )
+        .unwrap();
+    let e = store.list_placements().unwrap_err();
+    assert_eq!(e.kind(), "database", "{e}");
+    assert!(
+        matches!(
+            &e,
+            StoreError::Sqlite(rusqlite::Error::FromSqlConversionFailure(0, _, _))
+        ),
+        "{e:?}"
+    );
+}

@@ -86,7 +86,7 @@ impl Invitation {
             .decode(cleaned.as_bytes())
             .map_err(|_| SyncError::BadInvitation)?;
         // Shorter than a nonce and a tag: cut off, whatever the short code.
-        if raw.len() < 40 {
+        if raw.len() < folgesvenn_protocol::bundle::SEALED_OVERHEAD {
             return Err(SyncError::BadInvitation);
         }
         let plain = short

@@ -41,6 +41,7 @@ pub use invitation::{Invitation, is_full_code};
 pub use members::{remove_member, roster};
 pub use pairing::{
     Pairing, accept, invite, join_with_code, make_invitation, offer, open_full_code,
+    unfamiliar_relay,
 };
 pub use relay_url::relay_address;
 
@@ -78,6 +79,10 @@ pub enum SyncError {
     ShortCodeMismatch,
     #[error("Koden er laget av en eldre versjon av Følgesvenn. Be veilederen om en ny kode.")]
     OldInvitationCode,
+    #[error(
+        "Koden sender notatene via en relay denne enheten ikke bruker: {0}. Fortsett bare hvis veilederen har bekreftet denne adressen."
+    )]
+    UnfamiliarRelay(String),
     #[error("Relayet kjenner ikke denne koden. Den kan være brukt, utløpt eller skrevet feil.")]
     UnknownCode,
     #[error(
@@ -105,6 +110,7 @@ impl SyncError {
             SyncError::BadInvitation => "bad_invitation",
             SyncError::ShortCodeMismatch => "short_code_mismatch",
             SyncError::OldInvitationCode => "old_invitation_code",
+            SyncError::UnfamiliarRelay(_) => "unfamiliar_relay",
             SyncError::UnknownCode => "unknown_code",
             SyncError::NotAnAdviser => "not_adviser_member",
             SyncError::CannotRemove => "cannot_remove",

@@ -176,6 +176,24 @@ pub fn open_full_code(full_code: &str, short_code: &str) -> Result<Invitation, S
     Invitation::from_code(full_code, &short)
 }
 
+/// The relay a full code's placement syncs through, when this device does not use it yet: not
+/// `known` (the device's own relay setting, or an address the user typed) nor any document's
+/// relay. A crafted code could otherwise point the device at a relay that acknowledges every note
+/// and keeps none, so the app and the CLI ask the user to confirm the address first.
+pub fn unfamiliar_relay(
+    store: &Store,
+    invitation: &Invitation,
+    known: &[String],
+) -> Result<Option<String>, SyncError> {
+    let relay = crate::relay_address(&invitation.relay)?;
+    let mut familiar: Vec<String> = known
+        .iter()
+        .filter_map(|k| crate::relay_address(k).ok())
+        .collect();
+    familiar.extend(store.sync_docs()?.into_iter().map(|d| d.relay));
+    Ok((!familiar.contains(&relay)).then_some(relay))
+}
+
 /// Accepts a full invitation on this device, offline: the document is imported and can be written
 /// to at once; the relay membership follows on the next [`sync_once`].
 pub fn accept(store: &mut Store, invitation: &Invitation) -> Result<Uuid, SyncError> {
