@@ -21,17 +21,12 @@ fn local_zone() -> jiff::tz::TimeZone {
 /// midnight and 01:00 or 02:00 in Norway the two differ, and a daily log dated today would be
 /// refused as lying in the future).
 fn today_in(now: time::OffsetDateTime, zone: &jiff::tz::TimeZone) -> Day {
-    let utc_date = now.date();
-    let Ok(ts) = jiff::Timestamp::from_second(now.unix_timestamp()) else {
-        return Day(utc_date);
-    };
-    let local = ts.to_zoned(zone.clone()).date();
-    time::Month::try_from(local.month() as u8)
+    // jiff knows the zone's rules; `time` holds the stored formats. The one thing crossing
+    // between them is the offset in seconds at this instant, never a date taken apart.
+    jiff::Timestamp::from_second(now.unix_timestamp())
         .ok()
-        .and_then(|m| {
-            time::Date::from_calendar_date(i32::from(local.year()), m, local.day() as u8).ok()
-        })
-        .map_or(Day(utc_date), Day)
+        .and_then(|ts| time::UtcOffset::from_whole_seconds(zone.to_offset(ts).seconds()).ok())
+        .map_or(Day(now.date()), |offset| Day(now.to_offset(offset).date()))
 }
 
 /// Days since 1970-01-01, the relay's unit for an end date.
