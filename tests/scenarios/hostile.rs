@@ -433,8 +433,15 @@ async fn a_full_document_keeps_notes_queued_until_the_advisers_snapshot() {
     let dump = employer.projection_dump(true).unwrap().join("\n");
     assert!(dump.contains(&format!("dagslogg {last}")));
 
-    // The adviser writes a visit note: refused too, so its device snapshots with it queued.
-    note(&mut adviser, p, "besøk mens dokumentet er fullt");
+    // The adviser writes a visit note: refused too, so its device snapshots with it queued. The
+    // relay refuses a record that would not fit, and a short note could fit in what the
+    // employer's refused one left: this one is twice its size.
+    let visit_note = format!(
+        "besøk mens dokumentet er fullt {} {}",
+        filler(900),
+        filler(901)
+    );
+    note(&mut adviser, p, &visit_note);
     let first = sync_once(&mut adviser, &client).await;
     assert!(matches!(first, Err(SyncError::DocumentFull)), "{first:?}");
     for _ in 0..4 {
