@@ -260,6 +260,28 @@ pub(crate) fn shared(
             doc.record_conflicts("placement", None),
         )?;
     }
+    // A conflict can grow without a patch for its record: a third device writing the value that
+    // is already shown (seen in the seeded fault schedules: ["done","done"] on one device,
+    // ["done","done","done"] on another with the same heads). Every record that has conflicts
+    // recorded is read again, so two devices with the same document show the same ones.
+    let recorded: Vec<String> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT DISTINCT record_key FROM conflicts WHERE placement_id = ?1 AND doc_kind = 'shared'",
+        )?;
+        stmt.query_map([&pid], |r| r.get(0))?
+            .collect::<Result<_, _>>()?
+    };
+    for key in recorded {
+        let found = match key.split_once('/') {
+            None if key == "placement" => doc.record_conflicts("placement", None),
+            Some((coll, id)) => match id.parse::<Uuid>() {
+                Ok(id) => doc.record_conflicts(coll, Some(id)),
+                Err(_) => continue,
+            },
+            None => continue,
+        };
+        conflicts(tx, placement_id, "shared", &key, found)?;
+    }
     Ok(())
 }
 
