@@ -43,7 +43,7 @@ fn pack(framed: &[u8]) -> Vec<u8> {
 }
 
 fn stamp(role: Role, at: &str) -> Stamp {
-    let at = Moment::parse("at", at).unwrap();
+    let at = Moment::parse(folgesvenn_domain::Field::At, at).unwrap();
     Stamp {
         role,
         name: match role {
@@ -56,7 +56,7 @@ fn stamp(role: Role, at: &str) -> Stamp {
 }
 
 fn day(s: &str) -> Day {
-    Day::parse("dato", s).unwrap()
+    Day::parse(folgesvenn_domain::Field::Date, s).unwrap()
 }
 
 /// A placement with a visit (and its agreed action), a goal, a day's log, a note and a contact

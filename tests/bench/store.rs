@@ -62,7 +62,7 @@ fn main() {
     let scale = |n: i64| if quick { n / 25 } else { n };
     let mut rng = StdRng::seed_from_u64(2026);
     let tmp = tempfile::tempdir().unwrap();
-    let start = Day::parse("start", "2023-11-01").unwrap();
+    let start = Day::parse(folgesvenn_domain::Field::Start, "2023-11-01").unwrap();
     let mut rows: Vec<[String; 3]> = Vec::new();
     let mut row =
         |what: &str, value: String, goal: &str| rows.push([what.into(), value, goal.into()]);
@@ -217,7 +217,11 @@ fn main() {
                 p,
                 &visit(
                     &mut rng,
-                    Moment::parse("at", &format!("{}T09:00:00Z", s.plus_days(12))).unwrap(),
+                    Moment::parse(
+                        folgesvenn_domain::Field::At,
+                        &format!("{}T09:00:00Z", s.plus_days(12)),
+                    )
+                    .unwrap(),
                 ),
                 Some("Eget notat"),
             )

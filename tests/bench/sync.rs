@@ -81,7 +81,7 @@ async fn pump(
 fn working_day(adviser: &mut Store, employer: &mut Store, p: Uuid, day: Day, rng: &mut StdRng) {
     set_day(adviser, day);
     set_day(employer, day);
-    let at = Moment::parse("at", &format!("{day}T09:00:00Z")).unwrap();
+    let at = Moment::parse(folgesvenn_domain::Field::At, &format!("{day}T09:00:00Z")).unwrap();
     adviser
         .record_visit(
             p,
@@ -263,7 +263,7 @@ async fn measure(name: &'static str, days: i64, seed: u64) -> Row {
         Unlock::Key(DbKey::generate()),
     )
     .unwrap();
-    let start = Day::parse("dato", "2026-09-01").unwrap();
+    let start = Day::parse(folgesvenn_domain::Field::Date, "2026-09-01").unwrap();
     set_day(&mut adviser, start);
     let p = adviser
         .create_placement(&placement(&mut rng, start))

@@ -117,7 +117,7 @@ pub fn visit(rng: &mut StdRng, at: Moment) -> NewVisit {
 }
 
 pub fn set_day(store: &mut Store, day: Day) {
-    let at = Moment::parse("at", &format!("{day}T10:00:00Z")).unwrap();
+    let at = Moment::parse(folgesvenn_domain::Field::At, &format!("{day}T10:00:00Z")).unwrap();
     store.set_clock(move || (at, day));
 }
 
@@ -151,7 +151,11 @@ pub fn history(store: &mut Store, rng: &mut StdRng, start: Day, thinner: i64) ->
                         p,
                         &visit(
                             rng,
-                            Moment::parse("at", &format!("{day}T09:00:00Z")).unwrap(),
+                            Moment::parse(
+                                folgesvenn_domain::Field::At,
+                                &format!("{day}T09:00:00Z"),
+                            )
+                            .unwrap(),
                         ),
                         Some("Eget notat fra besøket"),
                     )

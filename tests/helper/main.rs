@@ -18,7 +18,8 @@ use folgesvenn_store::{DbKey, KeyLocation, Store, Unlock, key::keystore};
 use uuid::Uuid;
 
 pub fn fixed_clock(store: &mut Store) {
-    let m = Moment::parse("at", "2026-11-27T10:00:00Z").expect("valid timestamp");
+    let m = Moment::parse(folgesvenn_domain::Field::At, "2026-11-27T10:00:00Z")
+        .expect("valid timestamp");
     store.set_clock(move || (m, m.day()));
 }
 
@@ -34,7 +35,7 @@ fn crash_writer(dir: &Path, placements: &[Uuid]) -> Result<()> {
     let mut out = out.lock();
     writeln!(out, "ready")?;
     out.flush()?;
-    let day = Day::parse("dato", "2026-11-27")?;
+    let day = Day::parse(folgesvenn_domain::Field::Date, "2026-11-27")?;
     for i in 0u64.. {
         let p = placements[(i as usize) % placements.len()];
         let (kind, id) = match i % 4 {
@@ -84,7 +85,7 @@ fn crash_writer(dir: &Path, placements: &[Uuid]) -> Result<()> {
                 store.record_visit(
                     p,
                     &NewVisit {
-                        at: Moment::parse("at", "2026-11-27T09:00:00Z")?,
+                        at: Moment::parse(folgesvenn_domain::Field::At, "2026-11-27T09:00:00Z")?,
                         place: "Lageret".into(),
                         kind: VisitKind::OnSite,
                         attendees: vec!["Ola".into()],
@@ -119,7 +120,7 @@ fn keystore_check(dir: &Path) -> Result<()> {
         },
         adviser_name: "Kari Veileder".into(),
         measure: MeasureType::Mentor,
-        start_date: Day::parse("start", "2026-11-01")?,
+        start_date: Day::parse(folgesvenn_domain::Field::Start, "2026-11-01")?,
         end_date: None,
         hours_per_week: 10.0,
     })?;

@@ -56,7 +56,7 @@ fn write_everywhere(store: &mut Store) {
         .record_visit(
             p,
             &NewVisit {
-                at: Moment::parse("at", "2026-11-27T09:00:00Z").unwrap(),
+                at: Moment::parse(folgesvenn_domain::Field::At, "2026-11-27T09:00:00Z").unwrap(),
                 place: MARKER.into(),
                 kind: VisitKind::OnSite,
                 attendees: vec![MARKER.into()],

@@ -10,11 +10,11 @@ pub fn helper_bin() -> PathBuf {
 }
 
 pub fn day(s: &str) -> Day {
-    Day::parse("dato", s).unwrap()
+    Day::parse(folgesvenn_domain::Field::Date, s).unwrap()
 }
 
 pub fn fixed_clock(store: &mut Store, at: &str) {
-    let m = Moment::parse("at", at).unwrap();
+    let m = Moment::parse(folgesvenn_domain::Field::At, at).unwrap();
     store.set_clock(move || (m, m.day()));
 }
 

@@ -322,7 +322,9 @@ async fn run_schedule(seed: u64, relay: &str, root: &std::path::Path) -> [u32; 7
             }
             _ if (i == 1 || i == 3) && day_no < 50 => {
                 day_no += 1;
-                let date = Day::parse("dato", "2026-10-01").unwrap().plus_days(day_no);
+                let date = Day::parse(folgesvenn_domain::Field::Date, "2026-10-01")
+                    .unwrap()
+                    .plus_days(day_no);
                 let id = d
                     .store
                     .log_observation(

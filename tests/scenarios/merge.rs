@@ -122,7 +122,8 @@ fn apply(store: &mut Store, f: &Fixture, e: &Edit) {
                 .record_visit(
                     p,
                     &NewVisit {
-                        at: Moment::parse("at", "2026-11-27T09:00:00Z").unwrap(),
+                        at: Moment::parse(folgesvenn_domain::Field::At, "2026-11-27T09:00:00Z")
+                            .unwrap(),
                         place: "Verkstedet".into(),
                         kind: VisitKind::ThreeParty,
                         attendees: vec![],

@@ -116,7 +116,7 @@ async fn adviser_and_employer_pair_work_apart_and_converge() {
         .record_visit(
             p,
             &NewVisit {
-                at: Moment::parse("at", "2026-11-27T09:00:00Z").unwrap(),
+                at: Moment::parse(folgesvenn_domain::Field::At, "2026-11-27T09:00:00Z").unwrap(),
                 place: "Lageret".into(),
                 kind: VisitKind::OnSite,
                 attendees: vec!["Ola".into()],

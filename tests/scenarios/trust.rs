@@ -82,7 +82,7 @@ async fn an_employer_device_cannot_write_what_its_role_may_not() {
         .record_visit(
             p,
             &NewVisit {
-                at: Moment::parse("at", "2026-11-27T09:00:00Z").unwrap(),
+                at: Moment::parse(folgesvenn_domain::Field::At, "2026-11-27T09:00:00Z").unwrap(),
                 place: "Lageret".into(),
                 kind: VisitKind::OnSite,
                 attendees: vec!["Ola".into()],

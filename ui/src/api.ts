@@ -23,11 +23,14 @@ import type { TrainingTaskInput } from "./bindings/TrainingTaskInput";
 /** What every command rejects with: a `CommandError` that is also an `Error`. */
 export class CommandFailure extends Error implements CommandError {
   readonly kind: string;
+  /** The values `kind` names, for the UI's own sentence (none for a failure the UI made itself). */
+  readonly params: CommandError["params"];
 
-  constructor(error: CommandError) {
+  constructor(error: Omit<CommandError, "params"> & Partial<Pick<CommandError, "params">>) {
     super(error.message);
     this.name = "CommandFailure";
     this.kind = error.kind;
+    this.params = error.params ?? {};
   }
 }
 
@@ -43,7 +46,7 @@ function isCommandError(value: unknown): value is CommandError {
 /** Any rejection (a command's `CommandError`, a string, an `Error`) as a `CommandError`. */
 export function toCommandError(error: unknown): CommandFailure {
   if (error instanceof CommandFailure) return error;
-  if (isCommandError(error)) return new CommandFailure({ kind: error.kind, message: error.message });
+  if (isCommandError(error)) return new CommandFailure(error);
   if (typeof error === "string") return new CommandFailure({ kind: "unknown", message: error });
   if (error instanceof Error) return new CommandFailure({ kind: "unknown", message: error.message });
   return new CommandFailure({ kind: "unknown", message: String(error) });

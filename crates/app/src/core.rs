@@ -50,11 +50,14 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn parse_day(field: &'static str, s: &str) -> Result<Day, CommandError> {
+fn parse_day(field: folgesvenn_domain::Field, s: &str) -> Result<Day, CommandError> {
     Ok(Day::parse(field, s)?)
 }
 
-fn optional_day(field: &'static str, s: Option<String>) -> Result<Option<Day>, CommandError> {
+fn optional_day(
+    field: folgesvenn_domain::Field,
+    s: Option<String>,
+) -> Result<Option<Day>, CommandError> {
     s.filter(|d| !d.trim().is_empty())
         .map(|d| parse_day(field, &d))
         .transpose()
@@ -329,11 +332,11 @@ impl AppCore {
                 },
                 adviser_name: s.user_name().to_owned(),
                 measure: input.measure.parse()?,
-                start_date: parse_day("startdato", &input.start_date)?,
+                start_date: parse_day(folgesvenn_domain::Field::StartDate, &input.start_date)?,
                 end_date: input
                     .end_date
                     .filter(|d| !d.trim().is_empty())
-                    .map(|d| parse_day("sluttdato", &d))
+                    .map(|d| parse_day(folgesvenn_domain::Field::EndDate, &d))
                     .transpose()?,
                 hours_per_week: input.hours_per_week,
             };
@@ -361,7 +364,7 @@ impl AppCore {
     ) -> Result<Uuid, CommandError> {
         let id = self.with_store(|s| {
             let observation = NewObservation {
-                date: parse_day("dato", &input.date)?,
+                date: parse_day(folgesvenn_domain::Field::Date, &input.date)?,
                 attendance: input.attendance.parse()?,
                 hours: input.hours,
                 tasks_done: input.tasks_done,
@@ -384,7 +387,7 @@ impl AppCore {
         input: dto::VisitInput,
     ) -> Result<Uuid, CommandError> {
         let visit = NewVisit {
-            at: Moment::parse("tidspunkt for besøket", &input.at)?,
+            at: Moment::parse(folgesvenn_domain::Field::VisitTime, &input.at)?,
             place: input.place,
             kind: input.kind.parse()?,
             attendees: input
@@ -408,11 +411,11 @@ impl AppCore {
                     Ok(NewAction {
                         what: a.what,
                         owner: a.owner.parse()?,
-                        due: optional_day("frist", a.due)?,
+                        due: optional_day(folgesvenn_domain::Field::Due, a.due)?,
                     })
                 })
                 .collect::<Result<_, CommandError>>()?,
-            next_visit: optional_day("neste besøk", input.next_visit)?,
+            next_visit: optional_day(folgesvenn_domain::Field::NextVisit, input.next_visit)?,
         };
         let note = Some(input.adviser_note.as_str()).filter(|n| !n.trim().is_empty());
         let id = self.with_store(|s| {
@@ -658,7 +661,7 @@ impl AppCore {
         input: dto::ClosePlacementInput,
     ) -> Result<(), CommandError> {
         let status: PlacementStatus = input.status.parse()?;
-        let on = parse_day("sluttdato", &input.on)?;
+        let on = parse_day(folgesvenn_domain::Field::EndDate, &input.on)?;
         let reason: CloseReason = input.reason.parse()?;
         self.with_store(|s| {
             Ok(s.write_shared(placement, |d, st| d.close_placement(status, on, reason, st))?)
@@ -685,7 +688,7 @@ impl AppCore {
             title: input.title,
             description: input.description,
             responsible: input.responsible,
-            target_date: optional_day("måldato", input.target_date)?,
+            target_date: optional_day(folgesvenn_domain::Field::TargetDate, input.target_date)?,
         };
         let id = self.with_store(|s| {
             Ok(s.write_shared(placement, |d, st| d.add_training_task(&task, st))?)

@@ -6,39 +6,76 @@ use folgesvenn_store as store;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// Every command fails with this: a stable code and a sentence in plain Norwegian.
+/// Every command fails with this: a stable code, its parameters, and a Norwegian sentence for logs
+/// and the CLI (the UI words `kind` and `params` in its own language).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS, thiserror::Error)]
 #[error("{message}")]
 #[ts(export)]
 pub struct CommandError {
     pub kind: String,
     pub message: String,
+    /// The values `kind` names (a field's code, a limit, a date): what the UI's own sentence for
+    /// `kind` fills in. Codes, numbers and names only, never a sentence.
+    pub params: std::collections::BTreeMap<String, String>,
 }
 
 impl CommandError {
+    /// The codes the app core and the shell name themselves (`CommandError::new`); the error types
+    /// below them list theirs in their own `KINDS`. A test in `rules.rs` checks the call sites.
+    pub const KINDS: &'static [&'static str] = &[
+        "already_set_up",
+        "internal",
+        "invalid_input",
+        "io",
+        "locked",
+        "no_relay",
+        "qr",
+        "runtime",
+        "short_code_missing",
+        "unknown_record",
+    ];
+
     pub fn new(kind: &str, message: impl Into<String>) -> CommandError {
         CommandError {
             kind: kind.to_owned(),
             message: message.into(),
+            params: Default::default(),
+        }
+    }
+
+    /// An error with a code and parameters of its own ([`folgesvenn_domain::Coded`]).
+    pub fn coded(e: &(impl folgesvenn_domain::Coded + std::fmt::Display)) -> CommandError {
+        let notice = e.notice();
+        CommandError {
+            kind: notice.code,
+            message: e.to_string(),
+            params: notice.params,
         }
     }
 }
 
 impl From<store::StoreError> for CommandError {
     fn from(e: store::StoreError) -> Self {
-        CommandError::new(e.kind(), e.to_string())
+        CommandError::coded(&e)
     }
 }
 
 impl From<folgesvenn_sync::SyncError> for CommandError {
     fn from(e: folgesvenn_sync::SyncError) -> Self {
-        CommandError::new(e.kind(), e.to_string())
+        CommandError::coded(&e)
     }
 }
 
 impl From<folgesvenn_domain::ValidationError> for CommandError {
+    /// Kept as `invalid_input` (what the UI branches on for a form's input), with the rule's own
+    /// code as the parameter `validation`.
     fn from(e: folgesvenn_domain::ValidationError) -> Self {
-        CommandError::new("invalid_input", e.to_string())
+        let mut c = CommandError::coded(&e);
+        c.params.insert(
+            "validation".into(),
+            std::mem::replace(&mut c.kind, "invalid_input".into()),
+        );
+        c
     }
 }
 

@@ -133,7 +133,34 @@ pub fn typescript() -> String {
         "What a placement's goal is about.",
         GoalCategory::ALL.iter().map(|c| c.code()),
     );
+    set(
+        &mut out,
+        "ERROR_KINDS",
+        "Every code a command can fail with: each has a sentence in the UI's languages.",
+        error_kinds(),
+    );
+    set(
+        &mut out,
+        "FIELDS",
+        "The input fields an error can name (its `field` parameter).",
+        folgesvenn_domain::Field::ALL.iter().map(|f| f.code()),
+    );
     out
+}
+
+/// The codes of every error type a command can pass on, once each, sorted.
+pub fn error_kinds() -> Vec<&'static str> {
+    let mut kinds: Vec<&'static str> = [
+        folgesvenn_domain::ValidationError::KINDS,
+        folgesvenn_domain::DocError::KINDS,
+        folgesvenn_store::StoreError::KINDS,
+        folgesvenn_sync::SyncError::KINDS,
+        crate::dto::CommandError::KINDS,
+    ]
+    .concat();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds
 }
 
 #[cfg(test)]
@@ -144,6 +171,31 @@ mod tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("rules.ts"), super::typescript()).unwrap();
+    }
+
+    /// Every code the app core and the shell pass to `CommandError::new` is in its `KINDS`, so the
+    /// UI's list of error texts cannot miss one.
+    #[test]
+    fn every_kind_the_app_names_is_listed() {
+        let sources = [
+            include_str!("core.rs"),
+            include_str!("../../../src-tauri/src/commands/mod.rs"),
+        ];
+        let mut found = 0;
+        for src in sources {
+            for part in src.split("CommandError::new(").skip(1) {
+                let Some(kind) = part.trim_start().strip_prefix('"') else {
+                    continue;
+                };
+                let kind = &kind[..kind.find('"').unwrap()];
+                found += 1;
+                assert!(
+                    crate::dto::CommandError::KINDS.contains(&kind),
+                    "{kind} is not in CommandError::KINDS"
+                );
+            }
+        }
+        assert!(found >= 10, "{found}");
     }
 
     #[test]

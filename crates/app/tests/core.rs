@@ -466,7 +466,8 @@ fn a_visit_far_back_in_the_timeline_is_fetched_alone() {
     assert_eq!(v.attendees, ["Ola", "Per"]);
     assert_eq!(v.employer_rating, Some(4));
     assert_eq!(v.next_visit.as_deref(), Some("2026-11-12"));
-    let moment = |s: &str| folgesvenn_domain::Moment::parse("tidspunkt", s).unwrap();
+    let moment =
+        |s: &str| folgesvenn_domain::Moment::parse(folgesvenn_domain::Field::At, s).unwrap();
     assert_eq!(moment(&v.at), moment("2026-10-15T08:30:00Z"));
 
     let unknown = uuid::Uuid::new_v4();

@@ -413,7 +413,10 @@ fn print_json(v: &impl serde::Serialize) -> Result<()> {
     Ok(())
 }
 
-fn day_opt(field: &'static str, s: Option<&str>) -> Result<Option<Day>, ValidationError> {
+fn day_opt(
+    field: folgesvenn_domain::Field,
+    s: Option<&str>,
+) -> Result<Option<Day>, ValidationError> {
     s.map(|s| Day::parse(field, s)).transpose()
 }
 
@@ -459,8 +462,8 @@ fn run(cli: Cli) -> Result<()> {
                 },
                 adviser_name: store.user_name().to_owned(),
                 measure: measure.parse()?,
-                start_date: Day::parse("startdato", &start)?,
-                end_date: day_opt("sluttdato", end.as_deref())?,
+                start_date: Day::parse(folgesvenn_domain::Field::StartDate, &start)?,
+                end_date: day_opt(folgesvenn_domain::Field::EndDate, end.as_deref())?,
                 hours_per_week: hours,
             };
             println!("{}", store.create_placement(&input)?);
@@ -484,7 +487,7 @@ fn run(cli: Cli) -> Result<()> {
                 summary,
                 check_in: CheckIn::default(),
                 actions: vec![],
-                next_visit: day_opt("neste besøk", next_visit.as_deref())?,
+                next_visit: day_opt(folgesvenn_domain::Field::NextVisit, next_visit.as_deref())?,
             };
             println!(
                 "{}",
@@ -504,7 +507,7 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let mut store = open(&dir)?;
             let date = match date {
-                Some(d) => Day::parse("dato", &d)?,
+                Some(d) => Day::parse(folgesvenn_domain::Field::Date, &d)?,
                 None => store.stamp().today,
             };
             let input = NewObservation {
@@ -685,7 +688,8 @@ fn run(cli: Cli) -> Result<()> {
         } => {
             let mut store = open(&dir)?;
             let reason: CloseReason = reason.parse()?;
-            let on = day_opt("sluttdato", on.as_deref())?.unwrap_or(store.stamp().today);
+            let on = day_opt(folgesvenn_domain::Field::EndDate, on.as_deref())?
+                .unwrap_or(store.stamp().today);
             let status = if cancel {
                 PlacementStatus::Cancelled
             } else {

@@ -8,7 +8,7 @@
 macro_rules! choice {
     (
         $(#[$meta:meta])*
-        $name:ident, field = $field:literal {
+        $name:ident, field = $field:ident {
             $( $variant:ident = $code:literal, $label:literal; )+
         }
     ) => {
@@ -42,7 +42,7 @@ macro_rules! choice {
                 match s.trim() {
                     $( $code => Ok($name::$variant), )+
                     other => Err($crate::ValidationError::UnknownChoice {
-                        field: $field,
+                        field: $crate::Field::$field,
                         value: other.to_owned(),
                     }),
                 }

@@ -143,7 +143,8 @@ pub(crate) fn require<T: Hydrate>(
     id: Uuid,
 ) -> Result<T, DocError> {
     get(doc, coll, id)?.ok_or(DocError::Invalid(crate::ValidationError::UnknownRecord {
-        kind,
+        collection: coll,
+        label: kind,
         id,
     }))
 }

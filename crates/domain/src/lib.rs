@@ -15,8 +15,8 @@
 //! let stamp = Stamp {
 //!     role: Role::Adviser,
 //!     name: "Kari Veileder".into(),
-//!     at: Moment::parse("at", "2026-11-27T09:00:00Z").unwrap(),
-//!     today: Day::parse("today", "2026-11-27").unwrap(),
+//!     at: Moment::parse(Field::At, "2026-11-27T09:00:00Z").unwrap(),
+//!     today: Day::parse(Field::Date, "2026-11-27").unwrap(),
 //! };
 //! let placement = NewPlacement {
 //!     candidate_name: "Ola".into(),
@@ -27,8 +27,8 @@
 //!     },
 //!     adviser_name: "Kari Veileder".into(),
 //!     measure: MeasureType::WorkTraining,
-//!     start_date: Day::parse("start", "2026-11-02").unwrap(),
-//!     end_date: Day::parse("slutt", "2026-10-01").ok(),
+//!     start_date: Day::parse(Field::Start, "2026-11-02").unwrap(),
+//!     end_date: Day::parse(Field::End, "2026-10-01").ok(),
 //!     hours_per_week: 20.0,
 //! };
 //! // An end date before the start date is refused, and nothing is created.
@@ -40,9 +40,11 @@ pub mod changes;
 mod choice;
 mod doc;
 mod error;
+mod field;
 mod input;
 mod load;
 mod model;
+mod notice;
 mod parse;
 mod private;
 pub mod rights;
@@ -52,9 +54,11 @@ mod validate;
 mod when;
 
 pub use doc::{FieldConflict, touched_since};
-pub use error::{DocError, ValidationError};
+pub use error::{DocError, Inconsistency, ValidationError};
+pub use field::Field;
 pub use input::*;
 pub use model::*;
+pub use notice::{Coded, LEGACY_TEXT, Notice};
 pub use private::PrivateDoc;
 pub use shared::SharedDoc;
 pub use touched::Touched;

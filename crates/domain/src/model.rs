@@ -30,7 +30,7 @@ fn ser_text<S: serde::Serializer>(t: &Text, s: S) -> Result<S::Ok, S::Error> {
 
 choice!(
     /// Which side a person writes from.
-    Role, field = "rolle" {
+    Role, field = Role {
         Adviser = "adviser", "NAV-veileder";
         Employer = "employer", "Arbeidsgiver";
     }
@@ -38,7 +38,7 @@ choice!(
 
 choice!(
     /// NAV's measure (tiltak) the placement runs under.
-    MeasureType, field = "tiltakstype" {
+    MeasureType, field = MeasureType {
         WorkTraining = "work_training", "Arbeidstrening";
         TemporaryWageSubsidy = "temporary_wage_subsidy", "Midlertidig lønnstilskudd";
         PermanentWageSubsidy = "permanent_wage_subsidy", "Varig lønnstilskudd";
@@ -50,7 +50,7 @@ choice!(
 );
 
 choice!(
-    PlacementStatus, field = "status" {
+    PlacementStatus, field = Status {
         Planned = "planned", "Planlagt";
         Active = "active", "Aktiv";
         Ended = "ended", "Avsluttet";
@@ -84,7 +84,7 @@ choice!(
     /// Why a placement ended or was cancelled. The shared document holds only these neutral
     /// categories, which the employer sees; anything about health belongs in the adviser's
     /// private notes.
-    CloseReason, field = "årsak" {
+    CloseReason, field = CloseReason {
         Completed = "completed", "Gjennomført som planlagt";
         GotJob = "got_job", "Fikk jobb";
         OtherMeasure = "other_measure", "Over i et annet tiltak";
@@ -96,7 +96,7 @@ choice!(
 
 choice!(
     /// Mirrors the goal categories of NAV's own agreement model.
-    GoalCategory, field = "målkategori" {
+    GoalCategory, field = GoalCategory {
         JobAtEmployer = "job_at_employer", "Jobb hos denne arbeidsgiveren";
         WorkExperience = "work_experience", "Arbeidserfaring";
         TryOut = "try_out", "Utprøving";
@@ -107,7 +107,7 @@ choice!(
 );
 
 choice!(
-    TaskStatus, field = "status for oppgaven" {
+    TaskStatus, field = TaskStatus {
         NotStarted = "not_started", "Ikke startet";
         WithAdaptation = "with_adaptation", "Kan med tilrettelegging";
         CanDo = "can_do", "Kan";
@@ -115,7 +115,7 @@ choice!(
 );
 
 choice!(
-    VisitKind, field = "type besøk" {
+    VisitKind, field = VisitKind {
         OnSite = "on_site", "På arbeidsplassen";
         Phone = "phone", "Telefon";
         Video = "video", "Video";
@@ -124,7 +124,7 @@ choice!(
 );
 
 choice!(
-    Attendance, field = "oppmøte" {
+    Attendance, field = Attendance {
         Present = "present", "Til stede";
         Absent = "absent", "Borte";
         Late = "late", "Kom for sent";
@@ -133,7 +133,7 @@ choice!(
 );
 
 choice!(
-    ActionOwner, field = "ansvarlig" {
+    ActionOwner, field = Responsible {
         Adviser = "adviser", "NAV-veileder";
         Employer = "employer", "Arbeidsgiver";
         Candidate = "candidate", "Kandidaten";
@@ -141,7 +141,7 @@ choice!(
 );
 
 choice!(
-    ActionStatus, field = "status for tiltaket" {
+    ActionStatus, field = ActionStatus {
         Open = "open", "Åpen";
         InProgress = "in_progress", "Pågår";
         Done = "done", "Utført";
@@ -151,7 +151,7 @@ choice!(
 
 choice!(
     /// What the candidate agreed may be shared with the employer.
-    ConsentScope, field = "samtykke" {
+    ConsentScope, field = Consent {
         Goals = "goals", "Mål for oppfølgingen";
         Adaptations = "adaptations", "Tilrettelegging";
         AttendanceFollowUp = "attendance_follow_up", "Oppfølging av fravær";

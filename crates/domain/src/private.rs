@@ -8,21 +8,22 @@ use autosurgeon::Text;
 use uuid::Uuid;
 
 use crate::doc::{self, FieldConflict};
+use crate::error::Inconsistency;
 use crate::input::{NewAdviserNote, NewConsent, Stamp};
 use crate::model::{AdviserNote, Consent, PrivatePlacement, Role};
 use crate::touched::{PRIVATE_COLLECTIONS, Touched};
 use crate::validate::{self, LONG_MAX, SHORT_MAX};
-use crate::{DocError, ValidationError};
+use crate::{DocError, Field, ValidationError};
 
 pub struct PrivateDoc {
     doc: AutoCommit,
 }
 
 fn adviser_only(stamp: &Stamp) -> Result<(), ValidationError> {
-    validate::required("navn", &stamp.name, SHORT_MAX)?;
+    validate::required(Field::Name, &stamp.name, SHORT_MAX)?;
     if stamp.role != Role::Adviser {
         return Err(ValidationError::Inconsistent(
-            "Bare NAV-veilederen har tilgang til veilederens egne notater",
+            Inconsistency::AdviserOnlyNotes,
         ));
     }
     Ok(())
@@ -163,7 +164,7 @@ impl PrivateDoc {
         stamp: &Stamp,
     ) -> Result<(Uuid, Touched), DocError> {
         adviser_only(stamp)?;
-        validate::required("notat", &input.body, LONG_MAX)?;
+        validate::required(Field::Note, &input.body, LONG_MAX)?;
         let id = Uuid::new_v4();
         let note = AdviserNote {
             written_at: stamp.at,
@@ -184,7 +185,7 @@ impl PrivateDoc {
 
     pub fn edit_note(&mut self, id: Uuid, body: &str, stamp: &Stamp) -> Result<Touched, DocError> {
         adviser_only(stamp)?;
-        validate::required("notat", body, LONG_MAX)?;
+        validate::required(Field::Note, body, LONG_MAX)?;
         let _: AdviserNote = doc::require(&self.doc, "notes", "notat", id)?;
         doc::update_text(&mut self.doc, "notes", id, "body", body)?;
         doc::commit(&mut self.doc, "adviser_note.edit", stamp.at);
@@ -200,7 +201,7 @@ impl PrivateDoc {
         stamp: &Stamp,
     ) -> Result<(Uuid, Touched), DocError> {
         adviser_only(stamp)?;
-        validate::required("versjon av samtykketeksten", &input.text_version, 40)?;
+        validate::required(Field::ConsentVersion, &input.text_version, 40)?;
         let id = Uuid::new_v4();
         let consent = Consent {
             scope: input.scope,
@@ -224,9 +225,7 @@ impl PrivateDoc {
         adviser_only(stamp)?;
         let mut consent: Consent = doc::require(&self.doc, "consents", "samtykke", id)?;
         if consent.withdrawn_at.is_some() {
-            return Err(
-                ValidationError::Inconsistent("Samtykket er allerede trukket tilbake").into(),
-            );
+            return Err(ValidationError::Inconsistent(Inconsistency::AlreadyWithdrawn).into());
         }
         consent.withdrawn_at = Some(stamp.at);
         doc::put(&mut self.doc, "consents", id, &consent)?;

@@ -150,7 +150,9 @@ fn device_of(actor: &ActorId) -> Option<Uuid> {
     Uuid::from_slice(actor.to_bytes()).ok()
 }
 
-fn forbidden(device: Uuid, path: &[String], why: &'static str) -> DocError {
+pub use crate::error::Refusal;
+
+fn forbidden(device: Uuid, path: &[String], why: Refusal) -> DocError {
     DocError::Forbidden {
         device,
         path: path.join("/"),
@@ -206,7 +208,7 @@ pub(crate) fn apply_authored(
                     return Err(DocError::Forbidden {
                         device,
                         path: other.to_string(),
-                        why: "skrevet i en annen enhets navn",
+                        why: Refusal::OtherDevicesName,
                     });
                 }
                 checked.extend(changes);
@@ -347,14 +349,14 @@ fn check(
     for c in &expanded {
         let device = device_of(&c.actor_id).unwrap_or_default();
         let Some(role) = role_of(device) else {
-            return Err(forbidden(device, &[], "ukjent forfatter"));
+            return Err(forbidden(device, &[], Refusal::UnknownAuthor));
         };
         if role == Role::Adviser {
             continue;
         }
         for op in &c.operations {
             let Some(levels) = paths.of(&op.obj) else {
-                return Err(forbidden(device, &[], "ukjent objekt"));
+                return Err(forbidden(device, &[], Refusal::UnknownObject));
             };
             let mut path: Vec<String> = levels.iter().map(|l| l.key.clone()).collect();
             if let Key::Map(k) = &op.key {
@@ -377,24 +379,24 @@ fn allowed(
     levels: &[Level],
     path: &[String],
     op: &automerge::legacy::Op,
-) -> Result<(), &'static str> {
+) -> Result<(), Refusal> {
     let action = &op.action;
     let Some(coll) = path.first() else {
-        return Err("utenfor enhver samling");
+        return Err(Refusal::OutsideCollections);
     };
     let Some(r) = rights(role, which, coll) else {
-        return Err("rollen kan ikke skrive her");
+        return Err(Refusal::RoleCannotWrite);
     };
     match (levels.len(), path) {
         // At the root: the collections themselves, the placement's facts, the schema version.
-        (0, _) => Err("rollen kan ikke skrive her"),
+        (0, _) => Err(Refusal::RoleCannotWrite),
         // A record itself: only a new one, made as a map, replacing nothing (an operation names
         // the values it overwrites as its predecessors).
         (1, [_, _]) => {
             if r.create && matches!(action, OpType::Make(_)) && op.pred.is_empty() {
                 Ok(())
             } else {
-                Err("rollen kan ikke legge til, bytte ut eller slette poster her")
+                Err(Refusal::RecordNotOwn)
             }
         }
         (_, [_, id, field, ..]) => {
@@ -402,28 +404,28 @@ fn allowed(
             let direct = levels.len() == 2;
             if own_new {
                 if r.empty_on_create.contains(&field.as_str()) && !(direct && is_empty(action)) {
-                    return Err("feltet kan ikke fylles ut av denne rollen");
+                    return Err(Refusal::FieldNotFillable);
                 }
                 if r.author_field == Some(field.as_str())
                     && !(direct
                         && matches!(action, OpType::Put(ScalarValue::Str(s)) if s == role.code()))
                 {
-                    return Err("posten må stå i rollens eget navn");
+                    return Err(Refusal::NotInOwnName);
                 }
                 return Ok(());
             }
             if !r.update.allows(field) {
-                return Err("feltet kan ikke endres av denne rollen");
+                return Err(Refusal::FieldNotEditable);
             }
             if r.update_own_only {
                 let author = r.author_field.and_then(|f| author_in_doc(doc, coll, id, f));
                 if author.as_deref() != Some(role.code()) {
-                    return Err("posten er skrevet av en annen rolle");
+                    return Err(Refusal::OtherRolesRecord);
                 }
             }
             Ok(())
         }
-        _ => Err("rollen kan ikke skrive her"),
+        _ => Err(Refusal::RoleCannotWrite),
     }
 }
 

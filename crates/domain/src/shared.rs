@@ -9,24 +9,25 @@ use autosurgeon::Text;
 use uuid::Uuid;
 
 use crate::doc::{self, FieldConflict};
+use crate::error::Inconsistency;
 use crate::input::*;
 use crate::model::*;
 use crate::touched::{SHARED_COLLECTIONS, Touched};
 use crate::validate::{self, FIELD_MAX, LONG_MAX, SHORT_MAX};
 use crate::when::Day;
-use crate::{DocError, ValidationError};
+use crate::{DocError, Field, ValidationError};
 
 pub struct SharedDoc {
     doc: AutoCommit,
 }
 
 fn check_placement(p: &NewPlacement) -> Result<(), ValidationError> {
-    validate::required("kandidatens navn", &p.candidate_name, SHORT_MAX)?;
-    validate::required("arbeidsgiverens navn", &p.employer.name, SHORT_MAX)?;
+    validate::required(Field::CandidateName, &p.candidate_name, SHORT_MAX)?;
+    validate::required(Field::EmployerName, &p.employer.name, SHORT_MAX)?;
     validate::org_number(&p.employer.org_number)?;
-    validate::max_len("arbeidssted", &p.employer.workplace_address, SHORT_MAX)?;
-    validate::required("veileders navn", &p.adviser_name, SHORT_MAX)?;
-    validate::range("timer per uke", p.hours_per_week, 0.5, 60.0)?;
+    validate::max_len(Field::Workplace, &p.employer.workplace_address, SHORT_MAX)?;
+    validate::required(Field::AdviserName, &p.adviser_name, SHORT_MAX)?;
+    validate::range(Field::HoursPerWeek, p.hours_per_week, 0.5, 60.0)?;
     if let Some(end) = p.end_date
         && end < p.start_date
     {
@@ -39,27 +40,21 @@ fn check_placement(p: &NewPlacement) -> Result<(), ValidationError> {
 }
 
 fn check_action(a: &NewAction, today: Day) -> Result<(), ValidationError> {
-    validate::required("tiltak", &a.what, FIELD_MAX)?;
+    validate::required(Field::Action, &a.what, FIELD_MAX)?;
     if let Some(due) = a.due
         && due.days_until(today) > 366
     {
-        return Err(ValidationError::Inconsistent(
-            "Fristen kan ikke være mer enn ett år tilbake i tid",
-        ));
+        return Err(ValidationError::Inconsistent(Inconsistency::DueTooOld));
     }
     Ok(())
 }
 
 fn transition(from: PlacementStatus, to: PlacementStatus) -> DocError {
-    ValidationError::StatusTransition {
-        from: from.label_nb().into(),
-        to: to.label_nb().into(),
-    }
-    .into()
+    ValidationError::StatusTransition { from, to }.into()
 }
 
 fn check_stamp(s: &Stamp) -> Result<(), ValidationError> {
-    validate::required("navn", &s.name, SHORT_MAX)
+    validate::required(Field::Name, &s.name, SHORT_MAX)
 }
 
 impl SharedDoc {
@@ -72,10 +67,7 @@ impl SharedDoc {
     ) -> Result<SharedDoc, DocError> {
         check_stamp(stamp)?;
         if stamp.role != Role::Adviser {
-            return Err(ValidationError::Inconsistent(
-                "Bare NAV-veilederen kan opprette et oppfølgingsløp",
-            )
-            .into());
+            return Err(ValidationError::Inconsistent(Inconsistency::AdviserOnlyCreate).into());
         }
         check_placement(input)?;
         let mut doc = AutoCommit::new();
@@ -303,7 +295,10 @@ impl SharedDoc {
             return Err(transition(info.status, next));
         }
         if on > stamp.today {
-            return Err(ValidationError::InFuture { field: "sluttdato" }.into());
+            return Err(ValidationError::InFuture {
+                field: Field::EndDate,
+            }
+            .into());
         }
         // An end so far back that the employer's access would be over at once could not be
         // undone (a typo in the year would delete the employer's copy): every closing can be
@@ -311,7 +306,7 @@ impl SharedDoc {
         let earliest = stamp.today.plus_days(-EMPLOYER_ACCESS_DAYS);
         if on < earliest {
             return Err(ValidationError::OutOfRange {
-                field: "sluttdato",
+                field: Field::EndDate,
                 min: earliest.to_string(),
                 max: stamp.today.to_string(),
             }
@@ -319,7 +314,7 @@ impl SharedDoc {
         }
         if next == PlacementStatus::Ended && on < info.start_date {
             return Err(ValidationError::BeforePlacementStart {
-                field: "sluttdato",
+                field: Field::EndDate,
                 start: info.start_date,
             }
             .into());
@@ -373,7 +368,7 @@ impl SharedDoc {
         stamp: &Stamp,
     ) -> Result<(Uuid, Touched), DocError> {
         check_stamp(stamp)?;
-        validate::required("beskrivelse av målet", &input.description, FIELD_MAX)?;
+        validate::required(Field::GoalDescription, &input.description, FIELD_MAX)?;
         let id = Uuid::new_v4();
         let goal = Goal {
             category: input.category,
@@ -391,9 +386,9 @@ impl SharedDoc {
         stamp: &Stamp,
     ) -> Result<(Uuid, Touched), DocError> {
         check_stamp(stamp)?;
-        validate::required("oppgave", &input.title, SHORT_MAX)?;
-        validate::max_len("beskrivelse", &input.description, FIELD_MAX)?;
-        validate::max_len("ansvarlig", &input.responsible, SHORT_MAX)?;
+        validate::required(Field::Task, &input.title, SHORT_MAX)?;
+        validate::max_len(Field::Description, &input.description, FIELD_MAX)?;
+        validate::max_len(Field::Responsible, &input.responsible, SHORT_MAX)?;
         let last = self
             .record_ids("training_plan")?
             .into_iter()
@@ -437,7 +432,7 @@ impl SharedDoc {
         stamp: &Stamp,
     ) -> Result<(Uuid, Touched), DocError> {
         check_stamp(stamp)?;
-        validate::required("tilrettelegging", &input.description, FIELD_MAX)?;
+        validate::required(Field::Adaptation, &input.description, FIELD_MAX)?;
         let id = Uuid::new_v4();
         let a = Adaptation {
             description: Text::with_value(input.description.trim()),
@@ -455,12 +450,12 @@ impl SharedDoc {
         stamp: &Stamp,
     ) -> Result<(Uuid, Touched), DocError> {
         check_stamp(stamp)?;
-        validate::required("navn på kontaktperson", &input.name, SHORT_MAX)?;
-        validate::max_len("rolle", &input.role, SHORT_MAX)?;
-        validate::max_len("telefon", &input.phone, 40)?;
-        validate::max_len("e-post", &input.email, SHORT_MAX)?;
+        validate::required(Field::ContactName, &input.name, SHORT_MAX)?;
+        validate::max_len(Field::Role, &input.role, SHORT_MAX)?;
+        validate::max_len(Field::Phone, &input.phone, 40)?;
+        validate::max_len(Field::Email, &input.email, SHORT_MAX)?;
         if !input.email.trim().is_empty() && !input.email.contains('@') {
-            return Err(ValidationError::Inconsistent("E-postadressen mangler @").into());
+            return Err(ValidationError::Inconsistent(Inconsistency::EmailWithoutAt).into());
         }
         let id = Uuid::new_v4();
         let p = ContactPerson {
@@ -479,46 +474,43 @@ impl SharedDoc {
     fn check_visit(&self, input: &NewVisit, stamp: &Stamp) -> Result<(), DocError> {
         check_stamp(stamp)?;
         if stamp.role != Role::Adviser {
-            return Err(ValidationError::Inconsistent(
-                "Bare NAV-veilederen registrerer oppfølgingsbesøk",
-            )
-            .into());
+            return Err(ValidationError::Inconsistent(Inconsistency::AdviserOnlyVisits).into());
         }
-        validate::max_len("sted", &input.place, SHORT_MAX)?;
-        validate::max_len("oppsummering", &input.summary, LONG_MAX)?;
+        validate::max_len(Field::Place, &input.place, SHORT_MAX)?;
+        validate::max_len(Field::Summary, &input.summary, LONG_MAX)?;
         validate::max_len(
-            "tilstedeværelse siden sist",
+            Field::AttendanceSinceLast,
             &input.check_in.attendance_since_last,
             FIELD_MAX,
         )?;
         validate::max_len(
-            "framgang på oppgavene",
+            Field::TaskProgress,
             &input.check_in.task_progress,
             FIELD_MAX,
         )?;
-        validate::rating("arbeidsgivers vurdering", input.check_in.employer_rating)?;
-        validate::rating("kandidatens vurdering", input.check_in.candidate_rating)?;
+        validate::rating(Field::EmployerRating, input.check_in.employer_rating)?;
+        validate::rating(Field::CandidateRating, input.check_in.candidate_rating)?;
         if input.attendees.len() > validate::ATTENDEES_MAX {
             return Err(ValidationError::OutOfRange {
-                field: "deltakere",
+                field: Field::Attendees,
                 min: "0".into(),
                 max: validate::ATTENDEES_MAX.to_string(),
             }
             .into());
         }
         for a in &input.attendees {
-            validate::required("deltaker", a, SHORT_MAX)?;
+            validate::required(Field::Attendee, a, SHORT_MAX)?;
         }
         if input.at.day() > stamp.today.plus_days(1) {
             return Err(ValidationError::InFuture {
-                field: "tidspunkt for besøket",
+                field: Field::VisitTime,
             }
             .into());
         }
         let start = self.placement()?.start_date;
         if input.at.day() < start.plus_days(-60) {
             return Err(ValidationError::BeforePlacementStart {
-                field: "tidspunkt for besøket",
+                field: Field::VisitTime,
                 start,
             }
             .into());
@@ -526,10 +518,7 @@ impl SharedDoc {
         if let Some(next) = input.next_visit
             && next < input.at.day()
         {
-            return Err(ValidationError::Inconsistent(
-                "Neste besøk kan ikke være før dette besøket",
-            )
-            .into());
+            return Err(ValidationError::Inconsistent(Inconsistency::NextVisitBeforeVisit).into());
         }
         for a in &input.actions {
             check_action(a, stamp.today)?;
@@ -626,24 +615,21 @@ impl SharedDoc {
         stamp: &Stamp,
     ) -> Result<(Uuid, Touched), DocError> {
         check_stamp(stamp)?;
-        validate::range("timer", input.hours, 0.0, 24.0)?;
+        validate::range(Field::Hours, input.hours, 0.0, 24.0)?;
         if input.attendance == Attendance::Absent && input.hours > 0.0 {
-            return Err(ValidationError::Inconsistent(
-                "En dag med fravær kan ikke ha arbeidstimer",
-            )
-            .into());
+            return Err(ValidationError::Inconsistent(Inconsistency::AbsentWithHours).into());
         }
-        validate::max_len("oppgaver i dag", &input.tasks_done, FIELD_MAX)?;
-        validate::max_len("det som gikk bra", &input.went_well, FIELD_MAX)?;
-        validate::max_len("praktisk problem", &input.problem, FIELD_MAX)?;
-        validate::max_len("melding til NAV", &input.contact_message, FIELD_MAX)?;
+        validate::max_len(Field::TasksToday, &input.tasks_done, FIELD_MAX)?;
+        validate::max_len(Field::WentWell, &input.went_well, FIELD_MAX)?;
+        validate::max_len(Field::PracticalIssue, &input.problem, FIELD_MAX)?;
+        validate::max_len(Field::MessageToNav, &input.contact_message, FIELD_MAX)?;
         if input.date > stamp.today {
-            return Err(ValidationError::InFuture { field: "dato" }.into());
+            return Err(ValidationError::InFuture { field: Field::Date }.into());
         }
         let start = self.placement()?.start_date;
         if input.date < start {
             return Err(ValidationError::BeforePlacementStart {
-                field: "dato",
+                field: Field::Date,
                 start,
             }
             .into());
@@ -699,7 +685,7 @@ impl SharedDoc {
         stamp: &Stamp,
     ) -> Result<(Uuid, Touched), DocError> {
         check_stamp(stamp)?;
-        validate::required("melding", message, FIELD_MAX)?;
+        validate::required(Field::Message, message, FIELD_MAX)?;
         let id = Uuid::new_v4();
         let req = ContactRequest {
             raised_at: stamp.at,
@@ -722,10 +708,7 @@ impl SharedDoc {
     pub fn acknowledge_request(&mut self, id: Uuid, stamp: &Stamp) -> Result<Touched, DocError> {
         check_stamp(stamp)?;
         if stamp.role != Role::Adviser {
-            return Err(ValidationError::Inconsistent(
-                "Bare NAV-veilederen kan bekrefte en kontaktforespørsel",
-            )
-            .into());
+            return Err(ValidationError::Inconsistent(Inconsistency::AdviserOnlyConfirm).into());
         }
         let mut req: ContactRequest =
             doc::require(&self.doc, "contact_requests", "kontaktforespørsel", id)?;
@@ -747,12 +730,9 @@ impl SharedDoc {
     ) -> Result<Touched, DocError> {
         check_stamp(stamp)?;
         if stamp.role != Role::Adviser {
-            return Err(ValidationError::Inconsistent(
-                "Bare NAV-veilederen kan lukke en kontaktforespørsel",
-            )
-            .into());
+            return Err(ValidationError::Inconsistent(Inconsistency::AdviserOnlyClose).into());
         }
-        validate::max_len("svar", resolution, FIELD_MAX)?;
+        validate::max_len(Field::Resolution, resolution, FIELD_MAX)?;
         let mut req: ContactRequest =
             doc::require(&self.doc, "contact_requests", "kontaktforespørsel", id)?;
         if req.resolved_at.is_some() {
@@ -814,7 +794,7 @@ impl SharedDoc {
         stamp: &Stamp,
     ) -> Result<(Uuid, Touched), DocError> {
         check_stamp(stamp)?;
-        validate::required("notat", &input.body, LONG_MAX)?;
+        validate::required(Field::Note, &input.body, LONG_MAX)?;
         if let Some(parent) = input.reply_to {
             let _: Note = doc::require(&self.doc, "notes", "notat", parent)?;
         }
@@ -835,7 +815,7 @@ impl SharedDoc {
     /// time on another device merges with this one instead of overwriting it.
     pub fn edit_note(&mut self, id: Uuid, body: &str, stamp: &Stamp) -> Result<Touched, DocError> {
         check_stamp(stamp)?;
-        validate::required("notat", body, LONG_MAX)?;
+        validate::required(Field::Note, body, LONG_MAX)?;
         let _: Note = doc::require(&self.doc, "notes", "notat", id)?;
         doc::update_text(&mut self.doc, "notes", id, "body", body)?;
         doc::commit(&mut self.doc, "note.edit", stamp.at);

@@ -7,11 +7,11 @@ use uuid::Uuid;
 use crate::*;
 
 pub(crate) fn day(s: &str) -> Day {
-    Day::parse("dato", s).unwrap()
+    Day::parse(Field::Date, s).unwrap()
 }
 
 pub(crate) fn stamp(role: Role, at: &str) -> Stamp {
-    let at = Moment::parse("at", at).unwrap();
+    let at = Moment::parse(Field::At, at).unwrap();
     Stamp {
         role,
         name: match role {
@@ -49,7 +49,7 @@ pub(crate) fn new_placement() -> NewPlacement {
 
 pub(crate) fn new_visit() -> NewVisit {
     NewVisit {
-        at: Moment::parse("at", "2026-11-27T09:00:00Z").unwrap(),
+        at: Moment::parse(Field::At, "2026-11-27T09:00:00Z").unwrap(),
         place: "Lageret".into(),
         kind: VisitKind::OnSite,
         attendees: vec!["Ola".into(), "Per".into()],
@@ -311,11 +311,11 @@ fn visit_rules() {
         ("required", Box::new(|v| v.attendees = vec![" ".into()])),
         (
             "in_future",
-            Box::new(|v| v.at = Moment::parse("at", "2027-01-01T10:00:00Z").unwrap()),
+            Box::new(|v| v.at = Moment::parse(Field::At, "2027-01-01T10:00:00Z").unwrap()),
         ),
         (
             "before_placement_start",
-            Box::new(|v| v.at = Moment::parse("at", "2025-01-01T10:00:00Z").unwrap()),
+            Box::new(|v| v.at = Moment::parse(Field::At, "2025-01-01T10:00:00Z").unwrap()),
         ),
         (
             "inconsistent",
@@ -569,7 +569,7 @@ fn other_rules_refuse_without_writing() {
         "unknown_choice"
     );
     assert_eq!(
-        Day::parse("dato", "31.12.2026").unwrap_err().kind(),
+        Day::parse(Field::Date, "31.12.2026").unwrap_err().kind(),
         "invalid_date"
     );
 }

@@ -3,7 +3,7 @@
 //! Each check names the field it guards (in Norwegian, as the form labels it) so the error can be
 //! shown next to that field. Lengths are counted in characters, not bytes: "ø" is one.
 
-use crate::ValidationError;
+use crate::{Field, ValidationError};
 
 /// Names, titles, a place: one line.
 pub const SHORT_MAX: usize = 200;
@@ -14,18 +14,14 @@ pub const LONG_MAX: usize = 20_000;
 /// People at one visit.
 pub const ATTENDEES_MAX: usize = 20;
 
-pub(crate) fn required(
-    field: &'static str,
-    value: &str,
-    max: usize,
-) -> Result<(), ValidationError> {
+pub(crate) fn required(field: Field, value: &str, max: usize) -> Result<(), ValidationError> {
     if value.trim().is_empty() {
         return Err(ValidationError::Required { field });
     }
     max_len(field, value, max)
 }
 
-pub(crate) fn max_len(field: &'static str, value: &str, max: usize) -> Result<(), ValidationError> {
+pub(crate) fn max_len(field: Field, value: &str, max: usize) -> Result<(), ValidationError> {
     let len = value.chars().count();
     if len > max {
         return Err(ValidationError::TooLong { field, max, len });
@@ -33,12 +29,7 @@ pub(crate) fn max_len(field: &'static str, value: &str, max: usize) -> Result<()
     Ok(())
 }
 
-pub(crate) fn range(
-    field: &'static str,
-    value: f64,
-    min: f64,
-    max: f64,
-) -> Result<(), ValidationError> {
+pub(crate) fn range(field: Field, value: f64, min: f64, max: f64) -> Result<(), ValidationError> {
     if !value.is_finite() || value < min || value > max {
         return Err(ValidationError::OutOfRange {
             field,
@@ -49,7 +40,7 @@ pub(crate) fn range(
     Ok(())
 }
 
-pub(crate) fn rating(field: &'static str, value: Option<u8>) -> Result<(), ValidationError> {
+pub(crate) fn rating(field: Field, value: Option<u8>) -> Result<(), ValidationError> {
     match value {
         Some(v) if !(1..=5).contains(&v) => Err(ValidationError::OutOfRange {
             field,
@@ -62,7 +53,7 @@ pub(crate) fn rating(field: &'static str, value: Option<u8>) -> Result<(), Valid
 
 /// The name a device's user is known by in what they write.
 pub fn check_user_name(name: &str) -> Result<(), ValidationError> {
-    required("navn", name, SHORT_MAX)
+    required(Field::Name, name, SHORT_MAX)
 }
 
 /// A Norwegian organisation number: nine digits, the last a modulus-11 check digit.
@@ -105,27 +96,27 @@ mod tests {
 
     #[test]
     fn lengths_count_characters() {
-        assert!(max_len("x", &"ø".repeat(10), 10).is_ok());
+        assert!(max_len(Field::Name, &"ø".repeat(10), 10).is_ok());
         assert_eq!(
-            max_len("x", &"ø".repeat(11), 10),
+            max_len(Field::Name, &"ø".repeat(11), 10),
             Err(ValidationError::TooLong {
-                field: "x",
+                field: Field::Name,
                 max: 10,
                 len: 11
             })
         );
         assert_eq!(
-            required("navn", "   ", 10),
-            Err(ValidationError::Required { field: "navn" })
+            required(Field::Name, "   ", 10),
+            Err(ValidationError::Required { field: Field::Name })
         );
     }
 
     #[test]
     fn ranges_reject_nan() {
-        assert!(range("timer", f64::NAN, 0.0, 24.0).is_err());
-        assert!(range("timer", 24.5, 0.0, 24.0).is_err());
-        assert!(range("timer", 7.5, 0.0, 24.0).is_ok());
-        assert!(rating("vurdering", Some(0)).is_err());
-        assert!(rating("vurdering", Some(5)).is_ok());
+        assert!(range(Field::Hours, f64::NAN, 0.0, 24.0).is_err());
+        assert!(range(Field::Hours, 24.5, 0.0, 24.0).is_err());
+        assert!(range(Field::Hours, 7.5, 0.0, 24.0).is_ok());
+        assert!(rating(Field::Rating, Some(0)).is_err());
+        assert!(rating(Field::Rating, Some(5)).is_ok());
     }
 }

@@ -6,6 +6,8 @@
 
 use std::fmt;
 
+use crate::Field;
+
 use autosurgeon::{Hydrate, HydrateError, Reconcile, Reconciler, reconcile::NoKey};
 use serde::{Deserialize, Serialize};
 use time::format_description::well_known::Rfc3339;
@@ -104,26 +106,35 @@ macro_rules! string_scalar {
     };
 }
 
-string_scalar!(Day, "a date (YYYY-MM-DD)", |s: &str| Day::parse("dato", s));
+string_scalar!(Day, "a date (YYYY-MM-DD)", |s: &str| Day::parse(
+    Field::Date,
+    s
+));
 string_scalar!(Moment, "an RFC 3339 timestamp", |s: &str| Moment::parse(
-    "tidspunkt",
+    Field::At,
     s
 ));
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ValidationError;
+    use crate::{Field, ValidationError};
 
     #[test]
     fn days_round_trip_and_reject_nonsense() {
-        let d = Day::parse("start", "2026-02-28").unwrap();
+        let d = Day::parse(Field::Start, "2026-02-28").unwrap();
         assert_eq!(d.to_string(), "2026-02-28");
         assert_eq!(d.plus_days(1).to_string(), "2026-03-01");
         for bad in ["2026-02-30", "28.02.2026", "", "2026-13-01", "i morgen"] {
-            let err = Day::parse("start", bad).unwrap_err();
+            let err = Day::parse(Field::Start, bad).unwrap_err();
             assert!(
-                matches!(err, ValidationError::InvalidDate { field: "start", .. }),
+                matches!(
+                    err,
+                    ValidationError::InvalidDate {
+                        field: Field::Start,
+                        ..
+                    }
+                ),
                 "{bad}"
             );
         }
@@ -131,7 +142,7 @@ mod tests {
 
     #[test]
     fn moments_are_normalised_to_utc() {
-        let m = Moment::parse("at", "2026-11-27T10:30:00+01:00").unwrap();
+        let m = Moment::parse(Field::At, "2026-11-27T10:30:00+01:00").unwrap();
         assert_eq!(m.to_string(), "2026-11-27T09:30:00Z");
         assert_eq!(Moment::from_unix_millis(m.unix_millis()), Some(m));
     }

@@ -1,7 +1,7 @@
 //! Half-written forms, kept encrypted until they are saved or cleared. Drafts are not records:
 //! no document, no projection, no audit entry.
 
-use folgesvenn_domain::{DocError, ValidationError};
+use folgesvenn_domain::{DocError, Field, ValidationError};
 use rusqlite::{OptionalExtension, params};
 
 use crate::{Store, StoreError};
@@ -14,7 +14,7 @@ impl Store {
         if key.is_empty() || key.len() > 200 || value.len() > MAX_DRAFT {
             return Err(StoreError::Document(DocError::Invalid(
                 ValidationError::TooLong {
-                    field: "utkast",
+                    field: Field::Draft,
                     max: MAX_DRAFT,
                     len: value.len(),
                 },

@@ -1,5 +1,6 @@
-//! The store's errors. Each says what happened in plain Norwegian and, where it matters, that the
-//! database file was left as it was; `kind()` is the code the UI branches on.
+//! The store's errors. `Display` says what happened in plain Norwegian for the CLI and, where it
+//! matters, that the database file was left as it was; `kind()` and `params()` are what the UI
+//! words in its own language.
 
 use std::path::PathBuf;
 
@@ -16,7 +17,8 @@ pub enum StoreError {
     NotFound(PathBuf),
     #[error("Nøkkelen passer ikke til databasen i {0}. Filen er ikke endret.")]
     WrongKey(PathBuf),
-    #[error("Denne databasen låses opp med {0}.")]
+    /// How this database is unlocked instead: `keyring`, `passphrase` or `external`.
+    #[error("Denne databasen låses opp med {}.", unlock_nb(.0))]
     OtherUnlock(&'static str),
     #[error("Passordet er feil. Databasen er ikke endret.")]
     WrongPassphrase,
@@ -50,27 +52,35 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
 }
 
-impl StoreError {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            StoreError::Document(d) => d.kind(),
-            StoreError::AlreadyExists(_) => "already_exists",
-            StoreError::NotFound(_) => "not_found",
-            StoreError::WrongKey(_) => "wrong_key",
-            StoreError::WrongPassphrase => "wrong_passphrase",
-            StoreError::OtherUnlock(_) => "other_unlock",
-            StoreError::KeyMissing => "key_missing",
-            StoreError::KeystoreUnavailable(_) => "keystore_unavailable",
-            StoreError::Damaged { .. } => "damaged",
-            StoreError::NewerSchema { .. } => "newer_schema",
-            StoreError::UnknownPlacement(_) => "unknown_placement",
-            StoreError::UnknownDocument(_) => "unknown_document",
-            StoreError::NotForThisRole => "not_for_this_role",
-            StoreError::AuditBroken { .. } => "audit_broken",
-            StoreError::BadMetadata { .. } => "bad_metadata",
-            StoreError::Sqlite(_) => "database",
-            StoreError::Io(_) => "io",
-        }
+folgesvenn_domain::coded! {
+    StoreError {
+        StoreError::AlreadyExists(_) => "already_exists";
+        StoreError::NotFound(_) => "not_found";
+        StoreError::WrongKey(_) => "wrong_key";
+        StoreError::WrongPassphrase => "wrong_passphrase";
+        StoreError::OtherUnlock(method) => "other_unlock" { method };
+        StoreError::KeyMissing => "key_missing";
+        StoreError::KeystoreUnavailable(detail) => "keystore_unavailable" { detail };
+        StoreError::Damaged { detail, .. } => "damaged" { detail };
+        StoreError::NewerSchema { found, supported } => "newer_schema" { found, supported };
+        StoreError::UnknownPlacement(id) => "unknown_placement" { id };
+        StoreError::UnknownDocument(id) => "unknown_document" { id };
+        StoreError::NotForThisRole => "not_for_this_role";
+        StoreError::AuditBroken { seq, .. } => "audit_broken" { seq };
+        StoreError::BadMetadata { detail, .. } => "bad_metadata" { detail };
+        StoreError::Sqlite(e) => "database" { detail = e };
+        StoreError::Io(e) => "io" { detail = e };
+    }
+    via {
+        StoreError::Document(d) => d;
+    }
+}
+
+fn unlock_nb(method: &str) -> &'static str {
+    match method {
+        "keyring" => "nøkkelringen",
+        "passphrase" => "passord",
+        _ => "en nøkkel som holdes utenfor",
     }
 }
 

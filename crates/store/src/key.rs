@@ -160,7 +160,7 @@ fn aad(device: Uuid) -> Vec<u8> {
 pub(crate) fn wrap(key: &DbKey, passphrase: &str, device: Uuid) -> Result<WrappedKey, StoreError> {
     if !(MIN_PASSPHRASE_CHARS..=MAX_PASSPHRASE_CHARS).contains(&passphrase.chars().count()) {
         return Err(folgesvenn_domain::ValidationError::OutOfRange {
-            field: "passordets lengde",
+            field: folgesvenn_domain::Field::PassphraseLength,
             min: MIN_PASSPHRASE_CHARS.to_string(),
             max: MAX_PASSPHRASE_CHARS.to_string(),
         }

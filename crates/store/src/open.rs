@@ -194,11 +194,11 @@ impl Store {
             }
             (Unlock::Key(k), _) => k,
             (_, KeyLocation::Keystore { .. }) => {
-                return Err(StoreError::OtherUnlock("nøkkelringen"));
+                return Err(StoreError::OtherUnlock("keyring"));
             }
-            (_, KeyLocation::Passphrase(_)) => return Err(StoreError::OtherUnlock("passord")),
+            (_, KeyLocation::Passphrase(_)) => return Err(StoreError::OtherUnlock("passphrase")),
             (_, KeyLocation::External) => {
-                return Err(StoreError::OtherUnlock("en nøkkel som holdes utenfor"));
+                return Err(StoreError::OtherUnlock("external"));
             }
         };
         if key.check_value() != meta.key_check {

@@ -2,7 +2,7 @@
 //! alone (no document is loaded), the whole placement from its documents for exports. Every
 //! read is audit-logged.
 
-use folgesvenn_domain::{Day, EMPLOYER_ACCESS_DAYS, FieldConflict, PlacementStatus, Role};
+use folgesvenn_domain::{Day, EMPLOYER_ACCESS_DAYS, Field, FieldConflict, PlacementStatus, Role};
 use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
 
@@ -93,7 +93,7 @@ impl Store {
                     let employer_access_ends = closed_on
                         .as_deref()
                         .filter(|_| closed)
-                        .and_then(|d| Day::parse("sluttdato", d).ok())
+                        .and_then(|d| Day::parse(Field::EndDate, d).ok())
                         .map(|d| d.plus_days(EMPLOYER_ACCESS_DAYS).to_string());
                     Ok(PlacementFacts {
                         candidate_name: r.get(0)?,

@@ -186,7 +186,7 @@ fn employer_with_marked_placement() -> Setup {
         .record_visit(
             ended,
             &NewVisit {
-                at: Moment::parse("at", "2026-11-27T09:00:00Z").unwrap(),
+                at: Moment::parse(folgesvenn_domain::Field::At, "2026-11-27T09:00:00Z").unwrap(),
                 place: format!("Bakeriet {}", m("besøkssted")),
                 kind: VisitKind::OnSite,
                 attendees: vec![format!("Per {}", m("deltaker på besøk"))],

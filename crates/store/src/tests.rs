@@ -9,11 +9,11 @@ use uuid::Uuid;
 use crate::*;
 
 pub(crate) fn day(s: &str) -> Day {
-    Day::parse("dato", s).unwrap()
+    Day::parse(folgesvenn_domain::Field::Date, s).unwrap()
 }
 
 pub(crate) fn fixed_clock(store: &mut Store, at: &str) {
-    let m = Moment::parse("at", at).unwrap();
+    let m = Moment::parse(folgesvenn_domain::Field::At, at).unwrap();
     store.set_clock(move || (m, m.day()));
 }
 
@@ -48,7 +48,7 @@ fn adviser_store(dir: &Path) -> (Store, DbKey) {
 
 fn visit(summary: &str) -> NewVisit {
     NewVisit {
-        at: Moment::parse("at", "2026-11-27T09:00:00Z").unwrap(),
+        at: Moment::parse(folgesvenn_domain::Field::At, "2026-11-27T09:00:00Z").unwrap(),
         place: "Bakeriet".into(),
         kind: VisitKind::OnSite,
         attendees: vec!["Ola".into(), "Per".into()],

@@ -249,10 +249,10 @@ mod tests {
         let root = std::env::temp_dir().join(format!("folgesvenn-purge-{}", uuid::Uuid::new_v4()));
         let _cleanup = Cleanup(root.clone());
         let clock = |at: &str| {
-            let m = Moment::parse("at", at).unwrap();
+            let m = Moment::parse(folgesvenn_domain::Field::At, at).unwrap();
             move || (m, m.day())
         };
-        let day = |s: &str| Day::parse("dato", s).unwrap();
+        let day = |s: &str| Day::parse(folgesvenn_domain::Field::Date, s).unwrap();
 
         let mut adviser = Store::create(
             &root.join("a"),

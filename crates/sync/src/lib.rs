@@ -95,26 +95,26 @@ pub enum SyncError {
     CannotRemove,
 }
 
-impl SyncError {
-    pub fn kind(&self) -> &'static str {
-        match self {
-            SyncError::Offline(_) => "offline",
-            SyncError::Relay { .. } => "relay_refused",
-            SyncError::Store(e) => e.kind(),
-            SyncError::Protocol(_) => "protocol",
-            SyncError::Untrusted(_) => "relay_untrusted",
-            SyncError::RecordTooLarge { .. } => "record_too_large",
-            SyncError::BadRelay(_) => "invalid_relay",
-            SyncError::DocumentFull => "document_full",
-            SyncError::InvitationExpired => "invitation_expired",
-            SyncError::BadInvitation => "bad_invitation",
-            SyncError::ShortCodeMismatch => "short_code_mismatch",
-            SyncError::OldInvitationCode => "old_invitation_code",
-            SyncError::UnfamiliarRelay(_) => "unfamiliar_relay",
-            SyncError::UnknownCode => "unknown_code",
-            SyncError::NotAnAdviser => "not_adviser_member",
-            SyncError::CannotRemove => "cannot_remove",
-        }
+folgesvenn_domain::coded! {
+    SyncError {
+        SyncError::Offline(detail) => "offline" { detail };
+        SyncError::Relay { status, kind } => "relay_refused" { status, reason = kind };
+        SyncError::Protocol(detail) => "protocol" { detail };
+        SyncError::Untrusted(detail) => "relay_untrusted" { detail };
+        SyncError::RecordTooLarge { size, max } => "record_too_large" { size, max };
+        SyncError::BadRelay(detail) => "invalid_relay" { detail };
+        SyncError::DocumentFull => "document_full";
+        SyncError::InvitationExpired => "invitation_expired";
+        SyncError::BadInvitation => "bad_invitation";
+        SyncError::ShortCodeMismatch => "short_code_mismatch";
+        SyncError::OldInvitationCode => "old_invitation_code";
+        SyncError::UnfamiliarRelay(relay) => "unfamiliar_relay" { relay };
+        SyncError::UnknownCode => "unknown_code";
+        SyncError::NotAnAdviser => "not_adviser_member";
+        SyncError::CannotRemove => "cannot_remove";
+    }
+    via {
+        SyncError::Store(e) => e;
     }
 }
 

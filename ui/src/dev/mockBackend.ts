@@ -39,7 +39,7 @@ const PASSPHRASE = "riktig hest batteri";
 const EMPLOYER_ACCESS_DAYS = 84;
 
 function fail(kind: string, message: string): never {
-  const error: CommandError = { kind, message };
+  const error: CommandError = { kind, message, params: {} };
   // Tauri rejects with the plain serialised object, not an Error: mimic that.
   // eslint-disable-next-line @typescript-eslint/only-throw-error
   throw error;

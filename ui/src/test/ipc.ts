@@ -11,7 +11,7 @@ export interface Call {
 
 /** A rejection as Tauri gives it: the plain serialised error. */
 export function commandError(kind: string, message: string): CommandError {
-  return { kind, message };
+  return { kind, message, params: {} };
 }
 
 /** A handler that refuses, as the Rust side does. */
