@@ -12,28 +12,9 @@ macro_rules! choice {
             $( $variant:ident = $code:literal, $label:literal; )+
         }
     ) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $( $variant ),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[ $( $name::$variant ),+ ];
-
-            /// The code stored in documents and used in the UI's bindings.
-            pub fn code(self) -> &'static str {
-                match self { $( $name::$variant => $code ),+ }
-            }
-
-            /// The Norwegian bokmål label shown to users.
-            pub fn label_nb(self) -> &'static str {
-                match self { $( $name::$variant => $label ),+ }
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.code())
-            }
+        $crate::field::labelled! {
+            $(#[$meta])*
+            $name { $( $variant = $code, $label; )+ }
         }
 
         impl std::str::FromStr for $name {
