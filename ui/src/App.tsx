@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { appState, toCommandError, type CommandFailure } from "./api";
 import type { AppState } from "./bindings/AppState";
 import { Layout } from "./components/Layout";
+import { useErrorText } from "./errorText";
 import { PageTitle } from "./components/PageTitle";
 import { currentLanguage } from "./i18n";
 import { href, parseRoute, useHash } from "./hooks/useRoute";
@@ -115,15 +116,16 @@ function NotFound() {
 
 function StartFailed({ error, onRetry }: { error: CommandFailure; onRetry: () => void }) {
   const { t } = useTranslation();
+  const errorText = useErrorText();
   return (
     <VStack gap="space-16" paddingBlock="space-32" className="form-narrow">
       <PageTitle>{t("app.startFailed")}</PageTitle>
       <Alert variant="error" data-testid="start-error">
         <VStack gap="space-8">
           <Heading level="2" size="xsmall">
-            {error.kind}
+            {errorText(error)}
           </Heading>
-          <BodyShort>{error.message}</BodyShort>
+          <BodyShort>{t("app.errorCode", { code: error.kind })}</BodyShort>
         </VStack>
       </Alert>
       <div>

@@ -55,7 +55,9 @@ export type CodeList =
   | "visitStatus"
   | "actionOwner"
   | "syncDocument"
-  | "field";
+  | "field"
+  | "inputField"
+  | "inconsistency";
 
 /** The label of a code, or the code itself when this version of the UI does not know it. */
 export function codeLabel(t: TFunction, list: CodeList, code: string | null | undefined): string {

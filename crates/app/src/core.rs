@@ -184,21 +184,19 @@ impl AppCore {
                 "Denne enheten er allerede satt opp.",
             ));
         }
-        let relay = folgesvenn_sync::relay_address(&input.relay)
-            .map_err(|e| CommandError::new("invalid_input", e.to_string()))?;
+        let relay =
+            folgesvenn_sync::relay_address(&input.relay).map_err(|e| CommandError::input(&e))?;
         // The store's own rule, checked before anything is created (the store checks it too).
         let unlock = match input.passphrase {
-            Some(p) if p.chars().count() < MIN_PASSPHRASE_CHARS => {
-                return Err(CommandError::new(
-                    "invalid_input",
-                    format!("Passordfrasen må ha minst {MIN_PASSPHRASE_CHARS} tegn."),
-                ));
-            }
-            Some(p) if p.chars().count() > MAX_PASSPHRASE_CHARS => {
-                return Err(CommandError::new(
-                    "invalid_input",
-                    format!("Passordfrasen kan ha høyst {MAX_PASSPHRASE_CHARS} tegn."),
-                ));
+            Some(p)
+                if !(MIN_PASSPHRASE_CHARS..=MAX_PASSPHRASE_CHARS).contains(&p.chars().count()) =>
+            {
+                return Err(folgesvenn_domain::ValidationError::OutOfRange {
+                    field: folgesvenn_domain::Field::PassphraseLength,
+                    min: MIN_PASSPHRASE_CHARS.to_string(),
+                    max: MAX_PASSPHRASE_CHARS.to_string(),
+                }
+                .into());
             }
             Some(p) => Unlock::Passphrase(Zeroizing::new(p)),
             None => Unlock::Keystore,
@@ -522,10 +520,10 @@ impl AppCore {
             std::mem::swap(&mut code, &mut other);
         }
         if code.is_empty() && other.is_empty() {
-            return Err(CommandError::new(
-                "invalid_input",
-                "Skriv inn eller lim inn koden.",
-            ));
+            return Err(folgesvenn_domain::ValidationError::Required {
+                field: folgesvenn_domain::Field::InvitationCode,
+            }
+            .into());
         }
         let placement = if !other.is_empty() {
             if code.is_empty() || folgesvenn_sync::is_full_code(code) {

@@ -43,6 +43,12 @@ impl CommandError {
         }
     }
 
+    /// Adds a parameter for the UI's sentence (a code, number or name).
+    pub fn with(mut self, name: &str, value: impl std::fmt::Display) -> CommandError {
+        self.params.insert(name.to_owned(), value.to_string());
+        self
+    }
+
     /// An error with a code and parameters of its own ([`folgesvenn_domain::Coded`]).
     pub fn coded(e: &(impl folgesvenn_domain::Coded + std::fmt::Display)) -> CommandError {
         let notice = e.notice();
@@ -51,6 +57,17 @@ impl CommandError {
             message: e.to_string(),
             params: notice.params,
         }
+    }
+
+    /// Input the user can correct: the kind `invalid_input` (what the UI branches on for a form),
+    /// with the rule's own code as the parameter `validation`.
+    pub fn input(e: &(impl folgesvenn_domain::Coded + std::fmt::Display)) -> CommandError {
+        let mut c = CommandError::coded(e);
+        c.params.insert(
+            "validation".into(),
+            std::mem::replace(&mut c.kind, "invalid_input".into()),
+        );
+        c
     }
 }
 
@@ -67,15 +84,8 @@ impl From<folgesvenn_sync::SyncError> for CommandError {
 }
 
 impl From<folgesvenn_domain::ValidationError> for CommandError {
-    /// Kept as `invalid_input` (what the UI branches on for a form's input), with the rule's own
-    /// code as the parameter `validation`.
     fn from(e: folgesvenn_domain::ValidationError) -> Self {
-        let mut c = CommandError::coded(&e);
-        c.params.insert(
-            "validation".into(),
-            std::mem::replace(&mut c.kind, "invalid_input".into()),
-        );
-        c
+        CommandError::input(&e)
     }
 }
 
@@ -378,8 +388,15 @@ pub struct ObservationInput {
 pub enum SyncState {
     Idle,
     Syncing,
-    Offline { reason: String },
-    Error { kind: String, message: String },
+    Offline {
+        reason: String,
+    },
+    Error {
+        kind: String,
+        /// As in [`CommandError::params`].
+        params: std::collections::BTreeMap<String, String>,
+        message: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
@@ -409,7 +426,15 @@ impl From<folgesvenn_sync::SyncStatus> for SyncStatus {
                 S::Idle => SyncState::Idle,
                 S::Syncing => SyncState::Syncing,
                 S::Offline { reason } => SyncState::Offline { reason },
-                S::Error { kind, message } => SyncState::Error { kind, message },
+                S::Error {
+                    kind,
+                    params,
+                    message,
+                } => SyncState::Error {
+                    kind,
+                    params,
+                    message,
+                },
             },
             last_success_ms: s.last_success_ms,
             pending: s.pending,

@@ -145,6 +145,14 @@ pub fn typescript() -> String {
         "The input fields an error can name (its `field` parameter).",
         folgesvenn_domain::Field::ALL.iter().map(|f| f.code()),
     );
+    set(
+        &mut out,
+        "INCONSISTENCIES",
+        "The rules between values an input can break (the `rule` parameter of `inconsistent`).",
+        folgesvenn_domain::Inconsistency::ALL
+            .iter()
+            .map(|r| r.code()),
+    );
     out
 }
 

@@ -73,6 +73,7 @@ labelled! {
     Consent = "consent", "samtykke";
     PracticalIssue = "practical_issue", "praktisk problem";
     PassphraseLength = "passphrase_length", "passordets lengde";
+    InvitationCode = "invitation_code", "invitasjonskoden";
     Summary = "summary", "oppsummering";
     Attendance = "attendance", "oppmøte";
     TasksToday = "tasks_today", "oppgaver i dag";

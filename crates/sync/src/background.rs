@@ -25,9 +25,11 @@ pub enum SyncState {
     Offline {
         reason: String,
     },
-    /// The relay or the store refused; `message` is plain Norwegian.
+    /// The relay or the store refused: a code and its parameters (the UI words them), and a
+    /// Norwegian sentence for the CLI.
     Error {
         kind: String,
+        params: std::collections::BTreeMap<String, String>,
         message: String,
     },
 }
@@ -191,8 +193,10 @@ pub fn spawn(
                 }
                 Err(e) => {
                     failures += 1;
+                    let notice = folgesvenn_domain::Coded::notice(&e);
                     SyncState::Error {
-                        kind: e.kind().to_owned(),
+                        kind: notice.code,
+                        params: notice.params,
                         message: e.to_string(),
                     }
                 }

@@ -13,11 +13,14 @@ pub mod sync;
 pub mod visits;
 
 fn placement_id(id: &str) -> Result<Uuid, CommandError> {
-    id.parse()
-        .map_err(|_| CommandError::new("invalid_input", "Ukjent oppfølgingsløp."))
+    id.parse().map_err(|_| {
+        CommandError::new("invalid_input", "Ukjent oppfølgingsløp.")
+            .with("validation", "unknown_placement")
+    })
 }
 
 fn record_id(id: &str) -> Result<Uuid, CommandError> {
-    id.parse()
-        .map_err(|_| CommandError::new("invalid_input", "Ukjent oppføring."))
+    id.parse().map_err(|_| {
+        CommandError::new("invalid_input", "Ukjent oppføring.").with("validation", "unknown_record")
+    })
 }

@@ -1,8 +1,8 @@
 import { Alert, Select, VStack } from "@navikt/ds-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { toCommandError } from "../api";
 import { codeLabel, type CodeList } from "../codes";
+import { useErrorText } from "../errorText";
 
 interface Props {
   /** Read by screen readers only: name the thing whose status this is. */
@@ -25,6 +25,7 @@ interface Props {
  */
 export function StatusSelect({ label, status, codes, list, save, onSaved, testId, errorTestId }: Props) {
   const { t } = useTranslation();
+  const errorText = useErrorText();
   // The status chosen here, until the overview has caught up with it.
   const [pending, setPending] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -45,7 +46,7 @@ export function StatusSelect({ label, status, codes, list, save, onSaved, testId
       onSaved();
     } catch (e) {
       setPending(null);
-      setError(t("statusSelect.failed", { message: toCommandError(e).message }));
+      setError(t("statusSelect.failed", { message: errorText(e) }));
     }
   }
 

@@ -7,14 +7,15 @@ import {
 import { BodyShort, Button, Detail, Tag } from "@navikt/ds-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { toCommandError } from "../api";
 import { formatDate, formatTime, isSameDay } from "../format";
+import { useErrorText } from "../errorText";
 import { currentLanguage } from "../i18n";
 import { useSync } from "../sync";
 
 /** Always visible in the header: where sync stands, what waits, and "Synkroniser nå". */
 export function SyncIndicator() {
   const { t } = useTranslation();
+  const errorText = useErrorText();
   const language = currentLanguage();
   const { status, error, requestSync } = useSync();
   const [busy, setBusy] = useState(false);
@@ -23,7 +24,7 @@ export function SyncIndicator() {
   const state = error ? "error" : (status?.state.state ?? "idle");
   let text: string;
   if (error) {
-    text = t("sync.error", { message: error.message });
+    text = t("sync.error", { message: errorText(error) });
   } else if (!status) {
     text = t("app.loading");
   } else {
@@ -35,7 +36,7 @@ export function SyncIndicator() {
         text = t("sync.offline");
         break;
       case "error":
-        text = t("sync.error", { message: status.state.message });
+        text = t("sync.error", { message: errorText(status.state) });
         break;
       default:
         text = syncedText();
@@ -57,7 +58,7 @@ export function SyncIndicator() {
     try {
       await requestSync();
     } catch (e) {
-      setStartError(t("sync.nowFailed", { message: toCommandError(e).message }));
+      setStartError(t("sync.nowFailed", { message: errorText(e) }));
     } finally {
       setBusy(false);
     }

@@ -38,8 +38,8 @@ const PASSPHRASE = "riktig hest batteri";
 /** How long the employer keeps access after a placement is closed (folgesvenn-domain). */
 const EMPLOYER_ACCESS_DAYS = 84;
 
-function fail(kind: string, message: string): never {
-  const error: CommandError = { kind, message, params: {} };
+function fail(kind: string, message: string, params: CommandError["params"] = {}): never {
+  const error: CommandError = { kind, message, params };
   // Tauri rejects with the plain serialised object, not an Error: mimic that.
   // eslint-disable-next-line @typescript-eslint/only-throw-error
   throw error;
@@ -225,7 +225,7 @@ export function installMockBackend(): void {
       syncMode === "offline"
         ? { state: "offline", reason: "Fikk ikke kontakt med relayet" }
         : syncMode === "error"
-          ? { state: "error", kind: "relay", message: "Relayet svarte med feil 500" }
+          ? { state: "error", kind: "relay_refused", params: { status: "500" }, message: "Relayet svarte med feil 500" }
           : { state: "idle" },
     lastSuccessMs: syncMode === "ok" || syncMode === "quarantine" ? Date.now() - 4 * 60_000 : null,
     pending: syncMode === "offline" ? 3 : 0,
@@ -271,7 +271,12 @@ export function installMockBackend(): void {
       case "setup_device": {
         const input = args.input as SetupInput;
         if (input.passphrase !== null && input.passphrase.length < MIN_PASSPHRASE_CHARS)
-          fail("invalid_input", `Passordfrasen må ha minst ${MIN_PASSPHRASE_CHARS} tegn.`);
+          fail("invalid_input", `Passordfrasen må ha minst ${MIN_PASSPHRASE_CHARS} tegn.`, {
+            validation: "out_of_range",
+            field: "passphrase_length",
+            min: String(MIN_PASSPHRASE_CHARS),
+            max: "1024",
+          });
         Object.assign(app, {
           initialized: true,
           unlocked: true,
@@ -360,7 +365,7 @@ export function installMockBackend(): void {
       case "log_observation": {
         const p = find(args.placementId);
         const input = args.input as ObservationInput;
-        if (input.date > todayIso()) fail("invalid_input", "Dato kan ikke være fram i tid.");
+        if (input.date > todayIso()) fail("invalid_input", "Dato kan ikke være fram i tid.", { validation: "in_future", field: "date" });
         const at = new Date().toISOString();
         const text = [input.tasksDone, input.wentWell, input.problem].filter(Boolean).join("\n");
         p.overview.timeline.unshift({ kind: "observation", id: uuid(), at, text, status: input.attendance, doneAt: null, detail: null });
@@ -376,8 +381,8 @@ export function installMockBackend(): void {
         const p = find(args.placementId);
         const input = args.input as VisitInput;
         const at = new Date(input.at);
-        if (Number.isNaN(at.getTime())) fail("invalid_input", "Ugyldig tidspunkt for besøket.");
-        if (at.getTime() > Date.now() + 86_400_000) fail("invalid_input", "Tidspunkt for besøket kan ikke være fram i tid.");
+        if (Number.isNaN(at.getTime())) fail("invalid_input", "Ugyldig tidspunkt for besøket.", { validation: "invalid_date", field: "visit_time" });
+        if (at.getTime() > Date.now() + 86_400_000) fail("invalid_input", "Tidspunkt for besøket kan ikke være fram i tid.", { validation: "in_future", field: "visit_time" });
         const id = uuid();
         const original = input.corrects ? p.overview.timeline.find((i) => i.kind === "visit" && i.id === input.corrects) : undefined;
         if (input.corrects && !original) fail("unknown_record", "Fant ikke besøket som skal rettes.");
@@ -459,8 +464,13 @@ export function installMockBackend(): void {
       case "add_training_task": {
         const p = find(args.placementId);
         const input = args.input as TrainingTaskInput;
-        if (!input.title.trim()) fail("invalid_input", "Oppgave mangler.");
-        if (input.title.length > SHORT_MAX) fail("invalid_input", `Oppgave kan ha høyst ${SHORT_MAX} tegn.`);
+        if (!input.title.trim()) fail("invalid_input", "Oppgave mangler.", { validation: "required", field: "task" });
+        if (input.title.length > SHORT_MAX) fail("invalid_input", `Oppgave kan ha høyst ${SHORT_MAX} tegn.`, {
+            validation: "too_long",
+            field: "task",
+            max: String(SHORT_MAX),
+            len: String(input.title.length),
+          });
         const id = uuid();
         p.overview.trainingPlan.push({
           id,
@@ -496,7 +506,7 @@ export function installMockBackend(): void {
       case "add_note": {
         const p = find(args.placementId);
         const input = args.input as NoteInput;
-        if (!input.body.trim()) fail("invalid_input", "Notat mangler.");
+        if (!input.body.trim()) fail("invalid_input", "Notat mangler.", { validation: "required", field: "note" });
         const id = uuid();
         p.overview.timeline.unshift({ kind: "note", id, at: new Date().toISOString(), text: input.body, status: null, doneAt: null, detail: app.userName });
         setStatus({ ...status, pending: status.pending + 1 });
@@ -542,15 +552,18 @@ export function installMockBackend(): void {
           fail("unknown_choice", `Ukjent status: ${input.status}`);
         if (!(CLOSE_REASONS as readonly string[]).includes(input.reason))
           fail("unknown_choice", `Ukjent årsak: ${input.reason}`);
-        if (!parseIsoDate(input.on)) fail("invalid_date", "Sluttdato er ikke en gyldig dato.");
+        if (!parseIsoDate(input.on)) fail("invalid_date", "Sluttdato er ikke en gyldig dato.", { field: "end_date" });
         const allowed = input.status === "ended" ? ["active"] : ["planned", "active"];
         if (!allowed.includes(facts.status))
           fail("status_transition", `Et oppfølgingsløp med status «${facts.status}» kan ikke få status «${input.status}».`);
-        if (input.on > todayIso()) fail("in_future", "Sluttdato kan ikke være fram i tid.");
+        if (input.on > todayIso()) fail("in_future", "Sluttdato kan ikke være fram i tid.", { field: "end_date" });
         if (input.on < plusDays(todayIso(), -EMPLOYER_ACCESS_DAYS))
-          fail("out_of_range", "Sluttdato kan være høyst 12 uker tilbake i tid.");
+          fail("out_of_range", "Sluttdato kan være høyst 12 uker tilbake i tid.", { field: "end_date" });
         if (input.status === "ended" && input.on < facts.startDate)
-          fail("before_placement_start", `Sluttdato kan ikke være før oppfølgingsløpet startet (${facts.startDate}).`);
+          fail("before_placement_start", `Sluttdato kan ikke være før oppfølgingsløpet startet (${facts.startDate}).`, {
+            field: "end_date",
+            start: facts.startDate,
+          });
         setPlacementStatus(p, input.status);
         facts.closedOn = input.on;
         facts.closedReason = input.reason;
@@ -582,7 +595,7 @@ export function installMockBackend(): void {
       case "join_placement": {
         const code = String(args.code).trim().toUpperCase();
         const fullCode = typeof args.fullCode === "string" ? args.fullCode.trim().toUpperCase() : "";
-        if (!code) fail("invalid_input", "Skriv inn eller lim inn koden.");
+        if (!code) fail("invalid_input", "Skriv inn eller lim inn koden.", { validation: "required", field: "invitation_code" });
         const first = placements[0];
         const full = fullCode.startsWith("FS2-");
         if (code.startsWith("FS2-"))
@@ -593,6 +606,7 @@ export function installMockBackend(): void {
           fail(
             "unfamiliar_relay",
             "Koden sender notatene via en relay denne enheten ikke bruker: https://relay.example.org. Fortsett bare hvis veilederen har bekreftet denne adressen.",
+            { relay: "https://relay.example.org" },
           );
         if (full && first) return first.summary.id;
         if (code.replace(/[^A-Z]/g, "").length !== 16) fail("bad_invitation", "Koden er ikke gyldig. Sjekk at du har skrevet den riktig.");

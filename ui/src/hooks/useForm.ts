@@ -7,6 +7,7 @@
 // lets the error summary take focus (long forms) or focuses the first wrong field (short ones).
 import { useCallback, useState, type FormEvent } from "react";
 import { toCommandError, type CommandFailure } from "../api";
+import { useErrorText } from "../errorText";
 import type { FieldError } from "../components/FormErrorSummary";
 import { useDraft, type DraftFields } from "./useDraft";
 
@@ -71,8 +72,6 @@ export interface Form<T extends DraftFields> {
   clear: () => void;
 }
 
-const defaultFailure = (error: CommandFailure) => error.message;
-
 export function useForm<T extends DraftFields>({
   initial,
   draftKey,
@@ -81,8 +80,9 @@ export function useForm<T extends DraftFields>({
   ids = {},
   validate,
   onInvalid = "summary",
-  failureMessage = defaultFailure,
+  failureMessage,
 }: FormOptions<T>): Form<T> {
+  const errorText = useErrorText();
   const draft = useDraft(draftKey ?? "", initial, { persist: draftKey !== undefined && persist, secret });
   const [problems, setProblems] = useState<Problems>({});
   const [touched, setTouched] = useState<Partial<Record<string, boolean>>>({});
@@ -116,7 +116,8 @@ export function useForm<T extends DraftFields>({
       await save();
       clear();
     } catch (error) {
-      setSubmitError(failureMessage(toCommandError(error)));
+      const failure = toCommandError(error);
+      setSubmitError(failureMessage ? failureMessage(failure) : errorText(failure));
     } finally {
       setSubmitting(false);
     }

@@ -15,7 +15,7 @@ describe("JoinPlacement", () => {
   it("shows an unfamiliar relay first, and joins once the user allows it", async () => {
     const calls = mockCommands({
       join_placement: ({ allowNewRelay }) =>
-        allowNewRelay ? "p9" : failWith("unfamiliar_relay", "Koden bruker relay.example.no.")({}),
+        allowNewRelay ? "p9" : failWith("unfamiliar_relay", "Koden bruker relay.example.no.", { relay: "https://relay.example.no" })({}),
     });
     render(<JoinPlacement />);
     fireEvent.change(screen.getByTestId("join-code"), { target: { value: " ABCD-EFGH " } });

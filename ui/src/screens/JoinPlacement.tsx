@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { joinPlacement } from "../api";
 import { FormErrorSummary } from "../components/FormErrorSummary";
 import { PageTitle } from "../components/PageTitle";
+import { useErrorText } from "../errorText";
 import { useForm } from "../hooks/useForm";
 import { href, navigate } from "../hooks/useRoute";
 
@@ -18,6 +19,7 @@ const CODE_ID = "join-code";
  */
 export function JoinPlacement() {
   const { t } = useTranslation();
+  const errorText = useErrorText();
   // The message naming a relay this device does not use, shown before the code is used.
   const [unfamiliarRelay, setUnfamiliarRelay] = useState<string | null>(null);
   // The codes are an invitation: memory only, no draft.
@@ -26,8 +28,8 @@ export function JoinPlacement() {
     ids: { code: CODE_ID },
     validate: ({ code }) => ({ code: code.trim() ? undefined : t("join.errors.code") }),
     failureMessage: (error) => {
-      if (error.kind !== "unfamiliar_relay") return error.message;
-      setUnfamiliarRelay(error.message);
+      if (error.kind !== "unfamiliar_relay") return errorText(error);
+      setUnfamiliarRelay(errorText(error));
       return null;
     },
   });

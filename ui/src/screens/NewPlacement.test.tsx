@@ -68,7 +68,7 @@ describe("NewPlacement", () => {
     expect(callsOf(calls, "clear_draft")).toEqual([{ key: "draft.new-placement.new" }]);
   });
 
-  it("shows the Rust side's message when creating fails, and keeps what was typed", async () => {
+  it("says in its own words why creating failed, and keeps what was typed", async () => {
     mockCommands({ create_placement: failWith("io", "Kunne ikke lagre.") });
     render(<NewPlacement />);
     type("new-placement-candidate-name", "Kari");
@@ -77,7 +77,9 @@ describe("NewPlacement", () => {
     type("new-placement-measure", "mentor");
     type("new-placement-hours", "20");
     fireEvent.click(screen.getByTestId("new-placement-submit"));
-    expect((await screen.findByTestId("new-placement-error")).textContent).toContain("Kunne ikke lagre.");
+    const error = (await screen.findByTestId("new-placement-error")).textContent;
+    expect(error).toContain("fikk ikke lest eller skrevet en fil");
+    expect(error).not.toContain("Kunne ikke lagre.");
     expect(field("new-placement-candidate-name").value).toBe("Kari");
   });
 

@@ -1,14 +1,16 @@
 import { Alert, BodyLong, Box, Button, TextField, VStack } from "@navikt/ds-react";
 import { useState, type FormEvent } from "react";
 import { useTranslation } from "react-i18next";
-import { toCommandError, unlock } from "../api";
+import { unlock } from "../api";
 import type { AppState } from "../bindings/AppState";
 import { PageTitle } from "../components/PageTitle";
+import { useErrorText } from "../errorText";
 import { usePaintMark } from "../hooks/usePaintMark";
 
 /** The store is set up but closed: ask for the passphrase (or retry the OS keystore). */
 export function Unlock({ app, onDone }: { app: AppState; onDone: (state: AppState) => void }) {
   const { t } = useTranslation();
+  const errorText = useErrorText();
   const [passphrase, setPassphrase] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
@@ -27,7 +29,7 @@ export function Unlock({ app, onDone }: { app: AppState; onDone: (state: AppStat
       setPassphrase("");
       onDone(state);
     } catch (err) {
-      setError(toCommandError(err).message);
+      setError(errorText(err));
       setSubmitting(false);
     }
   }

@@ -10,16 +10,16 @@ export interface Call {
 }
 
 /** A rejection as Tauri gives it: the plain serialised error. */
-export function commandError(kind: string, message: string): CommandError {
-  return { kind, message, params: {} };
+export function commandError(kind: string, message: string, params: CommandError["params"] = {}): CommandError {
+  return { kind, message, params };
 }
 
 /** A handler that refuses, as the Rust side does. */
-export function failWith(kind: string, message: string): Handler {
+export function failWith(kind: string, message: string, params: CommandError["params"] = {}): Handler {
   return () => {
     // Tauri rejects with the plain serialised object, not an Error: mimic that.
     // eslint-disable-next-line @typescript-eslint/only-throw-error
-    throw commandError(kind, message);
+    throw commandError(kind, message, params);
   };
 }
 

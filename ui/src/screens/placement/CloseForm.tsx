@@ -7,7 +7,7 @@ import { DateField } from "../../components/DateField";
 import { formatDate, todayIso } from "../../format";
 import { currentLanguage } from "../../i18n";
 import { useForm, type FieldErrors } from "../../hooks/useForm";
-import { useFailureText } from "./useFailureText";
+import { useErrorText } from "../../errorText";
 
 /** How a placement is closed: ended (it ran its course) or cancelled (it stopped early, or never began). */
 export type CloseKind = "ended" | "cancelled";
@@ -30,7 +30,7 @@ interface Props {
 export function CloseForm({ kind, placementId, startDate, onSaved, onCancel }: Props) {
   const { t } = useTranslation();
   const language = currentLanguage();
-  const failureText = useFailureText();
+  const failureText = useErrorText();
   const [today] = useState(todayIso);
   const formHeading = useRef<HTMLHeadingElement>(null);
   const mustFollowStart = kind === "ended";

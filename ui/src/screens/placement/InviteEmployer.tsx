@@ -2,13 +2,15 @@ import { QrCodeIcon } from "@navikt/aksel-icons";
 import { Alert, BodyLong, Button, Heading, VStack } from "@navikt/ds-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { inviteEmployer, toCommandError } from "../../api";
+import { inviteEmployer } from "../../api";
+import { useErrorText } from "../../errorText";
 import type { PairingCode } from "../../bindings/PairingCode";
 import { PairingPanel } from "./PairingPanel";
 
 /** The adviser's "Koble til arbeidsgiver": makes an invitation and shows it three ways. */
 export function InviteEmployer({ placementId }: { placementId: string }) {
   const { t } = useTranslation();
+  const errorText = useErrorText();
   const [pairing, setPairing] = useState<PairingCode | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -19,7 +21,7 @@ export function InviteEmployer({ placementId }: { placementId: string }) {
     try {
       setPairing(await inviteEmployer(placementId));
     } catch (e) {
-      setError(t("pairing.failed", { message: toCommandError(e).message }));
+      setError(t("pairing.failed", { message: errorText(e) }));
     } finally {
       setBusy(false);
     }

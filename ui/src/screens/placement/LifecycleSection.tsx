@@ -8,7 +8,7 @@ import { codeLabel } from "../../codes";
 import { formatDate, todayIso } from "../../format";
 import { currentLanguage } from "../../i18n";
 import { CloseForm, type CloseKind } from "./CloseForm";
-import { useFailureText } from "./useFailureText";
+import { useErrorText } from "../../errorText";
 
 /** What the last successful action was, for the confirmation. */
 type Done = "activated" | "ended" | "cancelled" | "reopened";
@@ -34,7 +34,7 @@ interface Props {
 export function LifecycleSection({ placementId, facts, onChanged }: Props) {
   const { t } = useTranslation();
   const language = currentLanguage();
-  const failureText = useFailureText();
+  const failureText = useErrorText();
   const [form, setForm] = useState<CloseKind | null>(null);
   const [busy, setBusy] = useState<"activate" | "reopen" | null>(null);
   const [error, setError] = useState<string | null>(null);

@@ -1,7 +1,8 @@
 import { Alert, BodyLong, BodyShort, Box, Button, Heading, HStack, Tag, VStack } from "@navikt/ds-react";
 import { useCallback, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { placementMembers, removeDevice, toCommandError } from "../../api";
+import { placementMembers, removeDevice } from "../../api";
+import { useErrorText } from "../../errorText";
 import type { MemberDevice } from "../../bindings/MemberDevice";
 import { useLoad } from "../../hooks/useLoad";
 
@@ -11,6 +12,7 @@ import { useLoad } from "../../hooks/useLoad";
  */
 export function MembersSection({ placementId, refresh }: { placementId: string; refresh: unknown }) {
   const { t } = useTranslation();
+  const errorText = useErrorText();
   const load = useCallback(() => placementMembers(placementId), [placementId]);
   const members = useLoad(load, refresh);
   const [confirming, setConfirming] = useState<string | null>(null);
@@ -27,7 +29,7 @@ export function MembersSection({ placementId, refresh }: { placementId: string; 
       setRemoved(device.name);
       members.reload();
     } catch (e) {
-      setError(t("members.failed", { message: toCommandError(e).message }));
+      setError(t("members.failed", { message: errorText(e) }));
     } finally {
       setBusy(false);
     }

@@ -38,7 +38,7 @@ describe("NoteForm", () => {
     render(<NoteForm placementId="p1" role="adviser" onSaved={vi.fn()} />);
     fireEvent.change(body(), { target: { value: "Viktig" } });
     fireEvent.click(screen.getByTestId("note-submit"));
-    await waitFor(() => expect(screen.getByTestId("note-error").textContent).toContain("disk full"));
+    await waitFor(() => expect(screen.getByTestId("note-error").textContent).toContain("fikk ikke lest eller skrevet en fil"));
     expect(body().value).toBe("Viktig");
   });
 });

@@ -2,6 +2,7 @@ import { Alert, Box, Button, Textarea, VStack } from "@navikt/ds-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { addNote } from "../../api";
+import { useErrorText } from "../../errorText";
 import type { Role } from "../../bindings/Role";
 import { charCount } from "../../format";
 import { draftKey } from "../../hooks/useDraft";
@@ -26,6 +27,7 @@ export function NoteForm({
   onSaved: () => void;
 }) {
   const { t } = useTranslation();
+  const errorText = useErrorText();
   const [saved, setSaved] = useState(false);
   // One field: a submit with an error puts focus on it, its message beside it.
   const form = useForm({
@@ -41,7 +43,7 @@ export function NoteForm({
           : undefined,
     }),
     // The draft is kept: nothing typed is lost.
-    failureMessage: (error) => t("note.failed", { message: error.message }),
+    failureMessage: (error) => t("note.failed", { message: errorText(error) }),
   });
   const body = form.values.body;
   const label =

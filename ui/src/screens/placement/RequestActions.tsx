@@ -2,7 +2,8 @@ import { CheckmarkIcon, EyeIcon } from "@navikt/aksel-icons";
 import { Alert, Box, Button, Textarea, VStack } from "@navikt/ds-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { acknowledgeRequest, resolveRequest, toCommandError } from "../../api";
+import { acknowledgeRequest, resolveRequest } from "../../api";
+import { useErrorText } from "../../errorText";
 import { charCount } from "../../format";
 import { draftKey, useDraft } from "../../hooks/useDraft";
 import { FIELD_MAX } from "../../bindings/rules";
@@ -24,6 +25,7 @@ export function RequestActions({
   onChanged: () => void;
 }) {
   const { t } = useTranslation();
+  const errorText = useErrorText();
   // The answer is kept as a draft while it is typed, like every other form.
   const draft = useDraft(draftKey("request-resolution", requestId), { resolution: "" });
   const [busy, setBusy] = useState<"acknowledge" | "resolve" | null>(null);
@@ -46,7 +48,7 @@ export function RequestActions({
       setBusy(null);
       onChanged();
     } catch (e) {
-      setError(toCommandError(e).message);
+      setError(errorText(e));
       setBusy(null);
     }
   }

@@ -2,6 +2,7 @@ import { Alert, Box, Button, HStack, Textarea, TextField, VStack } from "@navikt
 import { useEffect, useRef } from "react";
 import { useTranslation } from "react-i18next";
 import { addTrainingTask } from "../../api";
+import { useErrorText } from "../../errorText";
 import { DateField } from "../../components/DateField";
 import { DraftRestored } from "../../components/DraftRestored";
 import { charCount } from "../../format";
@@ -35,6 +36,7 @@ export function TaskForm({
   onCancel: () => void;
 }) {
   const { t } = useTranslation();
+  const errorText = useErrorText();
   const tooLong = (max: number) => t("plan.errors.tooLong", { max });
   // Few fields: a submit with errors focuses the first wrong one, its message beside it.
   const form = useForm({
@@ -53,7 +55,7 @@ export function TaskForm({
       targetDate: problems.targetDate ? t("plan.errors.date") : undefined,
     }),
     // The draft is kept: nothing typed is lost.
-    failureMessage: (error) => t("plan.failed", { message: error.message }),
+    failureMessage: (error) => t("plan.failed", { message: errorText(error) }),
   });
   const titleField = useRef<HTMLInputElement>(null);
 

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { CommandFailure } from "./api";
+import { ERROR_KINDS, FIELDS, INCONSISTENCIES } from "./bindings/rules";
+import { errorText } from "./errorText";
+import i18n from "./i18n";
+import en from "./i18n/en.json";
+import nb from "./i18n/nb.json";
+
+const nbT = i18n.getFixedT("nb");
+const enT = i18n.getFixedT("en");
+
+function failure(kind: string, params: Record<string, string> = {}, message = "Norsk setning fra Rust") {
+  return new CommandFailure({ kind, message, params });
+}
+
+describe("errorText", () => {
+  it("has a sentence in both languages for every code a command can fail with, every field and rule", () => {
+    const lists = { errors: ERROR_KINDS, inputField: FIELDS, inconsistency: INCONSISTENCIES } as const;
+    for (const [list, codes] of Object.entries(lists)) {
+      for (const code of codes) {
+        for (const texts of [nb, en] as const) {
+          const group = (texts as unknown as Record<string, Record<string, string> | undefined>)[list];
+          expect(group?.[code], `${list}.${code}`).toEqual(expect.any(String));
+        }
+      }
+    }
+  });
+
+  it("words a rule broken by the input from its own code, with the field's label", () => {
+    const e = failure("invalid_input", { validation: "too_long", field: "summary", max: "2000", len: "2013" });
+    expect(errorText(nbT, e, "nb")).toBe("Oppsummering kan ha høyst 2000 tegn. Nå har det 2013.");
+    expect(errorText(enT, e, "en")).toBe("The summary can have at most 2000 characters; it now has 2013.");
+  });
+
+  it("shows dates as dates and rules as sentences", () => {
+    const start = failure("before_placement_start", { field: "end_date", start: "2026-03-02" });
+    expect(errorText(nbT, start, "nb")).toBe("Sluttdato kan ikke være før oppfølgingen startet (2. mars 2026).");
+    const rule = failure("inconsistent", { rule: "email_without_at" });
+    expect(errorText(enT, rule, "en")).toBe("The email address lacks an @.");
+  });
+
+  it("prefers a wording for one field to the general one", () => {
+    const e = failure("invalid_input", {
+      validation: "out_of_range",
+      field: "passphrase_length",
+      min: "12",
+      max: "1024",
+    });
+    expect(errorText(nbT, e, "nb")).toBe("Passordfrasen må ha mellom 12 og 1024 tegn.");
+    const general = failure("out_of_range", { field: "hours", min: "0", max: "24" });
+    expect(errorText(enT, general, "en")).toBe("The hours must be between 0 and 24.");
+  });
+
+  it("never shows the Rust side's Norwegian sentence in English", () => {
+    for (const kind of ERROR_KINDS) {
+      expect(errorText(enT, failure(kind, { field: "name" }), "en")).not.toContain("Norsk setning");
+    }
+  });
+
+  it("names a code this version does not know as unexpected, with its message", () => {
+    expect(errorText(enT, failure("from_the_future", {}, "boom"), "en")).toBe(
+      "Something unexpected went wrong: boom",
+    );
+    expect(errorText(nbT, new TypeError("x is undefined"), "nb")).toBe("Noe uventet gikk galt: x is undefined");
+  });
+});
