@@ -145,9 +145,14 @@ async fn an_employer_device_cannot_write_what_its_role_may_not() {
         );
         for entry in &q {
             assert!(entry.sender.contains("Per Verksmester"), "{who}: {entry:?}");
-            assert!(entry.reason.contains("ikke tillatt"), "{who}: {entry:?}");
+            assert_eq!(entry.reason.code, "record_not_applied", "{who}: {entry:?}");
+            assert_eq!(
+                entry.reason.param("error"),
+                Some("forbidden_write"),
+                "{who}: {entry:?}"
+            );
         }
-        let log: Vec<String> = store
+        let log: Vec<_> = store
             .sync_log(shared, 100)
             .unwrap()
             .into_iter()
@@ -155,7 +160,9 @@ async fn an_employer_device_cannot_write_what_its_role_may_not() {
             .collect();
         assert!(
             log.iter()
-                .filter(|e| e.contains("karantene") && e.contains("Per Verksmester"))
+                .filter(|e| e.code == "record_quarantined"
+                    && e.param("sender")
+                        .is_some_and(|s| s.contains("Per Verksmester")))
                 .count()
                 >= 5,
             "{who}: the sync log names the sender: {log:?}"

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CommandFailure } from "./api";
-import { ERROR_KINDS, FIELDS, INCONSISTENCIES } from "./bindings/rules";
-import { errorText } from "./errorText";
+import { ERROR_KINDS, FIELDS, INCONSISTENCIES, LOG_EVENTS } from "./bindings/rules";
+import { errorText, eventText } from "./errorText";
 import i18n from "./i18n";
 import en from "./i18n/en.json";
 import nb from "./i18n/nb.json";
@@ -62,5 +62,51 @@ describe("errorText", () => {
       "Something unexpected went wrong: boom",
     );
     expect(errorText(nbT, new TypeError("x is undefined"), "nb")).toBe("Noe uventet gikk galt: x is undefined");
+  });
+});
+
+describe("eventText", () => {
+  it("has a sentence in both languages for every line the sync log and the quarantine can hold", () => {
+    for (const code of LOG_EVENTS) {
+      for (const texts of [nb, en] as const) {
+        expect((texts.syncEvent as Record<string, string | undefined>)[code], code).toEqual(expect.any(String));
+      }
+    }
+  });
+
+  it("words a line with its values", () => {
+    const line = { kind: "sent_received", params: { sent: "2", received: "5" } };
+    expect(eventText(nbT, line, "nb")).toBe("Sendte 2 og mottok 5 endringer.");
+    expect(eventText(enT, line, "en")).toBe("Sent 2 and received 5 changes.");
+  });
+
+  it("words a quarantined record's reason and the error under it, in the chosen language", () => {
+    const line = {
+      kind: "record_quarantined",
+      params: { seq: "7", sender: "Per (b1)", reason: "record_not_applied", error: "forbidden_write", why: "unknown_author" },
+    };
+    expect(eventText(enT, line, "en")).toBe(
+      "Change 7 from another device could not be applied and has been kept. " +
+        "A change from another device was not allowed and was not applied. Nothing has been deleted.",
+    );
+    const refused = { kind: "sync_refused", params: { error: "relay_refused", status: "503" } };
+    expect(eventText(nbT, refused, "nb")).toBe(
+      "Synkroniseringen ble avvist. Synkroniseringstjenesten avviste forespørselen (feil 503). Endringene ligger trygt på enheten.",
+    );
+  });
+
+  it("names a removed device by its name, or says it is unknown", () => {
+    expect(eventText(nbT, { kind: "device_removed", params: { name: "Per", member: "current", epoch: "2" } }, "nb")).toBe(
+      "Per er fjernet, og dokumentet har fått en ny nøkkel.",
+    );
+    expect(eventText(enT, { kind: "sender_not_member", params: { member: "unknown" } }, "en")).toBe(
+      "The sender (an unknown device) is not a member of the placement.",
+    );
+  });
+
+  it("keeps a line an older version stored as a sentence", () => {
+    expect(eventText(enT, { kind: "legacy_text", params: { text: "synkronisering slått på" } }, "en")).toBe(
+      "synkronisering slått på",
+    );
   });
 });

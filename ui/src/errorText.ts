@@ -1,8 +1,9 @@
-// A command's error in the UI's language: the Rust side sends a code and its parameters
-// (`CommandError.kind`, `.params`), never a sentence the UI shows.
+// Errors and sync-log lines in the UI's language: the Rust side sends a code and its parameters
+// (`CommandError.kind`, `.params`; `SyncLogLine`, `QuarantineLine`), never a sentence the UI shows.
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
-import { toCommandError } from "./api";
+import { CommandFailure, toCommandError } from "./api";
+import { LOG_EVENTS } from "./bindings/rules";
 import { codeLabel } from "./codes";
 import { formatDate } from "./format";
 import { currentLanguage, type Language } from "./i18n";
@@ -38,6 +39,8 @@ function shown(t: TFunction, params: Params, language: Language): Record<string,
     out.Field = capitalise(out.field);
   }
   if (params.rule) out.rule = codeLabel(t, "inconsistency", params.rule);
+  if (params.member && !params.name) out.name = String(loose(t)("syncLog.unknownDevice"));
+  if (out.name) out.Name = capitalise(out.name);
   if (params.from) out.from = codeLabel(t, "status", params.from);
   if (params.to) out.to = codeLabel(t, "status", params.to);
   return out;
@@ -63,4 +66,35 @@ export function errorText(t: TFunction, error: unknown, language: Language = cur
 export function useErrorText(): (error: unknown) => string {
   const { t } = useTranslation();
   return (error: unknown) => errorText(t, error);
+}
+
+/** A coded line: what happened (`kind`) and the values it names. */
+export interface Coded {
+  kind: string;
+  params: Record<string, string | undefined>;
+}
+
+function isLogEvent(code: string): boolean {
+  return (LOG_EVENTS as readonly string[]).includes(code);
+}
+
+/** A code inside a line (its `reason` or `error`), with the line's other parameters. */
+function inner(t: TFunction, code: string, params: Params, language: Language): string {
+  const rest: Params = { ...params, reason: undefined, error: code === params.error ? undefined : params.error };
+  if (isLogEvent(code)) return eventText(t, { kind: code, params: rest }, language);
+  return errorText(t, new CommandFailure({ kind: code, message: code, params: rest }), language);
+}
+
+/**
+ * A line of the sync log or a quarantine reason as a sentence. A line caused by another names its
+ * cause's code as `reason` (a log event) or `error` (an error's kind), worded inside it.
+ */
+export function eventText(t: TFunction, line: Coded, language: Language = currentLanguage()): string {
+  if (!isLogEvent(line.kind)) {
+    return errorText(t, new CommandFailure({ kind: line.kind, message: line.kind, params: line.params }), language);
+  }
+  const values = shown(t, line.params, language);
+  if (line.params.reason) values.reason = inner(t, line.params.reason, line.params, language);
+  if (line.params.error) values.error = inner(t, line.params.error, { ...line.params, reason: undefined }, language);
+  return String(loose(t)(`syncEvent.${line.kind}`, values));
 }

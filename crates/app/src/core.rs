@@ -249,7 +249,11 @@ impl AppCore {
             if let Err(e) = s.purge_ended_placements() {
                 // Not silent: the sync log is where the user and support look (as the
                 // background loop does with its purge errors).
-                let _ = s.log_sync(None, &format!("sletting av avsluttede løp feilet: {e}"));
+                let line = folgesvenn_domain::Notice::caused_by(
+                    folgesvenn_domain::LogEvent::PurgeFailed,
+                    &folgesvenn_domain::Coded::notice(&e),
+                );
+                let _ = s.log_sync(None, &line);
             }
         }
         let turn = RelayTurn::new();
@@ -624,7 +628,8 @@ impl AppCore {
                 lines.extend(s.sync_log(doc, 100)?.into_iter().map(|e| dto::SyncLogLine {
                     at: e.at,
                     document: name.to_owned(),
-                    event: e.event,
+                    kind: e.event.code,
+                    params: e.event.params,
                 }));
                 quarantined.extend(
                     s.quarantined(doc)?
@@ -632,7 +637,8 @@ impl AppCore {
                         .map(|q| dto::QuarantineLine {
                             received_at: q.at,
                             document: name.to_owned(),
-                            reason: q.reason,
+                            kind: q.reason.code,
+                            params: q.reason.params,
                         }),
                 );
             }

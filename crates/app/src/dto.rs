@@ -589,7 +589,11 @@ pub struct SyncLogLine {
     pub at: String,
     /// `shared` or `private`.
     pub document: String,
-    pub event: String,
+    /// What happened: one of `LOG_EVENTS` (`rules.ts`), or an error's kind.
+    pub kind: String,
+    /// The values it names (as in [`CommandError::params`]); `error` is the kind of the error
+    /// that caused it, with that error's own parameters beside it.
+    pub params: std::collections::BTreeMap<String, String>,
 }
 
 /// A received record that could not be applied: kept, shown, never dropped silently.
@@ -599,7 +603,9 @@ pub struct SyncLogLine {
 pub struct QuarantineLine {
     pub received_at: String,
     pub document: String,
-    pub reason: String,
+    /// Why it could not be applied: one of `LOG_EVENTS`.
+    pub kind: String,
+    pub params: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]

@@ -153,6 +153,12 @@ pub fn typescript() -> String {
             .iter()
             .map(|r| r.code()),
     );
+    set(
+        &mut out,
+        "LOG_EVENTS",
+        "What the sync log and the quarantine record: each has a sentence in the UI's languages.",
+        folgesvenn_domain::LogEvent::ALL.iter().map(|e| e.code()),
+    );
     out
 }
 

@@ -375,7 +375,7 @@ fn visit_correction_and_offline_pairing() {
 
     let log = adviser.sync_log(p).unwrap();
     assert!(
-        log.lines.iter().any(|l| l.event.contains("invitasjon")),
+        log.lines.iter().any(|l| l.kind == "invitation_waiting"),
         "{log:?}"
     );
     assert!(log.quarantined.is_empty());

@@ -58,7 +58,7 @@ pub use error::{DocError, Inconsistency, ValidationError};
 pub use field::Field;
 pub use input::*;
 pub use model::*;
-pub use notice::{Coded, LEGACY_TEXT, Notice};
+pub use notice::{Coded, LogEvent, Notice};
 pub use private::PrivateDoc;
 pub use shared::SharedDoc;
 pub use touched::Touched;

@@ -25,6 +25,11 @@ impl Notice {
         }
     }
 
+    /// A line of the sync log or a quarantine reason.
+    pub fn event(event: LogEvent) -> Notice {
+        Notice::new(event.code())
+    }
+
     pub fn with(mut self, name: &str, value: impl fmt::Display) -> Notice {
         self.params.insert(name.to_owned(), value.to_string());
         self
@@ -32,8 +37,8 @@ impl Notice {
 
     /// `code`, caused by `error`: the error's kind as the parameter `error`, next to its own
     /// parameters (the UI words the error inside the event's sentence).
-    pub fn caused_by(code: &str, error: &Notice) -> Notice {
-        let mut n = Notice::new(code);
+    pub fn caused_by(event: LogEvent, error: &Notice) -> Notice {
+        let mut n = Notice::event(event);
         n.params.extend(error.params.clone());
         n.params.insert("error".to_owned(), error.code.clone());
         n
@@ -51,12 +56,53 @@ impl Notice {
     /// Reads a stored notice. Rows written by versions before codes hold a sentence; it comes back
     /// as the code `legacy_text` with the sentence as `text`, so no old log line is lost.
     pub fn from_stored(text: &str) -> Notice {
-        serde_json::from_str(text).unwrap_or_else(|_| Notice::new(LEGACY_TEXT).with("text", text))
+        serde_json::from_str(text)
+            .unwrap_or_else(|_| Notice::event(LogEvent::LegacyText).with("text", text))
     }
 }
 
-/// The code of a log line or reason stored as a sentence by an older version.
-pub const LEGACY_TEXT: &str = "legacy_text";
+crate::field::labelled! {
+    /// What the sync log and the quarantine record, each with its parameters (named after each
+    /// code). The UI has a sentence for each (`syncEvent.<code>`); the CLI prints the label.
+    LogEvent {
+        LegacyText = "legacy_text", "tekst fra en eldre versjon";
+        SyncEnabled = "sync_enabled", "synkronisering slått på";
+        InvitationWaiting = "invitation_waiting", "invitasjon venter på nett";
+        InvitationMade = "invitation_made", "invitasjon laget";
+        InvitationUnreadable = "invitation_unreadable", "invitasjon kunne ikke leses";
+        InvitationRefused = "invitation_refused", "invitasjon avvist av relayet";
+        OwnRecordTooLarge = "own_record_too_large", "egen post for stor til å sendes; den og det etter venter";
+        SnapshotTooLarge = "snapshot_too_large", "for stort til et øyeblikksbilde; postene blir på relayet";
+        SnapshotUploaded = "snapshot_uploaded", "øyeblikksbilde lastet opp";
+        SentReceived = "sent_received", "poster sendt og mottatt";
+        RelayDeniedAccess = "relay_denied_access", "relayet nekter tilgang";
+        OwnRecordRejected = "own_record_rejected", "relayet avviste egen post";
+        RecordQuarantined = "record_quarantined", "mottatt post satt i karantene";
+        RecordReleased = "record_released", "post tatt ut av karantene";
+        AccessEndedDeleted = "access_ended_deleted", "tilgangen er avsluttet; slettet fra enheten";
+        AccessEndedKept = "access_ended_kept", "tilgangen er avsluttet; ikke slettet før alt er sendt";
+        DocumentCreated = "document_created", "dokumentet opprettet på relayet";
+        DocumentJoined = "document_joined", "ble med i dokumentet på relayet";
+        JoinedWithCode = "joined_with_code", "ble med med kort kode og hentet dokumentet";
+        JoinFailed = "join_failed", "kunne ikke bli med ennå";
+        SyncRefused = "sync_refused", "synkronisering avvist";
+        ResponseDiscarded = "response_discarded", "svaret fra relayet er forkastet";
+        EndDayRefused = "end_day_refused", "relayet avviste sluttdatoen";
+        EndDayTold = "end_day_told", "relayet vet at oppfølgingen er avsluttet";
+        ReopeningTold = "reopening_told", "relayet vet at oppfølgingen er åpnet igjen";
+        DeviceShutOut = "device_shut_out", "relayet stenger ute enheten";
+        DeviceRemoved = "device_removed", "enhet fjernet; ny dokumentnøkkel";
+        NewDocumentKey = "new_document_key", "ny dokumentnøkkel";
+        PurgeFailed = "purge_failed", "sletting av avsluttede løp feilet";
+        SenderNotMember = "sender_not_member", "avsenderen er ikke medlem";
+        SenderKeyMismatch = "sender_key_mismatch", "avsenderens nøkkel er ikke den medlemskapet oppgir";
+        SnapshotNotFromAdviser = "snapshot_not_from_adviser", "bare veilederens enheter kan sende øyeblikksbilder";
+        NoKeyForEpoch = "no_key_for_epoch", "enheten har ingen nøkkel for epoken";
+        RecordUnopenable = "record_unopenable", "posten kan ikke åpnes";
+        RecordUnreadable = "record_unreadable", "posten kan ikke leses";
+        RecordNotApplied = "record_not_applied", "posten kan ikke legges inn";
+    }
+}
 
 impl fmt::Display for Notice {
     /// `code name=value …`: what the CLI prints.
@@ -154,7 +200,7 @@ mod tests {
             .with("sender", "Per «V»");
         assert_eq!(Notice::from_stored(&n.to_json()), n);
         let old = Notice::from_stored("synkronisering slått på");
-        assert_eq!(old.code, LEGACY_TEXT);
+        assert_eq!(old.code, LogEvent::LegacyText.code());
         assert_eq!(old.param("text"), Some("synkronisering slått på"));
     }
 
@@ -165,7 +211,7 @@ mod tests {
             max: 10,
             len: 12,
         };
-        let n = Notice::caused_by("sync_refused", &e.notice());
+        let n = Notice::caused_by(LogEvent::SyncRefused, &e.notice());
         assert_eq!(n.param("error"), Some("too_long"));
         assert_eq!(n.param("field"), Some("summary"));
         assert_eq!(n.param("max"), Some("10"));

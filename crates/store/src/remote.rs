@@ -94,7 +94,7 @@ impl Store {
         }
         document::persist(&tx, doc_id, loaded, "remote", at, self.compact_after)?;
         loaded.doc.project(&tx, placement, &touched)?;
-        let record = format!("sync ({changed} poster)");
+        let record = format!("sync/{changed}");
         for who in &authors {
             audit(&tx, who, AuditAction::Write, Some(placement), &record, at)?;
         }

@@ -3,7 +3,7 @@
 //! reason; and a readable sync log. The sync engine (`folgesvenn-sync`) drives these; the store
 //! only keeps them consistent with the documents, in the same transactions.
 
-use folgesvenn_domain::{Moment, Role};
+use folgesvenn_domain::{LogEvent, Moment, Notice, Role};
 use rusqlite::{OptionalExtension, Transaction, params};
 use serde::Serialize;
 use uuid::Uuid;
@@ -54,14 +54,14 @@ pub struct OutboxItem {
 pub struct Quarantined {
     pub server_seq: u64,
     pub sender: String,
-    pub reason: String,
+    pub reason: Notice,
     pub at: String,
 }
 
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct SyncLogEntry {
     pub at: String,
-    pub event: String,
+    pub event: Notice,
 }
 
 impl Store {
@@ -96,7 +96,7 @@ impl Store {
         if let Some(saved) = saved {
             enqueue(&tx, doc_id, OUTBOX_SNAPSHOT, &saved, at)?;
         }
-        log(&tx, Some(doc_id), at, "synkronisering slått på")?;
+        log(&tx, Some(doc_id), at, &Notice::event(LogEvent::SyncEnabled))?;
         tx.commit()?;
         Ok(())
     }
@@ -246,21 +246,21 @@ impl Store {
         doc_id: Uuid,
         server_seq: u64,
         sender: &str,
-        reason: &str,
+        reason: &Notice,
         record: &[u8],
     ) -> Result<(), StoreError> {
         let at = self.stamp().at;
         let tx = self.conn.transaction()?;
         tx.execute(
             "INSERT OR REPLACE INTO quarantine (doc_id, server_seq, sender, reason, record, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![doc_id.to_string(), server_seq as i64, sender, reason, record, at.to_string()],
+            params![doc_id.to_string(), server_seq as i64, sender, reason.to_json(), record, at.to_string()],
         )?;
         set_cursor(&tx, doc_id, server_seq)?;
         log(
             &tx,
             Some(doc_id),
             at,
-            &format!("post {server_seq} fra {sender} satt i karantene: {reason}"),
+            &quarantined_line(server_seq, sender, reason),
         )?;
         tx.commit()?;
         Ok(())
@@ -272,14 +272,14 @@ impl Store {
             Ok(Quarantined {
                 server_seq: r.get::<_, i64>(0)? as u64,
                 sender: r.get(1)?,
-                reason: r.get(2)?,
+                reason: Notice::from_stored(&r.get::<_, String>(2)?),
                 at: r.get(3)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    pub fn log_sync(&mut self, doc_id: Option<Uuid>, event: &str) -> Result<(), StoreError> {
+    pub fn log_sync(&mut self, doc_id: Option<Uuid>, event: &Notice) -> Result<(), StoreError> {
         let at = self.stamp().at;
         let tx = self.conn.transaction()?;
         log(&tx, doc_id, at, event)?;
@@ -308,7 +308,7 @@ impl Store {
         let rows = stmt.query_map(params![doc_id.map(|d| d.to_string()), last as i64], |r| {
             Ok(SyncLogEntry {
                 at: r.get(0)?,
-                event: r.get(1)?,
+                event: Notice::from_stored(&r.get::<_, String>(1)?),
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -327,7 +327,12 @@ impl Store {
             "INSERT OR REPLACE INTO pending_invitations (id, doc_id, body, created_at) VALUES (?1, ?2, ?3, ?4)",
             params![id.to_string(), doc_id.to_string(), body, at.to_string()],
         )?;
-        log(&tx, Some(doc_id), at, "invitasjon venter på nett")?;
+        log(
+            &tx,
+            Some(doc_id),
+            at,
+            &Notice::event(LogEvent::InvitationWaiting),
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -348,7 +353,7 @@ impl Store {
         &mut self,
         id: Uuid,
         doc_id: Uuid,
-        event: &str,
+        event: &Notice,
     ) -> Result<(), StoreError> {
         let at = self.stamp().at;
         let tx = self.conn.transaction()?;
@@ -405,7 +410,7 @@ impl Store {
                 &tx,
                 Some(doc_id),
                 at,
-                &format!("ny dokumentnøkkel (epoke {epoch})"),
+                &Notice::event(LogEvent::NewDocumentKey).with("epoch", epoch),
             )?;
         }
         tx.commit()?;
@@ -510,7 +515,7 @@ impl Store {
         &mut self,
         doc_id: Uuid,
         server_seq: u64,
-        event: &str,
+        event: &Notice,
     ) -> Result<(), StoreError> {
         let at = self.stamp().at;
         let tx = self.conn.transaction()?;
@@ -557,15 +562,28 @@ impl Store {
     }
 }
 
+/// The log line of a quarantined record: its reason's code as `reason`, beside its parameters.
+fn quarantined_line(server_seq: u64, sender: &str, reason: &Notice) -> Notice {
+    let mut line = Notice::event(LogEvent::RecordQuarantined);
+    line.params.extend(reason.params.clone());
+    line.with("reason", &reason.code)
+        .with("seq", server_seq)
+        .with("sender", sender)
+}
+
 fn log(
     tx: &Transaction<'_>,
     doc_id: Option<Uuid>,
     at: Moment,
-    event: &str,
+    event: &Notice,
 ) -> Result<(), StoreError> {
     tx.execute(
         "INSERT INTO sync_log (doc_id, at, event) VALUES (?1, ?2, ?3)",
-        params![doc_id.map(|d| d.to_string()), at.to_string(), event],
+        params![
+            doc_id.map(|d| d.to_string()),
+            at.to_string(),
+            event.to_json()
+        ],
     )?;
     Ok(())
 }

@@ -746,20 +746,20 @@ fn local_changes_of_a_syncing_document_wait_in_the_outbox_until_acknowledged() {
         .collect();
     assert_eq!(left, vec![(2, "sent".to_owned()), (3, "queued".to_owned())]);
 
-    a.quarantine(doc, 5, "enhet-x", "kan ikke åpnes", b"...")
-        .unwrap();
+    let reason = Notice::event(LogEvent::RecordUnopenable).with("detail", "bad tag");
+    a.quarantine(doc, 5, "enhet-x", &reason, b"...").unwrap();
     assert_eq!(
         a.sync_docs().unwrap()[0].cursor,
         5,
         "a quarantined record does not block the rest"
     );
-    assert_eq!(a.quarantined(doc).unwrap()[0].reason, "kan ikke åpnes");
-    assert!(
-        a.sync_log(doc, 10)
-            .unwrap()
-            .iter()
-            .any(|e| e.event.contains("karantene"))
-    );
+    assert_eq!(a.quarantined(doc).unwrap()[0].reason, reason);
+    let logged = a.sync_log(doc, 10).unwrap();
+    let line = &logged.last().unwrap().event;
+    assert_eq!(line.code, LogEvent::RecordQuarantined.code());
+    assert_eq!(line.param("reason"), Some("record_unopenable"));
+    assert_eq!(line.param("detail"), Some("bad tag"));
+    assert_eq!(line.param("seq"), Some("5"));
     let k1 = a.device_signing_key().unwrap();
     assert_eq!(
         a.device_signing_key().unwrap(),

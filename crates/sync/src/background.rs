@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use folgesvenn_domain::{Coded, LogEvent, Notice};
 use folgesvenn_store::Store;
 use rand::Rng;
 use serde::Serialize;
@@ -118,11 +119,12 @@ impl SyncHandle {
     }
 }
 
-fn log_purge_failure(store: &Mutex<Store>, message: &str) {
-    let _ = store.lock().unwrap_or_else(|p| p.into_inner()).log_sync(
-        None,
-        &format!("sletting av avsluttede løp feilet: {message}"),
-    );
+fn log_purge_failure(store: &Mutex<Store>, error: &folgesvenn_store::StoreError) {
+    let line = Notice::caused_by(LogEvent::PurgeFailed, &error.notice());
+    let _ = store
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .log_sync(None, &line);
 }
 
 fn counts(store: &Mutex<Store>) -> (u64, u64) {
@@ -176,7 +178,7 @@ pub fn spawn(
                 .purge_ended_placements()
             {
                 Ok(gone) => applied += gone.len() as u64,
-                Err(e) => log_purge_failure(&store, &e.to_string()),
+                Err(e) => log_purge_failure(&store, &e),
             }
             let (pending, quarantined) = counts(&store);
             let state = match outcome {
@@ -193,7 +195,7 @@ pub fn spawn(
                 }
                 Err(e) => {
                     failures += 1;
-                    let notice = folgesvenn_domain::Coded::notice(&e);
+                    let notice = e.notice();
                     SyncState::Error {
                         kind: notice.code,
                         params: notice.params,

@@ -3,6 +3,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use folgesvenn_domain::rights::Authored;
+use folgesvenn_domain::{Coded, LogEvent, Notice};
 use folgesvenn_protocol::answer::check_answer;
 use folgesvenn_protocol::roster::Roster;
 
@@ -180,10 +181,10 @@ fn prepare(
                 too_large = Some(sealed.ciphertext.len());
                 store.log_sync(
                     Some(d.doc_id),
-                    &format!(
-                        "egen post {device_seq} er for stor til å sendes ({} byte); den og det som kommer etter venter",
-                        sealed.ciphertext.len()
-                    ),
+                    &Notice::event(LogEvent::OwnRecordTooLarge)
+                        .with("seq", device_seq)
+                        .with("size", sealed.ciphertext.len())
+                        .with("max", MAX_RECORD),
                 )?;
                 // What was admitted after it stays queued too, and gives its share back.
                 budget += items[at + 1..count]
@@ -223,10 +224,7 @@ fn prepare(
             if snapshot.ciphertext.len() > MAX_RECORD {
                 // Not stored by the relay: the records stay, and the next try waits as long.
                 store.set_meta(&counter_key(d.doc_id), "0")?;
-                store.log_sync(
-                    Some(d.doc_id),
-                    "dokumentet er for stort til et øyeblikksbilde; postene blir liggende på relayet",
-                )?;
+                store.log_sync(Some(d.doc_id), &Notice::event(LogEvent::SnapshotTooLarge))?;
             } else {
                 records.push(snapshot);
                 snapshots.push((d.doc_id, seq));
@@ -247,35 +245,37 @@ fn prepare(
     })
 }
 
+/// The log line of a record taken out of quarantine.
+fn released(seq: u64) -> Notice {
+    Notice::event(LogEvent::RecordReleased).with("seq", seq)
+}
+
 /// Opens a record and returns its framed changes.
-fn open_changes(keys: &Keys, rec: &StoredRecord) -> Result<Vec<u8>, String> {
+fn open_changes(keys: &Keys, rec: &StoredRecord) -> Result<Vec<u8>, Notice> {
     let plain = keys.open(rec)?;
     // Every automerge call sits behind this wall: a panic in a dependency on hostile bytes
     // quarantines the record instead of taking the app down.
     catch_unwind(|| as_changes(rec.record.header.kind, &plain))
-        .unwrap_or_else(|_| Err("automerge feilet på posten".to_owned()))
+        .unwrap_or_else(|_| Err("automerge panicked".to_owned()))
+        .map_err(|detail| Notice::event(LogEvent::RecordUnreadable).with("detail", detail))
 }
 
 /// Why a record's sender may not write it, before it is even opened: a device the roster does not
 /// know (or no longer knows), a key other than the one its membership names, or a snapshot from
 /// anyone but an adviser's device.
-pub(crate) fn sender_refused(roster: &Roster, rec: &StoredRecord) -> Option<String> {
+pub(crate) fn sender_refused(roster: &Roster, rec: &StoredRecord) -> Option<Notice> {
     let device = rec.record.header.device_id;
-    let who = crate::members::describe(roster, device);
+    let refuse = |event| Some(crate::members::naming(roster, device, Notice::event(event)));
     // A removed device's records count with the role it had: the relay stored them while it
     // was a member (it refuses the device from the removal on), and others built on them.
     let Some(m) = roster.member(device).or_else(|| roster.ever(device)) else {
-        return Some(format!("avsenderen er ikke medlem: {who}"));
+        return refuse(LogEvent::SenderNotMember);
     };
     if m.device_key != rec.sender_key {
-        return Some(format!(
-            "avsenderens nøkkel er ikke den medlemskapet oppgir: {who}"
-        ));
+        return refuse(LogEvent::SenderKeyMismatch);
     }
     if rec.record.header.kind == RecordKind::Snapshot && m.role != MemberRole::Adviser {
-        return Some(format!(
-            "bare veilederens enheter kan sende øyeblikksbilder: {who}"
-        ));
+        return refuse(LogEvent::SnapshotNotFromAdviser);
     }
     None
 }
@@ -300,16 +300,18 @@ fn apply_parts(
     recs: &[&StoredRecord],
     framed: &[Vec<u8>],
     cursor: u64,
-) -> Result<(), String> {
+) -> Result<(), Notice> {
     let parts = parts(recs, framed);
     let authors = crate::members::authors(roster);
     catch_unwind(AssertUnwindSafe(|| {
         store
             .apply_received(doc, &parts, cursor, &authors)
             .map(|_| ())
-            .map_err(|e| e.to_string())
+            .map_err(|e| Notice::caused_by(LogEvent::RecordNotApplied, &e.notice()))
     }))
-    .unwrap_or_else(|_| Err("automerge feilet på posten".to_owned()))
+    .unwrap_or_else(|_| {
+        Err(Notice::event(LogEvent::RecordUnreadable).with("detail", "automerge panicked"))
+    })
 }
 
 /// The most bytes of inflated changes held at once while applying one answer. A batch of records
@@ -402,7 +404,7 @@ fn try_one(
     keys: &Keys,
     roster: &Roster,
     rec: &StoredRecord,
-) -> Result<(), String> {
+) -> Result<(), Notice> {
     if let Some(why) = sender_refused(roster, rec) {
         return Err(why);
     }
@@ -432,10 +434,12 @@ fn take_statements(
     doc: Uuid,
     keys: &Keys,
     rec: &StoredRecord,
-) -> Result<bool, String> {
+) -> Result<bool, Notice> {
     let plain = keys.open(rec)?;
-    let statements = statements_in(rec.record.header.kind, &plain)?;
-    crate::members::keep(store, doc, &statements).map_err(|e| e.to_string())
+    let statements = statements_in(rec.record.header.kind, &plain)
+        .map_err(|detail| Notice::event(LogEvent::RecordUnreadable).with("detail", detail))?;
+    crate::members::keep(store, doc, &statements)
+        .map_err(|e| Notice::caused_by(LogEvent::RecordNotApplied, &e.notice()))
 }
 
 /// Tries the document's quarantined records again, oldest first, now that the roster knows more
@@ -457,7 +461,7 @@ fn retry_quarantine(store: &mut Store, d: &SyncDoc, report: &mut Report) -> Resu
             }
             if rec.record.header.kind == RecordKind::Roster {
                 if keys.open(&rec).is_ok() {
-                    store.release(d.doc_id, seq, &format!("post {seq} tatt ut av karantene"))?;
+                    store.release(d.doc_id, seq, &released(seq))?;
                     moved = true;
                 }
                 continue;
@@ -467,11 +471,7 @@ fn retry_quarantine(store: &mut Store, d: &SyncDoc, report: &mut Report) -> Resu
             if try_one(store, d.doc_id, &keys, &roster, &rec).is_ok() {
                 report.applied += 1;
                 report.quarantined = report.quarantined.saturating_sub(1);
-                store.release(
-                    d.doc_id,
-                    seq,
-                    &format!("post {seq} tatt ut av karantene: avsenderen og nøkkelen er nå kjent"),
-                )?;
+                store.release(d.doc_id, seq, &released(seq))?;
                 moved = true;
             } else {
                 store.forget_cache();
@@ -578,7 +578,8 @@ fn apply_answer(
         if result.status != DocStatus::Ok {
             store.log_sync(
                 Some(d.doc_id),
-                &format!("relayet nekter tilgang: {:?}", result.status),
+                &Notice::event(LogEvent::RelayDeniedAccess)
+                    .with("status", format!("{:?}", result.status)),
             )?;
             continue;
         }
@@ -586,7 +587,9 @@ fn apply_answer(
         for (seq, why) in &result.rejected {
             store.log_sync(
                 Some(d.doc_id),
-                &format!("relayet avviste egen post {seq}: {why}"),
+                &Notice::event(LogEvent::OwnRecordRejected)
+                    .with("seq", seq)
+                    .with("why", why),
             )?;
         }
         let full = result
@@ -610,7 +613,7 @@ fn apply_answer(
             store.set_meta(&counter_key(d.doc_id), "0")?;
             if snapshot_acked {
                 report.snapshots += 1;
-                store.log_sync(Some(d.doc_id), "øyeblikksbilde lastet opp")?;
+                store.log_sync(Some(d.doc_id), &Notice::event(LogEvent::SnapshotUploaded))?;
             }
         } else {
             bump(
@@ -622,11 +625,9 @@ fn apply_answer(
         if !result.acked.is_empty() || !result.records.is_empty() {
             store.log_sync(
                 Some(d.doc_id),
-                &format!(
-                    "sendte {}, mottok {} post(er)",
-                    result.acked.len(),
-                    result.records.len()
-                ),
+                &Notice::event(LogEvent::SentReceived)
+                    .with("sent", result.acked.len())
+                    .with("received", result.records.len()),
             )?;
         }
         more |= result.more;
@@ -639,16 +640,10 @@ fn apply_answer(
 /// acknowledged; an adviser device is never told this.
 fn expired(store: &mut Store, doc_id: Uuid) -> Result<bool, SyncError> {
     if store.purge_expired(doc_id)? {
-        store.log_sync(
-            None,
-            "tilgangen til en oppfølging er avsluttet; den er slettet fra denne enheten",
-        )?;
+        store.log_sync(None, &Notice::event(LogEvent::AccessEndedDeleted))?;
         Ok(true)
     } else {
-        store.log_sync(
-            Some(doc_id),
-            "relayet sier at tilgangen er avsluttet; ikke slettet fordi noe ennå ikke er sendt",
-        )?;
+        store.log_sync(Some(doc_id), &Notice::event(LogEvent::AccessEndedKept))?;
         Ok(false)
     }
 }
@@ -724,15 +719,18 @@ async fn sync_relay(
                 s.set_joined(doc_id)?;
                 s.log_sync(
                     Some(doc_id),
-                    if accepting {
-                        "ble med i dokumentet på relayet"
+                    &Notice::event(if accepting {
+                        LogEvent::DocumentJoined
                     } else {
-                        "dokumentet opprettet på relayet"
-                    },
+                        LogEvent::DocumentCreated
+                    }),
                 )?;
             } else {
                 let e = refused(status, &body);
-                s.log_sync(Some(doc_id), &format!("kunne ikke bli med ennå: {e}"))?;
+                s.log_sync(
+                    Some(doc_id),
+                    &Notice::caused_by(LogEvent::JoinFailed, &e.notice()),
+                )?;
             }
             Ok(())
         })?;
@@ -772,7 +770,10 @@ async fn sync_relay(
             }
             store.with(|s| -> Result<(), SyncError> {
                 for d in &prepared.docs {
-                    s.log_sync(Some(d.doc_id), &format!("synkronisering avvist: {e}"))?;
+                    s.log_sync(
+                        Some(d.doc_id),
+                        &Notice::caused_by(LogEvent::SyncRefused, &e.notice()),
+                    )?;
                 }
                 Ok(())
             })?;
@@ -797,7 +798,7 @@ async fn sync_relay(
                 for d in &prepared.docs {
                     s.log_sync(
                         Some(d.doc_id),
-                        &format!("svaret fra relayet er forkastet: {fault}"),
+                        &Notice::event(LogEvent::ResponseDiscarded).with("detail", fault),
                     )?;
                 }
             }

@@ -2,7 +2,7 @@
 //! statements it holds, worked out with `folgesvenn_protocol::roster`. Nothing here takes the
 //! relay's word for who a device is or what it may write.
 
-use folgesvenn_domain::Role;
+use folgesvenn_domain::{LogEvent, Notice, Role};
 use folgesvenn_protocol::roster::{self, Anchor, Rekey, Revoke, Roster, Statement};
 use folgesvenn_protocol::wire::{MemberRole, StoredRecord};
 use folgesvenn_protocol::{BoxKey, DeviceKey, DocKey, PublicKey};
@@ -164,15 +164,13 @@ impl Keys {
     }
 
     /// Verifies and opens a record with any key of its epoch.
-    pub(crate) fn open(&self, rec: &StoredRecord) -> Result<Vec<u8>, String> {
-        let mut last = format!(
-            "enheten har ingen nøkkel for epoke {}",
-            rec.record.header.epoch
-        );
-        for (_, k) in self.0.iter().filter(|(e, _)| *e == rec.record.header.epoch) {
+    pub(crate) fn open(&self, rec: &StoredRecord) -> Result<Vec<u8>, Notice> {
+        let epoch = rec.record.header.epoch;
+        let mut last = Notice::event(LogEvent::NoKeyForEpoch).with("epoch", epoch);
+        for (_, k) in self.0.iter().filter(|(e, _)| *e == epoch) {
             match rec.record.open(k, &rec.sender_key) {
                 Ok(plain) => return Ok(plain),
-                Err(e) => last = e.to_string(),
+                Err(e) => last = Notice::event(LogEvent::RecordUnopenable).with("detail", e),
             }
         }
         Err(last)
@@ -270,11 +268,8 @@ pub fn remove_member(store: &mut Store, doc_id: Uuid, device: Uuid) -> Result<u3
     let pair = [revoke, rekey];
     keep(store, doc_id, &pair)?;
     queue(store, doc_id, seal_under, &pair)?;
-    let who = describe(&before, device);
-    store.log_sync(
-        Some(doc_id),
-        &format!("{who} fjernet; ny dokumentnøkkel (epoke {epoch})"),
-    )?;
+    let removed = naming(&before, device, Notice::event(LogEvent::DeviceRemoved));
+    store.log_sync(Some(doc_id), &removed.with("epoch", epoch))?;
     Ok(epoch)
 }
 
@@ -305,6 +300,17 @@ pub(crate) fn authors(roster: &Roster) -> impl Fn(Uuid) -> Option<(Role, String)
 }
 
 /// Who a device is in a log line: its person, or that it is unknown.
+/// `notice` naming a device as the UI words it: its id, its member's name if the roster has
+/// one, and whether it was removed (`member`: `current`, `removed` or `unknown`).
+pub(crate) fn naming(roster: &Roster, device: Uuid, notice: Notice) -> Notice {
+    let n = notice.with("device", device);
+    match (roster.member(device), roster.ever(device)) {
+        (Some(m), _) => n.with("name", &m.name).with("member", "current"),
+        (None, Some(m)) => n.with("name", &m.name).with("member", "removed"),
+        (None, None) => n.with("member", "unknown"),
+    }
+}
+
 pub(crate) fn describe(roster: &Roster, device: Uuid) -> String {
     match (roster.member(device), roster.ever(device)) {
         (Some(m), _) => format!("{} ({device})", m.name),

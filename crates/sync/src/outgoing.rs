@@ -2,6 +2,7 @@
 //! set, the removals an adviser signed, and the invitations made while offline. Each is sent by
 //! `sync_once` before the records, and each waits in the store until the relay has taken it.
 
+use folgesvenn_domain::{Coded, LogEvent, Notice};
 use folgesvenn_protocol::DeviceKey;
 use folgesvenn_protocol::wire::{self, *};
 use uuid::Uuid;
@@ -65,8 +66,8 @@ pub(crate) async fn send_end_days(
         if let Err(e @ SyncError::Relay { .. }) = &sent {
             // Refused for this document (this device may have been removed): the notice stays,
             // and the rest of the sync goes on, so the device learns why.
-            store
-                .with(|s| s.log_sync(Some(doc_id), &format!("relayet avviste sluttdatoen: {e}")))?;
+            let line = Notice::caused_by(LogEvent::EndDayRefused, &e.notice());
+            store.with(|s| s.log_sync(Some(doc_id), &line))?;
             continue;
         }
         sent?;
@@ -74,10 +75,10 @@ pub(crate) async fn send_end_days(
             s.end_day_told(doc_id, end_day)?;
             s.log_sync(
                 Some(doc_id),
-                match end_day {
-                    Some(_) => "relayet vet at oppfølgingen er avsluttet",
-                    None => "relayet vet at oppfølgingen er åpnet igjen",
-                },
+                &Notice::event(match end_day {
+                    Some(_) => LogEvent::EndDayTold,
+                    None => LogEvent::ReopeningTold,
+                }),
             )?;
             Ok(())
         })?;
@@ -117,7 +118,10 @@ pub(crate) async fn send_removals(
         round_trips += 1;
         store.with(|s| -> Result<(), SyncError> {
             s.set_meta(&flag, "1")?;
-            s.log_sync(Some(doc_id), &format!("relayet stenger ute enhet {gone}"))?;
+            s.log_sync(
+                Some(doc_id),
+                &Notice::event(LogEvent::DeviceShutOut).with("device", gone),
+            )?;
             Ok(())
         })?;
     }
@@ -151,9 +155,8 @@ pub(crate) async fn send_invitations(
         let msg: CreateInvitation = match wire::decode(&body) {
             Ok(m) => m,
             Err(e) => {
-                store.with(|s| {
-                    s.drop_invitation(id, doc_id, &format!("invitasjon kunne ikke leses: {e}"))
-                })?;
+                let line = Notice::event(LogEvent::InvitationUnreadable).with("detail", e);
+                store.with(|s| s.drop_invitation(id, doc_id, &line))?;
                 continue;
             }
         };
@@ -162,13 +165,16 @@ pub(crate) async fn send_invitations(
             .await?;
         round_trips += 1;
         match status {
-            204 => store.with(|s| s.drop_invitation(id, doc_id, "invitasjon laget"))?,
+            204 => store.with(|s| {
+                s.drop_invitation(id, doc_id, &Notice::event(LogEvent::InvitationMade))
+            })?,
             s if s >= 500 || s == 429 || s == 408 => return Err(refused(status, &answer)),
             _ => {
-                let e = refused(status, &answer);
-                store.with(|s| {
-                    s.drop_invitation(id, doc_id, &format!("invitasjon avvist av relayet: {e}"))
-                })?
+                let line = Notice::caused_by(
+                    LogEvent::InvitationRefused,
+                    &refused(status, &answer).notice(),
+                );
+                store.with(|s| s.drop_invitation(id, doc_id, &line))?
             }
         }
     }

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use folgesvenn_domain::automerge::AutoCommit;
-use folgesvenn_domain::rights;
+use folgesvenn_domain::{LogEvent, Notice, rights};
 use folgesvenn_protocol::answer::check_answer;
 use folgesvenn_protocol::bundle::ShortCode;
 use folgesvenn_protocol::roster::{self, Claim, Grant, Roster, Statement};
@@ -353,7 +353,7 @@ pub async fn join_with_code(
     let mut statements = invitation.statements.clone();
     statements.push(claim.clone());
     let mut doc = AutoCommit::new();
-    let mut set_aside: Vec<(StoredRecord, String)> = Vec::new();
+    let mut set_aside: Vec<(StoredRecord, Notice)> = Vec::new();
     let mut since = 0;
     let (mut records, mut snapshots) = (0usize, 0usize);
     loop {
@@ -435,10 +435,9 @@ pub async fn join_with_code(
         store.advance_cursor(invitation.doc_id, since)?;
         store.log_sync(
             Some(invitation.doc_id),
-            &format!(
-                "ble med med kort kode og hentet dokumentet fra relayet: {records} post(er), \
-                 {snapshots} av dem øyeblikksbilder"
-            ),
+            &Notice::event(LogEvent::JoinedWithCode)
+                .with("records", records)
+                .with("snapshots", snapshots),
         )?;
         Ok(placement)
     })
@@ -453,13 +452,18 @@ fn take_record(
     (anchor, anchor_name, known): (&roster::Anchor, &str, &[Statement]),
     which: rights::Document,
     rec: &StoredRecord,
-) -> Result<Vec<Statement>, String> {
+) -> Result<Vec<Statement>, Notice> {
+    let unreadable =
+        |detail: String| Notice::event(LogEvent::RecordUnreadable).with("detail", detail);
     let plain = keys
         .iter()
         .filter(|(e, _)| *e == rec.record.header.epoch)
         .find_map(|(_, k)| rec.record.open(k, &rec.sender_key).ok())
-        .ok_or_else(|| "posten kan ikke åpnes med dokumentets nøkler".to_owned())?;
-    let statements = crate::engine::statements_in(rec.record.header.kind, &plain)?;
+        .ok_or_else(|| {
+            Notice::event(LogEvent::RecordUnopenable).with("epoch", rec.record.header.epoch)
+        })?;
+    let statements =
+        crate::engine::statements_in(rec.record.header.kind, &plain).map_err(unreadable)?;
     if rec.record.header.kind == RecordKind::Roster {
         return Ok(statements);
     }
@@ -470,7 +474,7 @@ fn take_record(
     if let Some(why) = crate::engine::sender_refused(roster, rec) {
         return Err(why);
     }
-    let framed = as_changes(rec.record.header.kind, &plain)?;
+    let framed = as_changes(rec.record.header.kind, &plain).map_err(unreadable)?;
     let part = rights::Authored {
         framed: &framed,
         sealed_by: (rec.record.header.kind == RecordKind::Changes)
@@ -480,5 +484,10 @@ fn take_record(
     let role_of = |d| authors(d).map(|(r, _)| r);
     rights::apply_checked(doc, &[part], which, &role_of)
         .map(|_| statements)
-        .map_err(|e| e.to_string())
+        .map_err(|e| {
+            Notice::caused_by(
+                LogEvent::RecordNotApplied,
+                &folgesvenn_domain::Coded::notice(&e),
+            )
+        })
 }

@@ -3,4 +3,8 @@
 /**
  * A received record that could not be applied: kept, shown, never dropped silently.
  */
-export type QuarantineLine = { receivedAt: string, document: string, reason: string, };
+export type QuarantineLine = { receivedAt: string, document: string, 
+/**
+ * Why it could not be applied: one of `LOG_EVENTS`.
+ */
+kind: string, params: { [key in string]?: string }, };

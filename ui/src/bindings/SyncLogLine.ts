@@ -7,4 +7,13 @@ export type SyncLogLine = { at: string,
 /**
  * `shared` or `private`.
  */
-document: string, event: string, };
+document: string, 
+/**
+ * What happened: one of `LOG_EVENTS` (`rules.ts`), or an error's kind.
+ */
+kind: string, 
+/**
+ * The values it names (as in [`CommandError::params`]); `error` is the kind of the error
+ * that caused it, with that error's own parameters beside it.
+ */
+params: { [key in string]?: string }, };

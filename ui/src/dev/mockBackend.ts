@@ -417,7 +417,7 @@ export function installMockBackend(): void {
           p.overview.timeline.unshift({ kind: "action", id: uuid(), at: input.at, text: a.what, status: "open", doneAt: a.due, detail: a.owner });
         }
         if (input.nextVisit) p.summary.nextVisit = input.nextVisit;
-        syncLog.push({ at: new Date().toISOString(), document: "shared", event: "Besøk lagret, venter på sending" });
+        syncLog.push({ at: new Date().toISOString(), document: "shared", kind: "sent_received", params: { sent: "1", received: "0" } });
         setStatus({ ...status, pending: status.pending + 1 });
         return id;
       }
@@ -620,7 +620,7 @@ export function installMockBackend(): void {
           lines: syncLog,
           quarantined:
             syncMode === "quarantine"
-              ? [{ receivedAt: daysAgoAt(0, 8), document: "shared", reason: "Kunne ikke åpne endringen: ukjent nøkkel" }]
+              ? [{ receivedAt: daysAgoAt(0, 8), document: "shared", kind: "no_key_for_epoch", params: { epoch: "2" } }]
               : [],
         };
         return log;
@@ -646,9 +646,9 @@ export function installMockBackend(): void {
   // Drafts live in the encrypted store in the app; here, in memory.
   const drafts = new Map<string, string>();
   const syncLog: SyncLogLine[] = [
-    { at: daysAgoAt(2, 9), document: "shared", event: "Sendte 2 endringer" },
-    { at: daysAgoAt(1, 16), document: "private", event: "Sendte 1 endring" },
-    { at: daysAgoAt(0, 8), document: "shared", event: "Mottok 1 endring fra Per Butikksjef" },
+    { at: daysAgoAt(2, 9), document: "shared", kind: "sent_received", params: { sent: "2", received: "0" } },
+    { at: daysAgoAt(1, 16), document: "private", kind: "sent_received", params: { sent: "1", received: "0" } },
+    { at: daysAgoAt(0, 8), document: "shared", kind: "sent_received", params: { sent: "0", received: "1" } },
   ];
 
   mockIPC(

@@ -2,6 +2,7 @@ import { Alert, BodyLong, BodyShort, Detail, Heading, HStack, Tag, VStack } from
 import { useTranslation } from "react-i18next";
 import type { QuarantineLine } from "../../bindings/QuarantineLine";
 import { codeLabel } from "../../codes";
+import { eventText } from "../../errorText";
 import { formatDate } from "../../format";
 import { currentLanguage } from "../../i18n";
 
@@ -27,7 +28,7 @@ export function Quarantine({ items }: { items: QuarantineLine[] }) {
                   <Detail>{t("syncLog.receivedAt", { date: formatDate(q.receivedAt, language) })}</Detail>
                 </HStack>
                 <BodyShort size="small" className="pre-line">
-                  {q.reason}
+                  {eventText(t, q, language)}
                 </BodyShort>
               </VStack>
             </li>

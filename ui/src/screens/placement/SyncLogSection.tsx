@@ -3,6 +3,7 @@ import { useCallback } from "react";
 import { useTranslation } from "react-i18next";
 import { placementSyncLog } from "../../api";
 import { codeLabel } from "../../codes";
+import { eventText } from "../../errorText";
 import { LoadError } from "../../components/LoadError";
 import { formatDate } from "../../format";
 import { currentLanguage } from "../../i18n";
@@ -67,7 +68,7 @@ export function SyncLogSection({ placementId, refresh }: { placementId: string; 
                       {codeLabel(t, "syncDocument", line.document)}
                     </Tag>
                     <BodyShort size="small" className="pre-line">
-                      {line.event}
+                      {eventText(t, line, language)}
                     </BodyShort>
                   </HStack>
                 </li>
