@@ -312,12 +312,12 @@ impl AppCore {
     }
 
     pub fn list_placements(&self) -> Result<Vec<dto::PlacementSummary>, CommandError> {
-        self.with_store(|s| Ok(s.list_placements()?.into_iter().map(Into::into).collect()))
+        self.with_store(|s| Ok(s.list_placements()?))
     }
 
     /// Placements by candidate or employer name, then what people wrote (the store's search).
     pub fn search(&self, query: &str) -> Result<Vec<dto::SearchHit>, CommandError> {
-        self.with_store(|s| Ok(s.search(query, 30)?.into_iter().map(Into::into).collect()))
+        self.with_store(|s| Ok(s.search(query, 30)?))
     }
 
     /// Creates a placement (advisers only) and starts syncing both its documents through the
@@ -356,7 +356,7 @@ impl AppCore {
     }
 
     pub fn overview(&self, placement: Uuid) -> Result<dto::Overview, CommandError> {
-        self.with_store(|s| Ok(s.overview(placement, 200)?.into()))
+        self.with_store(|s| Ok(s.overview(placement, 200)?))
     }
 
     pub fn log_observation(

@@ -6,6 +6,9 @@ use folgesvenn_store as store;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+/// The store's read views, exported as they are (`export_store_views` below writes them).
+pub use store::{Overview, PlacementFacts, PlacementSummary, PlanItem, SearchHit, TimelineItem};
+
 /// Every command fails with this: a stable code, its parameters, and a Norwegian sentence for logs
 /// and the CLI (the UI words `kind` and `params` in its own language).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS, thiserror::Error)]
@@ -141,69 +144,6 @@ pub struct SetupInput {
     pub relay: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct PlacementSummary {
-    #[ts(type = "string")]
-    pub id: uuid::Uuid,
-    pub candidate_name: String,
-    pub employer_name: String,
-    pub measure: String,
-    pub status: String,
-    pub start_date: String,
-    pub end_date: Option<String>,
-    pub next_visit: Option<String>,
-    #[ts(type = "number")]
-    pub open_requests: i64,
-    #[ts(type = "number")]
-    pub overdue_actions: i64,
-    pub last_observation: Option<String>,
-}
-
-impl From<store::PlacementSummary> for PlacementSummary {
-    fn from(p: store::PlacementSummary) -> Self {
-        PlacementSummary {
-            id: p.id,
-            candidate_name: p.candidate_name,
-            employer_name: p.employer_name,
-            measure: p.measure,
-            status: p.status,
-            start_date: p.start_date,
-            end_date: p.end_date,
-            next_visit: p.next_visit,
-            open_requests: p.open_requests,
-            overdue_actions: p.overdue_actions,
-            last_observation: p.last_observation,
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct SearchHit {
-    #[ts(type = "string")]
-    pub placement_id: uuid::Uuid,
-    pub candidate_name: String,
-    #[ts(type = "string")]
-    pub record_id: uuid::Uuid,
-    pub kind: String,
-    pub snippet: String,
-}
-
-impl From<store::SearchHit> for SearchHit {
-    fn from(h: store::SearchHit) -> Self {
-        SearchHit {
-            placement_id: h.placement_id,
-            candidate_name: h.candidate_name,
-            record_id: h.record_id,
-            kind: h.kind,
-            snippet: h.snippet,
-        }
-    }
-}
-
 #[derive(Clone, Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
@@ -220,26 +160,6 @@ pub struct NewPlacementInput {
     pub hours_per_week: f64,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct PlacementFacts {
-    pub candidate_name: String,
-    pub employer_name: String,
-    pub employer_org: String,
-    pub adviser_name: String,
-    pub measure: String,
-    pub status: String,
-    pub start_date: String,
-    pub end_date: Option<String>,
-    pub closed_on: Option<String>,
-    /// A close reason code (`completed`, `got_job`…), once ended or cancelled.
-    pub closed_reason: Option<String>,
-    /// The last day employer devices have access, once ended or cancelled.
-    pub employer_access_ends: Option<String>,
-    pub hours_per_week: f64,
-}
-
 /// Ending or cancelling a placement.
 #[derive(Clone, Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -252,119 +172,6 @@ pub struct ClosePlacementInput {
     /// A close reason code: `completed`, `got_job`, `other_measure`, `candidate_ended`,
     /// `employer_ended`, `other`.
     pub reason: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct PlanItem {
-    #[ts(type = "string")]
-    pub id: uuid::Uuid,
-    pub text: String,
-    pub detail: Option<String>,
-    pub status: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct TimelineItem {
-    /// visit, observation, note, contact_request or action.
-    pub kind: String,
-    #[ts(type = "string")]
-    pub id: uuid::Uuid,
-    pub at: String,
-    pub text: String,
-    pub status: Option<String>,
-    /// A contact request: when it was answered. A correction: the id of the visit it replaces.
-    /// An action: its due date.
-    pub done_at: Option<String>,
-    /// A contact request: its resolution. A correction: the replaced visit's summary. An action:
-    /// its owner. A note: who wrote it.
-    pub detail: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct FieldConflict {
-    pub path: Vec<String>,
-    pub values: Vec<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct Overview {
-    #[ts(type = "string")]
-    pub id: uuid::Uuid,
-    pub facts: PlacementFacts,
-    pub goals: Vec<PlanItem>,
-    pub adaptations: Vec<PlanItem>,
-    pub contact_persons: Vec<PlanItem>,
-    pub training_plan: Vec<PlanItem>,
-    pub timeline: Vec<TimelineItem>,
-    pub conflicts: Vec<FieldConflict>,
-}
-
-fn plan(items: Vec<store::PlanItem>) -> Vec<PlanItem> {
-    items
-        .into_iter()
-        .map(|i| PlanItem {
-            id: i.id,
-            text: i.text,
-            detail: i.detail,
-            status: i.status,
-        })
-        .collect()
-}
-
-impl From<store::Overview> for Overview {
-    fn from(o: store::Overview) -> Self {
-        let f = o.facts;
-        Overview {
-            id: o.id,
-            facts: PlacementFacts {
-                candidate_name: f.candidate_name,
-                employer_name: f.employer_name,
-                employer_org: f.employer_org,
-                adviser_name: f.adviser_name,
-                measure: f.measure,
-                status: f.status,
-                start_date: f.start_date,
-                end_date: f.end_date,
-                closed_on: f.closed_on,
-                closed_reason: f.closed_reason,
-                employer_access_ends: f.employer_access_ends,
-                hours_per_week: f.hours_per_week,
-            },
-            goals: plan(o.goals),
-            adaptations: plan(o.adaptations),
-            contact_persons: plan(o.contact_persons),
-            training_plan: plan(o.training_plan),
-            timeline: o
-                .timeline
-                .into_iter()
-                .map(|t| TimelineItem {
-                    kind: t.kind,
-                    id: t.id,
-                    at: t.at,
-                    text: t.text,
-                    status: t.status,
-                    done_at: t.done_at,
-                    detail: t.detail,
-                })
-                .collect(),
-            conflicts: o
-                .conflicts
-                .into_iter()
-                .map(|c| FieldConflict {
-                    path: c.path,
-                    values: c.values,
-                })
-                .collect(),
-        }
-    }
 }
 
 #[derive(Clone, Debug, Deserialize, TS)]
@@ -637,4 +444,18 @@ pub struct NoteInput {
     pub body: String,
     #[ts(type = "string | null")]
     pub reply_to: Option<uuid::Uuid>,
+}
+
+#[cfg(test)]
+mod tests {
+    use ts_rs::TS;
+
+    /// The store's views are the app's view models: written to `ui/src/bindings/` with the types
+    /// they name, as `#[ts(export)]` does for the types declared here.
+    #[test]
+    fn export_store_views() {
+        super::Overview::export_all().unwrap();
+        super::PlacementSummary::export_all().unwrap();
+        super::SearchHit::export_all().unwrap();
+    }
 }

@@ -263,6 +263,7 @@ pub(crate) fn changes_since(doc: &mut AutoCommit, heads: &[ChangeHash]) -> Vec<u
 /// Automerge keeps both values and picks one deterministically; the app shows both so a person
 /// can choose ("endret på begge enhetene").
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FieldConflict {
     /// From the document root, e.g. `["actions", "<uuid>", "status"]`.
     pub path: Vec<String>,

@@ -157,17 +157,7 @@ impl Store {
                  FROM notes WHERE placement_id = ?1
              ORDER BY 3 DESC, 2 LIMIT ?2",
         )?;
-        let rows = stmt.query_map(params![pid, timeline_len as i64], |r| {
-            Ok(TimelineItem {
-                kind: r.get(0)?,
-                id: rows::id(r, 1)?,
-                at: r.get(2)?,
-                text: r.get(3)?,
-                status: r.get(4)?,
-                done_at: r.get(5)?,
-                detail: r.get(6)?,
-            })
-        })?;
+        let rows = stmt.query_map(params![pid, timeline_len as i64], timeline_item)?;
         let timeline: Vec<TimelineItem> = rows.collect::<Result<_, _>>()?;
         drop(stmt);
         let mut stmt = self.conn.prepare_cached(
@@ -263,4 +253,67 @@ impl Store {
         )?;
         Ok(list)
     }
+}
+
+/// A row of the timeline's query: (kind, id, at, text, status, and two columns whose meaning the
+/// kind gives) as its kind's item.
+fn timeline_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<TimelineItem> {
+    let kind: String = r.get(0)?;
+    let (id, at, text) = (rows::id(r, 1)?, r.get(2)?, r.get(3)?);
+    // Columns the query fills for every row of a kind hold text; a NULL there is damage.
+    let text_of = |i| r.get::<_, String>(i);
+    Ok(match kind.as_str() {
+        "visit" => TimelineItem::Visit {
+            id,
+            at,
+            text,
+            status: r.get(4)?,
+            corrects: r
+                .get::<_, Option<String>>(5)?
+                .map(|_| rows::id(r, 5))
+                .transpose()?,
+            corrected_summary: r.get(6)?,
+        },
+        "observation" => TimelineItem::Observation {
+            id,
+            at,
+            text,
+            status: text_of(4)?,
+        },
+        "contact_request" => TimelineItem::ContactRequest {
+            id,
+            at,
+            text,
+            status: text_of(4)?,
+            answered_at: r.get(5)?,
+            resolution: r.get(6)?,
+        },
+        "action" => TimelineItem::Action {
+            id,
+            at,
+            text,
+            status: text_of(4)?,
+            due: r.get(5)?,
+            owner: text_of(6)?,
+        },
+        "note" => TimelineItem::Note {
+            id,
+            at,
+            text,
+            author: text_of(6)?,
+        },
+        "adviser_note" => TimelineItem::AdviserNote {
+            id,
+            at,
+            text,
+            author: text_of(6)?,
+        },
+        other => {
+            return Err(rusqlite::Error::InvalidColumnType(
+                0,
+                other.to_owned(),
+                rusqlite::types::Type::Text,
+            ));
+        }
+    })
 }

@@ -635,7 +635,7 @@ fn overview_reads_the_projection_and_shows_conflicts_until_settled() {
     let kinds = |o: &Overview| {
         o.timeline
             .iter()
-            .map(|t| t.kind.clone())
+            .map(|t| t.kind().to_owned())
             .collect::<std::collections::BTreeSet<_>>()
     };
     assert_eq!(

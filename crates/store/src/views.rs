@@ -15,9 +15,16 @@ pub struct DocInfo {
     pub kind: DocKind,
 }
 
+// The views the app's screens show are declared here once: they serialise in the UI's terms
+// (camelCase) and, with the feature `ts`, derive `ts_rs::TS`, so the app core exports them to
+// TypeScript as they are (`ui/src/bindings/`), without a copy of its own.
+
 /// One row of the placement list.
 #[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PlacementSummary {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub id: Uuid,
     pub candidate_name: String,
     pub employer_name: String,
@@ -26,7 +33,9 @@ pub struct PlacementSummary {
     pub start_date: String,
     pub end_date: Option<String>,
     pub next_visit: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub open_requests: i64,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub overdue_actions: i64,
     pub last_observation: Option<String>,
 }
@@ -43,6 +52,8 @@ pub struct PlacementView {
 
 /// The placement's own facts, as the projection holds them.
 #[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PlacementFacts {
     pub candidate_name: String,
     pub employer_name: String,
@@ -53,9 +64,9 @@ pub struct PlacementFacts {
     pub start_date: String,
     pub end_date: Option<String>,
     pub closed_on: Option<String>,
-    /// A `CloseReason` code.
+    /// A close reason code (`completed`, `got_job`…), once ended or cancelled.
     pub closed_reason: Option<String>,
-    /// The last day employer devices have access, once the placement is closed.
+    /// The last day employer devices have access, once ended or cancelled.
     pub employer_access_ends: Option<String>,
     pub hours_per_week: f64,
 }
@@ -63,34 +74,144 @@ pub struct PlacementFacts {
 /// A small record of the plan (goal, adaptation, contact person, training task): its id, a main
 /// text, and up to two more fields the overview shows.
 #[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct PlanItem {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub id: Uuid,
     pub text: String,
     pub detail: Option<String>,
     pub status: Option<String>,
 }
 
-/// One entry of the placement's timeline: visits, daily logs, requests, actions and notes, newest
-/// first.
+/// One entry of the placement's timeline, newest first: each kind of record with the fields it
+/// has. Every kind has its record's `id`, the moment `at` it belongs to and its main `text`.
 #[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct TimelineItem {
-    pub kind: String,
-    pub id: Uuid,
-    pub at: String,
-    pub text: String,
-    pub status: Option<String>,
-    /// A contact request: when it was answered (resolved, else acknowledged). A correction: the
-    /// visit it replaces. An action: its due date.
-    pub done_at: Option<String>,
-    /// A contact request: its resolution. A correction: the replaced visit's summary. An action:
-    /// its owner. A note: who wrote it.
-    pub detail: Option<String>,
+#[serde(
+    tag = "kind",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum TimelineItem {
+    /// A follow-up visit; `text` is its summary.
+    Visit {
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        id: Uuid,
+        at: String,
+        text: String,
+        /// `corrected` (a later visit replaces it), `correction` (it replaces `corrects`), or none.
+        status: Option<String>,
+        /// The visit a correction replaces.
+        #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+        corrects: Option<Uuid>,
+        /// That visit's summary.
+        corrected_summary: Option<String>,
+    },
+    /// A day of the employer's daily log; `status` is its attendance code.
+    Observation {
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        id: Uuid,
+        at: String,
+        text: String,
+        status: String,
+    },
+    /// The employer asked NAV to get in touch; `status` is `open`, `acknowledged` or `resolved`.
+    ContactRequest {
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        id: Uuid,
+        at: String,
+        text: String,
+        status: String,
+        /// When it was answered (resolved, else acknowledged).
+        answered_at: Option<String>,
+        resolution: Option<String>,
+    },
+    /// An agreed action; `status` is an action status code.
+    Action {
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        id: Uuid,
+        at: String,
+        text: String,
+        status: String,
+        due: Option<String>,
+        /// An action owner code.
+        owner: String,
+    },
+    /// A note both sides see.
+    Note {
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        id: Uuid,
+        at: String,
+        text: String,
+        author: String,
+    },
+    /// The adviser's own note (adviser devices only).
+    AdviserNote {
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        id: Uuid,
+        at: String,
+        text: String,
+        author: String,
+    },
+}
+
+impl TimelineItem {
+    /// The kind's code, as it is serialised (`visit`, `contact_request`…).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TimelineItem::Visit { .. } => "visit",
+            TimelineItem::Observation { .. } => "observation",
+            TimelineItem::ContactRequest { .. } => "contact_request",
+            TimelineItem::Action { .. } => "action",
+            TimelineItem::Note { .. } => "note",
+            TimelineItem::AdviserNote { .. } => "adviser_note",
+        }
+    }
+
+    /// Its main text (a visit's summary, a note's body…).
+    pub fn text(&self) -> &str {
+        match self {
+            TimelineItem::Visit { text, .. }
+            | TimelineItem::Observation { text, .. }
+            | TimelineItem::ContactRequest { text, .. }
+            | TimelineItem::Action { text, .. }
+            | TimelineItem::Note { text, .. }
+            | TimelineItem::AdviserNote { text, .. } => text,
+        }
+    }
+
+    /// Its status, for the kinds that have one.
+    pub fn status(&self) -> Option<&str> {
+        match self {
+            TimelineItem::Visit { status, .. } => status.as_deref(),
+            TimelineItem::Observation { status, .. }
+            | TimelineItem::ContactRequest { status, .. }
+            | TimelineItem::Action { status, .. } => Some(status),
+            TimelineItem::Note { .. } | TimelineItem::AdviserNote { .. } => None,
+        }
+    }
+
+    /// The id of the record it shows.
+    pub fn id(&self) -> Uuid {
+        match self {
+            TimelineItem::Visit { id, .. }
+            | TimelineItem::Observation { id, .. }
+            | TimelineItem::ContactRequest { id, .. }
+            | TimelineItem::Action { id, .. }
+            | TimelineItem::Note { id, .. }
+            | TimelineItem::AdviserNote { id, .. } => *id,
+        }
+    }
 }
 
 /// A placement as its overview screen shows it, read from the projection alone, so opening even a
 /// three-year placement does not load its documents.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Overview {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub id: Uuid,
     pub facts: PlacementFacts,
     pub goals: Vec<PlanItem>,
@@ -101,10 +222,15 @@ pub struct Overview {
     pub conflicts: Vec<FieldConflict>,
 }
 
+/// A search result: the record it found and a snippet around the words.
 #[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SearchHit {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub placement_id: Uuid,
     pub candidate_name: String,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub record_id: Uuid,
     pub kind: String,
     pub snippet: String,

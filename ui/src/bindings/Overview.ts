@@ -4,4 +4,8 @@ import type { PlacementFacts } from "./PlacementFacts";
 import type { PlanItem } from "./PlanItem";
 import type { TimelineItem } from "./TimelineItem";
 
+/**
+ * A placement as its overview screen shows it, read from the projection alone, so opening even a
+ * three-year placement does not load its documents.
+ */
 export type Overview = { id: string, facts: PlacementFacts, goals: Array<PlanItem>, adaptations: Array<PlanItem>, contactPersons: Array<PlanItem>, trainingPlan: Array<PlanItem>, timeline: Array<TimelineItem>, conflicts: Array<FieldConflict>, };

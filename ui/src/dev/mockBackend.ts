@@ -27,6 +27,7 @@ import type { SearchHit } from "../bindings/SearchHit";
 import type { SetupInput } from "../bindings/SetupInput";
 import type { SyncLogLine } from "../bindings/SyncLogLine";
 import type { SyncStatus } from "../bindings/SyncStatus";
+import type { TimelineItem } from "../bindings/TimelineItem";
 import type { TrainingTaskInput } from "../bindings/TrainingTaskInput";
 import type { VisitInput } from "../bindings/VisitInput";
 import type { VisitRecord } from "../bindings/VisitRecord";
@@ -154,18 +155,18 @@ function seed(app: AppState, closedDaysAgo: number): Placement[] {
           { path: ["visits", "3f2a9c1e-1111-4c3b-8d2e-9a0b1c2d3e4f", "summary"], values: ["Gikk bra, avtalte ny uke.", "Gikk bra. Ny prat om to uker."] },
         ];
         o.timeline = [
-          { kind: "observation", id: uuid(), at: daysAgoAt(1, 15), text: "Fylte på meieri og frukt.\nVar blid med kundene.", status: "present", doneAt: null, detail: null },
-          { kind: "contact_request", id: uuid(), at: daysAgoAt(1, 15), text: "Kan vi snakke om arbeidstiden neste uke?", status: "open", doneAt: null, detail: null },
-          { kind: "observation", id: uuid(), at: daysAgoAt(2, 14), text: "Kom 20 min for sent, bussen var forsinket.", status: "late", doneAt: null, detail: null },
-          { kind: "contact_request", id: uuid(), at: daysAgoAt(5, 9), text: "Vernesko i riktig størrelse?", status: "resolved", doneAt: daysAgoAt(5, 11).replace(":15:", ":30:"), detail: "Ringte Per, NAV dekker skoene." },
-          { kind: "action", id: uuid(), at: daysAgoAt(8, 11), text: "Skaffe vernesko", status: "open", doneAt: isoDaysFromToday(-1), detail: "employer" },
-          { kind: "visit", id: CORRECTION_ID, at: daysAgoAt(8, 10), text: "Trepartsmøte på butikken. Ola trives, vil prøve varemottak.", status: "correction", doneAt: VISIT_ID, detail: "Trepartsmøte på butikken. Ola trives." },
-          { kind: "visit", id: VISIT_ID, at: daysAgoAt(8, 10), text: "Trepartsmøte på butikken. Ola trives.", status: "corrected", doneAt: null, detail: null },
+          { kind: "observation", id: uuid(), at: daysAgoAt(1, 15), text: "Fylte på meieri og frukt.\nVar blid med kundene.", status: "present" },
+          { kind: "contact_request", id: uuid(), at: daysAgoAt(1, 15), text: "Kan vi snakke om arbeidstiden neste uke?", status: "open", answeredAt: null, resolution: null },
+          { kind: "observation", id: uuid(), at: daysAgoAt(2, 14), text: "Kom 20 min for sent, bussen var forsinket.", status: "late" },
+          { kind: "contact_request", id: uuid(), at: daysAgoAt(5, 9), text: "Vernesko i riktig størrelse?", status: "resolved", answeredAt: daysAgoAt(5, 11).replace(":15:", ":30:"), resolution: "Ringte Per, NAV dekker skoene." },
+          { kind: "action", id: uuid(), at: daysAgoAt(8, 11), text: "Skaffe vernesko", status: "open", due: isoDaysFromToday(-1), owner: "employer" },
+          { kind: "visit", id: CORRECTION_ID, at: daysAgoAt(8, 10), text: "Trepartsmøte på butikken. Ola trives, vil prøve varemottak.", status: "correction", corrects: VISIT_ID, correctedSummary: "Trepartsmøte på butikken. Ola trives." },
+          { kind: "visit", id: VISIT_ID, at: daysAgoAt(8, 10), text: "Trepartsmøte på butikken. Ola trives.", status: "corrected", corrects: null, correctedSummary: null },
           ...(app.role === "adviser"
-            ? [{ kind: "adviser_note", id: uuid(), at: daysAgoAt(8, 10), text: "Ola virket sliten, følg opp.", status: null, doneAt: null, detail: null }]
+            ? [{ kind: "adviser_note", id: uuid(), at: daysAgoAt(8, 10), text: "Ola virket sliten, følg opp.", author: "Kari Veileder" } as const]
             : []),
-          { kind: "action", id: uuid(), at: daysAgoAt(8, 11), text: "Avtale fast pausetid", status: "in_progress", doneAt: isoDaysFromToday(6), detail: "adviser" },
-          { kind: "note", id: uuid(), at: daysAgoAt(12, 9), text: "Per ønsker en prat om opplæringsplanen.", status: null, doneAt: null, detail: "Per Butikksjef" },
+          { kind: "action", id: uuid(), at: daysAgoAt(8, 11), text: "Avtale fast pausetid", status: "in_progress", due: isoDaysFromToday(6), owner: "adviser" },
+          { kind: "note", id: uuid(), at: daysAgoAt(12, 9), text: "Per ønsker en prat om opplæringsplanen.", author: "Per Butikksjef" },
         ];
       },
     ),
@@ -179,7 +180,7 @@ function seed(app: AppState, closedDaysAgo: number): Placement[] {
       { nextVisit: isoDaysFromToday(12), lastObservation: isoDaysFromToday(-3) },
       (o) => {
         o.timeline = [
-          { kind: "observation", id: uuid(), at: daysAgoAt(3, 16), text: "Lagde lunsj sammen med kokken.", status: "present", doneAt: null, detail: null },
+          { kind: "observation", id: uuid(), at: daysAgoAt(3, 16), text: "Lagde lunsj sammen med kokken.", status: "present" },
         ];
       },
     ),
@@ -198,7 +199,7 @@ function seed(app: AppState, closedDaysAgo: number): Placement[] {
         o.facts.closedReason = "got_job";
         o.facts.employerAccessEnds = plusDays(closedOn, EMPLOYER_ACCESS_DAYS);
         o.timeline = [
-          { kind: "note", id: uuid(), at: daysAgoAt(closedDaysAgo, 10), text: "Emma får fast stilling fra neste måned.", status: null, doneAt: null, detail: "Kari Veileder" },
+          { kind: "note", id: uuid(), at: daysAgoAt(closedDaysAgo, 10), text: "Emma får fast stilling fra neste måned.", author: "Kari Veileder" },
         ];
       },
     ),
@@ -258,6 +259,10 @@ export function installMockBackend(): void {
 
   const find = (id: unknown): Placement =>
     placements.find((p) => p.summary.id === id) ?? fail("unknown_placement", "Fant ikke oppfølgingsløpet.");
+
+  /** A timeline entry of one kind, by its id. */
+  const entry = <K extends TimelineItem["kind"]>(p: Placement, kind: K, id: string) =>
+    p.overview.timeline.find((i): i is Extract<TimelineItem, { kind: K }> => i.kind === kind && i.id === id);
 
   const delay = <T>(value: T): Promise<T> => new Promise((resolve) => window.setTimeout(() => resolve(value), 120));
 
@@ -368,10 +373,10 @@ export function installMockBackend(): void {
         if (input.date > todayIso()) fail("invalid_input", "Dato kan ikke være fram i tid.", { validation: "in_future", field: "date" });
         const at = new Date().toISOString();
         const text = [input.tasksDone, input.wentWell, input.problem].filter(Boolean).join("\n");
-        p.overview.timeline.unshift({ kind: "observation", id: uuid(), at, text, status: input.attendance, doneAt: null, detail: null });
+        p.overview.timeline.unshift({ kind: "observation", id: uuid(), at, text, status: input.attendance });
         p.summary.lastObservation = input.date;
         if (input.wantsContact) {
-          p.overview.timeline.unshift({ kind: "contact_request", id: uuid(), at, text: input.contactMessage, status: "open", doneAt: null, detail: null });
+          p.overview.timeline.unshift({ kind: "contact_request", id: uuid(), at, text: input.contactMessage, status: "open", answeredAt: null, resolution: null });
           p.summary.openRequests += 1;
         }
         setStatus({ ...status, pending: status.pending + 1 });
@@ -384,7 +389,7 @@ export function installMockBackend(): void {
         if (Number.isNaN(at.getTime())) fail("invalid_input", "Ugyldig tidspunkt for besøket.", { validation: "invalid_date", field: "visit_time" });
         if (at.getTime() > Date.now() + 86_400_000) fail("invalid_input", "Tidspunkt for besøket kan ikke være fram i tid.", { validation: "in_future", field: "visit_time" });
         const id = uuid();
-        const original = input.corrects ? p.overview.timeline.find((i) => i.kind === "visit" && i.id === input.corrects) : undefined;
+        const original = input.corrects ? entry(p, "visit", input.corrects) : undefined;
         if (input.corrects && !original) fail("unknown_record", "Fant ikke besøket som skal rettes.");
         if (original) original.status = "corrected";
         p.overview.timeline.unshift({
@@ -393,8 +398,8 @@ export function installMockBackend(): void {
           at: input.at,
           text: input.summary,
           status: original ? "correction" : null,
-          doneAt: original ? original.id : null,
-          detail: original ? original.text : null,
+          corrects: original ? original.id : null,
+          correctedSummary: original ? original.text : null,
         });
         visits.set(id, {
           id,
@@ -411,10 +416,10 @@ export function installMockBackend(): void {
           corrects: input.corrects,
         });
         if (input.adviserNote) {
-          p.overview.timeline.unshift({ kind: "adviser_note", id: uuid(), at: input.at, text: input.adviserNote, status: null, doneAt: null, detail: null });
+          p.overview.timeline.unshift({ kind: "adviser_note", id: uuid(), at: input.at, text: input.adviserNote, author: app.userName ?? "" });
         }
         for (const a of input.actions) {
-          p.overview.timeline.unshift({ kind: "action", id: uuid(), at: input.at, text: a.what, status: "open", doneAt: a.due, detail: a.owner });
+          p.overview.timeline.unshift({ kind: "action", id: uuid(), at: input.at, text: a.what, status: "open", due: a.due, owner: a.owner });
         }
         if (input.nextVisit) p.summary.nextVisit = input.nextVisit;
         syncLog.push({ at: new Date().toISOString(), document: "shared", kind: "sent_received", params: { sent: "1", received: "0" } });
@@ -427,7 +432,7 @@ export function installMockBackend(): void {
         const recorded = visits.get(visitId);
         if (recorded) return recorded;
         // The seeded visits: what their timeline entry says.
-        const item = p.overview.timeline.find((i) => i.kind === "visit" && i.id === visitId);
+        const item = entry(p, "visit", visitId);
         if (!item) fail("unknown_record", "Fant ikke besøket i dette oppfølgingsløpet.");
         return {
           id: item.id,
@@ -441,19 +446,19 @@ export function installMockBackend(): void {
           employerRating: null,
           candidateRating: null,
           nextVisit: null,
-          corrects: item.status === "correction" ? item.doneAt : null,
+          corrects: item.corrects,
         } satisfies VisitRecord;
       }
       case "acknowledge_request":
       case "resolve_request": {
         const p = find(args.placementId);
-        const request = p.overview.timeline.find((i) => i.kind === "contact_request" && i.id === args.requestId);
+        const request = entry(p, "contact_request", String(args.requestId));
         if (!request) return fail("unknown_record", "Fant ikke ønsket om kontakt.");
         if (request.status === "resolved") fail("already_resolved", "Ønsket om kontakt er allerede løst.");
-        request.doneAt = new Date().toISOString();
+        request.answeredAt = new Date().toISOString();
         if (cmd === "resolve_request") {
           request.status = "resolved";
-          request.detail = String(args.resolution) || null;
+          request.resolution = String(args.resolution) || null;
           p.summary.openRequests = Math.max(0, p.summary.openRequests - 1);
         } else {
           request.status = "acknowledged";
@@ -492,13 +497,13 @@ export function installMockBackend(): void {
       }
       case "set_action_status": {
         const p = find(args.placementId);
-        const action = p.overview.timeline.find((i) => i.kind === "action" && i.id === args.actionId);
+        const action = entry(p, "action", String(args.actionId));
         if (!action) return fail("unknown_record", "Fant ikke tiltaket.");
         if (!(ACTION_STATUSES as readonly unknown[]).includes(args.status)) fail("invalid_input", `Ukjent status: ${String(args.status)}`);
         action.status = String(args.status);
         const today = todayIso();
         p.summary.overdueActions = p.overview.timeline.filter(
-          (i) => i.kind === "action" && (i.status === "open" || i.status === "in_progress") && i.doneAt !== null && i.doneAt < today,
+          (i) => i.kind === "action" && (i.status === "open" || i.status === "in_progress") && i.due !== null && i.due < today,
         ).length;
         setStatus({ ...status, pending: status.pending + 1 });
         return null;
@@ -508,7 +513,7 @@ export function installMockBackend(): void {
         const input = args.input as NoteInput;
         if (!input.body.trim()) fail("invalid_input", "Notat mangler.", { validation: "required", field: "note" });
         const id = uuid();
-        p.overview.timeline.unshift({ kind: "note", id, at: new Date().toISOString(), text: input.body, status: null, doneAt: null, detail: app.userName });
+        p.overview.timeline.unshift({ kind: "note", id, at: new Date().toISOString(), text: input.body, author: app.userName ?? "" });
         setStatus({ ...status, pending: status.pending + 1 });
         return id;
       }

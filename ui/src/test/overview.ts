@@ -1,11 +1,6 @@
 // A placement's overview as the command gives it, for screens under test.
 import type { VisitRecord } from "../bindings/VisitRecord";
 import type { Overview } from "../bindings/Overview";
-import type { TimelineItem } from "../bindings/TimelineItem";
-
-export function timelineItem(patch: Partial<TimelineItem> = {}): TimelineItem {
-  return { kind: "note", id: "t1", at: "2026-05-01", text: "", status: null, detail: null, doneAt: null, ...patch };
-}
 
 export function overview(patch: Partial<Overview> = {}): Overview {
   return {

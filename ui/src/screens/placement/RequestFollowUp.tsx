@@ -12,13 +12,13 @@ export function RequestFollowUp({
   role,
   onChanged,
 }: {
-  item: TimelineItem;
+  item: Extract<TimelineItem, { kind: "contact_request" }>;
   placementId: string;
   role: Role | null;
   onChanged: () => void;
 }) {
   const { t } = useTranslation();
-  const taken = item.doneAt ? Date.parse(item.doneAt) - Date.parse(item.at) : Number.NaN;
+  const taken = item.answeredAt ? Date.parse(item.answeredAt) - Date.parse(item.at) : Number.NaN;
   return (
     <VStack gap="space-8">
       {!Number.isNaN(taken) && (
@@ -28,12 +28,12 @@ export function RequestFollowUp({
             : t("overview.seenAfter", { duration: durationText(t, taken) })}
         </Detail>
       )}
-      {item.detail && (
+      {item.resolution && (
         <Box padding="space-12" background="success-soft" borderRadius="8">
           <VStack gap="space-4">
             <Detail weight="semibold">{t("overview.resolutionHeading")}</Detail>
             <BodyLong size="small" className="pre-line" data-testid="request-resolution-text">
-              {item.detail}
+              {item.resolution}
             </BodyLong>
           </VStack>
         </Box>

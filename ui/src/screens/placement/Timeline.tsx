@@ -4,7 +4,7 @@ import { useTranslation } from "react-i18next";
 import type { Role } from "../../bindings/Role";
 import type { TimelineItem } from "../../bindings/TimelineItem";
 import { NoteForm } from "./NoteForm";
-import { newestFirst } from "./timeline";
+import { newestFirst, statusOf } from "./timeline";
 import { TimelineEntry } from "./TimelineEntry";
 
 interface TimelineProps {
@@ -39,7 +39,7 @@ export function Timeline({ items, placementId, role, onChanged }: TimelineProps)
               key={`${item.kind}:${item.id}`}
               className="timeline__item"
               data-kind={item.kind}
-              data-status={item.status ?? undefined}
+              data-status={statusOf(item) ?? undefined}
               data-id={item.id}
               data-testid="timeline-item"
             >

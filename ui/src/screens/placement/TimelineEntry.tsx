@@ -11,7 +11,9 @@ import { formatDate, formatShortDate } from "../../format";
 import { currentLanguage } from "../../i18n";
 import { href } from "../../hooks/useRoute";
 import { RequestFollowUp } from "./RequestFollowUp";
-import { isOverdue, kindColor, requestColor } from "./timeline";
+import { isOverdue, kindColor, requestColor, statusOf } from "./timeline";
+
+type Item<K extends TimelineItem["kind"]> = Extract<TimelineItem, { kind: K }>;
 
 /** One entry of the timeline: its kind, day, status and text, and what can be done with it. */
 export function TimelineEntry({
@@ -28,10 +30,8 @@ export function TimelineEntry({
   const { t } = useTranslation();
   const language = currentLanguage();
   const statusList = timelineStatusList(item.kind);
-  const isRequest = item.kind === "contact_request";
-  const isVisit = item.kind === "visit";
-  const isAction = item.kind === "action";
-  const overdue = isAction && isOverdue(item);
+  const status = statusOf(item);
+  const overdue = item.kind === "action" && isOverdue(item);
   return (
     <VStack gap="space-4">
       <HStack gap="space-8" align="center" wrap>
@@ -42,7 +42,7 @@ export function TimelineEntry({
         <Detail as="time" dateTime={item.at} textColor="subtle" data-testid="timeline-date">
           {formatDate(item.at, language)}
         </Detail>
-        {isRequest && item.status ? (
+        {item.kind === "contact_request" ? (
           <Tag
             size="xsmall"
             variant="moderate"
@@ -53,16 +53,16 @@ export function TimelineEntry({
             {codeLabel(t, "requestStatus", item.status)}
           </Tag>
         ) : (
-          !isAction &&
+          item.kind !== "action" &&
           statusList &&
-          item.status && (
+          status && (
             <Tag
               size="xsmall"
               variant="outline"
-              data-color={isVisit ? "accent" : "neutral"}
+              data-color={item.kind === "visit" ? "accent" : "neutral"}
               data-testid="timeline-status"
             >
-              {codeLabel(t, statusList, item.status)}
+              {codeLabel(t, statusList, status)}
             </Tag>
           )
         )}
@@ -77,56 +77,87 @@ export function TimelineEntry({
           {item.text}
         </BodyLong>
       )}
-      {(item.kind === "note" || item.kind === "adviser_note") && item.detail && (
+      {(item.kind === "note" || item.kind === "adviser_note") && item.author && (
         <Detail textColor="subtle" data-testid="note-author">
-          {t("note.by", { name: item.detail })}
+          {t("note.by", { name: item.author })}
         </Detail>
       )}
-      {isAction && (
-        <HStack gap="space-8" justify="space-between" align="center" wrap>
-          {(item.detail || item.doneAt) && (
-            <Detail textColor="subtle" data-testid="action-detail">
-              {[
-                item.detail ? t("overview.actionOwner", { owner: codeLabel(t, "actionOwner", item.detail) }) : "",
-                item.doneAt ? t("overview.actionDue", { date: formatShortDate(item.doneAt, language) }) : "",
-              ]
-                .filter(Boolean)
-                .join(" · ")}
-            </Detail>
-          )}
-          {/* The employer sets the status of the actions it owns; the rest are the adviser's. */}
-          {(role === "adviser" || item.detail === "employer") && (
-          <StatusSelect
-            label={t("overview.actionStatusLabel", { what: item.text })}
-            status={item.status}
-            codes={ACTION_STATUSES}
-            list="actionStatus"
-            save={(status) => setActionStatus(placementId, item.id, status)}
-            onSaved={onChanged}
-            testId="action-status"
-            errorTestId="action-status-error"
-          />
-          )}
-        </HStack>
+      {item.kind === "action" && (
+        <ActionFollowUp item={item} placementId={placementId} role={role} onChanged={onChanged} />
       )}
-      {isVisit && item.status === "corrected" && (
-        <Detail textColor="subtle">{t("overview.correctedHelp")}</Detail>
+      {item.kind === "visit" && <VisitFollowUp item={item} placementId={placementId} role={role} />}
+      {item.kind === "contact_request" && (
+        <RequestFollowUp item={item} placementId={placementId} role={role} onChanged={onChanged} />
       )}
-      {isVisit && item.status === "correction" && (
+    </VStack>
+  );
+}
+
+/** An action's owner and due date, and its status for whoever may set it. */
+function ActionFollowUp({
+  item,
+  placementId,
+  role,
+  onChanged,
+}: {
+  item: Item<"action">;
+  placementId: string;
+  role: Role | null;
+  onChanged: () => void;
+}) {
+  const { t } = useTranslation();
+  const language = currentLanguage();
+  return (
+    <HStack gap="space-8" justify="space-between" align="center" wrap>
+      {(item.owner || item.due) && (
+        <Detail textColor="subtle" data-testid="action-detail">
+          {[
+            item.owner ? t("overview.actionOwner", { owner: codeLabel(t, "actionOwner", item.owner) }) : "",
+            item.due ? t("overview.actionDue", { date: formatShortDate(item.due, language) }) : "",
+          ]
+            .filter(Boolean)
+            .join(" · ")}
+        </Detail>
+      )}
+      {/* The employer sets the status of the actions it owns; the rest are the adviser's. */}
+      {(role === "adviser" || item.owner === "employer") && (
+        <StatusSelect
+          label={t("overview.actionStatusLabel", { what: item.text })}
+          status={item.status}
+          codes={ACTION_STATUSES}
+          list="actionStatus"
+          save={(status) => setActionStatus(placementId, item.id, status)}
+          onSaved={onChanged}
+          testId="action-status"
+          errorTestId="action-status-error"
+        />
+      )}
+    </HStack>
+  );
+}
+
+/** A visit's correction history, and the adviser's way to correct it. */
+function VisitFollowUp({ item, placementId, role }: { item: Item<"visit">; placementId: string; role: Role | null }) {
+  const { t } = useTranslation();
+  const language = currentLanguage();
+  return (
+    <>
+      {item.status === "corrected" && <Detail textColor="subtle">{t("overview.correctedHelp")}</Detail>}
+      {item.status === "correction" && (
         <ReadMore header={t("overview.history")} size="small" data-testid="visit-history">
           <VStack gap="space-4">
             <BodyShort size="small">
-              {item.detail ? t("overview.historyIntro") : t("overview.historyEmpty")}
+              {item.correctedSummary ? t("overview.historyIntro") : t("overview.historyEmpty")}
             </BodyShort>
-            {item.detail && (
+            {item.correctedSummary && (
               <BodyLong size="small" className="pre-line" data-testid="visit-history-text">
-                {item.detail}
+                {item.correctedSummary}
               </BodyLong>
             )}
           </VStack>
         </ReadMore>
       )}
-      {isVisit && role === "adviser" && item.status !== "corrected" && (
+      {role === "adviser" && item.status !== "corrected" && (
         <div>
           <Button
             as="a"
@@ -141,7 +172,6 @@ export function TimelineEntry({
           </Button>
         </div>
       )}
-      {isRequest && <RequestFollowUp item={item} placementId={placementId} role={role} onChanged={onChanged} />}
-    </VStack>
+    </>
   );
 }

@@ -3,8 +3,14 @@ import type { TimelineItem } from "../../bindings/TimelineItem";
 import i18n from "../../i18n";
 import { durationText, isOverdue, kindColor, newestFirst, requestColor, timeOf } from "./timeline";
 
-function item(patch: Partial<TimelineItem>): TimelineItem {
-  return { kind: "note", id: "1", at: "2026-05-01", text: "", status: null, detail: null, doneAt: null, ...patch };
+type Action = Extract<TimelineItem, { kind: "action" }>;
+
+function item(patch: Partial<Extract<TimelineItem, { kind: "note" }>>): TimelineItem {
+  return { kind: "note", id: "1", at: "2026-05-01", text: "", author: "Kari", ...patch };
+}
+
+function action(patch: Partial<Action>): Action {
+  return { kind: "action", id: "1", at: "2026-05-01", text: "", status: "open", due: null, owner: "adviser", ...patch };
 }
 
 describe("newestFirst", () => {
@@ -29,16 +35,16 @@ describe("newestFirst", () => {
 describe("isOverdue", () => {
   const today = "2026-05-10";
   it("flags an open action whose due day has passed", () => {
-    expect(isOverdue(item({ kind: "action", status: "open", doneAt: "2026-05-09" }), today)).toBe(true);
-    expect(isOverdue(item({ kind: "action", status: "in_progress", doneAt: "2026-05-01" }), today)).toBe(true);
+    expect(isOverdue(action({ status: "open", due: "2026-05-09" }), today)).toBe(true);
+    expect(isOverdue(action({ status: "in_progress", due: "2026-05-01" }), today)).toBe(true);
   });
 
   it("leaves done, cancelled, due today, undated and undatable actions alone", () => {
-    expect(isOverdue(item({ kind: "action", status: "done", doneAt: "2026-05-01" }), today)).toBe(false);
-    expect(isOverdue(item({ kind: "action", status: "cancelled", doneAt: "2026-05-01" }), today)).toBe(false);
-    expect(isOverdue(item({ kind: "action", status: "open", doneAt: today }), today)).toBe(false);
-    expect(isOverdue(item({ kind: "action", status: "open", doneAt: null }), today)).toBe(false);
-    expect(isOverdue(item({ kind: "action", status: "open", doneAt: "soon" }), today)).toBe(false);
+    expect(isOverdue(action({ status: "done", due: "2026-05-01" }), today)).toBe(false);
+    expect(isOverdue(action({ status: "cancelled", due: "2026-05-01" }), today)).toBe(false);
+    expect(isOverdue(action({ status: "open", due: today }), today)).toBe(false);
+    expect(isOverdue(action({ status: "open", due: null }), today)).toBe(false);
+    expect(isOverdue(action({ status: "open", due: "soon" }), today)).toBe(false);
   });
 });
 

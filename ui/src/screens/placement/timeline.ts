@@ -46,10 +46,15 @@ export function newestFirst(items: readonly TimelineItem[]): TimelineItem[] {
   return [...items].sort((a, b) => timeOf(b.at) - timeOf(a.at));
 }
 
-/** An action still to do whose due date (`doneAt`) has passed. */
-export function isOverdue(item: TimelineItem, today = todayIso()): boolean {
-  const open = (ACTION_STATUSES_OPEN as readonly string[]).includes(item.status ?? "");
-  return open && item.doneAt !== null && parseIsoDate(item.doneAt) !== undefined && item.doneAt < today;
+/** The status of an entry whose kind has one (a visit's correction state, a day's attendance…). */
+export function statusOf(item: TimelineItem): string | null {
+  return "status" in item ? item.status : null;
+}
+
+/** An action still to do whose due date has passed. */
+export function isOverdue(item: Extract<TimelineItem, { kind: "action" }>, today = todayIso()): boolean {
+  const open = (ACTION_STATUSES_OPEN as readonly string[]).includes(item.status);
+  return open && item.due !== null && parseIsoDate(item.due) !== undefined && item.due < today;
 }
 
 /** "2 t 15 min": how long a request waited, in plain words. */
