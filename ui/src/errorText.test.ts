@@ -47,6 +47,10 @@ describe("errorText", () => {
       max: "1024",
     });
     expect(errorText(nbT, e, "nb")).toBe("Passordfrasen må ha mellom 12 og 1024 tegn.");
+    const end = failure("out_of_range", { field: "end_date", min: "2026-09-08", max: "2026-12-01" });
+    expect(errorText(nbT, end, "nb")).toBe(
+      "Sluttdatoen kan være høyst 12 uker tilbake i tid, ellers ville arbeidsgiverens tilgang være slutt med en gang.",
+    );
     const general = failure("out_of_range", { field: "hours", min: "0", max: "24" });
     expect(errorText(enT, general, "en")).toBe("The hours must be between 0 and 24.");
   });

@@ -3,7 +3,7 @@
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { CommandFailure, toCommandError } from "./api";
-import { LOG_EVENTS } from "./bindings/rules";
+import { EMPLOYER_ACCESS_DAYS, LOG_EVENTS } from "./bindings/rules";
 import { codeLabel } from "./codes";
 import { formatDate } from "./format";
 import { currentLanguage, type Language } from "./i18n";
@@ -54,7 +54,7 @@ function shown(t: TFunction, params: Params, language: Language): Record<string,
 export function errorText(t: TFunction, error: unknown, language: Language = currentLanguage()): string {
   const e = toCommandError(error);
   const code = e.kind === "invalid_input" && e.params.validation ? e.params.validation : e.kind;
-  const values = shown(t, e.params, language);
+  const values = { ...shown(t, e.params, language), weeks: String(EMPLOYER_ACCESS_DAYS / 7) };
   const keys = [`errors.${code}`];
   if (e.params.field) keys.unshift(`errors.${code}_${e.params.field}`);
   const key = keys.find((k) => has(t, k));

@@ -8,7 +8,7 @@
 //   ?sync=offline|error|quarantine
 //   ?empty=1           no placements
 //   ?closedDaysAgo=N   when the seeded ended placement (Emma Lie) was closed (default 20;
-//                      more than 84 and the employer's access is over, so it cannot be reopened)
+//                      more than EMPLOYER_ACCESS_DAYS and the employer's access is over, so it cannot be reopened)
 import { mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import type { InvokeArgs } from "@tauri-apps/api/core";
@@ -31,13 +31,11 @@ import type { TimelineItem } from "../bindings/TimelineItem";
 import type { TrainingTaskInput } from "../bindings/TrainingTaskInput";
 import type { VisitInput } from "../bindings/VisitInput";
 import type { VisitRecord } from "../bindings/VisitRecord";
-import { MIN_PASSPHRASE_CHARS, SHORT_MAX } from "../bindings/rules";
+import { EMPLOYER_ACCESS_DAYS, MIN_PASSPHRASE_CHARS, SHORT_MAX } from "../bindings/rules";
 import { ACTION_STATUSES, CLOSE_REASONS, TASK_STATUSES } from "../codes";
 import { isoDaysFromToday, parseIsoDate, toIsoDate, todayIso } from "../format";
 
 const PASSPHRASE = "riktig hest batteri";
-/** How long the employer keeps access after a placement is closed (folgesvenn-domain). */
-const EMPLOYER_ACCESS_DAYS = 84;
 
 function fail(kind: string, message: string, params: CommandError["params"] = {}): never {
   const error: CommandError = { kind, message, params };

@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { closePlacement } from "../../api";
 import { CLOSE_REASONS, codeLabel } from "../../codes";
+import { EMPLOYER_ACCESS_DAYS } from "../../bindings/rules";
 import { DateField } from "../../components/DateField";
 import { formatDate, todayIso } from "../../format";
 import { currentLanguage } from "../../i18n";
@@ -109,7 +110,7 @@ export function CloseForm({ kind, placementId, startDate, onSaved, onCancel }: P
             ))}
           </Select>
           <Alert variant="info" size="small" inline data-testid="lifecycle-access-hint">
-            <BodyLong size="small">{t("lifecycle.accessHint")}</BodyLong>
+            <BodyLong size="small">{t("lifecycle.accessHint", { weeks: EMPLOYER_ACCESS_DAYS / 7 })}</BodyLong>
           </Alert>
           {form.submitError && (
             <Alert variant="error" size="small" role="alert" data-testid="lifecycle-form-error">
