@@ -204,10 +204,12 @@ pub(crate) fn apply_authored(
             Some(device) => {
                 let actor = actor_of(device);
                 if let Some(c) = changes.iter().find(|c| *c.actor_id() != actor) {
-                    let other = device_of(c.actor_id()).unwrap_or_default();
+                    // The actor it claims, as a device id where it is one.
+                    let other = device_of(c.actor_id())
+                        .map_or_else(|| c.actor_id().to_hex_string(), |d| d.to_string());
                     return Err(DocError::Forbidden {
                         device,
-                        path: other.to_string(),
+                        path: other,
                         why: Refusal::OtherDevicesName,
                     });
                 }
@@ -347,7 +349,11 @@ fn check(
         }
     }
     for c in &expanded {
-        let device = device_of(&c.actor_id).unwrap_or_default();
+        // An actor that is not a device id has no author: refused, never read as the nil id.
+        let Some(device) = device_of(&c.actor_id) else {
+            let actor = c.actor_id.to_hex_string();
+            return Err(forbidden(Uuid::nil(), &[actor], Refusal::UnknownAuthor));
+        };
         let Some(role) = role_of(device) else {
             return Err(forbidden(device, &[], Refusal::UnknownAuthor));
         };
@@ -701,5 +707,49 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.kind(), "forbidden_write");
         assert!(err.to_string().contains("annen enhets navn"), "{err}");
+    }
+
+    /// A change whose actor is not a device id is refused as written in another device's name,
+    /// and the refusal names the actor it claims, not the nil device.
+    #[test]
+    fn an_actor_that_is_no_device_id_is_named_as_it_is() {
+        let mut s = setup();
+        let mut f = fork_as(&mut s.adviser, s.emp);
+        f.automerge_mut()
+            .set_actor(automerge::ActorId::from(vec![1u8, 2, 3]));
+        let heads = f.heads();
+        f.add_note(
+            &NewNote {
+                body: "Skrevet uten enhet".into(),
+                reply_to: None,
+            },
+            &e(),
+        )
+        .unwrap();
+        let bytes = f.changes_since(&heads);
+        let nil_is_adviser = |d: Uuid| d.is_nil().then_some(Role::Adviser);
+        let before = s.adviser.automerge_mut().save();
+        let err = s
+            .adviser
+            .apply_authored(
+                &[Authored {
+                    framed: &bytes,
+                    sealed_by: Some(s.emp),
+                }],
+                &nil_is_adviser,
+            )
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                DocError::Forbidden {
+                    why: Refusal::OtherDevicesName,
+                    ref path,
+                    ..
+                } if path == "010203"
+            ),
+            "{err:?}"
+        );
+        assert_eq!(s.adviser.automerge_mut().save(), before, "nothing applied");
     }
 }
