@@ -269,7 +269,7 @@ impl AppCore {
         self.runtime.spawn(async move {
             loop {
                 let status = rx.borrow_and_update().clone();
-                listener(status.into());
+                listener(status);
                 if rx.changed().await.is_err() {
                     break;
                 }
@@ -759,16 +759,8 @@ impl AppCore {
     pub fn sync_status(&self) -> dto::SyncStatus {
         let opened = lock(&self.opened);
         match opened.as_ref().and_then(|o| o.sync.as_ref()) {
-            Some(s) => s.status().borrow().clone().into(),
-            None => dto::SyncStatus {
-                state: dto::SyncState::Idle,
-                last_success_ms: None,
-                pending: 0,
-                quarantined: 0,
-                failures: 0,
-                next_attempt_in_ms: 0,
-                applied: 0,
-            },
+            Some(s) => s.status().borrow().clone(),
+            None => dto::SyncStatus::default(),
         }
     }
 

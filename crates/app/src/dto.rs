@@ -6,7 +6,8 @@ use folgesvenn_store as store;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// The store's read views, exported as they are (`export_store_views` below writes them).
+/// The store's read views and the sync status, exported as they are (`export_store_views` below writes them).
+pub use folgesvenn_sync::{SyncState, SyncStatus};
 pub use store::{Overview, PlacementFacts, PlacementSummary, PlanItem, SearchHit, TimelineItem};
 
 /// Every command fails with this: a stable code, its parameters, and a Norwegian sentence for logs
@@ -187,70 +188,6 @@ pub struct ObservationInput {
     pub problem: String,
     pub wants_contact: bool,
     pub contact_message: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
-#[serde(tag = "state", rename_all = "snake_case")]
-#[ts(export)]
-pub enum SyncState {
-    Idle,
-    Syncing,
-    Offline {
-        reason: String,
-    },
-    Error {
-        kind: String,
-        /// As in [`CommandError::params`].
-        params: std::collections::BTreeMap<String, String>,
-        message: String,
-    },
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct SyncStatus {
-    pub state: SyncState,
-    #[ts(type = "number | null")]
-    pub last_success_ms: Option<i64>,
-    #[ts(type = "number")]
-    pub pending: u64,
-    #[ts(type = "number")]
-    pub quarantined: u64,
-    pub failures: u32,
-    #[ts(type = "number")]
-    pub next_attempt_in_ms: u64,
-    /// Records from other devices applied so far: the screens reload when it grows.
-    #[ts(type = "number")]
-    pub applied: u64,
-}
-
-impl From<folgesvenn_sync::SyncStatus> for SyncStatus {
-    fn from(s: folgesvenn_sync::SyncStatus) -> Self {
-        use folgesvenn_sync::SyncState as S;
-        SyncStatus {
-            state: match s.state {
-                S::Idle => SyncState::Idle,
-                S::Syncing => SyncState::Syncing,
-                S::Offline { reason } => SyncState::Offline { reason },
-                S::Error {
-                    kind,
-                    params,
-                    message,
-                } => SyncState::Error {
-                    kind,
-                    params,
-                    message,
-                },
-            },
-            last_success_ms: s.last_success_ms,
-            pending: s.pending,
-            quarantined: s.quarantined,
-            failures: s.failures,
-            next_attempt_in_ms: s.next_attempt_in_ms,
-            applied: s.applied,
-        }
-    }
 }
 
 /// An action agreed at a visit.
@@ -457,5 +394,6 @@ mod tests {
         super::Overview::export_all().unwrap();
         super::PlacementSummary::export_all().unwrap();
         super::SearchHit::export_all().unwrap();
+        super::SyncStatus::export_all().unwrap();
     }
 }

@@ -16,10 +16,12 @@ use crate::SyncError;
 use crate::client::{RelayTurn, SyncClient, now_ms};
 use crate::engine::sync_once;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum SyncState {
     /// Nothing syncs yet (no shared document).
+    #[default]
     Idle,
     Syncing,
     /// The relay could not be reached; changes wait safely on the device.
@@ -35,21 +37,29 @@ pub enum SyncState {
     },
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// Where the background sync stands, as the app shows it (camelCase, like every view model).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SyncStatus {
     pub state: SyncState,
     /// Unix milliseconds of the last sync that completed.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub last_success_ms: Option<i64>,
     /// Local changes not yet acknowledged by the relay.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub pending: u64,
     /// Received records set aside because they could not be opened or applied.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub quarantined: u64,
     /// Failed attempts in a row.
     pub failures: u32,
     /// Milliseconds until the next attempt, unless woken sooner.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub next_attempt_in_ms: u64,
     /// Records from other devices applied since the loop started: when it grows, what the user
     /// sees may have changed (the UI reloads on that, not on every sync).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub applied: u64,
 }
 
