@@ -7,6 +7,8 @@ const COMMANDS: &[&str] = &[
     "app_state",
     "setup_device",
     "unlock",
+    "lock_device",
+    "set_lock_after",
     "list_placements",
     "search_placements",
     "create_placement",

@@ -34,6 +34,8 @@ pub fn run() {
             commands::device::app_state,
             commands::device::setup_device,
             commands::device::unlock,
+            commands::device::lock_device,
+            commands::device::set_lock_after,
             commands::placements::list_placements,
             commands::placements::search_placements,
             commands::placements::create_placement,

@@ -160,6 +160,7 @@ fn keystore_check(dir: &Path) -> Result<()> {
         );
     }
     drop(store);
+    app_lock_check(&dir.with_extension("app"))?;
 
     let db = dir.join("folgesvenn.db");
     let before = std::fs::read(&db)?;
@@ -173,6 +174,32 @@ fn keystore_check(dir: &Path) -> Result<()> {
         bail!("a failed open changed the database file");
     }
     println!("keystore ok");
+    Ok(())
+}
+
+/// The app's lock holds for a store whose key is in the keystore too: once locked, asking where
+/// things stand does not open it again on its own (as it does at start); `unlock` does.
+fn app_lock_check(dir: &Path) -> Result<()> {
+    use folgesvenn_app_core::{AppCore, dto};
+    let core = AppCore::new(dir.to_owned(), |_| {})?;
+    let s = core.setup(dto::SetupInput {
+        role: dto::Role::Adviser,
+        user_name: "Kari Veileder".into(),
+        passphrase: None,
+        relay: "http://127.0.0.1:9".into(),
+    })?;
+    if !s.unlocked || s.needs_passphrase {
+        bail!("a keystore store did not open at set-up: {s:?}");
+    }
+    if core.lock()?.unlocked || core.state()?.unlocked {
+        bail!("a locked keystore store opened on its own");
+    }
+    if core.list_placements().map_err(|e| e.kind).err().as_deref() != Some("locked") {
+        bail!("a command answered while locked");
+    }
+    if !core.unlock(None)?.unlocked || core.list_placements().is_err() {
+        bail!("unlock did not open the keystore store");
+    }
     Ok(())
 }
 

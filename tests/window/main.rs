@@ -147,6 +147,11 @@ const AXE_RULES: &str = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']";
 
 impl Window {
     async fn open(xvfb: &Xvfb, data_dir: &Path) -> Window {
+        Window::open_with(xvfb, data_dir, &[]).await
+    }
+
+    /// `open`, with more environment for the app (e.g. a short idle time before it locks).
+    async fn open_with(xvfb: &Xvfb, data_dir: &Path, env: &[(&str, &str)]) -> Window {
         std::fs::create_dir_all(data_dir).unwrap();
         let port = free_port();
         let native = free_port();
@@ -163,6 +168,7 @@ impl Window {
             // No accessibility bus on a bare Xvfb; GTK would wait for it.
             .env("NO_AT_BRIDGE", "1")
             .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .process_group(0)
@@ -811,7 +817,13 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     }
     let employer_dir = employer.data_dir.clone();
     employer.close().await;
-    let employer = Window::open(&xvfb, &employer_dir).await;
+    // Restarted with a short idle time, so the app's own lock is seen below.
+    let employer = Window::open_with(
+        &xvfb,
+        &employer_dir,
+        &[("FOLGESVENN_LOCK_AFTER_MS", "6000")],
+    )
+    .await;
     employer.el("unlock-form").await;
     employer.axe("unlock").await;
     employer.screenshot("unlock").await;
@@ -828,6 +840,30 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         .unwrap()
         .unwrap_or_default();
     assert_eq!(went_well, DRAFT_MARKER, "the draft survived the kill");
+
+    // --- Left unused, the app locks itself: the screens with the candidate's name are gone and
+    // only the passphrase opens it again, with the draft still there. ---
+    employer
+        .wait_for_text("the app locked itself", |t| {
+            t.contains("Følgesvenn er låst")
+        })
+        .await;
+    for gone in ["daily-log-went-well", "placement-overview", "header-user"] {
+        assert!(
+            employer
+                .client
+                .find_all(Locator::Css(&Window::css(gone)))
+                .await
+                .unwrap_or_default()
+                .is_empty(),
+            "{gone}: nothing of the placement stays on screen"
+        );
+    }
+    employer.axe("locked").await;
+    employer.type_into("unlock-passphrase", PASSPHRASE).await;
+    employer.click("unlock-submit").await;
+    employer.click("placement-link").await;
+    employer.el("draft-restored").await;
     employer.close().await;
     let adviser_dir = adviser.data_dir.clone();
     adviser.close().await;

@@ -1,6 +1,6 @@
 // Every screen against the fake backend of `npm run dev:mock` (src/dev/mockBackend.ts): the
 // screens and their parts render, and the hash router moves between them.
-import { act, fireEvent, render, screen, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { afterEach, describe, expect, it } from "vitest";
 import { App } from "./App";
 import { installMockBackend } from "./dev/mockBackend";
@@ -72,5 +72,27 @@ describe("the app against the mock backend", () => {
   it("a locked device asks for the passphrase", async () => {
     start("?device=locked");
     expect(await screen.findByTestId("unlock-passphrase", undefined, slow)).toBeTruthy();
+  });
+
+  it("locks itself after the idle time and opens again with the passphrase", { timeout: 20_000 }, async () => {
+    start("?lockAfterMs=300");
+    await screen.findAllByTestId("placement-link", undefined, slow);
+    // Nothing is used: the idle timer locks the app, and the list with its names is gone.
+    expect(await screen.findByText("Følgesvenn er låst", undefined, slow)).toBeTruthy();
+    expect(screen.queryByTestId("placement-link")).toBeNull();
+    fireEvent.click(screen.getByTestId("unlock-submit"));
+    expect(await screen.findAllByTestId("placement-link", undefined, slow)).not.toHaveLength(0);
+  });
+
+  it("locks from the user's menu, and the menu sets the idle time", async () => {
+    start("");
+    await screen.findAllByTestId("placement-link", undefined, slow);
+    const menu = screen.getByTestId("header-user");
+    fireEvent.click(menu);
+    fireEvent.click(await screen.findByTestId("lock-after-15"));
+    await waitFor(() => expect(screen.getByTestId("lock-after-15").getAttribute("aria-checked")).toBe("true"));
+    expect(screen.getByTestId("lock-after-5").getAttribute("aria-checked")).toBe("false");
+    fireEvent.click(screen.getByTestId("lock-now"));
+    expect(await screen.findByText("Følgesvenn er låst", undefined, slow)).toBeTruthy();
   });
 });

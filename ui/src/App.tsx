@@ -2,12 +2,13 @@ import { Alert, BodyShort, Box, Button, Heading, Link, Loader, Provider, VStack 
 import { en as akselEn, nb as akselNb } from "@navikt/ds-react/locales";
 import { useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { appState, toCommandError, type CommandFailure } from "./api";
+import { appState, lockDevice, setLockAfter, toCommandError, type CommandFailure } from "./api";
 import type { AppState } from "./bindings/AppState";
 import { Layout } from "./components/Layout";
 import { useErrorText } from "./errorText";
 import { PageTitle } from "./components/PageTitle";
 import { currentLanguage } from "./i18n";
+import { useIdleLock } from "./hooks/useIdleLock";
 import { href, parseRoute, useHash } from "./hooks/useRoute";
 import { FirstRun } from "./screens/FirstRun";
 import { JoinPlacement } from "./screens/JoinPlacement";
@@ -51,9 +52,7 @@ export function App() {
     <Provider locale={currentLanguage() === "en" ? akselEn : akselNb}>
       {app?.unlocked ? (
         <SyncProvider>
-          <Layout app={app}>
-            <Screens app={app} />
-          </Layout>
+          <Unlocked app={app} onApp={ready} />
         </SyncProvider>
       ) : (
         <Layout app={app}>
@@ -77,6 +76,35 @@ export function App() {
         </Layout>
       )}
     </Provider>
+  );
+}
+
+/**
+ * The app while it is open: the screens, and the lock (the user's "lock now", or the idle timer):
+ * locking closes the store on the Rust side, and the screens, with what they hold, unmount.
+ */
+function Unlocked({ app, onApp }: { app: AppState; onApp: (state: AppState) => void }) {
+  const { t } = useTranslation();
+  const errorText = useErrorText();
+  const [failure, setFailure] = useState<string | null>(null);
+  const run = useCallback(
+    (command: () => Promise<AppState>) => {
+      setFailure(null);
+      command().then(onApp, (e: unknown) => setFailure(t("lock.failed", { message: errorText(e) })));
+    },
+    [onApp, t, errorText],
+  );
+  const lock = useCallback(() => run(lockDevice), [run]);
+  useIdleLock(app.lockAfterMs, lock);
+  return (
+    <Layout app={app} onLock={lock} onLockAfter={(minutes) => run(() => setLockAfter(minutes))}>
+      {failure && (
+        <Alert variant="error" data-testid="lock-error" >
+          {failure}
+        </Alert>
+      )}
+      <Screens app={app} />
+    </Layout>
   );
 }
 

@@ -75,6 +75,16 @@ export function unlock(passphrase: string | null): Promise<AppState> {
   return call<AppState>("unlock", { passphrase });
 }
 
+/** Locks the app: the store closes (its key and the loaded documents leave memory) until `unlock`. */
+export function lockDevice(): Promise<AppState> {
+  return call<AppState>("lock_device");
+}
+
+/** How many minutes without use before the app locks itself (`LOCK_AFTER_*_MINUTES`). */
+export function setLockAfter(minutes: number): Promise<AppState> {
+  return call<AppState>("set_lock_after", { minutes });
+}
+
 export function listPlacements(): Promise<PlacementSummary[]> {
   return call<PlacementSummary[]>("list_placements");
 }

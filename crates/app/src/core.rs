@@ -23,7 +23,19 @@ use crate::dto::{self, CommandError};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     pub relay: String,
+    /// Minutes without use before the app locks itself (`LOCK_AFTER_MINUTES`).
+    #[serde(default = "default_lock_after")]
+    pub lock_after_minutes: u32,
 }
+
+fn default_lock_after() -> u32 {
+    LOCK_AFTER_DEFAULT_MINUTES
+}
+
+/// How many minutes without use the user may choose before the app locks itself.
+pub const LOCK_AFTER_MINUTES: std::ops::RangeInclusive<u32> = 1..=60;
+/// What a new device locks after.
+pub const LOCK_AFTER_DEFAULT_MINUTES: u32 = 5;
 
 const SETTINGS_FILE: &str = "app.json";
 
@@ -44,6 +56,11 @@ pub struct AppCore {
     opened: Mutex<Option<Opened>>,
     listener: Arc<StatusListener>,
     loop_config: LoopConfig,
+    /// The user, or the idle timer, locked the app: the store stays closed until `unlock`, even
+    /// with its key in the OS keystore (which `state` would otherwise open on its own).
+    locked: std::sync::atomic::AtomicBool,
+    /// `FOLGESVENN_LOCK_AFTER_MS`: the idle time in milliseconds instead of the setting (tests).
+    lock_after_override_ms: Option<u64>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -133,6 +150,10 @@ impl AppCore {
                 interval,
                 ..LoopConfig::default()
             },
+            locked: std::sync::atomic::AtomicBool::new(false),
+            lock_after_override_ms: std::env::var("FOLGESVENN_LOCK_AFTER_MS")
+                .ok()
+                .and_then(|v| v.parse().ok()),
         })
     }
 
@@ -154,7 +175,11 @@ impl AppCore {
         let initialized = self.initialized();
         let needs_passphrase =
             initialized && matches!(Store::key_location(&self.dir)?, KeyLocation::Passphrase(_));
-        if initialized && !needs_passphrase && lock(&self.opened).is_none() {
+        if initialized
+            && !needs_passphrase
+            && !self.locked.load(std::sync::atomic::Ordering::SeqCst)
+            && lock(&self.opened).is_none()
+        {
             self.open(Unlock::Keystore)?;
         }
         let store = lock(&self.opened).as_ref().map(|o| o.store.clone());
@@ -165,13 +190,24 @@ impl AppCore {
             }
             None => (None, None),
         };
+        let settings = self.settings();
+        let lock_after_minutes = settings
+            .as_ref()
+            .map_or_else(default_lock_after, |s| s.lock_after_minutes)
+            // A hand-edited `app.json` cannot turn the lock off.
+            .clamp(*LOCK_AFTER_MINUTES.start(), *LOCK_AFTER_MINUTES.end());
         Ok(dto::AppState {
             initialized,
             unlocked: store.is_some(),
             role,
             user_name,
-            relay: self.settings().map(|s| s.relay),
+            relay: settings.map(|s| s.relay),
             needs_passphrase,
+            locked: store.is_none() && self.locked.load(std::sync::atomic::Ordering::SeqCst),
+            lock_after_minutes,
+            lock_after_ms: self
+                .lock_after_override_ms
+                .unwrap_or(u64::from(lock_after_minutes) * 60_000),
         })
     }
 
@@ -204,7 +240,10 @@ impl AppCore {
         // Owner-only, like everything in the data directory (the store's rule).
         private_files::create_dir(&self.dir).map_err(|e| CommandError::new("io", e.to_string()))?;
         let store = Store::create(&self.dir, input.role.into(), &input.user_name, unlock)?;
-        let settings = Settings { relay };
+        let settings = Settings {
+            relay,
+            lock_after_minutes: default_lock_after(),
+        };
         private_files::write(
             &self.dir.join(SETTINGS_FILE),
             &serde_json::to_vec_pretty(&settings).expect("settings serialise"),
@@ -222,6 +261,46 @@ impl AppCore {
             };
             self.open(unlock)?;
         }
+        self.locked
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        self.state()
+    }
+
+    /// Locks the app (the user, or the idle timer): the store closes, so its key and every
+    /// loaded document leave memory, and the background sync stops. Opening it again needs
+    /// `unlock`: the passphrase, or the OS keystore, even where `state` would open on its own.
+    pub fn lock(&self) -> Result<dto::AppState, CommandError> {
+        self.locked.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(o) = lock(&self.opened).take() {
+            // The loop holds the store too; it lets go when it stops, after its current step
+            // (a command that still holds a handle lets go when it returns).
+            if let Some(sync) = o.sync {
+                self.runtime.spawn(sync.stop());
+            }
+        }
+        self.state()
+    }
+
+    /// How long the app may go unused before it locks itself.
+    pub fn set_lock_after(&self, minutes: u32) -> Result<dto::AppState, CommandError> {
+        if !LOCK_AFTER_MINUTES.contains(&minutes) {
+            return Err(folgesvenn_domain::ValidationError::OutOfRange {
+                field: folgesvenn_domain::Field::LockAfter,
+                min: LOCK_AFTER_MINUTES.start().to_string(),
+                max: LOCK_AFTER_MINUTES.end().to_string(),
+            }
+            .into());
+        }
+        self.handles()?;
+        let mut settings = self
+            .settings()
+            .ok_or_else(|| CommandError::new("io", "Innstillingene til enheten kan ikke leses."))?;
+        settings.lock_after_minutes = minutes;
+        private_files::write(
+            &self.dir.join(SETTINGS_FILE),
+            &serde_json::to_vec_pretty(&settings).expect("settings serialise"),
+        )
+        .map_err(|e| CommandError::new("io", e.to_string()))?;
         self.state()
     }
 

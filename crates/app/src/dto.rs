@@ -132,6 +132,14 @@ pub struct AppState {
     pub relay: Option<String>,
     /// Opening it needs the passphrase (no OS keystore was used).
     pub needs_passphrase: bool,
+    /// The user or the idle timer locked it (rather than it not being opened yet): only
+    /// `unlock` opens it, even with its key in the OS keystore.
+    pub locked: bool,
+    /// The user's setting: minutes without use before the app locks itself.
+    pub lock_after_minutes: u32,
+    /// What the UI's idle timer waits, in milliseconds (the setting, or a test's override).
+    #[ts(type = "number")]
+    pub lock_after_ms: u64,
 }
 
 #[derive(Clone, Debug, Deserialize, TS)]

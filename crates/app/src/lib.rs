@@ -13,5 +13,5 @@ mod core;
 pub mod dto;
 pub mod rules;
 
-pub use crate::core::{AppCore, Settings};
+pub use crate::core::{AppCore, LOCK_AFTER_DEFAULT_MINUTES, LOCK_AFTER_MINUTES, Settings};
 pub use dto::CommandError;

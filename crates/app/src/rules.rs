@@ -12,6 +12,8 @@ use folgesvenn_domain::{
 };
 use folgesvenn_store::{MAX_PASSPHRASE_CHARS, MIN_PASSPHRASE_CHARS};
 
+use crate::core::{LOCK_AFTER_DEFAULT_MINUTES, LOCK_AFTER_MINUTES};
+
 fn set(out: &mut String, name: &str, doc: &str, codes: impl IntoIterator<Item = &'static str>) {
     let codes: Vec<String> = codes.into_iter().map(|c| format!("\"{c}\"")).collect();
     let _ = writeln!(
@@ -71,6 +73,24 @@ pub fn typescript() -> String {
         "EMPLOYER_ACCESS_DAYS",
         "Days after a placement's end that the employer keeps access.",
         EMPLOYER_ACCESS_DAYS,
+    );
+    limit(
+        &mut out,
+        "LOCK_AFTER_MIN_MINUTES",
+        "The shortest idle time, in minutes, the user may choose before the app locks itself.",
+        LOCK_AFTER_MINUTES.start(),
+    );
+    limit(
+        &mut out,
+        "LOCK_AFTER_MAX_MINUTES",
+        "The longest idle time, in minutes, before the app locks itself.",
+        LOCK_AFTER_MINUTES.end(),
+    );
+    limit(
+        &mut out,
+        "LOCK_AFTER_DEFAULT_MINUTES",
+        "The idle time, in minutes, a new device locks after.",
+        LOCK_AFTER_DEFAULT_MINUTES,
     );
     out.push('\n');
     set(

@@ -493,3 +493,55 @@ fn a_visit_far_back_in_the_timeline_is_fetched_alone() {
         "unknown_placement"
     );
 }
+
+/// The app locks on demand (the idle timer's command): the store closes and every command says
+/// "locked" until the passphrase opens it again; the idle time is a setting within its range.
+#[test]
+fn the_app_locks_and_opens_only_with_the_passphrase() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("device");
+    let relay = "http://127.0.0.1:9";
+    let pass = "en lang nok passordfrase";
+    let core = AppCore::new(dir.clone(), |_| {}).unwrap();
+    let s = core.setup(setup(Some(pass), relay)).unwrap();
+    assert_eq!(
+        s.lock_after_minutes,
+        folgesvenn_app_core::LOCK_AFTER_DEFAULT_MINUTES
+    );
+    let p = core.create_placement(placement()).unwrap();
+
+    let s = core.lock().unwrap();
+    assert!(s.initialized && !s.unlocked && s.needs_passphrase && s.locked);
+    assert_eq!(s.role, None, "nothing of the store is read while locked");
+    assert_eq!(core.overview(p).unwrap_err().kind, "locked");
+    assert_eq!(core.list_placements().unwrap_err().kind, "locked");
+    assert_eq!(core.set_lock_after(10).unwrap_err().kind, "locked");
+    assert!(!core.state().unwrap().unlocked, "state does not open it");
+    assert_eq!(
+        core.unlock(Some("feil passordfrase!".into()))
+            .unwrap_err()
+            .kind,
+        "wrong_passphrase"
+    );
+    assert!(core.unlock(Some(pass.into())).unwrap().unlocked);
+    assert_eq!(
+        core.overview(p).unwrap().facts.candidate_name,
+        "Ola Nordmann"
+    );
+
+    for bad in [0, 61] {
+        let e = core.set_lock_after(bad).unwrap_err();
+        assert_eq!(e.kind, "invalid_input");
+        assert_eq!(e.params["validation"], "out_of_range");
+        assert_eq!(e.params["field"], "lock_after");
+    }
+    let s = core.set_lock_after(15).unwrap();
+    assert_eq!((s.lock_after_minutes, s.lock_after_ms), (15, 15 * 60_000));
+    drop(core);
+    let core = AppCore::new(dir, |_| {}).unwrap();
+    assert_eq!(
+        core.state().unwrap().lock_after_minutes,
+        15,
+        "kept in app.json"
+    );
+}

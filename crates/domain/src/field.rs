@@ -74,6 +74,7 @@ labelled! {
     PracticalIssue = "practical_issue", "praktisk problem";
     PassphraseLength = "passphrase_length", "passordets lengde";
     InvitationCode = "invitation_code", "invitasjonskoden";
+    LockAfter = "lock_after", "tid før appen låses";
     Summary = "summary", "oppsummering";
     Attendance = "attendance", "oppmøte";
     TasksToday = "tasks_today", "oppgaver i dag";

@@ -1,4 +1,4 @@
-//! First run and unlock.
+//! First run, unlock and lock.
 
 use folgesvenn_app_core::dto::{AppState, SetupInput};
 use folgesvenn_app_core::{AppCore, CommandError};
@@ -23,4 +23,17 @@ pub async fn unlock(
     passphrase: Option<String>,
 ) -> Result<AppState, CommandError> {
     core.unlock(passphrase)
+}
+
+#[tauri::command]
+pub async fn lock_device(core: State<'_, AppCore>) -> Result<AppState, CommandError> {
+    core.lock()
+}
+
+#[tauri::command]
+pub async fn set_lock_after(
+    core: State<'_, AppCore>,
+    minutes: u32,
+) -> Result<AppState, CommandError> {
+    core.set_lock_after(minutes)
 }

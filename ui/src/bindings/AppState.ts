@@ -13,4 +13,17 @@ unlocked: boolean, role: Role | null, userName: string | null, relay: string | n
 /**
  * Opening it needs the passphrase (no OS keystore was used).
  */
-needsPassphrase: boolean, };
+needsPassphrase: boolean, 
+/**
+ * The user or the idle timer locked it (rather than it not being opened yet): only
+ * `unlock` opens it, even with its key in the OS keystore.
+ */
+locked: boolean, 
+/**
+ * The user's setting: minutes without use before the app locks itself.
+ */
+lockAfterMinutes: number, 
+/**
+ * What the UI's idle timer waits, in milliseconds (the setting, or a test's override).
+ */
+lockAfterMs: number, };

@@ -14,6 +14,12 @@ export const MIN_PASSPHRASE_CHARS = 12;
 export const MAX_PASSPHRASE_CHARS = 1024;
 /** Days after a placement's end that the employer keeps access. */
 export const EMPLOYER_ACCESS_DAYS = 84;
+/** The shortest idle time, in minutes, the user may choose before the app locks itself. */
+export const LOCK_AFTER_MIN_MINUTES = 1;
+/** The longest idle time, in minutes, before the app locks itself. */
+export const LOCK_AFTER_MAX_MINUTES = 60;
+/** The idle time, in minutes, a new device locks after. */
+export const LOCK_AFTER_DEFAULT_MINUTES = 5;
 
 /** Who a device belongs to. */
 export const ROLES = ["adviser", "employer"] as const;
@@ -38,7 +44,7 @@ export const GOAL_CATEGORIES = ["job_at_employer", "work_experience", "try_out",
 /** Every code a command can fail with: each has a sentence in the UI's languages. */
 export const ERROR_KINDS = ["already_corrected", "already_exists", "already_resolved", "already_set_up", "audit_broken", "bad_invitation", "bad_metadata", "before_placement_start", "cannot_remove", "damaged", "database", "document_full", "end_before_start", "forbidden_write", "in_future", "inconsistent", "internal", "invalid_date", "invalid_input", "invalid_org_number", "invalid_relay", "invitation_expired", "io", "key_missing", "keystore_unavailable", "locked", "newer_schema", "no_relay", "not_adviser_member", "not_for_this_role", "not_found", "offline", "old_invitation_code", "other_unlock", "out_of_range", "protocol", "qr", "record_too_large", "relay_refused", "relay_untrusted", "reopen_too_late", "required", "runtime", "short_code_mismatch", "short_code_missing", "status_transition", "too_long", "unfamiliar_relay", "unknown_choice", "unknown_code", "unknown_document", "unknown_placement", "unknown_record", "unreadable_document", "unsupported_schema", "wrong_key", "wrong_passphrase", "wrong_placement"] as const;
 /** The input fields an error can name (its `field` parameter). */
-export const FIELDS = ["name", "at", "start", "end", "date", "start_date", "end_date", "hours", "hours_per_week", "note", "visit_time", "rating", "candidate_rating", "employer_rating", "role", "responsible", "close_reason", "consent_version", "adviser_name", "draft", "visit_kind", "measure_type", "action", "adaptation", "phone", "email", "resolution", "place", "status", "action_status", "task_status", "consent", "practical_issue", "passphrase_length", "invitation_code", "summary", "attendance", "tasks_today", "task", "next_visit", "contact_name", "goal_category", "goal_description", "target_date", "message", "message_to_nav", "candidate_name", "employer_name", "workplace", "due", "went_well", "attendees", "attendee", "description", "attendance_since_last", "task_progress"] as const;
+export const FIELDS = ["name", "at", "start", "end", "date", "start_date", "end_date", "hours", "hours_per_week", "note", "visit_time", "rating", "candidate_rating", "employer_rating", "role", "responsible", "close_reason", "consent_version", "adviser_name", "draft", "visit_kind", "measure_type", "action", "adaptation", "phone", "email", "resolution", "place", "status", "action_status", "task_status", "consent", "practical_issue", "passphrase_length", "invitation_code", "lock_after", "summary", "attendance", "tasks_today", "task", "next_visit", "contact_name", "goal_category", "goal_description", "target_date", "message", "message_to_nav", "candidate_name", "employer_name", "workplace", "due", "went_well", "attendees", "attendee", "description", "attendance_since_last", "task_progress"] as const;
 /** The rules between values an input can break (the `rule` parameter of `inconsistent`). */
 export const INCONSISTENCIES = ["adviser_only_notes", "adviser_only_create", "adviser_only_visits", "adviser_only_confirm", "adviser_only_close", "consent_already_withdrawn", "due_too_old", "email_without_at", "next_visit_before_visit", "absent_with_hours"] as const;
 /** What the sync log and the quarantine record: each has a sentence in the UI's languages. */

@@ -1,13 +1,28 @@
-import { GlobeIcon } from "@navikt/aksel-icons";
-import { InternalHeader, Spacer } from "@navikt/ds-react";
+import { GlobeIcon, PadlockLockedIcon } from "@navikt/aksel-icons";
+import { ActionMenu, InternalHeader, Spacer } from "@navikt/ds-react";
 import { useTranslation } from "react-i18next";
 import type { AppState } from "../bindings/AppState";
+import { LOCK_AFTER_MAX_MINUTES, LOCK_AFTER_MIN_MINUTES } from "../bindings/rules";
 import { codeLabel } from "../codes";
 import { currentLanguage, setLanguage } from "../i18n";
 import { SyncIndicator } from "./SyncIndicator";
 
-/** The banner: app name, sync status (once unlocked), language, who is signed in. */
-export function AppHeader({ app }: { app: AppState | null }) {
+/** The idle times the menu offers, within the app core's range. */
+const LOCK_CHOICES = [1, 5, 10, 15, 30, 60].filter((m) => m >= LOCK_AFTER_MIN_MINUTES && m <= LOCK_AFTER_MAX_MINUTES);
+
+/**
+ * The banner: app name, sync status (once unlocked), language, and the user's menu: who is
+ * signed in, "lock now", and how long the app may go unused before it locks itself.
+ */
+export function AppHeader({
+  app,
+  onLock,
+  onLockAfter,
+}: {
+  app: AppState | null;
+  onLock?: () => void;
+  onLockAfter?: (minutes: number) => void;
+}) {
   const { t } = useTranslation();
   const unlocked = app?.unlocked ?? false;
   const other = currentLanguage() === "nb" ? "en" : "nb";
@@ -34,12 +49,33 @@ export function AppHeader({ app }: { app: AppState | null }) {
         <span lang={other}>{t("language.switchTo")}</span>
       </InternalHeader.Button>
       {unlocked && app?.userName && (
-        <InternalHeader.User
-          className="app-header__user"
-          name={app.userName}
-          description={codeLabel(t, "role", app.role)}
-          data-testid="header-user"
-        />
+        <ActionMenu>
+          <ActionMenu.Trigger>
+            <InternalHeader.UserButton
+              className="app-header__user"
+              name={app.userName}
+              description={codeLabel(t, "role", app.role)}
+              data-testid="header-user"
+            />
+          </ActionMenu.Trigger>
+          <ActionMenu.Content align="end">
+            <ActionMenu.Item icon={<PadlockLockedIcon />} onSelect={onLock} data-testid="lock-now">
+              {t("lock.now")}
+            </ActionMenu.Item>
+            <ActionMenu.Divider />
+            <ActionMenu.RadioGroup
+              label={t("lock.after")}
+              value={String(app.lockAfterMinutes)}
+              onValueChange={(value) => onLockAfter?.(Number(value))}
+            >
+              {LOCK_CHOICES.map((minutes) => (
+                <ActionMenu.RadioItem key={minutes} value={String(minutes)} data-testid={`lock-after-${minutes}`}>
+                  {t("lock.minutes", { count: minutes })}
+                </ActionMenu.RadioItem>
+              ))}
+            </ActionMenu.RadioGroup>
+          </ActionMenu.Content>
+        </ActionMenu>
       )}
     </InternalHeader>
   );

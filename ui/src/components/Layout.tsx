@@ -5,7 +5,17 @@ import type { AppState } from "../bindings/AppState";
 import { AppHeader } from "./AppHeader";
 
 /** Skip link, the header landmark and the main landmark around every screen. */
-export function Layout({ app, children }: { app: AppState | null; children: ReactNode }) {
+export function Layout({
+  app,
+  onLock,
+  onLockAfter,
+  children,
+}: {
+  app: AppState | null;
+  onLock?: () => void;
+  onLockAfter?: (minutes: number) => void;
+  children: ReactNode;
+}) {
   const { t } = useTranslation();
   return (
     <Page>
@@ -20,7 +30,7 @@ export function Layout({ app, children }: { app: AppState | null; children: Reac
       >
         {t("app.skipToContent")}
       </a>
-      <AppHeader app={app} />
+      <AppHeader app={app} onLock={onLock} onLockAfter={onLockAfter} />
       <Page.Block as="main" id="main" tabIndex={-1} width="lg" gutters className="app-main">
         {children}
       </Page.Block>

@@ -31,7 +31,15 @@ import type { TimelineItem } from "../bindings/TimelineItem";
 import type { TrainingTaskInput } from "../bindings/TrainingTaskInput";
 import type { VisitInput } from "../bindings/VisitInput";
 import type { VisitRecord } from "../bindings/VisitRecord";
-import { EMPLOYER_ACCESS_DAYS, MIN_PASSPHRASE_CHARS, SHORT_MAX } from "../bindings/rules";
+import {
+  EMPLOYER_ACCESS_DAYS,
+  LOCK_AFTER_DEFAULT_MINUTES,
+  LOCK_AFTER_MAX_MINUTES,
+  LOCK_AFTER_MIN_MINUTES,
+  MAX_PASSPHRASE_CHARS,
+  MIN_PASSPHRASE_CHARS,
+  SHORT_MAX,
+} from "../bindings/rules";
 import { ACTION_STATUSES, CLOSE_REASONS, TASK_STATUSES } from "../codes";
 import { isoDaysFromToday, parseIsoDate, toIsoDate, todayIso } from "../format";
 
@@ -215,6 +223,9 @@ export function installMockBackend(): void {
     userName: device === "employer" ? "Per Butikksjef" : device === "fresh" || device === "locked" ? null : "Kari Veileder",
     relay: device === "fresh" ? null : "http://127.0.0.1:8787",
     needsPassphrase: device === "locked",
+    locked: false,
+    lockAfterMinutes: LOCK_AFTER_DEFAULT_MINUTES,
+    lockAfterMs: Number(params.get("lockAfterMs") ?? LOCK_AFTER_DEFAULT_MINUTES * 60_000),
   };
   const closedDaysAgo = Number(params.get("closedDaysAgo") ?? "20");
   let placements = params.get("empty") === "1" ? [] : seed(app, Number.isFinite(closedDaysAgo) ? closedDaysAgo : 20);
@@ -278,7 +289,7 @@ export function installMockBackend(): void {
             validation: "out_of_range",
             field: "passphrase_length",
             min: String(MIN_PASSPHRASE_CHARS),
-            max: "1024",
+            max: String(MAX_PASSPHRASE_CHARS),
           });
         Object.assign(app, {
           initialized: true,
@@ -294,8 +305,23 @@ export function installMockBackend(): void {
       case "unlock":
         if (app.needsPassphrase && args.passphrase !== PASSPHRASE)
           fail("wrong_passphrase", "Feil passordfrase. Prøv igjen.");
-        Object.assign(app, { unlocked: true, role: "adviser", userName: "Kari Veileder" });
+        Object.assign(app, { unlocked: true, locked: false, role: app.role ?? "adviser", userName: app.userName ?? "Kari Veileder" });
         return { ...app };
+      case "lock_device":
+        Object.assign(app, { unlocked: false, locked: true });
+        return { ...app };
+      case "set_lock_after": {
+        const minutes = Number(args.minutes);
+        if (!Number.isInteger(minutes) || minutes < LOCK_AFTER_MIN_MINUTES || minutes > LOCK_AFTER_MAX_MINUTES)
+          fail("invalid_input", "Ugyldig tid før låsing.", {
+            validation: "out_of_range",
+            field: "lock_after",
+            min: String(LOCK_AFTER_MIN_MINUTES),
+            max: String(LOCK_AFTER_MAX_MINUTES),
+          });
+        Object.assign(app, { lockAfterMinutes: minutes, lockAfterMs: minutes * 60_000 });
+        return { ...app };
+      }
       case "list_placements":
         return placements.map((p) => p.summary);
       case "search_placements": {

@@ -26,6 +26,9 @@ describe("FirstRun", () => {
       userName: "Per Arbeidsgiver",
       relay: "https://relay.example.no",
       needsPassphrase: true,
+      locked: false,
+      lockAfterMinutes: 5,
+      lockAfterMs: 300_000,
     };
     const calls = mockCommands({ setup_device: () => state });
     const onDone = vi.fn();

@@ -7,7 +7,10 @@ import { PageTitle } from "../components/PageTitle";
 import { useErrorText } from "../errorText";
 import { usePaintMark } from "../hooks/usePaintMark";
 
-/** The store is set up but closed: ask for the passphrase (or retry the OS keystore). */
+/**
+ * The store is set up but closed: ask for the passphrase, or open with the OS keystore (after the
+ * app locked itself, or when opening with it failed).
+ */
 export function Unlock({ app, onDone }: { app: AppState; onDone: (state: AppState) => void }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
@@ -40,8 +43,15 @@ export function Unlock({ app, onDone }: { app: AppState; onDone: (state: AppStat
       <Box paddingBlock="space-32" className="form-narrow">
         <form onSubmit={submit} data-testid="unlock-form">
           <VStack gap="space-24">
-            <PageTitle>{t("unlock.keystoreHeading")}</PageTitle>
-            <BodyLong>{t("unlock.keystoreIntro")}</BodyLong>
+            <PageTitle>{t(app.locked ? "unlock.lockedHeading" : "unlock.keystoreHeading")}</PageTitle>
+            {app.locked ? (
+              <>
+                <BodyLong>{t("unlock.lockedIntro")}</BodyLong>
+                <BodyLong>{t("unlock.lockedKeystore")}</BodyLong>
+              </>
+            ) : (
+              <BodyLong>{t("unlock.keystoreIntro")}</BodyLong>
+            )}
             {error && (
               <Alert variant="error" data-testid="unlock-error">
                 {error}
@@ -49,7 +59,7 @@ export function Unlock({ app, onDone }: { app: AppState; onDone: (state: AppStat
             )}
             <div>
               <Button type="submit" loading={submitting} data-testid="unlock-submit">
-                {t("app.retry")}
+                {t(app.locked ? "unlock.submit" : "app.retry")}
               </Button>
             </div>
           </VStack>
@@ -62,7 +72,8 @@ export function Unlock({ app, onDone }: { app: AppState; onDone: (state: AppStat
     <Box paddingBlock="space-32" className="form-narrow">
       <form onSubmit={submit} noValidate data-testid="unlock-form">
         <VStack gap="space-24">
-          <PageTitle>{t("unlock.heading")}</PageTitle>
+          <PageTitle>{t(app.locked ? "unlock.lockedHeading" : "unlock.heading")}</PageTitle>
+          {app.locked && <BodyLong>{t("unlock.lockedIntro")}</BodyLong>}
           <BodyLong>{t("unlock.intro")}</BodyLong>
           <TextField
             id="unlock-passphrase"
