@@ -14,6 +14,19 @@ use crate::views::{
 };
 use crate::{Store, StoreError, rows};
 
+/// A placement's next agreed visit (from its newest visit that no correction replaced) and the
+/// day of its newest daily log, as two columns for a query over `placements p`: the list and the
+/// overview say the same.
+macro_rules! next_visit_and_last_log {
+    () => {
+        "(SELECT v.next_visit FROM visits v
+           WHERE v.placement_id = p.id AND v.next_visit IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM visits c WHERE c.corrects = v.id)
+           ORDER BY v.at DESC LIMIT 1),
+         (SELECT max(o.date) FROM observations o WHERE o.placement_id = p.id)"
+    };
+}
+
 impl Store {
     /// The whole placement for its overview. Audit-logged as a read.
     pub fn placement(&mut self, placement: Uuid) -> Result<PlacementView, StoreError> {
@@ -80,9 +93,12 @@ impl Store {
         let facts = self
             .conn
             .query_row(
-                "SELECT candidate_name, employer_name, employer_org, adviser_name, measure, status,
-                        start_date, end_date, closed_on, hours_per_week, closed_reason
-                 FROM placements WHERE id = ?1",
+                concat!(
+                    "SELECT candidate_name, employer_name, employer_org, adviser_name, measure,
+                            status, start_date, end_date, closed_on, hours_per_week, closed_reason, ",
+                    next_visit_and_last_log!(),
+                    " FROM placements p WHERE id = ?1"
+                ),
                 [&pid],
                 |r| {
                     let status: String = r.get(5)?;
@@ -108,6 +124,8 @@ impl Store {
                         closed_reason: r.get(10)?,
                         employer_access_ends,
                         hours_per_week: r.get(9)?,
+                        next_visit: r.get(11)?,
+                        last_observation: r.get(12)?,
                     })
                 },
             )
@@ -217,17 +235,16 @@ impl Store {
     pub fn list_placements(&mut self) -> Result<Vec<PlacementSummary>, StoreError> {
         let today = self.stamp().today.to_string();
         let mut stmt = self.conn.prepare_cached(
-            "SELECT p.id, p.candidate_name, p.employer_name, p.measure, p.status, p.start_date, p.end_date,
-                    (SELECT v.next_visit FROM visits v
-                      WHERE v.placement_id = p.id AND v.next_visit IS NOT NULL
-                        AND NOT EXISTS (SELECT 1 FROM visits c WHERE c.corrects = v.id)
-                      ORDER BY v.at DESC LIMIT 1),
-                    (SELECT count(*) FROM contact_requests r WHERE r.placement_id = p.id AND r.resolved_at IS NULL),
-                    (SELECT count(*) FROM actions a WHERE a.placement_id = p.id
-                        AND a.status IN ('open', 'in_progress') AND a.due < ?1),
-                    (SELECT max(o.date) FROM observations o WHERE o.placement_id = p.id)
+            concat!(
+                "SELECT p.id, p.candidate_name, p.employer_name, p.measure, p.status, p.start_date,
+                        p.end_date, ",
+                next_visit_and_last_log!(),
+                ", (SELECT count(*) FROM contact_requests r WHERE r.placement_id = p.id AND r.resolved_at IS NULL),
+                   (SELECT count(*) FROM actions a WHERE a.placement_id = p.id
+                      AND a.status IN ('open', 'in_progress') AND a.due < ?1)
              FROM placements p
-             ORDER BY CASE p.status WHEN 'active' THEN 0 WHEN 'planned' THEN 1 ELSE 2 END, p.candidate_name",
+             ORDER BY CASE p.status WHEN 'active' THEN 0 WHEN 'planned' THEN 1 ELSE 2 END, p.candidate_name"
+            ),
         )?;
         let rows = stmt.query_map([today], |r| {
             Ok(PlacementSummary {
@@ -239,9 +256,9 @@ impl Store {
                 start_date: r.get(5)?,
                 end_date: r.get(6)?,
                 next_visit: r.get(7)?,
-                open_requests: r.get(8)?,
-                overdue_actions: r.get(9)?,
-                last_observation: r.get(10)?,
+                last_observation: r.get(8)?,
+                open_requests: r.get(9)?,
+                overdue_actions: r.get(10)?,
             })
         })?;
         let list: Vec<PlacementSummary> = rows.collect::<Result<_, _>>()?;

@@ -259,6 +259,10 @@ fn records_are_projected_listed_and_searchable() {
     assert_eq!(ola.open_requests, 1);
     assert_eq!(ola.overdue_actions, 1, "the action was due 2026-11-20");
     assert_eq!(ola.last_observation.as_deref(), Some("2026-11-26"));
+    // The overview says the same as the list.
+    let facts = store.overview(p, 10).unwrap().facts;
+    assert_eq!(facts.next_visit.as_deref(), Some("2026-12-11"));
+    assert_eq!(facts.last_observation.as_deref(), Some("2026-11-26"));
 
     let hits = store.search("blåbær", 10).unwrap();
     assert_eq!(hits.len(), 1);

@@ -69,6 +69,10 @@ pub struct PlacementFacts {
     /// The last day employer devices have access, once ended or cancelled.
     pub employer_access_ends: Option<String>,
     pub hours_per_week: f64,
+    /// The next visit the newest (uncorrected) visit agreed, as the placement list has it.
+    pub next_visit: Option<String>,
+    /// The day of the newest daily log.
+    pub last_observation: Option<String>,
 }
 
 /// A small record of the plan (goal, adaptation, contact person, training task): its id, a main

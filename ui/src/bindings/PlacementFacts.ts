@@ -11,4 +11,12 @@ closedReason: string | null,
 /**
  * The last day employer devices have access, once ended or cancelled.
  */
-employerAccessEnds: string | null, hoursPerWeek: number, };
+employerAccessEnds: string | null, hoursPerWeek: number, 
+/**
+ * The next visit the newest (uncorrected) visit agreed, as the placement list has it.
+ */
+nextVisit: string | null, 
+/**
+ * The day of the newest daily log.
+ */
+lastObservation: string | null, };

@@ -105,6 +105,8 @@ function seed(app: AppState, closedDaysAgo: number): Placement[] {
         closedReason: null,
         employerAccessEnds: null,
         hoursPerWeek: 20,
+        nextVisit: extra.nextVisit ?? null,
+        lastObservation: extra.lastObservation ?? null,
       },
       goals: [],
       adaptations: [],
@@ -369,6 +371,8 @@ export function installMockBackend(): void {
               employerName: input.employerName,
               employerOrg: input.employerOrgNumber,
               adviserName: app.userName ?? "",
+              nextVisit: null,
+              lastObservation: null,
               measure: input.measure,
               status: placementStatus,
               startDate: input.startDate,
@@ -399,6 +403,7 @@ export function installMockBackend(): void {
         const text = [input.tasksDone, input.wentWell, input.problem].filter(Boolean).join("\n");
         p.overview.timeline.unshift({ kind: "observation", id: uuid(), at, text, status: input.attendance });
         p.summary.lastObservation = input.date;
+        p.overview.facts.lastObservation = input.date;
         if (input.wantsContact) {
           p.overview.timeline.unshift({ kind: "contact_request", id: uuid(), at, text: input.contactMessage, status: "open", answeredAt: null, resolution: null });
           p.summary.openRequests += 1;
@@ -445,7 +450,7 @@ export function installMockBackend(): void {
         for (const a of input.actions) {
           p.overview.timeline.unshift({ kind: "action", id: uuid(), at: input.at, text: a.what, status: "open", due: a.due, owner: a.owner });
         }
-        if (input.nextVisit) p.summary.nextVisit = input.nextVisit;
+        if (input.nextVisit) p.summary.nextVisit = p.overview.facts.nextVisit = input.nextVisit;
         syncLog.push({ at: new Date().toISOString(), document: "shared", kind: "sent_received", params: { sent: "1", received: "0" } });
         setStatus({ ...status, pending: status.pending + 1 });
         return id;

@@ -18,6 +18,8 @@ export function overview(patch: Partial<Overview> = {}): Overview {
       closedReason: null,
       employerAccessEnds: null,
       hoursPerWeek: 37.5,
+      nextVisit: null,
+      lastObservation: null,
     },
     goals: [],
     adaptations: [],

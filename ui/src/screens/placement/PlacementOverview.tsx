@@ -20,13 +20,17 @@ import { Facts } from "./Facts";
 import { InviteEmployer } from "./InviteEmployer";
 import { LifecycleSection } from "./LifecycleSection";
 import { MembersSection } from "./MembersSection";
+import { NeedsAction } from "./NeedsAction";
 import { PlacementLoading } from "./PlacementLoading";
 import { PlanSection } from "./PlanSection";
 import { SyncLogSection } from "./SyncLogSection";
 import { Timeline } from "./Timeline";
 import { TrainingPlanSection } from "./TrainingPlanSection";
 
-/** One placement: facts, plan, conflicts and what happened, newest first. */
+/**
+ * One placement: what needs acting on first, then the facts, the plan (only its non-empty parts),
+ * conflicts and what happened, newest first.
+ */
 export function PlacementOverview({ id, role }: { id: string; role: Role | null }) {
   const { t } = useTranslation();
   const dataVersion = useSyncRevision();
@@ -57,10 +61,16 @@ export function PlacementOverview({ id, role }: { id: string; role: Role | null 
         {role === "employer" && o.facts.employerAccessEnds && (
           <AccessEnds status={o.facts.status} accessEnds={o.facts.employerAccessEnds} />
         )}
-        <Facts overview={o} role={role} />
       </VStack>
 
       {overview.error && <LoadError error={overview.error} onRetry={overview.reload} />}
+
+      {/* What this user acts on today comes first; the facts and the plan follow. */}
+      <NeedsAction overview={o} role={role} />
+      {/* Right below it, always in the same place (a saved log's confirmation stays put). */}
+      {role === "employer" && (
+        <EmployerDailyLog placementId={o.id} facts={o.facts} onSaved={overview.reload} />
+      )}
 
       {role === "adviser" && (
         <HStack gap="space-16" wrap>
@@ -75,7 +85,7 @@ export function PlacementOverview({ id, role }: { id: string; role: Role | null 
         </HStack>
       )}
 
-      {role === "employer" && <EmployerDailyLog placementId={o.id} facts={o.facts} onSaved={overview.reload} />}
+      <Facts overview={o} role={role} />
 
       {o.conflicts.length > 0 && <Conflicts conflicts={o.conflicts} />}
 

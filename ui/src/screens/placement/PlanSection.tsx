@@ -12,9 +12,10 @@ interface PlanSectionProps {
   statusList?: CodeList;
 }
 
-/** One part of the plan (goals, adaptations, contact persons) as a titled list. */
+/** One part of the plan (goals, adaptations, contact persons) as a titled list; nothing if empty. */
 export function PlanSection({ title, items, testId, detail, statusList }: PlanSectionProps) {
   const { t } = useTranslation();
+  if (items.length === 0) return null;
   return (
     <Box
       as="section"
@@ -30,10 +31,7 @@ export function PlanSection({ title, items, testId, detail, statusList }: PlanSe
         <Heading level="2" size="small">
           {title}
         </Heading>
-        {items.length === 0 ? (
-          <BodyShort textColor="subtle">{t("overview.nothingYet")}</BodyShort>
-        ) : (
-          <ul className="plain-list">
+        <ul className="plain-list">
             {items.map((item) => {
               const d = detail(item);
               return (
@@ -53,7 +51,6 @@ export function PlanSection({ title, items, testId, detail, statusList }: PlanSe
               );
             })}
           </ul>
-        )}
       </VStack>
     </Box>
   );

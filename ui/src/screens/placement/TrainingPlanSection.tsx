@@ -35,6 +35,9 @@ export function TrainingPlanSection({ placementId, items, onChanged, canAdd }: P
   // An unsaved task (after a crash, or a closed window) opens the form again at once.
   useOpenIfDraft(taskDraftKey(placementId), setFormOpen);
 
+  // Nothing to show and nothing this user can add: the section takes no room.
+  if (items.length === 0 && !canAdd && !formOpen) return null;
+
   function close(afterSave: boolean) {
     setFormOpen(false);
     setFocusForm(false);
