@@ -95,4 +95,20 @@ describe("the app against the mock backend", () => {
     fireEvent.click(screen.getByTestId("lock-now"));
     expect(await screen.findByText("Følgesvenn er låst", undefined, slow)).toBeTruthy();
   });
+
+  it("searches from the header and opens the record the hit names", { timeout: 20_000 }, async () => {
+    start("");
+    await screen.findAllByTestId("placement-link", undefined, slow);
+    const search = screen.getByTestId("header-search");
+    fireEvent.change(search, { target: { value: "vernesko" } });
+    fireEvent.submit(search.closest("form") as HTMLFormElement);
+    const hits = await screen.findAllByTestId("search-hit", undefined, slow);
+    const link = within(hits[0] as HTMLElement).getByRole("link");
+    const record = new URLSearchParams(link.getAttribute("href")?.split("?")[1]).get("record");
+    expect(record).toBeTruthy();
+    go(link.getAttribute("href") ?? "");
+    await screen.findByTestId("placement-overview", undefined, slow);
+    await waitFor(() => expect(document.activeElement?.getAttribute("data-id")).toBe(record));
+    expect(document.activeElement?.classList.contains("shown-record")).toBe(true);
+  });
 });

@@ -112,11 +112,11 @@ function Screens({ app }: { app: AppState }) {
   const route = parseRoute(useHash());
   switch (route.name) {
     case "list":
-      return <PlacementList role={app.role} />;
+      return <PlacementList key={route.query ?? ""} role={app.role} initialQuery={route.query} />;
     case "new":
       return app.role === "adviser" ? <NewPlacement /> : <NotFound />;
     case "placement":
-      return <PlacementOverview key={route.id} id={route.id} role={app.role} />;
+      return <PlacementOverview key={route.id} id={route.id} record={route.record} role={app.role} />;
     case "visit":
       return app.role === "adviser" ? <RecordVisit key={route.id} placementId={route.id} /> : <NotFound />;
     case "correctVisit":

@@ -1,9 +1,11 @@
 import { GlobeIcon, PadlockLockedIcon } from "@navikt/aksel-icons";
-import { ActionMenu, InternalHeader, Spacer } from "@navikt/ds-react";
+import { ActionMenu, InternalHeader, Search, Spacer } from "@navikt/ds-react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { AppState } from "../bindings/AppState";
 import { LOCK_AFTER_MAX_MINUTES, LOCK_AFTER_MIN_MINUTES } from "../bindings/rules";
 import { codeLabel } from "../codes";
+import { navigate } from "../hooks/useRoute";
 import { currentLanguage, setLanguage } from "../i18n";
 import { SyncIndicator } from "./SyncIndicator";
 
@@ -11,8 +13,9 @@ import { SyncIndicator } from "./SyncIndicator";
 const LOCK_CHOICES = [1, 5, 10, 15, 30, 60].filter((m) => m >= LOCK_AFTER_MIN_MINUTES && m <= LOCK_AFTER_MAX_MINUTES);
 
 /**
- * The banner: app name, sync status (once unlocked), language, and the user's menu: who is
- * signed in, "lock now", and how long the app may go unused before it locks itself.
+ * The banner: app name, search across every placement (desktop; on a phone the list has its
+ * own), sync status (once unlocked), language, and the user's menu: who is signed in, "lock
+ * now", and how long the app may go unused before it locks itself.
  */
 export function AppHeader({
   app,
@@ -26,6 +29,7 @@ export function AppHeader({
   const { t } = useTranslation();
   const unlocked = app?.unlocked ?? false;
   const other = currentLanguage() === "nb" ? "en" : "nb";
+  const [query, setQuery] = useState("");
 
   return (
     <InternalHeader className="app-header">
@@ -37,6 +41,31 @@ export function AppHeader({
         <InternalHeader.Title as="span" className="app-header__title">
           {t("app.name")}
         </InternalHeader.Title>
+      )}
+      {unlocked && (
+        <form
+          role="search"
+          className="app-header__search"
+          onSubmit={(e) => {
+            e.preventDefault();
+            const q = query.trim();
+            if (!q) return;
+            navigate({ name: "list", query: q });
+            setQuery("");
+          }}
+        >
+          <Search
+            label={t("search.headerLabel")}
+            variant="simple"
+            size="small"
+            value={query}
+            onChange={setQuery}
+            onClear={() => setQuery("")}
+            clearButtonLabel={t("search.clear")}
+            autoComplete="off"
+            data-testid="header-search"
+          />
+        </form>
       )}
       <Spacer />
       {unlocked && <SyncIndicator />}

@@ -3,9 +3,11 @@
 import { useSyncExternalStore } from "react";
 
 export type Route =
-  | { name: "list" }
+  /** The placement list; with `query`, what the search finds (the header's search lands here). */
+  | { name: "list"; query?: string }
   | { name: "new" }
-  | { name: "placement"; id: string }
+  /** A placement's overview; with `record`, that record of it is shown and focused. */
+  | { name: "placement"; id: string; record?: string }
   /** The adviser records a visit. */
   | { name: "visit"; id: string }
   /** The adviser corrects a recorded visit (a new entry linked to `visitId`). */
@@ -15,17 +17,26 @@ export type Route =
   | { name: "notFound" };
 
 export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#/, "");
-  if (path === "" || path === "/" || path === "/placements") return { name: "list" };
+  const full = hash.replace(/^#/, "");
+  const [path = "", search = ""] = full.split(/\?(.*)/s, 2);
+  const params = new URLSearchParams(search);
+  if (path === "" || path === "/" || path === "/placements") {
+    const query = params.get("q")?.trim();
+    return query ? { name: "list", query } : { name: "list" };
+  }
   if (path === "/placements/new") return { name: "new" };
   if (path === "/join") return { name: "join" };
   const m = /^\/placements\/([^/?]+)$/.exec(path);
-  if (m?.[1]) return { name: "placement", id: decodeURIComponent(m[1]) };
+  if (m?.[1]) {
+    const id = decodeURIComponent(m[1]);
+    const record = params.get("record");
+    return record ? { name: "placement", id, record } : { name: "placement", id };
+  }
   // `/placements/<id>/visit`, also `/placements/<id>/visit?corrects=<visitId>`.
-  const visit = /^\/placements\/([^/?]+)\/visit(?:\?(.*))?$/.exec(path);
+  const visit = /^\/placements\/([^/?]+)\/visit$/.exec(path);
   if (visit?.[1]) {
     const id = decodeURIComponent(visit[1]);
-    const corrects = new URLSearchParams(visit[2] ?? "").get("corrects");
+    const corrects = params.get("corrects");
     return corrects ? { name: "correctVisit", id, visitId: corrects } : { name: "visit", id };
   }
   const correct = /^\/placements\/([^/?]+)\/visit\/([^/?]+)\/correct$/.exec(path);
@@ -40,13 +51,15 @@ export function href(route: Route): string {
     case "new":
       return "#/placements/new";
     case "placement":
-      return `#/placements/${encodeURIComponent(route.id)}`;
+      return `#/placements/${encodeURIComponent(route.id)}${route.record ? `?record=${encodeURIComponent(route.record)}` : ""}`;
     case "visit":
       return `#/placements/${encodeURIComponent(route.id)}/visit`;
     case "correctVisit":
       return `#/placements/${encodeURIComponent(route.id)}/visit/${encodeURIComponent(route.visitId)}/correct`;
     case "join":
       return "#/join";
+    case "list":
+      return route.query ? `#/placements?q=${encodeURIComponent(route.query)}` : "#/";
     default:
       return "#/";
   }

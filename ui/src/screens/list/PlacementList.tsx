@@ -22,10 +22,10 @@ const SEARCH_DEBOUNCE_MS = 150;
 const LIST_PAGE = 60;
 
 /** The start screen: every placement on this device, with search. */
-export function PlacementList({ role }: { role: Role | null }) {
+export function PlacementList({ role, initialQuery }: { role: Role | null; initialQuery?: string }) {
   const { t } = useTranslation();
   const dataVersion = useSyncRevision();
-  const [query, setQuery] = useState("");
+  const [query, setQuery] = useState(initialQuery ?? "");
   const [shown, setShown] = useState(LIST_PAGE);
   const searched = useDebounced(query.trim(), SEARCH_DEBOUNCE_MS);
 

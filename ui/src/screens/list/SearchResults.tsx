@@ -33,7 +33,7 @@ export function SearchResults({ query, refresh }: { query: string; refresh: unkn
             <li key={`${hit.placementId}:${hit.recordId}`}>
               <LinkCard size="small" data-testid="search-hit" data-placement-id={hit.placementId}>
                 <LinkCard.Title as="h2">
-                  <LinkCard.Anchor href={href({ name: "placement", id: hit.placementId })}>
+                  <LinkCard.Anchor href={href({ name: "placement", id: hit.placementId, record: hit.recordId })}>
                     {hit.candidateName}
                   </LinkCard.Anchor>
                 </LinkCard.Title>

@@ -6,6 +6,7 @@ import type { TimelineItem } from "../../bindings/TimelineItem";
 import { formatDate, todayIso } from "../../format";
 import { currentLanguage } from "../../i18n";
 import { isOverdue } from "./timeline";
+import { entryElement } from "./Timeline";
 
 type Request = Extract<TimelineItem, { kind: "contact_request" }>;
 type Action = Extract<TimelineItem, { kind: "action" }>;
@@ -44,7 +45,7 @@ export function NeedsAction({ overview, role }: { overview: Overview; role: Role
 
   /** Moves to the entry in the timeline (the hash belongs to the router, so no anchor link). */
   function show(id: string) {
-    const el = document.querySelector<HTMLElement>(`[data-testid="timeline-item"][data-id="${CSS.escape(id)}"]`);
+    const el = entryElement(id, ["timeline-item"]);
     if (!el) return;
     el.scrollIntoView({ block: "center" });
     el.setAttribute("tabindex", "-1");

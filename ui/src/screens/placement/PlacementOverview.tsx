@@ -1,6 +1,6 @@
 import { ArrowLeftIcon, PencilWritingIcon } from "@navikt/aksel-icons";
 import { Button, HGrid, HStack, Link, Tag, VStack } from "@navikt/ds-react";
-import { useCallback } from "react";
+import { useCallback, useEffect } from "react";
 import { useTranslation } from "react-i18next";
 import { placementOverview } from "../../api";
 import type { Role } from "../../bindings/Role";
@@ -24,19 +24,20 @@ import { NeedsAction } from "./NeedsAction";
 import { PlacementLoading } from "./PlacementLoading";
 import { PlanSection } from "./PlanSection";
 import { SyncLogSection } from "./SyncLogSection";
-import { Timeline } from "./Timeline";
+import { entryElement, Timeline } from "./Timeline";
 import { TrainingPlanSection } from "./TrainingPlanSection";
 
 /**
  * One placement: what needs acting on first, then the facts, the plan (only its non-empty parts),
  * conflicts and what happened, newest first.
  */
-export function PlacementOverview({ id, role }: { id: string; role: Role | null }) {
+export function PlacementOverview({ id, record, role }: { id: string; record?: string; role: Role | null }) {
   const { t } = useTranslation();
   const dataVersion = useSyncRevision();
   const load = useCallback(() => placementOverview(id), [id]);
   const overview = useLoad(load, dataVersion);
   usePaintMark("painted:overview", overview.data !== undefined, id);
+  useShowRecord(record, overview.data !== undefined);
 
   const back = (
     <Link href={href({ name: "list" })} data-testid="back-to-list">
@@ -117,7 +118,7 @@ export function PlacementOverview({ id, role }: { id: string; role: Role | null 
         />
       </HGrid>
 
-      <Timeline items={o.timeline} placementId={o.id} role={role} onChanged={overview.reload} />
+      <Timeline items={o.timeline} placementId={o.id} role={role} onChanged={overview.reload} show={record} />
 
       {role === "adviser" && (
         <LifecycleSection key={o.id} placementId={o.id} facts={o.facts} onChanged={overview.reload} />
@@ -128,4 +129,23 @@ export function PlacementOverview({ id, role }: { id: string; role: Role | null 
       <SyncLogSection placementId={o.id} refresh={dataVersion} />
     </VStack>
   );
+}
+
+/**
+ * Once the overview is on screen, shows the record a link named (a search hit): scrolled to the
+ * middle, focused, marked until the next click. A record not on this overview is left alone.
+ */
+function useShowRecord(record: string | undefined, ready: boolean) {
+  useEffect(() => {
+    if (!record || !ready) return;
+    const el = entryElement(record, ["timeline-item", "plan-item"]);
+    if (!el) return;
+    el.setAttribute("tabindex", "-1");
+    el.classList.add("shown-record");
+    el.scrollIntoView?.({ block: "center" });
+    el.focus({ preventScroll: true });
+    const unmark = () => el.classList.remove("shown-record");
+    window.addEventListener("pointerdown", unmark, { once: true });
+    return () => window.removeEventListener("pointerdown", unmark);
+  }, [record, ready]);
 }

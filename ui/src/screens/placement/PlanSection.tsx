@@ -35,7 +35,7 @@ export function PlanSection({ title, items, testId, detail, statusList }: PlanSe
             {items.map((item) => {
               const d = detail(item);
               return (
-                <li key={item.id} data-testid="plan-item" data-status={item.status ?? undefined}>
+                <li key={item.id} data-testid="plan-item" data-status={item.status ?? undefined} data-id={item.id}>
                   <HStack gap="space-8" justify="space-between" align="start" wrap={false}>
                     <VStack gap="space-0">
                       <BodyShort className="pre-line">{item.text}</BodyShort>

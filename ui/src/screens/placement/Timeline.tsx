@@ -13,16 +13,19 @@ interface TimelineProps {
   role: Role | null;
   /** Something was changed from the timeline (a request answered): load the overview again. */
   onChanged: () => void;
+  /** The id of an entry to draw even if it is older than the first page (a search hit). */
+  show?: string;
 }
 
 /** Entries drawn at first; a three-year placement has hundreds, and drawing them all made opening slow. */
 const TIMELINE_PAGE = 40;
 
 /** What happened, newest first, with the note form on top; drawn a page at a time. */
-export function Timeline({ items, placementId, role, onChanged }: TimelineProps) {
+export function Timeline({ items, placementId, role, onChanged, show }: TimelineProps) {
   const { t } = useTranslation();
-  const [shown, setShown] = useState(TIMELINE_PAGE);
   const sorted = newestFirst(items);
+  // A record a link names is drawn even when it is further back than the first page.
+  const [shown, setShown] = useState(() => Math.max(TIMELINE_PAGE, sorted.findIndex((i) => i.id === show) + 1));
   const hidden = sorted.length - shown;
   return (
     <VStack as="section" gap="space-16" aria-labelledby="timeline-heading" data-testid="overview-timeline">
@@ -62,4 +65,11 @@ export function Timeline({ items, placementId, role, onChanged }: TimelineProps)
       )}
     </VStack>
   );
+}
+
+/** The element on screen of an entry (a timeline item, a plan item), by its record's id. */
+export function entryElement(id: string, testIds: string[]): HTMLElement | undefined {
+  return testIds
+    .flatMap((testId) => Array.from(document.querySelectorAll<HTMLElement>(`[data-testid="${testId}"]`)))
+    .find((el) => el.dataset.id === id);
 }
