@@ -15,6 +15,7 @@ import { EmptyState } from "./EmptyState";
 import { JoinButton } from "./JoinButton";
 import { PlacementCard } from "./PlacementCard";
 import { SearchResults } from "./SearchResults";
+import { Today } from "./Today";
 
 const SEARCH_DEBOUNCE_MS = 150;
 
@@ -83,6 +84,7 @@ export function PlacementList({ role, initialQuery }: { role: Role | null; initi
         <EmptyState role={role} />
       ) : (
         <VStack gap="space-16" align="start">
+          <Today placements={placements.data} role={role} />
           <ul className="plain-list full-width" aria-labelledby="placement-list-heading" data-testid="placement-list">
             {placements.data.slice(0, shown).map((p) => (
               <li key={p.id}>

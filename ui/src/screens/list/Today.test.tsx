@@ -1,0 +1,51 @@
+import { render, screen } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import type { PlacementSummary } from "../../bindings/PlacementSummary";
+import { Today, todayLines } from "./Today";
+
+const today = "2026-05-10";
+function summary(patch: Partial<PlacementSummary>): PlacementSummary {
+  return {
+    id: "p1",
+    candidateName: "Ola",
+    employerName: "Lager AS",
+    measure: "work_training",
+    status: "active",
+    startDate: "2026-01-05",
+    endDate: null,
+    nextVisit: null,
+    openRequests: 0,
+    overdueActions: 0,
+    lastObservation: today,
+    ...patch,
+  };
+}
+
+describe("todayLines", () => {
+  it("gathers what waits across placements, per role", () => {
+    const list = [
+      summary({ id: "a", openRequests: 2, nextVisit: "2026-05-10" }),
+      summary({ id: "b", overdueActions: 1, nextVisit: "2026-05-11", lastObservation: "2026-05-09" }),
+      summary({ id: "c", status: "ended", openRequests: 1, overdueActions: 3 }),
+    ];
+    expect(todayLines(list, "adviser", today).map((l) => `${l.placementId}:${l.kind}`)).toEqual([
+      "a:request",
+      "a:visit",
+      "b:overdue",
+    ]);
+    expect(todayLines(list, "employer", today).map((l) => `${l.placementId}:${l.kind}`)).toEqual([
+      "a:request",
+      "b:overdue",
+      "b:log",
+    ]);
+  });
+});
+
+describe("Today", () => {
+  it("takes no room when nothing waits, and names the candidate when something does", () => {
+    const { container, rerender } = render(<Today placements={[summary({})]} role="adviser" />);
+    expect(container.innerHTML).toBe("");
+    rerender(<Today placements={[summary({ openRequests: 1 })]} role="adviser" />);
+    expect(screen.getByTestId("today-item").textContent).toBe("Ola: arbeidsgiveren ønsker kontakt med NAV");
+  });
+});
