@@ -682,6 +682,27 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     }
     employer.el("plan-progress").await;
 
+    // --- The header's search finds the employer's note across placements and opens the note
+    // itself: the overview focuses and marks it. ---
+    adviser.type_into("header-search", "NOTAT-5d21").await;
+    adviser
+        .el("header-search")
+        .await
+        .send_keys(&fantoccini::key::Key::Enter.to_string())
+        .await
+        .unwrap();
+    let hit = adviser.el_css("[data-testid=\"search-hit\"] a").await;
+    let target = hit.attr("href").await.unwrap().unwrap_or_default();
+    assert!(target.contains("?record="), "a hit names its record: {target}");
+    hit.click().await.unwrap();
+    adviser.el("placement-overview").await;
+    let shown = adviser.el_css(".shown-record").await;
+    assert!(
+        shown.text().await.unwrap().contains(NOTE_MARKER),
+        "the hit opened the note itself"
+    );
+    adviser.screenshot("search-opens-note").await;
+
     // --- A second employer device (a tablet, in this process) joins with a new code; the adviser
     // removes it from her window, and it is refused at once. ---
     adviser.click("invite-employer").await;
@@ -842,7 +863,7 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     assert_eq!(went_well, DRAFT_MARKER, "the draft survived the kill");
 
     // --- Left unused, the app locks itself: the screens with the candidate's name are gone and
-    // only the passphrase opens it again, with the draft still there. ---
+    // only the passphrase opens it again, on the screen the user left, the draft still there. ---
     employer
         .wait_for_text("the app locked itself", |t| {
             t.contains("Følgesvenn er låst")
@@ -860,9 +881,11 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         );
     }
     employer.axe("locked").await;
+    employer.screenshot("locked").await;
     employer.type_into("unlock-passphrase", PASSPHRASE).await;
     employer.click("unlock-submit").await;
-    employer.click("placement-link").await;
+    // Back where the user was: the overview, with the daily log's draft restored.
+    employer.el("placement-overview").await;
     employer.el("draft-restored").await;
     employer.close().await;
     let adviser_dir = adviser.data_dir.clone();

@@ -545,3 +545,34 @@ fn the_app_locks_and_opens_only_with_the_passphrase() {
         "kept in app.json"
     );
 }
+
+/// The shell calls `lock` and `unlock` from its own async runtime, with the background sync
+/// running: unlocking again must not wait on the stopped loop or the old store.
+#[test]
+fn lock_and_unlock_from_an_async_command_with_sync_running() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pass = "en lang nok passordfrase";
+    let core = AppCore::new(tmp.path().join("device"), |_| {}).unwrap();
+    core.setup(setup(Some(pass), "http://127.0.0.1:9")).unwrap();
+    core.create_placement(placement()).unwrap();
+    let shell = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    shell.block_on(async {
+        for _ in 0..3 {
+            core.sync_now();
+            assert!(!core.lock().unwrap().unlocked);
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::scope(|s| {
+                s.spawn(|| tx.send(core.unlock(Some(pass.into()))).unwrap());
+                let r = rx
+                    .recv_timeout(std::time::Duration::from_secs(20))
+                    .expect("unlock answered");
+                assert!(r.unwrap().unlocked);
+            });
+            assert_eq!(core.list_placements().unwrap().len(), 1);
+        }
+    });
+}
