@@ -1,7 +1,8 @@
-import { Box, Heading, Link, VStack } from "@navikt/ds-react";
+import { Link } from "@navikt/ds-react";
 import { useTranslation } from "react-i18next";
 import type { PlacementSummary } from "../../bindings/PlacementSummary";
 import type { Role } from "../../bindings/Role";
+import { WaitingList } from "../../components/WaitingList";
 import { formatDate, todayIso } from "../../format";
 import { currentLanguage } from "../../i18n";
 import { href } from "../../hooks/useRoute";
@@ -54,27 +55,12 @@ export function Today({ placements, role }: { placements: readonly PlacementSumm
     }
   };
   return (
-    <Box
-      as="section"
-      padding="space-16"
-      background="warning-soft"
-      borderRadius="12"
-      aria-labelledby="today-heading"
-      className="full-width"
-      data-testid="today"
-    >
-      <VStack gap="space-8">
-        <Heading level="2" size="small" id="today-heading">
-          {t("today.heading")}
-        </Heading>
-        <ul className="needs-action">
-          {lines.map((l) => (
-            <li key={`${l.placementId}:${l.kind}`} data-testid="today-item" data-kind={l.kind}>
-              <Link href={href({ name: "placement", id: l.placementId })}>{text(l)}</Link>
-            </li>
-          ))}
-        </ul>
-      </VStack>
-    </Box>
+    <WaitingList heading={t("today.heading")} testId="today" className="full-width">
+      {lines.map((l) => (
+        <li key={`${l.placementId}:${l.kind}`} data-testid="today-item" data-kind={l.kind}>
+          <Link href={href({ name: "placement", id: l.placementId })}>{text(l)}</Link>
+        </li>
+      ))}
+    </WaitingList>
   );
 }

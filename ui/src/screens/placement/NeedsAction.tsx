@@ -1,8 +1,8 @@
-import { Box, Heading, VStack } from "@navikt/ds-react";
 import { useTranslation } from "react-i18next";
 import type { Overview } from "../../bindings/Overview";
 import type { Role } from "../../bindings/Role";
 import type { TimelineItem } from "../../bindings/TimelineItem";
+import { WaitingList } from "../../components/WaitingList";
 import { formatDate, todayIso } from "../../format";
 import { currentLanguage } from "../../i18n";
 import { isOverdue } from "./timeline";
@@ -53,32 +53,18 @@ export function NeedsAction({ overview, role }: { overview: Overview; role: Role
   }
 
   return (
-    <Box
-      as="section"
-      padding="space-16"
-      background="warning-soft"
-      borderRadius="12"
-      aria-labelledby="needs-action-heading"
-      data-testid="needs-action"
-    >
-      <VStack gap="space-12">
-        <Heading level="2" size="small" id="needs-action-heading">
-          {t("needsAction.heading")}
-        </Heading>
-        <ul className="needs-action">
-          {lines.map(([id, text]) => (
-            <li key={id} data-testid="needs-action-item">
-              {id === "next-visit" || id === "daily-log" ? (
-                text
-              ) : (
-                <button type="button" className="link-button" onClick={() => show(id)}>
-                  {text}
-                </button>
-              )}
-            </li>
-          ))}
-        </ul>
-      </VStack>
-    </Box>
+    <WaitingList heading={t("needsAction.heading")} testId="needs-action">
+      {lines.map(([id, text]) => (
+        <li key={id} data-testid="needs-action-item">
+          {id === "next-visit" || id === "daily-log" ? (
+            text
+          ) : (
+            <button type="button" className="link-button" onClick={() => show(id)}>
+              {text}
+            </button>
+          )}
+        </li>
+      ))}
+    </WaitingList>
   );
 }
