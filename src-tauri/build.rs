@@ -35,6 +35,7 @@ const COMMANDS: &[&str] = &[
     "set_task_status",
     "set_action_status",
     "add_note",
+    "edit_note",
 ];
 
 fn main() {

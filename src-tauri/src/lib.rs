@@ -62,6 +62,7 @@ pub fn run() {
             commands::plan::set_task_status,
             commands::plan::set_action_status,
             commands::plan::add_note,
+            commands::plan::edit_note,
         ])
         .run(tauri::generate_context!())
         .expect("Følgesvenn could not start its window");

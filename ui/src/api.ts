@@ -196,6 +196,11 @@ export function addNote(placementId: string, input: NoteInput): Promise<string> 
   return call<string>("add_note", { placementId, input });
 }
 
+/** A written note's new text; `isPrivate`: the adviser's own note. Its earlier text stays in history. */
+export function editNote(placementId: string, noteId: string, body: string, isPrivate: boolean): Promise<null> {
+  return call<null>("edit_note", { placementId, noteId, body, private: isPrivate });
+}
+
 export function syncStatus(): Promise<SyncStatus> {
   return call<SyncStatus>("sync_status");
 }

@@ -811,6 +811,28 @@ impl AppCore {
     }
 
     /// A note both sides see (the adviser's own notes go with a visit, in the private document).
+    /// Replaces a written note's text (a character diff, so an edit on another device merges;
+    /// the earlier text stays in the document's history). `private`: the adviser's own note.
+    /// Who may edit which note is the rights table's (`rights.rs`): an employer only its own.
+    pub fn edit_note(
+        &self,
+        placement: Uuid,
+        note: Uuid,
+        body: &str,
+        private: bool,
+    ) -> Result<(), CommandError> {
+        self.with_store(|s| {
+            if private {
+                s.write_private(placement, |d, st| d.edit_note(note, body, st))?;
+            } else {
+                s.write_shared(placement, |d, st| d.edit_note(note, body, st))?;
+            }
+            Ok(())
+        })?;
+        self.nudge_sync();
+        Ok(())
+    }
+
     pub fn add_note(&self, placement: Uuid, input: dto::NoteInput) -> Result<Uuid, CommandError> {
         let note = NewNote {
             body: input.body,

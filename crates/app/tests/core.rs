@@ -186,6 +186,24 @@ fn visit_correction_and_offline_pairing() {
     assert_eq!(status(first).as_deref(), Some("corrected"));
     assert_eq!(status(second).as_deref(), Some("correction"));
     assert!(o.timeline.iter().any(|t| t.kind() == "adviser_note"));
+    // The adviser's own note is edited in the private document.
+    let private = o
+        .timeline
+        .iter()
+        .find(|t| t.kind() == "adviser_note")
+        .unwrap()
+        .id();
+    adviser
+        .edit_note(p, private, "Bare NAV: HEMMELIG, rettet", true)
+        .unwrap();
+    assert!(
+        adviser
+            .overview(p)
+            .unwrap()
+            .timeline
+            .iter()
+            .any(|t| t.id() == private && t.text() == "Bare NAV: HEMMELIG, rettet")
+    );
     assert!(o.timeline.iter().any(|t| t.kind() == "action"));
 
     // The training plan is the adviser's to write; the employer sets each task's status.
@@ -575,4 +593,47 @@ fn lock_and_unlock_from_an_async_command_with_sync_running() {
             assert_eq!(core.list_placements().unwrap().len(), 1);
         }
     });
+}
+
+/// A written note can be edited: the adviser's own private note, and a shared one; an empty
+/// text is refused and changes nothing.
+#[test]
+fn a_written_note_is_edited() {
+    let tmp = tempfile::tempdir().unwrap();
+    let core = AppCore::new(tmp.path().join("device"), |_| {}).unwrap();
+    core.setup(setup(
+        Some("en lang nok passordfrase"),
+        "http://127.0.0.1:9",
+    ))
+    .unwrap();
+    let p = core.create_placement(placement()).unwrap();
+    let note = core
+        .add_note(
+            p,
+            folgesvenn_app_core::dto::NoteInput {
+                body: "Ola starter kl. 8".into(),
+                reply_to: None,
+            },
+        )
+        .unwrap();
+    core.edit_note(p, note, "Ola starter kl. 9", false).unwrap();
+    let e = core.edit_note(p, note, "  ", false).unwrap_err();
+    assert_eq!(
+        (e.kind.as_str(), e.params["field"].as_str()),
+        ("required", "note")
+    );
+    let text = |o: &folgesvenn_app_core::dto::Overview, id| {
+        o.timeline
+            .iter()
+            .find(|t| t.id() == id)
+            .map(|t| t.text().to_owned())
+    };
+    let o = core.overview(p).unwrap();
+    assert_eq!(text(&o, note).as_deref(), Some("Ola starter kl. 9"));
+    assert_eq!(
+        core.edit_note(p, uuid::Uuid::new_v4(), "Finnes ikke", false)
+            .unwrap_err()
+            .kind,
+        "unknown_record"
+    );
 }

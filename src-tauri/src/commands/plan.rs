@@ -53,3 +53,19 @@ pub async fn add_note(
     core.add_note(self::placement_id(&placement_id)?, input)
         .map(|id| id.to_string())
 }
+
+#[tauri::command]
+pub async fn edit_note(
+    core: State<'_, AppCore>,
+    placement_id: String,
+    note_id: String,
+    body: String,
+    private: bool,
+) -> Result<(), CommandError> {
+    core.edit_note(
+        self::placement_id(&placement_id)?,
+        record_id(&note_id)?,
+        &body,
+        private,
+    )
+}

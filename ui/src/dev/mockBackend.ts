@@ -537,6 +537,19 @@ export function installMockBackend(): void {
         setStatus({ ...status, pending: status.pending + 1 });
         return null;
       }
+      case "edit_note": {
+        const p = find(args.placementId);
+        const body = String(args.body);
+        if (!body.trim()) fail("invalid_input", "Notat mangler.", { validation: "required", field: "note" });
+        const note = p.overview.timeline.find(
+          (i): i is Extract<TimelineItem, { kind: "note" | "adviser_note" }> =>
+            (i.kind === "note" || i.kind === "adviser_note") && i.id === args.noteId,
+        );
+        if (!note) return fail("unknown_record", "Fant ikke notatet.");
+        note.text = body;
+        setStatus({ ...status, pending: status.pending + 1 });
+        return null;
+      }
       case "add_note": {
         const p = find(args.placementId);
         const input = args.input as NoteInput;

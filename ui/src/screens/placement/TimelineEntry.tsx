@@ -10,6 +10,7 @@ import { StatusSelect } from "../../components/StatusSelect";
 import { formatDate, formatShortDate } from "../../format";
 import { currentLanguage } from "../../i18n";
 import { href } from "../../hooks/useRoute";
+import { NoteEdit } from "./NoteEdit";
 import { RequestFollowUp } from "./RequestFollowUp";
 import { isOverdue, kindColor, requestColor, statusOf } from "./timeline";
 
@@ -81,6 +82,17 @@ export function TimelineEntry({
         <Detail textColor="subtle" data-testid="note-author">
           {t("note.by", { name: item.author })}
         </Detail>
+      )}
+      {/* The adviser may edit every note (the rights table); an employer's own notes come later,
+          when the timeline says whose role wrote a note. */}
+      {(item.kind === "note" || item.kind === "adviser_note") && role === "adviser" && (
+        <NoteEdit
+          placementId={placementId}
+          noteId={item.id}
+          text={item.text}
+          isPrivate={item.kind === "adviser_note"}
+          onSaved={onChanged}
+        />
       )}
       {item.kind === "action" && (
         <ActionFollowUp item={item} placementId={placementId} role={role} onChanged={onChanged} />
