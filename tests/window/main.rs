@@ -31,6 +31,7 @@ const SHARED_MARKER: &str = "Delt oppsummering SYNLIG-7c1e";
 const PRIVATE_MARKER: &str = "Bare for NAV HEMMELIG-4f2a";
 const DRAFT_MARKER: &str = "Halvskrevet UTKAST-93b0";
 const NOTE_MARKER: &str = "Ola starter kl. 9 på mandag NOTAT-5d21";
+const NOTE_EDITED: &str = "Ola starter kl. 10 på mandag NOTAT-5d21 RETTET";
 const TASK_MARKER: &str = "Betjene kassa OPPGAVE-0c7e";
 /// Generous: a cold WebKit start under Xvfb on a loaded two-core machine can take many seconds.
 const WAIT: Duration = Duration::from_secs(60);
@@ -713,6 +714,21 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     );
     adviser.screenshot("search-opens-note").await;
 
+    // --- The adviser edits the note; the employer sees the new text. ---
+    adviser
+        .click_css(".shown-record [data-testid=\"note-edit-open\"]")
+        .await;
+    adviser.type_into("note-edit-body", NOTE_EDITED).await;
+    adviser.axe("editing a note").await;
+    adviser.click("note-edit-save").await;
+    let deadline = Instant::now() + WAIT;
+    while !employer.body_text().await.contains(NOTE_EDITED) {
+        assert!(Instant::now() < deadline, "the edited note did not cross");
+        adviser.click("sync-now").await;
+        employer.click("sync-now").await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+
     // --- A second employer device (a tablet, in this process) joins with a new code; the adviser
     // removes it from her window, and it is refused at once. ---
     adviser.click("invite-employer").await;
@@ -965,8 +981,8 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
             .projection_dump(true)
             .unwrap()
             .join("\n")
-            .contains(NOTE_MARKER),
-        "and the employer's note in it"
+            .contains(NOTE_EDITED),
+        "and the employer's note in it, as the adviser edited it"
     );
     drop(xvfb);
 }
