@@ -1,6 +1,7 @@
 // Errors and sync-log lines in the UI's language: the Rust side sends a code and its parameters
 // (`CommandError.kind`, `.params`; `SyncLogLine`, `QuarantineLine`), never a sentence the UI shows.
 import type { TFunction } from "i18next";
+import { useCallback } from "react";
 import { useTranslation } from "react-i18next";
 import { CommandFailure, toCommandError } from "./api";
 import { EMPLOYER_ACCESS_DAYS, LOG_EVENTS } from "./bindings/rules";
@@ -65,7 +66,8 @@ export function errorText(t: TFunction, error: unknown, language: Language = cur
 /** `errorText` with the current language's `t`. */
 export function useErrorText(): (error: unknown) => string {
   const { t } = useTranslation();
-  return (error: unknown) => errorText(t, error);
+  // Stable while the language is: callers put it in their own callbacks' dependencies.
+  return useCallback((error: unknown) => errorText(t, error), [t]);
 }
 
 /** A coded line: what happened (`kind`) and the values it names. */

@@ -6,9 +6,9 @@ import { editNote } from "../../api";
 import { LONG_MAX } from "../../bindings/rules";
 import { DraftRestored } from "../../components/DraftRestored";
 import { useErrorText } from "../../errorText";
-import { charCount } from "../../format";
 import { draftKey, useOpenIfDraft } from "../../hooks/useDraft";
 import { useForm } from "../../hooks/useForm";
+import { noteBodyError } from "./NoteForm";
 
 export function noteEditDraftKey(placementId: string, noteId: string): string {
   return draftKey("note-edit", `${placementId}.${noteId}`);
@@ -42,13 +42,7 @@ export function NoteEdit({
     initial: { body: text },
     ids: { body: `note-edit-${noteId}` },
     onInvalid: "field",
-    validate: ({ body }) => ({
-      body: !body.trim()
-        ? t("note.errors.empty")
-        : charCount(body) > LONG_MAX
-          ? t("note.errors.tooLong", { max: LONG_MAX })
-          : undefined,
-    }),
+    validate: ({ body }) => ({ body: noteBodyError(t, body) }),
     failureMessage: (error) => t("note.failed", { message: errorText(error) }),
   });
 

@@ -1,4 +1,5 @@
 import { Alert, Box, Button, Textarea, VStack } from "@navikt/ds-react";
+import type { TFunction } from "i18next";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { addNote } from "../../api";
@@ -11,6 +12,13 @@ import { LONG_MAX } from "../../bindings/rules";
 
 /** What the Rust side accepts in a note (folgesvenn-domain's validate.rs). */
 const NOTE_MAX = LONG_MAX;
+
+/** What is wrong with a note's text, if anything: the one rule for writing and editing a note. */
+export function noteBodyError(t: TFunction, body: string): string | undefined {
+  if (!body.trim()) return t("note.errors.empty");
+  if (charCount(body) > NOTE_MAX) return t("note.errors.tooLong", { max: NOTE_MAX });
+  return undefined;
+}
 
 export function noteDraftKey(placementId: string): string {
   return draftKey("note", placementId);
@@ -35,13 +43,7 @@ export function NoteForm({
     initial: { body: "" },
     ids: { body: `note-body-${placementId}` },
     onInvalid: "field",
-    validate: ({ body }) => ({
-      body: !body.trim()
-        ? t("note.errors.empty")
-        : charCount(body) > NOTE_MAX
-          ? t("note.errors.tooLong", { max: NOTE_MAX })
-          : undefined,
-    }),
+    validate: ({ body }) => ({ body: noteBodyError(t, body) }),
     // The draft is kept: nothing typed is lost.
     failureMessage: (error) => t("note.failed", { message: errorText(error) }),
   });
