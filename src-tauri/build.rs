@@ -36,6 +36,9 @@ const COMMANDS: &[&str] = &[
     "set_action_status",
     "add_note",
     "edit_note",
+    "placement_consents",
+    "give_consent",
+    "withdraw_consent",
 ];
 
 fn main() {

@@ -63,6 +63,9 @@ pub fn run() {
             commands::plan::set_action_status,
             commands::plan::add_note,
             commands::plan::edit_note,
+            commands::consent::placement_consents,
+            commands::consent::give_consent,
+            commands::consent::withdraw_consent,
         ])
         .run(tauri::generate_context!())
         .expect("Følgesvenn could not start its window");

@@ -232,6 +232,18 @@ fn ours(tools: &Tools, n: usize) -> Result<Outcome> {
         ],
     )?;
     tools.dev("share", &a, &["--placement", &p, "--relay", &url])?;
+    tools.dev(
+        "give-consent",
+        &a,
+        &[
+            "--placement",
+            &p,
+            "--scopes",
+            "follow_up",
+            "--text-version",
+            "2026-1",
+        ],
+    )?;
     let codes = tools.dev("invite", &a, &["--placement", &p])?;
     let (full, short) = codes
         .split_once('\n')

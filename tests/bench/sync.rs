@@ -272,6 +272,17 @@ async fn measure(name: &'static str, days: i64, seed: u64) -> Row {
     // Only the shared document syncs here, as in automerge's peer-to-peer comparison (the
     // adviser's private document goes only to the adviser's own devices).
     share(&mut adviser, shared, &relay).unwrap();
+    adviser
+        .write_private(p, |d, s| {
+            d.give_consent(
+                &folgesvenn_domain::NewConsent {
+                    scopes: vec![folgesvenn_domain::ConsentScope::FollowUp],
+                    text_version: "2026-1".into(),
+                },
+                s,
+            )
+        })
+        .unwrap();
     let pairing = invite(
         &mut adviser,
         &client,

@@ -41,14 +41,36 @@ pub fn new_store(dir: &Path, role: Role, name: &str) -> (Store, DbKey) {
     (s, key)
 }
 
-/// The adviser invites `device` to the placement's shared document with `role`, and `device`
-/// accepts the full code (offline; it presents the secret on its first sync).
+/// The candidate's consent to follow-up with the employer, recorded on the adviser's store (once):
+/// what every employer invitation needs.
+pub fn consent(adviser: &mut Store, p: folgesvenn_domain::uuid::Uuid) {
+    if adviser.employer_sharing_allowed(p).unwrap() {
+        return;
+    }
+    adviser
+        .write_private(p, |d, s| {
+            d.give_consent(
+                &NewConsent {
+                    scopes: vec![ConsentScope::FollowUp],
+                    text_version: "2026-1".into(),
+                },
+                s,
+            )
+        })
+        .unwrap();
+}
+
+/// The adviser invites `device` to the placement's shared document with `role` (an employer after
+/// the candidate's consent), and `device` accepts the full code (offline; it presents the secret on its first sync).
 pub async fn join(
     adviser: &mut Store,
     device: &mut Store,
     p: folgesvenn_domain::uuid::Uuid,
     role: folgesvenn_protocol::wire::MemberRole,
 ) {
+    if role == folgesvenn_protocol::wire::MemberRole::Employer {
+        consent(adviser, p);
+    }
     let pairing = folgesvenn_sync::invite(
         adviser,
         &folgesvenn_sync::SyncClient::new(),

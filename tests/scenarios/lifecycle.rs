@@ -194,3 +194,100 @@ async fn the_employers_access_ends_twelve_weeks_after_the_placement_does() {
     assert_eq!(e.kind(), "reopen_too_late", "{e}");
     drop(relay);
 }
+
+/// The candidate withdraws consent: the adviser records it, and the employer's devices are removed
+/// in the same step (new key). The relay refuses them from the next sync; the phone, which sent
+/// everything, deletes the placement; the tablet, holding a note the relay never took, keeps it
+/// until it could be sent. No new invitation is made until a new consent allows one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawn_consent_ends_the_employers_access_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(&tmp.path().join("relay"));
+    let client = SyncClient::new();
+    let (mut adviser, _) = new_store(&tmp.path().join("adviser"), Role::Adviser, "Kari Veileder");
+    let (mut phone, _) = new_store(&tmp.path().join("phone"), Role::Employer, "Per Verksmester");
+    let (mut tablet, _) = new_store(
+        &tmp.path().join("tablet"),
+        Role::Employer,
+        "Per Verksmester",
+    );
+    let p = adviser
+        .create_placement(&placement_input("Ola Nordmann"))
+        .unwrap();
+    let shared = adviser.document_id(p, DocKind::Shared).unwrap();
+    share(&mut adviser, shared, &relay.url).unwrap();
+    join(&mut adviser, &mut phone, p, MemberRole::Employer).await;
+    join(&mut adviser, &mut tablet, p, MemberRole::Employer).await;
+    for s in [&mut adviser, &mut phone, &mut tablet] {
+        sync_once(s, &client).await.unwrap();
+    }
+    sync_once(&mut adviser, &client).await.unwrap();
+    note(&mut phone, p, "Ola var på plass hele uka.");
+    sync_once(&mut phone, &client).await.unwrap();
+    let unsent = note(&mut tablet, p, "Skrevet uten nett.");
+
+    let consents = adviser.consents(p).unwrap();
+    assert_eq!(consents.len(), 1);
+    assert!(consents[0].allows_employer);
+    let removed = folgesvenn_sync::withdraw_consent(&mut adviser, p, consents[0].id).unwrap();
+    assert_eq!(removed, 2, "both employer devices");
+    let after = adviser.consents(p).unwrap();
+    assert!(after[0].withdrawn_at.is_some() && !after[0].allows_employer);
+    assert_eq!(after[0].withdrawn_by.as_deref(), Some("Kari Veileder"));
+    let roster = folgesvenn_sync::roster(&adviser, shared).unwrap();
+    assert!(roster.is_revoked(phone.device_id()) && roster.is_revoked(tablet.device_id()));
+    assert_eq!(
+        folgesvenn_sync::withdraw_consent(&mut adviser, p, consents[0].id)
+            .unwrap_err()
+            .kind(),
+        "inconsistent",
+        "a consent is withdrawn once"
+    );
+    sync_once(&mut adviser, &client).await.unwrap();
+
+    // The phone had sent everything: refused, it deletes the placement.
+    let r = sync_once(&mut phone, &client).await.unwrap();
+    assert_eq!(r.purged, 1, "{r:?}");
+    assert!(phone.placement(p).is_err());
+    assert!(phone.list_placements().unwrap().is_empty());
+    assert!(
+        log_of(&phone, None)
+            .iter()
+            .any(|e| e == "access_ended_deleted")
+    );
+    // The tablet's note never reached the relay: refused, it keeps the placement and the note.
+    let r = sync_once(&mut tablet, &client).await;
+    assert!(matches!(r, Ok(ref r) if r.purged == 0), "{r:?}");
+    let kept = tablet.placement(p).unwrap().shared;
+    assert!(kept.notes.contains_key(&unsent));
+    assert!(
+        log_of(&tablet, Some(shared))
+            .iter()
+            .any(|e| e == "access_ended_kept")
+    );
+
+    // No employer invitation without a consent that allows one; a new consent allows it again.
+    let refused = folgesvenn_sync::invite(
+        &mut adviser,
+        &client,
+        p,
+        DocKind::Shared,
+        MemberRole::Employer,
+        std::time::Duration::from_secs(3600),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(refused.kind(), "consent_missing");
+    consent(&mut adviser, p);
+    assert_eq!(adviser.consents(p).unwrap().len(), 2);
+    folgesvenn_sync::invite(
+        &mut adviser,
+        &client,
+        p,
+        DocKind::Shared,
+        MemberRole::Employer,
+        std::time::Duration::from_secs(3600),
+    )
+    .await
+    .unwrap();
+}

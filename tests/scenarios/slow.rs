@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use folgesvenn_app_core::AppCore;
-use folgesvenn_app_core::dto::{NewPlacementInput, NoteInput, Role, SetupInput};
+use folgesvenn_app_core::dto::{ConsentInput, NewPlacementInput, NoteInput, Role, SetupInput};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -139,6 +139,14 @@ fn commands_answer_at_once_while_the_relay_takes_20_seconds() {
     })
     .unwrap();
     let placement = core.create_placement(placement()).unwrap();
+    core.give_consent(
+        placement,
+        ConsentInput {
+            scopes: vec!["follow_up".into()],
+            text_version: "2026-1".into(),
+        },
+    )
+    .unwrap();
     // First a sync through the fast proxy: the device is registered and the documents are on
     // the relay, so the invitation below needs only the relay to take it.
     until("the first sync", || {

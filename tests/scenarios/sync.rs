@@ -66,6 +66,7 @@ async fn adviser_and_employer_pair_work_apart_and_converge() {
     let private = adviser.document_id(p, DocKind::Private).unwrap();
     share(&mut adviser, shared, &relay).unwrap();
     share(&mut adviser, private, &relay).unwrap();
+    consent(&mut adviser, p);
     let invitation = invite(
         &mut adviser,
         &client,
@@ -465,6 +466,7 @@ async fn pairing_works_while_the_relay_is_down() {
     let shared = adviser.document_id(p, DocKind::Shared).unwrap();
     share(&mut adviser, shared, &relay).unwrap();
 
+    consent(&mut adviser, p);
     let pairing = invite(
         &mut adviser,
         &client,
@@ -578,6 +580,7 @@ async fn a_damaged_record_is_quarantined_and_the_rest_of_its_batch_applied() {
         .unwrap();
     let shared = adviser.document_id(p, DocKind::Shared).unwrap();
     share(&mut adviser, shared, &relay.url).unwrap();
+    consent(&mut adviser, p);
     let pairing = invite(
         &mut adviser,
         &client,

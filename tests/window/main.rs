@@ -548,6 +548,35 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     let state = adviser.el("sync-state").await.text().await.unwrap();
     assert!(state.contains("Frakoblet"), "the relay is down: {state}");
 
+    // --- No employer without the candidate's consent: the invitation is refused, saying why;
+    // the adviser records the consent (offline, in the private document) and invites. ---
+    adviser.el("consent-none").await;
+    adviser.click("invite-employer").await;
+    let refused = adviser.el("invite-error").await.text().await.unwrap();
+    assert!(
+        refused.contains("samtykke til oppfølging sammen med arbeidsgiveren"),
+        "{refused}"
+    );
+    adviser.click("consent-add").await;
+    adviser.click("consent-scope-goals").await;
+    adviser.type_into("consent-version", "2026-1").await;
+    adviser.axe("recording a consent").await;
+    adviser.screenshot_at("consent", Some("consent")).await;
+    adviser.click("consent-submit").await;
+    let item = adviser.el("consent-item").await.text().await.unwrap();
+    assert!(
+        item.contains("Oppfølging sammen med arbeidsgiveren") && item.contains("2026-1"),
+        "{item}"
+    );
+    adviser
+        .wait_for_attr(
+            "[data-testid=\"consent\"]",
+            "data-allows-employer",
+            "true",
+            &[],
+        )
+        .await;
+
     adviser.click("invite-employer").await;
     let full_code = adviser
         .el("pairing-full-code")
@@ -793,8 +822,9 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     loop {
         adviser.click("sync-now").await;
         tokio::time::sleep(Duration::from_millis(700)).await;
+        // Refused by the relay, the tablet (it had sent everything) deletes the placement.
         match folgesvenn_sync::sync_once(&mut tablet, &client).await {
-            Err(folgesvenn_sync::SyncError::Relay { status: 403, .. }) => break,
+            Ok(r) if r.purged == 1 => break,
             other => assert!(
                 Instant::now() < deadline,
                 "the removed tablet still syncs: {other:?}"

@@ -5,6 +5,9 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppState } from "./bindings/AppState";
 import type { ClosePlacementInput } from "./bindings/ClosePlacementInput";
 import type { CommandError } from "./bindings/CommandError";
+import type { ConsentInput } from "./bindings/ConsentInput";
+import type { ConsentView } from "./bindings/ConsentView";
+import type { ConsentWithdrawn } from "./bindings/ConsentWithdrawn";
 import type { NewPlacementInput } from "./bindings/NewPlacementInput";
 import type { ObservationInput } from "./bindings/ObservationInput";
 import type { NoteInput } from "./bindings/NoteInput";
@@ -199,6 +202,21 @@ export function addNote(placementId: string, input: NoteInput): Promise<string> 
 /** A written note's new text; `isPrivate`: the adviser's own note. Its earlier text stays in history. */
 export function editNote(placementId: string, noteId: string, body: string, isPrivate: boolean): Promise<null> {
   return call<null>("edit_note", { placementId, noteId, body, private: isPrivate });
+}
+
+/** Every consent recorded for the placement, oldest first (the adviser's devices). */
+export function placementConsents(placementId: string): Promise<ConsentView[]> {
+  return call<ConsentView[]>("placement_consents", { placementId });
+}
+
+/** Records the candidate's consent; with `follow_up` it lets the adviser invite the employer. */
+export function giveConsent(placementId: string, input: ConsentInput): Promise<string> {
+  return call<string>("give_consent", { placementId, input });
+}
+
+/** Records a withdrawal; without another consent, the employer's devices are removed at once. */
+export function withdrawConsent(placementId: string, consentId: string): Promise<ConsentWithdrawn> {
+  return call<ConsentWithdrawn>("withdraw_consent", { placementId, consentId });
 }
 
 export function syncStatus(): Promise<SyncStatus> {

@@ -57,7 +57,8 @@ export type CodeList =
   | "syncDocument"
   | "field"
   | "inputField"
-  | "inconsistency";
+  | "inconsistency"
+  | "consentScope";
 
 /** The label of a code, or the code itself when this version of the UI does not know it. */
 export function codeLabel(t: TFunction, list: CodeList, code: string | null | undefined): string {

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use folgesvenn_domain::{
-    ActionStatus, CheckIn, CloseReason, Day, Employer, Moment, NewAction, NewNote, NewObservation,
-    NewPlacement, NewTrainingTask, NewVisit, PlacementStatus, TaskStatus,
+    ActionStatus, CheckIn, CloseReason, ConsentScope, Day, Employer, Moment, NewAction, NewConsent,
+    NewNote, NewObservation, NewPlacement, NewTrainingTask, NewVisit, PlacementStatus, TaskStatus,
 };
 use folgesvenn_store::{
     DocKind, KeyLocation, MAX_PASSPHRASE_CHARS, MIN_PASSPHRASE_CHARS, Store, Unlock, private_files,
@@ -545,6 +545,50 @@ impl AppCore {
         })?;
         self.nudge_sync();
         Ok(())
+    }
+
+    /// Every consent recorded for the placement, oldest first (the adviser's devices).
+    pub fn consents(&self, placement: Uuid) -> Result<Vec<dto::ConsentView>, CommandError> {
+        self.with_store(|s| Ok(s.consents(placement)?))
+    }
+
+    /// Records the candidate's consent in the private document. With `follow_up` among its
+    /// scopes, it is what lets the adviser invite the employer.
+    pub fn give_consent(
+        &self,
+        placement: Uuid,
+        input: dto::ConsentInput,
+    ) -> Result<Uuid, CommandError> {
+        let consent = NewConsent {
+            scopes: input
+                .scopes
+                .iter()
+                .map(|s| s.parse::<ConsentScope>())
+                .collect::<Result<_, _>>()?,
+            text_version: input.text_version,
+        };
+        let id = self.with_store(|s| {
+            Ok(s.write_private(placement, |d, st| d.give_consent(&consent, st))?)
+        })?;
+        self.nudge_sync();
+        Ok(id)
+    }
+
+    /// Records that the candidate withdrew a consent. If no consent then lets the employer take
+    /// part, every employer device is removed from the placement at once (new key; the relay
+    /// refuses them from the next sync, and they delete what they hold). Both happen under one
+    /// hold of the store, so no sync runs between the withdrawal and the removal.
+    pub fn withdraw_consent(
+        &self,
+        placement: Uuid,
+        consent: Uuid,
+    ) -> Result<dto::ConsentWithdrawn, CommandError> {
+        let removed =
+            self.with_store(|s| Ok(folgesvenn_sync::withdraw_consent(s, placement, consent)?))?;
+        self.nudge_sync();
+        Ok(dto::ConsentWithdrawn {
+            employer_devices_removed: removed as u32,
+        })
     }
 
     /// An invitation for the employer to the placement's shared document (never the private

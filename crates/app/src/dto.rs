@@ -8,7 +8,9 @@ use ts_rs::TS;
 
 /// The store's read views and the sync status, exported as they are (`export_store_views` below writes them).
 pub use folgesvenn_sync::{SyncState, SyncStatus};
-pub use store::{Overview, PlacementFacts, PlacementSummary, PlanItem, SearchHit, TimelineItem};
+pub use store::{
+    ConsentView, Overview, PlacementFacts, PlacementSummary, PlanItem, SearchHit, TimelineItem,
+};
 
 /// Every command fails with this: a stable code, its parameters, and a Norwegian sentence for logs
 /// and the CLI (the UI words `kind` and `params` in its own language).
@@ -391,6 +393,25 @@ pub struct NoteInput {
     pub reply_to: Option<uuid::Uuid>,
 }
 
+/// A consent the candidate gave: what may be shared (`CONSENT_SCOPES` codes) and the version of
+/// the consent text they were shown.
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConsentInput {
+    pub scopes: Vec<String>,
+    pub text_version: String,
+}
+
+/// What a withdrawal did: how many employer devices lost access (none when another consent
+/// still allows the employer, or none had joined).
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ConsentWithdrawn {
+    pub employer_devices_removed: u32,
+}
+
 #[cfg(test)]
 mod tests {
     use ts_rs::TS;
@@ -402,6 +423,7 @@ mod tests {
         super::Overview::export_all().unwrap();
         super::PlacementSummary::export_all().unwrap();
         super::SearchHit::export_all().unwrap();
+        super::ConsentView::export_all().unwrap();
         super::SyncStatus::export_all().unwrap();
     }
 }

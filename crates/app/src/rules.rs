@@ -6,9 +6,9 @@
 use std::fmt::Write;
 
 use folgesvenn_domain::{
-    ATTENDEES_MAX, ActionOwner, ActionStatus, Attendance, CloseReason, EMPLOYER_ACCESS_DAYS,
-    FIELD_MAX, GoalCategory, LONG_MAX, MeasureType, PlacementStatus, Role, SHORT_MAX, TaskStatus,
-    VisitKind,
+    ATTENDEES_MAX, ActionOwner, ActionStatus, Attendance, CloseReason, ConsentScope,
+    EMPLOYER_ACCESS_DAYS, FIELD_MAX, GoalCategory, LONG_MAX, MeasureType, PlacementStatus, Role,
+    SHORT_MAX, TaskStatus, VisitKind,
 };
 use folgesvenn_store::{MAX_PASSPHRASE_CHARS, MIN_PASSPHRASE_CHARS};
 
@@ -55,6 +55,12 @@ pub fn typescript() -> String {
         "ATTENDEES_MAX",
         "People named as present at a visit.",
         ATTENDEES_MAX,
+    );
+    limit(
+        &mut out,
+        "CONSENT_VERSION_MAX",
+        "Characters in the version name of a consent text.",
+        folgesvenn_domain::CONSENT_VERSION_MAX,
     );
     limit(
         &mut out,
@@ -152,6 +158,12 @@ pub fn typescript() -> String {
         "GOAL_CATEGORIES",
         "What a placement's goal is about.",
         GoalCategory::ALL.iter().map(|c| c.code()),
+    );
+    set(
+        &mut out,
+        "CONSENT_SCOPES",
+        "What a candidate may agree to share with the employer; `follow_up` lets the employer in at all.",
+        ConsentScope::ALL.iter().map(|c| c.code()),
     );
     set(
         &mut out,

@@ -1,7 +1,9 @@
 //! The app's commands without the window: first run, unlock, placements, bad input.
 
 use folgesvenn_app_core::AppCore;
-use folgesvenn_app_core::dto::{NewPlacementInput, Role, SetupInput, SyncState, TimelineItem};
+use folgesvenn_app_core::dto::{
+    ConsentInput, NewPlacementInput, Role, SetupInput, SyncState, TimelineItem,
+};
 
 fn setup(passphrase: Option<&str>, relay: &str) -> SetupInput {
     SetupInput {
@@ -219,6 +221,87 @@ fn visit_correction_and_offline_pairing() {
             },
         )
         .unwrap();
+
+    // No employer is invited before the candidate's consent to follow-up with the employer: not
+    // without one, not with one that leaves it out, not after it is withdrawn.
+    let refused = adviser.invite_employer(p).unwrap_err();
+    assert_eq!(refused.kind, "consent_missing", "{refused:?}");
+    let goals_only = adviser
+        .give_consent(
+            p,
+            ConsentInput {
+                scopes: vec!["goals".into()],
+                text_version: "2026-1".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        adviser.invite_employer(p).unwrap_err().kind,
+        "consent_missing"
+    );
+    let withdrawn = adviser
+        .give_consent(
+            p,
+            ConsentInput {
+                scopes: vec!["follow_up".into(), "goals".into(), "follow_up".into()],
+                text_version: "2026-1".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(
+        adviser
+            .withdraw_consent(p, withdrawn)
+            .unwrap()
+            .employer_devices_removed,
+        0,
+        "no employer had joined"
+    );
+    assert_eq!(
+        adviser.invite_employer(p).unwrap_err().kind,
+        "consent_missing"
+    );
+    let bad = adviser
+        .give_consent(
+            p,
+            ConsentInput {
+                scopes: vec!["everything".into()],
+                text_version: "2026-1".into(),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(bad.kind, "invalid_input", "{bad:?}");
+    let empty = adviser
+        .give_consent(
+            p,
+            ConsentInput {
+                scopes: vec![],
+                text_version: "2026-1".into(),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(empty.params["field"], "consent", "{empty:?}");
+    let given = adviser
+        .give_consent(
+            p,
+            ConsentInput {
+                scopes: vec!["follow_up".into(), "adaptations".into()],
+                text_version: " 2026-2 ".into(),
+            },
+        )
+        .unwrap();
+    // (Given within the same millisecond, their order is not asserted.)
+    let consents = adviser.consents(p).unwrap();
+    let find = |id| consents.iter().find(|c| c.id == id).unwrap();
+    assert_eq!(consents.len(), 3);
+    assert!(!find(goals_only).allows_employer && find(goals_only).withdrawn_at.is_none());
+    assert_eq!(find(withdrawn).scopes, ["follow_up", "goals"]);
+    assert_eq!(
+        find(withdrawn).withdrawn_by.as_deref(),
+        Some("Kari Veileder")
+    );
+    assert!(!find(withdrawn).allows_employer && find(given).allows_employer);
+    assert_eq!(find(given).text_version, "2026-2");
+    assert_eq!(find(given).scopes, ["follow_up", "adaptations"]);
 
     // As the shell calls it: from a task on an async runtime.
     let pairing = tokio::runtime::Runtime::new()

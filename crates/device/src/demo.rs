@@ -1,4 +1,4 @@
-//! The headless demo: one adviser device, one placement, a visit with an adviser-only note, an
+//! The headless demo: one adviser device, one placement with the candidate's consent, a visit with an adviser-only note, an
 //! employer's daily log entry asking NAV to call, a search, and a look at what is on disk.
 //!
 //! With a relay (`cargo xtask run --demo`) it also pairs an employer device: the placement is
@@ -61,6 +61,20 @@ pub fn run(dir: Option<PathBuf>, pair: Option<Pair>) -> Result<()> {
         start_date: today.plus_days(-28),
         end_date: Some(today.plus_days(154)),
         hours_per_week: 20.0,
+    })?;
+    // What Ola agreed to at the start, in NAV's words: without it no employer is invited.
+    store.write_private(placement, |d, s| {
+        d.give_consent(
+            &NewConsent {
+                scopes: vec![
+                    ConsentScope::FollowUp,
+                    ConsentScope::Goals,
+                    ConsentScope::Adaptations,
+                ],
+                text_version: "2026-1".into(),
+            },
+            s,
+        )
     })?;
     store.write_shared(placement, |d, s| {
         d.add_goal(

@@ -193,6 +193,36 @@ enum Command {
         #[arg(long)]
         relay: Option<String>,
     },
+    /// Records the candidate's consent (adviser devices): SCOPES are `ConsentScope` codes
+    /// (`follow_up` lets the employer be invited), comma-separated.
+    GiveConsent {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        placement: uuid::Uuid,
+        #[arg(long, value_delimiter = ',', required = true)]
+        scopes: Vec<String>,
+        /// The version of the consent text the candidate was shown.
+        #[arg(long)]
+        text_version: String,
+    },
+    /// Records that the candidate withdrew a consent; without another that allows it, every
+    /// employer device is removed from the placement (run `sync` after).
+    WithdrawConsent {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        placement: uuid::Uuid,
+        #[arg(long)]
+        consent: uuid::Uuid,
+    },
+    /// Lists a placement's consents, given and withdrawn.
+    Consents {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        placement: uuid::Uuid,
+    },
     /// Lists a placement's member devices per document: who, which role, and which were removed.
     Members {
         #[arg(long)]
@@ -625,6 +655,51 @@ fn run(cli: Cli) -> Result<()> {
                 ))?
             };
             println!("{p}");
+        }
+        Command::GiveConsent {
+            dir,
+            placement,
+            scopes,
+            text_version,
+        } => {
+            let mut store = open(&dir)?;
+            let consent = NewConsent {
+                scopes: scopes
+                    .iter()
+                    .map(|s| s.trim().parse::<ConsentScope>())
+                    .collect::<Result<_, _>>()?,
+                text_version,
+            };
+            let id = store.write_private(placement, |d, s| d.give_consent(&consent, s))?;
+            println!("{id}");
+        }
+        Command::WithdrawConsent {
+            dir,
+            placement,
+            consent,
+        } => {
+            let mut store = open(&dir)?;
+            let removed = folgesvenn_sync::withdraw_consent(&mut store, placement, consent)?;
+            println!(
+                "Samtykket er trukket tilbake. {removed} enhet(er) hos arbeidsgiveren er fjernet."
+            );
+        }
+        Command::Consents { dir, placement } => {
+            let mut store = open(&dir)?;
+            for c in store.consents(placement)? {
+                println!(
+                    "{} {} versjon {} gitt {} av {}{}",
+                    c.id,
+                    c.scopes.join(","),
+                    c.text_version,
+                    c.given_at,
+                    c.given_by,
+                    c.withdrawn_at.map_or(String::new(), |at| format!(
+                        "; trukket tilbake {at} av {}",
+                        c.withdrawn_by.unwrap_or_default()
+                    ))
+                );
+            }
         }
         Command::Members { dir, placement } => {
             let store = open(&dir)?;

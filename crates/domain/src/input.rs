@@ -106,6 +106,6 @@ pub struct NewAdviserNote {
 
 #[derive(Clone, Debug)]
 pub struct NewConsent {
-    pub scope: ConsentScope,
+    pub scopes: Vec<ConsentScope>,
     pub text_version: String,
 }

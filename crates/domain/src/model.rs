@@ -150,8 +150,10 @@ choice!(
 );
 
 choice!(
-    /// What the candidate agreed may be shared with the employer.
+    /// What the candidate agreed may be shared with the employer. `FollowUp` is what lets the
+    /// employer take part at all (the shared document); the others name what it may hold.
     ConsentScope, field = Consent {
+        FollowUp = "follow_up", "Oppfølging sammen med arbeidsgiveren";
         Goals = "goals", "Mål for oppfølgingen";
         Adaptations = "adaptations", "Tilrettelegging";
         AttendanceFollowUp = "attendance_follow_up", "Oppfølging av fravær";
@@ -347,14 +349,25 @@ pub struct AdviserNote {
     pub visit: Option<Uuid>,
 }
 
+/// What the candidate agreed to, as the adviser recorded it: one consent form, given once and
+/// withdrawn at most once. A changed consent is a new record; the old one stays, withdrawn.
 #[derive(Clone, Debug, PartialEq, Reconcile, Hydrate, Serialize)]
 pub struct Consent {
-    pub scope: ConsentScope,
+    /// What may be shared with the employer; never empty, no scope twice.
+    pub scopes: Vec<ConsentScope>,
     /// The version of the consent text the candidate was shown.
     pub text_version: String,
     pub given_at: Moment,
-    pub withdrawn_at: Option<Moment>,
     pub recorded_by: String,
+    pub withdrawn_at: Option<Moment>,
+    pub withdrawn_by: Option<String>,
+}
+
+impl Consent {
+    /// Whether this consent lets an employer take part in the placement now.
+    pub fn allows_employer(&self) -> bool {
+        self.withdrawn_at.is_none() && self.scopes.contains(&ConsentScope::FollowUp)
+    }
 }
 
 /// Everything the adviser and the employer share about a placement.

@@ -149,6 +149,23 @@ impl PrivateDoc {
         doc::get(&self.doc, "consents", id)
     }
 
+    /// Every consent recorded, given or withdrawn, oldest first.
+    pub fn consents(&self) -> Result<Vec<(Uuid, Consent)>, DocError> {
+        let mut all = Vec::new();
+        for id in self.record_ids("consents")? {
+            if let Some(c) = self.consent(id)? {
+                all.push((id, c));
+            }
+        }
+        all.sort_by_key(|(id, c)| (c.given_at, *id));
+        Ok(all)
+    }
+
+    /// Whether a recorded consent lets an employer take part in the placement now.
+    pub fn allows_employer(&self) -> Result<bool, DocError> {
+        Ok(self.consents()?.iter().any(|(_, c)| c.allows_employer()))
+    }
+
     pub fn conflicts(&self) -> Vec<FieldConflict> {
         doc::conflicts(&self.doc)
     }
@@ -201,14 +218,28 @@ impl PrivateDoc {
         stamp: &Stamp,
     ) -> Result<(Uuid, Touched), DocError> {
         adviser_only(stamp)?;
-        validate::required(Field::ConsentVersion, &input.text_version, 40)?;
+        validate::required(
+            Field::ConsentVersion,
+            &input.text_version,
+            validate::CONSENT_VERSION_MAX,
+        )?;
+        let mut scopes = input.scopes.clone();
+        scopes.sort();
+        scopes.dedup();
+        if scopes.is_empty() {
+            return Err(ValidationError::Required {
+                field: Field::Consent,
+            }
+            .into());
+        }
         let id = Uuid::new_v4();
         let consent = Consent {
-            scope: input.scope,
+            scopes,
             text_version: input.text_version.trim().to_owned(),
             given_at: stamp.at,
-            withdrawn_at: None,
             recorded_by: stamp.name.clone(),
+            withdrawn_at: None,
+            withdrawn_by: None,
         };
         doc::put(&mut self.doc, "consents", id, &consent)?;
         doc::commit(&mut self.doc, "consent.give", stamp.at);
@@ -228,6 +259,7 @@ impl PrivateDoc {
             return Err(ValidationError::Inconsistent(Inconsistency::AlreadyWithdrawn).into());
         }
         consent.withdrawn_at = Some(stamp.at);
+        consent.withdrawn_by = Some(stamp.name.clone());
         doc::put(&mut self.doc, "consents", id, &consent)?;
         doc::commit(&mut self.doc, "consent.withdraw", stamp.at);
         Ok(Touched {

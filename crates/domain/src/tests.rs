@@ -601,18 +601,46 @@ fn private_document_is_adviser_only() {
     let (c, _) = p
         .give_consent(
             &NewConsent {
-                scope: ConsentScope::Adaptations,
+                scopes: vec![ConsentScope::Adaptations, ConsentScope::FollowUp],
                 text_version: "2026-1".into(),
             },
             &adviser(),
         )
         .unwrap();
+    assert!(p.allows_employer().unwrap());
     p.withdraw_consent(c, &adviser()).unwrap();
     assert_eq!(
         p.withdraw_consent(c, &adviser()).unwrap_err().kind(),
         "inconsistent"
     );
-    assert!(p.consent(c).unwrap().unwrap().withdrawn_at.is_some());
+    let withdrawn = p.consent(c).unwrap().unwrap();
+    assert!(withdrawn.withdrawn_at.is_some());
+    assert_eq!(
+        withdrawn.withdrawn_by.as_deref(),
+        Some(adviser().name.as_str())
+    );
+    assert!(
+        !p.allows_employer().unwrap(),
+        "a withdrawn consent allows nothing"
+    );
+    let only_goals = NewConsent {
+        scopes: vec![ConsentScope::Goals],
+        text_version: "2026-1".into(),
+    };
+    p.give_consent(&only_goals, &adviser()).unwrap();
+    assert!(
+        !p.allows_employer().unwrap(),
+        "goals alone do not let the employer take part"
+    );
+    let none = NewConsent {
+        scopes: vec![],
+        text_version: "2026-1".into(),
+    };
+    assert_eq!(
+        p.give_consent(&none, &adviser()).unwrap_err().kind(),
+        "required"
+    );
+    assert_eq!(p.consents().unwrap().len(), 2);
 }
 
 #[test]

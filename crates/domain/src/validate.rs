@@ -13,6 +13,8 @@ pub const FIELD_MAX: usize = 2_000;
 pub const LONG_MAX: usize = 20_000;
 /// People at one visit.
 pub const ATTENDEES_MAX: usize = 20;
+/// The version name of a consent text (`2026-1`).
+pub const CONSENT_VERSION_MAX: usize = 40;
 
 pub(crate) fn required(field: Field, value: &str, max: usize) -> Result<(), ValidationError> {
     if value.trim().is_empty() {

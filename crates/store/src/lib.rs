@@ -44,8 +44,8 @@ pub use store::Store;
 pub use sync_rows::{OUTBOX_CHANGES, OUTBOX_ROSTER, OUTBOX_SNAPSHOT};
 pub use sync_state::{Anchor, EpochKey, OutboxItem, Quarantined, SyncDoc, SyncLogEntry};
 pub use views::{
-    Applied, DocInfo, Overview, PlacementFacts, PlacementSummary, PlacementView, PlanItem,
-    SearchHit, TimelineItem,
+    Applied, ConsentView, DocInfo, Overview, PlacementFacts, PlacementSummary, PlacementView,
+    PlanItem, SearchHit, TimelineItem,
 };
 pub use write::Outcome;
 

@@ -10,7 +10,7 @@ use crate::audit::AuditAction;
 use crate::document::{Doc, DocKind};
 use crate::store::audit;
 use crate::views::{
-    Overview, PlacementFacts, PlacementSummary, PlacementView, PlanItem, TimelineItem,
+    ConsentView, Overview, PlacementFacts, PlacementSummary, PlacementView, PlanItem, TimelineItem,
 };
 use crate::{Store, StoreError, rows};
 
@@ -79,6 +79,52 @@ impl Store {
             &format!("visits/{visit}"),
         )?;
         Ok(found)
+    }
+
+    /// Every consent recorded for a placement, oldest first, from its private document (adviser
+    /// devices only). Audit-logged as a read.
+    pub fn consents(&mut self, placement: Uuid) -> Result<Vec<ConsentView>, StoreError> {
+        let all = self.with_private(placement, |d| Ok(d.consents()?))?;
+        self.log_read(AuditAction::Read, Some(placement), "consents")?;
+        Ok(all
+            .into_iter()
+            .map(|(id, c)| ConsentView {
+                id,
+                allows_employer: c.allows_employer(),
+                scopes: c.scopes.iter().map(|s| s.code().to_owned()).collect(),
+                text_version: c.text_version,
+                given_at: c.given_at.to_string(),
+                given_by: c.recorded_by,
+                withdrawn_at: c.withdrawn_at.map(|m| m.to_string()),
+                withdrawn_by: c.withdrawn_by,
+            })
+            .collect())
+    }
+
+    /// Whether a recorded consent lets an employer take part in the placement now: the one rule
+    /// every employer invitation is checked against. `false` on a device without the private
+    /// document (an employer's). Not audit-logged: it reads no one's words.
+    pub fn employer_sharing_allowed(&mut self, placement: Uuid) -> Result<bool, StoreError> {
+        if self.me.role != Role::Adviser {
+            return Ok(false);
+        }
+        self.with_private(placement, |d| Ok(d.allows_employer()?))
+    }
+
+    fn with_private<T>(
+        &mut self,
+        placement: Uuid,
+        read: impl FnOnce(&folgesvenn_domain::PrivateDoc) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        if self.me.role != Role::Adviser {
+            return Err(StoreError::NotForThisRole);
+        }
+        let private_id = self.doc_id(placement, DocKind::Private)?;
+        self.ensure_loaded(private_id)?;
+        match &self.docs[&private_id].doc {
+            Doc::Private(d) => read(d),
+            Doc::Shared(_) => Err(StoreError::UnknownDocument(private_id)),
+        }
     }
 
     /// The overview of a placement from the projection: facts, plan, the newest `timeline_len`

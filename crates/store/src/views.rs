@@ -226,6 +226,24 @@ pub struct Overview {
     pub conflicts: Vec<FieldConflict>,
 }
 
+/// A consent the candidate gave, as the adviser recorded it (adviser devices only: it lives in
+/// the private document). `scopes` are `ConsentScope` codes.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConsentView {
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
+    pub id: Uuid,
+    pub scopes: Vec<String>,
+    pub text_version: String,
+    pub given_at: String,
+    pub given_by: String,
+    pub withdrawn_at: Option<String>,
+    pub withdrawn_by: Option<String>,
+    /// Whether it lets an employer take part now (given, not withdrawn, and `follow_up` in it).
+    pub allows_employer: bool,
+}
+
 /// A search result: the record it found and a snippet around the words.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 #[serde(rename_all = "camelCase")]

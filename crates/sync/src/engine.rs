@@ -571,7 +571,7 @@ fn apply_answer(
         let Some(d) = prepared.docs.iter().find(|d| d.doc_id == result.doc_id) else {
             continue;
         };
-        if result.status == DocStatus::Expired {
+        if result.status == DocStatus::Expired || removed_here(store, result.status) {
             report.purged += usize::from(expired(store, d.doc_id)?);
             continue;
         }
@@ -646,6 +646,14 @@ fn expired(store: &mut Store, doc_id: Uuid) -> Result<bool, SyncError> {
         store.log_sync(Some(doc_id), &Notice::event(LogEvent::AccessEndedKept))?;
         Ok(false)
     }
+}
+
+/// The relay no longer counts this employer device a member of a document it had joined: an
+/// adviser removed it (a lost phone, a withdrawn consent). Like the end of its access, the device
+/// deletes its copy, unless it holds records the relay never acknowledged (`purge_expired`), so
+/// a relay that lies costs no undelivered note. An adviser's device keeps everything.
+fn removed_here(store: &Store, status: DocStatus) -> bool {
+    status == DocStatus::NotMember && store.role() == folgesvenn_domain::Role::Employer
 }
 
 /// One sync: for each relay this device's documents live on, joins documents not yet joined, then
@@ -758,7 +766,11 @@ async fn sync_relay(
         report.round_trips += 1;
         if status != 200 {
             let e = refused(status, &body);
-            if matches!(&e, SyncError::Relay { kind, .. } if kind == "membership_expired") {
+            let removed = matches!(&e, SyncError::Relay { kind, .. } if kind == "not_member")
+                && store.with(|s| removed_here(s, DocStatus::NotMember));
+            if removed
+                || matches!(&e, SyncError::Relay { kind, .. } if kind == "membership_expired")
+            {
                 // Every document of the request has ended for this device.
                 store.with(|s| -> Result<(), SyncError> {
                     for d in &prepared.docs {

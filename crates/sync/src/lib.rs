@@ -38,7 +38,7 @@ pub use folgesvenn_protocol::bundle::ShortCode;
 pub use folgesvenn_protocol::roster::{Member, Roster};
 pub use folgesvenn_protocol::wire::MemberRole;
 pub use invitation::{Invitation, is_full_code};
-pub use members::{remove_member, roster};
+pub use members::{end_employer_access, remove_member, roster, withdraw_consent};
 pub use pairing::{
     Pairing, accept, invite, join_with_code, make_invitation, offer, open_full_code,
     unfamiliar_relay,
@@ -93,6 +93,10 @@ pub enum SyncError {
         "Denne enheten kan ikke fjernes: den er ikke medlem, den er denne enheten, eller den opprettet oppfølgingsløpet."
     )]
     CannotRemove,
+    #[error(
+        "Arbeidsgiveren kan ikke inviteres før kandidatens samtykke til oppfølging sammen med arbeidsgiveren er registrert."
+    )]
+    NoConsent,
 }
 
 folgesvenn_domain::coded! {
@@ -112,6 +116,7 @@ folgesvenn_domain::coded! {
         SyncError::UnknownCode => "unknown_code";
         SyncError::NotAnAdviser => "not_adviser_member";
         SyncError::CannotRemove => "cannot_remove";
+        SyncError::NoConsent => "consent_missing";
     }
     via {
         SyncError::Store(e) => e;

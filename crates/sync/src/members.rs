@@ -273,6 +273,38 @@ pub fn remove_member(store: &mut Store, doc_id: Uuid, device: Uuid) -> Result<u3
     Ok(epoch)
 }
 
+/// Ends the employer's part in a placement (its candidate withdrew consent): removes every
+/// employer device from the shared document as [`remove_member`] does, each with a new key, so
+/// the relay refuses them from the next sync on and they purge what they hold. Returns how many
+/// were removed; none is not an error.
+pub fn end_employer_access(store: &mut Store, placement: Uuid) -> Result<usize, SyncError> {
+    let doc_id = store.document_id(placement, folgesvenn_store::DocKind::Shared)?;
+    let employers: Vec<Uuid> = roster(store, doc_id)?
+        .members()
+        .filter(|m| m.role == MemberRole::Employer)
+        .map(|m| m.device_id)
+        .collect();
+    for device in &employers {
+        remove_member(store, doc_id, *device)?;
+    }
+    Ok(employers.len())
+}
+
+/// Records that the candidate withdrew a consent (the private document) and, if no consent then
+/// lets the employer take part, ends the employer's access at once ([`end_employer_access`]).
+/// Returns how many employer devices were removed.
+pub fn withdraw_consent(
+    store: &mut Store,
+    placement: Uuid,
+    consent: Uuid,
+) -> Result<usize, SyncError> {
+    store.write_private(placement, |d, st| d.withdraw_consent(consent, st))?;
+    if store.employer_sharing_allowed(placement)? {
+        return Ok(0);
+    }
+    end_employer_access(store, placement)
+}
+
 /// This device becomes the anchor of a document it created.
 pub(crate) fn anchor_here(
     store: &mut Store,

@@ -80,6 +80,11 @@ pub fn make_invitation(
     if me.role != MemberRole::Adviser {
         return Err(SyncError::NotAnAdviser);
     }
+    // The candidate's consent is what lets an employer in: checked here, where every invitation
+    // is made (the app, the CLI, the demo), against the adviser's private document.
+    if role == MemberRole::Employer && !store.employer_sharing_allowed(placement)? {
+        return Err(SyncError::NoConsent);
+    }
     // The grant travels in the invitation and, from the invited device, to every member.
     let invitation_key = folgesvenn_protocol::DeviceKey::generate();
     let grant = Grant {

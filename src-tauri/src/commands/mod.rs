@@ -4,6 +4,7 @@
 use folgesvenn_app_core::CommandError;
 use uuid::Uuid;
 
+pub mod consent;
 pub mod device;
 pub mod drafts;
 pub mod pairing;

@@ -8,6 +8,8 @@ export const FIELD_MAX = 2000;
 export const LONG_MAX = 20000;
 /** People named as present at a visit. */
 export const ATTENDEES_MAX = 20;
+/** Characters in the version name of a consent text. */
+export const CONSENT_VERSION_MAX = 40;
 /** The shortest passphrase the store takes. */
 export const MIN_PASSPHRASE_CHARS = 12;
 /** The longest passphrase the store takes. */
@@ -41,8 +43,10 @@ export const VISIT_KINDS = ["on_site", "phone", "video", "three_party"] as const
 export const ACTION_OWNERS = ["adviser", "employer", "candidate"] as const;
 /** What a placement's goal is about. */
 export const GOAL_CATEGORIES = ["job_at_employer", "work_experience", "try_out", "language_training", "trade_certificate", "other"] as const;
+/** What a candidate may agree to share with the employer; `follow_up` lets the employer in at all. */
+export const CONSENT_SCOPES = ["follow_up", "goals", "adaptations", "attendance_follow_up", "health_information"] as const;
 /** Every code a command can fail with: each has a sentence in the UI's languages. */
-export const ERROR_KINDS = ["already_corrected", "already_exists", "already_resolved", "already_set_up", "audit_broken", "bad_invitation", "bad_metadata", "before_placement_start", "cannot_remove", "damaged", "database", "document_full", "end_before_start", "forbidden_write", "in_future", "inconsistent", "internal", "invalid_date", "invalid_input", "invalid_org_number", "invalid_relay", "invitation_expired", "io", "key_missing", "keystore_unavailable", "locked", "newer_schema", "no_relay", "not_adviser_member", "not_for_this_role", "not_found", "offline", "old_invitation_code", "other_unlock", "out_of_range", "protocol", "qr", "record_too_large", "relay_refused", "relay_untrusted", "reopen_too_late", "required", "runtime", "short_code_mismatch", "short_code_missing", "status_transition", "too_long", "unfamiliar_relay", "unknown_choice", "unknown_code", "unknown_document", "unknown_placement", "unknown_record", "unreadable_document", "unsupported_schema", "wrong_key", "wrong_passphrase", "wrong_placement"] as const;
+export const ERROR_KINDS = ["already_corrected", "already_exists", "already_resolved", "already_set_up", "audit_broken", "bad_invitation", "bad_metadata", "before_placement_start", "cannot_remove", "consent_missing", "damaged", "database", "document_full", "end_before_start", "forbidden_write", "in_future", "inconsistent", "internal", "invalid_date", "invalid_input", "invalid_org_number", "invalid_relay", "invitation_expired", "io", "key_missing", "keystore_unavailable", "locked", "newer_schema", "no_relay", "not_adviser_member", "not_for_this_role", "not_found", "offline", "old_invitation_code", "other_unlock", "out_of_range", "protocol", "qr", "record_too_large", "relay_refused", "relay_untrusted", "reopen_too_late", "required", "runtime", "short_code_mismatch", "short_code_missing", "status_transition", "too_long", "unfamiliar_relay", "unknown_choice", "unknown_code", "unknown_document", "unknown_placement", "unknown_record", "unreadable_document", "unsupported_schema", "wrong_key", "wrong_passphrase", "wrong_placement"] as const;
 /** The input fields an error can name (its `field` parameter). */
 export const FIELDS = ["name", "at", "start", "end", "date", "start_date", "end_date", "hours", "hours_per_week", "note", "visit_time", "rating", "candidate_rating", "employer_rating", "role", "responsible", "close_reason", "consent_version", "adviser_name", "draft", "visit_kind", "measure_type", "action", "adaptation", "phone", "email", "resolution", "place", "status", "action_status", "task_status", "consent", "practical_issue", "passphrase_length", "invitation_code", "lock_after", "summary", "attendance", "tasks_today", "task", "next_visit", "contact_name", "goal_category", "goal_description", "target_date", "message", "message_to_nav", "candidate_name", "employer_name", "workplace", "due", "went_well", "attendees", "attendee", "description", "attendance_since_last", "task_progress"] as const;
 /** The rules between values an input can break (the `rule` parameter of `inconsistent`). */

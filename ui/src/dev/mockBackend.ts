@@ -15,6 +15,8 @@ import type { InvokeArgs } from "@tauri-apps/api/core";
 import type { AppState } from "../bindings/AppState";
 import type { ClosePlacementInput } from "../bindings/ClosePlacementInput";
 import type { CommandError } from "../bindings/CommandError";
+import type { ConsentInput } from "../bindings/ConsentInput";
+import type { ConsentView } from "../bindings/ConsentView";
 import type { NewPlacementInput } from "../bindings/NewPlacementInput";
 import type { NoteInput } from "../bindings/NoteInput";
 import type { ObservationInput } from "../bindings/ObservationInput";
@@ -72,6 +74,8 @@ function daysAgoAt(days: number, hour: number): string {
 interface Placement {
   overview: Overview;
   summary: PlacementSummary;
+  /** In the adviser's private document: what the candidate agreed to share. */
+  consents?: ConsentView[];
 }
 
 const VISIT_ID = "00000000-0000-4000-8000-0000000000a1";
@@ -130,7 +134,19 @@ function seed(app: AppState, closedDaysAgo: number): Placement[] {
       lastObservation: null,
       ...extra,
     };
-    return { overview, summary };
+    const consents: ConsentView[] = [
+      {
+        id: uuid(),
+        scopes: ["adaptations", "follow_up", "goals"],
+        textVersion: "2026-1",
+        givenAt: daysAgoAt(Math.max(1, 7 - startDays), 10),
+        givenBy: app.userName ?? "Kari Veileder",
+        withdrawnAt: null,
+        withdrawnBy: null,
+        allowsEmployer: true,
+      },
+    ];
+    return { overview, summary, consents };
   };
 
   return [
@@ -559,8 +575,47 @@ export function installMockBackend(): void {
         setStatus({ ...status, pending: status.pending + 1 });
         return id;
       }
+      case "placement_consents":
+        return find(args.placementId).consents ?? [];
+      case "give_consent": {
+        const p = find(args.placementId);
+        const input = args.input as ConsentInput;
+        if (!input.textVersion.trim())
+          fail("invalid_input", "Versjon av samtykketeksten mangler.", { validation: "required", field: "consent_version" });
+        if (input.scopes.length === 0) fail("invalid_input", "Samtykke mangler.", { validation: "required", field: "consent" });
+        const id = uuid();
+        p.consents = [
+          ...(p.consents ?? []),
+          {
+            id,
+            scopes: [...new Set(input.scopes)].sort(),
+            textVersion: input.textVersion.trim(),
+            givenAt: new Date().toISOString(),
+            givenBy: app.userName ?? "",
+            withdrawnAt: null,
+            withdrawnBy: null,
+            allowsEmployer: input.scopes.includes("follow_up"),
+          },
+        ];
+        return id;
+      }
+      case "withdraw_consent": {
+        const p = find(args.placementId);
+        const consent = p.consents?.find((c) => c.id === args.consentId);
+        if (!consent) return fail("unknown_record", "Fant ikke samtykket.");
+        if (consent.withdrawnAt) fail("invalid_input", "Samtykket er allerede trukket tilbake.", { validation: "inconsistent", rule: "consent_already_withdrawn" });
+        consent.withdrawnAt = new Date().toISOString();
+        consent.withdrawnBy = app.userName ?? "";
+        consent.allowsEmployer = false;
+        const still = p.consents?.some((c) => c.allowsEmployer) ?? false;
+        return { employerDevicesRemoved: still ? 0 : 1 };
+      }
       case "invite_employer": {
-        find(args.placementId);
+        if (!(find(args.placementId).consents ?? []).some((c) => c.allowsEmployer))
+          fail(
+            "consent_missing",
+            "Arbeidsgiveren kan ikke inviteres før kandidatens samtykke til oppfølging sammen med arbeidsgiveren er registrert.",
+          );
         const pairing: PairingCode = {
           shortCode: "ABCD-EFGH-JKLM-NPQR",
           fullCode: "FS2-" + "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE4TTOR2XMZ3YPF5A".repeat(4),

@@ -15,6 +15,7 @@ import { href } from "../../hooks/useRoute";
 import { useSyncRevision } from "../../sync";
 import { AccessEnds } from "./AccessEnds";
 import { Conflicts } from "./Conflicts";
+import { ConsentSection } from "./ConsentSection";
 import { EmployerDailyLog } from "./EmployerDailyLog";
 import { Facts } from "./Facts";
 import { InviteEmployer } from "./InviteEmployer";
@@ -122,6 +123,9 @@ export function PlacementOverview({ id, record, role }: { id: string; record?: s
 
       {role === "adviser" && (
         <LifecycleSection key={o.id} placementId={o.id} facts={o.facts} onChanged={overview.reload} />
+      )}
+      {role === "adviser" && (
+        <ConsentSection placementId={o.id} refresh={dataVersion} onChanged={overview.reload} />
       )}
       {role === "adviser" && <InviteEmployer placementId={o.id} />}
       {role === "adviser" && <MembersSection placementId={o.id} refresh={dataVersion} />}
