@@ -36,6 +36,7 @@ const COMMANDS: &[&str] = &[
     "set_action_status",
     "add_note",
     "edit_note",
+    "settle_conflict",
     "placement_consents",
     "give_consent",
     "withdraw_consent",

@@ -63,6 +63,7 @@ pub fn run() {
             commands::plan::set_action_status,
             commands::plan::add_note,
             commands::plan::edit_note,
+            commands::plan::settle_conflict,
             commands::consent::placement_consents,
             commands::consent::give_consent,
             commands::consent::withdraw_consent,

@@ -171,6 +171,56 @@ async fn adviser_and_employer_pair_work_apart_and_converge() {
     );
     assert_eq!(adviser.list_placements().unwrap()[0].open_requests, 1);
 
+    // Both devices show the conflict alike: each value with the device that wrote it and when.
+    // The employer, who may write an action's status, picks the adviser's value; it syncs like an
+    // edit and the conflict is gone on both.
+    let conflict = adviser.overview(p, 50).unwrap().conflicts.remove(0);
+    assert_eq!(
+        employer.overview(p, 50).unwrap().conflicts,
+        std::slice::from_ref(&conflict)
+    );
+    assert!(conflict.may_settle && !conflict.private);
+    let mut writers: Vec<_> = conflict.values.iter().map(|v| v.device).collect();
+    writers.sort();
+    let mut both = vec![Some(adviser.device_id()), Some(employer.device_id())];
+    both.sort();
+    assert_eq!(writers, both);
+    assert!(conflict.values.iter().all(|v| v.at.is_some()));
+    let chosen = conflict
+        .values
+        .iter()
+        .find(|v| v.device == Some(adviser.device_id()))
+        .unwrap()
+        .value
+        .clone();
+    employer
+        .write_shared(p, |d, s| d.settle_conflict(&conflict.path, &chosen, s))
+        .unwrap();
+    assert!(employer.overview(p, 50).unwrap().conflicts.is_empty());
+    sync_once(&mut employer, &client).await.unwrap();
+    sync_once(&mut adviser, &client).await.unwrap();
+    assert!(adviser.overview(p, 50).unwrap().conflicts.is_empty());
+    let (_, action_id, _) = conflict.record().unwrap();
+    assert_eq!(
+        adviser.placement(p).unwrap().shared.actions[&action_id]
+            .status
+            .code(),
+        chosen
+    );
+    // Settling again (a second click, another device first) changes nothing; a value the field
+    // does not hold is refused.
+    let heads = employer.heads(shared).unwrap();
+    employer
+        .write_shared(p, |d, s| d.settle_conflict(&conflict.path, &chosen, s))
+        .unwrap();
+    assert_eq!(employer.heads(shared).unwrap(), heads);
+    let refused = employer
+        .write_shared(p, |d, s| {
+            d.settle_conflict(&conflict.path, "not-a-value", s)
+        })
+        .unwrap_err();
+    assert_eq!(refused.kind(), "inconsistent");
+
     // The adviser's own notes never reach the employer, in any form.
     assert_eq!(employer.documents().unwrap().len(), 1);
     assert!(employer.placement(p).unwrap().private.is_none());

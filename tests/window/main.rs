@@ -719,6 +719,74 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     }
     employer.el("plan-progress").await;
 
+    // --- The same field changed on both devices while the relay is down: after it is back, both
+    // show the conflict with who wrote each value; the employer picks the adviser's, and the
+    // conflict is gone on both. ---
+    relay.stop();
+    let choose =
+        |value: &str| format!("[data-testid=\"plan-task-status\"] option[value=\"{value}\"]");
+    adviser.click_css(&choose("can_do")).await;
+    employer.click_css(&choose("with_adaptation")).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    relay = RelayProcess::start_on(&tmp.path().join("relay"), &listen);
+    for w in [&adviser, &employer] {
+        w.wait_for_attr(
+            "[data-testid=\"conflict-value\"]",
+            "data-value",
+            "with_adaptation",
+            &[&adviser, &employer],
+        )
+        .await;
+    }
+    let shown = employer
+        .el("overview-conflicts")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        shown.contains("Kari Veileder") && shown.contains("Per Verksmester"),
+        "each value names who wrote it: {shown}"
+    );
+    adviser.axe("a conflict between two devices").await;
+    adviser
+        .screenshot_at("conflict", Some("overview-conflicts"))
+        .await;
+    employer
+        .click_css("[data-testid=\"conflict-value\"][data-value=\"can_do\"] [data-testid=\"conflict-pick\"]")
+        .await;
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let mut left = 0;
+        for w in [&adviser, &employer] {
+            left += w
+                .client
+                .find_all(Locator::Css("[data-testid=\"overview-conflicts\"]"))
+                .await
+                .unwrap_or_default()
+                .len();
+        }
+        if left == 0 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the conflict stayed:\n{}",
+            adviser.body_text().await
+        );
+        adviser.click("sync-now").await;
+        employer.click("sync-now").await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+    adviser
+        .wait_for_attr(
+            "[data-testid=\"plan-item\"]",
+            "data-status",
+            "can_do",
+            &[&adviser],
+        )
+        .await;
+
     // --- The header's search finds the employer's note across placements and opens the note
     // itself: the overview focuses and marks it. ---
     adviser.type_into("header-search", "NOTAT-5d21").await;

@@ -19,6 +19,7 @@ import type { VisitInput } from "./bindings/VisitInput";
 import type { VisitRecord } from "./bindings/VisitRecord";
 import type { PlacementSummary } from "./bindings/PlacementSummary";
 import type { SearchHit } from "./bindings/SearchHit";
+import type { SettleConflictInput } from "./bindings/SettleConflictInput";
 import type { SetupInput } from "./bindings/SetupInput";
 import type { SyncStatus } from "./bindings/SyncStatus";
 import type { TrainingTaskInput } from "./bindings/TrainingTaskInput";
@@ -202,6 +203,11 @@ export function addNote(placementId: string, input: NoteInput): Promise<string> 
 /** A written note's new text; `isPrivate`: the adviser's own note. Its earlier text stays in history. */
 export function editNote(placementId: string, noteId: string, body: string, isPrivate: boolean): Promise<null> {
   return call<null>("edit_note", { placementId, noteId, body, private: isPrivate });
+}
+
+/** Writes the chosen value over a field two devices changed while apart; it syncs like an edit. */
+export function settleConflict(placementId: string, input: SettleConflictInput): Promise<null> {
+  return call<null>("settle_conflict", { placementId, input });
 }
 
 /** Every consent recorded for the placement, oldest first (the adviser's devices). */

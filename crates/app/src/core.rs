@@ -124,6 +124,29 @@ fn qr_path(text: &str) -> Option<(u32, String)> {
     Some((width as u32, path))
 }
 
+/// Names the person behind each conflicting value's device, from the placement's members (a
+/// removed device keeps its name); this device is its user even before the document is shared.
+fn name_writers(s: &Store, placement: Uuid, conflicts: &mut [folgesvenn_domain::FieldConflict]) {
+    if conflicts.is_empty() {
+        return;
+    }
+    let rosters: Vec<folgesvenn_sync::Roster> = [DocKind::Shared, DocKind::Private]
+        .into_iter()
+        .filter_map(|kind| s.document_id(placement, kind).ok())
+        .filter_map(|doc| folgesvenn_sync::roster(s, doc).ok())
+        .collect();
+    for value in conflicts.iter_mut().flat_map(|c| c.values.iter_mut()) {
+        let Some(device) = value.device else {
+            continue;
+        };
+        value.by = rosters
+            .iter()
+            .find_map(|r| r.ever(device))
+            .map(|m| m.name.clone())
+            .or_else(|| (device == s.device_id()).then(|| s.user_name().to_owned()));
+    }
+}
+
 impl AppCore {
     /// `dir` holds the store and `app.json`; `on_status` receives every change of the sync
     /// status (the shell emits it to the window).
@@ -435,7 +458,35 @@ impl AppCore {
     }
 
     pub fn overview(&self, placement: Uuid) -> Result<dto::Overview, CommandError> {
-        self.with_store(|s| Ok(s.overview(placement, 200)?))
+        self.with_store(|s| {
+            let mut overview = s.overview(placement, 200)?;
+            name_writers(s, placement, &mut overview.conflicts);
+            Ok(overview)
+        })
+    }
+
+    /// Settles a field two devices changed while apart: `value` (one of those the overview shows
+    /// for it) is written over all of them and syncs like any edit. Refused if this user may not
+    /// write the field, or if the field changed since (`conflict_gone`).
+    pub fn settle_conflict(
+        &self,
+        placement: Uuid,
+        input: dto::SettleConflictInput,
+    ) -> Result<(), CommandError> {
+        self.with_store(|s| {
+            if input.private {
+                s.write_private(placement, |d, st| {
+                    d.settle_conflict(&input.path, &input.value, st)
+                })?;
+            } else {
+                s.write_shared(placement, |d, st| {
+                    d.settle_conflict(&input.path, &input.value, st)
+                })?;
+            }
+            Ok(())
+        })?;
+        self.nudge_sync();
+        Ok(())
     }
 
     pub fn log_observation(

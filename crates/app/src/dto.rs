@@ -403,6 +403,19 @@ pub struct ConsentInput {
     pub text_version: String,
 }
 
+/// The value the user chose for a field two devices changed while apart.
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SettleConflictInput {
+    /// The field, from the document root, as the overview's conflict names it.
+    pub path: Vec<String>,
+    /// In the adviser's private document.
+    pub private: bool,
+    /// One of the values the conflict shows.
+    pub value: String,
+}
+
 /// What a withdrawal did: how many employer devices lost access (none when another consent
 /// still allows the employer, or none had joined).
 #[derive(Clone, Debug, Serialize, TS)]

@@ -260,15 +260,39 @@ pub(crate) fn changes_since(doc: &mut AutoCommit, heads: &[ChangeHash]) -> Vec<u
 }
 
 /// A field that two devices changed at the same time, each without seeing the other's change.
-/// Automerge keeps both values and picks one deterministically; the app shows both so a person
-/// can choose ("endret på begge enhetene").
+/// Automerge keeps both values and picks one deterministically; the app shows both, with who
+/// wrote each and when, so a person who may write the field can choose ("endret på begge
+/// enhetene"): [`settle`] writes the choice over both.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct FieldConflict {
     /// From the document root, e.g. `["actions", "<uuid>", "status"]`.
     pub path: Vec<String>,
     /// Every concurrent value, the one currently shown first.
-    pub values: Vec<String>,
+    pub values: Vec<ConflictValue>,
+    /// In the adviser's private document (else the shared one).
+    pub private: bool,
+    /// This device's user may choose a value (the rights table, `rights::may_write`); the
+    /// store fills it in for its own role.
+    pub may_settle: bool,
+}
+
+/// One of a conflicting field's values, and the change that wrote it (from the document's
+/// history).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConflictValue {
+    /// As the screen shows it: a choice's code, a day, a number, text.
+    pub value: String,
+    /// The device that wrote it.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
+    pub device: Option<Uuid>,
+    /// When its change was made (RFC 3339), by the writing device's clock.
+    pub at: Option<String>,
+    /// The person behind `device`, filled in by whoever knows the members (the app core).
+    pub by: Option<String>,
 }
 
 impl FieldConflict {
@@ -278,6 +302,89 @@ impl FieldConflict {
             [coll, id, field, ..] => Some((coll, id.parse().ok()?, field)),
             _ => None,
         }
+    }
+}
+
+fn conflict(doc: &AutoCommit, path: &[String], all: &[(Value<'_>, ObjId)]) -> FieldConflict {
+    FieldConflict {
+        path: path.to_vec(),
+        values: all
+            .iter()
+            .rev()
+            .map(|(v, id)| {
+                let (device, at) = written_by(doc, id);
+                ConflictValue {
+                    value: render(v),
+                    device,
+                    at,
+                    by: None,
+                }
+            })
+            .collect(),
+        private: false,
+        may_settle: false,
+    }
+}
+
+/// The device (the change's actor) and the time of the change that made operation `op`.
+fn written_by(doc: &AutoCommit, op: &ObjId) -> (Option<Uuid>, Option<String>) {
+    let automerge::ObjId::Id(_, actor, _) = op else {
+        return (None, None);
+    };
+    let device = Uuid::from_slice(actor.to_bytes()).ok();
+    let at = doc
+        .hash_for_opid(op)
+        .and_then(|h| ReadDoc::get_change_by_hash(doc, &h))
+        .and_then(|c| Moment::from_unix_millis(c.timestamp()))
+        .map(|m| m.to_string());
+    (device, at)
+}
+
+/// Settles a conflict: writes `chosen` (one of the values the field holds, as [`FieldConflict`]
+/// renders it) over all of them, so every device shows it after the next sync. Only scalar
+/// fields conflict this way (text merges). A field that no longer holds `chosen` is refused:
+/// someone changed it since the values were shown.
+pub(crate) fn settle(doc: &mut AutoCommit, path: &[String], chosen: &str) -> Result<(), DocError> {
+    let gone = || {
+        DocError::Invalid(crate::ValidationError::Inconsistent(
+            crate::error::Inconsistency::ConflictGone,
+        ))
+    };
+    let (last, parents) = path.split_last().ok_or_else(gone)?;
+    let mut obj = ROOT;
+    for segment in parents {
+        obj = match doc.get(&obj, prop_of(doc, &obj, segment).ok_or_else(gone)?) {
+            Ok(Some((Value::Object(_), child))) => child,
+            _ => return Err(gone()),
+        };
+    }
+    let prop = prop_of(doc, &obj, last).ok_or_else(gone)?;
+    let all = doc.get_all(&obj, prop.clone()).map_err(|_| gone())?;
+    if let [(only, _)] = all.as_slice()
+        && render(only) == chosen
+    {
+        return Ok(()); // settled already (on another device, or a second click)
+    }
+    let value = all
+        .iter()
+        .find_map(|(v, _)| match v {
+            Value::Scalar(s) if render(v) == chosen => Some(s.as_ref().clone()),
+            _ => None,
+        })
+        .ok_or_else(gone)?;
+    match prop {
+        automerge::Prop::Map(k) => doc.put(&obj, k, value),
+        automerge::Prop::Seq(i) => doc.put(&obj, i, value),
+    }
+    .map_err(|e| DocError::Unreadable(e.to_string()))
+}
+
+/// A path segment as a property of `obj`: a key in a map, an index in a list.
+fn prop_of(doc: &AutoCommit, obj: &ObjId, segment: &str) -> Option<automerge::Prop> {
+    match doc.object_type(obj).ok()? {
+        ObjType::Map | ObjType::Table => Some(automerge::Prop::Map(segment.to_owned())),
+        ObjType::List => segment.parse().ok().map(automerge::Prop::Seq),
+        ObjType::Text => None,
     }
 }
 
@@ -309,16 +416,18 @@ pub(crate) fn record_conflicts(
     };
     path.push(key);
     if all.len() > 1 {
-        out.push(FieldConflict {
-            path: path.clone(),
-            values: all.iter().rev().map(|(v, _)| render(v)).collect(),
-        });
+        out.push(conflict(doc, &path, &all));
     }
     if let Some((Value::Object(_), obj)) = all.last() {
         walk(doc, obj, &mut path, &mut out);
     }
     out
 }
+
+/// Fields the app writes beside what the user changed (when a task's status last moved): two
+/// devices' values differ whenever the user's fields do, and choosing between them means nothing
+/// to anyone, so they are not reported.
+const BOOKKEEPING: &[&str] = &["updated_at"];
 
 fn walk(doc: &AutoCommit, obj: &ObjId, path: &mut Vec<String>, out: &mut Vec<FieldConflict>) {
     let props: Vec<automerge::Prop> = match doc.object_type(obj) {
@@ -336,11 +445,8 @@ fn walk(doc: &AutoCommit, obj: &ObjId, path: &mut Vec<String>, out: &mut Vec<Fie
             continue;
         };
         path.push(label);
-        if all.len() > 1 {
-            out.push(FieldConflict {
-                path: path.clone(),
-                values: all.iter().rev().map(|(v, _)| render(v)).collect(),
-            });
+        if all.len() > 1 && !BOOKKEEPING.contains(&path[path.len() - 1].as_str()) {
+            out.push(conflict(doc, path, &all));
         }
         // automerge shows the last of `get_all`; descend into that one.
         if let Some((Value::Object(_), child)) = all.last() {

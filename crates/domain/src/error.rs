@@ -76,6 +76,7 @@ crate::field::labelled! {
         EmailWithoutAt = "email_without_at", "E-postadressen mangler @";
         NextVisitBeforeVisit = "next_visit_before_visit", "Neste besøk kan ikke være før dette besøket";
         AbsentWithHours = "absent_with_hours", "En dag med fravær kan ikke ha arbeidstimer";
+        ConflictGone = "conflict_gone", "Feltet er endret siden verdiene ble vist. Se på dem på nytt";
     }
 }
 

@@ -53,7 +53,7 @@ mod touched;
 mod validate;
 mod when;
 
-pub use doc::{FieldConflict, touched_since};
+pub use doc::{ConflictValue, FieldConflict, touched_since};
 pub use error::{DocError, Inconsistency, ValidationError};
 pub use field::Field;
 pub use input::*;

@@ -19,6 +19,13 @@ pub struct PrivateDoc {
     doc: AutoCommit,
 }
 
+fn private(mut found: Vec<FieldConflict>) -> Vec<FieldConflict> {
+    for c in &mut found {
+        c.private = true;
+    }
+    found
+}
+
 fn adviser_only(stamp: &Stamp) -> Result<(), ValidationError> {
     validate::required(Field::Name, &stamp.name, SHORT_MAX)?;
     if stamp.role != Role::Adviser {
@@ -167,12 +174,25 @@ impl PrivateDoc {
     }
 
     pub fn conflicts(&self) -> Vec<FieldConflict> {
-        doc::conflicts(&self.doc)
+        private(doc::conflicts(&self.doc))
     }
 
     /// Conflicts within one record; `collection` as the document names it (`notes`, `consents`).
     pub fn record_conflicts(&self, collection: &str, id: Uuid) -> Vec<FieldConflict> {
-        doc::record_conflicts(&self.doc, collection, Some(id))
+        private(doc::record_conflicts(&self.doc, collection, Some(id)))
+    }
+
+    /// Writes `chosen`, one of the values a conflicting field at `path` holds, over all of them.
+    pub fn settle_conflict(
+        &mut self,
+        path: &[String],
+        chosen: &str,
+        stamp: &Stamp,
+    ) -> Result<Touched, DocError> {
+        adviser_only(stamp)?;
+        doc::settle(&mut self.doc, path, chosen)?;
+        doc::commit(&mut self.doc, "conflict.settle", stamp.at);
+        Ok(Touched::default())
     }
 
     pub fn add_note(

@@ -132,6 +132,18 @@ pub fn rights(role: Role, doc: Document, collection: &str) -> Option<CollectionR
     }
 }
 
+/// Whether `role` may change the field at `path` (from the document root) at all: the table
+/// above without its own-records rule, which the write itself is checked against. For showing a
+/// choice (a conflict's values) only to those who can make it.
+pub fn may_write(role: Role, doc: Document, path: &[String]) -> bool {
+    match path {
+        [coll, _record, field, ..] => {
+            rights(role, doc, coll).is_some_and(|r| r.update.allows(field))
+        }
+        _ => role == Role::Adviser,
+    }
+}
+
 /// One part of what arrived from the relay: framed changes, and the device that sealed the record
 /// they came in. `sealed_by: None` is a snapshot from an adviser device, whose contents that device
 /// checked when it applied them.

@@ -234,6 +234,21 @@ impl SharedDoc {
         doc::record_conflicts(&self.doc, collection, id)
     }
 
+    /// Writes `chosen`, one of the values a conflicting field at `path` holds, over all of them.
+    /// The store checks the change against the writer's rights like any other.
+    pub fn settle_conflict(
+        &mut self,
+        path: &[String],
+        chosen: &str,
+        stamp: &Stamp,
+    ) -> Result<Touched, DocError> {
+        check_stamp(stamp)?;
+        doc::settle(&mut self.doc, path, chosen)?;
+        doc::commit(&mut self.doc, "conflict.settle", stamp.at);
+        // The store re-projects from what the change touched (`touched_since`).
+        Ok(Touched::default())
+    }
+
     // ---- the placement itself ----
 
     pub fn update_placement(

@@ -722,14 +722,41 @@ fn concurrent_edits_merge_and_scalar_conflicts_are_reported() {
     assert_eq!(conflicts.len(), 1, "{conflicts:?}");
     let c = &conflicts[0];
     assert_eq!(c.record(), Some(("actions", action, "status")));
-    let mut values = c.values.clone();
+    let mut values: Vec<&str> = c.values.iter().map(|v| v.value.as_str()).collect();
     values.sort();
     assert_eq!(values, vec!["cancelled", "done"]);
     assert_eq!(
-        c.values[0],
+        c.values[0].value,
         pa.actions[&action].status.code(),
         "the shown value comes first"
     );
+    assert!(
+        c.values
+            .iter()
+            .all(|v| v.device.is_some() && v.at.is_some())
+    );
+    assert_ne!(
+        c.values[0].device, c.values[1].device,
+        "one from each device"
+    );
+
+    // Settled on one device with the value shown second; the other learns it from the change.
+    let chosen = c.values[1].value.clone();
+    let before = b.heads();
+    a.settle_conflict(&c.path, &chosen, &adviser()).unwrap();
+    assert!(a.conflicts().is_empty());
+    assert_eq!(a.hydrate().unwrap().actions[&action].status.code(), chosen);
+    b.apply_changes(&a.changes_since(&before)).unwrap();
+    assert!(b.conflicts().is_empty());
+    assert_eq!(b.hydrate().unwrap().actions[&action].status.code(), chosen);
+    let refused = a
+        .settle_conflict(&c.path, "not-a-value", &adviser())
+        .unwrap_err();
+    assert_eq!(refused.kind(), "inconsistent");
+    let refused = a
+        .settle_conflict(&["actions".into()], &chosen, &adviser())
+        .unwrap_err();
+    assert_eq!(refused.kind(), "inconsistent", "not a field");
 }
 
 #[derive(Clone, Debug)]

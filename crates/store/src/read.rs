@@ -2,7 +2,10 @@
 //! alone (no document is loaded), the whole placement from its documents for exports. Every
 //! read is audit-logged.
 
-use folgesvenn_domain::{Day, EMPLOYER_ACCESS_DAYS, Field, FieldConflict, PlacementStatus, Role};
+use folgesvenn_domain::rights::Document;
+use folgesvenn_domain::{
+    ConflictValue, Day, EMPLOYER_ACCESS_DAYS, Field, FieldConflict, PlacementStatus, Role,
+};
 use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
 
@@ -25,6 +28,23 @@ macro_rules! next_visit_and_last_log {
            ORDER BY v.at DESC LIMIT 1),
          (SELECT max(o.date) FROM observations o WHERE o.placement_id = p.id)"
     };
+}
+
+/// A conflict's values as the projection keeps them (JSON); stores written before values named
+/// their device and time hold the bare values.
+fn conflict_values(vals: &str) -> Result<Vec<ConflictValue>, serde_json::Error> {
+    serde_json::from_str(vals).or_else(|e| {
+        let bare: Vec<String> = serde_json::from_str(vals).map_err(|_| e)?;
+        Ok(bare
+            .into_iter()
+            .map(|value| ConflictValue {
+                value,
+                device: None,
+                at: None,
+                by: None,
+            })
+            .collect())
+    })
 }
 
 impl Store {
@@ -51,6 +71,7 @@ impl Store {
             }
             _ => None,
         };
+        self.mark_settleable(&mut conflicts);
         self.log_read(AuditAction::Read, Some(placement), "placement")?;
         Ok(PlacementView {
             id: placement,
@@ -109,6 +130,18 @@ impl Store {
             return Ok(false);
         }
         self.with_private(placement, |d| Ok(d.allows_employer()?))
+    }
+
+    /// Marks the conflicts this device's user may settle (the rights table).
+    fn mark_settleable(&self, conflicts: &mut [FieldConflict]) {
+        for c in conflicts {
+            let which = if c.private {
+                Document::Private
+            } else {
+                Document::Shared
+            };
+            c.may_settle = folgesvenn_domain::rights::may_write(self.me.role, which, &c.path);
+        }
     }
 
     fn with_private<T>(
@@ -225,24 +258,31 @@ impl Store {
         let timeline: Vec<TimelineItem> = rows.collect::<Result<_, _>>()?;
         drop(stmt);
         let mut stmt = self.conn.prepare_cached(
-            "SELECT path, vals FROM conflicts WHERE placement_id = ?1 ORDER BY path",
+            "SELECT path, vals, doc_kind FROM conflicts WHERE placement_id = ?1 ORDER BY path",
         )?;
         let rows = stmt.query_map([&pid], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
         })?;
         let mut conflicts = Vec::new();
         for row in rows {
-            let (path, vals) = row?;
+            let (path, vals, kind) = row?;
             // The projection wrote this JSON itself: text it cannot read back is damage.
-            let values = serde_json::from_str(&vals).map_err(|e| StoreError::Damaged {
+            let values = conflict_values(&vals).map_err(|e| StoreError::Damaged {
                 path: self.db_path(),
                 detail: format!("conflicts.vals: {e}"),
             })?;
             conflicts.push(FieldConflict {
                 path: path.split('/').map(str::to_owned).collect(),
                 values,
+                private: kind == "private",
+                may_settle: false,
             });
         }
+        self.mark_settleable(&mut conflicts);
         drop(stmt);
         self.log_read(AuditAction::Read, Some(placement), "overview")?;
         Ok(Overview {

@@ -672,11 +672,27 @@ fn overview_reads_the_projection_and_shows_conflicts_until_settled() {
         "the projection agrees with a walk of the documents"
     );
 
+    // Both may settle an action's status (the employer owns this one); neither may a placement
+    // fact's on the employer's device.
+    assert!(oa.conflicts[0].may_settle && oe.conflicts[0].may_settle);
+    use folgesvenn_domain::rights::{Document, may_write};
+    let fact = ["placement".to_owned(), "status".to_owned()];
+    assert!(may_write(Role::Adviser, Document::Shared, &fact));
+    assert!(!may_write(Role::Employer, Document::Shared, &fact));
+    let summary = [
+        "visits".to_owned(),
+        action.to_string(),
+        "summary".to_owned(),
+    ];
+    assert!(!may_write(Role::Employer, Document::Shared, &summary));
+    assert!(!oa.conflicts[0].private);
     // The adviser settles it by choosing the value on screen; the employer learns it on the next sync.
-    let shown: ActionStatus = oa.conflicts[0].values[0].parse().unwrap();
+    let shown = oa.conflicts[0].values[0].value.clone();
     let base = e.heads(doc).unwrap();
-    a.write_shared(p, |d, s| d.set_action_status(action, shown, s))
-        .unwrap();
+    a.write_shared(p, |d, s| {
+        d.settle_conflict(&oa.conflicts[0].path, &shown, s)
+    })
+    .unwrap();
     assert!(a.overview(p, 50).unwrap().conflicts.is_empty());
     e.apply_remote(doc, &a.changes_since(doc, &base).unwrap())
         .unwrap();

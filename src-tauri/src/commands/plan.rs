@@ -1,6 +1,7 @@
-//! The training plan, actions and notes between adviser and employer.
+//! The training plan, actions and notes between adviser and employer, and settling a field two
+//! devices changed while apart.
 
-use folgesvenn_app_core::dto::{NoteInput, TrainingTaskInput};
+use folgesvenn_app_core::dto::{NoteInput, SettleConflictInput, TrainingTaskInput};
 use folgesvenn_app_core::{AppCore, CommandError};
 use tauri::State;
 
@@ -68,4 +69,13 @@ pub async fn edit_note(
         &body,
         private,
     )
+}
+
+#[tauri::command]
+pub async fn settle_conflict(
+    core: State<'_, AppCore>,
+    placement_id: String,
+    input: SettleConflictInput,
+) -> Result<(), CommandError> {
+    core.settle_conflict(self::placement_id(&placement_id)?, input)
 }

@@ -176,7 +176,15 @@ function seed(app: AppState, closedDaysAgo: number): Placement[] {
           { id: uuid(), text: "Stå i kassa", detail: "Per · " + isoDaysFromToday(40), status: "not_started" },
         ];
         o.conflicts = [
-          { path: ["visits", "3f2a9c1e-1111-4c3b-8d2e-9a0b1c2d3e4f", "summary"], values: ["Gikk bra, avtalte ny uke.", "Gikk bra. Ny prat om to uker."] },
+          {
+            path: ["actions", "3f2a9c1e-1111-4c3b-8d2e-9a0b1c2d3e4f", "status"],
+            values: [
+              { value: "done", device: "d-adviser", at: daysAgoAt(2, 9), by: "Kari Veileder" },
+              { value: "cancelled", device: "d-employer", at: daysAgoAt(2, 11), by: "Per Verksmester" },
+            ],
+            private: false,
+            maySettle: app.role === "adviser",
+          },
         ];
         o.timeline = [
           { kind: "observation", id: uuid(), at: daysAgoAt(1, 15), text: "Fylte på meieri og frukt.\nVar blid med kundene.", status: "present" },
@@ -574,6 +582,17 @@ export function installMockBackend(): void {
         p.overview.timeline.unshift({ kind: "note", id, at: new Date().toISOString(), text: input.body, author: app.userName ?? "" });
         setStatus({ ...status, pending: status.pending + 1 });
         return id;
+      }
+      case "settle_conflict": {
+        const p = find(args.placementId);
+        const input = args.input as { path: string[]; value: string };
+        const key = input.path.join("/");
+        const c = p.overview.conflicts.find((x) => x.path.join("/") === key);
+        if (!c?.values.some((v) => v.value === input.value))
+          fail("invalid_input", "Feltet er endret siden verdiene ble vist. Se på dem på nytt.", { validation: "inconsistent", rule: "conflict_gone" });
+        p.overview.conflicts = p.overview.conflicts.filter((x) => x !== c);
+        setStatus({ ...status, pending: status.pending + 1 });
+        return null;
       }
       case "placement_consents":
         return find(args.placementId).consents ?? [];

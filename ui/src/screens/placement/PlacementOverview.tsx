@@ -89,7 +89,9 @@ export function PlacementOverview({ id, record, role }: { id: string; record?: s
 
       <Facts overview={o} role={role} />
 
-      {o.conflicts.length > 0 && <Conflicts conflicts={o.conflicts} />}
+      {o.conflicts.length > 0 && (
+        <Conflicts placementId={o.id} conflicts={o.conflicts} onSettled={overview.reload} />
+      )}
 
       <HGrid columns={{ xs: 1, md: 2 }} gap="space-24">
         <PlanSection
