@@ -37,6 +37,7 @@ const COMMANDS: &[&str] = &[
     "add_note",
     "edit_note",
     "settle_conflict",
+    "record_history",
     "placement_consents",
     "give_consent",
     "withdraw_consent",

@@ -64,6 +64,7 @@ pub fn run() {
             commands::plan::add_note,
             commands::plan::edit_note,
             commands::plan::settle_conflict,
+            commands::plan::record_history,
             commands::consent::placement_consents,
             commands::consent::give_consent,
             commands::consent::withdraw_consent,

@@ -826,6 +826,30 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         tokio::time::sleep(Duration::from_millis(700)).await;
     }
 
+    // --- The note's history, on the employer's screen: who wrote it, who changed it, and the
+    // text before and after. ---
+    employer
+        .click_css(
+            "[data-testid=\"timeline-item\"][data-kind=\"note\"] \
+             [data-testid=\"record-history\"]",
+        )
+        .await;
+    employer.el("history-entries").await;
+    let history = employer
+        .wait_for_text("the note's history", |t| {
+            t.contains("Per Verksmester skrev notatet")
+                && t.contains("Kari Veileder endret notatet")
+        })
+        .await;
+    assert!(
+        history.contains(NOTE_MARKER) && history.contains(NOTE_EDITED),
+        "both texts are in the history"
+    );
+    employer.axe("a note's history").await;
+    employer
+        .screenshot_at("note-history", Some("history-entries"))
+        .await;
+
     // --- A second employer device (a tablet, in this process) joins with a new code; the adviser
     // removes it from her window, and it is refused at once. ---
     adviser.click("invite-employer").await;

@@ -19,6 +19,7 @@ import type { VisitInput } from "./bindings/VisitInput";
 import type { VisitRecord } from "./bindings/VisitRecord";
 import type { PlacementSummary } from "./bindings/PlacementSummary";
 import type { SearchHit } from "./bindings/SearchHit";
+import type { RecordHistory } from "./bindings/RecordHistory";
 import type { SettleConflictInput } from "./bindings/SettleConflictInput";
 import type { SetupInput } from "./bindings/SetupInput";
 import type { SyncStatus } from "./bindings/SyncStatus";
@@ -203,6 +204,11 @@ export function addNote(placementId: string, input: NoteInput): Promise<string> 
 /** A written note's new text; `isPrivate`: the adviser's own note. Its earlier text stays in history. */
 export function editNote(placementId: string, noteId: string, body: string, isPrivate: boolean): Promise<null> {
   return call<null>("edit_note", { placementId, noteId, body, private: isPrivate });
+}
+
+/** Who changed a record and when, oldest first, from the document's own history. */
+export function recordHistory(placementId: string, recordId: string): Promise<RecordHistory> {
+  return call<RecordHistory>("record_history", { placementId, recordId });
 }
 
 /** Writes the chosen value over a field two devices changed while apart; it syncs like an edit. */

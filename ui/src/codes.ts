@@ -58,7 +58,8 @@ export type CodeList =
   | "field"
   | "inputField"
   | "inconsistency"
-  | "consentScope";
+  | "consentScope"
+  | "change";
 
 /** The label of a code, or the code itself when this version of the UI does not know it. */
 export function codeLabel(t: TFunction, list: CodeList, code: string | null | undefined): string {

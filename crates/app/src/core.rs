@@ -130,20 +130,33 @@ fn name_writers(s: &Store, placement: Uuid, conflicts: &mut [folgesvenn_domain::
     if conflicts.is_empty() {
         return;
     }
-    let rosters: Vec<folgesvenn_sync::Roster> = [DocKind::Shared, DocKind::Private]
-        .into_iter()
-        .filter_map(|kind| s.document_id(placement, kind).ok())
-        .filter_map(|doc| folgesvenn_sync::roster(s, doc).ok())
-        .collect();
+    let names = Writers::of(s, placement);
     for value in conflicts.iter_mut().flat_map(|c| c.values.iter_mut()) {
-        let Some(device) = value.device else {
-            continue;
-        };
-        value.by = rosters
+        value.by = value.device.and_then(|d| names.name(s, d));
+    }
+}
+
+/// Who the devices of a placement's documents are, removed ones included.
+struct Writers(Vec<folgesvenn_sync::Roster>);
+
+impl Writers {
+    fn of(s: &Store, placement: Uuid) -> Writers {
+        Writers(
+            [DocKind::Shared, DocKind::Private]
+                .into_iter()
+                .filter_map(|kind| s.document_id(placement, kind).ok())
+                .filter_map(|doc| folgesvenn_sync::roster(s, doc).ok())
+                .collect(),
+        )
+    }
+
+    /// The person behind `device`; this device is its user even before the document is shared.
+    fn name(&self, s: &Store, device: Uuid) -> Option<String> {
+        self.0
             .iter()
             .find_map(|r| r.ever(device))
             .map(|m| m.name.clone())
-            .or_else(|| (device == s.device_id()).then(|| s.user_name().to_owned()));
+            .or_else(|| (device == s.device_id()).then(|| s.user_name().to_owned()))
     }
 }
 
@@ -462,6 +475,28 @@ impl AppCore {
             let mut overview = s.overview(placement, 200)?;
             name_writers(s, placement, &mut overview.conflicts);
             Ok(overview)
+        })
+    }
+
+    /// Who changed a record and when, oldest first, each change with its kind, the fields it set
+    /// and, for a note, the text just after it. Names come from the placement's members.
+    pub fn history(
+        &self,
+        placement: Uuid,
+        record: Uuid,
+    ) -> Result<dto::RecordHistory, CommandError> {
+        self.with_store(|s| {
+            let (collection, mut entries) = s
+                .history(placement, record)?
+                .ok_or_else(|| CommandError::new("unknown_record", "Fant ikke oppføringen."))?;
+            let names = Writers::of(s, placement);
+            for e in &mut entries {
+                e.by = e.device.and_then(|d| names.name(s, d));
+            }
+            Ok(dto::RecordHistory {
+                collection: collection.to_owned(),
+                entries,
+            })
         })
     }
 

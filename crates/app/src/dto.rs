@@ -403,6 +403,16 @@ pub struct ConsentInput {
     pub text_version: String,
 }
 
+/// Who changed one record and when, oldest first.
+#[derive(Clone, Debug, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RecordHistory {
+    /// The record's collection (`notes`, `actions`…).
+    pub collection: String,
+    pub entries: Vec<folgesvenn_domain::HistoryEntry>,
+}
+
 /// The value the user chose for a field two devices changed while apart.
 #[derive(Clone, Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -167,6 +167,12 @@ pub fn typescript() -> String {
     );
     set(
         &mut out,
+        "CHANGE_KINDS",
+        "What a change in a record's history did: each has a sentence in the UI's languages.",
+        folgesvenn_domain::ChangeKind::ALL.iter().map(|c| c.code()),
+    );
+    set(
+        &mut out,
         "ERROR_KINDS",
         "Every code a command can fail with: each has a sentence in the UI's languages.",
         error_kinds(),

@@ -720,3 +720,40 @@ fn a_written_note_is_edited() {
         "unknown_record"
     );
 }
+
+/// A note's history names the person, the kind of change and the text after each; a record the
+/// placement does not hold is `unknown_record`.
+#[test]
+fn a_notes_history_keeps_each_text_and_who_wrote_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let core = AppCore::new(tmp.path().join("a"), |_| {}).unwrap();
+    core.setup(setup(Some("en lang nok passordfrase"), "http://127.0.0.1:9"))
+        .unwrap();
+    let p = core.create_placement(placement()).unwrap();
+    let note = core
+        .add_note(
+            p,
+            folgesvenn_app_core::dto::NoteInput {
+                body: "Ola starter kl. 9.".into(),
+                reply_to: None,
+            },
+        )
+        .unwrap();
+    core.edit_note(p, note, "Ola starter kl. 10.", false).unwrap();
+    let history = core.history(p, note).unwrap();
+    assert_eq!(history.collection, "notes");
+    let lines: Vec<(&str, Option<&str>, Option<&str>)> = history
+        .entries
+        .iter()
+        .map(|e| (e.change.as_str(), e.by.as_deref(), e.text.as_deref()))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ("note.add", Some("Kari Veileder"), Some("Ola starter kl. 9.")),
+            ("note.edit", Some("Kari Veileder"), Some("Ola starter kl. 10.")),
+        ]
+    );
+    let unknown = core.history(p, uuid::Uuid::new_v4()).unwrap_err();
+    assert_eq!(unknown.kind, "unknown_record");
+}

@@ -155,10 +155,10 @@ pub(crate) fn record_ids(doc: &AutoCommit, coll: &str) -> Result<Vec<Uuid>, DocE
 }
 
 /// Commits pending operations as one change, stamped with what was done and when.
-pub(crate) fn commit(doc: &mut AutoCommit, what: &str, at: Moment) {
+pub(crate) fn commit(doc: &mut AutoCommit, what: crate::ChangeKind, at: Moment) {
     doc.commit_with(
         CommitOptions::default()
-            .with_message(what.to_owned())
+            .with_message(what.code().to_owned())
             .with_time(at.unix_millis()),
     );
 }

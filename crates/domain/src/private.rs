@@ -13,7 +13,7 @@ use crate::input::{NewAdviserNote, NewConsent, Stamp};
 use crate::model::{AdviserNote, Consent, PrivatePlacement, Role};
 use crate::touched::{PRIVATE_COLLECTIONS, Touched};
 use crate::validate::{self, LONG_MAX, SHORT_MAX};
-use crate::{DocError, Field, ValidationError};
+use crate::{ChangeKind, DocError, Field, HistoryEntry, ValidationError};
 
 pub struct PrivateDoc {
     doc: AutoCommit,
@@ -48,7 +48,7 @@ impl PrivateDoc {
             doc.set_actor(a);
         }
         doc::create_root(&mut doc, placement_id, PRIVATE_COLLECTIONS)?;
-        doc::commit(&mut doc, "private.create", stamp.at);
+        doc::commit(&mut doc, ChangeKind::PrivateCreate, stamp.at);
         Ok(PrivateDoc { doc })
     }
 
@@ -182,6 +182,14 @@ impl PrivateDoc {
         private(doc::record_conflicts(&self.doc, collection, Some(id)))
     }
 
+    /// Every change that touched record `id`, oldest first, and the collection it is in.
+    pub fn history(&mut self, id: Uuid) -> Option<(&'static str, Vec<HistoryEntry>)> {
+        PRIVATE_COLLECTIONS.iter().find_map(|coll| {
+            let h = crate::history::record_history(&mut self.doc, coll, id);
+            (!h.is_empty()).then_some((*coll, h))
+        })
+    }
+
     /// Writes `chosen`, one of the values a conflicting field at `path` holds, over all of them.
     pub fn settle_conflict(
         &mut self,
@@ -191,7 +199,7 @@ impl PrivateDoc {
     ) -> Result<Touched, DocError> {
         adviser_only(stamp)?;
         doc::settle(&mut self.doc, path, chosen)?;
-        doc::commit(&mut self.doc, "conflict.settle", stamp.at);
+        doc::commit(&mut self.doc, ChangeKind::ConflictSettle, stamp.at);
         Ok(Touched::default())
     }
 
@@ -210,7 +218,7 @@ impl PrivateDoc {
             visit: input.visit,
         };
         doc::put(&mut self.doc, "notes", id, &note)?;
-        doc::commit(&mut self.doc, "adviser_note.add", stamp.at);
+        doc::commit(&mut self.doc, ChangeKind::AdviserNoteAdd, stamp.at);
         Ok((
             id,
             Touched {
@@ -225,7 +233,7 @@ impl PrivateDoc {
         validate::required(Field::Note, body, LONG_MAX)?;
         let _: AdviserNote = doc::require(&self.doc, "notes", "notat", id)?;
         doc::update_text(&mut self.doc, "notes", id, "body", body)?;
-        doc::commit(&mut self.doc, "adviser_note.edit", stamp.at);
+        doc::commit(&mut self.doc, ChangeKind::AdviserNoteEdit, stamp.at);
         Ok(Touched {
             placement: false,
             records: vec![("adviser_notes", id)],
@@ -262,7 +270,7 @@ impl PrivateDoc {
             withdrawn_by: None,
         };
         doc::put(&mut self.doc, "consents", id, &consent)?;
-        doc::commit(&mut self.doc, "consent.give", stamp.at);
+        doc::commit(&mut self.doc, ChangeKind::ConsentGive, stamp.at);
         Ok((
             id,
             Touched {
@@ -281,7 +289,7 @@ impl PrivateDoc {
         consent.withdrawn_at = Some(stamp.at);
         consent.withdrawn_by = Some(stamp.name.clone());
         doc::put(&mut self.doc, "consents", id, &consent)?;
-        doc::commit(&mut self.doc, "consent.withdraw", stamp.at);
+        doc::commit(&mut self.doc, ChangeKind::ConsentWithdraw, stamp.at);
         Ok(Touched {
             placement: false,
             records: vec![("consents", id)],

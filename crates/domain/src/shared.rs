@@ -15,7 +15,7 @@ use crate::model::*;
 use crate::touched::{SHARED_COLLECTIONS, Touched};
 use crate::validate::{self, FIELD_MAX, LONG_MAX, SHORT_MAX};
 use crate::when::Day;
-use crate::{DocError, Field, ValidationError};
+use crate::{ChangeKind, DocError, Field, HistoryEntry, ValidationError};
 
 pub struct SharedDoc {
     doc: AutoCommit,
@@ -96,7 +96,7 @@ impl SharedDoc {
             closed_reason: None,
         };
         doc::put_root(&mut doc, "placement", &info)?;
-        doc::commit(&mut doc, "placement.create", stamp.at);
+        doc::commit(&mut doc, ChangeKind::PlacementCreate, stamp.at);
         Ok(SharedDoc { doc })
     }
 
@@ -234,6 +234,15 @@ impl SharedDoc {
         doc::record_conflicts(&self.doc, collection, id)
     }
 
+    /// Every change that touched record `id`, oldest first, and the collection it is in; `None`
+    /// if no collection of this document holds it.
+    pub fn history(&mut self, id: Uuid) -> Option<(&'static str, Vec<HistoryEntry>)> {
+        SHARED_COLLECTIONS.iter().find_map(|coll| {
+            let h = crate::history::record_history(&mut self.doc, coll, id);
+            (!h.is_empty()).then_some((*coll, h))
+        })
+    }
+
     /// Writes `chosen`, one of the values a conflicting field at `path` holds, over all of them.
     /// The store checks the change against the writer's rights like any other.
     pub fn settle_conflict(
@@ -244,7 +253,7 @@ impl SharedDoc {
     ) -> Result<Touched, DocError> {
         check_stamp(stamp)?;
         doc::settle(&mut self.doc, path, chosen)?;
-        doc::commit(&mut self.doc, "conflict.settle", stamp.at);
+        doc::commit(&mut self.doc, ChangeKind::ConflictSettle, stamp.at);
         // The store re-projects from what the change touched (`touched_since`).
         Ok(Touched::default())
     }
@@ -271,7 +280,7 @@ impl SharedDoc {
         info.end_date = input.end_date;
         info.hours_per_week = input.hours_per_week;
         doc::put_root(&mut self.doc, "placement", &info)?;
-        doc::commit(&mut self.doc, "placement.update", stamp.at);
+        doc::commit(&mut self.doc, ChangeKind::PlacementUpdate, stamp.at);
         Ok(Touched {
             placement: true,
             records: vec![],
@@ -291,7 +300,7 @@ impl SharedDoc {
             return Err(transition(info.status, next));
         }
         info.status = next;
-        self.put_placement(&info, "placement.status", stamp)
+        self.put_placement(&info, ChangeKind::PlacementStatus, stamp)
     }
 
     /// Ends (from active) or cancels (from planned or active) the placement as of `on`, which is
@@ -337,7 +346,7 @@ impl SharedDoc {
         info.status = next;
         info.closed_on = Some(on);
         info.closed_reason = Some(reason);
-        self.put_placement(&info, "placement.close", stamp)
+        self.put_placement(&info, ChangeKind::PlacementClose, stamp)
     }
 
     /// Reopens an ended or cancelled placement while the employer still has access; after that
@@ -358,13 +367,13 @@ impl SharedDoc {
         };
         info.closed_on = None;
         info.closed_reason = None;
-        self.put_placement(&info, "placement.reopen", stamp)
+        self.put_placement(&info, ChangeKind::PlacementReopen, stamp)
     }
 
     fn put_placement(
         &mut self,
         info: &PlacementInfo,
-        message: &str,
+        message: ChangeKind,
         stamp: &Stamp,
     ) -> Result<Touched, DocError> {
         doc::put_root(&mut self.doc, "placement", info)?;
@@ -391,7 +400,7 @@ impl SharedDoc {
             created_at: stamp.at,
         };
         doc::put(&mut self.doc, "goals", id, &goal)?;
-        doc::commit(&mut self.doc, "goal.add", stamp.at);
+        doc::commit(&mut self.doc, ChangeKind::GoalAdd, stamp.at);
         Ok((id, Touched::record("goals", id)))
     }
 
@@ -421,7 +430,7 @@ impl SharedDoc {
             updated_at: stamp.at,
         };
         doc::put(&mut self.doc, "training_plan", id, &task)?;
-        doc::commit(&mut self.doc, "training_task.add", stamp.at);
+        doc::commit(&mut self.doc, ChangeKind::TrainingTaskAdd, stamp.at);
         Ok((id, Touched::record("training_plan", id)))
     }
 
@@ -437,7 +446,7 @@ impl SharedDoc {
         task.status = status;
         task.updated_at = stamp.at;
         doc::put(&mut self.doc, "training_plan", id, &task)?;
-        doc::commit(&mut self.doc, "training_task.status", stamp.at);
+        doc::commit(&mut self.doc, ChangeKind::TrainingTaskStatus, stamp.at);
         Ok(Touched::record("training_plan", id))
     }
 
@@ -455,7 +464,7 @@ impl SharedDoc {
             active: true,
         };
         doc::put(&mut self.doc, "adaptations", id, &a)?;
-        doc::commit(&mut self.doc, "adaptation.add", stamp.at);
+        doc::commit(&mut self.doc, ChangeKind::AdaptationAdd, stamp.at);
         Ok((id, Touched::record("adaptations", id)))
     }
 
@@ -480,7 +489,7 @@ impl SharedDoc {
             email: input.email.trim().to_owned(),
         };
         doc::put(&mut self.doc, "contact_persons", id, &p)?;
-        doc::commit(&mut self.doc, "contact_person.add", stamp.at);
+        doc::commit(&mut self.doc, ChangeKind::ContactPersonAdd, stamp.at);
         Ok((id, Touched::record("contact_persons", id)))
     }
 
@@ -546,7 +555,7 @@ impl SharedDoc {
         input: &NewVisit,
         corrects: Option<Uuid>,
         stamp: &Stamp,
-        what: &str,
+        what: ChangeKind,
     ) -> Result<(Uuid, Touched), DocError> {
         let id = Uuid::new_v4();
         let mut touched = Touched::record("visits", id);
@@ -595,7 +604,7 @@ impl SharedDoc {
         stamp: &Stamp,
     ) -> Result<(Uuid, Touched), DocError> {
         self.check_visit(input, stamp)?;
-        self.write_visit(input, None, stamp, "visit.record")
+        self.write_visit(input, None, stamp, ChangeKind::VisitRecord)
     }
 
     /// Corrects a visit by recording a new version that names the one it replaces. The original
@@ -616,7 +625,8 @@ impl SharedDoc {
             }
         }
         self.check_visit(input, stamp)?;
-        let (id, mut touched) = self.write_visit(input, Some(original), stamp, "visit.correct")?;
+        let (id, mut touched) =
+            self.write_visit(input, Some(original), stamp, ChangeKind::VisitCorrect)?;
         touched.records.push(("visits", original));
         Ok((id, touched))
     }
@@ -689,7 +699,7 @@ impl SharedDoc {
             logged_at: stamp.at,
         };
         doc::put(&mut self.doc, "observations", id, &obs)?;
-        doc::commit(&mut self.doc, "observation.log", stamp.at);
+        doc::commit(&mut self.doc, ChangeKind::ObservationLog, stamp.at);
         Ok((id, touched))
     }
 
@@ -715,7 +725,7 @@ impl SharedDoc {
             resolution: String::new(),
         };
         doc::put(&mut self.doc, "contact_requests", id, &req)?;
-        doc::commit(&mut self.doc, "contact_request.raise", stamp.at);
+        doc::commit(&mut self.doc, ChangeKind::ContactRequestRaise, stamp.at);
         Ok((id, Touched::record("contact_requests", id)))
     }
 
@@ -731,7 +741,11 @@ impl SharedDoc {
             req.acknowledged_at = Some(stamp.at);
             req.acknowledged_by = Some(stamp.name.clone());
             doc::put(&mut self.doc, "contact_requests", id, &req)?;
-            doc::commit(&mut self.doc, "contact_request.acknowledge", stamp.at);
+            doc::commit(
+                &mut self.doc,
+                ChangeKind::ContactRequestAcknowledge,
+                stamp.at,
+            );
         }
         Ok(Touched::record("contact_requests", id))
     }
@@ -761,7 +775,7 @@ impl SharedDoc {
         req.resolved_by = Some(stamp.name.clone());
         req.resolution = resolution.trim().to_owned();
         doc::put(&mut self.doc, "contact_requests", id, &req)?;
-        doc::commit(&mut self.doc, "contact_request.resolve", stamp.at);
+        doc::commit(&mut self.doc, ChangeKind::ContactRequestResolve, stamp.at);
         Ok(Touched::record("contact_requests", id))
     }
 
@@ -785,7 +799,7 @@ impl SharedDoc {
             created_by: stamp.name.clone(),
         };
         doc::put(&mut self.doc, "actions", id, &action)?;
-        doc::commit(&mut self.doc, "action.add", stamp.at);
+        doc::commit(&mut self.doc, ChangeKind::ActionAdd, stamp.at);
         Ok((id, Touched::record("actions", id)))
     }
 
@@ -799,7 +813,7 @@ impl SharedDoc {
         let mut action: Action = doc::require(&self.doc, "actions", "tiltak", id)?;
         action.status = status;
         doc::put(&mut self.doc, "actions", id, &action)?;
-        doc::commit(&mut self.doc, "action.status", stamp.at);
+        doc::commit(&mut self.doc, ChangeKind::ActionStatus, stamp.at);
         Ok(Touched::record("actions", id))
     }
 
@@ -822,7 +836,7 @@ impl SharedDoc {
             reply_to: input.reply_to,
         };
         doc::put(&mut self.doc, "notes", id, &note)?;
-        doc::commit(&mut self.doc, "note.add", stamp.at);
+        doc::commit(&mut self.doc, ChangeKind::NoteAdd, stamp.at);
         Ok((id, Touched::record("notes", id)))
     }
 
@@ -833,7 +847,7 @@ impl SharedDoc {
         validate::required(Field::Note, body, LONG_MAX)?;
         let _: Note = doc::require(&self.doc, "notes", "notat", id)?;
         doc::update_text(&mut self.doc, "notes", id, "body", body)?;
-        doc::commit(&mut self.doc, "note.edit", stamp.at);
+        doc::commit(&mut self.doc, ChangeKind::NoteEdit, stamp.at);
         Ok(Touched::record("notes", id))
     }
 }

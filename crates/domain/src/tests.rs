@@ -838,3 +838,61 @@ proptest! {
         prop_assert_eq!(a.conflicts(), b.conflicts());
     }
 }
+
+#[test]
+fn a_records_history_names_each_change_its_fields_and_a_notes_text_then() {
+    let mut a = shared();
+    let (note, _) = a
+        .add_note(
+            &NewNote {
+                body: "Ola møter kl 08.".into(),
+                reply_to: None,
+            },
+            &adviser(),
+        )
+        .unwrap();
+    let (action, _) = a
+        .add_action(
+            &NewAction {
+                what: "Kjøpe vernesko".into(),
+                owner: ActionOwner::Employer,
+                due: None,
+            },
+            &adviser(),
+        )
+        .unwrap();
+    let mut b = a.fork();
+    b.edit_note(note, "Ola møter kl 09.", &employer()).unwrap();
+    b.set_action_status(action, ActionStatus::Done, &employer())
+        .unwrap();
+    a.merge(&mut b).unwrap();
+
+    let (coll, history) = a.history(note).unwrap();
+    assert_eq!(coll, "notes");
+    let changes: Vec<&str> = history.iter().map(|h| h.change.as_str()).collect();
+    assert_eq!(changes, ["note.add", "note.edit"]);
+    assert_eq!(history[0].text.as_deref(), Some("Ola møter kl 08."));
+    assert_eq!(history[1].text.as_deref(), Some("Ola møter kl 09."));
+    assert_eq!(history[1].fields, ["body"]);
+    assert_eq!(history[1].at, "2026-11-27T15:00:00Z");
+    assert_ne!(history[0].device, history[1].device, "two devices wrote it");
+    assert!(history.iter().all(|h| h.device.is_some()));
+
+    let (coll, history) = a.history(action).unwrap();
+    assert_eq!(coll, "actions");
+    let changes: Vec<&str> = history.iter().map(|h| h.change.as_str()).collect();
+    assert_eq!(changes, ["action.add", "action.status"]);
+    assert_eq!(history[1].fields, ["status"]);
+    assert!(history[1].text.is_none(), "an action has no text to show");
+    assert!(a.history(Uuid::new_v4()).is_none());
+    // Every change the document holds has a kind this version knows.
+    let all: Vec<String> = [note, action]
+        .iter()
+        .flat_map(|id| a.history(*id).unwrap().1)
+        .map(|h| h.change)
+        .collect();
+    assert!(
+        all.iter()
+            .all(|c| ChangeKind::ALL.iter().any(|k| k.code() == c))
+    );
+}

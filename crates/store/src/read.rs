@@ -4,7 +4,8 @@
 
 use folgesvenn_domain::rights::Document;
 use folgesvenn_domain::{
-    ConflictValue, Day, EMPLOYER_ACCESS_DAYS, Field, FieldConflict, PlacementStatus, Role,
+    ConflictValue, Day, EMPLOYER_ACCESS_DAYS, Field, FieldConflict, HistoryEntry, PlacementStatus,
+    Role,
 };
 use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
@@ -98,6 +99,42 @@ impl Store {
             AuditAction::Read,
             Some(placement),
             &format!("visits/{visit}"),
+        )?;
+        Ok(found)
+    }
+
+    /// Every change that touched one record of a placement, oldest first, from its documents
+    /// (the shared one, then on an adviser device the private one): the record's collection and
+    /// its history. `None` for a record neither holds. Audit-logged as a read.
+    pub fn history(
+        &mut self,
+        placement: Uuid,
+        record: Uuid,
+    ) -> Result<Option<(&'static str, Vec<HistoryEntry>)>, StoreError> {
+        let mut kinds = vec![DocKind::Shared];
+        if self.me.role == Role::Adviser {
+            kinds.push(DocKind::Private);
+        }
+        let mut found = None;
+        for kind in kinds {
+            let id = self.doc_id(placement, kind)?;
+            self.ensure_loaded(id)?;
+            let loaded = self
+                .docs
+                .get_mut(&id)
+                .ok_or(StoreError::UnknownDocument(id))?;
+            found = match &mut loaded.doc {
+                Doc::Shared(d) => d.history(record),
+                Doc::Private(d) => d.history(record),
+            };
+            if found.is_some() {
+                break;
+            }
+        }
+        self.log_read(
+            AuditAction::Read,
+            Some(placement),
+            &format!("history/{record}"),
         )?;
         Ok(found)
     }

@@ -1,7 +1,7 @@
 //! The training plan, actions and notes between adviser and employer, and settling a field two
-//! devices changed while apart.
+//! devices changed while apart; a record's history.
 
-use folgesvenn_app_core::dto::{NoteInput, SettleConflictInput, TrainingTaskInput};
+use folgesvenn_app_core::dto::{NoteInput, RecordHistory, SettleConflictInput, TrainingTaskInput};
 use folgesvenn_app_core::{AppCore, CommandError};
 use tauri::State;
 
@@ -78,4 +78,16 @@ pub async fn settle_conflict(
     input: SettleConflictInput,
 ) -> Result<(), CommandError> {
     core.settle_conflict(self::placement_id(&placement_id)?, input)
+}
+
+#[tauri::command]
+pub async fn record_history(
+    core: State<'_, AppCore>,
+    placement_id: String,
+    record_id: String,
+) -> Result<RecordHistory, CommandError> {
+    core.history(
+        self::placement_id(&placement_id)?,
+        self::record_id(&record_id)?,
+    )
 }

@@ -583,6 +583,20 @@ export function installMockBackend(): void {
         setStatus({ ...status, pending: status.pending + 1 });
         return id;
       }
+      case "record_history": {
+        const p = find(args.placementId);
+        const item = p.overview.timeline.find((i) => i.id === args.recordId);
+        if (!item) return fail("unknown_record", "Fant ikke oppføringen.");
+        const text = "text" in item ? item.text : null;
+        const first = { at: item.at, device: "d-adviser", by: "Kari Veileder", fields: [], text: null };
+        return {
+          collection: item.kind,
+          entries:
+            item.kind === "note" || item.kind === "adviser_note"
+              ? [{ ...first, change: "note.add", by: item.author, text }]
+              : [{ ...first, change: item.kind === "observation" ? "observation.log" : "action.add" }],
+        };
+      }
       case "settle_conflict": {
         const p = find(args.placementId);
         const input = args.input as { path: string[]; value: string };

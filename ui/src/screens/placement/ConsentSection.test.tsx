@@ -1,6 +1,9 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import type { ConsentView } from "../../bindings/ConsentView";
+import { CONSENT_SCOPES } from "../../bindings/rules";
+import en from "../../i18n/en.json";
+import nb from "../../i18n/nb.json";
 import { callsOf, failWith, mockCommands } from "../../test/ipc";
 import { ConsentSection } from "./ConsentSection";
 
@@ -85,5 +88,12 @@ describe("ConsentSection", () => {
     fireEvent.click(screen.getByTestId("consent-withdraw-confirm"));
     expect((await screen.findByRole("alert")).textContent).toContain("Kunne ikke registrere");
     expect(screen.getByTestId("consent-withdraw-confirm")).toBeTruthy();
+  });
+
+  it("has words in both languages for every scope Rust names", () => {
+    for (const texts of [nb, en] as const) {
+      const scopes = (texts as unknown as { consentScope: Record<string, string> }).consentScope;
+      for (const code of CONSENT_SCOPES) expect(scopes[code], code).toEqual(expect.any(String));
+    }
   });
 });

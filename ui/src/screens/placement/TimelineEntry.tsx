@@ -11,6 +11,7 @@ import { formatDate, formatShortDate } from "../../format";
 import { currentLanguage } from "../../i18n";
 import { href } from "../../hooks/useRoute";
 import { NoteEdit } from "./NoteEdit";
+import { RecordHistory } from "./RecordHistory";
 import { RequestFollowUp } from "./RequestFollowUp";
 import { isOverdue, kindColor, requestColor, statusOf } from "./timeline";
 
@@ -101,6 +102,7 @@ export function TimelineEntry({
       {item.kind === "contact_request" && (
         <RequestFollowUp item={item} placementId={placementId} role={role} onChanged={onChanged} />
       )}
+      <RecordHistory placementId={placementId} recordId={item.id} />
     </VStack>
   );
 }

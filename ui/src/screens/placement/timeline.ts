@@ -1,5 +1,5 @@
 // The timeline's pure parts: order, colours, overdue actions, how long a request waited.
-import type { useTranslation } from "react-i18next";
+import type { TFunction } from "i18next";
 import type { TimelineItem } from "../../bindings/TimelineItem";
 import { ACTION_STATUSES_OPEN } from "../../codes";
 import { parseIsoDate, todayIso } from "../../format";
@@ -58,7 +58,7 @@ export function isOverdue(item: Extract<TimelineItem, { kind: "action" }>, today
 }
 
 /** "2 t 15 min": how long a request waited, in plain words. */
-export function durationText(t: ReturnType<typeof useTranslation>["t"], ms: number): string {
+export function durationText(t: TFunction, ms: number): string {
   const total = Math.round(Math.max(0, ms) / 60_000);
   if (total < 1) return t("duration.lessThanMinute");
   const days = Math.floor(total / 1440);
