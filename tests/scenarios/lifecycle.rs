@@ -226,6 +226,17 @@ async fn a_withdrawn_consent_ends_the_employers_access_at_once() {
     sync_once(&mut phone, &client).await.unwrap();
     let unsent = note(&mut tablet, p, "Skrevet uten nett.");
 
+    // A code given before the withdrawal, not used yet (it cannot be taken back).
+    let stale = folgesvenn_sync::invite(
+        &mut adviser,
+        &client,
+        p,
+        DocKind::Shared,
+        MemberRole::Employer,
+        std::time::Duration::from_secs(3600),
+    )
+    .await
+    .unwrap();
     let consents = adviser.consents(p).unwrap();
     assert_eq!(consents.len(), 1);
     assert!(consents[0].allows_employer);
@@ -264,6 +275,31 @@ async fn a_withdrawn_consent_ends_the_employers_access_at_once() {
         log_of(&tablet, Some(shared))
             .iter()
             .any(|e| e == "access_ended_kept")
+    );
+
+    // The old code is used after the withdrawal: the adviser's device gives the newcomer no key
+    // and removes it, so it never reads what is written from then on.
+    let (mut late, _) = new_store(&tmp.path().join("late"), Role::Employer, "Gro Lagerleder");
+    folgesvenn_sync::accept(&mut late, &stale.invitation).unwrap();
+    sync_once(&mut late, &client).await.unwrap();
+    sync_once(&mut adviser, &client).await.unwrap();
+    let roster = folgesvenn_sync::roster(&adviser, shared).unwrap();
+    assert!(
+        roster.is_revoked(late.device_id()),
+        "the newcomer is removed"
+    );
+    let after_withdrawal = note(&mut adviser, p, "Skrevet etter at samtykket ble trukket.");
+    sync_once(&mut adviser, &client).await.unwrap();
+    let _ = sync_once(&mut late, &client).await;
+    assert!(
+        late.placement(p)
+            .map_or(true, |v| !v.shared.notes.contains_key(&after_withdrawal)),
+        "the newcomer never reads what came after"
+    );
+    assert!(
+        late.doc_keys(shared)
+            .map_or(true, |keys| keys.iter().all(|(e, _)| *e < roster.epoch())),
+        "nor holds the key it is sealed under"
     );
 
     // No employer invitation without a consent that allows one; a new consent allows it again.

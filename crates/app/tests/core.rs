@@ -727,8 +727,11 @@ fn a_written_note_is_edited() {
 fn a_notes_history_keeps_each_text_and_who_wrote_it() {
     let tmp = tempfile::tempdir().unwrap();
     let core = AppCore::new(tmp.path().join("a"), |_| {}).unwrap();
-    core.setup(setup(Some("en lang nok passordfrase"), "http://127.0.0.1:9"))
-        .unwrap();
+    core.setup(setup(
+        Some("en lang nok passordfrase"),
+        "http://127.0.0.1:9",
+    ))
+    .unwrap();
     let p = core.create_placement(placement()).unwrap();
     let note = core
         .add_note(
@@ -739,7 +742,8 @@ fn a_notes_history_keeps_each_text_and_who_wrote_it() {
             },
         )
         .unwrap();
-    core.edit_note(p, note, "Ola starter kl. 10.", false).unwrap();
+    core.edit_note(p, note, "Ola starter kl. 10.", false)
+        .unwrap();
     let history = core.history(p, note).unwrap();
     assert_eq!(history.collection, "notes");
     let lines: Vec<(&str, Option<&str>, Option<&str>)> = history
@@ -750,8 +754,16 @@ fn a_notes_history_keeps_each_text_and_who_wrote_it() {
     assert_eq!(
         lines,
         [
-            ("note.add", Some("Kari Veileder"), Some("Ola starter kl. 9.")),
-            ("note.edit", Some("Kari Veileder"), Some("Ola starter kl. 10.")),
+            (
+                "note.add",
+                Some("Kari Veileder"),
+                Some("Ola starter kl. 9.")
+            ),
+            (
+                "note.edit",
+                Some("Kari Veileder"),
+                Some("Ola starter kl. 10.")
+            ),
         ]
     );
     let unknown = core.history(p, uuid::Uuid::new_v4()).unwrap_err();

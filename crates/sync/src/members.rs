@@ -193,6 +193,29 @@ pub(crate) fn top_up(store: &mut Store, d: &SyncDoc, roster: &Roster) -> Result<
     {
         return Ok(false);
     }
+    // An employer that claims an invitation made before the candidate withdrew consent (a code
+    // once given cannot be taken back) lacks the key made at the withdrawal: it gets none, and
+    // this device removes it instead.
+    let current = roster.epoch();
+    if d.kind == folgesvenn_store::DocKind::Shared && current > 1 {
+        let late: Vec<Uuid> = roster
+            .lacking(current)
+            .into_iter()
+            .filter(|m| m.role == MemberRole::Employer)
+            .map(|m| m.device_id)
+            .collect();
+        // Only a device holding the consents judges (an adviser's second device may have the
+        // shared document alone): one without them seals as before.
+        let judges = store
+            .document_id(d.placement_id, folgesvenn_store::DocKind::Private)
+            .is_ok();
+        if !late.is_empty() && judges && !store.employer_sharing_allowed(d.placement_id)? {
+            for device in late {
+                remove_member(store, d.doc_id, device)?;
+            }
+            return Ok(true);
+        }
+    }
     let keys = Keys::of(store, d.doc_id)?;
     let device_key = crate::client::device_key(store)?;
     let mut statements = Vec::new();
@@ -275,11 +298,16 @@ pub fn remove_member(store: &mut Store, doc_id: Uuid, device: Uuid) -> Result<u3
 
 /// Ends the employer's part in a placement (its candidate withdrew consent): removes every
 /// employer device from the shared document as [`remove_member`] does, each with a new key, so
-/// the relay refuses them from the next sync on and they purge what they hold. Returns how many
-/// were removed; none is not an error.
+/// the relay refuses them from the next sync on and they purge what they hold. With none to
+/// remove, the key still rotates: an employer that later claims an invitation made before (the
+/// code cannot be taken back) then lacks the new key, and `top_up` removes it instead of sealing
+/// the key to it. Returns how many were removed; a placement not shared yet has none.
 pub fn end_employer_access(store: &mut Store, placement: Uuid) -> Result<usize, SyncError> {
     let doc_id = store.document_id(placement, folgesvenn_store::DocKind::Shared)?;
-    let employers: Vec<Uuid> = roster(store, doc_id)?
+    let Ok(d) = sync_doc(store, doc_id) else {
+        return Ok(0); // never shared: no device but this one holds it, no code can be claimed
+    };
+    let employers: Vec<Uuid> = roster_of(store, &d)?
         .members()
         .filter(|m| m.role == MemberRole::Employer)
         .map(|m| m.device_id)
@@ -287,7 +315,37 @@ pub fn end_employer_access(store: &mut Store, placement: Uuid) -> Result<usize, 
     for device in &employers {
         remove_member(store, doc_id, *device)?;
     }
+    if employers.is_empty() {
+        rotate_key(store, doc_id)?;
+    }
     Ok(employers.len())
+}
+
+/// A new document key (the next epoch) sealed to every current member, as a removal makes one,
+/// with no one removed. Returns the new epoch.
+fn rotate_key(store: &mut Store, doc_id: Uuid) -> Result<u32, SyncError> {
+    let d = sync_doc(store, doc_id)?;
+    let key = crate::client::device_key(store)?;
+    let me = store.device_id();
+    let members = roster_of(store, &d)?;
+    match members.member(me) {
+        Some(m) if m.role == MemberRole::Adviser => {}
+        _ => return Err(SyncError::NotAnAdviser),
+    }
+    let held = Keys::of(store, doc_id)?;
+    let epoch = held.all().iter().map(|(e, _)| *e).max().unwrap_or(d.epoch) + 1;
+    let rekey = Rekey::new(
+        doc_id,
+        epoch,
+        me,
+        &DocKey::generate(),
+        members.members().map(|m| (m.device_id, &m.box_key)),
+    )
+    .sign(&key);
+    let statement = [rekey];
+    keep(store, doc_id, &statement)?;
+    queue(store, doc_id, d.epoch, &statement)?;
+    Ok(epoch)
 }
 
 /// Records that the candidate withdrew a consent (the private document) and, if no consent then
