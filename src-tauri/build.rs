@@ -38,6 +38,7 @@ const COMMANDS: &[&str] = &[
     "edit_note",
     "settle_conflict",
     "record_history",
+    "set_response_time",
     "placement_consents",
     "give_consent",
     "withdraw_consent",

@@ -65,6 +65,7 @@ pub fn run() {
             commands::plan::edit_note,
             commands::plan::settle_conflict,
             commands::plan::record_history,
+            commands::plan::set_response_time,
             commands::consent::placement_consents,
             commands::consent::give_consent,
             commands::consent::withdraw_consent,

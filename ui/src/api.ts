@@ -206,6 +206,11 @@ export function editNote(placementId: string, noteId: string, body: string, isPr
   return call<null>("edit_note", { placementId, noteId, body, private: isPrivate });
 }
 
+/** Agrees how many Norwegian working days NAV has to answer a contact request (the adviser). */
+export function setResponseTime(placementId: string, workingDays: number): Promise<null> {
+  return call<null>("set_response_time", { placementId, workingDays });
+}
+
 /** Who changed a record and when, oldest first, from the document's own history. */
 export function recordHistory(placementId: string, recordId: string): Promise<RecordHistory> {
   return call<RecordHistory>("record_history", { placementId, recordId });

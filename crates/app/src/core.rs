@@ -925,6 +925,16 @@ impl AppCore {
         Ok(())
     }
 
+    /// How many Norwegian working days NAV has to answer the employer's contact requests in this
+    /// placement (`RESPONSE_WORKING_DAYS`; the adviser).
+    pub fn set_response_time(&self, placement: Uuid, working_days: u8) -> Result<(), CommandError> {
+        self.with_store(|s| {
+            Ok(s.write_shared(placement, |d, st| d.set_response_time(working_days, st))?)
+        })?;
+        self.nudge_sync();
+        Ok(())
+    }
+
     /// An action's state: `open`, `in_progress`, `done`, `cancelled`.
     pub fn set_action_status(
         &self,

@@ -64,6 +64,24 @@ pub fn typescript() -> String {
     );
     limit(
         &mut out,
+        "RESPONSE_WORKING_DAYS_MIN",
+        "The shortest response time to a contact request an adviser may agree, in working days.",
+        folgesvenn_domain::workdays::RESPONSE_WORKING_DAYS.start(),
+    );
+    limit(
+        &mut out,
+        "RESPONSE_WORKING_DAYS_MAX",
+        "The longest response time to a contact request an adviser may agree, in working days.",
+        folgesvenn_domain::workdays::RESPONSE_WORKING_DAYS.end(),
+    );
+    limit(
+        &mut out,
+        "RESPONSE_WORKING_DAYS_DEFAULT",
+        "A placement's response time until the adviser agrees another, in working days.",
+        folgesvenn_domain::workdays::RESPONSE_WORKING_DAYS_DEFAULT,
+    );
+    limit(
+        &mut out,
         "MIN_PASSPHRASE_CHARS",
         "The shortest passphrase the store takes.",
         MIN_PASSPHRASE_CHARS,

@@ -70,6 +70,7 @@ crate::field::labelled! {
         AdviserOnlyCreate = "adviser_only_create", "Bare NAV-veilederen kan opprette et oppfølgingsløp";
         AdviserOnlyVisits = "adviser_only_visits", "Bare NAV-veilederen registrerer oppfølgingsbesøk";
         AdviserOnlyConfirm = "adviser_only_confirm", "Bare NAV-veilederen kan bekrefte en kontaktforespørsel";
+        AdviserOnlyFacts = "adviser_only_facts", "Bare NAV-veilederen kan endre opplysningene om oppfølgingsløpet";
         AdviserOnlyClose = "adviser_only_close", "Bare NAV-veilederen kan lukke en kontaktforespørsel";
         AlreadyWithdrawn = "consent_already_withdrawn", "Samtykket er allerede trukket tilbake";
         DueTooOld = "due_too_old", "Fristen kan ikke være mer enn ett år tilbake i tid";

@@ -75,6 +75,7 @@ labelled! {
     PassphraseLength = "passphrase_length", "passordets lengde";
     InvitationCode = "invitation_code", "invitasjonskoden";
     LockAfter = "lock_after", "tid før appen låses";
+    ResponseTime = "response_time", "svarfrist";
     Summary = "summary", "oppsummering";
     Attendance = "attendance", "oppmøte";
     TasksToday = "tasks_today", "oppgaver i dag";

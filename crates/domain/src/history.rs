@@ -19,6 +19,7 @@ crate::field::labelled! {
         PlacementStatus = "placement.status", "endret status";
         PlacementClose = "placement.close", "avsluttet oppfølgingsløpet";
         PlacementReopen = "placement.reopen", "åpnet oppfølgingsløpet igjen";
+        PlacementResponseTime = "placement.response_time", "endret svarfristen";
         PrivateCreate = "private.create", "opprettet veilederens dokument";
         GoalAdd = "goal.add", "la til målet";
         TrainingTaskAdd = "training_task.add", "la til oppgaven";

@@ -53,6 +53,7 @@ mod shared;
 mod touched;
 mod validate;
 mod when;
+pub mod workdays;
 
 pub use doc::{ConflictValue, FieldConflict, touched_since};
 pub use error::{DocError, Inconsistency, ValidationError};

@@ -186,9 +186,18 @@ pub struct PlacementInfo {
     pub closed_on: Option<Day>,
     /// Why it ended or was cancelled (absent in documents written before reasons existed).
     pub closed_reason: Option<CloseReason>,
+    /// The agreed time for NAV to answer the employer's contact request, in Norwegian working
+    /// days; absent until the adviser sets one ([`crate::workdays::RESPONSE_WORKING_DAYS_DEFAULT`]).
+    pub response_working_days: Option<u8>,
 }
 
 impl PlacementInfo {
+    /// The response time that applies: the agreed one, else the default.
+    pub fn response_working_days(&self) -> u8 {
+        self.response_working_days
+            .unwrap_or(crate::workdays::RESPONSE_WORKING_DAYS_DEFAULT)
+    }
+
     /// The last day an employer device has access, once the placement is closed.
     pub fn employer_access_ends(&self) -> Option<Day> {
         self.closed_on

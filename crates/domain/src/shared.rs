@@ -94,6 +94,7 @@ impl SharedDoc {
             },
             closed_on: None,
             closed_reason: None,
+            response_working_days: None,
         };
         doc::put_root(&mut doc, "placement", &info)?;
         doc::commit(&mut doc, ChangeKind::PlacementCreate, stamp.at);
@@ -259,6 +260,30 @@ impl SharedDoc {
     }
 
     // ---- the placement itself ----
+
+    /// Agrees how many Norwegian working days NAV has to answer a contact request (the adviser).
+    pub fn set_response_time(
+        &mut self,
+        working_days: u8,
+        stamp: &Stamp,
+    ) -> Result<Touched, DocError> {
+        check_stamp(stamp)?;
+        if stamp.role != Role::Adviser {
+            return Err(ValidationError::Inconsistent(Inconsistency::AdviserOnlyFacts).into());
+        }
+        let allowed = crate::workdays::RESPONSE_WORKING_DAYS;
+        if !allowed.contains(&working_days) {
+            return Err(ValidationError::OutOfRange {
+                field: Field::ResponseTime,
+                min: allowed.start().to_string(),
+                max: allowed.end().to_string(),
+            }
+            .into());
+        }
+        let mut info = self.placement()?;
+        info.response_working_days = Some(working_days);
+        self.put_placement(&info, ChangeKind::PlacementResponseTime, stamp)
+    }
 
     pub fn update_placement(
         &mut self,

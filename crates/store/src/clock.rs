@@ -29,6 +29,11 @@ fn today_in(now: time::OffsetDateTime, zone: &jiff::tz::TimeZone) -> Day {
         .map_or(Day(now.date()), |offset| Day(now.to_offset(offset).date()))
 }
 
+/// The day on the user's wall clock at `moment` (when a request was raised, as they saw it).
+pub(crate) fn local_day(moment: Moment) -> Day {
+    today_in(moment.0, &local_zone())
+}
+
 /// Days since 1970-01-01, the relay's unit for an end date.
 pub fn epoch_day(day: Day) -> i64 {
     Day::from_ymd(1970, 1, 1)

@@ -61,14 +61,16 @@ pub(crate) fn placement(tx: &Transaction<'_>, id: Uuid, doc: &SharedDoc) -> Resu
     let p = doc.placement()?;
     tx.execute(
         "INSERT INTO placements (id, candidate_name, employer_name, employer_org, adviser_name, measure,
-                                 status, start_date, end_date, closed_on, hours_per_week, closed_reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                                 status, start_date, end_date, closed_on, hours_per_week, closed_reason,
+                                 response_days)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT (id) DO UPDATE SET
             candidate_name = excluded.candidate_name, employer_name = excluded.employer_name,
             employer_org = excluded.employer_org, adviser_name = excluded.adviser_name,
             measure = excluded.measure, status = excluded.status, start_date = excluded.start_date,
             end_date = excluded.end_date, closed_on = excluded.closed_on,
-            hours_per_week = excluded.hours_per_week, closed_reason = excluded.closed_reason",
+            hours_per_week = excluded.hours_per_week, closed_reason = excluded.closed_reason,
+            response_days = excluded.response_days",
         params![
             id.to_string(),
             p.candidate_name,
@@ -82,6 +84,7 @@ pub(crate) fn placement(tx: &Transaction<'_>, id: Uuid, doc: &SharedDoc) -> Resu
             p.closed_on.map(|d| d.to_string()),
             p.hours_per_week,
             p.closed_reason.map(|r| r.code()),
+            p.response_working_days,
         ],
     )?;
     Ok(())

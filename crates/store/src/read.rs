@@ -213,7 +213,7 @@ impl Store {
                     "SELECT candidate_name, employer_name, employer_org, adviser_name, measure,
                             status, start_date, end_date, closed_on, hours_per_week, closed_reason, ",
                     next_visit_and_last_log!(),
-                    " FROM placements p WHERE id = ?1"
+                    ", response_days FROM placements p WHERE id = ?1"
                 ),
                 [&pid],
                 |r| {
@@ -242,6 +242,7 @@ impl Store {
                         hours_per_week: r.get(9)?,
                         next_visit: r.get(11)?,
                         last_observation: r.get(12)?,
+                        response_working_days: response_days(r.get(13)?),
                     })
                 },
             )
@@ -292,8 +293,20 @@ impl Store {
              ORDER BY 3 DESC, 2 LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![pid, timeline_len as i64], timeline_item)?;
-        let timeline: Vec<TimelineItem> = rows.collect::<Result<_, _>>()?;
+        let mut timeline: Vec<TimelineItem> = rows.collect::<Result<_, _>>()?;
         drop(stmt);
+        for item in &mut timeline {
+            if let TimelineItem::ContactRequest {
+                at,
+                status,
+                answer_by,
+                ..
+            } = item
+                && status == "open"
+            {
+                *answer_by = answer_day(at, facts.response_working_days).map(|d| d.to_string());
+            }
+        }
         let mut stmt = self.conn.prepare_cached(
             "SELECT path, vals, doc_kind FROM conflicts WHERE placement_id = ?1 ORDER BY path",
         )?;
@@ -382,9 +395,34 @@ impl Store {
                 last_observation: r.get(8)?,
                 open_requests: r.get(9)?,
                 overdue_actions: r.get(10)?,
+                late_requests: 0,
             })
         })?;
-        let list: Vec<PlacementSummary> = rows.collect::<Result<_, _>>()?;
+        let mut list: Vec<PlacementSummary> = rows.collect::<Result<_, _>>()?;
+        drop(stmt);
+        // Requests no one answered within their placement's response time, by the working days
+        // since each was raised (the calendar is the domain's, not SQL's).
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT r.placement_id, r.raised_at, p.response_days FROM contact_requests r
+               JOIN placements p ON p.id = r.placement_id
+              WHERE r.acknowledged_at IS NULL AND r.resolved_at IS NULL",
+        )?;
+        let open = stmt.query_map([], |r| {
+            Ok((
+                rows::id(r, 0)?,
+                r.get::<_, String>(1)?,
+                response_days(r.get(2)?),
+            ))
+        })?;
+        let today = self.stamp().today;
+        for row in open {
+            let (placement, raised, days) = row?;
+            if answer_day(&raised, days).is_some_and(|by| by < today)
+                && let Some(p) = list.iter_mut().find(|p| p.id == placement)
+            {
+                p.late_requests += 1;
+            }
+        }
         drop(stmt);
         self.log_read(
             AuditAction::Read,
@@ -393,6 +431,23 @@ impl Store {
         )?;
         Ok(list)
     }
+}
+
+/// A placement's response time from its projection row: the agreed one, else the default.
+fn response_days(stored: Option<i64>) -> u8 {
+    stored
+        .and_then(|d| u8::try_from(d).ok())
+        .unwrap_or(folgesvenn_domain::workdays::RESPONSE_WORKING_DAYS_DEFAULT)
+}
+
+/// The last day to answer a request raised at `raised` (RFC 3339): `days` Norwegian working days
+/// after the day it was raised on the user's wall clock.
+fn answer_day(raised: &str, days: u8) -> Option<Day> {
+    let raised = folgesvenn_domain::Moment::parse(Field::At, raised).ok()?;
+    Some(folgesvenn_domain::workdays::plus_working_days(
+        crate::clock::local_day(raised),
+        days,
+    ))
 }
 
 /// A row of the timeline's query: (kind, id, at, text, status, and two columns whose meaning the
@@ -427,6 +482,7 @@ fn timeline_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<TimelineItem> {
             status: text_of(4)?,
             answered_at: r.get(5)?,
             resolution: r.get(6)?,
+            answer_by: None,
         },
         "action" => TimelineItem::Action {
             id,

@@ -384,6 +384,7 @@ fn a_store_from_before_is_rewritten_once_so_what_it_deleted_is_gone() {
             "PRAGMA secure_delete = OFF;
              INSERT INTO drafts (key, value, saved_at) VALUES ('a', '{}', 'x'), ('b', '{}', 'x');
              DELETE FROM drafts WHERE key = 'a';
+             ALTER TABLE placements DROP COLUMN response_days;
              PRAGMA user_version = 7;",
             m("utkast"),
             "fyll ".repeat(2000),

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_lifecycle.sql"),
     include_str!("migrations/0008_secure_delete.sql"),
     include_str!("migrations/0009_signed_audit_head.sql"),
+    include_str!("migrations/0010_response_time.sql"),
 ];
 
 /// From this schema on, deleted content is overwritten as it is deleted (`secure_delete` on every

@@ -1192,8 +1192,12 @@ fn a_store_from_before_signed_heads_has_its_head_signed_once() {
     let conn = Connection::open(tmp.path().join("folgesvenn.db")).unwrap();
     conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))
         .unwrap();
-    conn.execute_batch("DELETE FROM meta WHERE key = 'audit_head_sig'; PRAGMA user_version = 8;")
-        .unwrap();
+    conn.execute_batch(
+        "DELETE FROM meta WHERE key = 'audit_head_sig';
+         ALTER TABLE placements DROP COLUMN response_days;
+         PRAGMA user_version = 8;",
+    )
+    .unwrap();
     drop(conn);
     let mut store = Store::open(tmp.path(), Unlock::Key(key.clone())).unwrap();
     assert_eq!(store.verify_audit().unwrap(), n);
@@ -1281,4 +1285,53 @@ fn a_damaged_id_row_is_an_error_not_the_nil_id() {
         ),
         "{e:?}"
     );
+}
+
+/// A contact request is due the placement's response time in Norwegian working days after it
+/// was raised: raised on Friday 4 December with the default two, it is due Tuesday 8 December,
+/// late from Wednesday on (the clock is set, never waited for), and not late once acknowledged.
+/// An agreed response time moves the day.
+#[test]
+fn a_contact_request_is_late_after_the_agreed_working_days() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut a, _) = adviser_store(tmp.path());
+    let p = a.create_placement(&new_placement("Ola Nordmann")).unwrap();
+    fixed_clock(&mut a, "2026-12-04T10:00:00Z");
+    let request = a
+        .write_shared(p, |d, s| {
+            d.raise_contact_request("Kan vi snakke om jula?", s)
+        })
+        .unwrap();
+    let answer_by = |a: &mut Store| {
+        a.overview(p, 50)
+            .unwrap()
+            .timeline
+            .into_iter()
+            .find_map(|i| match i {
+                TimelineItem::ContactRequest { id, answer_by, .. } if id == request => answer_by,
+                _ => None,
+            })
+    };
+    let late = |a: &mut Store| a.list_placements().unwrap()[0].late_requests;
+    assert_eq!(a.overview(p, 1).unwrap().facts.response_working_days, 2);
+    assert_eq!(answer_by(&mut a).as_deref(), Some("2026-12-08"));
+    fixed_clock(&mut a, "2026-12-08T15:00:00Z");
+    assert_eq!(late(&mut a), 0, "due today is not late");
+    fixed_clock(&mut a, "2026-12-09T08:00:00Z");
+    assert_eq!(late(&mut a), 1);
+
+    a.write_shared(p, |d, s| d.set_response_time(5, s)).unwrap();
+    assert_eq!(a.overview(p, 1).unwrap().facts.response_working_days, 5);
+    assert_eq!(answer_by(&mut a).as_deref(), Some("2026-12-11"));
+    assert_eq!(late(&mut a), 0);
+    let refused = a
+        .write_shared(p, |d, s| d.set_response_time(0, s))
+        .unwrap_err();
+    assert_eq!(refused.kind(), "out_of_range");
+
+    a.write_shared(p, |d, s| d.acknowledge_request(request, s))
+        .unwrap();
+    assert_eq!(answer_by(&mut a), None, "answered: no day to answer by");
+    fixed_clock(&mut a, "2026-12-31T08:00:00Z");
+    assert_eq!(late(&mut a), 0);
 }

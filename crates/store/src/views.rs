@@ -37,6 +37,9 @@ pub struct PlacementSummary {
     pub open_requests: i64,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub overdue_actions: i64,
+    /// Contact requests no one answered within the placement's response time.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub late_requests: i64,
     pub last_observation: Option<String>,
 }
 
@@ -73,6 +76,9 @@ pub struct PlacementFacts {
     pub next_visit: Option<String>,
     /// The day of the newest daily log.
     pub last_observation: Option<String>,
+    /// How many Norwegian working days NAV has to answer a contact request (agreed, or the
+    /// default).
+    pub response_working_days: u8,
 }
 
 /// A small record of the plan (goal, adaptation, contact person, training task): its id, a main
@@ -130,6 +136,9 @@ pub enum TimelineItem {
         /// When it was answered (resolved, else acknowledged).
         answered_at: Option<String>,
         resolution: Option<String>,
+        /// While no one has answered: the last day to answer within the placement's response
+        /// time (counted in Norwegian working days from the day it was raised).
+        answer_by: Option<String>,
     },
     /// An agreed action; `status` is an action status code.
     Action {

@@ -91,3 +91,12 @@ pub async fn record_history(
         self::record_id(&record_id)?,
     )
 }
+
+#[tauri::command]
+pub async fn set_response_time(
+    core: State<'_, AppCore>,
+    placement_id: String,
+    working_days: u8,
+) -> Result<(), CommandError> {
+    core.set_response_time(self::placement_id(&placement_id)?, working_days)
+}

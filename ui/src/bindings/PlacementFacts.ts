@@ -19,4 +19,9 @@ nextVisit: string | null,
 /**
  * The day of the newest daily log.
  */
-lastObservation: string | null, };
+lastObservation: string | null, 
+/**
+ * How many Norwegian working days NAV has to answer a contact request (agreed, or the
+ * default).
+ */
+responseWorkingDays: number, };

@@ -3,4 +3,8 @@
 /**
  * One row of the placement list.
  */
-export type PlacementSummary = { id: string, candidateName: string, employerName: string, measure: string, status: string, startDate: string, endDate: string | null, nextVisit: string | null, openRequests: number, overdueActions: number, lastObservation: string | null, };
+export type PlacementSummary = { id: string, candidateName: string, employerName: string, measure: string, status: string, startDate: string, endDate: string | null, nextVisit: string | null, openRequests: number, overdueActions: number, 
+/**
+ * Contact requests no one answered within the placement's response time.
+ */
+lateRequests: number, lastObservation: string | null, };

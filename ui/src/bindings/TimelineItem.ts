@@ -20,7 +20,12 @@ correctedSummary: string | null, } | { "kind": "observation", id: string, at: st
 /**
  * When it was answered (resolved, else acknowledged).
  */
-answeredAt: string | null, resolution: string | null, } | { "kind": "action", id: string, at: string, text: string, status: string, due: string | null, 
+answeredAt: string | null, resolution: string | null, 
+/**
+ * While no one has answered: the last day to answer within the placement's response
+ * time (counted in Norwegian working days from the day it was raised).
+ */
+answerBy: string | null, } | { "kind": "action", id: string, at: string, text: string, status: string, due: string | null, 
 /**
  * An action owner code.
  */

@@ -36,6 +36,7 @@ import type { VisitRecord } from "../bindings/VisitRecord";
 import {
   EMPLOYER_ACCESS_DAYS,
   LOCK_AFTER_DEFAULT_MINUTES,
+  RESPONSE_WORKING_DAYS_DEFAULT,
   LOCK_AFTER_MAX_MINUTES,
   LOCK_AFTER_MIN_MINUTES,
   MAX_PASSPHRASE_CHARS,
@@ -111,6 +112,7 @@ function seed(app: AppState, closedDaysAgo: number): Placement[] {
         hoursPerWeek: 20,
         nextVisit: extra.nextVisit ?? null,
         lastObservation: extra.lastObservation ?? null,
+        responseWorkingDays: RESPONSE_WORKING_DAYS_DEFAULT,
       },
       goals: [],
       adaptations: [],
@@ -131,6 +133,7 @@ function seed(app: AppState, closedDaysAgo: number): Placement[] {
       nextVisit: null,
       openRequests: 0,
       overdueActions: 0,
+      lateRequests: 0,
       lastObservation: null,
       ...extra,
     };
@@ -188,9 +191,9 @@ function seed(app: AppState, closedDaysAgo: number): Placement[] {
         ];
         o.timeline = [
           { kind: "observation", id: uuid(), at: daysAgoAt(1, 15), text: "Fylte på meieri og frukt.\nVar blid med kundene.", status: "present" },
-          { kind: "contact_request", id: uuid(), at: daysAgoAt(1, 15), text: "Kan vi snakke om arbeidstiden neste uke?", status: "open", answeredAt: null, resolution: null },
+          { kind: "contact_request", id: uuid(), at: daysAgoAt(1, 15), text: "Kan vi snakke om arbeidstiden neste uke?", status: "open", answeredAt: null, resolution: null, answerBy: isoDaysFromToday(1) },
           { kind: "observation", id: uuid(), at: daysAgoAt(2, 14), text: "Kom 20 min for sent, bussen var forsinket.", status: "late" },
-          { kind: "contact_request", id: uuid(), at: daysAgoAt(5, 9), text: "Vernesko i riktig størrelse?", status: "resolved", answeredAt: daysAgoAt(5, 11).replace(":15:", ":30:"), resolution: "Ringte Per, NAV dekker skoene." },
+          { kind: "contact_request", id: uuid(), at: daysAgoAt(5, 9), text: "Vernesko i riktig størrelse?", status: "resolved", answeredAt: daysAgoAt(5, 11).replace(":15:", ":30:"), resolution: "Ringte Per, NAV dekker skoene.", answerBy: null },
           { kind: "action", id: uuid(), at: daysAgoAt(8, 11), text: "Skaffe vernesko", status: "open", due: isoDaysFromToday(-1), owner: "employer" },
           { kind: "visit", id: CORRECTION_ID, at: daysAgoAt(8, 10), text: "Trepartsmøte på butikken. Ola trives, vil prøve varemottak.", status: "correction", corrects: VISIT_ID, correctedSummary: "Trepartsmøte på butikken. Ola trives." },
           { kind: "visit", id: VISIT_ID, at: daysAgoAt(8, 10), text: "Trepartsmøte på butikken. Ola trives.", status: "corrected", corrects: null, correctedSummary: null },
@@ -386,6 +389,7 @@ export function installMockBackend(): void {
             nextVisit: null,
             openRequests: 0,
             overdueActions: 0,
+            lateRequests: 0,
             lastObservation: null,
           },
           overview: {
@@ -405,6 +409,7 @@ export function installMockBackend(): void {
               closedReason: null,
               employerAccessEnds: null,
               hoursPerWeek: input.hoursPerWeek,
+              responseWorkingDays: RESPONSE_WORKING_DAYS_DEFAULT,
             },
             goals: [],
             adaptations: [],
@@ -429,7 +434,7 @@ export function installMockBackend(): void {
         p.summary.lastObservation = input.date;
         p.overview.facts.lastObservation = input.date;
         if (input.wantsContact) {
-          p.overview.timeline.unshift({ kind: "contact_request", id: uuid(), at, text: input.contactMessage, status: "open", answeredAt: null, resolution: null });
+          p.overview.timeline.unshift({ kind: "contact_request", id: uuid(), at, text: input.contactMessage, status: "open", answeredAt: null, resolution: null, answerBy: isoDaysFromToday(2) });
           p.summary.openRequests += 1;
         }
         setStatus({ ...status, pending: status.pending + 1 });
@@ -582,6 +587,14 @@ export function installMockBackend(): void {
         p.overview.timeline.unshift({ kind: "note", id, at: new Date().toISOString(), text: input.body, author: app.userName ?? "" });
         setStatus({ ...status, pending: status.pending + 1 });
         return id;
+      }
+      case "set_response_time": {
+        const p = find(args.placementId);
+        const days = Number(args.workingDays);
+        if (!Number.isInteger(days) || days < 1 || days > 10)
+          fail("invalid_input", "Svarfristen må være mellom 1 og 10.", { validation: "out_of_range", field: "response_time", min: "1", max: "10" });
+        p.overview.facts.responseWorkingDays = days;
+        return null;
       }
       case "record_history": {
         const p = find(args.placementId);

@@ -20,6 +20,7 @@ export function overview(patch: Partial<Overview> = {}): Overview {
       hoursPerWeek: 37.5,
       nextVisit: null,
       lastObservation: null,
+      responseWorkingDays: 2,
     },
     goals: [],
     adaptations: [],

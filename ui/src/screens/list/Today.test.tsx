@@ -16,6 +16,7 @@ function summary(patch: Partial<PlacementSummary>): PlacementSummary {
     nextVisit: null,
     openRequests: 0,
     overdueActions: 0,
+    lateRequests: 0,
     lastObservation: today,
     ...patch,
   };
@@ -47,5 +48,13 @@ describe("Today", () => {
     expect(container.innerHTML).toBe("");
     rerender(<Today placements={[summary({ openRequests: 1 })]} role="adviser" />);
     expect(screen.getByTestId("today-item").textContent).toBe("Ola: arbeidsgiveren ønsker kontakt med NAV");
+  });
+
+  it("puts a request past its response time first, apart from those still in time", () => {
+    render(<Today placements={[summary({ openRequests: 3, lateRequests: 1 })]} role="adviser" />);
+    expect(screen.getAllByTestId("today-item").map((i) => i.textContent)).toEqual([
+      "Ola: ønsket om kontakt er ikke besvart innen svarfristen",
+      "Ola: 2 ønsker om kontakt med NAV",
+    ]);
   });
 });

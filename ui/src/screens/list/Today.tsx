@@ -9,7 +9,7 @@ import { href } from "../../hooks/useRoute";
 
 export interface TodayLine {
   placementId: string;
-  kind: "request" | "overdue" | "visit" | "log";
+  kind: "late" | "request" | "overdue" | "visit" | "log";
   count: number;
   /** A visit: its day. */
   day?: string;
@@ -17,14 +17,18 @@ export interface TodayLine {
 
 /**
  * What waits today across every placement on this device, from the list alone (computed on the
- * device, offline): contact requests not answered, overdue actions, visits due today or passed
+ * device, offline): contact requests not answered within their placement's response time and
+ * the others not answered yet, overdue actions, visits due today or passed
  * (adviser), and today's log not yet written (employer). Open placements only.
  */
 export function todayLines(list: readonly PlacementSummary[], role: Role | null, today = todayIso()): TodayLine[] {
   const lines: TodayLine[] = [];
   for (const p of list) {
     if (p.status !== "active" && p.status !== "planned") continue;
-    if (p.openRequests > 0) lines.push({ placementId: p.id, kind: "request", count: p.openRequests });
+    // A request past its response time comes first, counted apart from the rest.
+    if (p.lateRequests > 0) lines.push({ placementId: p.id, kind: "late", count: p.lateRequests });
+    const waiting = p.openRequests - p.lateRequests;
+    if (waiting > 0) lines.push({ placementId: p.id, kind: "request", count: waiting });
     if (p.overdueActions > 0) lines.push({ placementId: p.id, kind: "overdue", count: p.overdueActions });
     if (role === "adviser" && p.nextVisit && p.nextVisit <= today)
       lines.push({ placementId: p.id, kind: "visit", count: 1, day: p.nextVisit });
@@ -46,6 +50,8 @@ export function Today({ placements, role }: { placements: readonly PlacementSumm
     switch (l.kind) {
       case "request":
         return t("today.request", { count: l.count, name: who });
+      case "late":
+        return t("today.late", { count: l.count, name: who });
       case "overdue":
         return t("today.overdue", { count: l.count, name: who });
       case "visit":

@@ -1,14 +1,28 @@
-import { Box, Detail } from "@navikt/ds-react";
-import type { ReactNode } from "react";
+import { BodyShort, Box, Detail, Select, VStack } from "@navikt/ds-react";
+import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { Overview } from "../../bindings/Overview";
 import type { Role } from "../../bindings/Role";
+import { setResponseTime } from "../../api";
+import { RESPONSE_WORKING_DAYS_MAX, RESPONSE_WORKING_DAYS_MIN } from "../../bindings/rules";
 import { codeLabel } from "../../codes";
+import { useErrorText } from "../../errorText";
 import { formatDate, formatNumber } from "../../format";
 import { currentLanguage } from "../../i18n";
 
-/** The placement's facts: employer, measure, period, hours, adviser, and how it ended. */
-export function Facts({ overview: o, role }: { overview: Overview; role: Role | null }) {
+/**
+ * The placement's facts: employer, measure, period, hours, adviser, the agreed response time
+ * for contact requests (the adviser sets it here), and how it ended.
+ */
+export function Facts({
+  overview: o,
+  role,
+  onChanged,
+}: {
+  overview: Overview;
+  role: Role | null;
+  onChanged: () => void;
+}) {
   const { t } = useTranslation();
   const language = currentLanguage();
   const f = o.facts;
@@ -31,6 +45,15 @@ export function Facts({ overview: o, role }: { overview: Overview; role: Role | 
     [t("overview.period"), period, "overview-period"],
     [t("overview.hoursPerWeek"), formatNumber(f.hoursPerWeek, language), "overview-hours"],
     [t("overview.adviser"), f.adviserName, "overview-adviser"],
+    [
+      t("overview.responseTime"),
+      role === "adviser" ? (
+        <ResponseTime placementId={o.id} days={f.responseWorkingDays} onChanged={onChanged} />
+      ) : (
+        t("overview.workingDays", { count: f.responseWorkingDays })
+      ),
+      "overview-response-time",
+    ],
   ];
   if (f.closedOn) {
     const label = f.status === "cancelled" ? t("overview.cancelledOn") : t("overview.closedOn");
@@ -53,5 +76,48 @@ export function Facts({ overview: o, role }: { overview: Overview; role: Role | 
         ))}
       </dl>
     </Box>
+  );
+}
+
+/** The adviser's choice of how many working days NAV has to answer a contact request. */
+function ResponseTime({ placementId, days, onChanged }: { placementId: string; days: number; onChanged: () => void }) {
+  const { t } = useTranslation();
+  const errorText = useErrorText();
+  const [error, setError] = useState<string | null>(null);
+  const choices: number[] = [];
+  for (let d = RESPONSE_WORKING_DAYS_MIN; d <= RESPONSE_WORKING_DAYS_MAX; d++) choices.push(d);
+
+  async function change(next: number) {
+    setError(null);
+    try {
+      await setResponseTime(placementId, next);
+      onChanged();
+    } catch (e) {
+      setError(t("overview.responseTimeFailed", { message: errorText(e) }));
+    }
+  }
+
+  return (
+    <VStack gap="space-4">
+      <Select
+        label={t("overview.responseTime")}
+        hideLabel
+        size="small"
+        value={days}
+        onChange={(e) => void change(Number(e.target.value))}
+        data-testid="response-time"
+      >
+        {choices.map((d) => (
+          <option key={d} value={d}>
+            {t("overview.workingDays", { count: d })}
+          </option>
+        ))}
+      </Select>
+      {error && (
+        <BodyShort size="small" role="alert">
+          {error}
+        </BodyShort>
+      )}
+    </VStack>
   );
 }

@@ -5,7 +5,7 @@ import { overview } from "../../test/overview";
 import { NeedsAction, needsAction } from "./NeedsAction";
 
 const today = "2026-05-10";
-const request = (status: string): TimelineItem => ({
+const request = (status: string, answerBy: string | null = null): TimelineItem => ({
   kind: "contact_request",
   id: `r-${status}`,
   at: "2026-05-09T08:00:00Z",
@@ -13,6 +13,7 @@ const request = (status: string): TimelineItem => ({
   status,
   answeredAt: null,
   resolution: null,
+  answerBy,
 });
 const action = (due: string | null, status = "open"): TimelineItem => ({
   kind: "action",
@@ -62,5 +63,15 @@ describe("NeedsAction", () => {
     render(<NeedsAction overview={overview({ timeline: [request("open")] })} role="adviser" />);
     const items = screen.getAllByTestId("needs-action-item");
     expect(items[0]?.textContent).toBe("Arbeidsgiveren vil snakke med NAV: «Ring meg»");
+  });
+
+  it("says the day to answer by, and when it has passed", () => {
+    render(<NeedsAction overview={overview({ timeline: [request("open", "2999-01-05")] })} role="adviser" />);
+    expect(screen.getByTestId("needs-action-item").textContent).toContain("Svar innen");
+  });
+
+  it("says when the day to answer by has passed", () => {
+    render(<NeedsAction overview={overview({ timeline: [request("open", "2020-01-06")] })} role="employer" />);
+    expect(screen.getAllByTestId("needs-action-item")[0]?.textContent).toContain("Svarfristen var");
   });
 });

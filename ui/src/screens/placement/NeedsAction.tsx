@@ -30,11 +30,17 @@ export function NeedsAction({ overview, role }: { overview: Overview; role: Role
   const language = currentLanguage();
   const { requests, overdue, nextVisit, logMissing } = needsAction(overview, role);
   const lines: Array<[string, string]> = [];
+  const today = todayIso();
   for (const r of requests) {
-    lines.push([
-      r.id,
-      role === "adviser" ? t("needsAction.request", { text: r.text }) : t("needsAction.requestWaiting", { text: r.text }),
-    ]);
+    const base =
+      role === "adviser" ? t("needsAction.request", { text: r.text }) : t("needsAction.requestWaiting", { text: r.text });
+    // While no one has answered: the day to answer by (the placement's working days), or that it passed.
+    const due = r.answerBy
+      ? r.answerBy < today
+        ? t("needsAction.answerLate", { date: formatDate(r.answerBy, language) })
+        : t("needsAction.answerBy", { date: formatDate(r.answerBy, language) })
+      : "";
+    lines.push([r.id, due ? `${base} ${due}` : base]);
   }
   for (const a of overdue) {
     lines.push([a.id, t("needsAction.overdue", { text: a.text, date: formatDate(a.due, language) })]);

@@ -87,7 +87,7 @@ export function PlacementOverview({ id, record, role }: { id: string; record?: s
         </HStack>
       )}
 
-      <Facts overview={o} role={role} />
+      <Facts overview={o} role={role} onChanged={overview.reload} />
 
       {o.conflicts.length > 0 && (
         <Conflicts placementId={o.id} conflicts={o.conflicts} onSettled={overview.reload} />
