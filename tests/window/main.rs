@@ -719,6 +719,23 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     }
     employer.el("plan-progress").await;
 
+    // --- The adviser adds a goal to the plan; the employer sees it. ---
+    adviser.click("plan-add-goal").await;
+    adviser
+        .type_into("plan-goal-description", "Fast deltidsjobb MÅL-3b9a")
+        .await;
+    adviser.axe("adding a goal").await;
+    adviser.screenshot_at("plan-add", Some("plan-add")).await;
+    adviser.click("plan-goal-submit").await;
+    adviser.el("plan-add-saved").await;
+    let deadline = Instant::now() + WAIT;
+    while !employer.body_text().await.contains("MÅL-3b9a") {
+        assert!(Instant::now() < deadline, "the goal did not cross");
+        adviser.click("sync-now").await;
+        employer.click("sync-now").await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+
     // --- The same field changed on both devices while the relay is down: after it is back, both
     // show the conflict with who wrote each value; the employer picks the adviser's, and the
     // conflict is gone on both. ---

@@ -3,11 +3,14 @@
 import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppState } from "./bindings/AppState";
+import type { AdaptationInput } from "./bindings/AdaptationInput";
 import type { ClosePlacementInput } from "./bindings/ClosePlacementInput";
 import type { CommandError } from "./bindings/CommandError";
 import type { ConsentInput } from "./bindings/ConsentInput";
 import type { ConsentView } from "./bindings/ConsentView";
 import type { ConsentWithdrawn } from "./bindings/ConsentWithdrawn";
+import type { ContactPersonInput } from "./bindings/ContactPersonInput";
+import type { GoalInput } from "./bindings/GoalInput";
 import type { NewPlacementInput } from "./bindings/NewPlacementInput";
 import type { ObservationInput } from "./bindings/ObservationInput";
 import type { NoteInput } from "./bindings/NoteInput";
@@ -204,6 +207,21 @@ export function addNote(placementId: string, input: NoteInput): Promise<string> 
 /** A written note's new text; `isPrivate`: the adviser's own note. Its earlier text stays in history. */
 export function editNote(placementId: string, noteId: string, body: string, isPrivate: boolean): Promise<null> {
   return call<null>("edit_note", { placementId, noteId, body, private: isPrivate });
+}
+
+/** Adds a goal to the plan (the adviser); resolves with its id. */
+export function addGoal(placementId: string, input: GoalInput): Promise<string> {
+  return call<string>("add_goal", { placementId, input });
+}
+
+/** Adds an adaptation agreed for the candidate (the adviser); resolves with its id. */
+export function addAdaptation(placementId: string, input: AdaptationInput): Promise<string> {
+  return call<string>("add_adaptation", { placementId, input });
+}
+
+/** Adds a contact person at the workplace (the adviser); resolves with its id. */
+export function addContactPerson(placementId: string, input: ContactPersonInput): Promise<string> {
+  return call<string>("add_contact_person", { placementId, input });
 }
 
 /** Agrees how many Norwegian working days NAV has to answer a contact request (the adviser). */

@@ -6,8 +6,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use folgesvenn_domain::{
-    ActionStatus, CheckIn, CloseReason, ConsentScope, Day, Employer, Moment, NewAction, NewConsent,
-    NewNote, NewObservation, NewPlacement, NewTrainingTask, NewVisit, PlacementStatus, TaskStatus,
+    ActionStatus, CheckIn, CloseReason, ConsentScope, Day, Employer, Moment, NewAction,
+    NewAdaptation, NewConsent, NewContactPerson, NewGoal, NewNote, NewObservation, NewPlacement,
+    NewTrainingTask, NewVisit, PlacementStatus, TaskStatus,
 };
 use folgesvenn_store::{
     DocKind, KeyLocation, MAX_PASSPHRASE_CHARS, MIN_PASSPHRASE_CHARS, Store, Unlock, private_files,
@@ -905,6 +906,54 @@ impl AppCore {
         };
         let id = self.with_store(|s| {
             Ok(s.write_shared(placement, |d, st| d.add_training_task(&task, st))?)
+        })?;
+        self.nudge_sync();
+        Ok(id)
+    }
+
+    /// Adds a goal to the plan (the adviser; both see it).
+    pub fn add_goal(&self, placement: Uuid, input: dto::GoalInput) -> Result<Uuid, CommandError> {
+        let goal = NewGoal {
+            category: input.category.parse()?,
+            description: input.description,
+        };
+        let id =
+            self.with_store(|s| Ok(s.write_shared(placement, |d, st| d.add_goal(&goal, st))?))?;
+        self.nudge_sync();
+        Ok(id)
+    }
+
+    /// Adds an adaptation agreed for the candidate (the adviser; both see it).
+    pub fn add_adaptation(
+        &self,
+        placement: Uuid,
+        input: dto::AdaptationInput,
+    ) -> Result<Uuid, CommandError> {
+        let adaptation = NewAdaptation {
+            description: input.description,
+            agreed_on: parse_day(folgesvenn_domain::Field::Date, &input.agreed_on)?,
+        };
+        let id = self.with_store(|s| {
+            Ok(s.write_shared(placement, |d, st| d.add_adaptation(&adaptation, st))?)
+        })?;
+        self.nudge_sync();
+        Ok(id)
+    }
+
+    /// Adds a contact person at the workplace (the adviser; both see it).
+    pub fn add_contact_person(
+        &self,
+        placement: Uuid,
+        input: dto::ContactPersonInput,
+    ) -> Result<Uuid, CommandError> {
+        let person = NewContactPerson {
+            name: input.name,
+            role: input.role,
+            phone: input.phone,
+            email: input.email,
+        };
+        let id = self.with_store(|s| {
+            Ok(s.write_shared(placement, |d, st| d.add_contact_person(&person, st))?)
         })?;
         self.nudge_sync();
         Ok(id)

@@ -383,6 +383,37 @@ pub struct TrainingTaskInput {
     pub target_date: Option<String>,
 }
 
+/// A goal of the placement (the adviser's).
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct GoalInput {
+    /// A `GOAL_CATEGORIES` code.
+    pub category: String,
+    pub description: String,
+}
+
+/// An adaptation agreed for the candidate (the adviser's).
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AdaptationInput {
+    pub description: String,
+    /// `YYYY-MM-DD`.
+    pub agreed_on: String,
+}
+
+/// A contact person at the workplace (the adviser's).
+#[derive(Clone, Debug, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ContactPersonInput {
+    pub name: String,
+    pub role: String,
+    pub phone: String,
+    pub email: String,
+}
+
 /// A note between the adviser and the employer (both see it).
 #[derive(Clone, Debug, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

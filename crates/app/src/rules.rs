@@ -58,6 +58,12 @@ pub fn typescript() -> String {
     );
     limit(
         &mut out,
+        "PHONE_MAX",
+        "Characters in a phone number.",
+        folgesvenn_domain::PHONE_MAX,
+    );
+    limit(
+        &mut out,
         "CONSENT_VERSION_MAX",
         "Characters in the version name of a consent text.",
         folgesvenn_domain::CONSENT_VERSION_MAX,

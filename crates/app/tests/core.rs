@@ -769,3 +769,81 @@ fn a_notes_history_keeps_each_text_and_who_wrote_it() {
     let unknown = core.history(p, uuid::Uuid::new_v4()).unwrap_err();
     assert_eq!(unknown.kind, "unknown_record");
 }
+
+/// The adviser adds to the plan; the overview shows it, and bad input is refused with the rule.
+#[test]
+fn the_adviser_adds_goals_adaptations_and_contact_persons() {
+    use folgesvenn_app_core::dto::{AdaptationInput, ContactPersonInput, GoalInput};
+    let tmp = tempfile::tempdir().unwrap();
+    let core = AppCore::new(tmp.path().join("a"), |_| {}).unwrap();
+    core.setup(setup(
+        Some("en lang nok passordfrase"),
+        "http://127.0.0.1:9",
+    ))
+    .unwrap();
+    let p = core.create_placement(placement()).unwrap();
+    core.add_goal(
+        p,
+        GoalInput {
+            category: "trade_certificate".into(),
+            description: "Fagbrev i salg".into(),
+        },
+    )
+    .unwrap();
+    let bad = core
+        .add_goal(
+            p,
+            GoalInput {
+                category: "everything".into(),
+                description: "x".into(),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(bad.kind, "invalid_input", "{bad:?}");
+    core.add_adaptation(
+        p,
+        AdaptationInput {
+            description: "Kortere dager første uka".into(),
+            agreed_on: "2026-11-02".into(),
+        },
+    )
+    .unwrap();
+    let bad = core
+        .add_adaptation(
+            p,
+            AdaptationInput {
+                description: "x".into(),
+                agreed_on: "i går".into(),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(bad.params["validation"], "invalid_date", "{bad:?}");
+    core.add_contact_person(
+        p,
+        ContactPersonInput {
+            name: "Per Verksmester".into(),
+            role: "Butikksjef".into(),
+            phone: "900 00 000".into(),
+            email: "per@example.no".into(),
+        },
+    )
+    .unwrap();
+    let bad = core
+        .add_contact_person(
+            p,
+            ContactPersonInput {
+                name: "Eva".into(),
+                role: String::new(),
+                phone: String::new(),
+                email: "eva.example.no".into(),
+            },
+        )
+        .unwrap_err();
+    assert_eq!(bad.params["rule"], "email_without_at", "{bad:?}");
+    let o = core.overview(p).unwrap();
+    assert_eq!(o.goals[0].text, "Fagbrev i salg");
+    assert_eq!(o.goals[0].detail.as_deref(), Some("trade_certificate"));
+    assert_eq!(o.adaptations[0].detail.as_deref(), Some("2026-11-02"));
+    assert_eq!(o.contact_persons[0].text, "Per Verksmester");
+    assert_eq!(o.contact_persons.len(), 1);
+}

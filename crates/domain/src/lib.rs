@@ -66,7 +66,7 @@ pub use private::PrivateDoc;
 pub use shared::SharedDoc;
 pub use touched::Touched;
 pub use validate::{
-    ATTENDEES_MAX, CONSENT_VERSION_MAX, FIELD_MAX, LONG_MAX, SHORT_MAX, check_user_name,
+    ATTENDEES_MAX, CONSENT_VERSION_MAX, FIELD_MAX, LONG_MAX, PHONE_MAX, SHORT_MAX, check_user_name,
     org_number as check_org_number,
 };
 pub use when::{Day, Moment};

@@ -501,7 +501,7 @@ impl SharedDoc {
         check_stamp(stamp)?;
         validate::required(Field::ContactName, &input.name, SHORT_MAX)?;
         validate::max_len(Field::Role, &input.role, SHORT_MAX)?;
-        validate::max_len(Field::Phone, &input.phone, 40)?;
+        validate::max_len(Field::Phone, &input.phone, validate::PHONE_MAX)?;
         validate::max_len(Field::Email, &input.email, SHORT_MAX)?;
         if !input.email.trim().is_empty() && !input.email.contains('@') {
             return Err(ValidationError::Inconsistent(Inconsistency::EmailWithoutAt).into());

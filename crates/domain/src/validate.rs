@@ -13,6 +13,8 @@ pub const FIELD_MAX: usize = 2_000;
 pub const LONG_MAX: usize = 20_000;
 /// People at one visit.
 pub const ATTENDEES_MAX: usize = 20;
+/// A phone number as people write it (`+47 900 00 000`).
+pub const PHONE_MAX: usize = 40;
 /// The version name of a consent text (`2026-1`).
 pub const CONSENT_VERSION_MAX: usize = 40;
 

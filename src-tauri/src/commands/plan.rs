@@ -1,7 +1,10 @@
 //! The training plan, actions and notes between adviser and employer, and settling a field two
 //! devices changed while apart; a record's history.
 
-use folgesvenn_app_core::dto::{NoteInput, RecordHistory, SettleConflictInput, TrainingTaskInput};
+use folgesvenn_app_core::dto::{
+    AdaptationInput, ContactPersonInput, GoalInput, NoteInput, RecordHistory, SettleConflictInput,
+    TrainingTaskInput,
+};
 use folgesvenn_app_core::{AppCore, CommandError};
 use tauri::State;
 
@@ -99,4 +102,34 @@ pub async fn set_response_time(
     working_days: u8,
 ) -> Result<(), CommandError> {
     core.set_response_time(self::placement_id(&placement_id)?, working_days)
+}
+
+#[tauri::command]
+pub async fn add_goal(
+    core: State<'_, AppCore>,
+    placement_id: String,
+    input: GoalInput,
+) -> Result<String, CommandError> {
+    core.add_goal(self::placement_id(&placement_id)?, input)
+        .map(|id| id.to_string())
+}
+
+#[tauri::command]
+pub async fn add_adaptation(
+    core: State<'_, AppCore>,
+    placement_id: String,
+    input: AdaptationInput,
+) -> Result<String, CommandError> {
+    core.add_adaptation(self::placement_id(&placement_id)?, input)
+        .map(|id| id.to_string())
+}
+
+#[tauri::command]
+pub async fn add_contact_person(
+    core: State<'_, AppCore>,
+    placement_id: String,
+    input: ContactPersonInput,
+) -> Result<String, CommandError> {
+    core.add_contact_person(self::placement_id(&placement_id)?, input)
+        .map(|id| id.to_string())
 }

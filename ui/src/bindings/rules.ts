@@ -8,6 +8,8 @@ export const FIELD_MAX = 2000;
 export const LONG_MAX = 20000;
 /** People named as present at a visit. */
 export const ATTENDEES_MAX = 20;
+/** Characters in a phone number. */
+export const PHONE_MAX = 40;
 /** Characters in the version name of a consent text. */
 export const CONSENT_VERSION_MAX = 40;
 /** The shortest response time to a contact request an adviser may agree, in working days. */

@@ -588,6 +588,30 @@ export function installMockBackend(): void {
         setStatus({ ...status, pending: status.pending + 1 });
         return id;
       }
+      case "add_goal": {
+        const p = find(args.placementId);
+        const input = args.input as { category: string; description: string };
+        if (!input.description.trim()) fail("invalid_input", "Beskrivelse av målet mangler.", { validation: "required", field: "goal_description" });
+        const id = uuid();
+        p.overview.goals.push({ id, text: input.description, detail: input.category, status: null });
+        return id;
+      }
+      case "add_adaptation": {
+        const p = find(args.placementId);
+        const input = args.input as { description: string; agreedOn: string };
+        if (!input.description.trim()) fail("invalid_input", "Tilrettelegging mangler.", { validation: "required", field: "adaptation" });
+        const id = uuid();
+        p.overview.adaptations.push({ id, text: input.description, detail: input.agreedOn, status: "active" });
+        return id;
+      }
+      case "add_contact_person": {
+        const p = find(args.placementId);
+        const input = args.input as { name: string; role: string; phone: string; email: string };
+        if (!input.name.trim()) fail("invalid_input", "Navn på kontaktperson mangler.", { validation: "required", field: "contact_name" });
+        const id = uuid();
+        p.overview.contactPersons.push({ id, text: input.name, detail: [input.role, input.phone, input.email].join(" ").trim(), status: null });
+        return id;
+      }
       case "set_response_time": {
         const p = find(args.placementId);
         const days = Number(args.workingDays);

@@ -23,6 +23,7 @@ import { LifecycleSection } from "./LifecycleSection";
 import { MembersSection } from "./MembersSection";
 import { NeedsAction } from "./NeedsAction";
 import { PlacementLoading } from "./PlacementLoading";
+import { PlanAdd } from "./PlanAdd";
 import { PlanSection } from "./PlanSection";
 import { SyncLogSection } from "./SyncLogSection";
 import { entryElement, Timeline } from "./Timeline";
@@ -120,6 +121,8 @@ export function PlacementOverview({ id, record, role }: { id: string; record?: s
           detail={(item) => item.detail ?? ""}
         />
       </HGrid>
+
+      {role === "adviser" && <PlanAdd placementId={o.id} onSaved={overview.reload} />}
 
       <Timeline items={o.timeline} placementId={o.id} role={role} onChanged={overview.reload} show={record} />
 
