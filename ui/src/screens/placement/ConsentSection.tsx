@@ -1,10 +1,11 @@
-import { Alert, BodyLong, BodyShort, Box, Button, Checkbox, CheckboxGroup, Heading, HStack, Tag, TextField, VStack } from "@navikt/ds-react";
+import { Alert, BodyShort, Box, Button, Checkbox, CheckboxGroup, Heading, HStack, Tag, TextField, VStack } from "@navikt/ds-react";
 import { useCallback, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { giveConsent, placementConsents, withdrawConsent } from "../../api";
 import type { ConsentView } from "../../bindings/ConsentView";
 import { CONSENT_SCOPES, CONSENT_VERSION_MAX } from "../../bindings/rules";
 import { codeLabel } from "../../codes";
+import { ConfirmInline } from "../../components/ConfirmInline";
 import { DraftRestored } from "../../components/DraftRestored";
 import { useErrorText } from "../../errorText";
 import { charCount, formatDate } from "../../format";
@@ -168,28 +169,14 @@ export function ConsentSection({
                     </div>
                   )}
                   {confirming === c.id && (
-                    <Box padding="space-12" background="warning-soft" borderRadius="8">
-                      <VStack gap="space-8">
-                        <BodyLong size="small">
-                          {c.allowsEmployer ? t("consent.confirmEmployer") : t("consent.confirm")}
-                        </BodyLong>
-                        <HStack gap="space-8">
-                          <Button
-                            type="button"
-                            size="small"
-                            variant="danger"
-                            loading={busy}
-                            onClick={() => void withdraw(c)}
-                            data-testid="consent-withdraw-confirm"
-                          >
-                            {t("consent.withdrawConfirm")}
-                          </Button>
-                          <Button type="button" size="small" variant="tertiary" onClick={() => setConfirming(null)}>
-                            {t("app.cancel")}
-                          </Button>
-                        </HStack>
-                      </VStack>
-                    </Box>
+                    <ConfirmInline
+                      text={c.allowsEmployer ? t("consent.confirmEmployer") : t("consent.confirm")}
+                      confirmLabel={t("consent.withdrawConfirm")}
+                      busy={busy}
+                      onConfirm={() => void withdraw(c)}
+                      onCancel={() => setConfirming(null)}
+                      confirmTestId="consent-withdraw-confirm"
+                    />
                   )}
                 </VStack>
               </li>

@@ -1,7 +1,8 @@
-import { Alert, BodyLong, BodyShort, Box, Button, Heading, HStack, Tag, VStack } from "@navikt/ds-react";
+import { Alert, BodyShort, Box, Button, Heading, HStack, Tag, VStack } from "@navikt/ds-react";
 import { useCallback, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { placementMembers, removeDevice } from "../../api";
+import { ConfirmInline } from "../../components/ConfirmInline";
 import { useErrorText } from "../../errorText";
 import type { MemberDevice } from "../../bindings/MemberDevice";
 import { useLoad } from "../../hooks/useLoad";
@@ -99,26 +100,15 @@ export function MembersSection({ placementId, refresh }: { placementId: string; 
                   )}
                 </HStack>
                 {confirming === d.deviceId && (
-                  <Box padding="space-12" background="warning-soft" borderRadius="8">
-                    <VStack gap="space-8">
-                      <BodyLong size="small">{t("members.confirm", { name: d.name })}</BodyLong>
-                      <HStack gap="space-8">
-                        <Button
-                          type="button"
-                          size="small"
-                          variant="danger"
-                          loading={busy}
-                          onClick={() => void remove(d)}
-                          data-testid="member-remove-confirm"
-                        >
-                          {t("members.removeConfirm")}
-                        </Button>
-                        <Button type="button" size="small" variant="tertiary" onClick={() => setConfirming(null)}>
-                          {t("members.cancel")}
-                        </Button>
-                      </HStack>
-                    </VStack>
-                  </Box>
+                  <ConfirmInline
+                    text={t("members.confirm", { name: d.name })}
+                    confirmLabel={t("members.removeConfirm")}
+                    cancelLabel={t("members.cancel")}
+                    busy={busy}
+                    onConfirm={() => void remove(d)}
+                    onCancel={() => setConfirming(null)}
+                    confirmTestId="member-remove-confirm"
+                  />
                 )}
               </VStack>
             </li>
