@@ -26,10 +26,12 @@ fn fresh() -> SharedDoc {
 }
 
 /// Reads the document as the store does after an apply: the touched records' conflicts (the
-/// projection), the whole placement and every conflict (the overview), and a save.
+/// projection) and history, the whole placement and every conflict (the overview), and a save.
 fn read(doc: &mut SharedDoc, touched: &Touched) {
     for (coll, id) in &touched.records {
         let _ = doc.record_conflicts(coll, Some(*id));
+        // A record's history (the overview's «Endringer») reads every change of the document.
+        let _ = doc.history(*id);
     }
     if touched.placement {
         let _ = doc.placement();

@@ -326,17 +326,23 @@ fn conflict(doc: &AutoCommit, path: &[String], all: &[(Value<'_>, ObjId)]) -> Fi
     }
 }
 
-/// The device (the change's actor) and the time of the change that made operation `op`.
+/// The device (the change's actor) and the time of the change that made operation `op`. On a
+/// document automerge cannot look this up in (it panics on some malformed ones; the fuzzer found
+/// one), the value is shown without them.
 fn written_by(doc: &AutoCommit, op: &ObjId) -> (Option<Uuid>, Option<String>) {
     let automerge::ObjId::Id(_, actor, _) = op else {
         return (None, None);
     };
     let device = Uuid::from_slice(actor.to_bytes()).ok();
-    let at = doc
-        .hash_for_opid(op)
-        .and_then(|h| ReadDoc::get_change_by_hash(doc, &h))
-        .and_then(|c| Moment::from_unix_millis(c.timestamp()))
-        .map(|m| m.to_string());
+    let at = contained(|| {
+        Ok(doc
+            .hash_for_opid(op)
+            .and_then(|h| ReadDoc::get_change_by_hash(doc, &h))
+            .and_then(|c| Moment::from_unix_millis(c.timestamp()))
+            .map(|m| m.to_string()))
+    })
+    .ok()
+    .flatten();
     (device, at)
 }
 
@@ -345,6 +351,10 @@ fn written_by(doc: &AutoCommit, op: &ObjId) -> (Option<Uuid>, Option<String>) {
 /// fields conflict this way (text merges). A field that no longer holds `chosen` is refused:
 /// someone changed it since the values were shown.
 pub(crate) fn settle(doc: &mut AutoCommit, path: &[String], chosen: &str) -> Result<(), DocError> {
+    contained(|| settle_inner(doc, path, chosen))
+}
+
+fn settle_inner(doc: &mut AutoCommit, path: &[String], chosen: &str) -> Result<(), DocError> {
     let gone = || {
         DocError::Invalid(crate::ValidationError::Inconsistent(
             crate::error::Inconsistency::ConflictGone,

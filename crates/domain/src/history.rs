@@ -117,12 +117,17 @@ fn legacy_key(obj: &ObjectId) -> Option<(u64, ActorId)> {
 }
 
 /// Every change that touched record `id` of `collection`, oldest first; empty for a record the
-/// document does not hold.
+/// document does not hold, or one whose history automerge cannot read (it panics on some
+/// malformed documents; the wall turns that into no history rather than a crash).
 pub(crate) fn record_history(
     doc: &mut AutoCommit,
     collection: &str,
     id: Uuid,
 ) -> Vec<HistoryEntry> {
+    crate::load::contained(|| Ok(read_history(doc, collection, id))).unwrap_or_default()
+}
+
+fn read_history(doc: &mut AutoCommit, collection: &str, id: Uuid) -> Vec<HistoryEntry> {
     let Ok(Some((Value::Object(_), coll))) = doc.get(ROOT, collection) else {
         return Vec::new();
     };
