@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "acknowledge_request",
     "resolve_request",
     "invite_employer",
+    "invite_own_device",
     "join_placement",
     "placement_members",
     "remove_device",

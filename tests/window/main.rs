@@ -941,6 +941,62 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         }
     }
 
+    // --- The adviser's own second device (a laptop, in this process, set up as hers) takes the
+    // two codes her window shows, one after the other, and receives her private note. ---
+    adviser.click("own-device-start").await;
+    let mut own_codes = Vec::new();
+    for step in ["1", "2"] {
+        adviser
+            .wait_for_attr("[data-testid=\"own-device-step\"]", "data-step", step, &[])
+            .await;
+        let full = adviser
+            .el("pairing-full-code")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        let short = adviser.el("pairing-short-code").await.text().await.unwrap();
+        if step == "1" {
+            adviser.axe("codes for the adviser's own device").await;
+            adviser
+                .screenshot_at("own-device", Some("own-device"))
+                .await;
+            adviser.click("own-device-next").await;
+        }
+        own_codes.push((full, short));
+    }
+    let mut laptop = Store::create(
+        &tmp.path().join("laptop"),
+        folgesvenn_domain::Role::Adviser,
+        "Kari Veileder",
+        Unlock::Key(folgesvenn_store::DbKey::generate()),
+    )
+    .unwrap();
+    let mut placement = None;
+    for (full, short) in &own_codes {
+        let invitation = folgesvenn_sync::open_full_code(full, short).unwrap();
+        placement = Some(folgesvenn_sync::accept(&mut laptop, &invitation).unwrap());
+    }
+    let placement = placement.unwrap();
+    let deadline = Instant::now() + WAIT;
+    loop {
+        adviser.click("sync-now").await;
+        let _ = folgesvenn_sync::sync_once(&mut laptop, &client).await;
+        let has_note = laptop.placement(placement).is_ok_and(|v| {
+            v.private
+                .is_some_and(|pv| pv.notes.values().any(|n| n.body.as_str() == PRIVATE_MARKER))
+        });
+        if has_note {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the adviser's second device never got her private note"
+        );
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
+
     // --- The adviser ends the placement; the employer's window shows when its access ends. ---
     adviser.click("lifecycle-end").await;
     adviser.el("lifecycle-date").await;

@@ -140,6 +140,11 @@ export function inviteEmployer(placementId: string): Promise<PairingCode> {
   return call<PairingCode>("invite_employer", { placementId });
 }
 
+/** Two codes for the adviser's own other device: the shared document's, then her own notes'. */
+export function inviteOwnDevice(placementId: string): Promise<PairingCode[]> {
+  return call<PairingCode[]>("invite_own_device", { placementId });
+}
+
 /** Joins a placement with the adviser's code (full or short); resolves with the placement's id. */
 /**
  * Joins with a code. A long code that names a relay this device does not use fails with

@@ -682,12 +682,34 @@ impl AppCore {
     /// one). Works offline: the relay learns of it at the next sync. Made with the store, then
     /// offered to the relay in this device's turn without it.
     pub fn invite_employer(&self, placement: Uuid) -> Result<dto::PairingCode, CommandError> {
+        self.invite(placement, DocKind::Shared, MemberRole::Employer)
+    }
+
+    /// Invitations for the adviser's own other device (a laptop and a phone): one for each of the
+    /// placement's documents, the shared one first, each taken with the same join screen. The
+    /// device joins as an adviser, so it also holds her own notes.
+    pub fn invite_own_device(
+        &self,
+        placement: Uuid,
+    ) -> Result<Vec<dto::PairingCode>, CommandError> {
+        [DocKind::Shared, DocKind::Private]
+            .into_iter()
+            .map(|kind| self.invite(placement, kind, MemberRole::Adviser))
+            .collect()
+    }
+
+    fn invite(
+        &self,
+        placement: Uuid,
+        kind: DocKind,
+        role: MemberRole,
+    ) -> Result<dto::PairingCode, CommandError> {
         let (store, turn) = self.handles()?;
         let mut pairing = folgesvenn_sync::make_invitation(
             &mut lock(&store),
             placement,
-            DocKind::Shared,
-            MemberRole::Employer,
+            kind,
+            role,
             INVITATION_VALID,
         )?;
         pairing.registered = on_own_thread(async {

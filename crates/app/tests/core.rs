@@ -388,6 +388,48 @@ fn visit_correction_and_offline_pairing() {
         .record_visit(p, ok("Arbeidsgiver prøver", None))
         .unwrap_err();
     assert_eq!(e.kind, "not_for_this_role", "{e:?}");
+
+    // The adviser's own laptop takes her two codes (offline, the full codes) and holds both
+    // documents, her own note included; an employer device is refused such codes.
+    let own = adviser.invite_own_device(p).unwrap();
+    assert_eq!(own.len(), 2);
+    assert_ne!(own[0].short_code, own[1].short_code);
+    assert_eq!(
+        employer
+            .join(&own[0].short_code, Some(&own[0].full_code), true)
+            .unwrap_err()
+            .kind,
+        "wrong_role",
+        "an employer's device does not take an adviser's code"
+    );
+    let laptop = AppCore::new(tmp.path().join("laptop"), |_| {}).unwrap();
+    laptop
+        .setup(setup(Some("en lang nok passordfrase"), relay))
+        .unwrap();
+    for code in &own {
+        assert_eq!(
+            laptop
+                .join(&code.short_code, Some(&code.full_code), false)
+                .unwrap(),
+            p
+        );
+    }
+    assert!(
+        laptop
+            .overview(p)
+            .unwrap()
+            .timeline
+            .iter()
+            .any(|t| t.kind() == "adviser_note" && t.text().contains("HEMMELIG")),
+        "the second device holds her own note"
+    );
+    assert_eq!(
+        laptop
+            .join(&own[0].short_code, Some(&own[0].full_code), false)
+            .unwrap_err()
+            .kind,
+        "already_joined"
+    );
     employer
         .log_observation(
             p,

@@ -97,6 +97,12 @@ pub enum SyncError {
         "Arbeidsgiveren kan ikke inviteres før kandidatens samtykke til oppfølging sammen med arbeidsgiveren er registrert."
     )]
     NoConsent,
+    #[error(
+        "Koden er til NAV-veilederens egen enhet og kan ikke brukes på en enhet som er satt opp for en arbeidsgiver."
+    )]
+    WrongRole,
+    #[error("Denne enheten har allerede dette oppfølgingsløpet.")]
+    AlreadyJoined,
 }
 
 folgesvenn_domain::coded! {
@@ -117,6 +123,8 @@ folgesvenn_domain::coded! {
         SyncError::NotAnAdviser => "not_adviser_member";
         SyncError::CannotRemove => "cannot_remove";
         SyncError::NoConsent => "consent_missing";
+        SyncError::WrongRole => "wrong_role";
+        SyncError::AlreadyJoined => "already_joined";
     }
     via {
         SyncError::Store(e) => e;

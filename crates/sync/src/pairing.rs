@@ -205,6 +205,15 @@ pub fn accept(store: &mut Store, invitation: &Invitation) -> Result<Uuid, SyncEr
     if invitation.snapshot.is_empty() {
         return Err(SyncError::BadInvitation);
     }
+    // A code for the adviser's own device on an employer's device would bring her private notes
+    // there; a document the device holds already is not taken twice. (An employer's code on an
+    // adviser's device makes it an employer member: the others judge its writes by that.)
+    if invitation.role == MemberRole::Adviser && store.role() != folgesvenn_domain::Role::Adviser {
+        return Err(SyncError::WrongRole);
+    }
+    if store.documents()?.iter().any(|d| d.id == invitation.doc_id) {
+        return Err(SyncError::AlreadyJoined);
+    }
     // The relay would refuse the secret after expiry anyway; refusing here too means an old
     // code (a photo, a clipboard history) brings no document onto the device, not even offline.
     if invitation.expires_at_ms <= now_ms() {

@@ -15,6 +15,14 @@ pub async fn invite_employer(
 }
 
 #[tauri::command]
+pub async fn invite_own_device(
+    core: State<'_, AppCore>,
+    placement_id: String,
+) -> Result<Vec<PairingCode>, CommandError> {
+    core.invite_own_device(self::placement_id(&placement_id)?)
+}
+
+#[tauri::command]
 pub async fn join_placement(
     core: State<'_, AppCore>,
     code: String,

@@ -245,6 +245,15 @@ export function installMockBackend(): void {
   const params = new URLSearchParams(window.location.search);
   const device = params.get("device") ?? "adviser";
   const syncMode = params.get("sync") ?? "ok";
+  const mockPairing = (shortCode: string): PairingCode => ({
+    shortCode,
+    fullCode: "FS2-" + "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE4TTOR2XMZ3YPF5A".repeat(4),
+    qrSize: 21,
+    qrPath: "M0 0h7v1h-7zM0 6h7v1h-7zM0 0h1v7h-1zM6 0h1v7h-1zM2 2h3v3h-3zM14 0h7v1h-7zM14 6h7v1h-7zM14 0h1v7h-1zM20 0h1v7h-1zM16 2h3v3h-3zM0 14h7v1h-7zM0 20h7v1h-7zM0 14h1v7h-1zM6 14h1v7h-1zM2 16h3v3h-3zM9 9h3v3h-3zM14 14h2v2h-2zM18 18h3v3h-3z",
+    qrHolds: "full",
+    registered: syncMode !== "offline",
+    expiresAtMs: Date.now() + 7 * 86_400_000,
+  });
   const app: AppState = {
     initialized: device !== "fresh",
     unlocked: device === "adviser" || device === "employer",
@@ -680,22 +689,16 @@ export function installMockBackend(): void {
         const still = p.consents?.some((c) => c.allowsEmployer) ?? false;
         return { employerDevicesRemoved: still ? 0 : 1 };
       }
+      case "invite_own_device":
+        find(args.placementId);
+        return [mockPairing("ABCD-EFGH-JKLM-NPQR"), mockPairing("QRST-UVWX-YZAB-CDEF")];
       case "invite_employer": {
         if (!(find(args.placementId).consents ?? []).some((c) => c.allowsEmployer))
           fail(
             "consent_missing",
             "Arbeidsgiveren kan ikke inviteres før kandidatens samtykke til oppfølging sammen med arbeidsgiveren er registrert.",
           );
-        const pairing: PairingCode = {
-          shortCode: "ABCD-EFGH-JKLM-NPQR",
-          fullCode: "FS2-" + "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE4TTOR2XMZ3YPF5A".repeat(4),
-          qrSize: 21,
-          qrPath: "M0 0h7v1h-7zM0 6h7v1h-7zM0 0h1v7h-1zM6 0h1v7h-1zM2 2h3v3h-3zM14 0h7v1h-7zM14 6h7v1h-7zM14 0h1v7h-1zM20 0h1v7h-1zM16 2h3v3h-3zM0 14h7v1h-7zM0 20h7v1h-7zM0 14h1v7h-1zM6 14h1v7h-1zM2 16h3v3h-3zM9 9h3v3h-3zM14 14h2v2h-2zM18 18h3v3h-3z",
-          qrHolds: "full",
-          registered: syncMode !== "offline",
-          expiresAtMs: Date.now() + 7 * 86_400_000,
-        };
-        return pairing;
+        return mockPairing("ABCD-EFGH-JKLM-NPQR");
       }
       case "placement_members": {
         find(args.placementId);

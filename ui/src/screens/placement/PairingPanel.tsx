@@ -16,8 +16,11 @@ import type { PairingCode } from "../../bindings/PairingCode";
 import { formatDate } from "../../format";
 import { currentLanguage } from "../../i18n";
 
-/** A fresh invitation three ways: QR code, short code (with the relay) and full code (offline). */
-export function PairingPanel({ pairing: p }: { pairing: PairingCode }) {
+/**
+ * A fresh invitation three ways: QR code, short code (with the relay) and full code (offline).
+ * `heading` and `how` say whom it is for (the employer's, unless given).
+ */
+export function PairingPanel({ pairing: p, heading: title, how }: { pairing: PairingCode; heading?: string; how?: string }) {
   const { t } = useTranslation();
   const language = currentLanguage();
   const heading = useRef<HTMLHeadingElement>(null);
@@ -40,9 +43,9 @@ export function PairingPanel({ pairing: p }: { pairing: PairingCode }) {
       <VStack gap="space-20">
         <VStack gap="space-8">
           <Heading level="3" size="small" ref={heading} tabIndex={-1}>
-            {t("pairing.panelHeading")}
+            {title ?? t("pairing.panelHeading")}
           </Heading>
-          <BodyLong>{t("pairing.how")}</BodyLong>
+          <BodyLong>{how ?? t("pairing.how")}</BodyLong>
         </VStack>
         {!p.registered && (
           <Alert variant="info" size="small" data-testid="pairing-not-registered">

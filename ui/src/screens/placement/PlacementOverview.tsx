@@ -22,6 +22,7 @@ import { InviteEmployer } from "./InviteEmployer";
 import { LifecycleSection } from "./LifecycleSection";
 import { MembersSection } from "./MembersSection";
 import { NeedsAction } from "./NeedsAction";
+import { OwnDevice } from "./OwnDevice";
 import { PlacementLoading } from "./PlacementLoading";
 import { PlanAdd } from "./PlanAdd";
 import { PlanSection } from "./PlanSection";
@@ -133,6 +134,7 @@ export function PlacementOverview({ id, record, role }: { id: string; record?: s
         <ConsentSection placementId={o.id} refresh={dataVersion} onChanged={overview.reload} />
       )}
       {role === "adviser" && <InviteEmployer placementId={o.id} />}
+      {role === "adviser" && <OwnDevice placementId={o.id} />}
       {role === "adviser" && <MembersSection placementId={o.id} refresh={dataVersion} />}
 
       <SyncLogSection placementId={o.id} refresh={dataVersion} />
