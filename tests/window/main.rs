@@ -949,14 +949,20 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         adviser
             .wait_for_attr("[data-testid=\"own-device-step\"]", "data-step", step, &[])
             .await;
+        // (The employer's code from earlier is still on screen: look inside this section.)
         let full = adviser
-            .el("pairing-full-code")
+            .el_css("[data-testid=\"own-device\"] [data-testid=\"pairing-full-code\"]")
             .await
             .prop("value")
             .await
             .unwrap()
             .unwrap_or_default();
-        let short = adviser.el("pairing-short-code").await.text().await.unwrap();
+        let short = adviser
+            .el_css("[data-testid=\"own-device\"] [data-testid=\"pairing-short-code\"]")
+            .await
+            .text()
+            .await
+            .unwrap();
         if step == "1" {
             adviser.axe("codes for the adviser's own device").await;
             adviser
@@ -973,6 +979,7 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         Unlock::Key(folgesvenn_store::DbKey::generate()),
     )
     .unwrap();
+    assert_ne!(own_codes[0], own_codes[1], "one code per document");
     let mut placement = None;
     for (full, short) in &own_codes {
         let invitation = folgesvenn_sync::open_full_code(full, short).unwrap();
