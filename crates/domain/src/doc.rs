@@ -350,8 +350,15 @@ fn written_by(doc: &AutoCommit, op: &ObjId) -> (Option<Uuid>, Option<String>) {
 /// renders it) over all of them, so every device shows it after the next sync. Only scalar
 /// fields conflict this way (text merges). A field that no longer holds `chosen` is refused:
 /// someone changed it since the values were shown.
-pub(crate) fn settle(doc: &mut AutoCommit, path: &[String], chosen: &str) -> Result<(), DocError> {
-    contained(|| settle_inner(doc, path, chosen))
+pub(crate) fn settle(
+    doc: &mut AutoCommit,
+    path: &[String],
+    chosen: &str,
+    at: Moment,
+) -> Result<(), DocError> {
+    contained(|| settle_inner(doc, path, chosen))?;
+    commit(doc, crate::ChangeKind::ConflictSettle, at);
+    Ok(())
 }
 
 fn settle_inner(doc: &mut AutoCommit, path: &[String], chosen: &str) -> Result<(), DocError> {

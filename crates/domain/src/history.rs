@@ -116,14 +116,22 @@ fn legacy_key(obj: &ObjectId) -> Option<(u64, ActorId)> {
     }
 }
 
+/// The history of record `id` in whichever of `collections` holds it, and that collection.
+pub(crate) fn find_history(
+    doc: &mut AutoCommit,
+    collections: &[&'static str],
+    id: Uuid,
+) -> Option<(&'static str, Vec<HistoryEntry>)> {
+    collections.iter().find_map(|coll| {
+        let h = record_history(doc, coll, id);
+        (!h.is_empty()).then_some((*coll, h))
+    })
+}
+
 /// Every change that touched record `id` of `collection`, oldest first; empty for a record the
 /// document does not hold, or one whose history automerge cannot read (it panics on some
 /// malformed documents; the wall turns that into no history rather than a crash).
-pub(crate) fn record_history(
-    doc: &mut AutoCommit,
-    collection: &str,
-    id: Uuid,
-) -> Vec<HistoryEntry> {
+fn record_history(doc: &mut AutoCommit, collection: &str, id: Uuid) -> Vec<HistoryEntry> {
     crate::load::contained(|| Ok(read_history(doc, collection, id))).unwrap_or_default()
 }
 

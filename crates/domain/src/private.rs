@@ -184,10 +184,7 @@ impl PrivateDoc {
 
     /// Every change that touched record `id`, oldest first, and the collection it is in.
     pub fn history(&mut self, id: Uuid) -> Option<(&'static str, Vec<HistoryEntry>)> {
-        PRIVATE_COLLECTIONS.iter().find_map(|coll| {
-            let h = crate::history::record_history(&mut self.doc, coll, id);
-            (!h.is_empty()).then_some((*coll, h))
-        })
+        crate::history::find_history(&mut self.doc, PRIVATE_COLLECTIONS, id)
     }
 
     /// Writes `chosen`, one of the values a conflicting field at `path` holds, over all of them.
@@ -198,8 +195,7 @@ impl PrivateDoc {
         stamp: &Stamp,
     ) -> Result<Touched, DocError> {
         adviser_only(stamp)?;
-        doc::settle(&mut self.doc, path, chosen)?;
-        doc::commit(&mut self.doc, ChangeKind::ConflictSettle, stamp.at);
+        doc::settle(&mut self.doc, path, chosen, stamp.at)?;
         Ok(Touched::default())
     }
 

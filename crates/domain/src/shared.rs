@@ -238,10 +238,7 @@ impl SharedDoc {
     /// Every change that touched record `id`, oldest first, and the collection it is in; `None`
     /// if no collection of this document holds it.
     pub fn history(&mut self, id: Uuid) -> Option<(&'static str, Vec<HistoryEntry>)> {
-        SHARED_COLLECTIONS.iter().find_map(|coll| {
-            let h = crate::history::record_history(&mut self.doc, coll, id);
-            (!h.is_empty()).then_some((*coll, h))
-        })
+        crate::history::find_history(&mut self.doc, SHARED_COLLECTIONS, id)
     }
 
     /// Writes `chosen`, one of the values a conflicting field at `path` holds, over all of them.
@@ -253,8 +250,7 @@ impl SharedDoc {
         stamp: &Stamp,
     ) -> Result<Touched, DocError> {
         check_stamp(stamp)?;
-        doc::settle(&mut self.doc, path, chosen)?;
-        doc::commit(&mut self.doc, ChangeKind::ConflictSettle, stamp.at);
+        doc::settle(&mut self.doc, path, chosen, stamp.at)?;
         // The store re-projects from what the change touched (`touched_since`).
         Ok(Touched::default())
     }

@@ -37,6 +37,8 @@ import {
   EMPLOYER_ACCESS_DAYS,
   LOCK_AFTER_DEFAULT_MINUTES,
   RESPONSE_WORKING_DAYS_DEFAULT,
+  RESPONSE_WORKING_DAYS_MAX,
+  RESPONSE_WORKING_DAYS_MIN,
   LOCK_AFTER_MAX_MINUTES,
   LOCK_AFTER_MIN_MINUTES,
   MAX_PASSPHRASE_CHARS,
@@ -624,8 +626,13 @@ export function installMockBackend(): void {
       case "set_response_time": {
         const p = find(args.placementId);
         const days = Number(args.workingDays);
-        if (!Number.isInteger(days) || days < 1 || days > 10)
-          fail("invalid_input", "Svarfristen må være mellom 1 og 10.", { validation: "out_of_range", field: "response_time", min: "1", max: "10" });
+        if (!Number.isInteger(days) || days < RESPONSE_WORKING_DAYS_MIN || days > RESPONSE_WORKING_DAYS_MAX)
+          fail("invalid_input", `Svarfristen må være mellom ${RESPONSE_WORKING_DAYS_MIN} og ${RESPONSE_WORKING_DAYS_MAX}.`, {
+            validation: "out_of_range",
+            field: "response_time",
+            min: String(RESPONSE_WORKING_DAYS_MIN),
+            max: String(RESPONSE_WORKING_DAYS_MAX),
+          });
         p.overview.facts.responseWorkingDays = days;
         return null;
       }
