@@ -6,9 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use folgesvenn_domain::{
-    ActionStatus, CheckIn, CloseReason, ConsentScope, Day, Employer, Moment, NewAction,
-    NewAdaptation, NewConsent, NewContactPerson, NewGoal, NewNote, NewObservation, NewPlacement,
-    NewTrainingTask, NewVisit, PlacementStatus, TaskStatus,
+    ActionStatus, CheckIn, CloseReason, ConsentScope, Moment, NewConsent, NewNote, NewObservation,
+    NewVisit, PlacementStatus, TaskStatus,
 };
 use folgesvenn_store::{
     DocKind, KeyLocation, MAX_PASSPHRASE_CHARS, MIN_PASSPHRASE_CHARS, Store, Unlock, private_files,
@@ -19,6 +18,7 @@ use uuid::Uuid;
 use zeroize::Zeroizing;
 
 use crate::dto::{self, CommandError};
+use crate::edit::{self, day as parse_day, optional_day};
 
 /// The app's own non-secret settings, beside the store (`app.json`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,19 +66,6 @@ pub struct AppCore {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-fn parse_day(field: folgesvenn_domain::Field, s: &str) -> Result<Day, CommandError> {
-    Ok(Day::parse(field, s)?)
-}
-
-fn optional_day(
-    field: folgesvenn_domain::Field,
-    s: Option<String>,
-) -> Result<Option<Day>, CommandError> {
-    s.filter(|d| !d.trim().is_empty())
-        .map(|d| parse_day(field, &d))
-        .transpose()
 }
 
 /// How long an invitation can be taken.
@@ -441,23 +428,7 @@ impl AppCore {
     pub fn create_placement(&self, input: dto::NewPlacementInput) -> Result<Uuid, CommandError> {
         let relay = self.settings().map(|s| s.relay);
         let id = self.with_store(|s| {
-            let placement = NewPlacement {
-                candidate_name: input.candidate_name,
-                employer: Employer {
-                    org_number: input.employer_org_number,
-                    name: input.employer_name,
-                    workplace_address: input.workplace_address,
-                },
-                adviser_name: s.user_name().to_owned(),
-                measure: input.measure.parse()?,
-                start_date: parse_day(folgesvenn_domain::Field::StartDate, &input.start_date)?,
-                end_date: input
-                    .end_date
-                    .filter(|d| !d.trim().is_empty())
-                    .map(|d| parse_day(folgesvenn_domain::Field::EndDate, &d))
-                    .transpose()?,
-                hours_per_week: input.hours_per_week,
-            };
+            let placement = edit::placement(input, s.user_name().to_owned())?;
             let id = s.create_placement(&placement)?;
             if let Some(relay) = &relay {
                 for kind in [DocKind::Shared, DocKind::Private] {
@@ -575,13 +546,7 @@ impl AppCore {
                 .actions
                 .into_iter()
                 .filter(|a| !a.what.trim().is_empty())
-                .map(|a| {
-                    Ok(NewAction {
-                        what: a.what,
-                        owner: a.owner.parse()?,
-                        due: optional_day(folgesvenn_domain::Field::Due, a.due)?,
-                    })
-                })
+                .map(edit::action)
                 .collect::<Result<_, CommandError>>()?,
             next_visit: optional_day(folgesvenn_domain::Field::NextVisit, input.next_visit)?,
         };
@@ -920,12 +885,7 @@ impl AppCore {
         placement: Uuid,
         input: dto::TrainingTaskInput,
     ) -> Result<Uuid, CommandError> {
-        let task = NewTrainingTask {
-            title: input.title,
-            description: input.description,
-            responsible: input.responsible,
-            target_date: optional_day(folgesvenn_domain::Field::TargetDate, input.target_date)?,
-        };
+        let task = edit::training_task(input)?;
         let id = self.with_store(|s| {
             Ok(s.write_shared(placement, |d, st| d.add_training_task(&task, st))?)
         })?;
@@ -935,10 +895,7 @@ impl AppCore {
 
     /// Adds a goal to the plan (the adviser; both see it).
     pub fn add_goal(&self, placement: Uuid, input: dto::GoalInput) -> Result<Uuid, CommandError> {
-        let goal = NewGoal {
-            category: input.category.parse()?,
-            description: input.description,
-        };
+        let goal = edit::goal(input)?;
         let id =
             self.with_store(|s| Ok(s.write_shared(placement, |d, st| d.add_goal(&goal, st))?))?;
         self.nudge_sync();
@@ -951,10 +908,7 @@ impl AppCore {
         placement: Uuid,
         input: dto::AdaptationInput,
     ) -> Result<Uuid, CommandError> {
-        let adaptation = NewAdaptation {
-            description: input.description,
-            agreed_on: parse_day(folgesvenn_domain::Field::Date, &input.agreed_on)?,
-        };
+        let adaptation = edit::adaptation(&input)?;
         let id = self.with_store(|s| {
             Ok(s.write_shared(placement, |d, st| d.add_adaptation(&adaptation, st))?)
         })?;
@@ -968,17 +922,40 @@ impl AppCore {
         placement: Uuid,
         input: dto::ContactPersonInput,
     ) -> Result<Uuid, CommandError> {
-        let person = NewContactPerson {
-            name: input.name,
-            role: input.role,
-            phone: input.phone,
-            email: input.email,
-        };
+        let person = edit::contact_person(input);
         let id = self.with_store(|s| {
             Ok(s.write_shared(placement, |d, st| d.add_contact_person(&person, st))?)
         })?;
         self.nudge_sync();
         Ok(id)
+    }
+
+    /// A record's values as its edit form starts from them, read from the shared document
+    /// (`record`: `None` for the placement's own facts).
+    pub fn record_values(
+        &self,
+        placement: Uuid,
+        record: Option<Uuid>,
+    ) -> Result<dto::RecordValues, CommandError> {
+        let what = record.map_or_else(|| "placement".to_owned(), |r| format!("record/{r}"));
+        self.with_store(|s| Ok(s.read_shared(placement, &what, |d| edit::read(d, record))?))?
+            .ok_or_else(|| CommandError::new("unknown_record", "Fant ikke oppføringen."))
+    }
+
+    /// Changes a record (or, with `record` `None`, the placement's facts) to the values its edit
+    /// form sent: only the fields that differ are written, long texts as a character diff, so an
+    /// edit of the same record on another device merges with this one. Who may change what is
+    /// the rights table's, as for every write: the employer changes none of these.
+    pub fn edit_record(
+        &self,
+        placement: Uuid,
+        record: Option<Uuid>,
+        values: dto::RecordValues,
+    ) -> Result<(), CommandError> {
+        let change = edit::Edit::parse(record, values)?;
+        self.with_store(|s| Ok(s.write_shared(placement, |d, st| change.apply(d, st))?))?;
+        self.nudge_sync();
+        Ok(())
     }
 
     /// How far the candidate has come with a task: `not_started`, `with_adaptation`, `can_do`.

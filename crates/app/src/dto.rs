@@ -155,7 +155,7 @@ pub struct SetupInput {
     pub relay: String,
 }
 
-#[derive(Clone, Debug, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct NewPlacementInput {
@@ -201,7 +201,7 @@ pub struct ObservationInput {
 }
 
 /// An action agreed at a visit.
-#[derive(Clone, Debug, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ActionInput {
@@ -371,7 +371,7 @@ pub struct PlacementSyncLog {
 }
 
 /// A task in the training plan (opplæringsplan).
-#[derive(Clone, Debug, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct TrainingTaskInput {
@@ -384,7 +384,7 @@ pub struct TrainingTaskInput {
 }
 
 /// A goal of the placement (the adviser's).
-#[derive(Clone, Debug, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct GoalInput {
@@ -394,17 +394,38 @@ pub struct GoalInput {
 }
 
 /// An adaptation agreed for the candidate (the adviser's).
-#[derive(Clone, Debug, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct AdaptationInput {
     pub description: String,
     /// `YYYY-MM-DD`.
     pub agreed_on: String,
+    /// Whether it still applies: an edit may end it (it stays in the plan, marked as ended); a new
+    /// adaptation always applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub active: Option<bool>,
+}
+
+/// A record's values as its edit form starts from them (`record_values`) and sends them back
+/// (`edit_record`), one kind per record the app edits, with the same fields as the form that
+/// adds it. A note's text has its own command (`edit_note`); a visit is corrected, not edited.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum RecordValues {
+    /// The placement's own facts (the adviser named in it stays as it is).
+    Placement(NewPlacementInput),
+    Goal(GoalInput),
+    Adaptation(AdaptationInput),
+    ContactPerson(ContactPersonInput),
+    TrainingTask(TrainingTaskInput),
+    Action(ActionInput),
 }
 
 /// A contact person at the workplace (the adviser's).
-#[derive(Clone, Debug, Deserialize, TS)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ContactPersonInput {

@@ -11,6 +11,7 @@
 
 mod core;
 pub mod dto;
+mod edit;
 pub mod rules;
 
 pub use crate::core::{AppCore, LOCK_AFTER_DEFAULT_MINUTES, LOCK_AFTER_MINUTES, Settings};

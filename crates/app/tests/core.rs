@@ -847,6 +847,7 @@ fn the_adviser_adds_goals_adaptations_and_contact_persons() {
         AdaptationInput {
             description: "Kortere dager første uka".into(),
             agreed_on: "2026-11-02".into(),
+            active: None,
         },
     )
     .unwrap();
@@ -856,6 +857,7 @@ fn the_adviser_adds_goals_adaptations_and_contact_persons() {
             AdaptationInput {
                 description: "x".into(),
                 agreed_on: "i går".into(),
+                active: None,
             },
         )
         .unwrap_err();
@@ -888,4 +890,236 @@ fn the_adviser_adds_goals_adaptations_and_contact_persons() {
     assert_eq!(o.adaptations[0].detail.as_deref(), Some("2026-11-02"));
     assert_eq!(o.contact_persons[0].text, "Per Verksmester");
     assert_eq!(o.contact_persons.len(), 1);
+}
+
+/// Every kind of record the plan holds, and the placement's facts, opened in an edit form and
+/// saved: the form starts from the document's values, the overview shows the new ones, the
+/// history names the change, and bad input is refused with its rule and changes nothing.
+#[test]
+fn the_adviser_edits_the_placement_and_its_plan() {
+    use folgesvenn_app_core::dto::{
+        ActionInput, AdaptationInput, ContactPersonInput, GoalInput, RecordValues,
+        TrainingTaskInput, VisitInput,
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let core = AppCore::new(tmp.path().join("a"), |_| {}).unwrap();
+    core.setup(setup(
+        Some("en lang nok passordfrase"),
+        "http://127.0.0.1:9",
+    ))
+    .unwrap();
+    let p = core.create_placement(placement()).unwrap();
+
+    // The placement's facts.
+    let RecordValues::Placement(mut facts) = core.record_values(p, None).unwrap() else {
+        panic!("the placement's facts");
+    };
+    assert_eq!(facts, placement());
+    facts.workplace_address = "Sjøgata 1, 8006 Bodø".into();
+    facts.hours_per_week = 25.0;
+    facts.end_date = Some("2027-06-30".into());
+    core.edit_record(p, None, RecordValues::Placement(facts.clone()))
+        .unwrap();
+    let o = core.overview(p).unwrap();
+    assert_eq!(o.facts.hours_per_week, 25.0);
+    assert_eq!(o.facts.end_date.as_deref(), Some("2027-06-30"));
+    assert_eq!(o.facts.adviser_name, "Kari Veileder", "the adviser stays");
+    let mut bad = facts.clone();
+    bad.end_date = Some("2026-09-01".into());
+    let e = core
+        .edit_record(p, None, RecordValues::Placement(bad))
+        .unwrap_err();
+    assert_eq!(e.kind, "end_before_start", "{e:?}");
+    assert_eq!(
+        core.record_values(p, None).unwrap(),
+        RecordValues::Placement(facts)
+    );
+
+    // A goal.
+    let goal = core
+        .add_goal(
+            p,
+            GoalInput {
+                category: "work_experience".into(),
+                description: "Lære varemottak".into(),
+            },
+        )
+        .unwrap();
+    let edited = RecordValues::Goal(GoalInput {
+        category: "job_at_employer".into(),
+        description: "Lære varemottak og kasse".into(),
+    });
+    core.edit_record(p, Some(goal), edited.clone()).unwrap();
+    assert_eq!(core.record_values(p, Some(goal)).unwrap(), edited);
+    let o = core.overview(p).unwrap();
+    assert_eq!(o.goals[0].text, "Lære varemottak og kasse");
+    let h = core.history(p, goal).unwrap();
+    let last = h.entries.last().unwrap();
+    assert_eq!(last.change, "goal.edit");
+    assert_eq!(last.by.as_deref(), Some("Kari Veileder"));
+    assert_eq!(h.entries[0].text.as_deref(), Some("Lære varemottak"));
+
+    // An adaptation that no longer applies.
+    let adaptation = core
+        .add_adaptation(
+            p,
+            AdaptationInput {
+                description: "Kortere dager".into(),
+                agreed_on: "2026-10-01".into(),
+                active: None,
+            },
+        )
+        .unwrap();
+    let RecordValues::Adaptation(mut a) = core.record_values(p, Some(adaptation)).unwrap() else {
+        panic!("an adaptation");
+    };
+    assert_eq!(a.active, Some(true));
+    a.active = Some(false);
+    core.edit_record(p, Some(adaptation), RecordValues::Adaptation(a))
+        .unwrap();
+    assert_eq!(
+        core.overview(p).unwrap().adaptations[0].status.as_deref(),
+        Some("inactive")
+    );
+
+    // A contact person.
+    let person = core
+        .add_contact_person(
+            p,
+            ContactPersonInput {
+                name: "Per Verksmester".into(),
+                role: "Butikksjef".into(),
+                phone: "900 00 000".into(),
+                email: String::new(),
+            },
+        )
+        .unwrap();
+    let e = core
+        .edit_record(
+            p,
+            Some(person),
+            RecordValues::ContactPerson(ContactPersonInput {
+                name: "Per Verksmester".into(),
+                role: "Butikksjef".into(),
+                phone: "900 00 000".into(),
+                email: "per.example.no".into(),
+            }),
+        )
+        .unwrap_err();
+    assert_eq!(e.params["rule"], "email_without_at", "{e:?}");
+    core.edit_record(
+        p,
+        Some(person),
+        RecordValues::ContactPerson(ContactPersonInput {
+            name: "Per Verksmester".into(),
+            role: "Daglig leder".into(),
+            phone: "900 00 000".into(),
+            email: "per@example.no".into(),
+        }),
+    )
+    .unwrap();
+    assert_eq!(
+        core.overview(p).unwrap().contact_persons[0]
+            .detail
+            .as_deref(),
+        Some("Daglig leder 900 00 000 per@example.no")
+    );
+
+    // A training task keeps its status.
+    let task = core
+        .add_training_task(
+            p,
+            TrainingTaskInput {
+                title: "Varemottak".into(),
+                description: String::new(),
+                responsible: "Per".into(),
+                target_date: None,
+            },
+        )
+        .unwrap();
+    core.set_task_status(p, task, "can_do").unwrap();
+    core.edit_record(
+        p,
+        Some(task),
+        RecordValues::TrainingTask(TrainingTaskInput {
+            title: "Varemottak og lager".into(),
+            description: "Ta imot varer".into(),
+            responsible: "Per".into(),
+            target_date: Some("2026-12-18".into()),
+        }),
+    )
+    .unwrap();
+    let o = core.overview(p).unwrap();
+    assert_eq!(o.training_plan[0].text, "Varemottak og lager");
+    assert_eq!(o.training_plan[0].status.as_deref(), Some("can_do"));
+
+    // An action agreed at a visit.
+    core.record_visit(
+        p,
+        VisitInput {
+            at: "2026-10-15T10:30:00+02:00".into(),
+            kind: "on_site".into(),
+            place: "Bakeriet".into(),
+            attendees: vec![],
+            summary: "Godt i gang".into(),
+            attendance_since_last: String::new(),
+            task_progress: String::new(),
+            employer_rating: None,
+            candidate_rating: None,
+            adviser_note: String::new(),
+            actions: vec![ActionInput {
+                what: "Kjøpe vernesko".into(),
+                owner: "employer".into(),
+                due: Some("2026-10-30".into()),
+            }],
+            next_visit: None,
+            corrects: None,
+        },
+    )
+    .unwrap();
+    let action = core
+        .overview(p)
+        .unwrap()
+        .timeline
+        .iter()
+        .find_map(|i| match i {
+            TimelineItem::Action { id, .. } => Some(*id),
+            _ => None,
+        })
+        .unwrap();
+    let edited = RecordValues::Action(ActionInput {
+        what: "Kjøpe vernesko str. 44".into(),
+        owner: "adviser".into(),
+        due: Some("2026-11-06".into()),
+    });
+    core.edit_record(p, Some(action), edited.clone()).unwrap();
+    assert_eq!(core.record_values(p, Some(action)).unwrap(), edited);
+
+    // A record of another kind, or none at all.
+    let e = core
+        .edit_record(
+            p,
+            Some(action),
+            RecordValues::Goal(GoalInput {
+                category: "other".into(),
+                description: "Et mål".into(),
+            }),
+        )
+        .unwrap_err();
+    assert_eq!(e.kind, "unknown_record", "{e:?}");
+    let e = core
+        .record_values(p, Some(uuid::Uuid::new_v4()))
+        .unwrap_err();
+    assert_eq!(e.kind, "unknown_record", "{e:?}");
+    let e = core
+        .edit_record(
+            p,
+            None,
+            RecordValues::Goal(GoalInput {
+                category: "other".into(),
+                description: "Et mål".into(),
+            }),
+        )
+        .unwrap_err();
+    assert_eq!(e.params["validation"], "required", "{e:?}");
 }

@@ -74,6 +74,7 @@ labelled! {
     PracticalIssue = "practical_issue", "praktisk problem";
     PassphraseLength = "passphrase_length", "passordets lengde";
     InvitationCode = "invitation_code", "invitasjonskoden";
+    Record = "record", "oppføringen";
     LockAfter = "lock_after", "tid før appen låses";
     ResponseTime = "response_time", "svarfrist";
     Summary = "summary", "oppsummering";

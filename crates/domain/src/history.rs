@@ -25,7 +25,11 @@ crate::field::labelled! {
         TrainingTaskAdd = "training_task.add", "la til oppgaven";
         TrainingTaskStatus = "training_task.status", "endret status på oppgaven";
         AdaptationAdd = "adaptation.add", "la til tilretteleggingen";
+        GoalEdit = "goal.edit", "endret målet";
+        TrainingTaskEdit = "training_task.edit", "endret oppgaven";
+        AdaptationEdit = "adaptation.edit", "endret tilretteleggingen";
         ContactPersonAdd = "contact_person.add", "la til kontaktpersonen";
+        ContactPersonEdit = "contact_person.edit", "endret kontaktpersonen";
         VisitRecord = "visit.record", "registrerte besøket";
         VisitCorrect = "visit.correct", "rettet besøket";
         ObservationLog = "observation.log", "skrev dagsloggen";
@@ -34,6 +38,7 @@ crate::field::labelled! {
         ContactRequestResolve = "contact_request.resolve", "svarte på ønsket om kontakt";
         ActionAdd = "action.add", "la til tiltaket";
         ActionStatus = "action.status", "endret status på tiltaket";
+        ActionEdit = "action.edit", "endret tiltaket";
         NoteAdd = "note.add", "skrev notatet";
         NoteEdit = "note.edit", "endret notatet";
         AdviserNoteAdd = "adviser_note.add", "skrev notatet";
@@ -59,7 +64,8 @@ pub struct HistoryEntry {
     pub change: String,
     /// The record's fields it set, sorted.
     pub fields: Vec<String>,
-    /// For a note: its text just after this change.
+    /// For a record with a long text (a note, a goal, an adaptation, a task, a visit): that text
+    /// just after this change.
     pub text: Option<String>,
 }
 
@@ -116,6 +122,9 @@ fn legacy_key(obj: &ObjectId) -> Option<(u64, ActorId)> {
     }
 }
 
+/// The fields that hold a record's long text, one per kind of record.
+const TEXT_FIELDS: &[&str] = &["body", "description", "summary"];
+
 /// The history of record `id` in whichever of `collections` holds it, and that collection.
 pub(crate) fn find_history(
     doc: &mut AutoCommit,
@@ -146,10 +155,15 @@ fn read_history(doc: &mut AutoCommit, collection: &str, id: Uuid) -> Vec<History
     let objects = objects_of(doc, &record);
     let record_obj = key_of(&record);
     let coll_obj = key_of(&coll);
-    let text_obj = match doc.get(&record, "body") {
-        Ok(Some((Value::Object(ObjType::Text), t))) => Some(t),
-        _ => None,
-    };
+    // The record's own text (a note's body, a goal's or task's description, a visit's summary),
+    // shown as it read after each change that wrote it.
+    let (text_field, text_obj) = TEXT_FIELDS
+        .iter()
+        .find_map(|f| match doc.get(&record, *f) {
+            Ok(Some((Value::Object(ObjType::Text), t))) => Some((*f, Some(t))),
+            _ => None,
+        })
+        .unwrap_or(("", None));
     let mut out = Vec::new();
     for change in doc.get_changes(&[]) {
         let decoded = change.decode();
@@ -185,7 +199,7 @@ fn read_history(doc: &mut AutoCommit, collection: &str, id: Uuid) -> Vec<History
         fields.sort();
         let text = text_obj
             .as_ref()
-            .filter(|_| fields.iter().any(|f| f == "body") || out.is_empty())
+            .filter(|_| fields.iter().any(|f| f == text_field) || out.is_empty())
             .and_then(|t| doc.text_at(t, &[change.hash()]).ok());
         out.push(HistoryEntry {
             at: Moment::from_unix_millis(change.timestamp())

@@ -624,6 +624,7 @@ mod tests {
         let mut s = setup();
         let emp = s.emp;
         let (note, ours, request) = (s.note, s.ours, s.request);
+        let (task, theirs) = (s.task, s.theirs);
         let mut later = new_placement();
         later.end_date = Some(day("2027-12-31"));
         let cases: Vec<(&str, Write)> = vec![
@@ -695,6 +696,41 @@ mod tests {
                 }),
             ),
         ];
+        // Editing: even the employer's own action and the task it moves on are the adviser's to
+        // word.
+        let cases = cases.into_iter().chain([
+            (
+                "a task's title",
+                Box::new(move |d: &mut SharedDoc| {
+                    d.edit_training_task(
+                        task,
+                        &NewTrainingTask {
+                            title: "Kassa".into(),
+                            description: String::new(),
+                            responsible: String::new(),
+                            target_date: None,
+                        },
+                        &e(),
+                    )
+                    .map(|_| ())
+                }) as Write,
+            ),
+            (
+                "the words of its own action",
+                Box::new(move |d: &mut SharedDoc| {
+                    d.edit_action(
+                        theirs,
+                        &NewAction {
+                            what: "Noe annet".into(),
+                            owner: ActionOwner::Employer,
+                            due: None,
+                        },
+                        &e(),
+                    )
+                    .map(|_| ())
+                }),
+            ),
+        ]);
         for (what, write) in cases {
             let err = receive(&mut s, emp, write).unwrap_err();
             assert_eq!(err.kind(), "forbidden_write", "{what}: {err}");

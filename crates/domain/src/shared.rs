@@ -49,6 +49,23 @@ fn check_action(a: &NewAction, today: Day) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// A contact person as it is stored, once the input passes its rules.
+fn contact_person(input: &NewContactPerson) -> Result<ContactPerson, ValidationError> {
+    validate::required(Field::ContactName, &input.name, SHORT_MAX)?;
+    validate::max_len(Field::Role, &input.role, SHORT_MAX)?;
+    validate::max_len(Field::Phone, &input.phone, validate::PHONE_MAX)?;
+    validate::max_len(Field::Email, &input.email, SHORT_MAX)?;
+    if !input.email.trim().is_empty() && !input.email.contains('@') {
+        return Err(ValidationError::Inconsistent(Inconsistency::EmailWithoutAt));
+    }
+    Ok(ContactPerson {
+        name: input.name.trim().to_owned(),
+        role: input.role.trim().to_owned(),
+        phone: input.phone.trim().to_owned(),
+        email: input.email.trim().to_owned(),
+    })
+}
+
 fn transition(from: PlacementStatus, to: PlacementStatus) -> DocError {
     ValidationError::StatusTransition { from, to }.into()
 }
@@ -281,6 +298,10 @@ impl SharedDoc {
         self.put_placement(&info, ChangeKind::PlacementResponseTime, stamp)
     }
 
+    /// Changes the placement's facts (the adviser): the candidate's and employer's names, the
+    /// workplace, the measure, hours and dates. Its status, closing and response time stay as they
+    /// are; only the fields that differ are written, so an edit of another field on another
+    /// device merges with this one.
     pub fn update_placement(
         &mut self,
         input: &NewPlacement,
@@ -289,6 +310,16 @@ impl SharedDoc {
         check_stamp(stamp)?;
         check_placement(input)?;
         let mut info = self.placement()?;
+        if info.status == PlacementStatus::Ended
+            && let Some(closed_on) = info.closed_on
+            && closed_on < input.start_date
+        {
+            return Err(ValidationError::EndBeforeStart {
+                start: input.start_date,
+                end: closed_on,
+            }
+            .into());
+        }
         info.candidate_name = input.candidate_name.trim().to_owned();
         info.employer = Employer {
             org_number: input.employer.org_number.replace(' ', ""),
@@ -300,12 +331,7 @@ impl SharedDoc {
         info.start_date = input.start_date;
         info.end_date = input.end_date;
         info.hours_per_week = input.hours_per_week;
-        doc::put_root(&mut self.doc, "placement", &info)?;
-        doc::commit(&mut self.doc, ChangeKind::PlacementUpdate, stamp.at);
-        Ok(Touched {
-            placement: true,
-            records: vec![],
-        })
+        self.put_placement(&info, ChangeKind::PlacementUpdate, stamp)
     }
 
     /// Moves a placement on without closing it: planned → active. Closing takes a date and a
@@ -495,23 +521,120 @@ impl SharedDoc {
         stamp: &Stamp,
     ) -> Result<(Uuid, Touched), DocError> {
         check_stamp(stamp)?;
-        validate::required(Field::ContactName, &input.name, SHORT_MAX)?;
-        validate::max_len(Field::Role, &input.role, SHORT_MAX)?;
-        validate::max_len(Field::Phone, &input.phone, validate::PHONE_MAX)?;
-        validate::max_len(Field::Email, &input.email, SHORT_MAX)?;
-        if !input.email.trim().is_empty() && !input.email.contains('@') {
-            return Err(ValidationError::Inconsistent(Inconsistency::EmailWithoutAt).into());
-        }
+        let p = contact_person(input)?;
         let id = Uuid::new_v4();
-        let p = ContactPerson {
-            name: input.name.trim().to_owned(),
-            role: input.role.trim().to_owned(),
-            phone: input.phone.trim().to_owned(),
-            email: input.email.trim().to_owned(),
-        };
         doc::put(&mut self.doc, "contact_persons", id, &p)?;
         doc::commit(&mut self.doc, ChangeKind::ContactPersonAdd, stamp.at);
         Ok((id, Touched::record("contact_persons", id)))
+    }
+
+    /// Changes a goal: its category, and its text as a character diff (an edit of the same text
+    /// on another device merges with this one). Only what differs is written; an edit that
+    /// changes nothing writes no change.
+    pub fn edit_goal(
+        &mut self,
+        id: Uuid,
+        input: &NewGoal,
+        stamp: &Stamp,
+    ) -> Result<Touched, DocError> {
+        check_stamp(stamp)?;
+        validate::required(Field::GoalDescription, &input.description, FIELD_MAX)?;
+        let mut goal: Goal = doc::require(&self.doc, "goals", "mål", id)?;
+        goal.category = input.category;
+        doc::put(&mut self.doc, "goals", id, &goal)?;
+        doc::update_text(
+            &mut self.doc,
+            "goals",
+            id,
+            "description",
+            input.description.trim(),
+        )?;
+        doc::commit(&mut self.doc, ChangeKind::GoalEdit, stamp.at);
+        Ok(Touched::record("goals", id))
+    }
+
+    /// Changes a task of the training plan: its title, text, who is responsible and by when. Its
+    /// status and place in the plan stay as they are ([`SharedDoc::set_task_status`]).
+    pub fn edit_training_task(
+        &mut self,
+        id: Uuid,
+        input: &NewTrainingTask,
+        stamp: &Stamp,
+    ) -> Result<Touched, DocError> {
+        check_stamp(stamp)?;
+        validate::required(Field::Task, &input.title, SHORT_MAX)?;
+        validate::max_len(Field::Description, &input.description, FIELD_MAX)?;
+        validate::max_len(Field::Responsible, &input.responsible, SHORT_MAX)?;
+        let mut task: TrainingTask =
+            doc::require(&self.doc, "training_plan", "oppgave i opplæringsplanen", id)?;
+        let before = (
+            task.title.clone(),
+            task.responsible.clone(),
+            task.target_date,
+        );
+        task.title = input.title.trim().to_owned();
+        task.responsible = input.responsible.trim().to_owned();
+        task.target_date = input.target_date;
+        if before
+            != (
+                task.title.clone(),
+                task.responsible.clone(),
+                task.target_date,
+            )
+        {
+            task.updated_at = stamp.at;
+        }
+        doc::put(&mut self.doc, "training_plan", id, &task)?;
+        doc::update_text(
+            &mut self.doc,
+            "training_plan",
+            id,
+            "description",
+            input.description.trim(),
+        )?;
+        doc::commit(&mut self.doc, ChangeKind::TrainingTaskEdit, stamp.at);
+        Ok(Touched::record("training_plan", id))
+    }
+
+    /// Changes an adaptation: its text, the day it was agreed, and whether it still applies (an
+    /// adaptation that no longer applies stays in the plan, marked as ended).
+    pub fn edit_adaptation(
+        &mut self,
+        id: Uuid,
+        input: &NewAdaptation,
+        active: bool,
+        stamp: &Stamp,
+    ) -> Result<Touched, DocError> {
+        check_stamp(stamp)?;
+        validate::required(Field::Adaptation, &input.description, FIELD_MAX)?;
+        let mut a: Adaptation = doc::require(&self.doc, "adaptations", "tilrettelegging", id)?;
+        a.agreed_on = input.agreed_on;
+        a.active = active;
+        doc::put(&mut self.doc, "adaptations", id, &a)?;
+        doc::update_text(
+            &mut self.doc,
+            "adaptations",
+            id,
+            "description",
+            input.description.trim(),
+        )?;
+        doc::commit(&mut self.doc, ChangeKind::AdaptationEdit, stamp.at);
+        Ok(Touched::record("adaptations", id))
+    }
+
+    /// Changes a contact person's name, role, phone or e-mail.
+    pub fn edit_contact_person(
+        &mut self,
+        id: Uuid,
+        input: &NewContactPerson,
+        stamp: &Stamp,
+    ) -> Result<Touched, DocError> {
+        check_stamp(stamp)?;
+        let p = contact_person(input)?;
+        let _: ContactPerson = doc::require(&self.doc, "contact_persons", "kontaktperson", id)?;
+        doc::put(&mut self.doc, "contact_persons", id, &p)?;
+        doc::commit(&mut self.doc, ChangeKind::ContactPersonEdit, stamp.at);
+        Ok(Touched::record("contact_persons", id))
     }
 
     // ---- visits ----
@@ -835,6 +958,30 @@ impl SharedDoc {
         action.status = status;
         doc::put(&mut self.doc, "actions", id, &action)?;
         doc::commit(&mut self.doc, ChangeKind::ActionStatus, stamp.at);
+        Ok(Touched::record("actions", id))
+    }
+
+    /// Changes what an action is, who owns it and when it is due; its status stays
+    /// ([`SharedDoc::set_action_status`]). A due day kept as it was is not judged again, so an
+    /// old action can still be reworded.
+    pub fn edit_action(
+        &mut self,
+        id: Uuid,
+        input: &NewAction,
+        stamp: &Stamp,
+    ) -> Result<Touched, DocError> {
+        check_stamp(stamp)?;
+        let mut action: Action = doc::require(&self.doc, "actions", "tiltak", id)?;
+        let rule = NewAction {
+            due: input.due.filter(|d| Some(*d) != action.due),
+            ..input.clone()
+        };
+        check_action(&rule, stamp.today)?;
+        action.what = input.what.trim().to_owned();
+        action.owner = input.owner;
+        action.due = input.due;
+        doc::put(&mut self.doc, "actions", id, &action)?;
+        doc::commit(&mut self.doc, ChangeKind::ActionEdit, stamp.at);
         Ok(Touched::record("actions", id))
     }
 

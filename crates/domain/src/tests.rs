@@ -896,3 +896,208 @@ fn a_records_history_names_each_change_its_fields_and_a_notes_text_then() {
             .all(|c| ChangeKind::ALL.iter().any(|k| k.code() == c))
     );
 }
+
+#[test]
+fn plan_records_and_actions_are_edited_field_by_field_and_keep_their_history() {
+    let mut a = shared();
+    let (goal, _) = a
+        .add_goal(
+            &NewGoal {
+                category: GoalCategory::WorkExperience,
+                description: "Lære varemottak".into(),
+            },
+            &adviser(),
+        )
+        .unwrap();
+    let (task, _) = a
+        .add_training_task(
+            &NewTrainingTask {
+                title: "Varemottak".into(),
+                description: "Ta imot og kontrollere varer".into(),
+                responsible: "Per".into(),
+                target_date: None,
+            },
+            &adviser(),
+        )
+        .unwrap();
+    let (adaptation, _) = a
+        .add_adaptation(
+            &NewAdaptation {
+                description: "Kortere dager første måned".into(),
+                agreed_on: day("2026-11-02"),
+            },
+            &adviser(),
+        )
+        .unwrap();
+    let person = NewContactPerson {
+        name: "Per Butikksjef".into(),
+        role: "Butikksjef".into(),
+        phone: "99 88 77 66".into(),
+        email: String::new(),
+    };
+    let (contact, _) = a.add_contact_person(&person, &adviser()).unwrap();
+    let old = NewAction {
+        what: "Kjøpe vernesko".into(),
+        owner: ActionOwner::Employer,
+        due: Some(day("2025-01-10")),
+    };
+    // An action from long ago (written back then), reworded today: its old due day is kept.
+    let (action, _) = a
+        .add_action(&old, &stamp(Role::Adviser, "2025-01-02T09:00:00Z"))
+        .unwrap();
+
+    // Two devices edit different fields of the same goal while apart: both edits stay.
+    let mut b = a.fork();
+    a.edit_goal(
+        goal,
+        &NewGoal {
+            category: GoalCategory::JobAtEmployer,
+            description: "Lære varemottak".into(),
+        },
+        &adviser(),
+    )
+    .unwrap();
+    b.edit_goal(
+        goal,
+        &NewGoal {
+            category: GoalCategory::WorkExperience,
+            description: "Lære varemottak og kasse".into(),
+        },
+        &stamp(Role::Adviser, "2026-11-27T10:00:00Z"),
+    )
+    .unwrap();
+    a.merge(&mut b).unwrap();
+    let g = a.goal(goal).unwrap().unwrap();
+    assert_eq!(g.category, GoalCategory::JobAtEmployer);
+    assert_eq!(g.description.as_str(), "Lære varemottak og kasse");
+    assert!(a.conflicts().is_empty(), "{:?}", a.conflicts());
+    let (_, h) = a.history(goal).unwrap();
+    let kinds: Vec<(&str, Vec<String>)> = h
+        .iter()
+        .map(|e| (e.change.as_str(), e.fields.clone()))
+        .collect();
+    assert_eq!(kinds[0].0, "goal.add");
+    assert!(kinds[1..].contains(&("goal.edit", vec!["category".to_owned()])));
+    assert!(kinds[1..].contains(&("goal.edit", vec!["description".to_owned()])));
+    assert_eq!(
+        h[0].text.as_deref(),
+        Some("Lære varemottak"),
+        "the first wording stays"
+    );
+
+    // An edit that changes nothing writes nothing.
+    let heads = a.heads();
+    a.edit_goal(
+        goal,
+        &NewGoal {
+            category: GoalCategory::JobAtEmployer,
+            description: "Lære varemottak og kasse".into(),
+        },
+        &adviser(),
+    )
+    .unwrap();
+    assert_eq!(a.heads(), heads);
+
+    a.edit_training_task(
+        task,
+        &NewTrainingTask {
+            title: "Varemottak".into(),
+            description: "Ta imot, kontrollere og sette på plass varer".into(),
+            responsible: "Per".into(),
+            target_date: Some(day("2026-12-18")),
+        },
+        &stamp(Role::Adviser, "2026-11-28T09:00:00Z"),
+    )
+    .unwrap();
+    let t = a.training_task(task).unwrap().unwrap();
+    assert_eq!(t.target_date, Some(day("2026-12-18")));
+    assert_eq!(t.status, TaskStatus::NotStarted, "the status stays");
+    let (_, h) = a.history(task).unwrap();
+    assert_eq!(
+        h.last().unwrap().fields,
+        ["description", "target_date", "updated_at"]
+    );
+
+    a.edit_adaptation(
+        adaptation,
+        &NewAdaptation {
+            description: "Kortere dager første måned".into(),
+            agreed_on: day("2026-11-02"),
+        },
+        false,
+        &adviser(),
+    )
+    .unwrap();
+    assert!(!a.adaptation(adaptation).unwrap().unwrap().active);
+
+    a.edit_contact_person(
+        contact,
+        &NewContactPerson {
+            phone: "99 88 77 00".into(),
+            ..person.clone()
+        },
+        &adviser(),
+    )
+    .unwrap();
+    assert_eq!(
+        a.contact_person(contact).unwrap().unwrap().phone,
+        "99 88 77 00"
+    );
+    let (_, h) = a.history(contact).unwrap();
+    assert_eq!(h.last().unwrap().fields, ["phone"]);
+
+    a.edit_action(
+        action,
+        &NewAction {
+            what: "Kjøpe vernesko str. 44".into(),
+            ..old.clone()
+        },
+        &adviser(),
+    )
+    .unwrap();
+    assert_eq!(
+        a.action(action).unwrap().unwrap().what,
+        "Kjøpe vernesko str. 44"
+    );
+    // A new due day is judged like a new action's.
+    refused(&mut a, "inconsistent", |d| {
+        d.edit_action(
+            action,
+            &NewAction {
+                due: Some(day("2025-01-11")),
+                ..old.clone()
+            },
+            &adviser(),
+        )
+    });
+    refused(&mut a, "inconsistent", |d| {
+        d.edit_contact_person(
+            contact,
+            &NewContactPerson {
+                email: "ikke-en-adresse".into(),
+                ..person.clone()
+            },
+            &adviser(),
+        )
+    });
+    refused(&mut a, "required", |d| {
+        d.edit_goal(
+            goal,
+            &NewGoal {
+                category: GoalCategory::Other,
+                description: "  ".into(),
+            },
+            &adviser(),
+        )
+    });
+    refused(&mut a, "unknown_record", |d| {
+        d.edit_goal(
+            Uuid::new_v4(),
+            &NewGoal {
+                category: GoalCategory::Other,
+                description: "Noe".into(),
+            },
+            &adviser(),
+        )
+    });
+}

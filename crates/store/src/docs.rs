@@ -192,6 +192,25 @@ impl Store {
         Ok(())
     }
 
+    /// Upserts every projection row of every document again, one transaction per document: after
+    /// a migration that added a projected column, which a store written before it holds empty. A
+    /// document that does not load keeps its rows as they were rather than keep the user out of
+    /// the rest; the documents leave memory afterwards.
+    pub(crate) fn reproject_all(&mut self) -> Result<(), StoreError> {
+        for info in self.documents()? {
+            if self.ensure_loaded(info.id).is_err() {
+                continue;
+            }
+            let tx = self.conn.transaction()?;
+            self.docs[&info.id]
+                .doc
+                .project_all(&tx, info.placement_id)?;
+            tx.commit()?;
+        }
+        self.docs.clear();
+        Ok(())
+    }
+
     /// Drops documents held in memory, so the next read loads them from disk (benchmarks, tests).
     pub fn forget_cache(&mut self) {
         self.docs.clear();

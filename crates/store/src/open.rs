@@ -149,7 +149,8 @@ impl Store {
         // and gives its `-wal` and `-shm` files the database file's mode.
         drop(private_files::open_new(&db, true)?);
         let mut conn = connect(&db, &key, true)?;
-        schema::migrate(&mut conn)?;
+        // A new store has nothing to project again.
+        let _ = schema::migrate(&mut conn)?;
         private_files::tighten_store(dir)?;
         let tx = conn.transaction()?;
         for (k, v) in [
@@ -205,7 +206,7 @@ impl Store {
             return Err(StoreError::WrongKey(db));
         }
         let mut conn = connect(&db, &key, false)?;
-        schema::migrate(&mut conn)?;
+        let after = schema::migrate(&mut conn)?;
         let get = |k: &str| -> Result<String, StoreError> {
             conn.query_row("SELECT value FROM meta WHERE key = ?1", [k], |r| r.get(0))
                 .map_err(|e| StoreError::Damaged {
@@ -225,7 +226,11 @@ impl Store {
                 detail: "enhets-id stemmer ikke med databasen".into(),
             });
         }
-        Ok(Store::assemble(conn, dir, device, role, user))
+        let mut store = Store::assemble(conn, dir, device, role, user);
+        if after.reproject {
+            store.reproject_all()?;
+        }
+        Ok(store)
     }
 
     fn assemble(

@@ -197,10 +197,10 @@ pub(crate) fn shared(
             "notes" => {
                 let Some(n) = doc.note(id)? else { continue };
                 tx.execute(
-                    "INSERT OR REPLACE INTO notes (id, placement_id, private, author, written_at, body, reply_to, visit_id)
-                     VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, NULL)",
-                    params![rid, pid, n.author_name, n.written_at.to_string(), n.body.as_str(),
-                            n.reply_to.map(|r| r.to_string())],
+                    "INSERT OR REPLACE INTO notes (id, placement_id, private, author, author_role, written_at, body, reply_to, visit_id)
+                     VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7, NULL)",
+                    params![rid, pid, n.author_name, n.author_role.code(), n.written_at.to_string(),
+                            n.body.as_str(), n.reply_to.map(|r| r.to_string())],
                 )?;
                 search_doc(tx, id, placement_id, "note", n.body.as_str())?;
             }
@@ -333,8 +333,8 @@ pub(crate) fn private(
             doc.record_conflicts("notes", id),
         )?;
         tx.execute(
-            "INSERT OR REPLACE INTO notes (id, placement_id, private, author, written_at, body, reply_to, visit_id)
-             VALUES (?1, ?2, 1, '', ?3, ?4, NULL, ?5)",
+            "INSERT OR REPLACE INTO notes (id, placement_id, private, author, author_role, written_at, body, reply_to, visit_id)
+             VALUES (?1, ?2, 1, '', 'adviser', ?3, ?4, NULL, ?5)",
             params![id.to_string(), placement_id.to_string(), n.written_at.to_string(), n.body.as_str(),
                     n.visit.map(|v| v.to_string())],
         )?;

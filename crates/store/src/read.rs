@@ -5,7 +5,7 @@
 use folgesvenn_domain::rights::Document;
 use folgesvenn_domain::{
     ConflictValue, Day, EMPLOYER_ACCESS_DAYS, Field, FieldConflict, HistoryEntry, PlacementStatus,
-    Role,
+    Role, SharedDoc,
 };
 use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
@@ -89,17 +89,24 @@ impl Store {
         placement: Uuid,
         visit: Uuid,
     ) -> Result<Option<folgesvenn_domain::Visit>, StoreError> {
+        self.read_shared(placement, &format!("visits/{visit}"), |d| d.visit(visit))
+    }
+
+    /// Reads from a placement's shared document (loaded if it is not in memory): one record as an
+    /// edit form or a correction starts from it. Audit-logged as a read of `what`.
+    pub fn read_shared<T>(
+        &mut self,
+        placement: Uuid,
+        what: &str,
+        read: impl FnOnce(&SharedDoc) -> Result<T, folgesvenn_domain::DocError>,
+    ) -> Result<T, StoreError> {
         let shared_id = self.doc_id(placement, DocKind::Shared)?;
         self.ensure_loaded(shared_id)?;
         let found = match &self.docs[&shared_id].doc {
-            Doc::Shared(d) => d.visit(visit)?,
+            Doc::Shared(d) => read(d)?,
             Doc::Private(_) => return Err(StoreError::UnknownDocument(shared_id)),
         };
-        self.log_read(
-            AuditAction::Read,
-            Some(placement),
-            &format!("visits/{visit}"),
-        )?;
+        self.log_read(AuditAction::Read, Some(placement), what)?;
         Ok(found)
     }
 
@@ -288,7 +295,7 @@ impl Store {
                  coalesce(resolved_at, acknowledged_at), nullif(resolution, '')
                  FROM contact_requests WHERE placement_id = ?1
              UNION ALL SELECT 'action', id, created_at, what, status, due, owner FROM actions WHERE placement_id = ?1
-             UNION ALL SELECT CASE private WHEN 1 THEN 'adviser_note' ELSE 'note' END, id, written_at, body, NULL, NULL, author
+             UNION ALL SELECT CASE private WHEN 1 THEN 'adviser_note' ELSE 'note' END, id, written_at, body, author_role, NULL, author
                  FROM notes WHERE placement_id = ?1
              ORDER BY 3 DESC, 2 LIMIT ?2",
         )?;
@@ -497,6 +504,7 @@ fn timeline_item(r: &rusqlite::Row<'_>) -> rusqlite::Result<TimelineItem> {
             at,
             text,
             author: text_of(6)?,
+            author_role: r.get(4)?,
         },
         "adviser_note" => TimelineItem::AdviserNote {
             id,

@@ -19,6 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0008_secure_delete.sql"),
     include_str!("migrations/0009_signed_audit_head.sql"),
     include_str!("migrations/0010_response_time.sql"),
+    include_str!("migrations/0011_note_author_role.sql"),
 ];
 
 /// From this schema on, deleted content is overwritten as it is deleted (`secure_delete` on every
@@ -27,11 +28,23 @@ const SECURE_DELETE_FROM: u32 = 8;
 /// From this schema on, the audit log's head is signed by the device (`audit.rs`).
 const SIGNED_AUDIT_HEAD_FROM: u32 = 9;
 
+/// A store written before this schema has projected columns it left empty (a note's author role):
+/// its projection is rebuilt once from the documents as it reaches it.
+const REPROJECT_FROM: u32 = 11;
+
 pub(crate) fn current_version() -> u32 {
     MIGRATIONS.len() as u32
 }
 
-pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+/// What the store must do once its documents can be read, after the migrations ran.
+#[derive(Debug, Default, PartialEq, Eq)]
+#[must_use]
+pub(crate) struct AfterMigration {
+    /// Upsert every projection row again (`Store::reproject_all`).
+    pub(crate) reproject: bool,
+}
+
+pub(crate) fn migrate(conn: &mut Connection) -> Result<AfterMigration, StoreError> {
     let found: u32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let latest = current_version();
     if found > latest {
@@ -58,5 +71,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         conn.execute_batch("VACUUM")?;
         conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
     }
-    Ok(())
+    Ok(AfterMigration {
+        reproject: found > 0 && found < REPROJECT_FROM,
+    })
 }

@@ -1195,6 +1195,7 @@ fn a_store_from_before_signed_heads_has_its_head_signed_once() {
     conn.execute_batch(
         "DELETE FROM meta WHERE key = 'audit_head_sig';
          ALTER TABLE placements DROP COLUMN response_days;
+         ALTER TABLE notes DROP COLUMN author_role;
          PRAGMA user_version = 8;",
     )
     .unwrap();
@@ -1334,4 +1335,46 @@ fn a_contact_request_is_late_after_the_agreed_working_days() {
     assert_eq!(answer_by(&mut a), None, "answered: no day to answer by");
     fixed_clock(&mut a, "2026-12-31T08:00:00Z");
     assert_eq!(late(&mut a), 0);
+}
+
+#[test]
+fn a_store_from_before_the_note_author_role_gets_it_from_its_documents() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut store, key) = adviser_store(tmp.path());
+    let p = store
+        .create_placement(&new_placement("Ola Nordmann"))
+        .unwrap();
+    store
+        .write_shared(p, |d, s| {
+            d.add_note(
+                &NewNote {
+                    body: "Ola møter kl 08.".into(),
+                    reply_to: None,
+                },
+                s,
+            )
+        })
+        .unwrap();
+    let role_of_note = |store: &Store| -> Option<String> {
+        store
+            .conn
+            .query_row("SELECT author_role FROM notes", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(role_of_note(&store).as_deref(), Some("adviser"));
+    // As a store written by the version before: no such column, the schema one step back.
+    store
+        .conn
+        .execute_batch("ALTER TABLE notes DROP COLUMN author_role; PRAGMA user_version = 10;")
+        .unwrap();
+    drop(store);
+
+    let mut store = Store::open(tmp.path(), Unlock::Key(key)).unwrap();
+    assert_eq!(role_of_note(&store).as_deref(), Some("adviser"));
+    let overview = store.overview(p, 50).unwrap();
+    assert!(overview.timeline.iter().any(|i| matches!(
+        i,
+        TimelineItem::Note { author_role: Some(r), .. } if r == "adviser"
+    )));
+    store.verify_integrity().unwrap();
 }

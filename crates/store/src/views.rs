@@ -158,6 +158,8 @@ pub enum TimelineItem {
         at: String,
         text: String,
         author: String,
+        /// The role that wrote it (`adviser`, `employer`): only that role may edit it.
+        author_role: Option<String>,
     },
     /// The adviser's own note (adviser devices only).
     AdviserNote {

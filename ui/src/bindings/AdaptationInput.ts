@@ -7,4 +7,9 @@ export type AdaptationInput = { description: string,
 /**
  * `YYYY-MM-DD`.
  */
-agreedOn: string, };
+agreedOn: string, 
+/**
+ * Whether it still applies: an edit may end it (it stays in the plan, marked as ended); a new
+ * adaptation always applies.
+ */
+active?: boolean, };

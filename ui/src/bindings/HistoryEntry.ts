@@ -21,6 +21,7 @@ change: string,
  */
 fields: Array<string>, 
 /**
- * For a note: its text just after this change.
+ * For a record with a long text (a note, a goal, an adaptation, a task, a visit): that text
+ * just after this change.
  */
 text: string | null, };

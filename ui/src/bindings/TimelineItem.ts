@@ -29,4 +29,8 @@ answerBy: string | null, } | { "kind": "action", id: string, at: string, text: s
 /**
  * An action owner code.
  */
-owner: string, } | { "kind": "note", id: string, at: string, text: string, author: string, } | { "kind": "adviser_note", id: string, at: string, text: string, author: string, };
+owner: string, } | { "kind": "note", id: string, at: string, text: string, author: string, 
+/**
+ * The role that wrote it (`adviser`, `employer`): only that role may edit it.
+ */
+authorRole: string | null, } | { "kind": "adviser_note", id: string, at: string, text: string, author: string, };
