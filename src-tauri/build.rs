@@ -39,6 +39,8 @@ const COMMANDS: &[&str] = &[
     "edit_note",
     "settle_conflict",
     "record_history",
+    "record_values",
+    "edit_record",
     "set_response_time",
     "add_goal",
     "add_adaptation",

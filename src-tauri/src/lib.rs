@@ -21,6 +21,7 @@ fn data_dir(app: &tauri::App) -> Result<PathBuf, Box<dyn std::error::Error>> {
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let dir = data_dir(app)?;
             let handle = app.handle().clone();
@@ -66,6 +67,8 @@ pub fn run() {
             commands::plan::edit_note,
             commands::plan::settle_conflict,
             commands::plan::record_history,
+            commands::plan::record_values,
+            commands::plan::edit_record,
             commands::plan::set_response_time,
             commands::plan::add_goal,
             commands::plan::add_adaptation,

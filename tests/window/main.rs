@@ -33,6 +33,7 @@ const DRAFT_MARKER: &str = "Halvskrevet UTKAST-93b0";
 const NOTE_MARKER: &str = "Ola starter kl. 9 på mandag NOTAT-5d21";
 const NOTE_EDITED: &str = "Ola starter kl. 10 på mandag NOTAT-5d21 RETTET";
 const TASK_MARKER: &str = "Betjene kassa OPPGAVE-0c7e";
+const ACTION_MARKER: &str = "Kjøpe vernesko TILTAK-6a3f";
 /// Generous: a cold WebKit start under Xvfb on a loaded two-core machine can take many seconds.
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -540,6 +541,8 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     adviser
         .type_into("visit-adviser-note", PRIVATE_MARKER)
         .await;
+    adviser.click("visit-add-action").await;
+    adviser.type_into("visit-action-what", ACTION_MARKER).await;
     adviser.click("visit-submit").await;
     adviser.el("placement-overview").await;
     adviser
@@ -866,6 +869,113 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     employer
         .screenshot_at("note-history", Some("history-entries"))
         .await;
+
+    // --- Editing after the fact: the employer changes its own note (it has no «Rediger» on the
+    // adviser's own notes); the adviser changes the goal, the task, a new contact person, the
+    // visit's action and the placement's facts. Each reaches the other device. ---
+    employer
+        .click_css(
+            "[data-testid=\"timeline-item\"][data-kind=\"note\"] \
+             [data-testid=\"note-edit-open\"]",
+        )
+        .await;
+    employer
+        .type_into(
+            "note-edit-body",
+            "Ola starter kl. 10 NOTAT-ARBEIDSGIVER-e41b",
+        )
+        .await;
+    employer.click("note-edit-save").await;
+
+    adviser
+        .click_css("[data-testid=\"overview-goals\"] [data-testid=\"record-edit-open\"]")
+        .await;
+    adviser
+        .type_into("plan-goal-description", "Fast deltidsjobb MÅL-ENDRET-51c0")
+        .await;
+    adviser.axe("changing a goal").await;
+    adviser
+        .screenshot_at("edit-goal", Some("record-edit"))
+        .await;
+    adviser.click("plan-goal-submit").await;
+    adviser
+        .wait_for_text("the changed goal", |t| t.contains("MÅL-ENDRET-51c0"))
+        .await;
+
+    adviser
+        .click_css("[data-testid=\"overview-training-plan\"] [data-testid=\"record-edit-open\"]")
+        .await;
+    adviser
+        .type_into("plan-task-title", "Betjene kassa OPPGAVE-ENDRET-2d7e")
+        .await;
+    adviser.click("plan-task-submit").await;
+    adviser
+        .wait_for_text("the changed task", |t| t.contains("OPPGAVE-ENDRET-2d7e"))
+        .await;
+
+    adviser.click("plan-add-contact").await;
+    adviser
+        .type_into("plan-contact-name", "Per Verksmester")
+        .await;
+    adviser.type_into("plan-contact-phone", "900 00 000").await;
+    adviser.click("plan-contact-submit").await;
+    adviser
+        .click_css("[data-testid=\"overview-contact-persons\"] [data-testid=\"record-edit-open\"]")
+        .await;
+    adviser
+        .type_into("plan-contact-phone", "KONTAKT-ENDRET-9f10")
+        .await;
+    adviser.click("plan-contact-submit").await;
+
+    adviser
+        .click_css(
+            "[data-testid=\"timeline-item\"][data-kind=\"action\"] \
+             [data-testid=\"record-edit-open\"]",
+        )
+        .await;
+    adviser
+        .type_into("action-what", "Kjøpe vernesko str. 44 TILTAK-ENDRET-6a3f")
+        .await;
+    adviser.axe("changing an action").await;
+    adviser.click("action-submit").await;
+
+    adviser.click("edit-placement").await;
+    adviser.el("new-placement-form").await;
+    adviser.type_into("new-placement-hours", "25").await;
+    adviser.axe("changing the placement's facts").await;
+    adviser.screenshot("edit-placement").await;
+    adviser.click("new-placement-submit").await;
+    adviser.el("placement-overview").await;
+
+    let edits = [
+        "MÅL-ENDRET-51c0",
+        "OPPGAVE-ENDRET-2d7e",
+        "KONTAKT-ENDRET-9f10",
+        "TILTAK-ENDRET-6a3f",
+    ];
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let (a, e) = (adviser.body_text().await, employer.body_text().await);
+        let hours = employer
+            .el("overview-hours")
+            .await
+            .text()
+            .await
+            .unwrap_or_default();
+        if edits.iter().all(|m| e.contains(m))
+            && hours.trim() == "25"
+            && a.contains("NOTAT-ARBEIDSGIVER-e41b")
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the edits did not cross (hours {hours}):\n{a}\n---\n{e}"
+        );
+        adviser.click("sync-now").await;
+        employer.click("sync-now").await;
+        tokio::time::sleep(Duration::from_millis(700)).await;
+    }
 
     // --- A second employer device (a tablet, in this process) joins with a new code; the adviser
     // removes it from her window, and it is refused at once. ---

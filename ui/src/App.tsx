@@ -9,15 +9,17 @@ import { useErrorText } from "./errorText";
 import { PageTitle } from "./components/PageTitle";
 import { currentLanguage } from "./i18n";
 import { useIdleLock } from "./hooks/useIdleLock";
+import { useReminders } from "./hooks/useReminders";
 import { href, parseRoute, useHash } from "./hooks/useRoute";
 import { FirstRun } from "./screens/FirstRun";
 import { JoinPlacement } from "./screens/JoinPlacement";
+import { EditPlacement } from "./screens/EditPlacement";
 import { NewPlacement } from "./screens/NewPlacement";
 import { PlacementList } from "./screens/list/PlacementList";
 import { PlacementOverview } from "./screens/placement/PlacementOverview";
 import { RecordVisit } from "./screens/visit/RecordVisit";
 import { Unlock } from "./screens/Unlock";
-import { SyncProvider } from "./sync";
+import { SyncProvider, useSyncRevision } from "./sync";
 
 type Boot =
   | { phase: "loading" }
@@ -96,6 +98,7 @@ function Unlocked({ app, onApp }: { app: AppState; onApp: (state: AppState) => v
   );
   const lock = useCallback(() => run(lockDevice), [run]);
   useIdleLock(app.lockAfterMs, lock);
+  useReminders(app.role, useSyncRevision());
   return (
     <Layout app={app} onLock={lock} onLockAfter={(minutes) => run(() => setLockAfter(minutes))}>
       {failure && (
@@ -117,6 +120,8 @@ function Screens({ app }: { app: AppState }) {
       return app.role === "adviser" ? <NewPlacement /> : <NotFound />;
     case "placement":
       return <PlacementOverview key={route.id} id={route.id} record={route.record} role={app.role} />;
+    case "editPlacement":
+      return app.role === "adviser" ? <EditPlacement key={route.id} id={route.id} /> : <NotFound />;
     case "visit":
       return app.role === "adviser" ? <RecordVisit key={route.id} placementId={route.id} /> : <NotFound />;
     case "correctVisit":

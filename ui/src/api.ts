@@ -23,6 +23,7 @@ import type { VisitRecord } from "./bindings/VisitRecord";
 import type { PlacementSummary } from "./bindings/PlacementSummary";
 import type { SearchHit } from "./bindings/SearchHit";
 import type { RecordHistory } from "./bindings/RecordHistory";
+import type { RecordValues } from "./bindings/RecordValues";
 import type { SettleConflictInput } from "./bindings/SettleConflictInput";
 import type { SetupInput } from "./bindings/SetupInput";
 import type { SyncStatus } from "./bindings/SyncStatus";
@@ -237,6 +238,16 @@ export function setResponseTime(placementId: string, workingDays: number): Promi
 /** Who changed a record and when, oldest first, from the document's own history. */
 export function recordHistory(placementId: string, recordId: string): Promise<RecordHistory> {
   return call<RecordHistory>("record_history", { placementId, recordId });
+}
+
+/** A record's values as its edit form starts from them; `recordId` `null`: the placement's own facts. */
+export function recordValues(placementId: string, recordId: string | null): Promise<RecordValues> {
+  return call<RecordValues>("record_values", { placementId, recordId });
+}
+
+/** Changes a record (`null`: the placement's facts) to the form's values; only what differs is written. */
+export function editRecord(placementId: string, recordId: string | null, values: RecordValues): Promise<null> {
+  return call<null>("edit_record", { placementId, recordId, values });
 }
 
 /** Writes the chosen value over a field two devices changed while apart; it syncs like an edit. */

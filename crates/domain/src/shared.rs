@@ -254,8 +254,27 @@ impl SharedDoc {
 
     /// Every change that touched record `id`, oldest first, and the collection it is in; `None`
     /// if no collection of this document holds it.
+    ///
+    /// A visit is corrected by a new record that names the one it replaces, so a visit's history
+    /// is the chain: every earlier version's changes (each with the summary it had) before its own.
     pub fn history(&mut self, id: Uuid) -> Option<(&'static str, Vec<HistoryEntry>)> {
-        crate::history::find_history(&mut self.doc, SHARED_COLLECTIONS, id)
+        let (coll, mut entries) =
+            crate::history::find_history(&mut self.doc, SHARED_COLLECTIONS, id)?;
+        if coll == "visits" {
+            let mut seen = vec![id];
+            let mut next = self.visit(id).ok().flatten().and_then(|v| v.corrects);
+            while let Some(earlier) = next.filter(|e| !seen.contains(e)) {
+                // A cycle can only come from a forged document: stop at the first repeat.
+                seen.push(earlier);
+                if let Some((_, before)) =
+                    crate::history::find_history(&mut self.doc, &["visits"], earlier)
+                {
+                    entries.splice(0..0, before);
+                }
+                next = self.visit(earlier).ok().flatten().and_then(|v| v.corrects);
+            }
+        }
+        Some((coll, entries))
     }
 
     /// Writes `chosen`, one of the values a conflicting field at `path` holds, over all of them.

@@ -362,6 +362,27 @@ fn visits_are_corrected_by_new_entries_with_history() {
     let action = p.actions.values().next().unwrap();
     assert_eq!(action.visit, Some(first));
 
+    // The history of the visit as it stands is the chain: the first recording, then the
+    // correction, each with the summary it had.
+    let (coll, chain) = doc.history(second).unwrap();
+    assert_eq!(coll, "visits");
+    let steps: Vec<(&str, Option<&str>)> = chain
+        .iter()
+        .map(|h| (h.change.as_str(), h.text.as_deref()))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("visit.record", Some("Ola har lært varemottak og trives.")),
+            ("visit.correct", Some("Ola har lært varemottak og kassa.")),
+        ]
+    );
+    assert_eq!(
+        doc.history(first).unwrap().1.len(),
+        1,
+        "the first has no past"
+    );
+
     refused(&mut doc, "already_corrected", |d| {
         d.correct_visit(first, &fixed, &s)
     });

@@ -2,8 +2,8 @@
 //! devices changed while apart; a record's history.
 
 use folgesvenn_app_core::dto::{
-    AdaptationInput, ContactPersonInput, GoalInput, NoteInput, RecordHistory, SettleConflictInput,
-    TrainingTaskInput,
+    AdaptationInput, ContactPersonInput, GoalInput, NoteInput, RecordHistory, RecordValues,
+    SettleConflictInput, TrainingTaskInput,
 };
 use folgesvenn_app_core::{AppCore, CommandError};
 use tauri::State;
@@ -93,6 +93,28 @@ pub async fn record_history(
         self::placement_id(&placement_id)?,
         self::record_id(&record_id)?,
     )
+}
+
+/// `record_id`: `None` for the placement's own facts.
+#[tauri::command]
+pub async fn record_values(
+    core: State<'_, AppCore>,
+    placement_id: String,
+    record_id: Option<String>,
+) -> Result<RecordValues, CommandError> {
+    let record = record_id.as_deref().map(self::record_id).transpose()?;
+    core.record_values(self::placement_id(&placement_id)?, record)
+}
+
+#[tauri::command]
+pub async fn edit_record(
+    core: State<'_, AppCore>,
+    placement_id: String,
+    record_id: Option<String>,
+    values: RecordValues,
+) -> Result<(), CommandError> {
+    let record = record_id.as_deref().map(self::record_id).transpose()?;
+    core.edit_record(self::placement_id(&placement_id)?, record, values)
 }
 
 #[tauri::command]

@@ -25,6 +25,8 @@ import type { PairingCode } from "../bindings/PairingCode";
 import type { PlacementMembers } from "../bindings/PlacementMembers";
 import type { PlacementSyncLog } from "../bindings/PlacementSyncLog";
 import type { PlacementSummary } from "../bindings/PlacementSummary";
+import type { PlanItem } from "../bindings/PlanItem";
+import type { RecordValues } from "../bindings/RecordValues";
 import type { SearchHit } from "../bindings/SearchHit";
 import type { SetupInput } from "../bindings/SetupInput";
 import type { SyncLogLine } from "../bindings/SyncLogLine";
@@ -57,6 +59,82 @@ function fail(kind: string, message: string, params: CommandError["params"] = {}
   throw error;
 }
 
+/** The values an edit form starts from, as far as the preview's overview holds them. */
+function valuesOf(p: Placement, recordId: string | null): RecordValues | null {
+  if (recordId === null) {
+    const f = p.overview.facts;
+    return {
+      kind: "placement",
+      candidateName: f.candidateName,
+      employerName: f.employerName,
+      employerOrgNumber: f.employerOrg,
+      workplaceAddress: p.workplaceAddress ?? "",
+      measure: f.measure,
+      startDate: f.startDate,
+      endDate: f.endDate,
+      hoursPerWeek: f.hoursPerWeek,
+    };
+  }
+  const o = p.overview;
+  const goal = o.goals.find((i) => i.id === recordId);
+  if (goal) return { kind: "goal", category: goal.detail ?? "other", description: goal.text };
+  const adaptation = o.adaptations.find((i) => i.id === recordId);
+  if (adaptation)
+    return { kind: "adaptation", description: adaptation.text, agreedOn: adaptation.detail ?? todayIso(), active: adaptation.status === "active" };
+  const person = o.contactPersons.find((i) => i.id === recordId);
+  if (person) {
+    const [role = "", phone = "", email = ""] = (person.detail ?? "").split(" · ");
+    return { kind: "contact_person", name: person.text, role, phone, email };
+  }
+  const task = o.trainingPlan.find((i) => i.id === recordId);
+  if (task) {
+    const [responsible = "", targetDate = null] = (task.detail ?? "").split(" · ");
+    return { kind: "training_task", title: task.text, description: "", responsible, targetDate };
+  }
+  const action = o.timeline.find((i) => i.kind === "action" && i.id === recordId);
+  if (action?.kind === "action") return { kind: "action", what: action.text, owner: action.owner, due: action.due };
+  return null;
+}
+
+/** A contact person's line on the overview: role, phone and e-mail, as the preview shows them. */
+function contactDetail(v: { role: string; phone: string; email: string }): string {
+  return [v.role, v.phone, v.email].filter((x) => x.trim()).join(" · ");
+}
+
+/** Writes an edit form's values into the preview's overview. */
+function applyValues(p: Placement, recordId: string | null, v: RecordValues): void {
+  const o = p.overview;
+  const item = (list: PlanItem[]) => list.find((i) => i.id === recordId) ?? fail("unknown_record", "Fant ikke oppføringen.");
+  // No switch on the kind here: in this file a switch case names a command (the command-list check).
+  if (v.kind === "placement") {
+    if (v.endDate && v.endDate < v.startDate)
+      fail("end_before_start", "Sluttdato er før startdato.", { start: v.startDate, end: v.endDate });
+    Object.assign(o.facts, {
+      candidateName: v.candidateName,
+      employerName: v.employerName,
+      employerOrg: v.employerOrgNumber,
+      measure: v.measure,
+      startDate: v.startDate,
+      endDate: v.endDate,
+      hoursPerWeek: v.hoursPerWeek,
+    });
+    p.workplaceAddress = v.workplaceAddress;
+    Object.assign(p.summary, { candidateName: v.candidateName, employerName: v.employerName, startDate: v.startDate, endDate: v.endDate });
+  } else if (v.kind === "goal") {
+    Object.assign(item(o.goals), { text: v.description, detail: v.category });
+  } else if (v.kind === "adaptation") {
+    Object.assign(item(o.adaptations), { text: v.description, detail: v.agreedOn, status: v.active === false ? "inactive" : "active" });
+  } else if (v.kind === "contact_person") {
+    Object.assign(item(o.contactPersons), { text: v.name, detail: contactDetail(v) });
+  } else if (v.kind === "training_task") {
+    Object.assign(item(o.trainingPlan), { text: v.title, detail: v.responsible + (v.targetDate ? ` · ${v.targetDate}` : "") });
+  } else {
+    const action = o.timeline.find((i) => i.kind === "action" && i.id === recordId);
+    if (action?.kind !== "action") return fail("unknown_record", "Fant ikke tiltaket.");
+    Object.assign(action, { text: v.what, owner: v.owner, due: v.due });
+  }
+}
+
 function plusDays(day: string, days: number): string {
   const d = parseIsoDate(day) ?? new Date();
   d.setDate(d.getDate() + days);
@@ -77,6 +155,8 @@ function daysAgoAt(days: number, hour: number): string {
 interface Placement {
   overview: Overview;
   summary: PlacementSummary;
+  /** The workplace's address, which the overview does not show. */
+  workplaceAddress?: string;
   /** In the adviser's private document: what the candidate agreed to share. */
   consents?: ConsentView[];
 }
@@ -203,7 +283,7 @@ function seed(app: AppState, closedDaysAgo: number): Placement[] {
             ? [{ kind: "adviser_note", id: uuid(), at: daysAgoAt(8, 10), text: "Ola virket sliten, følg opp.", author: "Kari Veileder" } as const]
             : []),
           { kind: "action", id: uuid(), at: daysAgoAt(8, 11), text: "Avtale fast pausetid", status: "in_progress", due: isoDaysFromToday(6), owner: "adviser" },
-          { kind: "note", id: uuid(), at: daysAgoAt(12, 9), text: "Per ønsker en prat om opplæringsplanen.", author: "Per Butikksjef" },
+          { kind: "note", id: uuid(), at: daysAgoAt(12, 9), text: "Per ønsker en prat om opplæringsplanen.", author: "Per Butikksjef", authorRole: "employer" },
         ];
       },
     ),
@@ -236,7 +316,7 @@ function seed(app: AppState, closedDaysAgo: number): Placement[] {
         o.facts.closedReason = "got_job";
         o.facts.employerAccessEnds = plusDays(closedOn, EMPLOYER_ACCESS_DAYS);
         o.timeline = [
-          { kind: "note", id: uuid(), at: daysAgoAt(closedDaysAgo, 10), text: "Emma får fast stilling fra neste måned.", author: "Kari Veileder" },
+          { kind: "note", id: uuid(), at: daysAgoAt(closedDaysAgo, 10), text: "Emma får fast stilling fra neste måned.", author: "Kari Veileder", authorRole: "adviser" },
         ];
       },
     ),
@@ -595,7 +675,7 @@ export function installMockBackend(): void {
         const input = args.input as NoteInput;
         if (!input.body.trim()) fail("invalid_input", "Notat mangler.", { validation: "required", field: "note" });
         const id = uuid();
-        p.overview.timeline.unshift({ kind: "note", id, at: new Date().toISOString(), text: input.body, author: app.userName ?? "" });
+        p.overview.timeline.unshift({ kind: "note", id, at: new Date().toISOString(), text: input.body, author: app.userName ?? "", authorRole: app.role });
         setStatus({ ...status, pending: status.pending + 1 });
         return id;
       }
@@ -620,7 +700,7 @@ export function installMockBackend(): void {
         const input = args.input as { name: string; role: string; phone: string; email: string };
         if (!input.name.trim()) fail("invalid_input", "Navn på kontaktperson mangler.", { validation: "required", field: "contact_name" });
         const id = uuid();
-        p.overview.contactPersons.push({ id, text: input.name, detail: [input.role, input.phone, input.email].join(" ").trim(), status: null });
+        p.overview.contactPersons.push({ id, text: input.name, detail: contactDetail(input), status: null });
         return id;
       }
       case "set_response_time": {
@@ -649,6 +729,16 @@ export function installMockBackend(): void {
               ? [{ ...first, change: "note.add", by: item.author, text }]
               : [{ ...first, change: item.kind === "observation" ? "observation.log" : "action.add" }],
         };
+      }
+      case "record_values": {
+        const p = find(args.placementId);
+        return valuesOf(p, (args.recordId as string | null) ?? null) ?? fail("unknown_record", "Fant ikke oppføringen.");
+      }
+      case "edit_record": {
+        const p = find(args.placementId);
+        applyValues(p, (args.recordId as string | null) ?? null, args.values as RecordValues);
+        setStatus({ ...status, pending: status.pending + 1 });
+        return null;
       }
       case "settle_conflict": {
         const p = find(args.placementId);

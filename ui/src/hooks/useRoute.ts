@@ -8,6 +8,8 @@ export type Route =
   | { name: "new" }
   /** A placement's overview; with `record`, that record of it is shown and focused. */
   | { name: "placement"; id: string; record?: string }
+  /** The adviser changes the placement's facts. */
+  | { name: "editPlacement"; id: string }
   /** The adviser records a visit. */
   | { name: "visit"; id: string }
   /** The adviser corrects a recorded visit (a new entry linked to `visitId`). */
@@ -32,6 +34,8 @@ export function parseRoute(hash: string): Route {
     const record = params.get("record");
     return record ? { name: "placement", id, record } : { name: "placement", id };
   }
+  const edit = /^\/placements\/([^/?]+)\/edit$/.exec(path);
+  if (edit?.[1]) return { name: "editPlacement", id: decodeURIComponent(edit[1]) };
   // `/placements/<id>/visit`, also `/placements/<id>/visit?corrects=<visitId>`.
   const visit = /^\/placements\/([^/?]+)\/visit$/.exec(path);
   if (visit?.[1]) {
@@ -52,6 +56,8 @@ export function href(route: Route): string {
       return "#/placements/new";
     case "placement":
       return `#/placements/${encodeURIComponent(route.id)}${route.record ? `?record=${encodeURIComponent(route.record)}` : ""}`;
+    case "editPlacement":
+      return `#/placements/${encodeURIComponent(route.id)}/edit`;
     case "visit":
       return `#/placements/${encodeURIComponent(route.id)}/visit`;
     case "correctVisit":

@@ -1,6 +1,7 @@
 import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { callsOf, failWith, mockCommands } from "../test/ipc";
+import { EditPlacement } from "./EditPlacement";
 import { NewPlacement } from "./NewPlacement";
 
 function field(testId: string): HTMLInputElement {
@@ -94,5 +95,36 @@ describe("NewPlacement", () => {
     fireEvent.click(screen.getByRole("button", { name: "Tøm skjemaet" }));
     expect(screen.queryByTestId("draft-restored")).toBeNull();
     expect(field("new-placement-candidate-name").value).toBe("");
+  });
+});
+
+describe("EditPlacement", () => {
+  it("starts from the placement's facts and saves them as an edit, then returns to the overview", async () => {
+    const facts = {
+      kind: "placement",
+      candidateName: "Ola Nordmann",
+      employerName: "Bodø Bakeri AS",
+      employerOrgNumber: "889640782",
+      workplaceAddress: "Storgata 3",
+      measure: "work_training",
+      startDate: "2026-10-01",
+      endDate: null,
+      hoursPerWeek: 20.5,
+    };
+    const calls = mockCommands({ record_values: () => facts, edit_record: () => null });
+    render(<EditPlacement id="p1" />);
+    await waitFor(() => expect(field("new-placement-candidate-name").value).toBe("Ola Nordmann"));
+    expect(field("new-placement-hours").value).toBe("20,5");
+    expect(screen.getByTestId("back-to-overview").getAttribute("href")).toBe("#/placements/p1");
+    type("new-placement-workplace-address", "Sjøgata 1");
+    fireEvent.click(screen.getByTestId("new-placement-submit"));
+    await waitFor(() => expect(callsOf(calls, "edit_record")).toHaveLength(1));
+    expect(callsOf(calls, "record_values")).toEqual([{ placementId: "p1", recordId: null }]);
+    expect(callsOf(calls, "edit_record")[0]).toEqual({
+      placementId: "p1",
+      recordId: null,
+      values: { ...facts, workplaceAddress: "Sjøgata 1" },
+    });
+    await waitFor(() => expect(window.location.hash).toBe("#/placements/p1"));
   });
 });

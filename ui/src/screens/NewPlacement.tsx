@@ -10,7 +10,8 @@ import {
   VStack,
 } from "@navikt/ds-react";
 import { useTranslation } from "react-i18next";
-import { createPlacement } from "../api";
+import { createPlacement, editRecord } from "../api";
+import type { NewPlacementInput } from "../bindings/NewPlacementInput";
 import { MEASURES } from "../codes";
 import { DateField } from "../components/DateField";
 import { DraftRestored } from "../components/DraftRestored";
@@ -37,19 +38,29 @@ const IDS = {
 
 /** The adviser opens a placement (oppfølgingsløp). */
 export function NewPlacement() {
+  return <PlacementForm />;
+}
+
+/**
+ * The placement's facts in one form: a new placement, or (with `editing`) the facts of one that
+ * exists, starting from the document's values. An edit writes only what changed, keeps its own
+ * draft, and returns to the overview.
+ */
+export function PlacementForm({ editing }: { editing?: { id: string; values: NewPlacementInput } }) {
   const { t } = useTranslation();
   const tooLong = t("newPlacement.errors.tooLong", { max: SHORT_MAX });
+  const start = editing?.values;
   const form = useForm({
-    draftKey: draftKey("new-placement"),
+    draftKey: editing ? draftKey("edit-placement", editing.id) : draftKey("new-placement"),
     initial: {
-      candidateName: "",
-      employerName: "",
-      employerOrgNumber: "",
-      workplaceAddress: "",
-      measure: "",
-      startDate: todayIso(),
-      endDate: "",
-      hoursPerWeek: "",
+      candidateName: start?.candidateName ?? "",
+      employerName: start?.employerName ?? "",
+      employerOrgNumber: start?.employerOrgNumber ?? "",
+      workplaceAddress: start?.workplaceAddress ?? "",
+      measure: start?.measure ?? "",
+      startDate: start?.startDate ?? todayIso(),
+      endDate: start?.endDate ?? "",
+      hoursPerWeek: start ? String(start.hoursPerWeek).replace(".", ",") : "",
     },
     ids: IDS,
     validate: (v, problems) => {
@@ -74,7 +85,7 @@ export function NewPlacement() {
   const v = form.values;
 
   const submit = form.handleSubmit(async () => {
-    const id = await createPlacement({
+    const input: NewPlacementInput = {
       candidateName: v.candidateName.trim(),
       employerName: v.employerName.trim(),
       employerOrgNumber: v.employerOrgNumber.replace(/\s/g, ""),
@@ -83,20 +94,27 @@ export function NewPlacement() {
       startDate: v.startDate,
       endDate: v.endDate || null,
       hoursPerWeek: parseDecimal(v.hoursPerWeek),
-    });
-    navigate({ name: "placement", id }, { replace: true });
+    };
+    if (editing) {
+      await editRecord(editing.id, null, { kind: "placement", ...input });
+      navigate({ name: "placement", id: editing.id }, { replace: true });
+    } else {
+      const id = await createPlacement(input);
+      navigate({ name: "placement", id }, { replace: true });
+    }
   });
+  const back = editing ? href({ name: "placement", id: editing.id }) : href({ name: "list" });
 
   return (
     <VStack gap="space-24" paddingBlock="space-32" className="form-narrow">
-      <Link href={href({ name: "list" })} data-testid="back-to-list">
+      <Link href={back} data-testid={editing ? "back-to-overview" : "back-to-list"}>
         <ArrowLeftIcon aria-hidden />
-        {t("overview.back")}
+        {editing ? t("editPlacement.back") : t("overview.back")}
       </Link>
       <form onSubmit={submit} noValidate data-testid="new-placement-form">
         <VStack gap="space-24">
-          <PageTitle>{t("newPlacement.heading")}</PageTitle>
-          <BodyLong>{t("newPlacement.intro")}</BodyLong>
+          <PageTitle>{editing ? t("editPlacement.heading") : t("newPlacement.heading")}</PageTitle>
+          <BodyLong>{editing ? t("editPlacement.intro") : t("newPlacement.intro")}</BodyLong>
           {form.restored && <DraftRestored onDiscard={form.clear} />}
           <FormErrorSummary errors={form.summary} attempt={form.attempt} />
 
@@ -220,9 +238,9 @@ export function NewPlacement() {
 
           <HStack gap="space-16">
             <Button type="submit" loading={form.submitting} data-testid="new-placement-submit">
-              {t("newPlacement.submit")}
+              {editing ? t("app.saveChanges") : t("newPlacement.submit")}
             </Button>
-            <Button as="a" variant="secondary" href={href({ name: "list" })} data-testid="new-placement-cancel">
+            <Button as="a" variant="secondary" href={back} data-testid="new-placement-cancel">
               {t("app.cancel")}
             </Button>
           </HStack>

@@ -1,4 +1,5 @@
-import { BodyShort, Box, Detail, Select, VStack } from "@navikt/ds-react";
+import { PencilIcon } from "@navikt/aksel-icons";
+import { BodyShort, Box, Button, Detail, Select, VStack } from "@navikt/ds-react";
 import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import type { Overview } from "../../bindings/Overview";
@@ -9,6 +10,7 @@ import { codeLabel } from "../../codes";
 import { useErrorText } from "../../errorText";
 import { formatDate, formatNumber } from "../../format";
 import { currentLanguage } from "../../i18n";
+import { href } from "../../hooks/useRoute";
 
 /**
  * The placement's facts: employer, measure, period, hours, adviser, the agreed response time
@@ -67,14 +69,28 @@ export function Facts({
   }
   return (
     <Box padding="space-16" background="raised" borderRadius="12" borderWidth="1" borderColor="neutral-subtle">
-      <dl className="facts" aria-label={t("overview.facts")}>
-        {rows.map(([label, value, testId]) => (
-          <div key={testId}>
-            <dt>{label}</dt>
-            <dd data-testid={testId}>{value}</dd>
-          </div>
-        ))}
-      </dl>
+      <VStack gap="space-8" align="start">
+        <dl className="facts" aria-label={t("overview.facts")}>
+          {rows.map(([label, value, testId]) => (
+            <div key={testId}>
+              <dt>{label}</dt>
+              <dd data-testid={testId}>{value}</dd>
+            </div>
+          ))}
+        </dl>
+        {role === "adviser" && (
+          <Button
+            as="a"
+            href={href({ name: "editPlacement", id: o.id })}
+            size="small"
+            variant="tertiary"
+            icon={<PencilIcon aria-hidden />}
+            data-testid="edit-placement"
+          >
+            {t("editPlacement.open")}
+          </Button>
+        )}
+      </VStack>
     </Box>
   );
 }

@@ -100,6 +100,9 @@ export function PlacementOverview({ id, record, role }: { id: string; record?: s
           title={t("overview.goals")}
           items={o.goals}
           testId="overview-goals"
+          placementId={o.id}
+          canEdit={role === "adviser"}
+          onChanged={overview.reload}
           detail={(item) => codeLabel(t, "goalCategory", item.detail)}
         />
         <TrainingPlanSection
@@ -112,6 +115,9 @@ export function PlacementOverview({ id, record, role }: { id: string; record?: s
           title={t("overview.adaptations")}
           items={o.adaptations}
           testId="overview-adaptations"
+          placementId={o.id}
+          canEdit={role === "adviser"}
+          onChanged={overview.reload}
           statusList="adaptationStatus"
           detail={(item) => formatDate(item.detail, currentLanguage())}
         />
@@ -119,6 +125,9 @@ export function PlacementOverview({ id, record, role }: { id: string; record?: s
           title={t("overview.contactPersons")}
           items={o.contactPersons}
           testId="overview-contact-persons"
+          placementId={o.id}
+          canEdit={role === "adviser"}
+          onChanged={overview.reload}
           detail={(item) => item.detail ?? ""}
         />
       </HGrid>

@@ -1,8 +1,11 @@
 import { PlusIcon } from "@navikt/aksel-icons";
-import { Alert, Box, Button, Heading, HStack, Select, Textarea, TextField, VStack } from "@navikt/ds-react";
+import { Alert, Box, Button, Checkbox, Heading, HStack, Select, Textarea, TextField, VStack } from "@navikt/ds-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { addAdaptation, addContactPerson, addGoal } from "../../api";
+import { addAdaptation, addContactPerson, addGoal, editRecord } from "../../api";
+import type { AdaptationInput } from "../../bindings/AdaptationInput";
+import type { ContactPersonInput } from "../../bindings/ContactPersonInput";
+import type { GoalInput } from "../../bindings/GoalInput";
 import { FIELD_MAX, GOAL_CATEGORIES, PHONE_MAX, SHORT_MAX } from "../../bindings/rules";
 import { codeLabel } from "../../codes";
 import { DateField } from "../../components/DateField";
@@ -11,6 +14,7 @@ import { useErrorText } from "../../errorText";
 import { charCount, todayIso } from "../../format";
 import { draftKey } from "../../hooks/useDraft";
 import { useForm } from "../../hooks/useForm";
+import { recordEditDraftKey } from "./planItems";
 
 type Kind = "goal" | "adaptation" | "contact";
 
@@ -78,13 +82,35 @@ export function PlanAdd({ placementId, onSaved }: { placementId: string; onSaved
   );
 }
 
-interface FormProps {
+/** A form of the plan: adding a record, or (with `editing`) changing one from its current values. */
+export interface FormProps<V> {
   placementId: string;
   onSaved: () => void;
   onCancel: () => void;
+  editing?: { recordId: string; values: V };
 }
 
-function Actions({ submitting, error, onCancel, testId }: { submitting: boolean; error: string | null; onCancel: () => void; testId: string }) {
+/** The draft key and element ids of a form: its own per record when it edits one. */
+function formKeys<F extends string>(name: string, placementId: string, recordId: string | undefined, fields: readonly F[]) {
+  const ids = Object.fromEntries(
+    fields.map((f) => [f, recordId ? `${name}-${f}-${recordId}` : `${name}-${f}`]),
+  ) as Record<F, string>;
+  return { key: recordId ? recordEditDraftKey(placementId, recordId) : draftKey(name, placementId), ids };
+}
+
+export function Actions({
+  submitting,
+  error,
+  onCancel,
+  testId,
+  editing,
+}: {
+  submitting: boolean;
+  error: string | null;
+  onCancel: () => void;
+  testId: string;
+  editing?: boolean;
+}) {
   const { t } = useTranslation();
   return (
     <>
@@ -95,7 +121,7 @@ function Actions({ submitting, error, onCancel, testId }: { submitting: boolean;
       )}
       <HStack gap="space-12" wrap>
         <Button type="submit" size="small" loading={submitting} data-testid={`${testId}-submit`}>
-          {t("planAdd.submit")}
+          {editing ? t("app.saveChanges") : t("planAdd.submit")}
         </Button>
         <Button type="button" size="small" variant="secondary" onClick={onCancel}>
           {t("app.cancel")}
@@ -105,13 +131,17 @@ function Actions({ submitting, error, onCancel, testId }: { submitting: boolean;
   );
 }
 
-function GoalForm({ placementId, onSaved, onCancel }: FormProps) {
+export function GoalForm({ placementId, onSaved, onCancel, editing }: FormProps<GoalInput>) {
   const { t } = useTranslation();
   const errorText = useErrorText();
+  const { key, ids } = formKeys("plan-goal", placementId, editing?.recordId, ["category", "description"] as const);
   const form = useForm({
-    draftKey: draftKey("plan-goal", placementId),
-    initial: { category: String(GOAL_CATEGORIES[0]), description: "" },
-    ids: { category: "plan-goal-category", description: "plan-goal-description" },
+    draftKey: key,
+    initial: {
+      category: editing?.values.category ?? String(GOAL_CATEGORIES[0]),
+      description: editing?.values.description ?? "",
+    },
+    ids,
     onInvalid: "field",
     validate: (v) => ({
       description: !v.description.trim()
@@ -120,19 +150,21 @@ function GoalForm({ placementId, onSaved, onCancel }: FormProps) {
           ? t("plan.errors.tooLong", { max: FIELD_MAX })
           : undefined,
     }),
-    failureMessage: (e) => t("planAdd.failed", { message: errorText(e) }),
+    failureMessage: (e) => t(editing ? "edit.failed" : "planAdd.failed", { message: errorText(e) }),
   });
   const v = form.values;
   const submit = form.handleSubmit(async () => {
-    await addGoal(placementId, { category: v.category, description: v.description.trim() });
+    const input = { category: v.category, description: v.description.trim() };
+    if (editing) await editRecord(placementId, editing.recordId, { kind: "goal", ...input });
+    else await addGoal(placementId, input);
     onSaved();
   });
   return (
-    <form onSubmit={submit} noValidate aria-label={t("planAdd.open.goal")} data-testid="plan-goal-form">
+    <form onSubmit={submit} noValidate aria-label={t(editing ? "edit.goal" : "planAdd.open.goal")} data-testid="plan-goal-form">
       <VStack gap="space-12">
         {form.restored && <DraftRestored onDiscard={form.clear} testId="plan-goal-draft-restored" />}
         <Select
-          id="plan-goal-category"
+          id={ids.category}
           label={t("planAdd.category")}
           size="small"
           value={v.category}
@@ -146,7 +178,7 @@ function GoalForm({ placementId, onSaved, onCancel }: FormProps) {
           ))}
         </Select>
         <Textarea
-          id="plan-goal-description"
+          id={ids.description}
           label={t("planAdd.goal")}
           size="small"
           minRows={2}
@@ -157,19 +189,24 @@ function GoalForm({ placementId, onSaved, onCancel }: FormProps) {
           aria-required
           data-testid="plan-goal-description"
         />
-        <Actions submitting={form.submitting} error={form.submitError} onCancel={onCancel} testId="plan-goal" />
+        <Actions submitting={form.submitting} error={form.submitError} onCancel={onCancel} testId="plan-goal" editing={!!editing} />
       </VStack>
     </form>
   );
 }
 
-function AdaptationForm({ placementId, onSaved, onCancel }: FormProps) {
+export function AdaptationForm({ placementId, onSaved, onCancel, editing }: FormProps<AdaptationInput>) {
   const { t } = useTranslation();
   const errorText = useErrorText();
+  const { key, ids } = formKeys("plan-adaptation", placementId, editing?.recordId, ["description", "agreedOn", "active"] as const);
   const form = useForm({
-    draftKey: draftKey("plan-adaptation", placementId),
-    initial: { description: "", agreedOn: todayIso() },
-    ids: { description: "plan-adaptation-description", agreedOn: "plan-adaptation-date" },
+    draftKey: key,
+    initial: {
+      description: editing?.values.description ?? "",
+      agreedOn: editing?.values.agreedOn ?? todayIso(),
+      active: editing?.values.active ?? true,
+    },
+    ids,
     onInvalid: "field",
     validate: (v, problems) => ({
       description: !v.description.trim()
@@ -179,19 +216,26 @@ function AdaptationForm({ placementId, onSaved, onCancel }: FormProps) {
           : undefined,
       agreedOn: problems.agreedOn || !v.agreedOn ? t("plan.errors.date") : undefined,
     }),
-    failureMessage: (e) => t("planAdd.failed", { message: errorText(e) }),
+    failureMessage: (e) => t(editing ? "edit.failed" : "planAdd.failed", { message: errorText(e) }),
   });
   const v = form.values;
   const submit = form.handleSubmit(async () => {
-    await addAdaptation(placementId, { description: v.description.trim(), agreedOn: v.agreedOn });
+    const input = { description: v.description.trim(), agreedOn: v.agreedOn };
+    if (editing) await editRecord(placementId, editing.recordId, { kind: "adaptation", ...input, active: v.active });
+    else await addAdaptation(placementId, input);
     onSaved();
   });
   return (
-    <form onSubmit={submit} noValidate aria-label={t("planAdd.open.adaptation")} data-testid="plan-adaptation-form">
+    <form
+      onSubmit={submit}
+      noValidate
+      aria-label={t(editing ? "edit.adaptation" : "planAdd.open.adaptation")}
+      data-testid="plan-adaptation-form"
+    >
       <VStack gap="space-12">
         {form.restored && <DraftRestored onDiscard={form.clear} testId="plan-adaptation-draft-restored" />}
         <Textarea
-          id="plan-adaptation-description"
+          id={ids.description}
           label={t("planAdd.adaptation")}
           description={t("planAdd.adaptationDescription")}
           size="small"
@@ -205,7 +249,7 @@ function AdaptationForm({ placementId, onSaved, onCancel }: FormProps) {
         />
         <div key={form.resetKey}>
           <DateField
-            id="plan-adaptation-date"
+            id={ids.agreedOn}
             label={t("planAdd.agreedOn")}
             value={v.agreedOn}
             onChange={form.dateChange("agreedOn")}
@@ -213,20 +257,40 @@ function AdaptationForm({ placementId, onSaved, onCancel }: FormProps) {
             testId="plan-adaptation-date"
           />
         </div>
-        <Actions submitting={form.submitting} error={form.submitError} onCancel={onCancel} testId="plan-adaptation" />
+        {editing && (
+          <Checkbox
+            id={ids.active}
+            size="small"
+            checked={v.active}
+            onChange={(e) => form.update({ active: e.target.checked })}
+            description={t("edit.activeDescription")}
+            data-testid="plan-adaptation-active"
+          >
+            {t("edit.active")}
+          </Checkbox>
+        )}
+        <Actions
+          submitting={form.submitting}
+          error={form.submitError}
+          onCancel={onCancel}
+          testId="plan-adaptation"
+          editing={!!editing}
+        />
       </VStack>
     </form>
   );
 }
 
-function ContactForm({ placementId, onSaved, onCancel }: FormProps) {
+export function ContactForm({ placementId, onSaved, onCancel, editing }: FormProps<ContactPersonInput>) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   const tooLong = (value: string, max: number) => (charCount(value) > max ? t("plan.errors.tooLong", { max }) : undefined);
+  const { key, ids } = formKeys("plan-contact", placementId, editing?.recordId, ["name", "role", "phone", "email"] as const);
+  const start = editing?.values;
   const form = useForm({
-    draftKey: draftKey("plan-contact", placementId),
-    initial: { name: "", role: "", phone: "", email: "" },
-    ids: { name: "plan-contact-name", role: "plan-contact-role", phone: "plan-contact-phone", email: "plan-contact-email" },
+    draftKey: key,
+    initial: { name: start?.name ?? "", role: start?.role ?? "", phone: start?.phone ?? "", email: start?.email ?? "" },
+    ids,
     onInvalid: "field",
     validate: (v) => ({
       name: !v.name.trim() ? t("planAdd.errors.name") : tooLong(v.name, SHORT_MAX),
@@ -234,21 +298,23 @@ function ContactForm({ placementId, onSaved, onCancel }: FormProps) {
       phone: tooLong(v.phone, PHONE_MAX),
       email: v.email.trim() && !v.email.includes("@") ? t("planAdd.errors.email") : tooLong(v.email, SHORT_MAX),
     }),
-    failureMessage: (e) => t("planAdd.failed", { message: errorText(e) }),
+    failureMessage: (e) => t(editing ? "edit.failed" : "planAdd.failed", { message: errorText(e) }),
   });
   const v = form.values;
   const submit = form.handleSubmit(async () => {
-    await addContactPerson(placementId, {
+    const input = {
       name: v.name.trim(),
       role: v.role.trim(),
       phone: v.phone.trim(),
       email: v.email.trim(),
-    });
+    };
+    if (editing) await editRecord(placementId, editing.recordId, { kind: "contact_person", ...input });
+    else await addContactPerson(placementId, input);
     onSaved();
   });
   const field = (name: "name" | "role" | "phone" | "email", type: "text" | "tel" | "email", autoComplete: string) => (
     <TextField
-      id={`plan-contact-${name}`}
+      id={ids[name]}
       label={name === "name" ? t("planAdd.contact.name") : <>{t(`planAdd.contact.${name}`)} ({t("app.optional")})</>}
       size="small"
       type={type}
@@ -262,14 +328,20 @@ function ContactForm({ placementId, onSaved, onCancel }: FormProps) {
     />
   );
   return (
-    <form onSubmit={submit} noValidate aria-label={t("planAdd.open.contact")} data-testid="plan-contact-form">
+    <form onSubmit={submit} noValidate aria-label={t(editing ? "edit.contact" : "planAdd.open.contact")} data-testid="plan-contact-form">
       <VStack gap="space-12">
         {form.restored && <DraftRestored onDiscard={form.clear} testId="plan-contact-draft-restored" />}
         {field("name", "text", "off")}
         {field("role", "text", "off")}
         {field("phone", "tel", "off")}
         {field("email", "email", "off")}
-        <Actions submitting={form.submitting} error={form.submitError} onCancel={onCancel} testId="plan-contact" />
+        <Actions
+          submitting={form.submitting}
+          error={form.submitError}
+          onCancel={onCancel}
+          testId="plan-contact"
+          editing={!!editing}
+        />
       </VStack>
     </form>
   );

@@ -3,6 +3,8 @@ import { useTranslation } from "react-i18next";
 import type { PlanItem } from "../../bindings/PlanItem";
 import { codeLabel, type CodeList } from "../../codes";
 import { planStatusColor } from "./planItems";
+import { RecordEdit } from "./RecordEdit";
+import { RecordHistory } from "./RecordHistory";
 
 interface PlanSectionProps {
   title: string;
@@ -10,10 +12,17 @@ interface PlanSectionProps {
   testId: string;
   detail: (item: PlanItem) => string;
   statusList?: CodeList;
+  placementId: string;
+  /** The adviser's: each item can be changed («Endre»). */
+  canEdit: boolean;
+  onChanged: () => void;
 }
 
-/** One part of the plan (goals, adaptations, contact persons) as a titled list; nothing if empty. */
-export function PlanSection({ title, items, testId, detail, statusList }: PlanSectionProps) {
+/**
+ * One part of the plan (goals, adaptations, contact persons) as a titled list, each item with its
+ * history and, for the adviser, a way to change it; nothing if empty.
+ */
+export function PlanSection({ title, items, testId, detail, statusList, placementId, canEdit, onChanged }: PlanSectionProps) {
   const { t } = useTranslation();
   if (items.length === 0) return null;
   return (
@@ -47,6 +56,8 @@ export function PlanSection({ title, items, testId, detail, statusList }: PlanSe
                       </Tag>
                     )}
                   </HStack>
+                  {canEdit && <RecordEdit placementId={placementId} recordId={item.id} name={item.text} onSaved={onChanged} />}
+                  <RecordHistory placementId={placementId} recordId={item.id} />
                 </li>
               );
             })}

@@ -11,11 +11,18 @@ import { formatDate, formatShortDate } from "../../format";
 import { currentLanguage } from "../../i18n";
 import { href } from "../../hooks/useRoute";
 import { NoteEdit } from "./NoteEdit";
+import { RecordEdit } from "./RecordEdit";
 import { RecordHistory } from "./RecordHistory";
 import { RequestFollowUp } from "./RequestFollowUp";
 import { isOverdue, kindColor, requestColor, statusOf } from "./timeline";
 
 type Item<K extends TimelineItem["kind"]> = Extract<TimelineItem, { kind: K }>;
+
+/** Whether `role` may change a note's text: the adviser every note, the employer its own. */
+export function mayEditNote(item: Item<"note" | "adviser_note">, role: Role | null): boolean {
+  if (role === "adviser") return true;
+  return role === "employer" && item.kind === "note" && item.authorRole === "employer";
+}
 
 /** One entry of the timeline: its kind, day, status and text, and what can be done with it. */
 export function TimelineEntry({
@@ -84,9 +91,9 @@ export function TimelineEntry({
           {t("note.by", { name: item.author })}
         </Detail>
       )}
-      {/* The adviser may edit every note (the rights table); an employer's own notes come later,
-          when the timeline says whose role wrote a note. */}
-      {(item.kind === "note" || item.kind === "adviser_note") && role === "adviser" && (
+      {/* The adviser may edit every note; the employer the notes its role wrote (the rights
+          table, which every device checks again). */}
+      {(item.kind === "note" || item.kind === "adviser_note") && mayEditNote(item, role) && (
         <NoteEdit
           placementId={placementId}
           noteId={item.id}
@@ -97,6 +104,9 @@ export function TimelineEntry({
       )}
       {item.kind === "action" && (
         <ActionFollowUp item={item} placementId={placementId} role={role} onChanged={onChanged} />
+      )}
+      {item.kind === "action" && role === "adviser" && (
+        <RecordEdit placementId={placementId} recordId={item.id} name={item.text} onSaved={onChanged} />
       )}
       {item.kind === "visit" && <VisitFollowUp item={item} placementId={placementId} role={role} />}
       {item.kind === "contact_request" && (

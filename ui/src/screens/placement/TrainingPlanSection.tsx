@@ -9,6 +9,8 @@ import { StatusSelect } from "../../components/StatusSelect";
 import { currentLanguage } from "../../i18n";
 import { useOpenIfDraft } from "../../hooks/useDraft";
 import { datesIn } from "./planItems";
+import { RecordEdit } from "./RecordEdit";
+import { RecordHistory } from "./RecordHistory";
 import { TaskForm, taskDraftKey } from "./TaskForm";
 
 interface Props {
@@ -98,6 +100,8 @@ export function TrainingPlanSection({ placementId, items, onChanged, canAdd }: P
                         errorTestId="plan-task-status-error"
                       />
                     </HStack>
+                    {canAdd && <RecordEdit placementId={placementId} recordId={item.id} name={item.text} onSaved={onChanged} />}
+                    <RecordHistory placementId={placementId} recordId={item.id} />
                   </li>
                 );
               })}

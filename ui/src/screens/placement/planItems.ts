@@ -1,6 +1,7 @@
 // How the plan's items (goals, training tasks, adaptations) read on the overview.
 import { formatDate, parseIsoDate } from "../../format";
 import type { Language } from "../../i18n";
+import { draftKey } from "../../hooks/useDraft";
 
 /** The training plan's detail is "responsible · 2026-12-01": show the date as a date. */
 export function datesIn(text: string | null, language: Language): string {
@@ -23,4 +24,9 @@ export function planStatusColor(status: string) {
     default:
       return "neutral" as const;
   }
+}
+
+/** The draft of an edit of one record (any kind): an edit left half-done opens again with it. */
+export function recordEditDraftKey(placementId: string, recordId: string): string {
+  return draftKey("record-edit", `${placementId}.${recordId}`);
 }

@@ -6,7 +6,7 @@ import { durationText, isOverdue, kindColor, newestFirst, requestColor, timeOf }
 type Action = Extract<TimelineItem, { kind: "action" }>;
 
 function item(patch: Partial<Extract<TimelineItem, { kind: "note" }>>): TimelineItem {
-  return { kind: "note", id: "1", at: "2026-05-01", text: "", author: "Kari", ...patch };
+  return { kind: "note", id: "1", at: "2026-05-01", text: "", author: "Kari", authorRole: "adviser", ...patch };
 }
 
 function action(patch: Partial<Action>): Action {
