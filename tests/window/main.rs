@@ -34,6 +34,8 @@ const NOTE_MARKER: &str = "Ola starter kl. 9 på mandag NOTAT-5d21";
 const NOTE_EDITED: &str = "Ola starter kl. 10 på mandag NOTAT-5d21 RETTET";
 const TASK_MARKER: &str = "Betjene kassa OPPGAVE-0c7e";
 const ACTION_MARKER: &str = "Kjøpe vernesko TILTAK-6a3f";
+/// The employer's note once the employer changed it after the adviser did.
+const NOTE_BY_EMPLOYER: &str = "Ola starter kl. 10 NOTAT-ARBEIDSGIVER-e41b";
 /// Generous: a cold WebKit start under Xvfb on a loaded two-core machine can take many seconds.
 const WAIT: Duration = Duration::from_secs(60);
 
@@ -251,6 +253,25 @@ impl Window {
                 "{css} did not appear ({e}); the page says:\n{}",
                 self.body_text().await
             ),
+        }
+    }
+
+    /// Waits until no element has the test id `id` (a form closed after saving).
+    async fn gone(&self, id: &str) {
+        let deadline = Instant::now() + WAIT;
+        while !self
+            .client
+            .find_all(Locator::Css(&Self::css(id)))
+            .await
+            .unwrap_or_default()
+            .is_empty()
+        {
+            assert!(
+                Instant::now() < deadline,
+                "{id} stayed; the page says:\n{}",
+                self.body_text().await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
@@ -478,6 +499,24 @@ impl Window {
     }
 }
 
+/// Today on this machine's clock (UTC here, as the app's own).
+fn today() -> folgesvenn_domain::Day {
+    folgesvenn_domain::Moment::from_unix_millis(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64,
+    )
+    .unwrap()
+    .day()
+}
+
+/// A day as a person types it into a date field: dd.mm.åååå.
+fn typed_day(d: folgesvenn_domain::Day) -> String {
+    let iso = d.to_string();
+    format!("{}.{}.{}", &iso[8..10], &iso[5..7], &iso[0..4])
+}
+
 fn tauri_driver() -> PathBuf {
     if let Ok(p) = std::env::var("TAURI_DRIVER") {
         return p.into();
@@ -543,6 +582,10 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         .await;
     adviser.click("visit-add-action").await;
     adviser.type_into("visit-action-what", ACTION_MARKER).await;
+    // Due yesterday: overdue from the start, so «I dag» shows it without a day passing.
+    adviser
+        .type_into("visit-action-due", &typed_day(today().plus_days(-1)))
+        .await;
     adviser.click("visit-submit").await;
     adviser.el("placement-overview").await;
     adviser
@@ -661,6 +704,14 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     adviser.axe("overview with the sync log open").await;
     adviser.click("back-to-list").await;
     adviser.el("placement-row").await;
+    // «I dag» first: the employer's request not answered yet, and the action past its due day.
+    let waiting = adviser
+        .attr_of_all("[data-testid=\"today-item\"]", "data-kind")
+        .await;
+    assert!(
+        waiting.iter().any(|k| k == "request") && waiting.iter().any(|k| k == "overdue"),
+        "«I dag» shows the request and the overdue action: {waiting:?}"
+    );
     adviser.axe("placement list").await;
     adviser.screenshot("placement-list").await;
     adviser.click("placement-link").await;
@@ -879,12 +930,7 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
              [data-testid=\"note-edit-open\"]",
         )
         .await;
-    employer
-        .type_into(
-            "note-edit-body",
-            "Ola starter kl. 10 NOTAT-ARBEIDSGIVER-e41b",
-        )
-        .await;
+    employer.type_into("note-edit-body", NOTE_BY_EMPLOYER).await;
     employer.click("note-edit-save").await;
 
     adviser
@@ -913,6 +959,23 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         .wait_for_text("the changed task", |t| t.contains("OPPGAVE-ENDRET-2d7e"))
         .await;
 
+    adviser.click("plan-add-adaptation").await;
+    adviser
+        .type_into(
+            "plan-adaptation-description",
+            "Kortere dager TILRETTELEGGING-3a90",
+        )
+        .await;
+    adviser.click("plan-adaptation-submit").await;
+    adviser
+        .click_css("[data-testid=\"overview-adaptations\"] [data-testid=\"record-edit-open\"]")
+        .await;
+    adviser
+        .click_css("label[for^=\"plan-adaptation-active\"]")
+        .await;
+    adviser.click("plan-adaptation-submit").await;
+    adviser.gone("record-edit").await;
+
     adviser.click("plan-add-contact").await;
     adviser
         .type_into("plan-contact-name", "Per Verksmester")
@@ -926,6 +989,7 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         .type_into("plan-contact-phone", "KONTAKT-ENDRET-9f10")
         .await;
     adviser.click("plan-contact-submit").await;
+    adviser.gone("record-edit").await;
 
     adviser
         .click_css(
@@ -938,6 +1002,7 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         .await;
     adviser.axe("changing an action").await;
     adviser.click("action-submit").await;
+    adviser.gone("record-edit").await;
 
     adviser.click("edit-placement").await;
     adviser.el("new-placement-form").await;
@@ -962,9 +1027,16 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
             .text()
             .await
             .unwrap_or_default();
+        let ended = employer
+            .attr_of_all(
+                "[data-testid=\"overview-adaptations\"] [data-testid=\"plan-item\"]",
+                "data-status",
+            )
+            .await;
         if edits.iter().all(|m| e.contains(m))
+            && ended.iter().any(|s| s == "inactive")
             && hours.trim() == "25"
-            && a.contains("NOTAT-ARBEIDSGIVER-e41b")
+            && a.contains(NOTE_BY_EMPLOYER)
         {
             break;
         }
@@ -1133,14 +1205,7 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         .await;
     adviser.click("lifecycle-save").await;
     adviser.el("lifecycle-saved").await;
-    let today = folgesvenn_domain::Moment::from_unix_millis(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_millis() as i64,
-    )
-    .unwrap()
-    .day();
+    let today = today();
     let access_ends = today.plus_days(EMPLOYER_ACCESS_DAYS).to_string();
     employer
         .wait_for_attr(
@@ -1293,8 +1358,8 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
             .projection_dump(true)
             .unwrap()
             .join("\n")
-            .contains(NOTE_EDITED),
-        "and the employer's note in it, as the adviser edited it"
+            .contains(NOTE_BY_EMPLOYER),
+        "and the employer's note in it, as the employer last changed it"
     );
     drop(xvfb);
 }
