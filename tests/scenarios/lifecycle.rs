@@ -327,3 +327,58 @@ async fn a_withdrawn_consent_ends_the_employers_access_at_once() {
     .await
     .unwrap();
 }
+
+/// A withdrawal is two writes: the consent, then the removal of the employer's devices. If the
+/// device stops between them (or the removal fails), the next sync finishes the removal before it
+/// seals anything, so the employer never reads what is written after the withdrawal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawal_whose_removal_did_not_finish_is_finished_by_the_next_sync() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(&tmp.path().join("relay"));
+    let client = SyncClient::new();
+    let (mut adviser, _) = new_store(&tmp.path().join("adviser"), Role::Adviser, "Kari Veileder");
+    let (mut phone, _) = new_store(&tmp.path().join("phone"), Role::Employer, "Per Verksmester");
+    let p = adviser
+        .create_placement(&placement_input("Ola Nordmann"))
+        .unwrap();
+    let shared = adviser.document_id(p, DocKind::Shared).unwrap();
+    share(&mut adviser, shared, &relay.url).unwrap();
+    join(&mut adviser, &mut phone, p, MemberRole::Employer).await;
+    sync_once(&mut adviser, &client).await.unwrap();
+    sync_once(&mut phone, &client).await.unwrap();
+    sync_once(&mut adviser, &client).await.unwrap();
+    let roster = folgesvenn_sync::roster(&adviser, shared).unwrap();
+    assert!(roster.member(phone.device_id()).is_some());
+
+    // The first write alone: the consent withdrawn, the employer still a member.
+    let consent = adviser.consents(p).unwrap()[0].id;
+    adviser
+        .write_private(p, |d, s| d.withdraw_consent(consent, s))
+        .unwrap();
+    let roster = folgesvenn_sync::roster(&adviser, shared).unwrap();
+    assert!(
+        roster.member(phone.device_id()).is_some(),
+        "not removed yet"
+    );
+    let after = note(&mut adviser, p, "Skrevet etter tilbaketrekkingen.");
+
+    let r = sync_once(&mut adviser, &client).await.unwrap();
+    assert_eq!(r.withdrawals_finished, 1, "{r:?}");
+    let roster = folgesvenn_sync::roster(&adviser, shared).unwrap();
+    assert!(roster.is_revoked(phone.device_id()), "the sync removed it");
+    // The note written in between went up under the new key: the phone never reads it.
+    let r = sync_once(&mut phone, &client).await.unwrap();
+    assert_eq!(r.purged, 1, "{r:?}");
+    assert!(phone.placement(p).is_err());
+    assert!(
+        !phone
+            .projection_dump(true)
+            .unwrap()
+            .join("\n")
+            .contains("tilbaketrekkingen"),
+        "{after}"
+    );
+    // Nothing more to finish.
+    let r = sync_once(&mut adviser, &client).await.unwrap();
+    assert_eq!(r.withdrawals_finished, 0);
+}

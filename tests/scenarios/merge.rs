@@ -414,7 +414,7 @@ fn concurrent_text_scalar_and_new_records_merge() {
             Edit::TaskStatus(2),
         ],
     );
-    for table in folgesvenn_store::projection_tables() {
+    for table in folgesvenn_store::shared_projection_tables() {
         assert!(
             shared.iter().any(|r| r.starts_with(&format!("{table}:"))),
             "no {table} rows to compare"

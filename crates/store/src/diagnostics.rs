@@ -7,10 +7,14 @@ use crate::audit::{self, AuditEntry};
 use crate::projection::{Projected, TABLES};
 use crate::{Store, StoreError};
 
-/// The tables the documents are projected into, each once (what [`Store::projection_dump`]
-/// covers).
-pub fn projection_tables() -> impl Iterator<Item = &'static str> {
-    TABLES.iter().map(|t| t.table)
+/// The projection tables that hold rows of the shared document (an employer's device has them
+/// too, and [`Store::projection_dump`] compares them across devices); the others hold only what
+/// the adviser's private document gives.
+pub fn shared_projection_tables() -> impl Iterator<Item = &'static str> {
+    TABLES
+        .iter()
+        .filter(|t| t.shared_only != "0")
+        .map(|t| t.table)
 }
 
 impl Store {

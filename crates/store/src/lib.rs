@@ -36,7 +36,7 @@ mod write;
 
 pub use audit::{AuditAction, AuditEntry};
 pub use clock::epoch_day;
-pub use diagnostics::projection_tables;
+pub use diagnostics::shared_projection_tables;
 pub use document::{COMPACT_AFTER, DocKind};
 pub use error::StoreError;
 pub use key::{DbKey, KeyLocation, MAX_PASSPHRASE_CHARS, MIN_PASSPHRASE_CHARS, Unlock};

@@ -32,7 +32,7 @@ const fn all(table: &'static str) -> Projected {
 /// Every projection table, once: the purge deletes a placement's rows from each, the diagnostics
 /// dump compares them across devices, and a test checks that every table of the schema is either
 /// here or named as not derived from the documents.
-pub(crate) const TABLES: [Projected; 12] = [
+pub(crate) const TABLES: [Projected; 13] = [
     all("placements"),
     all("visits"),
     all("observations"),
@@ -49,6 +49,10 @@ pub(crate) const TABLES: [Projected; 12] = [
     Projected {
         shared_only: "doc_kind = 'shared'",
         ..all("conflicts")
+    },
+    Projected {
+        shared_only: "0",
+        ..all("consents")
     },
     Projected {
         table: "search_docs",
@@ -321,8 +325,19 @@ pub(crate) fn private(
     touched: &Touched,
 ) -> Result<(), StoreError> {
     for &(coll, id) in &touched.records {
+        if coll == "consents" {
+            if let Some(c) = doc.consent(id)? {
+                tx.execute(
+                    "INSERT OR REPLACE INTO consents (id, placement_id, allows_employer, withdrawn_at)
+                     VALUES (?1, ?2, ?3, ?4)",
+                    params![id.to_string(), placement_id.to_string(), c.allows_employer(),
+                            c.withdrawn_at.map(|t| t.to_string())],
+                )?;
+            }
+            continue;
+        }
         if coll != "adviser_notes" && coll != "notes" {
-            continue; // consent is read from the document; nothing lists it across placements
+            continue;
         }
         let Some(n) = doc.note(id)? else { continue };
         conflicts(
@@ -372,6 +387,11 @@ pub(crate) fn all_private(doc: &PrivateDoc) -> Result<Touched, StoreError> {
         .record_ids("notes")?
         .into_iter()
         .map(|id| ("adviser_notes", id))
+        .chain(
+            doc.record_ids("consents")?
+                .into_iter()
+                .map(|id| ("consents", id)),
+        )
         .collect();
     Ok(Touched {
         placement: false,

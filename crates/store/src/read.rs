@@ -176,6 +176,17 @@ impl Store {
         self.with_private(placement, |d| Ok(d.allows_employer()?))
     }
 
+    /// The placements whose candidate gave consent and then withdrew every consent that let the
+    /// employer take part (the projection of the private documents; adviser devices only). A
+    /// placement with no consent recorded at all, made before consents existed, is not among them.
+    pub fn placements_with_consent_withdrawn(&self) -> Result<Vec<Uuid>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT placement_id FROM consents GROUP BY placement_id HAVING max(allows_employer) = 0",
+        )?;
+        let rows = stmt.query_map([], |r| rows::id(r, 0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// Marks the conflicts this device's user may settle (the rights table).
     fn mark_settleable(&self, conflicts: &mut [FieldConflict]) {
         for c in conflicts {

@@ -385,7 +385,7 @@ fn a_store_from_before_is_rewritten_once_so_what_it_deleted_is_gone() {
              INSERT INTO drafts (key, value, saved_at) VALUES ('a', '{}', 'x'), ('b', '{}', 'x');
              DELETE FROM drafts WHERE key = 'a';
              ALTER TABLE placements DROP COLUMN response_days;
-             ALTER TABLE notes DROP COLUMN author_role;
+             ALTER TABLE notes DROP COLUMN author_role; DROP TABLE consents;
              PRAGMA user_version = 7;",
             m("utkast"),
             "fyll ".repeat(2000),

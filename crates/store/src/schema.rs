@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0009_signed_audit_head.sql"),
     include_str!("migrations/0010_response_time.sql"),
     include_str!("migrations/0011_note_author_role.sql"),
+    include_str!("migrations/0012_consents.sql"),
 ];
 
 /// From this schema on, deleted content is overwritten as it is deleted (`secure_delete` on every
@@ -28,9 +29,9 @@ const SECURE_DELETE_FROM: u32 = 8;
 /// From this schema on, the audit log's head is signed by the device (`audit.rs`).
 const SIGNED_AUDIT_HEAD_FROM: u32 = 9;
 
-/// A store written before this schema has projected columns it left empty (a note's author role):
-/// its projection is rebuilt once from the documents as it reaches it.
-const REPROJECT_FROM: u32 = 11;
+/// A store written before this schema has projected columns or tables it left empty (a note's
+/// author role, the consents): its projection is rebuilt once from the documents as it reaches it.
+const REPROJECT_FROM: u32 = 12;
 
 pub(crate) fn current_version() -> u32 {
     MIGRATIONS.len() as u32

@@ -1195,7 +1195,7 @@ fn a_store_from_before_signed_heads_has_its_head_signed_once() {
     conn.execute_batch(
         "DELETE FROM meta WHERE key = 'audit_head_sig';
          ALTER TABLE placements DROP COLUMN response_days;
-         ALTER TABLE notes DROP COLUMN author_role;
+         ALTER TABLE notes DROP COLUMN author_role; DROP TABLE consents;
          PRAGMA user_version = 8;",
     )
     .unwrap();
@@ -1338,7 +1338,7 @@ fn a_contact_request_is_late_after_the_agreed_working_days() {
 }
 
 #[test]
-fn a_store_from_before_the_note_author_role_gets_it_from_its_documents() {
+fn a_store_from_before_gets_its_new_projections_from_its_documents() {
     let tmp = tempfile::tempdir().unwrap();
     let (mut store, key) = adviser_store(tmp.path());
     let p = store
@@ -1362,15 +1362,37 @@ fn a_store_from_before_the_note_author_role_gets_it_from_its_documents() {
             .unwrap()
     };
     assert_eq!(role_of_note(&store).as_deref(), Some("adviser"));
+    let consent = store
+        .write_private(p, |d, s| {
+            d.give_consent(
+                &NewConsent {
+                    scopes: vec![ConsentScope::FollowUp],
+                    text_version: "2026-1".into(),
+                },
+                s,
+            )
+        })
+        .unwrap();
+    assert!(
+        store
+            .placements_with_consent_withdrawn()
+            .unwrap()
+            .is_empty()
+    );
+    store
+        .write_private(p, |d, s| d.withdraw_consent(consent, s))
+        .unwrap();
+    assert_eq!(store.placements_with_consent_withdrawn().unwrap(), [p]);
     // As a store written by the version before: no such column, the schema one step back.
     store
         .conn
-        .execute_batch("ALTER TABLE notes DROP COLUMN author_role; PRAGMA user_version = 10;")
+        .execute_batch("ALTER TABLE notes DROP COLUMN author_role; DROP TABLE consents; PRAGMA user_version = 10;")
         .unwrap();
     drop(store);
 
     let mut store = Store::open(tmp.path(), Unlock::Key(key)).unwrap();
     assert_eq!(role_of_note(&store).as_deref(), Some("adviser"));
+    assert_eq!(store.placements_with_consent_withdrawn().unwrap(), [p]);
     let overview = store.overview(p, 50).unwrap();
     assert!(overview.timeline.iter().any(|i| matches!(
         i,

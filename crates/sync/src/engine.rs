@@ -57,6 +57,9 @@ pub struct Report {
     pub applied: usize,
     pub quarantined: usize,
     pub snapshots: usize,
+    /// Employer devices removed because a withdrawn consent's removal had not been done
+    /// (`members::finish_withdrawals`).
+    pub withdrawals_finished: usize,
     /// Keys sealed to members that lacked them (see `members::top_up`).
     pub keys_shared: usize,
     /// Placements this (employer) device deleted because the relay says its access has ended.
@@ -673,7 +676,11 @@ pub(crate) async fn sync_with(
     store: &mut impl StoreAccess,
     client: &SyncClient,
 ) -> Result<Report, SyncError> {
-    let mut report = Report::default();
+    // Before anything is sealed: a withdrawn consent whose employer devices are still members.
+    let mut report = Report {
+        withdrawals_finished: store.with(crate::members::finish_withdrawals)?,
+        ..Report::default()
+    };
     let (docs, key, device) = store.with(|s| -> Result<_, SyncError> {
         Ok((s.sync_docs()?, device_key(s)?, s.device_id()))
     })?;

@@ -363,6 +363,30 @@ pub fn withdraw_consent(
     end_employer_access(store, placement)
 }
 
+/// Finishes every withdrawal whose removal of the employer's devices did not complete: the
+/// consent was written withdrawn and then the device stopped, or the removal failed, before
+/// [`end_employer_access`] was done; or an adviser's other device recorded the withdrawal and this
+/// one let an employer in meanwhile. Run before a sync seals anything, so nothing written from
+/// then on goes under a key a removed employer holds. Returns how many devices were removed.
+pub fn finish_withdrawals(store: &mut Store) -> Result<usize, SyncError> {
+    let mut removed = 0;
+    for placement in store.placements_with_consent_withdrawn()? {
+        let doc_id = store.document_id(placement, folgesvenn_store::DocKind::Shared)?;
+        let Ok(d) = sync_doc(store, doc_id) else {
+            continue; // never shared: no employer can hold it
+        };
+        let roster = roster_of(store, &d)?;
+        let me = store.device_id();
+        let adviser_here = roster
+            .member(me)
+            .is_some_and(|m| m.role == MemberRole::Adviser);
+        if adviser_here && roster.members().any(|m| m.role == MemberRole::Employer) {
+            removed += end_employer_access(store, placement)?;
+        }
+    }
+    Ok(removed)
+}
+
 /// This device becomes the anchor of a document it created.
 pub(crate) fn anchor_here(
     store: &mut Store,
