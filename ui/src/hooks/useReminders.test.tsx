@@ -1,5 +1,6 @@
 import { render, waitFor } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { placementSummary } from "../test/summary";
 import type { PlacementSummary } from "../bindings/PlacementSummary";
 import { callsOf, mockCommands } from "../test/ipc";
 import { useReminders } from "./useReminders";
@@ -8,21 +9,7 @@ const today = "2026-05-11";
 const clock = () => today;
 
 function summary(patch: Partial<PlacementSummary>): PlacementSummary {
-  return {
-    id: "p1",
-    candidateName: "Ola Nordmann",
-    employerName: "Bodø Bakeri AS",
-    measure: "work_training",
-    status: "active",
-    startDate: "2026-01-05",
-    endDate: null,
-    nextVisit: null,
-    openRequests: 0,
-    overdueActions: 0,
-    lateRequests: 0,
-    lastObservation: today,
-    ...patch,
-  };
+  return placementSummary(today, { candidateName: "Ola Nordmann", employerName: "Bodø Bakeri AS", ...patch });
 }
 
 /** What the notification plugin's `window.Notification` was asked to show. */

@@ -1,25 +1,12 @@
 import { render, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
+import { placementSummary } from "../../test/summary";
 import type { PlacementSummary } from "../../bindings/PlacementSummary";
 import { Today, todayLines } from "./Today";
 
 const today = "2026-05-10";
 function summary(patch: Partial<PlacementSummary>): PlacementSummary {
-  return {
-    id: "p1",
-    candidateName: "Ola",
-    employerName: "Lager AS",
-    measure: "work_training",
-    status: "active",
-    startDate: "2026-01-05",
-    endDate: null,
-    nextVisit: null,
-    openRequests: 0,
-    overdueActions: 0,
-    lateRequests: 0,
-    lastObservation: today,
-    ...patch,
-  };
+  return placementSummary(today, patch);
 }
 
 describe("todayLines", () => {
