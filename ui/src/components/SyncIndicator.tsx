@@ -79,7 +79,9 @@ export function SyncIndicator() {
   const announce = state === "offline" || state === "error" ? text : "";
   const pending = status?.pending ?? 0;
   const quarantined = status?.quarantined ?? 0;
-  const reason = status?.state.state === "offline" ? status.state.reason : undefined;
+  // Offline, the HTTP client's own account (English, technical) stays in the sync log for support;
+  // the user reads what it means for their notes.
+  const reason = status?.state.state === "offline" ? t("errors.offline") : undefined;
 
   return (
     <section
