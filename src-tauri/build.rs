@@ -48,6 +48,7 @@ const COMMANDS: &[&str] = &[
     "placement_consents",
     "give_consent",
     "withdraw_consent",
+    "export_access",
 ];
 
 fn main() {

@@ -22,6 +22,7 @@ fn data_dir(app: &tauri::App) -> Result<PathBuf, Box<dyn std::error::Error>> {
 pub fn run() {
     tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let dir = data_dir(app)?;
             let handle = app.handle().clone();
@@ -67,6 +68,7 @@ pub fn run() {
             commands::plan::edit_note,
             commands::plan::settle_conflict,
             commands::plan::record_history,
+            commands::export::export_access,
             commands::plan::record_values,
             commands::plan::edit_record,
             commands::plan::set_response_time,

@@ -1049,6 +1049,42 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         tokio::time::sleep(Duration::from_millis(700)).await;
     }
 
+    // --- The candidate's right of access, from the employer's window through the app's own
+    // command and capability (the folder dialog before it is the system's): the employer's device
+    // writes what it shares, never the adviser's own document. ---
+    let into = tmp.path().join("innsyn");
+    std::fs::create_dir_all(&into).unwrap();
+    employer.el("access-section").await;
+    employer.axe("the right of access").await;
+    employer
+        .screenshot_at("access", Some("access-section"))
+        .await;
+    let written = employer
+        .client
+        .execute_async(
+            "const [into, done] = arguments;
+             const placement = decodeURIComponent(location.hash.split('/')[2].split('?')[0]);
+             window.__TAURI_INTERNALS__
+               .invoke('export_access', { placementId: placement, into })
+               .then((path) => done({ path }), (error) => done({ error }));",
+            vec![json!(into.display().to_string())],
+        )
+        .await
+        .unwrap();
+    let folder = PathBuf::from(
+        written["path"]
+            .as_str()
+            .unwrap_or_else(|| panic!("the export failed: {written}")),
+    );
+    let mut files: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["delt.automerge", "innsyn.json"]);
+    let innsyn = std::fs::read_to_string(folder.join("innsyn.json")).unwrap();
+    assert!(innsyn.contains("\"private\": null") && !innsyn.contains("HEMMELIG-4f2a"));
+
     // --- A second employer device (a tablet, in this process) joins with a new code; the adviser
     // removes it from her window, and it is refused at once. ---
     adviser.click("invite-employer").await;

@@ -255,6 +255,14 @@ export function settleConflict(placementId: string, input: SettleConflictInput):
   return call<null>("settle_conflict", { placementId, input });
 }
 
+/**
+ * The candidate's right of access: everything this device holds about the placement, written as
+ * a folder inside `into` (a folder the user chose). Resolves with the folder written.
+ */
+export function exportAccess(placementId: string, into: string): Promise<string> {
+  return call<string>("export_access", { placementId, into });
+}
+
 /** Every consent recorded for the placement, oldest first (the adviser's devices). */
 export function placementConsents(placementId: string): Promise<ConsentView[]> {
   return call<ConsentView[]>("placement_consents", { placementId });

@@ -813,6 +813,17 @@ impl AppCore {
         Ok(())
     }
 
+    /// The candidate's right of access: everything this device holds about the placement, as a
+    /// folder in `into` holding `innsyn.json` (the records, the audit entries about them and who
+    /// exported them; `docs/export.md`) and the automerge documents (`AccessExport::write_to`).
+    /// Audit-logged as an export. Returns the folder.
+    pub fn export_access(&self, placement: Uuid, into: &Path) -> Result<PathBuf, CommandError> {
+        let export = self.with_store(|s| Ok(s.access_export(placement)?))?;
+        export.write_to(into).map_err(|e| {
+            CommandError::new("io", format!("Kunne ikke skrive innsynet: {e}")).with("detail", e)
+        })
+    }
+
     /// What sync did for this placement, newest last, and what it could not apply.
     pub fn sync_log(&self, placement: Uuid) -> Result<dto::PlacementSyncLog, CommandError> {
         self.with_store(|s| {

@@ -1123,3 +1123,150 @@ fn the_adviser_edits_the_placement_and_its_plan() {
         .unwrap_err();
     assert_eq!(e.params["validation"], "required", "{e:?}");
 }
+
+/// The candidate's right of access: one folder with the records as JSON that its schema accepts,
+/// and the automerge documents, which the plain automerge crate opens with the same values the
+/// app shows; the export itself is audit-logged and shows in the next one.
+#[test]
+fn the_right_of_access_exports_what_the_device_holds_in_three_forms() {
+    use automerge::{ROOT, ReadDoc};
+    use folgesvenn_app_core::dto::{ActionInput, VisitInput};
+    let tmp = tempfile::tempdir().unwrap();
+    let core = AppCore::new(tmp.path().join("a"), |_| {}).unwrap();
+    core.setup(setup(
+        Some("en lang nok passordfrase"),
+        "http://127.0.0.1:9",
+    ))
+    .unwrap();
+    let p = core.create_placement(placement()).unwrap();
+    core.give_consent(
+        p,
+        ConsentInput {
+            scopes: vec!["follow_up".into()],
+            text_version: "2026-1".into(),
+        },
+    )
+    .unwrap();
+    core.record_visit(
+        p,
+        VisitInput {
+            at: "2026-10-15T10:30:00+02:00".into(),
+            kind: "on_site".into(),
+            place: "Bakeriet".into(),
+            attendees: vec!["Ola".into()],
+            summary: "Godt i gang".into(),
+            attendance_since_last: String::new(),
+            task_progress: String::new(),
+            employer_rating: Some(4),
+            candidate_rating: None,
+            adviser_note: "Bare NAV: sliten etter helgen".into(),
+            actions: vec![ActionInput {
+                what: "Kjøpe vernesko".into(),
+                owner: "employer".into(),
+                due: None,
+            }],
+            next_visit: None,
+            corrects: None,
+        },
+    )
+    .unwrap();
+    let out = tmp.path().join("ut");
+    std::fs::create_dir_all(&out).unwrap();
+    let folder = core.export_access(p, &out).unwrap();
+    let name = folder.file_name().unwrap().to_string_lossy().into_owned();
+    assert!(name.starts_with("folgesvenn-innsyn-"), "{name}");
+    let mut files: Vec<String> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        ["delt.automerge", "innsyn.json", "veileder.automerge"]
+    );
+    let partials = std::fs::read_dir(&out).unwrap().count();
+    assert_eq!(partials, 1, "nothing half-written beside it");
+
+    // The JSON form, against its documented schema.
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("innsyn.json")).unwrap()).unwrap();
+    let schema = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/export.schema.json");
+    let mut schemas = boon::Schemas::new();
+    let index = boon::Compiler::new().compile(schema, &mut schemas).unwrap();
+    if let Err(e) = schemas.validate(&json, index) {
+        panic!("innsyn.json does not match its schema: {e:#}");
+    }
+    assert_eq!(json["schema"], "folgesvenn-innsyn/1");
+    assert_eq!(
+        json["shared"]["placement"]["candidate_name"],
+        "Ola Nordmann"
+    );
+    let private_notes = json["private"]["notes"].as_object().unwrap();
+    assert!(
+        private_notes
+            .values()
+            .any(|n| n["body"] == "Bare NAV: sliten etter helgen")
+    );
+    assert!(
+        json["audit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "write")
+    );
+    // A document that does not fit the schema is refused by it (the check can fail).
+    let mut broken = json.clone();
+    broken["shared"]["placement"]["start_date"] = serde_json::json!(20261001);
+    assert!(schemas.validate(&broken, index).is_err());
+
+    // The automerge files, read with the plain automerge crate, hold what the app shows.
+    let shared =
+        automerge::AutoCommit::load(&std::fs::read(folder.join("delt.automerge")).unwrap())
+            .unwrap();
+    let (_, facts) = shared.get(ROOT, "placement").unwrap().unwrap();
+    let (name, _) = shared.get(&facts, "candidate_name").unwrap().unwrap();
+    let overview = core.overview(p).unwrap();
+    assert_eq!(name.as_str(), Some(overview.facts.candidate_name.as_str()));
+    let (_, visits) = shared.get(ROOT, "visits").unwrap().unwrap();
+    let shown: Vec<String> = overview
+        .timeline
+        .iter()
+        .filter_map(|i| match i {
+            TimelineItem::Visit { text, .. } => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    let stored: Vec<String> = shared
+        .keys(&visits)
+        .map(|k| {
+            let (_, visit) = shared.get(&visits, k.as_str()).unwrap().unwrap();
+            let (_, summary) = shared.get(&visit, "summary").unwrap().unwrap();
+            shared.text(&summary).unwrap()
+        })
+        .collect();
+    assert_eq!(stored, shown);
+    let own =
+        automerge::AutoCommit::load(&std::fs::read(folder.join("veileder.automerge")).unwrap())
+            .unwrap();
+    let (_, consents) = own.get(ROOT, "consents").unwrap().unwrap();
+    assert_eq!(own.keys(&consents).count(), 1);
+
+    // The export is an audit entry of its own, in the next export; the same folder twice is
+    // refused rather than overwritten.
+    let again = core.export_access(p, &out).unwrap_err();
+    assert_eq!(again.kind, "io", "{again:?}");
+    let second = tmp.path().join("ut2");
+    std::fs::create_dir_all(&second).unwrap();
+    let folder = core.export_access(p, &second).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("innsyn.json")).unwrap()).unwrap();
+    assert!(
+        json["audit"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["action"] == "export" && e["record"] == "access"),
+        "{}",
+        json["audit"]
+    );
+}

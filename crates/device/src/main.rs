@@ -146,6 +146,16 @@ enum Command {
         #[arg(long)]
         placement: uuid::Uuid,
     },
+    /// The candidate's right of access: a folder in `--out` with everything this device holds
+    /// about the placement (docs/export.md); prints the folder. Audit-logged as an export.
+    AccessExport {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        placement: uuid::Uuid,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Searches what people wrote.
     Search {
         #[arg(long)]
@@ -573,6 +583,14 @@ fn run(cli: Cli) -> Result<()> {
         Command::Show { dir, placement } => print_json(&open(&dir)?.placement(placement)?)?,
         Command::Export { dir, placement } => {
             print_json(&open(&dir)?.export_placement(placement)?)?
+        }
+        Command::AccessExport {
+            dir,
+            placement,
+            out,
+        } => {
+            let export = open(&dir)?.access_export(placement)?;
+            println!("{}", export.write_to(&out)?.display());
         }
         Command::Search { dir, query } => print_json(&open(&dir)?.search(&query, 50)?)?,
         Command::Verify { dir } => {

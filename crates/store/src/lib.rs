@@ -11,6 +11,7 @@
 //! [`Store`] handle; then one module per concern, each adding `Store` methods: `open`, `docs`,
 //! `write`, `read`, `search`, `remote`, `drafts`, `purge`, `diagnostics`, `sync_state`.
 
+mod access;
 mod audit;
 mod clock;
 mod diagnostics;
@@ -34,6 +35,7 @@ mod sync_state;
 mod views;
 mod write;
 
+pub use access::{ACCESS_SCHEMA, AccessExport};
 pub use audit::{AuditAction, AuditEntry};
 pub use clock::epoch_day;
 pub use diagnostics::shared_projection_tables;

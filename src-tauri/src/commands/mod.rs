@@ -7,6 +7,7 @@ use uuid::Uuid;
 pub mod consent;
 pub mod device;
 pub mod drafts;
+pub mod export;
 pub mod pairing;
 pub mod placements;
 pub mod plan;

@@ -730,6 +730,10 @@ export function installMockBackend(): void {
               : [{ ...first, change: item.kind === "observation" ? "observation.log" : "action.add" }],
         };
       }
+      case "export_access": {
+        find(args.placementId);
+        return `${String(args.into)}/folgesvenn-innsyn-${todayIso()}-${String(args.placementId).slice(0, 8)}`;
+      }
       case "record_values": {
         const p = find(args.placementId);
         return valuesOf(p, (args.recordId as string | null) ?? null) ?? fail("unknown_record", "Fant ikke oppføringen.");

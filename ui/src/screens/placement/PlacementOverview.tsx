@@ -24,6 +24,7 @@ import { MembersSection } from "./MembersSection";
 import { NeedsAction } from "./NeedsAction";
 import { OwnDevice } from "./OwnDevice";
 import { PlacementLoading } from "./PlacementLoading";
+import { AccessExport } from "./AccessExport";
 import { PlanAdd } from "./PlanAdd";
 import { PlanSection } from "./PlanSection";
 import { SyncLogSection } from "./SyncLogSection";
@@ -146,6 +147,7 @@ export function PlacementOverview({ id, record, role }: { id: string; record?: s
       {role === "adviser" && <OwnDevice placementId={o.id} />}
       {role === "adviser" && <MembersSection placementId={o.id} refresh={dataVersion} />}
 
+      <AccessExport placementId={o.id} />
       <SyncLogSection placementId={o.id} refresh={dataVersion} />
     </VStack>
   );

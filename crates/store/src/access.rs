@@ -1,0 +1,104 @@
+//! The candidate's right of access (GDPR art. 15): everything this device holds about one
+//! placement, in a form a person can read and another program can check (`docs/export.md`, its
+//! JSON Schema `docs/export.schema.json`), with the automerge documents themselves beside it and
+//! the audit entries that say who read, wrote or exported the records, when, on which device.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::audit::AuditAction;
+use crate::document::DocKind;
+use crate::{Store, StoreError};
+
+/// The version of the JSON form; raise it with the schema when its shape changes.
+pub const ACCESS_SCHEMA: &str = "folgesvenn-innsyn/1";
+
+/// What the right of access hands over for one placement.
+pub struct AccessExport {
+    /// The records of both documents this device holds, the audit entries about the placement
+    /// (those written before this export), and who exported it from which device.
+    pub json: serde_json::Value,
+    /// The placement's automerge documents, saved whole: the shared one, and on an adviser
+    /// device the private one. Any automerge implementation opens them.
+    pub documents: Vec<(DocKind, Vec<u8>)>,
+}
+
+impl AccessExport {
+    /// Writes the export as a folder in `into`, `folgesvenn-innsyn-<day>-<placement>`, holding
+    /// `innsyn.json` and the documents (`delt.automerge`, `veileder.automerge`). It is written
+    /// beside its final name and renamed into place, so a failure leaves no partial folder; an
+    /// existing folder of that name is refused, never overwritten. Returns the folder.
+    pub fn write_to(&self, into: &Path) -> std::io::Result<PathBuf> {
+        let day = self.json["exported_at"]
+            .as_str()
+            .and_then(|at| at.get(..10))
+            .unwrap_or("0000-00-00");
+        let placement = self.json["placement_id"].as_str().unwrap_or_default();
+        let name = format!(
+            "folgesvenn-innsyn-{day}-{}",
+            placement.get(..8).unwrap_or(placement)
+        );
+        let target = into.join(&name);
+        if target.exists() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!("{} finnes allerede", target.display()),
+            ));
+        }
+        let partial = into.join(format!(".{name}.partial"));
+        if partial.exists() {
+            std::fs::remove_dir_all(&partial)?;
+        }
+        let written = (|| -> std::io::Result<()> {
+            std::fs::create_dir_all(&partial)?;
+            let json = serde_json::to_vec_pretty(&self.json).map_err(std::io::Error::other)?;
+            std::fs::write(partial.join("innsyn.json"), json)?;
+            for (kind, bytes) in &self.documents {
+                let file = match kind {
+                    DocKind::Shared => "delt.automerge",
+                    DocKind::Private => "veileder.automerge",
+                };
+                std::fs::write(partial.join(file), bytes)?;
+            }
+            std::fs::rename(&partial, &target)
+        })();
+        if let Err(e) = written {
+            let _ = std::fs::remove_dir_all(&partial);
+            return Err(e);
+        }
+        Ok(target)
+    }
+}
+
+impl Store {
+    /// Everything this device holds about `placement`'s candidate. An employer device holds, and
+    /// so exports, the shared document only. Audit-logged as an export (`access`).
+    pub fn access_export(&mut self, placement: Uuid) -> Result<AccessExport, StoreError> {
+        let view = self.placement(placement)?;
+        let mut documents = Vec::new();
+        for kind in [DocKind::Shared, DocKind::Private] {
+            if let Ok(id) = self.doc_id(placement, kind) {
+                documents.push((kind, self.document_bytes(id)?));
+            }
+        }
+        let audit = self.audit_entries(Some(placement))?;
+        let at = self.stamp().at;
+        let json = json!({
+            "schema": ACCESS_SCHEMA,
+            "exported_at": at.to_string(),
+            "exported_by": {
+                "device_id": self.me.device,
+                "name": self.me.name,
+                "role": self.me.role.code(),
+            },
+            "placement_id": placement,
+            "shared": view.shared,
+            "private": view.private,
+            "audit": audit,
+        });
+        self.log_read(AuditAction::Export, Some(placement), "access")?;
+        Ok(AccessExport { json, documents })
+    }
+}
