@@ -947,6 +947,7 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     adviser
         .wait_for_text("the changed goal", |t| t.contains("MÅL-ENDRET-51c0"))
         .await;
+    adviser.gone("record-edit").await;
 
     adviser
         .click_css("[data-testid=\"overview-training-plan\"] [data-testid=\"record-edit-open\"]")
@@ -958,6 +959,7 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     adviser
         .wait_for_text("the changed task", |t| t.contains("OPPGAVE-ENDRET-2d7e"))
         .await;
+    adviser.gone("record-edit").await;
 
     adviser.click("plan-add-adaptation").await;
     adviser
@@ -1081,9 +1083,20 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     files.sort();
-    assert_eq!(files, ["delt.automerge", "innsyn.json"]);
+    assert_eq!(files, ["delt.automerge", "innsyn.json", "innsyn.pdf"]);
     let innsyn = std::fs::read_to_string(folder.join("innsyn.json")).unwrap();
     assert!(innsyn.contains("\"private\": null") && !innsyn.contains("HEMMELIG-4f2a"));
+    let pdf = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(folder.join("innsyn.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext (cargo xtask setup installs poppler-utils)");
+    let pdf = String::from_utf8_lossy(&pdf.stdout);
+    assert!(
+        pdf.contains("Innsyn – ") && pdf.contains(SHARED_MARKER) && !pdf.contains("HEMMELIG-4f2a"),
+        "the employer's PDF holds what it shares, never the adviser's own note:\n{pdf}"
+    );
 
     // --- A second employer device (a tablet, in this process) joins with a new code; the adviser
     // removes it from her window, and it is refused at once. ---

@@ -58,6 +58,8 @@ const APT_PACKAGES: &[&str] = &[
     "x11-apps",
     "imagemagick",
     "fonts-dejavu-core",
+    // The exported PDFs read back as text (pdftotext) by the tests.
+    "poppler-utils",
     "at-spi2-core",
 ];
 
@@ -91,6 +93,11 @@ const FORBIDDEN: &[(&str, &[&str])] = &[
     ),
     // The sync engine knows no UI.
     ("folgesvenn-sync", &["tauri"]),
+    // Exports turn what the store hands over into bytes: no network, no runtime, no window.
+    (
+        "folgesvenn-export",
+        &["tauri", "tokio", "reqwest", "axum", "folgesvenn-sync"],
+    ),
     // Everything the window does is testable without a window.
     ("folgesvenn-app-core", &["tauri", "wry", "webkit2gtk"]),
     // The relay never decodes documents: it cannot even link the code that would.

@@ -814,12 +814,15 @@ impl AppCore {
     }
 
     /// The candidate's right of access: everything this device holds about the placement, as a
-    /// folder in `into` holding `innsyn.json` (the records, the audit entries about them and who
-    /// exported them; `docs/export.md`) and the automerge documents (`AccessExport::write_to`).
+    /// folder in `into` holding `innsyn.pdf` (readable, PDF/A-2a), `innsyn.json` (the records, the
+    /// audit entries about them and who exported them; `docs/export.md`) and the automerge
+    /// documents (`AccessExport::write_to`).
     /// Audit-logged as an export. Returns the folder.
     pub fn export_access(&self, placement: Uuid, into: &Path) -> Result<PathBuf, CommandError> {
         let export = self.with_store(|s| Ok(s.access_export(placement)?))?;
-        export.write_to(into).map_err(|e| {
+        let pdf = folgesvenn_export::access_report(&export)
+            .map_err(|e| CommandError::new("export", e.to_string()))?;
+        export.write_to(into, &[("innsyn.pdf", &pdf)]).map_err(|e| {
             CommandError::new("io", format!("Kunne ikke skrive innsynet: {e}")).with("detail", e)
         })
     }

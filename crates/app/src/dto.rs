@@ -30,6 +30,7 @@ impl CommandError {
     /// below them list theirs in their own `KINDS`. A test in `rules.rs` checks the call sites.
     pub const KINDS: &'static [&'static str] = &[
         "already_set_up",
+        "export",
         "internal",
         "invalid_input",
         "io",

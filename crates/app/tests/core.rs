@@ -1182,8 +1182,48 @@ fn the_right_of_access_exports_what_the_device_holds_in_three_forms() {
     files.sort();
     assert_eq!(
         files,
-        ["delt.automerge", "innsyn.json", "veileder.automerge"]
+        [
+            "delt.automerge",
+            "innsyn.json",
+            "innsyn.pdf",
+            "veileder.automerge"
+        ]
     );
+
+    // The readable form: a PDF/A-2 file (krilla refuses to write one that breaks the standard),
+    // whose text a PDF reader finds, Norwegian letters and all.
+    let pdf = std::fs::read(folder.join("innsyn.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(
+        pdf.windows(b"pdfaid:part".len())
+            .any(|w| w == b"pdfaid:part"),
+        "the PDF/A identification is in its metadata"
+    );
+    let text = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(folder.join("innsyn.pdf"))
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils; cargo xtask setup installs it)");
+    assert!(text.status.success());
+    let text = String::from_utf8(text.stdout).unwrap();
+    for expected in [
+        "Innsyn – Ola Nordmann",
+        "Bodø Bakeri AS",
+        "Godt i gang",
+        "Kjøpe vernesko",
+        "Veilederens egne notater (bare NAV)",
+        "Bare NAV: sliten etter helgen",
+        "Samtykker",
+        "tekstversjon 2026-1",
+        "Kari Veileder (NAV-veileder) skrev",
+        "Hvem har lest, skrevet og delt opplysningene",
+    ] {
+        assert!(
+            text.contains(expected),
+            "«{expected}» is not in the PDF:\n{text}"
+        );
+    }
     let partials = std::fs::read_dir(&out).unwrap().count();
     assert_eq!(partials, 1, "nothing half-written beside it");
 

@@ -590,7 +590,11 @@ fn run(cli: Cli) -> Result<()> {
             out,
         } => {
             let export = open(&dir)?.access_export(placement)?;
-            println!("{}", export.write_to(&out)?.display());
+            let pdf = folgesvenn_export::access_report(&export)?;
+            println!(
+                "{}",
+                export.write_to(&out, &[("innsyn.pdf", &pdf)])?.display()
+            );
         }
         Command::Search { dir, query } => print_json(&open(&dir)?.search(&query, 50)?)?,
         Command::Verify { dir } => {

@@ -5,11 +5,13 @@
 
 use std::path::{Path, PathBuf};
 
+use folgesvenn_domain::{Moment, Role};
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::audit::AuditAction;
+use crate::audit::{AuditAction, AuditEntry};
 use crate::document::DocKind;
+use crate::views::PlacementView;
 use crate::{Store, StoreError};
 
 /// The version of the JSON form; raise it with the schema when its shape changes.
@@ -17,28 +19,49 @@ pub const ACCESS_SCHEMA: &str = "folgesvenn-innsyn/1";
 
 /// What the right of access hands over for one placement.
 pub struct AccessExport {
-    /// The records of both documents this device holds, the audit entries about the placement
-    /// (those written before this export), and who exported it from which device.
-    pub json: serde_json::Value,
+    pub exported_at: Moment,
+    /// The device it was made on, and its user.
+    pub device_id: Uuid,
+    pub user_name: String,
+    pub role: Role,
+    /// The records of both documents this device holds (an employer's device, the shared one).
+    pub view: PlacementView,
+    /// The audit entries about the placement, oldest first, written before this export.
+    pub audit: Vec<AuditEntry>,
     /// The placement's automerge documents, saved whole: the shared one, and on an adviser
     /// device the private one. Any automerge implementation opens them.
     pub documents: Vec<(DocKind, Vec<u8>)>,
 }
 
 impl AccessExport {
+    /// The JSON form (`docs/export.md`).
+    pub fn json(&self) -> serde_json::Value {
+        json!({
+            "schema": ACCESS_SCHEMA,
+            "exported_at": self.exported_at.to_string(),
+            "exported_by": {
+                "device_id": self.device_id,
+                "name": self.user_name,
+                "role": self.role.code(),
+            },
+            "placement_id": self.view.id,
+            "shared": self.view.shared,
+            "private": self.view.private,
+            "audit": self.audit,
+        })
+    }
+
     /// Writes the export as a folder in `into`, `folgesvenn-innsyn-<day>-<placement>`, holding
-    /// `innsyn.json` and the documents (`delt.automerge`, `veileder.automerge`). It is written
-    /// beside its final name and renamed into place, so a failure leaves no partial folder; an
-    /// existing folder of that name is refused, never overwritten. Returns the folder.
-    pub fn write_to(&self, into: &Path) -> std::io::Result<PathBuf> {
-        let day = self.json["exported_at"]
-            .as_str()
-            .and_then(|at| at.get(..10))
-            .unwrap_or("0000-00-00");
-        let placement = self.json["placement_id"].as_str().unwrap_or_default();
+    /// `innsyn.json`, the documents (`delt.automerge`, `veileder.automerge`) and `extra` files
+    /// (the readable PDF). It is written beside its final name and renamed into place, so a
+    /// failure leaves no partial folder; an existing folder of that name is refused, never
+    /// overwritten. Returns the folder.
+    pub fn write_to(&self, into: &Path, extra: &[(&str, &[u8])]) -> std::io::Result<PathBuf> {
+        let placement = self.view.id.simple().to_string();
         let name = format!(
-            "folgesvenn-innsyn-{day}-{}",
-            placement.get(..8).unwrap_or(placement)
+            "folgesvenn-innsyn-{}-{}",
+            self.exported_at.day(),
+            &placement[..8]
         );
         let target = into.join(&name);
         if target.exists() {
@@ -53,13 +76,16 @@ impl AccessExport {
         }
         let written = (|| -> std::io::Result<()> {
             std::fs::create_dir_all(&partial)?;
-            let json = serde_json::to_vec_pretty(&self.json).map_err(std::io::Error::other)?;
+            let json = serde_json::to_vec_pretty(&self.json()).map_err(std::io::Error::other)?;
             std::fs::write(partial.join("innsyn.json"), json)?;
             for (kind, bytes) in &self.documents {
                 let file = match kind {
                     DocKind::Shared => "delt.automerge",
                     DocKind::Private => "veileder.automerge",
                 };
+                std::fs::write(partial.join(file), bytes)?;
+            }
+            for (file, bytes) in extra {
                 std::fs::write(partial.join(file), bytes)?;
             }
             std::fs::rename(&partial, &target)
@@ -84,21 +110,16 @@ impl Store {
             }
         }
         let audit = self.audit_entries(Some(placement))?;
-        let at = self.stamp().at;
-        let json = json!({
-            "schema": ACCESS_SCHEMA,
-            "exported_at": at.to_string(),
-            "exported_by": {
-                "device_id": self.me.device,
-                "name": self.me.name,
-                "role": self.me.role.code(),
-            },
-            "placement_id": placement,
-            "shared": view.shared,
-            "private": view.private,
-            "audit": audit,
-        });
+        let export = AccessExport {
+            exported_at: self.stamp().at,
+            device_id: self.me.device,
+            user_name: self.me.name.clone(),
+            role: self.me.role,
+            view,
+            audit,
+            documents,
+        };
         self.log_read(AuditAction::Export, Some(placement), "access")?;
-        Ok(AccessExport { json, documents })
+        Ok(export)
     }
 }

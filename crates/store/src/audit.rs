@@ -33,12 +33,34 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
+    const ALL: [AuditAction; 4] = [
+        AuditAction::Read,
+        AuditAction::Write,
+        AuditAction::Export,
+        AuditAction::Purge,
+    ];
+
     fn code(self) -> &'static str {
         match self {
             AuditAction::Read => "read",
             AuditAction::Write => "write",
             AuditAction::Export => "export",
             AuditAction::Purge => "purge",
+        }
+    }
+
+    /// The action an entry's code names (`AuditEntry::action`).
+    pub fn from_code(code: &str) -> Option<AuditAction> {
+        Self::ALL.into_iter().find(|a| a.code() == code)
+    }
+
+    /// What the person did, as a verb in a Norwegian sentence («Kari Veileder leste …»).
+    pub fn label_nb(self) -> &'static str {
+        match self {
+            AuditAction::Read => "leste",
+            AuditAction::Write => "skrev",
+            AuditAction::Export => "delte (eksport)",
+            AuditAction::Purge => "slettet",
         }
     }
 }

@@ -1,0 +1,9 @@
+//! What can go wrong when a document is made.
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("Skriften kunne ikke leses ({0})")]
+    Font(&'static str),
+    #[error("PDF-filen kunne ikke lages: {0}")]
+    Pdf(String),
+}
