@@ -49,6 +49,7 @@ const COMMANDS: &[&str] = &[
     "give_consent",
     "withdraw_consent",
     "export_access",
+    "export_visit_report",
 ];
 
 fn main() {

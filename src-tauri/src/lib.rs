@@ -69,6 +69,7 @@ pub fn run() {
             commands::plan::settle_conflict,
             commands::plan::record_history,
             commands::export::export_access,
+            commands::export::export_visit_report,
             commands::plan::record_values,
             commands::plan::edit_record,
             commands::plan::set_response_time,

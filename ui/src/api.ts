@@ -263,6 +263,14 @@ export function exportAccess(placementId: string, into: string): Promise<string>
   return call<string>("export_access", { placementId, into });
 }
 
+/**
+ * A visit report for NAV's case file (PDF/A), written inside `into` (a folder the user chose);
+ * `internal`: with the adviser's own notes from the visit. Resolves with the file written.
+ */
+export function exportVisitReport(placementId: string, visitId: string, internal: boolean, into: string): Promise<string> {
+  return call<string>("export_visit_report", { placementId, visitId, internal, into });
+}
+
 /** Every consent recorded for the placement, oldest first (the adviser's devices). */
 export function placementConsents(placementId: string): Promise<ConsentView[]> {
   return call<ConsentView[]>("placement_consents", { placementId });

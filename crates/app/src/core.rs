@@ -68,6 +68,25 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// Writes `bytes` as a new file at `target`: beside it first, then renamed into place, so a
+/// failure leaves no partial file; an existing file is refused, never overwritten.
+fn write_new_file(target: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
+    if target.exists() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            format!("{} finnes allerede", target.display()),
+        ));
+    }
+    let name = target.file_name().unwrap_or_default().to_string_lossy();
+    let partial = target.with_file_name(format!(".{name}.partial"));
+    let written = std::fs::write(&partial, bytes).and_then(|()| std::fs::rename(&partial, target));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e);
+    }
+    Ok(target.to_owned())
+}
+
 /// How long an invitation can be taken.
 const INVITATION_VALID: Duration = Duration::from_secs(7 * 24 * 3600);
 
@@ -824,6 +843,32 @@ impl AppCore {
             .map_err(|e| CommandError::new("export", e.to_string()))?;
         export.write_to(into, &[("innsyn.pdf", &pdf)]).map_err(|e| {
             CommandError::new("io", format!("Kunne ikke skrive innsynet: {e}")).with("detail", e)
+        })
+    }
+
+    /// A visit report for NAV's case file, as a PDF/A-2a file in `into`
+    /// (`besoksrapport-<day>-<visit>.pdf`, `-intern` for the internal version, which alone holds
+    /// the adviser's own notes from the visit). Written beside its name and renamed into place;
+    /// an existing file is never overwritten. Audit-logged as an export. Returns the file.
+    pub fn export_visit_report(
+        &self,
+        placement: Uuid,
+        visit: Uuid,
+        internal: bool,
+        into: &Path,
+    ) -> Result<PathBuf, CommandError> {
+        let report = self.with_store(|s| Ok(s.visit_report(placement, visit, internal)?))?;
+        let pdf = folgesvenn_export::visit_report(&report)
+            .map_err(|e| CommandError::new("export", e.to_string()))?;
+        let at = report.versions.first().map(|(_, v)| v.at.day().to_string());
+        let short: String = visit.simple().to_string().chars().take(8).collect();
+        let name = format!(
+            "besoksrapport-{}-{short}{}.pdf",
+            at.unwrap_or_default(),
+            if internal { "-intern" } else { "" }
+        );
+        write_new_file(&into.join(name), &pdf).map_err(|e| {
+            CommandError::new("io", format!("Kunne ikke skrive rapporten: {e}")).with("detail", e)
         })
     }
 

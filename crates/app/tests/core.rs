@@ -1310,3 +1310,99 @@ fn the_right_of_access_exports_what_the_device_holds_in_three_forms() {
         json["audit"]
     );
 }
+
+/// A visit report for the case file: the normal one never holds the adviser's own note, the
+/// internal one does and says so; a corrected visit shows what it said before; each report is an
+/// export in the audit log, and a report is never written over.
+#[test]
+fn a_visit_report_leaves_the_advisers_note_out_unless_it_is_the_internal_one() {
+    use folgesvenn_app_core::dto::{ActionInput, VisitInput};
+    let tmp = tempfile::tempdir().unwrap();
+    let core = AppCore::new(tmp.path().join("a"), |_| {}).unwrap();
+    core.setup(setup(
+        Some("en lang nok passordfrase"),
+        "http://127.0.0.1:9",
+    ))
+    .unwrap();
+    let p = core.create_placement(placement()).unwrap();
+    let visit = |summary: &str, corrects: Option<uuid::Uuid>| VisitInput {
+        at: "2026-10-15T10:30:00+02:00".into(),
+        kind: "three_party".into(),
+        place: "Bakeriet".into(),
+        attendees: vec!["Ola".into(), "Per".into()],
+        summary: summary.into(),
+        attendance_since_last: "Full".into(),
+        task_progress: "Kan ovnen".into(),
+        employer_rating: Some(4),
+        candidate_rating: Some(5),
+        adviser_note: if corrects.is_none() {
+            "Bare NAV: sover dårlig".into()
+        } else {
+            String::new()
+        },
+        actions: vec![ActionInput {
+            what: "Skaffe hørselvern".into(),
+            owner: "employer".into(),
+            due: Some("2026-10-30".into()),
+        }],
+        next_visit: Some("2026-11-12".into()),
+        corrects,
+    };
+    let first = core.record_visit(p, visit("Godt i gang", None)).unwrap();
+    let second = core
+        .record_visit(
+            p,
+            visit("Godt i gang, trenger mer tid på ovnen", Some(first)),
+        )
+        .unwrap();
+    let out = tmp.path().join("saker");
+    std::fs::create_dir_all(&out).unwrap();
+    let pdftotext = |file: &std::path::Path| {
+        let o = std::process::Command::new("pdftotext")
+            .args(["-enc", "UTF-8"])
+            .arg(file)
+            .arg("-")
+            .output()
+            .expect("pdftotext (poppler-utils; cargo xtask setup installs it)");
+        String::from_utf8(o.stdout).unwrap()
+    };
+
+    let normal = core.export_visit_report(p, second, false, &out).unwrap();
+    let text = pdftotext(&normal);
+    for expected in [
+        "Besøksrapport – Ola Nordmann",
+        "Trepartsmøte",
+        "Godt i gang, trenger mer tid på ovnen",
+        "Skaffe hørselvern",
+        "Rettelser",
+        "Kan ovnen",
+    ] {
+        assert!(
+            text.contains(expected),
+            "«{expected}» is not in the report:\n{text}"
+        );
+    }
+    assert!(
+        !text.contains("sover dårlig"),
+        "the adviser's note is in the normal report"
+    );
+    assert!(!text.contains("INTERN"));
+
+    let internal = core.export_visit_report(p, second, true, &out).unwrap();
+    assert_ne!(internal, normal);
+    let text = pdftotext(&internal);
+    assert!(text.contains("INTERN VERSJON"), "{text}");
+    assert!(text.contains("Bare NAV: sover dårlig"), "{text}");
+
+    // Never written over; no partial file beside the two.
+    let again = core
+        .export_visit_report(p, second, false, &out)
+        .unwrap_err();
+    assert_eq!(again.kind, "io", "{again:?}");
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 2);
+    // Both are in the audit log (as the next access copy shows).
+    let copy = core.export_access(p, &out).unwrap();
+    let json = std::fs::read_to_string(copy.join("innsyn.json")).unwrap();
+    assert!(json.contains(&format!("visit_report/{second}")));
+    assert!(json.contains(&format!("visit_report_internal/{second}")));
+}

@@ -6,45 +6,7 @@ use folgesvenn_store::{AccessExport, AuditAction, AuditEntry};
 
 use crate::error::ExportError;
 use crate::pdf::{self, Block};
-
-/// A moment as a person reads it: `05.12.2026 kl. 14:03` (UTC, as the device stored it).
-fn when(m: &Moment) -> String {
-    let s = m.to_string();
-    match (s.get(0..4), s.get(5..7), s.get(8..10), s.get(11..16)) {
-        (Some(y), Some(mo), Some(d), Some(t)) => format!("{d}.{mo}.{y} kl. {t} UTC"),
-        _ => s,
-    }
-}
-
-fn day(d: &impl std::fmt::Display) -> String {
-    let s = d.to_string();
-    match (s.get(0..4), s.get(5..7), s.get(8..10)) {
-        (Some(y), Some(m), Some(dd)) => format!("{dd}.{m}.{y}"),
-        _ => s,
-    }
-}
-
-/// Parts of a line as sentences: the empty ones left out, each ended with a full stop unless it
-/// already ends a sentence.
-fn sentences(parts: &[&str]) -> String {
-    parts
-        .iter()
-        .map(|p| p.trim())
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            if p.ends_with(['.', '!', '?', ':']) {
-                p.to_owned()
-            } else {
-                format!("{p}.")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn or_dash(s: &str) -> &str {
-    if s.trim().is_empty() { "–" } else { s }
-}
+use crate::text::{day, or_dash, sentences, when};
 
 /// The readable form of the right of access: everything the export holds, section by section,
 /// and who read, wrote or exported it.

@@ -123,3 +123,82 @@ impl Store {
         Ok(export)
     }
 }
+
+/// One visit as NAV's case file takes it: the visit as it stands now, the versions it corrects,
+/// the actions agreed at it, and, in the internal version only, the adviser's own notes from it.
+pub struct VisitReport {
+    pub made_at: Moment,
+    pub made_by: String,
+    pub placement: folgesvenn_domain::PlacementInfo,
+    /// The visit and the versions it corrects, newest first (the one asked for first).
+    pub versions: Vec<(Uuid, folgesvenn_domain::Visit)>,
+    /// The actions agreed at any of those versions.
+    pub actions: Vec<folgesvenn_domain::Action>,
+    /// `Some` only in the internal version: the adviser's notes written at the visit.
+    pub adviser_notes: Option<Vec<folgesvenn_domain::AdviserNote>>,
+}
+
+impl Store {
+    /// A visit report for the case file. `internal`: with the adviser's own notes from the visit
+    /// (adviser devices only; the report says it is internal). Audit-logged as an export.
+    pub fn visit_report(
+        &mut self,
+        placement: Uuid,
+        visit: Uuid,
+        internal: bool,
+    ) -> Result<VisitReport, StoreError> {
+        if internal && self.me.role != Role::Adviser {
+            return Err(StoreError::NotForThisRole);
+        }
+        let view = self.placement(placement)?;
+        let shared = view.shared;
+        let versions: Vec<(Uuid, folgesvenn_domain::Visit)> = shared
+            .visit_history(visit)
+            .into_iter()
+            .map(|(id, v)| (id, v.clone()))
+            .collect();
+        if versions.is_empty() {
+            return Err(StoreError::Document(folgesvenn_domain::DocError::Invalid(
+                folgesvenn_domain::ValidationError::UnknownRecord {
+                    collection: "visits",
+                    label: "besøk",
+                    id: visit,
+                },
+            )));
+        }
+        let ids: Vec<Uuid> = versions.iter().map(|(id, _)| *id).collect();
+        let mut actions: Vec<folgesvenn_domain::Action> = shared
+            .actions
+            .values()
+            .filter(|a| a.visit.is_some_and(|v| ids.contains(&v)))
+            .cloned()
+            .collect();
+        actions.sort_by_key(|a| a.created_at);
+        let adviser_notes = internal.then(|| {
+            let mut notes: Vec<folgesvenn_domain::AdviserNote> = view
+                .private
+                .iter()
+                .flat_map(|p| p.notes.values())
+                .filter(|n| n.visit.is_some_and(|v| ids.contains(&v)))
+                .cloned()
+                .collect();
+            notes.sort_by_key(|n| n.written_at);
+            notes
+        });
+        let report = VisitReport {
+            made_at: self.stamp().at,
+            made_by: self.me.name.clone(),
+            placement: shared.placement,
+            versions,
+            actions,
+            adviser_notes,
+        };
+        let what = if internal {
+            format!("visit_report_internal/{visit}")
+        } else {
+            format!("visit_report/{visit}")
+        };
+        self.log_read(AuditAction::Export, Some(placement), &what)?;
+        Ok(report)
+    }
+}

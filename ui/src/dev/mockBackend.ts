@@ -734,6 +734,10 @@ export function installMockBackend(): void {
         find(args.placementId);
         return `${String(args.into)}/folgesvenn-innsyn-${todayIso()}-${String(args.placementId).slice(0, 8)}`;
       }
+      case "export_visit_report": {
+        find(args.placementId);
+        return `${String(args.into)}/besoksrapport-${todayIso()}-${String(args.visitId).slice(0, 8)}${args.internal ? "-intern" : ""}.pdf`;
+      }
       case "record_values": {
         const p = find(args.placementId);
         return valuesOf(p, (args.recordId as string | null) ?? null) ?? fail("unknown_record", "Fant ikke oppføringen.");

@@ -1,10 +1,8 @@
 import { FolderFileIcon } from "@navikt/aksel-icons";
 import { Alert, BodyLong, BodyShort, Button, Heading, VStack } from "@navikt/ds-react";
-import { open } from "@tauri-apps/plugin-dialog";
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { exportAccess } from "../../api";
-import { useErrorText } from "../../errorText";
+import { useFolderExport } from "../../hooks/useFolderExport";
 
 /**
  * «Innsyn»: the candidate may ask to see everything stored about them (GDPR art. 15). The user
@@ -14,27 +12,7 @@ import { useErrorText } from "../../errorText";
  */
 export function AccessExport({ placementId }: { placementId: string }) {
   const { t } = useTranslation();
-  const errorText = useErrorText();
-  const [busy, setBusy] = useState(false);
-  const [written, setWritten] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-
-  async function run() {
-    setError(null);
-    setWritten(null);
-    const into = await open({ directory: true, multiple: false, title: t("access.choose") }).catch(() => null);
-    // Cancelled in the dialog: nothing is written.
-    if (typeof into !== "string") return;
-    setBusy(true);
-    try {
-      setWritten(await exportAccess(placementId, into));
-    } catch (e) {
-      setError(t("access.failed", { message: errorText(e) }));
-    } finally {
-      setBusy(false);
-    }
-  }
-
+  const copy = useFolderExport((message) => t("access.failed", { message }));
   return (
     <VStack as="section" gap="space-12" aria-labelledby="access-heading" data-testid="access-section">
       <Heading level="2" size="medium" id="access-heading">
@@ -45,24 +23,32 @@ export function AccessExport({ placementId }: { placementId: string }) {
         <Button
           variant="secondary"
           icon={<FolderFileIcon aria-hidden />}
-          loading={busy}
-          onClick={() => void run()}
+          loading={copy.busy}
+          onClick={() => void copy.run(t("access.choose"), (into) => exportAccess(placementId, into))}
           data-testid="access-export"
         >
           {t("access.export")}
         </Button>
       </div>
-      {written && (
-        <Alert variant="success" role="status" data-testid="access-written">
-          <BodyShort>{t("access.written")}</BodyShort>
-          <BodyShort className="break-all">{written}</BodyShort>
-        </Alert>
-      )}
-      {error && (
+      <Written path={copy.written} text={t("access.written")} testId="access-written" />
+      {copy.error && (
         <Alert variant="error" data-testid="access-error">
-          {error}
+          {copy.error}
         </Alert>
       )}
     </VStack>
+  );
+}
+
+/** Where an export was saved, once it was. */
+export function Written({ path, text, testId }: { path: string | null; text: string; testId: string }) {
+  if (!path) return null;
+  return (
+    <Alert variant="success" size="small" role="status" data-testid={testId}>
+      <BodyShort size="small">{text}</BodyShort>
+      <BodyShort size="small" className="break-all">
+        {path}
+      </BodyShort>
+    </Alert>
   );
 }

@@ -14,6 +14,7 @@ import { NoteEdit } from "./NoteEdit";
 import { RecordEdit } from "./RecordEdit";
 import { RecordHistory } from "./RecordHistory";
 import { RequestFollowUp } from "./RequestFollowUp";
+import { VisitReport } from "./VisitReport";
 import { isOverdue, kindColor, requestColor, statusOf } from "./timeline";
 
 type Item<K extends TimelineItem["kind"]> = Extract<TimelineItem, { kind: K }>;
@@ -196,6 +197,7 @@ function VisitFollowUp({ item, placementId, role }: { item: Item<"visit">; place
           </Button>
         </div>
       )}
+      {role === "adviser" && item.status !== "corrected" && <VisitReport placementId={placementId} visitId={item.id} />}
     </>
   );
 }

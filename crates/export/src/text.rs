@@ -1,0 +1,42 @@
+//! Values as a person reads them in a Norwegian document: days, moments, sentences.
+
+use folgesvenn_domain::Moment;
+
+/// A moment as a person reads it: `05.12.2026 kl. 14:03` (UTC, as the device stored it).
+pub(crate) fn when(m: &Moment) -> String {
+    let s = m.to_string();
+    match (s.get(0..4), s.get(5..7), s.get(8..10), s.get(11..16)) {
+        (Some(y), Some(mo), Some(d), Some(t)) => format!("{d}.{mo}.{y} kl. {t} UTC"),
+        _ => s,
+    }
+}
+
+pub(crate) fn day(d: &impl std::fmt::Display) -> String {
+    let s = d.to_string();
+    match (s.get(0..4), s.get(5..7), s.get(8..10)) {
+        (Some(y), Some(m), Some(dd)) => format!("{dd}.{m}.{y}"),
+        _ => s,
+    }
+}
+
+/// Parts of a line as sentences: the empty ones left out, each ended with a full stop unless it
+/// already ends a sentence.
+pub(crate) fn sentences(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            if p.ends_with(['.', '!', '?', ':']) {
+                p.to_owned()
+            } else {
+                format!("{p}.")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub(crate) fn or_dash(s: &str) -> &str {
+    if s.trim().is_empty() { "–" } else { s }
+}
