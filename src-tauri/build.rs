@@ -50,6 +50,7 @@ const COMMANDS: &[&str] = &[
     "withdraw_consent",
     "export_access",
     "export_visit_report",
+    "export_placement_summary",
 ];
 
 fn main() {

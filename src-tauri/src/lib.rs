@@ -70,6 +70,7 @@ pub fn run() {
             commands::plan::record_history,
             commands::export::export_access,
             commands::export::export_visit_report,
+            commands::export::export_placement_summary,
             commands::plan::record_values,
             commands::plan::edit_record,
             commands::plan::set_response_time,

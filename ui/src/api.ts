@@ -271,6 +271,11 @@ export function exportVisitReport(placementId: string, visitId: string, internal
   return call<string>("export_visit_report", { placementId, visitId, internal, into });
 }
 
+/** The placement summary for NAV's case file over `from`–`to` (PDF/A), written inside `into`. */
+export function exportPlacementSummary(placementId: string, from: string, to: string, into: string): Promise<string> {
+  return call<string>("export_placement_summary", { placementId, from, to, into });
+}
+
 /** Every consent recorded for the placement, oldest first (the adviser's devices). */
 export function placementConsents(placementId: string): Promise<ConsentView[]> {
   return call<ConsentView[]>("placement_consents", { placementId });

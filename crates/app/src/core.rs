@@ -872,6 +872,31 @@ impl AppCore {
         })
     }
 
+    /// The placement summary for NAV's case file over `from..=to` (`YYYY-MM-DD`), as a PDF/A-2a
+    /// file in `into` (`oppsummering-<from>-<to>-<placement>.pdf`), written beside its name and
+    /// renamed into place, never over an existing file. Audit-logged as an export.
+    pub fn export_placement_summary(
+        &self,
+        placement: Uuid,
+        from: &str,
+        to: &str,
+        into: &Path,
+    ) -> Result<PathBuf, CommandError> {
+        let from = parse_day(folgesvenn_domain::Field::StartDate, from)?;
+        let to = parse_day(folgesvenn_domain::Field::EndDate, to)?;
+        let report = self.with_store(|s| Ok(s.placement_summary(placement, from, to)?))?;
+        let pdf = folgesvenn_export::summary_report(&report)
+            .map_err(|e| CommandError::new("export", e.to_string()))?;
+        let short: String = placement.simple().to_string().chars().take(8).collect();
+        write_new_file(
+            &into.join(format!("oppsummering-{from}-{to}-{short}.pdf")),
+            &pdf,
+        )
+        .map_err(|e| {
+            CommandError::new("io", format!("Kunne ikke skrive rapporten: {e}")).with("detail", e)
+        })
+    }
+
     /// What sync did for this placement, newest last, and what it could not apply.
     pub fn sync_log(&self, placement: Uuid) -> Result<dto::PlacementSyncLog, CommandError> {
         self.with_store(|s| {

@@ -1406,3 +1406,76 @@ fn a_visit_report_leaves_the_advisers_note_out_unless_it_is_the_internal_one() {
     assert!(json.contains(&format!("visit_report/{second}")));
     assert!(json.contains(&format!("visit_report_internal/{second}")));
 }
+
+/// The placement summary for the case file covers the period chosen, with the response time of
+/// each contact request, and holds nothing of the adviser's own document.
+#[test]
+fn a_placement_summary_covers_its_period_and_none_of_the_advisers_own_notes() {
+    use folgesvenn_app_core::dto::VisitInput;
+    let tmp = tempfile::tempdir().unwrap();
+    let core = AppCore::new(tmp.path().join("a"), |_| {}).unwrap();
+    core.setup(setup(
+        Some("en lang nok passordfrase"),
+        "http://127.0.0.1:9",
+    ))
+    .unwrap();
+    let p = core.create_placement(placement()).unwrap();
+    for (at, summary) in [
+        ("2026-10-15T10:30:00+02:00", "Første besøk OKTOBER-1"),
+        ("2026-11-20T10:30:00+01:00", "Andre besøk NOVEMBER-2"),
+    ] {
+        core.record_visit(
+            p,
+            VisitInput {
+                at: at.into(),
+                kind: "on_site".into(),
+                place: "Bakeriet".into(),
+                attendees: vec![],
+                summary: summary.into(),
+                attendance_since_last: String::new(),
+                task_progress: String::new(),
+                employer_rating: None,
+                candidate_rating: None,
+                adviser_note: "Bare NAV: HEMMELIG-77".into(),
+                actions: vec![],
+                next_visit: None,
+                corrects: None,
+            },
+        )
+        .unwrap();
+    }
+    let out = tmp.path().join("saker");
+    std::fs::create_dir_all(&out).unwrap();
+    let file = core
+        .export_placement_summary(p, "2026-11-01", "2026-11-30", &out)
+        .unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils; cargo xtask setup installs it)");
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(
+        text.contains("Oppsummering – Ola Nordmann, 01.11.2026") && text.contains("30.11.2026"),
+        "{text}"
+    );
+    assert!(text.contains("0 dager logget, 0 timer i alt."), "{text}");
+    assert!(text.contains("NOVEMBER-2"), "{text}");
+    assert!(
+        !text.contains("OKTOBER-1"),
+        "a visit outside the period: {text}"
+    );
+    assert!(
+        !text.contains("HEMMELIG-77"),
+        "the adviser's own note: {text}"
+    );
+    assert!(
+        text.contains("Svarfrist for ønsker om kontakt: 2 arbeidsdager"),
+        "{text}"
+    );
+    let bad = core
+        .export_placement_summary(p, "2026-11-30", "2026-11-01", &out)
+        .unwrap_err();
+    assert_eq!(bad.kind, "end_before_start", "{bad:?}");
+}

@@ -202,3 +202,79 @@ impl Store {
         Ok(report)
     }
 }
+
+/// A placement over a period, as NAV's case file takes it: its facts, goals and training plan as
+/// they stand, and what happened in the period (visits, contact requests with how long an answer
+/// took, actions, the daily log counted).
+pub struct PlacementSummaryReport {
+    pub made_at: Moment,
+    pub made_by: String,
+    pub from: folgesvenn_domain::Day,
+    pub to: folgesvenn_domain::Day,
+    pub shared: folgesvenn_domain::SharedPlacement,
+    /// The contact requests raised in the period, each with the last day to answer within the
+    /// placement's response time (Norwegian working days) and whether the answer came after it.
+    pub requests: Vec<(
+        folgesvenn_domain::ContactRequest,
+        folgesvenn_domain::Day,
+        bool,
+    )>,
+}
+
+impl Store {
+    /// The placement summary for `from..=to` (days on the user's wall clock). Audit-logged as an
+    /// export. Holds nothing of the adviser's private document.
+    pub fn placement_summary(
+        &mut self,
+        placement: Uuid,
+        from: folgesvenn_domain::Day,
+        to: folgesvenn_domain::Day,
+    ) -> Result<PlacementSummaryReport, StoreError> {
+        if to < from {
+            return Err(StoreError::Document(folgesvenn_domain::DocError::Invalid(
+                folgesvenn_domain::ValidationError::EndBeforeStart {
+                    start: from,
+                    end: to,
+                },
+            )));
+        }
+        let shared = self.placement(placement)?.shared;
+        let days = shared.placement.response_working_days();
+        let in_period = |m: Moment| {
+            let d = crate::clock::local_day(m);
+            d >= from && d <= to
+        };
+        let mut requests: Vec<_> = shared
+            .contact_requests
+            .values()
+            .filter(|r| in_period(r.raised_at))
+            .map(|r| {
+                let by = folgesvenn_domain::workdays::plus_working_days(
+                    crate::clock::local_day(r.raised_at),
+                    days,
+                );
+                let answered = r.acknowledged_at.map(crate::clock::local_day);
+                let late = match answered {
+                    Some(d) => d > by,
+                    None => self.stamp().today > by,
+                };
+                (r.clone(), by, late)
+            })
+            .collect();
+        requests.sort_by_key(|(r, _, _)| r.raised_at);
+        let report = PlacementSummaryReport {
+            made_at: self.stamp().at,
+            made_by: self.me.name.clone(),
+            from,
+            to,
+            shared,
+            requests,
+        };
+        self.log_read(
+            AuditAction::Export,
+            Some(placement),
+            &format!("placement_summary/{from}..{to}"),
+        )?;
+        Ok(report)
+    }
+}

@@ -35,7 +35,7 @@ mod sync_state;
 mod views;
 mod write;
 
-pub use access::{ACCESS_SCHEMA, AccessExport, VisitReport};
+pub use access::{ACCESS_SCHEMA, AccessExport, PlacementSummaryReport, VisitReport};
 pub use audit::{AuditAction, AuditEntry};
 pub use clock::epoch_day;
 pub use diagnostics::shared_projection_tables;

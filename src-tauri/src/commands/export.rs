@@ -44,3 +44,21 @@ pub async fn export_visit_report(
     )
     .map(|p| p.display().to_string())
 }
+
+/// `from`, `to`: `YYYY-MM-DD`. `into`: the folder the user chose. Returns the file written.
+#[tauri::command]
+pub async fn export_placement_summary(
+    core: State<'_, AppCore>,
+    placement_id: String,
+    from: String,
+    to: String,
+    into: String,
+) -> Result<String, CommandError> {
+    core.export_placement_summary(
+        super::placement_id(&placement_id)?,
+        &from,
+        &to,
+        &chosen_folder(into)?,
+    )
+    .map(|p| p.display().to_string())
+}

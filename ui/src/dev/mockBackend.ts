@@ -738,6 +738,10 @@ export function installMockBackend(): void {
         find(args.placementId);
         return `${String(args.into)}/besoksrapport-${todayIso()}-${String(args.visitId).slice(0, 8)}${args.internal ? "-intern" : ""}.pdf`;
       }
+      case "export_placement_summary": {
+        find(args.placementId);
+        return `${String(args.into)}/oppsummering-${String(args.from)}-${String(args.to)}.pdf`;
+      }
       case "record_values": {
         const p = find(args.placementId);
         return valuesOf(p, (args.recordId as string | null) ?? null) ?? fail("unknown_record", "Fant ikke oppføringen.");

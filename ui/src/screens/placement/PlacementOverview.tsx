@@ -25,6 +25,7 @@ import { NeedsAction } from "./NeedsAction";
 import { OwnDevice } from "./OwnDevice";
 import { PlacementLoading } from "./PlacementLoading";
 import { AccessExport } from "./AccessExport";
+import { CaseFile } from "./CaseFile";
 import { PlanAdd } from "./PlanAdd";
 import { PlanSection } from "./PlanSection";
 import { SyncLogSection } from "./SyncLogSection";
@@ -147,6 +148,7 @@ export function PlacementOverview({ id, record, role }: { id: string; record?: s
       {role === "adviser" && <OwnDevice placementId={o.id} />}
       {role === "adviser" && <MembersSection placementId={o.id} refresh={dataVersion} />}
 
+      {role === "adviser" && <CaseFile placementId={o.id} startDate={o.facts.startDate} />}
       <AccessExport placementId={o.id} />
       <SyncLogSection placementId={o.id} refresh={dataVersion} />
     </VStack>
