@@ -256,6 +256,16 @@ impl Window {
         }
     }
 
+    /// Clicks the element `css` finds from inside the page (the element itself, wherever the
+    /// layout has moved it meanwhile): for buttons in a list that other sections' reloads shift.
+    async fn click_in_page(&self, css: &str) {
+        self.el_css(css).await;
+        let script = format!(
+            "const e = document.querySelector({css:?}); e.scrollIntoView({{ block: 'center' }}); e.click();"
+        );
+        self.client.execute(&script, vec![]).await.unwrap();
+    }
+
     /// Waits until no element has the test id `id` (a form closed after saving).
     async fn gone(&self, id: &str) {
         let deadline = Instant::now() + WAIT;
@@ -934,7 +944,7 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     employer.click("note-edit-save").await;
 
     adviser
-        .click_css("[data-testid=\"overview-goals\"] [data-testid=\"record-edit-open\"]")
+        .click_in_page("[data-testid=\"overview-goals\"] [data-testid=\"record-edit-open\"]")
         .await;
     adviser
         .type_into("plan-goal-description", "Fast deltidsjobb MÅL-ENDRET-51c0")
@@ -950,12 +960,22 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     adviser.gone("record-edit").await;
 
     adviser
-        .click_css("[data-testid=\"overview-training-plan\"] [data-testid=\"record-edit-open\"]")
+        .click_in_page(
+            "[data-testid=\"overview-training-plan\"] [data-testid=\"record-edit-open\"]",
+        )
         .await;
+    // Inside the edit form itself (the task's own form, not «Legg til oppgave»'s).
+    let title = adviser
+        .el_css("[data-testid=\"record-edit\"] [data-testid=\"plan-task-title\"]")
+        .await;
+    title.clear().await.ok();
+    title
+        .send_keys("Betjene kassa OPPGAVE-ENDRET-2d7e")
+        .await
+        .unwrap();
     adviser
-        .type_into("plan-task-title", "Betjene kassa OPPGAVE-ENDRET-2d7e")
+        .click_in_page("[data-testid=\"record-edit\"] [data-testid=\"plan-task-submit\"]")
         .await;
-    adviser.click("plan-task-submit").await;
     adviser
         .wait_for_text("the changed task", |t| t.contains("OPPGAVE-ENDRET-2d7e"))
         .await;
@@ -970,7 +990,7 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         .await;
     adviser.click("plan-adaptation-submit").await;
     adviser
-        .click_css("[data-testid=\"overview-adaptations\"] [data-testid=\"record-edit-open\"]")
+        .click_in_page("[data-testid=\"overview-adaptations\"] [data-testid=\"record-edit-open\"]")
         .await;
     adviser
         .click_css("label[for^=\"plan-adaptation-active\"]")
@@ -985,7 +1005,9 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     adviser.type_into("plan-contact-phone", "900 00 000").await;
     adviser.click("plan-contact-submit").await;
     adviser
-        .click_css("[data-testid=\"overview-contact-persons\"] [data-testid=\"record-edit-open\"]")
+        .click_in_page(
+            "[data-testid=\"overview-contact-persons\"] [data-testid=\"record-edit-open\"]",
+        )
         .await;
     adviser
         .type_into("plan-contact-phone", "KONTAKT-ENDRET-9f10")
@@ -994,7 +1016,7 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     adviser.gone("record-edit").await;
 
     adviser
-        .click_css(
+        .click_in_page(
             "[data-testid=\"timeline-item\"][data-kind=\"action\"] \
              [data-testid=\"record-edit-open\"]",
         )

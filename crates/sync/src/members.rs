@@ -371,7 +371,9 @@ pub fn withdraw_consent(
 pub fn finish_withdrawals(store: &mut Store) -> Result<usize, SyncError> {
     let mut removed = 0;
     for placement in store.placements_with_consent_withdrawn()? {
-        let doc_id = store.document_id(placement, folgesvenn_store::DocKind::Shared)?;
+        let Ok(doc_id) = store.document_id(placement, folgesvenn_store::DocKind::Shared) else {
+            continue; // no shared document here: nothing to remove anyone from
+        };
         let Ok(d) = sync_doc(store, doc_id) else {
             continue; // never shared: no employer can hold it
         };
