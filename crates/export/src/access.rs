@@ -6,7 +6,7 @@ use folgesvenn_store::{AccessExport, AuditAction, AuditEntry};
 
 use crate::error::ExportError;
 use crate::pdf::{self, Block};
-use crate::text::{day, or_dash, sentences, when};
+use crate::text::{action_line, adviser_note_text, day, or_dash, sentences, when};
 
 /// The readable form of the right of access: everything the export holds, section by section,
 /// and who read, wrote or exported it.
@@ -136,19 +136,7 @@ pub fn access_report(export: &AccessExport) -> Result<Vec<u8>, ExportError> {
     section(
         &mut b,
         "Avtalte tiltak",
-        shared
-            .actions
-            .values()
-            .map(|a| {
-                format!(
-                    "{} Ansvarlig: {}. Frist: {}. Status: {}.",
-                    sentences(&[&a.what]),
-                    a.owner.label_nb(),
-                    a.due.map(|d| day(&d)).unwrap_or_else(|| "ingen".into()),
-                    a.status.label_nb()
-                )
-            })
-            .collect(),
+        shared.actions.values().map(action_line).collect(),
     );
     let mut days: Vec<_> = shared.observations.values().collect();
     days.sort_by_key(|o| o.date);
@@ -212,20 +200,7 @@ pub fn access_report(export: &AccessExport) -> Result<Vec<u8>, ExportError> {
         section(
             &mut b,
             "Veilederens egne notater (bare NAV)",
-            own.into_iter()
-                .map(|n| {
-                    format!(
-                        "{}{}:\n{}",
-                        when(&n.written_at),
-                        if n.health_related {
-                            ", gjelder helse"
-                        } else {
-                            ""
-                        },
-                        n.body.as_str()
-                    )
-                })
-                .collect(),
+            own.into_iter().map(adviser_note_text).collect(),
         );
         let consents: Vec<&Consent> = private.consents.values().collect();
         section(

@@ -6,7 +6,7 @@ use folgesvenn_store::PlacementSummaryReport;
 
 use crate::error::ExportError;
 use crate::pdf::{self, Block};
-use crate::text::{day, or_dash, sentences, when};
+use crate::text::{action_line, day, or_dash, sentences, when};
 
 fn within(r: &PlacementSummaryReport, m: &Moment) -> bool {
     let d = m.day();
@@ -124,15 +124,7 @@ pub fn summary_report(r: &PlacementSummaryReport) -> Result<Vec<u8>, ExportError
     if actions.is_empty() {
         b.push(Block::Para("Ingen.".into()));
     }
-    for a in actions {
-        b.push(Block::Para(format!(
-            "{} Ansvarlig: {}. Frist: {}. Status: {}.",
-            sentences(&[&a.what]),
-            a.owner.label_nb(),
-            a.due.map(|d| day(&d)).unwrap_or_else(|| "ingen".into()),
-            a.status.label_nb()
-        )));
-    }
+    b.extend(actions.into_iter().map(|a| Block::Para(action_line(a))));
     let logged: Vec<_> = s
         .observations
         .values()

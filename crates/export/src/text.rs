@@ -1,6 +1,6 @@
 //! Values as a person reads them in a Norwegian document: days, moments, sentences.
 
-use folgesvenn_domain::Moment;
+use folgesvenn_domain::{Action, AdviserNote, Moment};
 
 /// A moment as a person reads it: `05.12.2026 kl. 14:03` (UTC, as the device stored it).
 pub(crate) fn when(m: &Moment) -> String {
@@ -39,4 +39,29 @@ pub(crate) fn sentences(parts: &[&str]) -> String {
 
 pub(crate) fn or_dash(s: &str) -> &str {
     if s.trim().is_empty() { "–" } else { s }
+}
+
+/// An agreed action in one line: what, who, by when, how far.
+pub(crate) fn action_line(a: &Action) -> String {
+    format!(
+        "{} Ansvarlig: {}. Frist: {}. Status: {}.",
+        sentences(&[&a.what]),
+        a.owner.label_nb(),
+        a.due.map(|d| day(&d)).unwrap_or_else(|| "ingen".into()),
+        a.status.label_nb()
+    )
+}
+
+/// One of the adviser's own notes: when, whether it touches on health, and its text.
+pub(crate) fn adviser_note_text(n: &AdviserNote) -> String {
+    format!(
+        "{}{}:\n{}",
+        when(&n.written_at),
+        if n.health_related {
+            ", gjelder helse"
+        } else {
+            ""
+        },
+        n.body.as_str()
+    )
 }

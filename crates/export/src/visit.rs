@@ -5,7 +5,7 @@ use folgesvenn_store::VisitReport;
 
 use crate::error::ExportError;
 use crate::pdf::{self, Block};
-use crate::text::{day, or_dash, sentences, when};
+use crate::text::{action_line, adviser_note_text, day, or_dash, when};
 
 /// The report as a tagged PDF/A-2a document.
 pub fn visit_report(report: &VisitReport) -> Result<Vec<u8>, ExportError> {
@@ -66,15 +66,7 @@ pub fn visit_report(report: &VisitReport) -> Result<Vec<u8>, ExportError> {
     if report.actions.is_empty() {
         b.push(Block::Para("Ingen.".into()));
     }
-    for a in &report.actions {
-        b.push(Block::Para(format!(
-            "{} Ansvarlig: {}. Frist: {}. Status: {}.",
-            sentences(&[&a.what]),
-            a.owner.label_nb(),
-            a.due.map(|d| day(&d)).unwrap_or_else(|| "ingen".into()),
-            a.status.label_nb()
-        )));
-    }
+    b.extend(report.actions.iter().map(|a| Block::Para(action_line(a))));
     if let Some(next) = visit.next_visit {
         b.push(Block::Para(format!("Neste besøk: {}.", day(&next))));
     }
@@ -100,18 +92,7 @@ pub fn visit_report(report: &VisitReport) -> Result<Vec<u8>, ExportError> {
         if notes.is_empty() {
             b.push(Block::Para("Ingen.".into()));
         }
-        for n in notes {
-            b.push(Block::Para(format!(
-                "{}{}:\n{}",
-                when(&n.written_at),
-                if n.health_related {
-                    ", gjelder helse"
-                } else {
-                    ""
-                },
-                n.body.as_str()
-            )));
-        }
+        b.extend(notes.iter().map(|n| Block::Para(adviser_note_text(n))));
     }
     pdf::write(&title, &report.made_at, &b)
 }
