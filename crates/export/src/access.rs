@@ -6,7 +6,7 @@ use folgesvenn_store::{AccessExport, AuditAction, AuditEntry};
 
 use crate::error::ExportError;
 use crate::pdf::{self, Block};
-use crate::text::{action_line, adviser_note_text, day, or_dash, sentences, when};
+use crate::text::{action_line, adviser_note_text, day, or_dash, placement_facts, sentences, when};
 
 /// The readable form of the right of access: everything the export holds, section by section,
 /// and who read, wrote or exported it.
@@ -23,21 +23,7 @@ pub fn access_report(export: &AccessExport) -> Result<Vec<u8>, ExportError> {
             when(&export.exported_at)
         )),
         Block::Heading(2, "Oppfølgingsløpet".into()),
-        Block::Para(format!(
-            "Kandidat: {}\nArbeidsgiver: {} (org.nr. {})\nArbeidssted: {}\nNAV-veileder: {}\nTiltak: {}\nPeriode: {} – {}\nTimer per uke: {}\nStatus: {}",
-            p.candidate_name,
-            p.employer.name,
-            p.employer.org_number,
-            or_dash(&p.employer.workplace_address),
-            p.adviser_name,
-            p.measure.label_nb(),
-            day(&p.start_date),
-            p.end_date
-                .map(|d| day(&d))
-                .unwrap_or_else(|| "ingen sluttdato".into()),
-            p.hours_per_week,
-            p.status.label_nb(),
-        )),
+        Block::Para(placement_facts(p)),
     ];
     let section = |b: &mut Vec<Block>, heading: &str, items: Vec<String>| {
         b.push(Block::Heading(2, heading.to_owned()));

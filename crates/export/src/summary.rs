@@ -6,7 +6,7 @@ use folgesvenn_store::PlacementSummaryReport;
 
 use crate::error::ExportError;
 use crate::pdf::{self, Block};
-use crate::text::{action_line, day, or_dash, sentences, when};
+use crate::text::{action_line, day, or_dash, placement_facts, sentences, when};
 
 fn within(r: &PlacementSummaryReport, m: &Moment) -> bool {
     let d = m.day();
@@ -26,19 +26,8 @@ pub fn summary_report(r: &PlacementSummaryReport) -> Result<Vec<u8>, ExportError
     let mut b = vec![
         Block::Heading(1, title.clone()),
         Block::Para(format!(
-            "Kandidat: {}\nArbeidsgiver: {} (org.nr. {})\nArbeidssted: {}\nTiltak: {}\nPeriode for tiltaket: {} – {}\nTimer per uke: {}\nStatus: {}\nNAV-veileder: {}\nSvarfrist for ønsker om kontakt: {} arbeidsdager\nLaget {} av {}.",
-            p.candidate_name,
-            p.employer.name,
-            p.employer.org_number,
-            or_dash(&p.employer.workplace_address),
-            p.measure.label_nb(),
-            day(&p.start_date),
-            p.end_date
-                .map(|d| day(&d))
-                .unwrap_or_else(|| "ingen sluttdato".into()),
-            p.hours_per_week,
-            p.status.label_nb(),
-            p.adviser_name,
+            "{}\nSvarfrist for ønsker om kontakt: {} arbeidsdager\nLaget {} av {}.",
+            placement_facts(p),
             p.response_working_days(),
             when(&r.made_at),
             r.made_by,

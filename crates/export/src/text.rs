@@ -1,6 +1,6 @@
 //! Values as a person reads them in a Norwegian document: days, moments, sentences.
 
-use folgesvenn_domain::{Action, AdviserNote, Moment};
+use folgesvenn_domain::{Action, AdviserNote, Moment, PlacementInfo};
 
 /// A moment as a person reads it: `05.12.2026 kl. 14:03` (UTC, as the device stored it).
 pub(crate) fn when(m: &Moment) -> String {
@@ -63,5 +63,24 @@ pub(crate) fn adviser_note_text(n: &AdviserNote) -> String {
             ""
         },
         n.body.as_str()
+    )
+}
+
+/// The placement's own facts, one per line.
+pub(crate) fn placement_facts(p: &PlacementInfo) -> String {
+    format!(
+        "Kandidat: {}\nArbeidsgiver: {} (org.nr. {})\nArbeidssted: {}\nNAV-veileder: {}\nTiltak: {}\nPeriode for tiltaket: {} – {}\nTimer per uke: {}\nStatus: {}",
+        p.candidate_name,
+        p.employer.name,
+        p.employer.org_number,
+        or_dash(&p.employer.workplace_address),
+        p.adviser_name,
+        p.measure.label_nb(),
+        day(&p.start_date),
+        p.end_date
+            .map(|d| day(&d))
+            .unwrap_or_else(|| "ingen sluttdato".into()),
+        p.hours_per_week,
+        p.status.label_nb(),
     )
 }
