@@ -51,6 +51,7 @@ const COMMANDS: &[&str] = &[
     "export_access",
     "export_visit_report",
     "export_placement_summary",
+    "cancel_export",
 ];
 
 fn main() {

@@ -71,6 +71,7 @@ pub fn run() {
             commands::export::export_access,
             commands::export::export_visit_report,
             commands::export::export_placement_summary,
+            commands::export::cancel_export,
             commands::plan::record_values,
             commands::plan::edit_record,
             commands::plan::set_response_time,

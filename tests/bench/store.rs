@@ -112,6 +112,51 @@ fn main() {
         ms(overview),
         "≤ 20 ms",
     );
+    // The candidate's right of access for the whole placement, and the case file's summary over
+    // its three years: gathered from the store, the PDF drawn, the files written. The access
+    // copy's PDF is the largest document the app makes.
+    let out = tmp.path().join("exports");
+    std::fs::create_dir_all(&out).unwrap();
+    let mut pages = 0;
+    let mut n = 0;
+    let access = time(reps(5), || {
+        let export = store.access_export(p).unwrap();
+        let pdf = folgesvenn_export::access_report(&export, &mut |_, total| {
+            pages = total;
+            true
+        })
+        .unwrap();
+        n += 1;
+        let into = out.join(format!("access-{n}"));
+        std::fs::create_dir_all(&into).unwrap();
+        export
+            .write_to(&into, &[("innsyn.pdf", &pdf)], &|| true)
+            .unwrap()
+    });
+    let copy = std::fs::read_dir(out.join(format!("access-{n}")))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    row(
+        &format!(
+            "Right of access for a three-year placement: gather + {pages}-page PDF/A + JSON + automerge files ({} KiB) written (median of 5)",
+            dir_size(&copy) / 1024
+        ),
+        ms(access),
+        "a few seconds",
+    );
+    let three_years_end = start.plus_days(3 * 365);
+    let summary = time(reps(5), || {
+        let report = store.placement_summary(p, start, three_years_end).unwrap();
+        folgesvenn_export::summary_report(&report, &mut |_, _| true).unwrap()
+    });
+    row(
+        "Placement summary over the three years as PDF/A: gather + draw (median of 5)",
+        ms(summary),
+        "a few seconds",
+    );
     let shared = store.document_id(p, DocKind::Shared).unwrap();
     // Where the full open's time goes: automerge load, autosurgeon hydrate, the conflict walk.
     let bytes = store.document_bytes(shared).unwrap();

@@ -1,6 +1,6 @@
 // The typed command layer: the only place the UI talks to the Rust side.
 // One function per Tauri command; types come from Rust through ts-rs (src/bindings/).
-import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
+import { invoke, type Channel, type InvokeArgs } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type { AppState } from "./bindings/AppState";
 import type { AdaptationInput } from "./bindings/AdaptationInput";
@@ -10,6 +10,7 @@ import type { ConsentInput } from "./bindings/ConsentInput";
 import type { ConsentView } from "./bindings/ConsentView";
 import type { ConsentWithdrawn } from "./bindings/ConsentWithdrawn";
 import type { ContactPersonInput } from "./bindings/ContactPersonInput";
+import type { ExportProgress } from "./bindings/ExportProgress";
 import type { GoalInput } from "./bindings/GoalInput";
 import type { NewPlacementInput } from "./bindings/NewPlacementInput";
 import type { ObservationInput } from "./bindings/ObservationInput";
@@ -255,25 +256,48 @@ export function settleConflict(placementId: string, input: SettleConflictInput):
   return call<null>("settle_conflict", { placementId, input });
 }
 
+/** An export under way: the name `cancelExport` stops it by, and the channel its progress comes on. */
+export interface ExportJob {
+  id: string;
+  onProgress: Channel<ExportProgress>;
+}
+
 /**
  * The candidate's right of access: everything this device holds about the placement, written as
  * a folder inside `into` (a folder the user chose). Resolves with the folder written.
  */
-export function exportAccess(placementId: string, into: string): Promise<string> {
-  return call<string>("export_access", { placementId, into });
+export function exportAccess(placementId: string, into: string, job: ExportJob): Promise<string> {
+  return call<string>("export_access", { placementId, into, job: job.id, onProgress: job.onProgress });
 }
 
 /**
  * A visit report for NAV's case file (PDF/A), written inside `into` (a folder the user chose);
  * `internal`: with the adviser's own notes from the visit. Resolves with the file written.
  */
-export function exportVisitReport(placementId: string, visitId: string, internal: boolean, into: string): Promise<string> {
-  return call<string>("export_visit_report", { placementId, visitId, internal, into });
+export function exportVisitReport(
+  placementId: string,
+  visitId: string,
+  internal: boolean,
+  into: string,
+  job: ExportJob,
+): Promise<string> {
+  return call<string>("export_visit_report", { placementId, visitId, internal, into, job: job.id, onProgress: job.onProgress });
 }
 
 /** The placement summary for NAV's case file over `from`–`to` (PDF/A), written inside `into`. */
-export function exportPlacementSummary(placementId: string, from: string, to: string, into: string): Promise<string> {
-  return call<string>("export_placement_summary", { placementId, from, to, into });
+export function exportPlacementSummary(
+  placementId: string,
+  from: string,
+  to: string,
+  into: string,
+  job: ExportJob,
+): Promise<string> {
+  return call<string>("export_placement_summary", { placementId, from, to, into, job: job.id, onProgress: job.onProgress });
+}
+
+/** Stops the export running as `job`; it leaves nothing behind and fails as `cancelled`. */
+export function cancelExport(job: string): Promise<boolean> {
+  return call<boolean>("cancel_export", { job });
 }
 
 /** Every consent recorded for the placement, oldest first (the adviser's devices). */

@@ -60,31 +60,16 @@ pub struct AppCore {
     /// The user, or the idle timer, locked the app: the store stays closed until `unlock`, even
     /// with its key in the OS keystore (which `state` would otherwise open on its own).
     locked: std::sync::atomic::AtomicBool,
+    /// The exports under way by the job name the UI gave each, and the flag `cancel_export`
+    /// raises to stop one (`export.rs`).
+    pub(crate) exports:
+        Mutex<std::collections::HashMap<String, Arc<std::sync::atomic::AtomicBool>>>,
     /// `FOLGESVENN_LOCK_AFTER_MS`: the idle time in milliseconds instead of the setting (tests).
     lock_after_override_ms: Option<u64>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// Writes `bytes` as a new file at `target`: beside it first, then renamed into place, so a
-/// failure leaves no partial file; an existing file is refused, never overwritten.
-fn write_new_file(target: &Path, bytes: &[u8]) -> std::io::Result<PathBuf> {
-    if target.exists() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::AlreadyExists,
-            format!("{} finnes allerede", target.display()),
-        ));
-    }
-    let name = target.file_name().unwrap_or_default().to_string_lossy();
-    let partial = target.with_file_name(format!(".{name}.partial"));
-    let written = std::fs::write(&partial, bytes).and_then(|()| std::fs::rename(&partial, target));
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&partial);
-        return Err(e);
-    }
-    Ok(target.to_owned())
 }
 
 /// How long an invitation can be taken.
@@ -194,6 +179,7 @@ impl AppCore {
                 ..LoopConfig::default()
             },
             locked: std::sync::atomic::AtomicBool::new(false),
+            exports: Default::default(),
             lock_after_override_ms: std::env::var("FOLGESVENN_LOCK_AFTER_MS")
                 .ok()
                 .and_then(|v| v.parse().ok()),
@@ -410,7 +396,7 @@ impl AppCore {
     }
 
     /// Runs `f` with the open store (never across a network wait).
-    fn with_store<T>(
+    pub(crate) fn with_store<T>(
         &self,
         f: impl FnOnce(&mut Store) -> Result<T, CommandError>,
     ) -> Result<T, CommandError> {
@@ -830,71 +816,6 @@ impl AppCore {
         })?;
         self.nudge_sync();
         Ok(())
-    }
-
-    /// The candidate's right of access: everything this device holds about the placement, as a
-    /// folder in `into` holding `innsyn.pdf` (readable, PDF/A-2a), `innsyn.json` (the records, the
-    /// audit entries about them and who exported them; `docs/export.md`) and the automerge
-    /// documents (`AccessExport::write_to`).
-    /// Audit-logged as an export. Returns the folder.
-    pub fn export_access(&self, placement: Uuid, into: &Path) -> Result<PathBuf, CommandError> {
-        let export = self.with_store(|s| Ok(s.access_export(placement)?))?;
-        let pdf = folgesvenn_export::access_report(&export)
-            .map_err(|e| CommandError::new("export", e.to_string()))?;
-        export.write_to(into, &[("innsyn.pdf", &pdf)]).map_err(|e| {
-            CommandError::new("io", format!("Kunne ikke skrive innsynet: {e}")).with("detail", e)
-        })
-    }
-
-    /// A visit report for NAV's case file, as a PDF/A-2a file in `into`
-    /// (`besoksrapport-<day>-<visit>.pdf`, `-intern` for the internal version, which alone holds
-    /// the adviser's own notes from the visit). Written beside its name and renamed into place;
-    /// an existing file is never overwritten. Audit-logged as an export. Returns the file.
-    pub fn export_visit_report(
-        &self,
-        placement: Uuid,
-        visit: Uuid,
-        internal: bool,
-        into: &Path,
-    ) -> Result<PathBuf, CommandError> {
-        let report = self.with_store(|s| Ok(s.visit_report(placement, visit, internal)?))?;
-        let pdf = folgesvenn_export::visit_report(&report)
-            .map_err(|e| CommandError::new("export", e.to_string()))?;
-        let at = report.versions.first().map(|(_, v)| v.at.day().to_string());
-        let short: String = visit.simple().to_string().chars().take(8).collect();
-        let name = format!(
-            "besoksrapport-{}-{short}{}.pdf",
-            at.unwrap_or_default(),
-            if internal { "-intern" } else { "" }
-        );
-        write_new_file(&into.join(name), &pdf).map_err(|e| {
-            CommandError::new("io", format!("Kunne ikke skrive rapporten: {e}")).with("detail", e)
-        })
-    }
-
-    /// The placement summary for NAV's case file over `from..=to` (`YYYY-MM-DD`), as a PDF/A-2a
-    /// file in `into` (`oppsummering-<from>-<to>-<placement>.pdf`), written beside its name and
-    /// renamed into place, never over an existing file. Audit-logged as an export.
-    pub fn export_placement_summary(
-        &self,
-        placement: Uuid,
-        from: &str,
-        to: &str,
-        into: &Path,
-    ) -> Result<PathBuf, CommandError> {
-        let from = parse_day(folgesvenn_domain::Field::StartDate, from)?;
-        let to = parse_day(folgesvenn_domain::Field::EndDate, to)?;
-        let report = self.with_store(|s| Ok(s.placement_summary(placement, from, to)?))?;
-        let pdf = folgesvenn_export::summary_report(&report)
-            .map_err(|e| CommandError::new("export", e.to_string()))?;
-        let short: String = placement.simple().to_string().chars().take(8).collect();
-        write_new_file(
-            &into.join(format!("oppsummering-{from}-{to}-{short}.pdf")),
-            &pdf,
-        )
-        .map_err(|e| {
-            CommandError::new("io", format!("Kunne ikke skrive rapporten: {e}")).with("detail", e)
-        })
     }
 
     /// What sync did for this placement, newest last, and what it could not apply.

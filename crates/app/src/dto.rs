@@ -30,6 +30,7 @@ impl CommandError {
     /// below them list theirs in their own `KINDS`. A test in `rules.rs` checks the call sites.
     pub const KINDS: &'static [&'static str] = &[
         "already_set_up",
+        "cancelled",
         "export",
         "internal",
         "invalid_input",
@@ -94,6 +95,28 @@ impl From<folgesvenn_domain::ValidationError> for CommandError {
     fn from(e: folgesvenn_domain::ValidationError) -> Self {
         CommandError::input(&e)
     }
+}
+
+/// Where an export has come (`export_*`'s progress channel).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ExportStage {
+    /// Reading the records from the store.
+    Reading,
+    /// Drawing the PDF's pages.
+    Drawing,
+    /// Writing the files and moving them into place.
+    Saving,
+}
+
+/// How far an export has come: its stage and the percent of the whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ExportProgress {
+    pub stage: ExportStage,
+    pub percent: u8,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]

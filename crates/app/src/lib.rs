@@ -12,7 +12,9 @@
 mod core;
 pub mod dto;
 mod edit;
+mod export;
 pub mod rules;
 
 pub use crate::core::{AppCore, LOCK_AFTER_DEFAULT_MINUTES, LOCK_AFTER_MINUTES, Settings};
 pub use dto::CommandError;
+pub use export::ExportWatch;

@@ -1,9 +1,9 @@
 //! The app's commands without the window: first run, unlock, placements, bad input.
 
-use folgesvenn_app_core::AppCore;
 use folgesvenn_app_core::dto::{
     ConsentInput, NewPlacementInput, Role, SetupInput, SyncState, TimelineItem,
 };
+use folgesvenn_app_core::{AppCore, ExportWatch};
 
 fn setup(passphrase: Option<&str>, relay: &str) -> SetupInput {
     SetupInput {
@@ -1172,7 +1172,9 @@ fn the_right_of_access_exports_what_the_device_holds_in_three_forms() {
     .unwrap();
     let out = tmp.path().join("ut");
     std::fs::create_dir_all(&out).unwrap();
-    let folder = core.export_access(p, &out).unwrap();
+    let folder = core
+        .export_access(p, &out, &ExportWatch::default())
+        .unwrap();
     let name = folder.file_name().unwrap().to_string_lossy().into_owned();
     assert!(name.starts_with("folgesvenn-innsyn-"), "{name}");
     let mut files: Vec<String> = std::fs::read_dir(&folder)
@@ -1293,11 +1295,15 @@ fn the_right_of_access_exports_what_the_device_holds_in_three_forms() {
 
     // The export is an audit entry of its own, in the next export; the same folder twice is
     // refused rather than overwritten.
-    let again = core.export_access(p, &out).unwrap_err();
+    let again = core
+        .export_access(p, &out, &ExportWatch::default())
+        .unwrap_err();
     assert_eq!(again.kind, "io", "{again:?}");
     let second = tmp.path().join("ut2");
     std::fs::create_dir_all(&second).unwrap();
-    let folder = core.export_access(p, &second).unwrap();
+    let folder = core
+        .export_access(p, &second, &ExportWatch::default())
+        .unwrap();
     let json: serde_json::Value =
         serde_json::from_slice(&std::fs::read(folder.join("innsyn.json")).unwrap()).unwrap();
     assert!(
@@ -1367,7 +1373,9 @@ fn a_visit_report_leaves_the_advisers_note_out_unless_it_is_the_internal_one() {
         String::from_utf8(o.stdout).unwrap()
     };
 
-    let normal = core.export_visit_report(p, second, false, &out).unwrap();
+    let normal = core
+        .export_visit_report(p, second, false, &out, &ExportWatch::default())
+        .unwrap();
     let text = pdftotext(&normal);
     for expected in [
         "Besøksrapport – Ola Nordmann",
@@ -1388,7 +1396,9 @@ fn a_visit_report_leaves_the_advisers_note_out_unless_it_is_the_internal_one() {
     );
     assert!(!text.contains("INTERN"));
 
-    let internal = core.export_visit_report(p, second, true, &out).unwrap();
+    let internal = core
+        .export_visit_report(p, second, true, &out, &ExportWatch::default())
+        .unwrap();
     assert_ne!(internal, normal);
     let text = pdftotext(&internal);
     assert!(text.contains("INTERN VERSJON"), "{text}");
@@ -1396,12 +1406,14 @@ fn a_visit_report_leaves_the_advisers_note_out_unless_it_is_the_internal_one() {
 
     // Never written over; no partial file beside the two.
     let again = core
-        .export_visit_report(p, second, false, &out)
+        .export_visit_report(p, second, false, &out, &ExportWatch::default())
         .unwrap_err();
     assert_eq!(again.kind, "io", "{again:?}");
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 2);
     // Both are in the audit log (as the next access copy shows).
-    let copy = core.export_access(p, &out).unwrap();
+    let copy = core
+        .export_access(p, &out, &ExportWatch::default())
+        .unwrap();
     let json = std::fs::read_to_string(copy.join("innsyn.json")).unwrap();
     assert!(json.contains(&format!("visit_report/{second}")));
     assert!(json.contains(&format!("visit_report_internal/{second}")));
@@ -1447,7 +1459,7 @@ fn a_placement_summary_covers_its_period_and_none_of_the_advisers_own_notes() {
     let out = tmp.path().join("saker");
     std::fs::create_dir_all(&out).unwrap();
     let file = core
-        .export_placement_summary(p, "2026-11-01", "2026-11-30", &out)
+        .export_placement_summary(p, "2026-11-01", "2026-11-30", &out, &ExportWatch::default())
         .unwrap();
     let text = std::process::Command::new("pdftotext")
         .args(["-enc", "UTF-8"])
@@ -1475,7 +1487,180 @@ fn a_placement_summary_covers_its_period_and_none_of_the_advisers_own_notes() {
         "{text}"
     );
     let bad = core
-        .export_placement_summary(p, "2026-11-30", "2026-11-01", &out)
+        .export_placement_summary(p, "2026-11-30", "2026-11-01", &out, &ExportWatch::default())
         .unwrap_err();
     assert_eq!(bad.kind, "end_before_start", "{bad:?}");
+}
+
+/// Every export tells its progress up to 100 % and can be cancelled at any point it tells: a
+/// cancelled export fails as `cancelled`, leaves nothing in the chosen folder (no partial file or
+/// folder) and no audit entry; an export that is let run is in the audit log.
+#[test]
+fn a_cancelled_export_leaves_nothing_behind_and_is_not_logged() {
+    use folgesvenn_app_core::dto::{ExportProgress, ExportStage, VisitInput};
+    let tmp = tempfile::tempdir().unwrap();
+    let core = AppCore::new(tmp.path().join("a"), |_| {}).unwrap();
+    core.setup(setup(
+        Some("en lang nok passordfrase"),
+        "http://127.0.0.1:9",
+    ))
+    .unwrap();
+    let p = core.create_placement(placement()).unwrap();
+    let visit = core
+        .record_visit(
+            p,
+            VisitInput {
+                at: "2026-10-15T10:30:00+02:00".into(),
+                kind: "three_party".into(),
+                place: "Bakeriet".into(),
+                attendees: vec!["Ola".into()],
+                summary: "Godt i gang".into(),
+                attendance_since_last: String::new(),
+                task_progress: String::new(),
+                employer_rating: None,
+                candidate_rating: None,
+                adviser_note: "Bare NAV".into(),
+                actions: vec![],
+                next_visit: None,
+                corrects: None,
+            },
+        )
+        .unwrap();
+    type Run<'a> = Box<
+        dyn Fn(
+                &std::path::Path,
+                &ExportWatch<'_>,
+            ) -> Result<std::path::PathBuf, folgesvenn_app_core::CommandError>
+            + 'a,
+    >;
+    let exports: Vec<(&str, Run)> = vec![
+        ("access", Box::new(|into, w| core.export_access(p, into, w))),
+        (
+            "visit_report",
+            Box::new(|into, w| core.export_visit_report(p, visit, true, into, w)),
+        ),
+        (
+            "summary",
+            Box::new(|into, w| {
+                core.export_placement_summary(p, "2026-10-01", "2026-10-31", into, w)
+            }),
+        ),
+    ];
+    let job = "eksport-1";
+    for (name, run) in &exports {
+        // Let run: how many times it tells, and that it ends at 100 % with its stages in order.
+        let told = std::sync::Mutex::new(Vec::<ExportProgress>::new());
+        let report = |p: ExportProgress| told.lock().unwrap().push(p);
+        let out = tmp.path().join(format!("{name}-whole"));
+        std::fs::create_dir_all(&out).unwrap();
+        run(
+            &out,
+            &ExportWatch {
+                job: Some(job),
+                report: &report,
+            },
+        )
+        .unwrap();
+        let told = told.into_inner().unwrap();
+        assert_eq!(
+            told.first().map(|p| p.stage),
+            Some(ExportStage::Reading),
+            "{name}"
+        );
+        assert_eq!(
+            told.last().map(|p| p.percent),
+            Some(100),
+            "{name}: {told:?}"
+        );
+        assert!(
+            told.windows(2).all(|w| w[0].percent < w[1].percent),
+            "{name}: {told:?}"
+        );
+        assert!(
+            told.iter().any(|p| p.stage == ExportStage::Drawing),
+            "{name}"
+        );
+        assert!(
+            !core.cancel_export(job),
+            "{name}: the job is gone once it ended"
+        );
+
+        // Cancelled at each point it tells but the last (when the file is in place).
+        for at in 0..told.len() - 1 {
+            let seen = std::sync::atomic::AtomicUsize::new(0);
+            let report = |_: ExportProgress| {
+                if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == at {
+                    assert!(core.cancel_export(job));
+                }
+            };
+            let out = tmp.path().join(format!("{name}-{at}"));
+            std::fs::create_dir_all(&out).unwrap();
+            let e = run(
+                &out,
+                &ExportWatch {
+                    job: Some(job),
+                    report: &report,
+                },
+            )
+            .unwrap_err();
+            assert_eq!(e.kind, "cancelled", "{name} at {at}: {e:?}");
+            let left: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+            assert!(left.is_empty(), "{name} cancelled at {at} left {left:?}");
+        }
+    }
+
+    // Two exports under one job name at once are refused, not mixed up.
+    let busy = std::sync::atomic::AtomicBool::new(false);
+    let out = tmp.path().join("twice");
+    std::fs::create_dir_all(&out).unwrap();
+    let report = |_: ExportProgress| {
+        if !busy.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            let e = core
+                .export_access(
+                    p,
+                    &out,
+                    &ExportWatch {
+                        job: Some(job),
+                        report: &|_| {},
+                    },
+                )
+                .unwrap_err();
+            assert_eq!(e.kind, "invalid_input", "{e:?}");
+        }
+    };
+    core.export_access(
+        p,
+        &out,
+        &ExportWatch {
+            job: Some(job),
+            report: &report,
+        },
+    )
+    .unwrap();
+
+    // The audit log holds the three exports let run and the last one, none of the cancelled.
+    let last = tmp.path().join("last");
+    std::fs::create_dir_all(&last).unwrap();
+    let folder = core
+        .export_access(p, &last, &ExportWatch::default())
+        .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(folder.join("innsyn.json")).unwrap()).unwrap();
+    let exported: Vec<&str> = json["audit"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "export")
+        .map(|e| e["record"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        exported,
+        [
+            "access".to_owned(),
+            format!("visit_report_internal/{visit}"),
+            "placement_summary/2026-10-01..2026-10-31".to_owned(),
+            "access".to_owned(),
+        ],
+        "{exported:?}"
+    );
 }

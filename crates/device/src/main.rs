@@ -589,12 +589,12 @@ fn run(cli: Cli) -> Result<()> {
             placement,
             out,
         } => {
-            let export = open(&dir)?.access_export(placement)?;
-            let pdf = folgesvenn_export::access_report(&export)?;
-            println!(
-                "{}",
-                export.write_to(&out, &[("innsyn.pdf", &pdf)])?.display()
-            );
+            let mut store = open(&dir)?;
+            let export = store.access_export(placement)?;
+            let pdf = folgesvenn_export::access_report(&export, &mut |_, _| true)?;
+            let folder = export.write_to(&out, &[("innsyn.pdf", &pdf)], &|| true)?;
+            store.log_export(placement, &export.audit_record)?;
+            println!("{}", folder.display());
         }
         Command::Search { dir, query } => print_json(&open(&dir)?.search(&query, 50)?)?,
         Command::Verify { dir } => {

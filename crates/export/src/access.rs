@@ -5,12 +5,15 @@ use folgesvenn_domain::{AdviserNote, Consent, Moment};
 use folgesvenn_store::{AccessExport, AuditAction, AuditEntry};
 
 use crate::error::ExportError;
-use crate::pdf::{self, Block};
+use crate::pdf::{self, Block, Progress};
 use crate::text::{action_line, adviser_note_text, day, or_dash, placement_facts, sentences, when};
 
 /// The readable form of the right of access: everything the export holds, section by section,
 /// and who read, wrote or exported it.
-pub fn access_report(export: &AccessExport) -> Result<Vec<u8>, ExportError> {
+pub fn access_report(
+    export: &AccessExport,
+    progress: Progress<'_>,
+) -> Result<Vec<u8>, ExportError> {
     let shared = &export.view.shared;
     let p = &shared.placement;
     let title = format!("Innsyn – {}", p.candidate_name);
@@ -223,7 +226,7 @@ pub fn access_report(export: &AccessExport) -> Result<Vec<u8>, ExportError> {
         "Hvem har lest, skrevet og delt opplysningene på denne enheten",
         export.audit.iter().map(audit_line).collect(),
     );
-    pdf::write(&title, &export.exported_at, &b)
+    pdf::write(&title, &export.exported_at, &b, progress)
 }
 
 fn audit_line(e: &AuditEntry) -> String {

@@ -6,4 +6,7 @@ pub enum ExportError {
     Font(&'static str),
     #[error("PDF-filen kunne ikke lages: {0}")]
     Pdf(String),
+    /// The caller's progress callback said stop; nothing was made.
+    #[error("Eksporten ble avbrutt")]
+    Cancelled,
 }

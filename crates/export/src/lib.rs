@@ -15,5 +15,6 @@ mod visit;
 
 pub use access::access_report;
 pub use error::ExportError;
+pub use pdf::Progress;
 pub use summary::summary_report;
 pub use visit::visit_report;

@@ -22,6 +22,11 @@ use folgesvenn_domain::Moment;
 
 use crate::error::ExportError;
 
+/// Where a document being made tells how far it has come: called with the pages drawn so far and
+/// the pages in all (`0, n` before the first, `n, n` when only saving remains). Returning `false`
+/// stops it with [`ExportError::Cancelled`].
+pub type Progress<'a> = &'a mut dyn FnMut(usize, usize) -> bool;
+
 static REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 static BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
 
@@ -128,8 +133,13 @@ struct Line {
 }
 
 /// Writes `blocks` as a tagged PDF/A-2a document titled `title`, in Norwegian bokmål, made at
-/// `created` (UTC).
-pub fn write(title: &str, created: &Moment, blocks: &[Block]) -> Result<Vec<u8>, ExportError> {
+/// `created` (UTC), telling `progress` page by page.
+pub fn write(
+    title: &str,
+    created: &Moment,
+    blocks: &[Block],
+    progress: Progress<'_>,
+) -> Result<Vec<u8>, ExportError> {
     let regular = Face::load(REGULAR)?;
     let bold = Face::load(BOLD)?;
     let width = PAGE_W - 2.0 * MARGIN;
@@ -181,7 +191,10 @@ pub fn write(title: &str, created: &Moment, blocks: &[Block]) -> Result<Vec<u8>,
             .creation_date(date_time(created)),
     );
     let mut ids: Vec<Vec<Identifier>> = blocks.iter().map(|_| Vec::new()).collect();
-    for lines in &pages {
+    for (done, lines) in pages.iter().enumerate() {
+        if !progress(done, pages.len()) {
+            return Err(ExportError::Cancelled);
+        }
         let settings = PageSettings::from_wh(PAGE_W, PAGE_H)
             .ok_or_else(|| ExportError::Pdf("page size".into()))?;
         let mut page = document.start_page_with(settings);
@@ -212,6 +225,9 @@ pub fn write(title: &str, created: &Moment, blocks: &[Block]) -> Result<Vec<u8>,
         tree.push(group);
     }
     document.set_tag_tree(tree);
+    if !progress(pages.len(), pages.len()) {
+        return Err(ExportError::Cancelled);
+    }
     document
         .finish()
         .map_err(|e| ExportError::Pdf(format!("{e:?}")))

@@ -5,7 +5,7 @@ use folgesvenn_domain::{ActionStatus, Moment, TaskStatus};
 use folgesvenn_store::PlacementSummaryReport;
 
 use crate::error::ExportError;
-use crate::pdf::{self, Block};
+use crate::pdf::{self, Block, Progress};
 use crate::text::{action_line, day, or_dash, placement_facts, sentences, when};
 
 fn within(r: &PlacementSummaryReport, m: &Moment) -> bool {
@@ -14,7 +14,10 @@ fn within(r: &PlacementSummaryReport, m: &Moment) -> bool {
 }
 
 /// The summary as a tagged PDF/A-2a document.
-pub fn summary_report(r: &PlacementSummaryReport) -> Result<Vec<u8>, ExportError> {
+pub fn summary_report(
+    r: &PlacementSummaryReport,
+    progress: Progress<'_>,
+) -> Result<Vec<u8>, ExportError> {
     let s = &r.shared;
     let p = &s.placement;
     let title = format!(
@@ -127,5 +130,5 @@ pub fn summary_report(r: &PlacementSummaryReport) -> Result<Vec<u8>, ExportError
         logged.len(),
         hours
     )));
-    pdf::write(&title, &r.made_at, &b)
+    pdf::write(&title, &r.made_at, &b, progress)
 }

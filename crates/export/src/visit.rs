@@ -4,11 +4,11 @@
 use folgesvenn_store::VisitReport;
 
 use crate::error::ExportError;
-use crate::pdf::{self, Block};
+use crate::pdf::{self, Block, Progress};
 use crate::text::{action_line, adviser_note_text, day, or_dash, when};
 
 /// The report as a tagged PDF/A-2a document.
-pub fn visit_report(report: &VisitReport) -> Result<Vec<u8>, ExportError> {
+pub fn visit_report(report: &VisitReport, progress: Progress<'_>) -> Result<Vec<u8>, ExportError> {
     let p = &report.placement;
     let Some((_, visit)) = report.versions.first() else {
         return Err(ExportError::Pdf("besøket mangler".into()));
@@ -94,5 +94,5 @@ pub fn visit_report(report: &VisitReport) -> Result<Vec<u8>, ExportError> {
         }
         b.extend(notes.iter().map(|n| Block::Para(adviser_note_text(n))));
     }
-    pdf::write(&title, &report.made_at, &b)
+    pdf::write(&title, &report.made_at, &b, progress)
 }

@@ -19,6 +19,8 @@ pub const ACCESS_SCHEMA: &str = "folgesvenn-innsyn/1";
 
 /// What the right of access hands over for one placement.
 pub struct AccessExport {
+    /// What the audit log names once it is written (`Store::log_export`).
+    pub audit_record: String,
     pub exported_at: Moment,
     /// The device it was made on, and its user.
     pub device_id: Uuid,
@@ -55,8 +57,14 @@ impl AccessExport {
     /// `innsyn.json`, the documents (`delt.automerge`, `veileder.automerge`) and `extra` files
     /// (the readable PDF). It is written beside its final name and renamed into place, so a
     /// failure leaves no partial folder; an existing folder of that name is refused, never
-    /// overwritten. Returns the folder.
-    pub fn write_to(&self, into: &Path, extra: &[(&str, &[u8])]) -> std::io::Result<PathBuf> {
+    /// overwritten. `go_on` is asked before each file and before the rename: `false` removes
+    /// what was written and fails with `ErrorKind::Interrupted`. Returns the folder.
+    pub fn write_to(
+        &self,
+        into: &Path,
+        extra: &[(&str, &[u8])],
+        go_on: &dyn Fn() -> bool,
+    ) -> std::io::Result<PathBuf> {
         let placement = self.view.id.simple().to_string();
         let name = format!(
             "folgesvenn-innsyn-{}-{}",
@@ -75,20 +83,29 @@ impl AccessExport {
             std::fs::remove_dir_all(&partial)?;
         }
         let written = (|| -> std::io::Result<()> {
+            let stop =
+                || std::io::Error::new(std::io::ErrorKind::Interrupted, "eksporten ble avbrutt");
+            let write = |file: &str, bytes: &[u8]| match go_on() {
+                true => std::fs::write(partial.join(file), bytes),
+                false => Err(stop()),
+            };
             std::fs::create_dir_all(&partial)?;
             let json = serde_json::to_vec_pretty(&self.json()).map_err(std::io::Error::other)?;
-            std::fs::write(partial.join("innsyn.json"), json)?;
+            write("innsyn.json", &json)?;
             for (kind, bytes) in &self.documents {
                 let file = match kind {
                     DocKind::Shared => "delt.automerge",
                     DocKind::Private => "veileder.automerge",
                 };
-                std::fs::write(partial.join(file), bytes)?;
+                write(file, bytes)?;
             }
             for (file, bytes) in extra {
-                std::fs::write(partial.join(file), bytes)?;
+                write(file, bytes)?;
             }
-            std::fs::rename(&partial, &target)
+            match go_on() {
+                true => std::fs::rename(&partial, &target),
+                false => Err(stop()),
+            }
         })();
         if let Err(e) = written {
             let _ = std::fs::remove_dir_all(&partial);
@@ -100,7 +117,7 @@ impl AccessExport {
 
 impl Store {
     /// Everything this device holds about `placement`'s candidate. An employer device holds, and
-    /// so exports, the shared document only. Audit-logged as an export (`access`).
+    /// so exports, the shared document only. Not yet audit-logged: `log_export` once written.
     pub fn access_export(&mut self, placement: Uuid) -> Result<AccessExport, StoreError> {
         let view = self.placement(placement)?;
         let mut documents = Vec::new();
@@ -111,6 +128,7 @@ impl Store {
         }
         let audit = self.audit_entries(Some(placement))?;
         let export = AccessExport {
+            audit_record: "access".into(),
             exported_at: self.stamp().at,
             device_id: self.me.device,
             user_name: self.me.name.clone(),
@@ -119,14 +137,22 @@ impl Store {
             audit,
             documents,
         };
-        self.log_read(AuditAction::Export, Some(placement), "access")?;
         Ok(export)
+    }
+
+    /// Records in the audit log that an export of `placement` left the device: call it once the
+    /// file is in place (`record`: the export's `audit_record`), so an export that failed or was
+    /// cancelled is not logged as handed over.
+    pub fn log_export(&mut self, placement: Uuid, record: &str) -> Result<(), StoreError> {
+        self.log_read(AuditAction::Export, Some(placement), record)
     }
 }
 
 /// One visit as NAV's case file takes it: the visit as it stands now, the versions it corrects,
 /// the actions agreed at it, and, in the internal version only, the adviser's own notes from it.
 pub struct VisitReport {
+    /// What the audit log names once it is written (`Store::log_export`).
+    pub audit_record: String,
     pub made_at: Moment,
     pub made_by: String,
     pub placement: folgesvenn_domain::PlacementInfo,
@@ -140,7 +166,8 @@ pub struct VisitReport {
 
 impl Store {
     /// A visit report for the case file. `internal`: with the adviser's own notes from the visit
-    /// (adviser devices only; the report says it is internal). Audit-logged as an export.
+    /// (adviser devices only; the report says it is internal). Not yet audit-logged: `log_export`
+    /// once written.
     pub fn visit_report(
         &mut self,
         placement: Uuid,
@@ -186,6 +213,11 @@ impl Store {
             notes
         });
         let report = VisitReport {
+            audit_record: if internal {
+                format!("visit_report_internal/{visit}")
+            } else {
+                format!("visit_report/{visit}")
+            },
             made_at: self.stamp().at,
             made_by: self.me.name.clone(),
             placement: shared.placement,
@@ -193,12 +225,6 @@ impl Store {
             actions,
             adviser_notes,
         };
-        let what = if internal {
-            format!("visit_report_internal/{visit}")
-        } else {
-            format!("visit_report/{visit}")
-        };
-        self.log_read(AuditAction::Export, Some(placement), &what)?;
         Ok(report)
     }
 }
@@ -207,6 +233,8 @@ impl Store {
 /// they stand, and what happened in the period (visits, contact requests with how long an answer
 /// took, actions, the daily log counted).
 pub struct PlacementSummaryReport {
+    /// What the audit log names once it is written (`Store::log_export`).
+    pub audit_record: String,
     pub made_at: Moment,
     pub made_by: String,
     pub from: folgesvenn_domain::Day,
@@ -223,7 +251,7 @@ pub struct PlacementSummaryReport {
 
 impl Store {
     /// The placement summary for `from..=to` (days on the user's wall clock). Audit-logged as an
-    /// export. Holds nothing of the adviser's private document.
+    /// export once written (`log_export`). Holds nothing of the adviser's private document.
     pub fn placement_summary(
         &mut self,
         placement: Uuid,
@@ -263,6 +291,7 @@ impl Store {
             .collect();
         requests.sort_by_key(|(r, _, _)| r.raised_at);
         let report = PlacementSummaryReport {
+            audit_record: format!("placement_summary/{from}..{to}"),
             made_at: self.stamp().at,
             made_by: self.me.name.clone(),
             from,
@@ -270,11 +299,6 @@ impl Store {
             shared,
             requests,
         };
-        self.log_read(
-            AuditAction::Export,
-            Some(placement),
-            &format!("placement_summary/{from}..{to}"),
-        )?;
         Ok(report)
     }
 }

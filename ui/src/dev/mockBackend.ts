@@ -15,6 +15,7 @@ import type { InvokeArgs } from "@tauri-apps/api/core";
 import type { AppState } from "../bindings/AppState";
 import type { ClosePlacementInput } from "../bindings/ClosePlacementInput";
 import type { CommandError } from "../bindings/CommandError";
+import type { ExportProgress } from "../bindings/ExportProgress";
 import type { ConsentInput } from "../bindings/ConsentInput";
 import type { ConsentView } from "../bindings/ConsentView";
 import type { NewPlacementInput } from "../bindings/NewPlacementInput";
@@ -321,6 +322,17 @@ function seed(app: AppState, closedDaysAgo: number): Placement[] {
       },
     ),
   ];
+}
+
+/** An export's progress told on its channel, as the Rust side tells it (mock exports take no time). */
+function progressed(channel: unknown) {
+  const onmessage = (channel as { onmessage?: (p: ExportProgress) => void } | undefined)?.onmessage;
+  for (const p of [
+    { stage: "reading", percent: 0 },
+    { stage: "drawing", percent: 90 },
+    { stage: "saving", percent: 100 },
+  ] as ExportProgress[])
+    onmessage?.(p);
 }
 
 export function installMockBackend(): void {
@@ -730,16 +742,21 @@ export function installMockBackend(): void {
               : [{ ...first, change: item.kind === "observation" ? "observation.log" : "action.add" }],
         };
       }
+      case "cancel_export":
+        return false;
       case "export_access": {
         find(args.placementId);
+        progressed(args.onProgress);
         return `${String(args.into)}/folgesvenn-innsyn-${todayIso()}-${String(args.placementId).slice(0, 8)}`;
       }
       case "export_visit_report": {
         find(args.placementId);
+        progressed(args.onProgress);
         return `${String(args.into)}/besoksrapport-${todayIso()}-${String(args.visitId).slice(0, 8)}${args.internal ? "-intern" : ""}.pdf`;
       }
       case "export_placement_summary": {
         find(args.placementId);
+        progressed(args.onProgress);
         return `${String(args.into)}/oppsummering-${String(args.from)}-${String(args.to)}.pdf`;
       }
       case "record_values": {

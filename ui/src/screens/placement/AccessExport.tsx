@@ -1,7 +1,8 @@
 import { FolderFileIcon } from "@navikt/aksel-icons";
-import { Alert, BodyLong, BodyShort, Button, Heading, VStack } from "@navikt/ds-react";
+import { BodyLong, Button, Heading, VStack } from "@navikt/ds-react";
 import { useTranslation } from "react-i18next";
 import { exportAccess } from "../../api";
+import { ExportStatus } from "../../components/ExportStatus";
 import { useFolderExport } from "../../hooks/useFolderExport";
 
 /**
@@ -24,31 +25,14 @@ export function AccessExport({ placementId }: { placementId: string }) {
           variant="secondary"
           icon={<FolderFileIcon aria-hidden />}
           loading={copy.busy}
-          onClick={() => void copy.run(t("access.choose"), (into) => exportAccess(placementId, into))}
+          onClick={() => void copy.run(t("access.choose"), (into, job) => exportAccess(placementId, into, job))}
           data-testid="access-export"
         >
           {t("access.export")}
         </Button>
       </div>
-      <Written path={copy.written} text={t("access.written")} testId="access-written" />
-      {copy.error && (
-        <Alert variant="error" data-testid="access-error">
-          {copy.error}
-        </Alert>
-      )}
+      <ExportStatus exp={copy} written={t("access.written")} testId="access" />
     </VStack>
   );
 }
 
-/** Where an export was saved, once it was. */
-export function Written({ path, text, testId }: { path: string | null; text: string; testId: string }) {
-  if (!path) return null;
-  return (
-    <Alert variant="success" size="small" role="status" data-testid={testId}>
-      <BodyShort size="small">{text}</BodyShort>
-      <BodyShort size="small" className="break-all">
-        {path}
-      </BodyShort>
-    </Alert>
-  );
-}

@@ -1,12 +1,12 @@
 import { FilePdfIcon } from "@navikt/aksel-icons";
-import { Alert, BodyLong, Button, Heading, HStack, VStack } from "@navikt/ds-react";
+import { BodyLong, Button, Heading, HStack, VStack } from "@navikt/ds-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { exportPlacementSummary } from "../../api";
 import { DateField } from "../../components/DateField";
+import { ExportStatus } from "../../components/ExportStatus";
 import { todayIso } from "../../format";
 import { useFolderExport } from "../../hooks/useFolderExport";
-import { Written } from "./AccessExport";
 
 /**
  * «Til saksmappen»: the placement summary over a period the adviser chooses, as a PDF/A file for
@@ -21,7 +21,7 @@ export function CaseFile({ placementId, startDate }: { placementId: string; star
   const make = () => {
     const bad = !from || !to || to < from;
     setInvalid(bad);
-    if (!bad) void summary.run(t("caseFile.choose"), (into) => exportPlacementSummary(placementId, from, to, into));
+    if (!bad) void summary.run(t("caseFile.choose"), (into, job) => exportPlacementSummary(placementId, from, to, into, job));
   };
   return (
     <VStack as="section" gap="space-12" aria-labelledby="case-file-heading" data-testid="case-file">
@@ -51,12 +51,7 @@ export function CaseFile({ placementId, startDate }: { placementId: string; star
           {t("caseFile.summary")}
         </Button>
       </div>
-      <Written path={summary.written} text={t("caseFile.written")} testId="case-file-written" />
-      {summary.error && (
-        <Alert variant="error" data-testid="case-file-error">
-          {summary.error}
-        </Alert>
-      )}
+      <ExportStatus exp={summary} written={t("caseFile.written")} testId="case-file" />
     </VStack>
   );
 }

@@ -14,9 +14,12 @@ describe("VisitReport", () => {
     expect((await screen.findByTestId("visit-report-written")).textContent).toContain("besoksrapport-intern.pdf");
     fireEvent.click(screen.getByTestId("visit-report"));
     expect((await screen.findByTestId("visit-report-written")).textContent).toMatch(/besoksrapport\.pdf$/);
-    expect(callsOf(calls, "export_visit_report")).toEqual([
+    const made = callsOf(calls, "export_visit_report");
+    expect(made).toMatchObject([
       { placementId: "p1", visitId: "v1", internal: true, into: "/home/kari/Saker" },
       { placementId: "p1", visitId: "v1", internal: false, into: "/home/kari/Saker" },
     ]);
+    // Each export is its own job, which «Avbryt» would name.
+    expect(made[0]?.job).not.toEqual(made[1]?.job);
   });
 });

@@ -1,9 +1,9 @@
 import { FilePdfIcon } from "@navikt/aksel-icons";
-import { Alert, Button, HStack, VStack } from "@navikt/ds-react";
+import { Button, HStack, VStack } from "@navikt/ds-react";
 import { useTranslation } from "react-i18next";
 import { exportVisitReport } from "../../api";
+import { ExportStatus } from "../../components/ExportStatus";
 import { useFolderExport } from "../../hooks/useFolderExport";
-import { Written } from "./AccessExport";
 
 /**
  * A visit report for NAV's case file (PDF/A), saved in a folder the adviser chooses: the normal
@@ -13,7 +13,7 @@ export function VisitReport({ placementId, visitId }: { placementId: string; vis
   const { t } = useTranslation();
   const report = useFolderExport((message) => t("visitReport.failed", { message }));
   const make = (internal: boolean) =>
-    void report.run(t("visitReport.choose"), (into) => exportVisitReport(placementId, visitId, internal, into));
+    void report.run(t("visitReport.choose"), (into, job) => exportVisitReport(placementId, visitId, internal, into, job));
   return (
     <VStack gap="space-4">
       <HStack gap="space-8" wrap>
@@ -38,12 +38,7 @@ export function VisitReport({ placementId, visitId }: { placementId: string; vis
           {t("visitReport.makeInternal")}
         </Button>
       </HStack>
-      <Written path={report.written} text={t("visitReport.written")} testId="visit-report-written" />
-      {report.error && (
-        <Alert variant="error" size="small" data-testid="visit-report-error">
-          {report.error}
-        </Alert>
-      )}
+      <ExportStatus exp={report} written={t("visitReport.written")} testId="visit-report" />
     </VStack>
   );
 }
