@@ -158,6 +158,14 @@ impl Window {
     /// `open`, with more environment for the app (e.g. a short idle time before it locks).
     async fn open_with(xvfb: &Xvfb, data_dir: &Path, env: &[(&str, &str)]) -> Window {
         std::fs::create_dir_all(data_dir).unwrap();
+        let dir = data_dir.display().to_string();
+        let mut all = vec![("FOLGESVENN_DATA_DIR", dir.as_str())];
+        all.extend(env.iter().copied());
+        Window::launch(xvfb, &app_binary(), data_dir, &all).await
+    }
+
+    /// The app `binary` under tauri-driver with `env`; `data_dir` is where it keeps its data.
+    async fn launch(xvfb: &Xvfb, binary: &Path, data_dir: &Path, env: &[(&str, &str)]) -> Window {
         let port = free_port();
         let native = free_port();
         let mut driver = Command::new(tauri_driver())
@@ -168,7 +176,6 @@ impl Window {
                 &native.to_string(),
             ])
             .env("DISPLAY", &xvfb.display)
-            .env("FOLGESVENN_DATA_DIR", data_dir)
             .env("FOLGESVENN_SYNC_INTERVAL_MS", "500")
             // No accessibility bus on a bare Xvfb; GTK would wait for it.
             .env("NO_AT_BRIDGE", "1")
@@ -182,10 +189,7 @@ impl Window {
         let url = format!("http://127.0.0.1:{port}");
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
-        caps.insert(
-            "tauri:options".into(),
-            json!({ "application": app_binary() }),
-        );
+        caps.insert("tauri:options".into(), json!({ "application": binary }));
         let deadline = Instant::now() + WAIT;
         let client = loop {
             match ClientBuilder::rustls()
@@ -361,6 +365,40 @@ impl Window {
         out
     }
 
+    /// Runs an export command from this window through the app's own IPC and capability, for
+    /// the placement on screen (the folder dialog before it is the system's, which WebDriver
+    /// cannot drive), with a progress channel as the UI gives it. Returns the path written and
+    /// the progress told.
+    async fn export(
+        &self,
+        command: &str,
+        args: serde_json::Value,
+    ) -> (PathBuf, Vec<serde_json::Value>) {
+        let written = self
+            .client
+            .execute_async(
+                "const [command, args, done] = arguments;
+                 const progress = [];
+                 const channel = window.__TAURI_INTERNALS__.transformCallback((m) => {
+                   if (m && 'message' in m) progress.push(m.message);
+                 });
+                 const placement = decodeURIComponent(location.hash.split('/')[2].split('?')[0]);
+                 const call = { placementId: placement, ...args, job: 'vindu-' + Math.random(),
+                                onProgress: '__CHANNEL__:' + channel };
+                 const settle = (answer) => setTimeout(() => done({ ...answer, progress }), 300);
+                 window.__TAURI_INTERNALS__.invoke(command, call)
+                   .then((path) => settle({ path }), (error) => settle({ error }));",
+                vec![json!(command), args],
+            )
+            .await
+            .unwrap();
+        let path = written["path"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{command} failed: {written}"));
+        let progress = written["progress"].as_array().cloned().unwrap_or_default();
+        (PathBuf::from(path), progress)
+    }
+
     async fn first_run(&self, role: &str, name: &str, relay: &str) {
         self.el("first-run-form").await;
         self.axe(&format!("first run ({role})")).await;
@@ -510,6 +548,23 @@ impl Window {
 }
 
 /// Today on this machine's clock (UTC here, as the app's own).
+/// A PDF's text as `pdftotext` reads it (what a screen reader or the archive's indexer gets).
+fn pdf_text(file: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-enc", "UTF-8"])
+        .arg(file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (cargo xtask setup installs poppler-utils)");
+    assert!(
+        out.status.success(),
+        "pdftotext {}: {:?}",
+        file.display(),
+        out
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn today() -> folgesvenn_domain::Day {
     folgesvenn_domain::Moment::from_unix_millis(
         std::time::SystemTime::now()
@@ -603,6 +658,63 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         .await;
     let state = adviser.el("sync-state").await.text().await.unwrap();
     assert!(state.contains("Frakoblet"), "the relay is down: {state}");
+
+    // --- For the case file, offline: the visit report in both versions and the placement
+    // summary, made by the app and read back as text. Only the internal report holds her note. ---
+    let visit = adviser
+        .attr_of_all(
+            "[data-testid=\"timeline-item\"][data-kind=\"visit\"]",
+            "data-id",
+        )
+        .await
+        .pop()
+        .expect("the visit in the timeline");
+    let saker = tmp.path().join("saker");
+    std::fs::create_dir_all(&saker).unwrap();
+    let into = saker.display().to_string();
+    let (normal, progress) = adviser
+        .export(
+            "export_visit_report",
+            json!({ "visitId": visit, "internal": false, "into": into }),
+        )
+        .await;
+    assert!(
+        progress.iter().any(|p| p["percent"] == 100),
+        "the progress reaches the window: {progress:?}"
+    );
+    let (internal, _) = adviser
+        .export(
+            "export_visit_report",
+            json!({ "visitId": visit, "internal": true, "into": into }),
+        )
+        .await;
+    let this_day = today().to_string();
+    let (summary, _) = adviser
+        .export(
+            "export_placement_summary",
+            json!({ "from": this_day, "to": this_day, "into": into }),
+        )
+        .await;
+    let (normal, internal, summary) = (pdf_text(&normal), pdf_text(&internal), pdf_text(&summary));
+    assert!(
+        normal.contains("Besøksrapport")
+            && normal.contains(SHARED_MARKER)
+            && normal.contains(ACTION_MARKER),
+        "{normal}"
+    );
+    assert!(
+        !normal.contains("HEMMELIG-4f2a"),
+        "the normal report: {normal}"
+    );
+    assert!(
+        internal.contains("INTERN VERSJON") && internal.contains(PRIVATE_MARKER),
+        "{internal}"
+    );
+    assert!(
+        summary.contains("Oppsummering – ") && summary.contains(SHARED_MARKER),
+        "{summary}"
+    );
+    assert!(!summary.contains("HEMMELIG-4f2a"), "the summary: {summary}");
 
     // --- No employer without the candidate's consent: the invitation is refused, saying why;
     // the adviser records the consent (offline, in the private document) and invites. ---
@@ -1083,23 +1195,12 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     employer
         .screenshot_at("access", Some("access-section"))
         .await;
-    let written = employer
-        .client
-        .execute_async(
-            "const [into, done] = arguments;
-             const placement = decodeURIComponent(location.hash.split('/')[2].split('?')[0]);
-             window.__TAURI_INTERNALS__
-               .invoke('export_access', { placementId: placement, into })
-               .then((path) => done({ path }), (error) => done({ error }));",
-            vec![json!(into.display().to_string())],
+    let (folder, _) = employer
+        .export(
+            "export_access",
+            json!({ "into": into.display().to_string() }),
         )
-        .await
-        .unwrap();
-    let folder = PathBuf::from(
-        written["path"]
-            .as_str()
-            .unwrap_or_else(|| panic!("the export failed: {written}")),
-    );
+        .await;
     let mut files: Vec<String> = std::fs::read_dir(&folder)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -1108,13 +1209,7 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     assert_eq!(files, ["delt.automerge", "innsyn.json", "innsyn.pdf"]);
     let innsyn = std::fs::read_to_string(folder.join("innsyn.json")).unwrap();
     assert!(innsyn.contains("\"private\": null") && !innsyn.contains("HEMMELIG-4f2a"));
-    let pdf = Command::new("pdftotext")
-        .args(["-enc", "UTF-8"])
-        .arg(folder.join("innsyn.pdf"))
-        .arg("-")
-        .output()
-        .expect("pdftotext (cargo xtask setup installs poppler-utils)");
-    let pdf = String::from_utf8_lossy(&pdf.stdout);
+    let pdf = pdf_text(&folder.join("innsyn.pdf"));
     assert!(
         pdf.contains("Innsyn – ") && pdf.contains(SHARED_MARKER) && !pdf.contains("HEMMELIG-4f2a"),
         "the employer's PDF holds what it shares, never the adviser's own note:\n{pdf}"
@@ -1671,4 +1766,160 @@ async fn app_figures() {
         std::fs::write(out, &table).unwrap();
     }
     drop(xvfb);
+}
+
+/// What `dpkg` says of a package: its installed version, or `None`.
+fn installed_version(package: &str) -> Option<String> {
+    let out = Command::new("dpkg-query")
+        .args(["-W", "-f=${Status} ${Version}", package])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.strip_prefix("install ok installed ")
+        .map(|v| v.trim().to_owned())
+}
+
+fn dpkg(args: &[&str]) {
+    let out = Command::new("dpkg").args(args).output().expect("dpkg");
+    assert!(
+        out.status.success(),
+        "dpkg {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The .deb as an IT department gets it (`cargo xtask package --check` builds it and runs this,
+/// as root, on a machine where it is not installed): the previous package installs, the installed
+/// app starts on the first-run screen and keeps its data in the user's home; the new package
+/// upgrades it and the data is still there; the bundled relay answers; removing the package takes
+/// its files and leaves the user's data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "installs a package with dpkg: run by cargo xtask package --check"]
+async fn the_package_installs_starts_upgrades_keeping_the_data_and_uninstalls() {
+    let deb = PathBuf::from(std::env::var_os("FOLGESVENN_DEB").expect("FOLGESVENN_DEB: the .deb"));
+    let previous = PathBuf::from(
+        std::env::var_os("FOLGESVENN_PREVIOUS_DEB")
+            .expect("FOLGESVENN_PREVIOUS_DEB: the older .deb"),
+    );
+    const PACKAGE: &str = "folgesvenn";
+    assert!(
+        installed_version(PACKAGE).is_none(),
+        "{PACKAGE} is installed on this machine already; the test installs and removes it, so \
+         remove it first (dpkg -r {PACKAGE})"
+    );
+    // Removed also when the test fails half-way.
+    struct Removes;
+    impl Drop for Removes {
+        fn drop(&mut self) {
+            let _ = Command::new("dpkg").args(["-r", PACKAGE]).output();
+        }
+    }
+    let _removes = Removes;
+
+    dpkg(&["-i", previous.to_str().unwrap()]);
+    let first = installed_version(PACKAGE).expect("the previous package is installed");
+    for file in [
+        "/usr/bin/folgesvenn",
+        "/usr/bin/folgesvenn-relay",
+        "/usr/share/applications/Følgesvenn.desktop",
+        "/usr/share/icons/hicolor/128x128/apps/folgesvenn.png",
+    ] {
+        assert!(Path::new(file).exists(), "{file} after dpkg -i");
+    }
+    let desktop = std::fs::read_to_string("/usr/share/applications/Følgesvenn.desktop").unwrap();
+    assert!(desktop.contains("Exec=folgesvenn"), "{desktop}");
+
+    // The relay in the package serves.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut relay = Command::new("/usr/bin/folgesvenn-relay")
+        .args(["serve", "--listen", "127.0.0.1:0", "--db"])
+        .arg(tmp.path().join("relay.db"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(relay.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("{line:?}"));
+    let relay_url = format!("http://{addr}");
+    let health = reqwest::get(format!("{relay_url}/healthz")).await.unwrap();
+    assert!(health.status().is_success());
+
+    // The installed app, for a user whose home is new: the first-run screen; set up, a placement.
+    let home = tmp.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let home_s = home.display().to_string();
+    let data = home.join(".local/share/no.folgesvenn.app");
+    let env = [("HOME", home_s.as_str()), ("XDG_DATA_HOME", "")];
+    let xvfb = Xvfb::start();
+    let app = Path::new("/usr/bin/folgesvenn");
+    let window = Window::launch(&xvfb, app, &data, &env).await;
+    window
+        .first_run("adviser", "Kari Veileder", &relay_url)
+        .await;
+    window.click("new-placement").await;
+    window
+        .type_into("new-placement-candidate-name", "Ola Pakke")
+        .await;
+    window
+        .type_into("new-placement-employer-name", "Bakeriet AS")
+        .await;
+    window
+        .type_into("new-placement-org-number", "889640782")
+        .await;
+    window
+        .type_into("new-placement-workplace-address", "Sjøgata 1, 8006 Bodø")
+        .await;
+    window
+        .client
+        .find(Locator::Css(
+            "[data-testid=\"new-placement-measure\"] option[value=\"work_training\"]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    window.type_into("new-placement-hours", "20").await;
+    window.click("new-placement-submit").await;
+    window.el("placement-overview").await;
+    window.close().await;
+    assert!(
+        data.join("app.json").exists() && std::fs::read_dir(&data).unwrap().count() > 1,
+        "the data lives under the user's home: {}",
+        data.display()
+    );
+
+    // The upgrade: the new package over the old; the same user's data opens, nothing asked again.
+    dpkg(&["-i", deb.to_str().unwrap()]);
+    let now = installed_version(PACKAGE).expect("the new package is installed");
+    assert_ne!(first, now, "an upgrade from {first}");
+    let window = Window::launch(&xvfb, app, &data, &env).await;
+    window.el("unlock-form").await;
+    window.type_into("unlock-passphrase", PASSPHRASE).await;
+    window.click("unlock-submit").await;
+    window.el("placement-list").await;
+    window
+        .wait_for_text("the placement made before the upgrade", |t| {
+            t.contains("Ola Pakke")
+        })
+        .await;
+    window.close().await;
+
+    // Removed: its files go, the user's data stays (the user's own, as for any desktop app).
+    kill_group(&mut relay);
+    dpkg(&["-r", PACKAGE]);
+    assert!(installed_version(PACKAGE).is_none());
+    assert!(!Path::new("/usr/bin/folgesvenn").exists());
+    assert!(!Path::new("/usr/bin/folgesvenn-relay").exists());
+    assert!(data.join("app.json").exists(), "the user's data is left");
 }
