@@ -1822,13 +1822,17 @@ async fn the_package_installs_starts_upgrades_keeping_the_data_and_uninstalls() 
     for file in [
         "/usr/bin/folgesvenn",
         "/usr/bin/folgesvenn-relay",
-        "/usr/share/applications/Følgesvenn.desktop",
+        "/usr/share/applications/folgesvenn.desktop",
         "/usr/share/icons/hicolor/128x128/apps/folgesvenn.png",
     ] {
         assert!(Path::new(file).exists(), "{file} after dpkg -i");
     }
-    let desktop = std::fs::read_to_string("/usr/share/applications/Følgesvenn.desktop").unwrap();
-    assert!(desktop.contains("Exec=folgesvenn"), "{desktop}");
+    // The package is `folgesvenn`; the menu still says «Følgesvenn».
+    let desktop = std::fs::read_to_string("/usr/share/applications/folgesvenn.desktop").unwrap();
+    assert!(
+        desktop.contains("Exec=folgesvenn") && desktop.contains("Name=Følgesvenn"),
+        "{desktop}"
+    );
 
     // The relay in the package serves.
     let tmp = tempfile::tempdir().unwrap();

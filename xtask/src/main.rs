@@ -16,6 +16,10 @@
 //! - `cargo xtask lint`   rustfmt, clippy and the dependency-direction and import-circle
 //!   invariants only; `cargo xtask circles` the import-circle check alone.
 //! - `cargo xtask bench`  runs the benchmarks in release mode and rewrites BENCHMARKS.md's tables.
+//! - `cargo xtask package` builds the .deb (`tauri build --bundles deb`, the `dist` profile, the
+//!   relay inside) into `target/dist/bundle/deb/`; `--check` also builds an older one and runs
+//!   the package test: install, start under Xvfb, upgrade keeping the data, remove (as root;
+//!   `docs/install.md`).
 //!
 //! It depends on nothing but `anyhow` and `syn` (for the import-circle check), so it builds in
 //! seconds on a machine that has only Rust.
@@ -447,6 +451,80 @@ fn run_app(demo: bool) -> Result<()> {
     result
 }
 
+/// The Debian package's name: `productName` ("Følgesvenn") is not a valid one, so the package
+/// build names it so; the desktop entry (`src-tauri/folgesvenn.desktop`) still shows «Følgesvenn».
+const DEB_NAME: &str = "folgesvenn";
+
+/// The version the package check builds as "the previous package" when
+/// `FOLGESVENN_PREVIOUS_DEB` names none: older than any release, so `dpkg -i` of the new one is an
+/// upgrade.
+const PREVIOUS_DEB_VERSION: &str = "0.0.1";
+
+/// `cargo xtask package`: the .deb an IT department installs. `check`: also the package test
+/// (`the_package_installs_…` in `tests/window/`): the previous package installed, the app
+/// started on it under Xvfb, the new one over it keeping the data, then removed. Returns the .deb.
+fn package(check: bool) -> Result<PathBuf> {
+    setup()?;
+    setup_ui()?;
+    npm(&["run", "build"])?;
+    let previous = match std::env::var_os("FOLGESVENN_PREVIOUS_DEB") {
+        Some(p) => PathBuf::from(p),
+        None if check => build_deb(Some(PREVIOUS_DEB_VERSION))?,
+        None => PathBuf::new(),
+    };
+    let deb = build_deb(None)?;
+    eprintln!("xtask: the package is {}", deb.display());
+    if check {
+        setup_tauri_driver()?;
+        run(cargo_ws("test")
+            .args([
+                "--test",
+                "window",
+                "the_package_installs",
+                "--",
+                "--ignored",
+                "--nocapture",
+            ])
+            .env("FOLGESVENN_DEB", &deb)
+            .env("FOLGESVENN_PREVIOUS_DEB", &previous)
+            .env("TAURI_DRIVER", tauri_driver_path()))?;
+    }
+    Ok(deb)
+}
+
+/// One .deb, at `version` or the one in `tauri.conf.json`: the relay built first (the package's
+/// `bundle.linux.deb.files` takes it from `target/dist/`), then the Tauri CLI from the UI's npm
+/// packages builds the app in the `dist` profile and bundles both.
+fn build_deb(version: Option<&str>) -> Result<PathBuf> {
+    run(cargo().args(["build", "--profile", "dist", "-p", "folgesvenn-relay"]))?;
+    let version = match version {
+        Some(v) => v.to_owned(),
+        None => app_version()?,
+    };
+    let config = format!(r#"{{"productName":"{DEB_NAME}","version":"{version}"}}"#);
+    run(Command::new(root().join("ui/node_modules/.bin/tauri"))
+        .args(["build", "--bundles", "deb", "--ci", "--config", &config])
+        .args(["--", "--profile", "dist"])
+        .current_dir(root().join("src-tauri")))?;
+    let deb = root().join(format!(
+        "target/dist/bundle/deb/{DEB_NAME}_{version}_amd64.deb"
+    ));
+    if !deb.exists() {
+        bail!("the Tauri CLI wrote no {}", deb.display());
+    }
+    Ok(deb)
+}
+
+/// The app's version, as `src-tauri/tauri.conf.json` gives it.
+fn app_version() -> Result<String> {
+    let conf = std::fs::read_to_string(root().join("src-tauri/tauri.conf.json"))?;
+    conf.lines()
+        .find_map(|l| l.trim().strip_prefix("\"version\": \""))
+        .and_then(|rest| rest.split('"').next())
+        .map(str::to_owned)
+        .context("no \"version\" in src-tauri/tauri.conf.json")
+}
+
 fn test(long: bool) -> Result<()> {
     report_free_disk();
     setup()?;
@@ -464,6 +542,8 @@ fn test(long: bool) -> Result<()> {
     // Six minutes of compiling OpenSSL from source: a package-build check, so the long mode's.
     if long {
         check_mobile_store()?;
+        // Two release builds of the app and a dpkg install: the long mode's too.
+        package(true)?;
     }
     fuzz_smoke(long)
 }
@@ -906,9 +986,11 @@ fn main() -> Result<()> {
         ["bench", "--quick"] => bench(true, None),
         ["bench", "--only", name] => bench(false, Some(name)),
         ["profile"] => profile(),
+        ["package"] => package(false).map(|_| ()),
+        ["package", "--check"] => package(true).map(|_| ()),
         _ => {
             bail!(
-                "usage: cargo xtask <setup | run [--demo] | demo | test [--long] | fuzz [--long] | lint | circles | bench [--quick | --only TABLE] | profile>"
+                "usage: cargo xtask <setup | run [--demo] | demo | test [--long] | fuzz [--long] | lint | circles | bench [--quick | --only TABLE] | profile | package [--check]>"
             )
         }
     }
