@@ -399,6 +399,36 @@ impl Window {
         (PathBuf::from(path), progress)
     }
 
+    /// Makes a placement for `candidate` at `employer` through the new-placement form, and waits
+    /// for its overview. `axe`: the screen name to check the empty form under, if any.
+    async fn new_placement(&self, candidate: &str, employer: &str, axe: Option<&str>) {
+        self.click("new-placement").await;
+        self.el("new-placement-form").await;
+        if let Some(screen) = axe {
+            self.axe(screen).await;
+        }
+        self.type_into("new-placement-candidate-name", candidate)
+            .await;
+        self.type_into("new-placement-employer-name", employer)
+            .await;
+        self.type_into("new-placement-org-number", "889640782")
+            .await;
+        self.type_into("new-placement-workplace-address", "Sjøgata 1, 8006 Bodø")
+            .await;
+        self.client
+            .find(Locator::Css(
+                "[data-testid=\"new-placement-measure\"] option[value=\"work_training\"]",
+            ))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        self.type_into("new-placement-hours", "20").await;
+        self.click("new-placement-submit").await;
+        self.el("placement-overview").await;
+    }
+
     async fn first_run(&self, role: &str, name: &str, relay: &str) {
         self.el("first-run-form").await;
         self.axe(&format!("first run ({role})")).await;
@@ -606,34 +636,9 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     adviser
         .first_run("adviser", "Kari Veileder", &relay_url)
         .await;
-    adviser.click("new-placement").await;
-    adviser.el("new-placement-form").await;
-    adviser.axe("new placement").await;
     adviser
-        .type_into("new-placement-candidate-name", "Ola Nordmann")
+        .new_placement("Ola Nordmann", "Nordlandsbuss AS", Some("new placement"))
         .await;
-    adviser
-        .type_into("new-placement-employer-name", "Nordlandsbuss AS")
-        .await;
-    adviser
-        .type_into("new-placement-org-number", "889640782")
-        .await;
-    adviser
-        .type_into("new-placement-workplace-address", "Sjøgata 1, 8006 Bodø")
-        .await;
-    adviser
-        .client
-        .find(Locator::Css(
-            "[data-testid=\"new-placement-measure\"] option[value=\"work_training\"]",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    adviser.type_into("new-placement-hours", "20").await;
-    adviser.click("new-placement-submit").await;
-    adviser.el("placement-overview").await;
 
     adviser.click("record-visit").await;
     adviser.el("visit-summary").await;
@@ -1870,32 +1875,7 @@ async fn the_package_installs_starts_upgrades_keeping_the_data_and_uninstalls() 
     window
         .first_run("adviser", "Kari Veileder", &relay_url)
         .await;
-    window.click("new-placement").await;
-    window
-        .type_into("new-placement-candidate-name", "Ola Pakke")
-        .await;
-    window
-        .type_into("new-placement-employer-name", "Bakeriet AS")
-        .await;
-    window
-        .type_into("new-placement-org-number", "889640782")
-        .await;
-    window
-        .type_into("new-placement-workplace-address", "Sjøgata 1, 8006 Bodø")
-        .await;
-    window
-        .client
-        .find(Locator::Css(
-            "[data-testid=\"new-placement-measure\"] option[value=\"work_training\"]",
-        ))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    window.type_into("new-placement-hours", "20").await;
-    window.click("new-placement-submit").await;
-    window.el("placement-overview").await;
+    window.new_placement("Ola Pakke", "Bakeriet AS", None).await;
     window.close().await;
     assert!(
         data.join("app.json").exists() && std::fs::read_dir(&data).unwrap().count() > 1,

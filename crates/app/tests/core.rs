@@ -14,6 +14,17 @@ fn setup(passphrase: Option<&str>, relay: &str) -> SetupInput {
     }
 }
 
+/// An adviser's device set up with a passphrase, its relay unreachable.
+fn adviser_core(dir: &std::path::Path) -> AppCore {
+    let core = AppCore::new(dir.to_owned(), |_| {}).unwrap();
+    core.setup(setup(
+        Some("en lang nok passordfrase"),
+        "http://127.0.0.1:9",
+    ))
+    .unwrap();
+    core
+}
+
 fn placement() -> NewPlacementInput {
     NewPlacementInput {
         candidate_name: "Ola Nordmann".into(),
@@ -768,12 +779,7 @@ fn a_written_note_is_edited() {
 #[test]
 fn a_notes_history_keeps_each_text_and_who_wrote_it() {
     let tmp = tempfile::tempdir().unwrap();
-    let core = AppCore::new(tmp.path().join("a"), |_| {}).unwrap();
-    core.setup(setup(
-        Some("en lang nok passordfrase"),
-        "http://127.0.0.1:9",
-    ))
-    .unwrap();
+    let core = adviser_core(&tmp.path().join("a"));
     let p = core.create_placement(placement()).unwrap();
     let note = core
         .add_note(
@@ -817,12 +823,7 @@ fn a_notes_history_keeps_each_text_and_who_wrote_it() {
 fn the_adviser_adds_goals_adaptations_and_contact_persons() {
     use folgesvenn_app_core::dto::{AdaptationInput, ContactPersonInput, GoalInput};
     let tmp = tempfile::tempdir().unwrap();
-    let core = AppCore::new(tmp.path().join("a"), |_| {}).unwrap();
-    core.setup(setup(
-        Some("en lang nok passordfrase"),
-        "http://127.0.0.1:9",
-    ))
-    .unwrap();
+    let core = adviser_core(&tmp.path().join("a"));
     let p = core.create_placement(placement()).unwrap();
     core.add_goal(
         p,
@@ -902,12 +903,7 @@ fn the_adviser_edits_the_placement_and_its_plan() {
         TrainingTaskInput, VisitInput,
     };
     let tmp = tempfile::tempdir().unwrap();
-    let core = AppCore::new(tmp.path().join("a"), |_| {}).unwrap();
-    core.setup(setup(
-        Some("en lang nok passordfrase"),
-        "http://127.0.0.1:9",
-    ))
-    .unwrap();
+    let core = adviser_core(&tmp.path().join("a"));
     let p = core.create_placement(placement()).unwrap();
 
     // The placement's facts.
@@ -1132,12 +1128,7 @@ fn the_right_of_access_exports_what_the_device_holds_in_three_forms() {
     use automerge::{ROOT, ReadDoc};
     use folgesvenn_app_core::dto::{ActionInput, VisitInput};
     let tmp = tempfile::tempdir().unwrap();
-    let core = AppCore::new(tmp.path().join("a"), |_| {}).unwrap();
-    core.setup(setup(
-        Some("en lang nok passordfrase"),
-        "http://127.0.0.1:9",
-    ))
-    .unwrap();
+    let core = adviser_core(&tmp.path().join("a"));
     let p = core.create_placement(placement()).unwrap();
     core.give_consent(
         p,
@@ -1324,12 +1315,7 @@ fn the_right_of_access_exports_what_the_device_holds_in_three_forms() {
 fn a_visit_report_leaves_the_advisers_note_out_unless_it_is_the_internal_one() {
     use folgesvenn_app_core::dto::{ActionInput, VisitInput};
     let tmp = tempfile::tempdir().unwrap();
-    let core = AppCore::new(tmp.path().join("a"), |_| {}).unwrap();
-    core.setup(setup(
-        Some("en lang nok passordfrase"),
-        "http://127.0.0.1:9",
-    ))
-    .unwrap();
+    let core = adviser_core(&tmp.path().join("a"));
     let p = core.create_placement(placement()).unwrap();
     let visit = |summary: &str, corrects: Option<uuid::Uuid>| VisitInput {
         at: "2026-10-15T10:30:00+02:00".into(),
@@ -1425,12 +1411,7 @@ fn a_visit_report_leaves_the_advisers_note_out_unless_it_is_the_internal_one() {
 fn a_placement_summary_covers_its_period_and_none_of_the_advisers_own_notes() {
     use folgesvenn_app_core::dto::VisitInput;
     let tmp = tempfile::tempdir().unwrap();
-    let core = AppCore::new(tmp.path().join("a"), |_| {}).unwrap();
-    core.setup(setup(
-        Some("en lang nok passordfrase"),
-        "http://127.0.0.1:9",
-    ))
-    .unwrap();
+    let core = adviser_core(&tmp.path().join("a"));
     let p = core.create_placement(placement()).unwrap();
     for (at, summary) in [
         ("2026-10-15T10:30:00+02:00", "Første besøk OKTOBER-1"),
@@ -1499,12 +1480,7 @@ fn a_placement_summary_covers_its_period_and_none_of_the_advisers_own_notes() {
 fn a_cancelled_export_leaves_nothing_behind_and_is_not_logged() {
     use folgesvenn_app_core::dto::{ExportProgress, ExportStage, VisitInput};
     let tmp = tempfile::tempdir().unwrap();
-    let core = AppCore::new(tmp.path().join("a"), |_| {}).unwrap();
-    core.setup(setup(
-        Some("en lang nok passordfrase"),
-        "http://127.0.0.1:9",
-    ))
-    .unwrap();
+    let core = adviser_core(&tmp.path().join("a"));
     let p = core.create_placement(placement()).unwrap();
     let visit = core
         .record_visit(
