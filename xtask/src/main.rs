@@ -64,6 +64,8 @@ const APT_PACKAGES: &[&str] = &[
     "fonts-dejavu-core",
     // The exported PDFs read back as text (pdftotext) by the tests.
     "poppler-utils",
+    // The relay's PostgreSQL backend, tested against a cluster of the tests' own (`Postgres`).
+    "postgresql",
     "at-spi2-core",
 ];
 
@@ -164,10 +166,7 @@ fn setup() -> Result<()> {
         return Ok(());
     }
     eprintln!("xtask setup: installing {}", missing.join(" "));
-    let is_root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let is_root = is_root();
     let apt = |args: &[&str]| -> Result<()> {
         let mut cmd = if is_root {
             Command::new("apt-get")
@@ -535,6 +534,26 @@ fn test(long: bool) -> Result<()> {
         cmd.env("FOLGESVENN_LONG", "1").env("PROPTEST_CASES", "256");
     }
     run(&mut cmd)?;
+    // The relay's storage story and its HTTP tests again on PostgreSQL, on a cluster started for
+    // them and stopped after, also when a test fails.
+    {
+        let postgres = Postgres::start()?;
+        run(cargo_ws("test")
+            .args([
+                "--test",
+                "storage",
+                "--test",
+                "api",
+                "--",
+                "--include-ignored",
+            ])
+            .env("FOLGESVENN_TEST_POSTGRES", &postgres.url))?;
+        // Alone: it stops and starts the cluster.
+        run(cargo_ws("test")
+            .args(["--test", "restart", "--", "--include-ignored"])
+            .env("FOLGESVENN_TEST_POSTGRES", &postgres.url)
+            .env("FOLGESVENN_TEST_POSTGRES_CTL", postgres.ctl()))?;
+    }
     // The app core's tests wrote the TypeScript bindings; they must match what is committed.
     check_bindings_fresh()?;
     window_tests()?;
@@ -546,6 +565,120 @@ fn test(long: bool) -> Result<()> {
         package(true)?;
     }
     fuzz_smoke(long)
+}
+
+/// A PostgreSQL cluster of the tests' own: Debian's server binaries, a temporary data directory,
+/// a free port on loopback, trust authentication (nothing else can reach it). Stopped and deleted
+/// when dropped, also when a test fails. As root, the server runs as the `postgres` user the
+/// Debian package creates (PostgreSQL refuses to run as root).
+struct Postgres {
+    bin: PathBuf,
+    dir: PathBuf,
+    url: String,
+    as_postgres: bool,
+}
+
+impl Postgres {
+    fn start() -> Result<Postgres> {
+        let bin = std::fs::read_dir("/usr/lib/postgresql")
+            .context("PostgreSQL's server is not installed (cargo xtask setup installs it)")?
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+            .max()
+            .map(|v| PathBuf::from(format!("/usr/lib/postgresql/{v}/bin")))
+            .context("no version under /usr/lib/postgresql")?;
+        let as_postgres = is_root();
+        let dir = std::env::temp_dir().join(format!("folgesvenn-postgres-{}", std::process::id()));
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir_all(&dir)?;
+        if as_postgres {
+            run(Command::new("chown").args(["postgres:postgres"]).arg(&dir))?;
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let pg = Postgres {
+            bin,
+            url: format!("postgres://postgres@127.0.0.1:{port}/postgres"),
+            dir,
+            as_postgres,
+        };
+        let data = pg.dir.join("data");
+        run(pg.server("initdb").arg("-D").arg(&data).args([
+            "-U",
+            "postgres",
+            "--auth=trust",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "-N",
+        ]))?;
+        // In the cluster's own configuration, so a test that stops and starts it keeps them.
+        let mut conf = std::fs::OpenOptions::new()
+            .append(true)
+            .open(data.join("postgresql.conf"))?;
+        std::io::Write::write_all(
+            &mut conf,
+            format!(
+                "port = {port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '{}'\n",
+                pg.dir.display()
+            )
+            .as_bytes(),
+        )?;
+        run(Command::new("sh")
+            .arg("-c")
+            .arg(format!("{} -w start", pg.ctl())))?;
+        eprintln!("xtask: PostgreSQL for the tests at {}", pg.url);
+        Ok(pg)
+    }
+
+    /// `pg_ctl` for this cluster as one shell command line, for a test that stops and starts it.
+    fn ctl(&self) -> String {
+        let ctl = format!(
+            "{} -D {} -l {}",
+            self.bin.join("pg_ctl").display(),
+            self.dir.join("data").display(),
+            self.dir.join("server.log").display()
+        );
+        if self.as_postgres {
+            format!("runuser -u postgres -- {ctl}")
+        } else {
+            ctl
+        }
+    }
+
+    /// One of the server's programs, as the user that may run it.
+    fn server(&self, program: &str) -> Command {
+        let path = self.bin.join(program);
+        if self.as_postgres {
+            let mut cmd = Command::new("runuser");
+            cmd.args(["-u", "postgres", "--"]).arg(path);
+            cmd
+        } else {
+            Command::new(path)
+        }
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = self
+            .server("pg_ctl")
+            .arg("-D")
+            .arg(self.dir.join("data"))
+            .args(["-m", "immediate", "stop"])
+            .status();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"))
 }
 
 /// A full test run from a clean clone writes several gigabytes into `target/` (README.md says

@@ -154,6 +154,9 @@ impl<'ast> Visit<'ast> for Refs<'_> {
         }
     }
 
+    /// `pub(crate)` and `pub(in crate::a)` say who may see an item, not what it uses.
+    fn visit_visibility(&mut self, _: &'ast syn::Visibility) {}
+
     fn visit_path(&mut self, p: &'ast syn::Path) {
         let segs: Vec<String> = p.segments.iter().map(|s| s.ident.to_string()).collect();
         if let Some(abs) = self.absolute(&segs) {
@@ -425,6 +428,16 @@ mod tests {
             ("lib.rs", "mod a; mod b; pub use b::Thing;"),
             ("a.rs", "pub fn f(_: crate::Thing) {}"),
             ("b.rs", "pub struct Thing;"),
+        ])
+        .unwrap();
+    }
+
+    #[test]
+    fn a_visibility_is_no_reference() {
+        // `pub(crate)` in `a` names the crate root, which uses `a`'s item: no circle.
+        check(&[
+            ("lib.rs", "mod a; pub fn f(_: a::Thing) {}"),
+            ("a.rs", "pub(crate) struct Thing;"),
         ])
         .unwrap();
     }

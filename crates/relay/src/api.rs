@@ -164,10 +164,20 @@ impl IntoResponse for ApiError {
     }
 }
 
+const UNAVAILABLE: ApiError = ApiError::new(
+    StatusCode::SERVICE_UNAVAILABLE,
+    "unavailable",
+    "the relay's database is away; try again shortly",
+);
+
 impl From<StorageError> for ApiError {
     fn from(e: StorageError) -> Self {
         tracing::error!(error = %e, "storage");
-        INTERNAL
+        match e {
+            // Devices keep working offline and sync when it is back.
+            StorageError::Unavailable(_) => UNAVAILABLE,
+            StorageError::Db(_) | StorageError::Malformed(_) => INTERNAL,
+        }
     }
 }
 
@@ -648,4 +658,22 @@ async fn sync(
     let pulled: usize = response.docs.iter().map(|d| d.records.len()).sum();
     tracing::info!(%device, docs = response.docs.len(), bytes_in, pushed, pulled, "sync");
     Ok(ok(&response))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A database that is away is a 503 the devices retry later, not a 500: nothing is wrong
+    /// with their request, and they keep working offline meanwhile.
+    #[test]
+    fn a_database_that_is_away_is_answered_503_and_a_database_error_500() {
+        let away = ApiError::from(StorageError::Unavailable("restarting".into()));
+        assert_eq!(
+            (away.status, away.kind),
+            (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+        );
+        let broken = ApiError::from(StorageError::Db("syntax".into()));
+        assert_eq!(broken.status, StatusCode::INTERNAL_SERVER_ERROR);
+    }
 }

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::{Config, serve, sqlite::SqliteStorage};
+use crate::{Config, RelayStorage, postgres::PgStorage, serve, sqlite::SqliteStorage};
 use anyhow::{Context, Result};
 use clap::{Parser, Subcommand};
 
@@ -28,8 +28,14 @@ enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8787")]
         listen: SocketAddr,
-        #[arg(long, default_value = "relay.db")]
-        db: PathBuf,
+        /// Where the relay keeps what it stores: a SQLite file (one relay process), or a
+        /// PostgreSQL URL, `postgres://user:password@host:5432/database` (several processes on
+        /// one cluster; docs/deploy.md).
+        #[arg(long, env = "FOLGESVENN_RELAY_DB", default_value = "relay.db")]
+        db: String,
+        /// Connections each relay process keeps to PostgreSQL, at most.
+        #[arg(long, env = "FOLGESVENN_RELAY_DB_POOL", default_value_t = 16)]
+        db_pool: u32,
         /// Requests per second per device, on average.
         #[arg(long, default_value_t = Config::default().rate_per_sec)]
         rate: f64,
@@ -99,6 +105,7 @@ async fn run(cli: Cli) -> Result<()> {
             Command::Serve {
                 listen,
                 db,
+                db_pool,
                 rate,
                 burst,
                 failed_auth_rate,
@@ -110,7 +117,21 @@ async fn run(cli: Cli) -> Result<()> {
                 calendar_offset_days,
             },
     } = cli;
-    let storage = SqliteStorage::open(&db).with_context(|| format!("opening {}", db.display()))?;
+    let (storage, db): (Arc<dyn RelayStorage>, String) =
+        if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+            // The client blocks (as every storage call does, on a blocking thread).
+            let url = db.clone();
+            let storage = tokio::task::spawn_blocking(move || PgStorage::connect(&url, db_pool))
+                .await?
+                .context("connecting to PostgreSQL")?;
+            // The URL may hold a password: the log names the backend only.
+            (Arc::new(storage), "PostgreSQL".into())
+        } else {
+            let path = PathBuf::from(&db);
+            let storage = SqliteStorage::open(&path)
+                .with_context(|| format!("opening {}", path.display()))?;
+            (Arc::new(storage), path.display().to_string())
+        };
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("binding {listen}"))?;
@@ -132,9 +153,9 @@ async fn run(cli: Cli) -> Result<()> {
             "the relay's calendar is moved: tests only"
         );
     }
-    tracing::info!(addr = %listener.local_addr()?, db = %db.display(), "relay listening");
+    tracing::info!(addr = %listener.local_addr()?, db = %db, "relay listening");
     // Tests and scripts read this line to learn the port when --listen asks for port 0.
     println!("listening on {}", listener.local_addr()?);
-    serve(listener, Arc::new(storage), config, shutdown_signal()).await?;
+    serve(listener, storage, config, shutdown_signal()).await?;
     Ok(())
 }

@@ -13,6 +13,7 @@
 mod api;
 pub mod cli;
 mod limit;
+pub mod postgres;
 pub mod sqlite;
 pub mod storage;
 

@@ -14,9 +14,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use folgesvenn_protocol::wire::{
-    self, CreateInvitation, EMPLOYER_ACCESS_DAYS, MemberRole, StoredRecord,
-};
+use folgesvenn_protocol::wire::{self, CreateInvitation, EMPLOYER_ACCESS_DAYS, MemberRole};
 use folgesvenn_protocol::{PublicKey, RecordKind, SealedRecord};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -109,6 +107,12 @@ type InvitationRow = (String, Vec<u8>, String, i64, Option<String>);
 pub struct SqliteStorage {
     conn: Mutex<Connection>,
     nonces: Mutex<Connection>,
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        StorageError::Db(e.to_string())
+    }
 }
 
 fn role_code(r: MemberRole) -> &'static str {
@@ -535,94 +539,11 @@ impl RelayStorage for SqliteStorage {
         first: bool,
     ) -> Result<Pulled, StorageError> {
         let conn = self.conn();
-        let d = doc.to_string();
-        let reader = reader.to_string();
-        let mut out = Vec::new();
-        let mut cursor = since;
-        let mut bytes = 0usize;
-        let mut skip = None;
-        // An answer cut at the budget: the reader asks again from `cursor`.
-        let cut = |records, cursor, bytes| Pulled {
-            records,
-            cursor,
-            more: true,
-            bytes,
+        let mut log = SqliteLog {
+            conn: &conn,
+            doc: doc.to_string(),
         };
-        // Whether one more record of `len` bytes fits in this answer.
-        let fits = |out: &Vec<StoredRecord>, bytes: usize, len: usize| {
-            (first && out.is_empty()) || bytes + len <= max_bytes
-        };
-        // A reader behind the newest snapshot gets that snapshot first. The records it covers are
-        // gone (but each device's newest, kept for idempotency), and the records stored after it
-        // may build on them, so served in plain order they would arrive before what they need.
-        let mut snapshots = conn.prepare_cached(PULL_SNAPSHOTS)?;
-        let mut best: Option<(u64, StoredRecord, String, usize)> = None;
-        let mut rows = snapshots.query(params![d, RecordKind::Snapshot as i64, since as i64])?;
-        while let Some(r) = rows.next()? {
-            let (stored, device, len) = stored_record(r)?;
-            let covers = stored.record.header.covers_through;
-            if covers > since && best.as_ref().is_none_or(|b| covers > b.0) {
-                best = Some((covers, stored, device, len));
-            }
-        }
-        if let Some((covers, stored, device, len)) = best {
-            // The roster records it covers come first: they hold the keys to open it with. Over
-            // the budget, the answer stops after a roster record, and the next one goes on there.
-            let mut roster = conn.prepare_cached(PULL_ROSTER)?;
-            let mut rows = roster.query(params![
-                d,
-                RecordKind::Roster as i64,
-                since as i64,
-                covers as i64
-            ])?;
-            while let Some(r) = rows.next()? {
-                let (rec, sender, len) = stored_record(r)?;
-                if sender != reader {
-                    if !fits(&out, bytes, len) {
-                        return Ok(cut(out, cursor, bytes));
-                    }
-                    bytes += len;
-                    cursor = rec.server_seq;
-                    out.push(rec);
-                } else {
-                    cursor = rec.server_seq;
-                }
-            }
-            if device != reader {
-                if !fits(&out, bytes, len) {
-                    return Ok(cut(out, cursor, bytes));
-                }
-                bytes += len;
-                skip = Some(stored.server_seq);
-                out.push(stored);
-            } else {
-                skip = Some(stored.server_seq);
-            }
-            cursor = covers;
-        }
-        let mut stmt = conn.prepare_cached(PULL_RECORDS)?;
-        let mut rows = stmt.query(params![d, cursor as i64])?;
-        while let Some(r) = rows.next()? {
-            let seq = r.get::<_, i64>(0)? as u64;
-            let device: String = r.get(1)?;
-            if device == reader || Some(seq) == skip {
-                cursor = seq; // the reader's own records (it has them), or the snapshot it just got
-                continue;
-            }
-            let (stored, _, len) = stored_record(r)?;
-            if !fits(&out, bytes, len) {
-                return Ok(cut(out, cursor, bytes));
-            }
-            cursor = seq;
-            bytes += len;
-            out.push(stored);
-        }
-        Ok(Pulled {
-            records: out,
-            cursor,
-            more: false,
-            bytes,
-        })
+        pull_from(&mut log, since, &reader.to_string(), max_bytes, first)
     }
 
     fn served(&self, doc: Uuid, device: Uuid, cursor: u64) -> Result<(), StorageError> {
@@ -646,27 +567,60 @@ fn forget_expired_bundles(conn: &Connection, now_ms: i64) -> Result<(), StorageE
     Ok(())
 }
 
-/// (server_seq, device_id, body, public_key) → the record as served, its sender, its size.
-fn stored_record(r: &rusqlite::Row<'_>) -> Result<(StoredRecord, String, usize), StorageError> {
-    let seq: i64 = r.get(0)?;
-    let device: String = r.get(1)?;
-    let body: Vec<u8> = r.get(2)?;
-    let key: Vec<u8> = r.get(3)?;
-    let record: SealedRecord =
-        wire::decode(&body).map_err(|e| StorageError::Malformed(e.to_string()))?;
-    let sender_key = PublicKey(
-        key.try_into()
-            .map_err(|_| StorageError::Malformed("public key".into()))?,
-    );
-    Ok((
-        StoredRecord {
-            server_seq: seq as u64,
-            sender_key,
-            record,
-        },
-        device,
-        body.len(),
-    ))
+/// One document's log in this database, read statement by statement (each kept prepared).
+struct SqliteLog<'a> {
+    conn: &'a Connection,
+    doc: String,
+}
+
+impl LogReader for SqliteLog<'_> {
+    fn snapshots_after(&mut self, since: u64) -> Result<Vec<LogRow>, StorageError> {
+        let mut st = self.conn.prepare_cached(PULL_SNAPSHOTS)?;
+        let rows = st.query_map(
+            params![self.doc, RecordKind::Snapshot as i64, since as i64],
+            log_row,
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn roster_between(&mut self, since: u64, through: u64) -> Result<Vec<LogRow>, StorageError> {
+        let mut st = self.conn.prepare_cached(PULL_ROSTER)?;
+        let rows = st.query_map(
+            params![
+                self.doc,
+                RecordKind::Roster as i64,
+                since as i64,
+                through as i64
+            ],
+            log_row,
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn each_after(
+        &mut self,
+        from: u64,
+        each: &mut dyn FnMut(LogRow) -> Result<bool, StorageError>,
+    ) -> Result<(), StorageError> {
+        let mut st = self.conn.prepare_cached(PULL_RECORDS)?;
+        let mut rows = st.query(params![self.doc, from as i64])?;
+        while let Some(r) = rows.next()? {
+            if !each(log_row(r)?)? {
+                break;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// (server_seq, device_id, body, public_key) as read.
+fn log_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LogRow> {
+    Ok(LogRow {
+        seq: r.get::<_, i64>(0)? as u64,
+        sender: r.get(1)?,
+        body: r.get(2)?,
+        sender_key: r.get(3)?,
+    })
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! What the relay keeps, behind one small trait so a PostgreSQL backend can follow the SQLite one.
+//! What the relay keeps, behind one small trait with two backends: SQLite (`sqlite.rs`, one relay
+//! process) and PostgreSQL (`postgres.rs`, several processes on one cluster).
 //!
 //! The relay stores, per document, an append-only log of sealed records with a server sequence
 //! number; devices and their public keys; document membership with an optional expiry; and
@@ -8,10 +9,16 @@ use folgesvenn_protocol::wire::{CreateInvitation, MemberRole, StoredRecord};
 use folgesvenn_protocol::{PublicKey, SealedRecord};
 use uuid::Uuid;
 
+/// What a backend reports; no backend's own types cross this line.
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
+    /// The database answered with an error.
     #[error("database error: {0}")]
-    Db(#[from] rusqlite::Error),
+    Db(String),
+    /// The database cannot be reached now (restarting, failing over); the relay answers 503 and
+    /// the devices try again later.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
     #[error("stored data is malformed: {0}")]
     Malformed(String),
 }
@@ -137,4 +144,139 @@ pub trait RelayStorage: Send + Sync + 'static {
     ) -> Result<Pulled, StorageError>;
     /// Notes that `device` was handed `cursor` for `doc` (kept only if higher than before).
     fn served(&self, doc: Uuid, device: Uuid, cursor: u64) -> Result<(), StorageError>;
+}
+
+/// One record of a document's log as a backend reads it, before it is decoded.
+pub(crate) struct LogRow {
+    pub seq: u64,
+    pub sender: String,
+    pub body: Vec<u8>,
+    pub sender_key: Vec<u8>,
+}
+
+impl LogRow {
+    /// The record as served, and its size.
+    fn stored(self) -> Result<(StoredRecord, usize), StorageError> {
+        let record: SealedRecord = folgesvenn_protocol::wire::decode(&self.body)
+            .map_err(|e| StorageError::Malformed(e.to_string()))?;
+        let sender_key = PublicKey(
+            self.sender_key
+                .try_into()
+                .map_err(|_| StorageError::Malformed("public key".into()))?,
+        );
+        Ok((
+            StoredRecord {
+                server_seq: self.seq,
+                sender_key,
+                record,
+            },
+            self.body.len(),
+        ))
+    }
+}
+
+/// How a backend reads one document's log for [`pull_from`].
+pub(crate) trait LogReader {
+    /// The snapshots stored after `since`.
+    fn snapshots_after(&mut self, since: u64) -> Result<Vec<LogRow>, StorageError>;
+    /// The roster records in `since < seq <= through`, oldest first.
+    fn roster_between(&mut self, since: u64, through: u64) -> Result<Vec<LogRow>, StorageError>;
+    /// The records after `from`, oldest first, each handed to `each` until it returns false.
+    fn each_after(
+        &mut self,
+        from: u64,
+        each: &mut dyn FnMut(LogRow) -> Result<bool, StorageError>,
+    ) -> Result<(), StorageError>;
+}
+
+/// `RelayStorage::pull` over any backend's log: the records after `since` that `reader` did not
+/// send, oldest first, up to `max_bytes` (with `first`, at least one). A reader behind the newest
+/// snapshot gets that snapshot first, after the roster records it covers (they hold the keys to
+/// open it with): the records it covers are gone (but each device's newest, kept for
+/// idempotency), and the records stored after it may build on them, so served in plain order they
+/// would arrive before what they need.
+pub(crate) fn pull_from(
+    log: &mut dyn LogReader,
+    since: u64,
+    reader: &str,
+    max_bytes: usize,
+    first: bool,
+) -> Result<Pulled, StorageError> {
+    let mut out: Vec<StoredRecord> = Vec::new();
+    let mut cursor = since;
+    let mut bytes = 0usize;
+    let mut skip = None;
+    // Whether one more record of `len` bytes fits in this answer.
+    let fits = |out: &Vec<StoredRecord>, bytes: usize, len: usize| {
+        (first && out.is_empty()) || bytes + len <= max_bytes
+    };
+    let mut best: Option<(u64, LogRow)> = None;
+    for row in log.snapshots_after(since)? {
+        let record: SealedRecord = folgesvenn_protocol::wire::decode(&row.body)
+            .map_err(|e| StorageError::Malformed(e.to_string()))?;
+        let covers = record.header.covers_through;
+        if covers > since && best.as_ref().is_none_or(|b| covers > b.0) {
+            best = Some((covers, row));
+        }
+    }
+    if let Some((covers, snapshot)) = best {
+        // Over the budget, the answer stops after a roster record, and the next one goes on there.
+        for row in log.roster_between(since, covers)? {
+            let own = row.sender == reader;
+            let (rec, len) = row.stored()?;
+            if !own {
+                if !fits(&out, bytes, len) {
+                    return Ok(Pulled {
+                        records: out,
+                        cursor,
+                        more: true,
+                        bytes,
+                    });
+                }
+                bytes += len;
+                cursor = rec.server_seq;
+                out.push(rec);
+            } else {
+                cursor = rec.server_seq;
+            }
+        }
+        let own = snapshot.sender == reader;
+        let (stored, len) = snapshot.stored()?;
+        skip = Some(stored.server_seq);
+        if !own {
+            if !fits(&out, bytes, len) {
+                return Ok(Pulled {
+                    records: out,
+                    cursor,
+                    more: true,
+                    bytes,
+                });
+            }
+            bytes += len;
+            out.push(stored);
+        }
+        cursor = covers;
+    }
+    let mut more = false;
+    log.each_after(cursor, &mut |row| {
+        if row.sender == reader || Some(row.seq) == skip {
+            cursor = row.seq; // the reader's own records (it has them), or the snapshot it just got
+            return Ok(true);
+        }
+        let (stored, len) = row.stored()?;
+        if !fits(&out, bytes, len) {
+            more = true;
+            return Ok(false);
+        }
+        cursor = stored.server_seq;
+        bytes += len;
+        out.push(stored);
+        Ok(true)
+    })?;
+    Ok(Pulled {
+        records: out,
+        cursor,
+        more,
+        bytes,
+    })
 }

@@ -1,5 +1,6 @@
-//! The relay over real HTTP on loopback (in-process, port 0, real SQLite file): what members can
-//! do, and the security matrix: each refusal gets its 4xx and an error body that names nothing.
+//! The relay over real HTTP on loopback (in-process, port 0, real SQLite file; a PostgreSQL database
+//! of its own when `FOLGESVENN_TEST_POSTGRES` names a cluster): what members can do, and the
+//! security matrix: each refusal gets its 4xx and an error body that names nothing.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -7,7 +8,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use folgesvenn_protocol::auth::{self, SignedHeaders};
 use folgesvenn_protocol::wire::{self, *};
 use folgesvenn_protocol::{DeviceKey, DocKey, RecordHeader, RecordKind, SealedRecord};
-use folgesvenn_relay::{Config, serve, sqlite::SqliteStorage};
+use folgesvenn_relay::postgres::PgStorage;
+use folgesvenn_relay::{Config, RelayStorage, serve, sqlite::SqliteStorage};
+
+mod common;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -21,11 +25,23 @@ struct Relay {
 impl Relay {
     async fn start(config: Config) -> Relay {
         let dir = tempfile::tempdir().unwrap();
-        let storage = SqliteStorage::open(&dir.path().join("relay.db")).unwrap();
+        // The same story on PostgreSQL when the test cluster is named (`cargo xtask test` runs
+        // this file a second time so); the client blocks, so it connects off the runtime.
+        let storage: Arc<dyn RelayStorage> = match std::env::var("FOLGESVENN_TEST_POSTGRES") {
+            Ok(admin) => Arc::new(
+                tokio::task::spawn_blocking(move || {
+                    PgStorage::connect(&common::fresh_postgres(&admin), 8)
+                })
+                .await
+                .unwrap()
+                .unwrap(),
+            ),
+            Err(_) => Arc::new(SqliteStorage::open(&dir.path().join("relay.db")).unwrap()),
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel();
-        let task = tokio::spawn(serve(listener, Arc::new(storage), config, async {
+        let task = tokio::spawn(serve(listener, storage, config, async {
             let _ = rx.await;
         }));
         Relay {

@@ -1,0 +1,21 @@
+//! What the relay's test files share: a PostgreSQL database of a test's own.
+
+/// A new database on the test cluster (`FOLGESVENN_TEST_POSTGRES`, which `cargo xtask test` sets
+/// to the cluster it starts), so tests run side by side; its URL.
+pub fn fresh_postgres(admin: &str) -> String {
+    let name = format!("relay_{}", uuid::Uuid::new_v4().simple());
+    let mut client = postgres::Client::connect(admin, postgres::NoTls).unwrap();
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .unwrap();
+    let (base, _) = admin.rsplit_once('/').unwrap();
+    format!("{base}/{name}")
+}
+
+/// The test cluster's URL; a test that needs it is `#[ignore]`d for plain `cargo test`.
+#[allow(dead_code)] // each test file is its own crate, and `api.rs` reads the variable itself
+pub fn test_postgres() -> String {
+    std::env::var("FOLGESVENN_TEST_POSTGRES").expect(
+        "FOLGESVENN_TEST_POSTGRES: a PostgreSQL URL (cargo xtask test starts a cluster and sets it)",
+    )
+}
