@@ -534,8 +534,8 @@ fn test(long: bool) -> Result<()> {
         cmd.env("FOLGESVENN_LONG", "1").env("PROPTEST_CASES", "256");
     }
     run(&mut cmd)?;
-    // The relay's storage story and its HTTP tests again on PostgreSQL, on a cluster started for
-    // them and stopped after, also when a test fails.
+    // The relay's storage story, its HTTP tests and the SIGKILL test (two relay processes) again
+    // on PostgreSQL, on a cluster started for them and stopped after, also when a test fails.
     {
         let postgres = Postgres::start()?;
         run(cargo_ws("test")
@@ -544,6 +544,8 @@ fn test(long: bool) -> Result<()> {
                 "storage",
                 "--test",
                 "api",
+                "--test",
+                "kill",
                 "--",
                 "--include-ignored",
             ])
