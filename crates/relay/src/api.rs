@@ -23,10 +23,12 @@ use uuid::Uuid;
 
 use crate::Config;
 use crate::limit::RateLimiter;
+use crate::metrics::{self, Metrics};
 use crate::storage::{Accept, Appended, Created, Registered, RelayStorage, StorageError};
 
 struct AppState {
     storage: Arc<dyn RelayStorage>,
+    metrics: Arc<Metrics>,
     config: Config,
     limiter: RateLimiter<Uuid>,
     failures: RateLimiter<IpAddr>,
@@ -50,15 +52,18 @@ pub fn router(storage: Arc<dyn RelayStorage>, config: Config) -> Router {
     );
     let in_flight = Arc::new(tokio::sync::Semaphore::new(config.max_in_flight.max(1)));
     let timeout = config.request_timeout;
+    let expose_metrics = config.metrics;
+    let metrics = Arc::new(Metrics::default());
     let state = Arc::new(AppState {
         storage,
+        metrics: metrics.clone(),
         config,
         limiter,
         failures,
         registrations,
         in_flight,
     });
-    Router::new()
+    let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/v2/devices", post(register))
         .route("/v2/docs", post(create_doc))
@@ -79,6 +84,19 @@ pub fn router(storage: Arc<dyn RelayStorage>, config: Config) -> Router {
             timeout,
         ))
         .with_state(state)
+        // Outermost: every answer is counted, timeouts and refusals included.
+        .route_layer(axum::middleware::from_fn_with_state(
+            metrics.clone(),
+            metrics::observe,
+        ));
+    if !expose_metrics {
+        return app;
+    }
+    app.merge(
+        Router::new()
+            .route("/metrics", get(metrics::serve))
+            .with_state(metrics),
+    )
 }
 
 pub struct ApiError {
@@ -193,9 +211,16 @@ async fn blocking<T: Send + 'static>(
     f: impl FnOnce(&dyn RelayStorage) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let st = st.clone();
-    tokio::task::spawn_blocking(move || f(st.storage.as_ref()))
+    let metrics = st.metrics.clone();
+    let result = tokio::task::spawn_blocking(move || f(st.storage.as_ref()))
         .await
-        .map_err(|_| INTERNAL)?
+        .map_err(|_| INTERNAL)?;
+    if let Err(e) = &result
+        && (e.kind == UNAVAILABLE.kind || e.kind == INTERNAL.kind)
+    {
+        metrics.storage_error(e.kind);
+    }
+    result
 }
 
 fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
@@ -540,6 +565,7 @@ async fn sync(
     let max_doc_bytes = st.config.max_doc_bytes;
     let bytes_in = body.len();
     let today_ms = now_ms() + st.config.calendar_offset_days * 86_400_000;
+    let metrics = st.metrics.clone();
     let response = blocking(&st, move |s| {
         let now = now_ms();
         let mut docs = Vec::with_capacity(req.docs.len());
@@ -619,6 +645,11 @@ async fn sync(
             } else {
                 s.append(d.doc_id, &accepted, now)?
             };
+            let new = appended
+                .iter()
+                .filter(|a| matches!(a, Appended::Stored(_)))
+                .count();
+            metrics.records_stored(new as u64);
             let acked = accepted
                 .iter()
                 .zip(&appended)
@@ -656,6 +687,7 @@ async fn sync(
     .await?;
     let pushed: usize = response.docs.iter().map(|d| d.acked.len()).sum();
     let pulled: usize = response.docs.iter().map(|d| d.records.len()).sum();
+    st.metrics.records_served(pulled as u64);
     tracing::info!(%device, docs = response.docs.len(), bytes_in, pushed, pulled, "sync");
     Ok(ok(&response))
 }

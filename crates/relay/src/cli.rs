@@ -33,6 +33,10 @@ enum Command {
         /// one cluster; docs/deploy.md).
         #[arg(long, env = "FOLGESVENN_RELAY_DB", default_value = "relay.db")]
         db: String,
+        /// Serves `GET /metrics` for Prometheus (requests, latencies, records, errors; no ids of
+        /// people). Keep it off the internet: let only the monitoring network reach it.
+        #[arg(long, env = "FOLGESVENN_RELAY_METRICS")]
+        metrics: bool,
         /// Connections each relay process keeps to PostgreSQL, at most.
         #[arg(long, env = "FOLGESVENN_RELAY_DB_POOL", default_value_t = 16)]
         db_pool: u32,
@@ -106,6 +110,7 @@ async fn run(cli: Cli) -> Result<()> {
                 listen,
                 db,
                 db_pool,
+                metrics,
                 rate,
                 burst,
                 failed_auth_rate,
@@ -145,6 +150,7 @@ async fn run(cli: Cli) -> Result<()> {
         max_doc_bytes,
         trusted_proxies,
         calendar_offset_days,
+        metrics,
         ..Config::default()
     };
     if calendar_offset_days != 0 {

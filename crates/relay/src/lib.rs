@@ -13,6 +13,7 @@
 mod api;
 pub mod cli;
 mod limit;
+mod metrics;
 pub mod postgres;
 pub mod sqlite;
 pub mod storage;
@@ -64,6 +65,9 @@ pub struct Config {
     /// Moves the relay's calendar, on which employers' access ends are judged, this many days
     /// ahead. Tests and drills only: request signatures keep the real clock.
     pub calendar_offset_days: i64,
+    /// Serves `GET /metrics` (Prometheus's text format; `metrics.rs`). Off unless asked for: the
+    /// counts name no one, but they are for the operators' monitoring, not the internet.
+    pub metrics: bool,
 }
 
 impl Default for Config {
@@ -83,6 +87,7 @@ impl Default for Config {
             max_in_flight: 256,
             header_timeout: Duration::from_secs(10),
             calendar_offset_days: 0,
+            metrics: false,
         }
     }
 }

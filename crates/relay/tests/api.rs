@@ -236,7 +236,11 @@ async fn share(adviser: &Device, employer: &Device, doc: Uuid) {
 
 #[tokio::test]
 async fn members_push_and_pull_in_one_round_trip_idempotently() {
-    let relay = Relay::start(Config::default()).await;
+    let relay = Relay::start(Config {
+        metrics: true,
+        ..Config::default()
+    })
+    .await;
     let (mut adviser, mut employer, doc, key) = pair(&relay).await;
     let r1 = adviser.record(doc, &key, "besøk");
     let first = synced(&adviser.sync(doc, 0, vec![r1.clone()]).await);
@@ -276,6 +280,31 @@ async fn members_push_and_pull_in_one_round_trip_idempotently() {
     assert_eq!(r.rejected.len(), 1);
     let r = synced(&adviser.sync(doc, 2, vec![other_doc]).await);
     assert_eq!(r.rejected.len(), 1);
+
+    // What operators see: the requests by route and status, the records stored (the retry not
+    // counted) and served; no device, document or content.
+    let metrics = reqwest::get(format!("{}/metrics", relay.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        "folgesvenn_relay_requests_total{route=\"/v2/sync\",status=\"200\"} 6",
+        "folgesvenn_relay_records_stored_total 2",
+        "folgesvenn_relay_records_served_total 2",
+        "folgesvenn_relay_request_duration_seconds_count{route=\"/v2/sync\"} 6",
+    ] {
+        assert!(metrics.lines().any(|l| l == line), "{line} in:\n{metrics}");
+    }
+    for secret in [
+        adviser.id.to_string(),
+        employer.id.to_string(),
+        doc.to_string(),
+    ] {
+        assert!(!metrics.contains(&secret), "{secret} in:\n{metrics}");
+    }
+    assert!(!metrics.contains("besøk") && !metrics.contains("dagslogg"));
     relay.stop().await;
 }
 
@@ -544,6 +573,11 @@ async fn health_answers_without_a_signature() {
         .await
         .unwrap();
     assert_eq!(body, "ok");
+    // `/metrics` only when the operator asks for it.
+    let metrics = reqwest::get(format!("{}/metrics", relay.base))
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), 404);
     relay.stop().await;
 }
 
