@@ -108,6 +108,28 @@ pub struct RemoveMember {
     pub device_id: Uuid,
 }
 
+/// `POST /v2/wait`: a long poll for a device that is online. The relay answers as soon as one of
+/// the documents holds a record from another device beyond `since`, naming those documents, or
+/// after its wait (about 25 seconds) with none; the device then syncs, or asks again. Documents
+/// the device is no member of are left out, as in a sync.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitRequest {
+    pub docs: Vec<DocCursor>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocCursor {
+    pub doc_id: Uuid,
+    /// The highest server sequence number this device has received for the document.
+    pub since: u64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitResponse {
+    /// The documents with something new; empty when the wait ran out.
+    pub changed: Vec<Uuid>,
+}
+
 /// `POST /v2/sync`: push and pull for any number of documents in one round trip.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncRequest {

@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use crate::Config;
 use crate::limit::RateLimiter;
+use crate::live::Hub;
 use crate::metrics::{self, Metrics};
 use crate::storage::{Accept, Appended, Created, Registered, RelayStorage, StorageError};
 
@@ -34,6 +35,9 @@ struct AppState {
     failures: RateLimiter<IpAddr>,
     registrations: RateLimiter<IpAddr>,
     in_flight: Arc<tokio::sync::Semaphore>,
+    /// Devices waiting at `/v2/wait`, counted apart from `in_flight`.
+    waiting: Arc<tokio::sync::Semaphore>,
+    hub: Arc<Hub>,
 }
 
 /// The client's address as the relay judges it (see `Config::trusted_proxies`), put into each
@@ -54,6 +58,15 @@ pub fn router(storage: Arc<dyn RelayStorage>, config: Config) -> Router {
     let timeout = config.request_timeout;
     let expose_metrics = config.metrics;
     let metrics = Arc::new(Metrics::default());
+    let waiting = Arc::new(tokio::sync::Semaphore::new(config.max_waiting.max(1)));
+    let hub = Arc::new(Hub::default());
+    // Uploads through the other relay processes on the same database wake this one's waiters.
+    let heard = hub.clone();
+    if let Err(e) = storage.listen(Arc::new(move |doc, seq, sender| {
+        heard.stored(doc, seq, sender)
+    })) {
+        tracing::warn!(error = %e, "no live updates from other relay processes");
+    }
     let state = Arc::new(AppState {
         storage,
         metrics: metrics.clone(),
@@ -62,6 +75,8 @@ pub fn router(storage: Arc<dyn RelayStorage>, config: Config) -> Router {
         failures,
         registrations,
         in_flight,
+        waiting,
+        hub,
     });
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -73,6 +88,7 @@ pub fn router(storage: Arc<dyn RelayStorage>, config: Config) -> Router {
         .route("/v2/invitations/fetch", post(fetch_bundle))
         .route("/v2/members/remove", post(remove_member))
         .route("/v2/sync", post(sync))
+        .route("/v2/wait", post(wait))
         // Refused from the Content-Length header, before the body is read into memory.
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(
@@ -253,7 +269,13 @@ async fn limit_failures(
     let ip = peer.map(|p| client_ip(p, request.headers(), &st.config.trusted_proxies));
     request.extensions_mut().insert(ClientIp(ip));
     // Refused at once when full: a queue would only hold the flood's connections open longer.
-    let Ok(_permit) = st.in_flight.clone().try_acquire_owned() else {
+    // A device waiting for news mostly sleeps, so waits have a count of their own.
+    let gate = if request.uri().path() == "/v2/wait" {
+        &st.waiting
+    } else {
+        &st.in_flight
+    };
+    let Ok(_permit) = gate.clone().try_acquire_owned() else {
         tracing::warn!(?ip, "too many requests in flight");
         return BUSY.into_response();
     };
@@ -544,6 +566,87 @@ async fn remove_member(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// `POST /v2/wait`: answered at once if one of the documents already holds something beyond the
+/// device's cursor, else when another device's record for one of them is stored, else after
+/// `wait_timeout` with nothing. Documents the device is no member of (or whose access has ended)
+/// are left out; if that is all of them, 403 as for a sync.
+async fn wait(
+    State(st): St,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let (device, _) = authenticate(&st, &method, &uri, &headers, &body, None).await?;
+    let req: WaitRequest = decode(&body)?;
+    if req.docs.is_empty() || req.docs.len() > MAX_DOCS_PER_SYNC {
+        return Err(BAD_REQUEST);
+    }
+    // Listening before looking, so a record stored in between is not missed.
+    let mut news = st.hub.subscribe();
+    let today_ms = now_ms() + st.config.calendar_offset_days * 86_400_000;
+    let look = |docs: Vec<DocCursor>| {
+        blocking(&st, move |s| {
+            let mut watched = Vec::with_capacity(docs.len());
+            let mut changed = Vec::new();
+            for d in docs {
+                let Some(m) = s.membership(d.doc_id, device)? else {
+                    continue;
+                };
+                if m.expires_at_ms.is_some_and(|e| e <= today_ms) {
+                    continue;
+                }
+                // Not beyond what it was handed: a cursor it claims past that is not believed.
+                let since = d.since.min(m.served_through);
+                if s.latest(d.doc_id)? > since {
+                    changed.push(d.doc_id);
+                }
+                watched.push(DocCursor {
+                    doc_id: d.doc_id,
+                    since,
+                });
+            }
+            Ok((watched, changed))
+        })
+    };
+    let (watched, changed) = look(req.docs).await?;
+    if watched.is_empty() {
+        return Err(NOT_MEMBER);
+    }
+    if !changed.is_empty() {
+        return Ok(ok(&WaitResponse { changed }));
+    }
+    let deadline = tokio::time::Instant::now() + st.config.wait_timeout;
+    loop {
+        let heard = tokio::select! {
+            heard = news.recv() => heard,
+            () = tokio::time::sleep_until(deadline) => {
+                return Ok(ok(&WaitResponse { changed: vec![] }));
+            }
+        };
+        match heard {
+            Ok(n) if n.sender != device => {
+                if watched.iter().any(|w| w.doc_id == n.doc && n.seq > w.since) {
+                    return Ok(ok(&WaitResponse {
+                        changed: vec![n.doc],
+                    }));
+                }
+            }
+            Ok(_) => {} // its own upload
+            // Fallen behind the channel: the store says what it missed.
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                let (_, changed) = look(watched.clone()).await?;
+                if !changed.is_empty() {
+                    return Ok(ok(&WaitResponse { changed }));
+                }
+            }
+            Err(tokio::sync::broadcast::error::RecvError::Closed) => {
+                return Ok(ok(&WaitResponse { changed: vec![] }));
+            }
+        }
+    }
+}
+
 /// At most this many documents in one sync request.
 const MAX_DOCS_PER_SYNC: usize = 256;
 
@@ -566,6 +669,7 @@ async fn sync(
     let bytes_in = body.len();
     let today_ms = now_ms() + st.config.calendar_offset_days * 86_400_000;
     let metrics = st.metrics.clone();
+    let hub = st.hub.clone();
     let response = blocking(&st, move |s| {
         let now = now_ms();
         let mut docs = Vec::with_capacity(req.docs.len());
@@ -650,6 +754,13 @@ async fn sync(
                 .filter(|a| matches!(a, Appended::Stored(_)))
                 .count();
             metrics.records_stored(new as u64);
+            if let Some(Appended::Stored(last)) = appended
+                .iter()
+                .rev()
+                .find(|a| matches!(a, Appended::Stored(_)))
+            {
+                hub.stored(d.doc_id, *last, device);
+            }
             let acked = accepted
                 .iter()
                 .zip(&appended)

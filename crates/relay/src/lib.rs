@@ -13,6 +13,7 @@
 mod api;
 pub mod cli;
 mod limit;
+mod live;
 mod metrics;
 pub mod postgres;
 pub mod sqlite;
@@ -65,6 +66,12 @@ pub struct Config {
     /// Moves the relay's calendar, on which employers' access ends are judged, this many days
     /// ahead. Tests and drills only: request signatures keep the real clock.
     pub calendar_offset_days: i64,
+    /// How long `/v2/wait` holds a device's request when nothing new comes (under
+    /// `request_timeout`, and under the idle timeouts of proxies in front).
+    pub wait_timeout: Duration,
+    /// Devices waiting at `/v2/wait` at once; they do not count against `max_in_flight`, since
+    /// each mostly sleeps.
+    pub max_waiting: usize,
     /// Serves `GET /metrics` (Prometheus's text format; `metrics.rs`). Off unless asked for: the
     /// counts name no one, but they are for the operators' monitoring, not the internet.
     pub metrics: bool,
@@ -87,6 +94,8 @@ impl Default for Config {
             max_in_flight: 256,
             header_timeout: Duration::from_secs(10),
             calendar_offset_days: 0,
+            wait_timeout: Duration::from_secs(25),
+            max_waiting: 20_000,
             metrics: false,
         }
     }

@@ -87,6 +87,10 @@ CREATE TABLE nonces (
 CREATE INDEX nonces_by_time ON nonces (time_ms);
 "];
 
+/// The channel on which each upload is announced to every relay process (`LISTEN`/`NOTIFY`):
+/// `<document> <highest sequence number stored> <sender>`, ids only.
+const APPENDS_CHANNEL: &str = "folgesvenn_appends";
+
 /// Any number: the key of the advisory lock migrations hold.
 const MIGRATION_LOCK: i64 = 0x466f_6c67_6573_7665;
 
@@ -98,6 +102,10 @@ type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 pub struct PgStorage {
     /// `None` only while it is dropped.
     pool: Option<Pool>,
+    /// For the listening thread's own connection.
+    config: postgres::Config,
+    /// Tells the listening thread to end.
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The client closes a connection by blocking on a runtime of its own, which panics on a thread
@@ -105,6 +113,7 @@ pub struct PgStorage {
 /// the server stops. So the pool, and its connections, are dropped on a plain thread.
 impl Drop for PgStorage {
     fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
         if let Some(pool) = self.pool.take() {
             let _ = std::thread::spawn(move || drop(pool)).join();
         }
@@ -165,7 +174,7 @@ impl PgStorage {
         let config: postgres::Config = url
             .parse()
             .map_err(|e: postgres::Error| StorageError::Db(format!("the database URL: {e}")))?;
-        let manager = PostgresConnectionManager::new(config, NoTls);
+        let manager = PostgresConnectionManager::new(config.clone(), NoTls);
         let pool = r2d2::Pool::builder()
             .max_size(max_connections)
             // Short, so a request fails over to 503 while the database is away rather than wait
@@ -173,7 +182,11 @@ impl PgStorage {
             .connection_timeout(Duration::from_secs(3))
             .test_on_check_out(false)
             .build(manager)?;
-        let storage = PgStorage { pool: Some(pool) };
+        let storage = PgStorage {
+            pool: Some(pool),
+            config,
+            stop: Default::default(),
+        };
         storage.migrate()?;
         Ok(storage)
     }
@@ -567,6 +580,20 @@ impl RelayStorage for PgStorage {
             }
             out.push(Appended::Stored(seq as u64));
         }
+        if let Some(last) = out.iter().rev().find_map(|a| match a {
+            Appended::Stored(seq) => Some(*seq),
+            Appended::Duplicate(_) => None,
+        }) {
+            // To every relay process listening, once this commits (and only if it does).
+            let sender = records
+                .last()
+                .map(|r| r.header.device_id)
+                .unwrap_or_default();
+            tx.execute(
+                "SELECT pg_notify($1, $2)",
+                &[&APPENDS_CHANNEL, &format!("{d} {last} {sender}")],
+            )?;
+        }
         tx.commit()?;
         Ok(out)
     }
@@ -593,6 +620,27 @@ impl RelayStorage for PgStorage {
         let pulled = pull_from(&mut log, since, &reader.to_string(), max_bytes, first)?;
         log.tx.commit()?;
         Ok(pulled)
+    }
+
+    fn latest(&self, doc: Uuid) -> Result<u64, StorageError> {
+        let n: i64 = self
+            .conn()?
+            .query_one(
+                "SELECT coalesce(max(server_seq), 0) FROM records WHERE doc_id = $1",
+                &[&doc.to_string()],
+            )?
+            .get(0);
+        Ok(n as u64)
+    }
+
+    fn listen(&self, appended: OnAppend) -> Result<(), StorageError> {
+        let config = self.config.clone();
+        let stop = self.stop.clone();
+        std::thread::Builder::new()
+            .name("postgres-listen".into())
+            .spawn(move || listen(&config, &stop, &appended))
+            .map_err(|e| StorageError::Db(e.to_string()))?;
+        Ok(())
     }
 
     fn served(&self, doc: Uuid, device: Uuid, cursor: u64) -> Result<(), StorageError> {
@@ -674,6 +722,56 @@ fn log_row(r: &Row) -> LogRow {
         sender: r.get(1),
         body: r.get(2),
         sender_key: r.get(3),
+    }
+}
+
+/// The listening thread: a connection of its own on `APPENDS_CHANNEL`, each notification handed
+/// to `appended`, until `stop`. When the connection breaks (a restart, a failover) it connects
+/// again; a device waiting meanwhile hears of nothing and asks again when its wait runs out.
+fn listen(config: &postgres::Config, stop: &std::sync::atomic::AtomicBool, appended: &OnAppend) {
+    use std::sync::atomic::Ordering;
+    while !stop.load(Ordering::SeqCst) {
+        let mut client = match config.connect(NoTls) {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "listening for uploads: no connection");
+                std::thread::sleep(Duration::from_secs(1));
+                continue;
+            }
+        };
+        if let Err(e) = client.batch_execute(&format!("LISTEN {APPENDS_CHANNEL}")) {
+            tracing::warn!(error = %e, "listening for uploads");
+            continue;
+        }
+        loop {
+            if stop.load(Ordering::SeqCst) {
+                return;
+            }
+            // A second at most, then a look at `stop` (a new wait each time: a spent one would
+            // answer at once from then on).
+            let next = {
+                let mut notes = client.notifications();
+                let mut wait = notes.timeout_iter(Duration::from_secs(1));
+                postgres::fallible_iterator::FallibleIterator::next(&mut wait)
+            };
+            match next {
+                Ok(Some(n)) => {
+                    let mut parts = n.payload().split(' ');
+                    let doc = parts.next().and_then(|p| p.parse().ok());
+                    let seq = parts.next().and_then(|p| p.parse().ok());
+                    let sender = parts.next().and_then(|p| p.parse().ok());
+                    if let (Some(doc), Some(seq), Some(sender)) = (doc, seq, sender) {
+                        appended(doc, seq, sender);
+                    }
+                }
+                Ok(None) if client.is_closed() => break,
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "listening for uploads: connection lost");
+                    break;
+                }
+            }
+        }
     }
 }
 

@@ -88,6 +88,7 @@ const INSERT_NONCE: &str =
 const MEMBERSHIP: &str =
     "SELECT m.role, d.end_day, m.served_through FROM members m JOIN docs d ON d.id = m.doc_id
      WHERE m.doc_id = ?1 AND m.device_id = ?2";
+const LATEST: &str = "SELECT coalesce(max(server_seq), 0) FROM records WHERE doc_id = ?1";
 const SERVED: &str = "UPDATE members SET served_through = ?3
      WHERE doc_id = ?1 AND device_id = ?2 AND served_through < ?3";
 const PULL_SNAPSHOTS: &str = "SELECT r.server_seq, r.device_id, r.body, d.public_key
@@ -544,6 +545,14 @@ impl RelayStorage for SqliteStorage {
             doc: doc.to_string(),
         };
         pull_from(&mut log, since, &reader.to_string(), max_bytes, first)
+    }
+
+    fn latest(&self, doc: Uuid) -> Result<u64, StorageError> {
+        let n: i64 = self
+            .conn()
+            .prepare_cached(LATEST)?
+            .query_row([doc.to_string()], |r| r.get(0))?;
+        Ok(n as u64)
     }
 
     fn served(&self, doc: Uuid, device: Uuid, cursor: u64) -> Result<(), StorageError> {

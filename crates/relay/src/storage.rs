@@ -144,7 +144,19 @@ pub trait RelayStorage: Send + Sync + 'static {
     ) -> Result<Pulled, StorageError>;
     /// Notes that `device` was handed `cursor` for `doc` (kept only if higher than before).
     fn served(&self, doc: Uuid, device: Uuid, cursor: u64) -> Result<(), StorageError>;
+    /// The highest server sequence number stored for `doc` (0 if none).
+    fn latest(&self, doc: Uuid) -> Result<u64, StorageError>;
+    /// Calls `appended(doc, seq, sender)` for records other relay processes store in the same
+    /// database, from now on, so this process's waiting devices hear of them. The default: no
+    /// other process shares the database (SQLite), and the API tells its own waiters itself.
+    fn listen(&self, appended: OnAppend) -> Result<(), StorageError> {
+        let _ = appended;
+        Ok(())
+    }
 }
+
+/// What [`RelayStorage::listen`] calls: a document, the sequence number stored, its sender.
+pub type OnAppend = std::sync::Arc<dyn Fn(Uuid, u64, Uuid) + Send + Sync>;
 
 /// One record of a document's log as a backend reads it, before it is decoded.
 pub(crate) struct LogRow {

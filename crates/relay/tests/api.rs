@@ -38,6 +38,15 @@ impl Relay {
             ),
             Err(_) => Arc::new(SqliteStorage::open(&dir.path().join("relay.db")).unwrap()),
         };
+        Relay::serving(storage, config, dir).await
+    }
+
+    /// A relay process's worth of server on `storage`.
+    async fn serving(
+        storage: Arc<dyn RelayStorage>,
+        config: Config,
+        dir: tempfile::TempDir,
+    ) -> Relay {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = tokio::sync::oneshot::channel();
@@ -938,6 +947,142 @@ mod exhaustion {
             .as_u16();
         assert_eq!(status, 503);
         drop(holder);
+        relay.stop().await;
+    }
+}
+
+/// Live updates: a device waiting at `/v2/wait` is answered as soon as the other member's record
+/// is stored (not by its own), at once when it is already behind, with nothing when the wait
+/// runs out, and refused when it is no member of any document it names.
+#[tokio::test]
+async fn a_waiting_device_hears_of_the_other_members_record_at_once() {
+    let relay = Relay::start(Config {
+        wait_timeout: Duration::from_millis(400),
+        ..Config::default()
+    })
+    .await;
+    let (mut adviser, mut employer, doc, key) = pair(&relay).await;
+    async fn wait(d: &Device, doc: Uuid, since: u64) -> Vec<Uuid> {
+        let msg = WaitRequest {
+            docs: vec![DocCursor { doc_id: doc, since }],
+        };
+        let a = d.post("/v2/wait", &msg).await;
+        assert_eq!(a.status, 200, "{}", a.error_kind());
+        wire::decode::<WaitResponse>(&a.body).unwrap().changed
+    }
+
+    // Nothing new: the wait runs out, empty.
+    assert!(wait(&employer, doc, 0).await.is_empty());
+
+    // Its own upload does not wake it; the adviser's does, within the wait.
+    let own = employer.record(doc, &key, "dagslogg");
+    let mine = synced(&employer.sync(doc, 0, vec![own]).await);
+    let since = mine.cursor;
+    let r = adviser.record(doc, &key, "besøk");
+    let upload = async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let started = std::time::Instant::now();
+        synced(&adviser.sync(doc, 0, vec![r]).await);
+        started
+    };
+    let (heard, started) = tokio::join!(wait(&employer, doc, since), upload);
+    let took = started.elapsed();
+    assert_eq!(heard, vec![doc]);
+    eprintln!("the waiting device heard after {took:?}");
+    assert!(
+        took < Duration::from_millis(400),
+        "answered by the upload, not the timeout"
+    );
+
+    // Already behind: answered at once.
+    assert_eq!(wait(&employer, doc, since).await, vec![doc]);
+
+    // No member of anything it names: refused.
+    let stranger = Device::new(&relay);
+    stranger.register().await;
+    let a = stranger
+        .post(
+            "/v2/wait",
+            &WaitRequest {
+                docs: vec![DocCursor {
+                    doc_id: doc,
+                    since: 0,
+                }],
+            },
+        )
+        .await;
+    assert_eq!(a.status, 403);
+    relay.stop().await;
+}
+
+/// Two relay processes' worth of servers on one PostgreSQL database: a device waiting at one
+/// hears of a record uploaded through the other (`LISTEN`/`NOTIFY`), within the wait.
+#[tokio::test]
+#[ignore = "needs PostgreSQL: cargo xtask test starts one"]
+async fn a_device_waiting_at_one_relay_hears_of_an_upload_through_another() {
+    let url = tokio::task::spawn_blocking(|| common::fresh_postgres(&common::test_postgres()))
+        .await
+        .unwrap();
+    let config = Config {
+        wait_timeout: Duration::from_secs(5),
+        ..Config::default()
+    };
+    let mut relays = Vec::new();
+    for _ in 0..2 {
+        let u = url.clone();
+        let storage = tokio::task::spawn_blocking(move || PgStorage::connect(&u, 4))
+            .await
+            .unwrap()
+            .unwrap();
+        relays.push(
+            Relay::serving(
+                Arc::new(storage),
+                config.clone(),
+                tempfile::tempdir().unwrap(),
+            )
+            .await,
+        );
+    }
+    let (mut adviser, mut employer, doc, key) = pair(&relays[0]).await;
+    employer.base = relays[1].base.clone();
+    // The listening connection of the second relay may still be starting: wait on until a
+    // record uploaded through the first is heard, each time from where the employer stands.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut since = 0;
+    let took = loop {
+        since = synced(&employer.sync(doc, since, vec![]).await).cursor;
+        let r = adviser.record(doc, &key, "besøk");
+        let msg = WaitRequest {
+            docs: vec![DocCursor { doc_id: doc, since }],
+        };
+        let upload = async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            let started = std::time::Instant::now();
+            synced(&adviser.sync(doc, 0, vec![r]).await);
+            started
+        };
+        let asked = std::time::Instant::now();
+        let (answer, started) = tokio::join!(
+            async {
+                let a = employer.post("/v2/wait", &msg).await;
+                (a, asked.elapsed())
+            },
+            upload
+        );
+        let (answer, waited) = answer;
+        assert_eq!(answer.status, 200, "{}", answer.error_kind());
+        let changed = wire::decode::<WaitResponse>(&answer.body).unwrap().changed;
+        // Heard after the upload began (not behind from the start) and before the wait ran out.
+        if changed == vec![doc] && waited >= Duration::from_millis(100) {
+            break started.elapsed();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never heard through the other relay"
+        );
+    };
+    eprintln!("heard through the other relay after {took:?}");
+    for relay in relays {
         relay.stop().await;
     }
 }
