@@ -434,6 +434,7 @@ async fn background_sync_backs_off_while_offline_and_reports_its_status() {
             base: Duration::from_millis(20),
             max: Duration::from_millis(200),
         },
+        live: false,
     };
     let handle = spawn(store.clone(), RelayTurn::new(), SyncClient::new(), config);
     let mut status = handle.status();
@@ -690,4 +691,101 @@ async fn a_damaged_record_is_quarantined_and_the_rest_of_its_batch_applied() {
         })
         .unwrap();
     sync_once(&mut employer, &client).await.unwrap();
+}
+
+/// Live updates through a real relay process: both devices' background loops run with the
+/// regular one-minute interval; the employer logs a day and its loop syncs at once (as the app
+/// does after a save); the adviser's device, waiting at the relay, has the day applied well
+/// before its next interval. The time is printed (BENCHMARKS.md records it), asserted only
+/// loosely: under the interval by far.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_online_device_gets_the_other_sides_change_without_waiting_for_its_interval() {
+    use folgesvenn_sync::{LoopConfig, spawn};
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(&tmp.path().join("relay"));
+    let client = SyncClient::new();
+    let (mut adviser, _) = new_store(&tmp.path().join("adviser"), Role::Adviser, "Kari Veileder");
+    let (mut employer, _) = new_store(
+        &tmp.path().join("employer"),
+        Role::Employer,
+        "Per Verksmester",
+    );
+    let p = adviser
+        .create_placement(&placement_input("Ola Nordmann"))
+        .unwrap();
+    let shared = adviser.document_id(p, DocKind::Shared).unwrap();
+    share(&mut adviser, shared, &relay.url).unwrap();
+    join(&mut adviser, &mut employer, p, MemberRole::Employer).await;
+    for _ in 0..2 {
+        sync_once(&mut adviser, &client).await.unwrap();
+        sync_once(&mut employer, &client).await.unwrap();
+    }
+    let adviser = Arc::new(std::sync::Mutex::new(adviser));
+    let employer = Arc::new(std::sync::Mutex::new(employer));
+    let config = LoopConfig {
+        interval: Duration::from_secs(60),
+        ..LoopConfig::default()
+    };
+    let a = spawn(adviser.clone(), RelayTurn::new(), SyncClient::new(), config);
+    let e = spawn(
+        employer.clone(),
+        RelayTurn::new(),
+        SyncClient::new(),
+        config,
+    );
+    let mut seen = a.status();
+    // Both loops have made their first sync, and the adviser's waits at the relay.
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        seen.wait_for(|s| s.last_success_ms.is_some()),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let mut employer_status = e.status();
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        employer_status.wait_for(|s| s.last_success_ms.is_some()),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = seen.borrow().applied;
+
+    let started = std::time::Instant::now();
+    employer
+        .lock()
+        .unwrap()
+        .log_observation(
+            p,
+            &NewObservation {
+                date: day("2026-11-27"),
+                attendance: Attendance::Present,
+                hours: 6.0,
+                tasks_done: "Varemottak LIVE-5c2e".into(),
+                went_well: String::new(),
+                problem: String::new(),
+                wants_contact: false,
+                contact_message: String::new(),
+            },
+        )
+        .unwrap();
+    e.sync_now();
+    tokio::time::timeout(
+        Duration::from_secs(50),
+        seen.wait_for(|s| s.applied > before),
+    )
+    .await
+    .expect("the adviser's device got the day before its next interval")
+    .unwrap();
+    let took = started.elapsed();
+    eprintln!("live update: the employer's day applied on the adviser's device after {took:?}");
+    let shown = adviser.lock().unwrap().overview(p, 10).unwrap();
+    assert!(
+        format!("{shown:?}").contains("LIVE-5c2e"),
+        "the day is on the adviser's overview"
+    );
+    a.stop().await;
+    e.stop().await;
 }

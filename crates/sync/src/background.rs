@@ -88,6 +88,9 @@ pub struct LoopConfig {
     /// How often to look for others' changes when nothing happens locally.
     pub interval: Duration,
     pub backoff: Backoff,
+    /// Between syncs, wait at the relay for others' changes (`live.rs`) and sync as soon as one
+    /// is stored, instead of only at the next interval.
+    pub live: bool,
 }
 
 impl Default for LoopConfig {
@@ -98,6 +101,7 @@ impl Default for LoopConfig {
                 base: Duration::from_secs(2),
                 max: Duration::from_secs(5 * 60),
             },
+            live: true,
         }
     }
 }
@@ -229,10 +233,13 @@ pub fn spawn(
                 next_attempt_in_ms: wait.as_millis() as u64,
                 applied,
             });
+            // Online and in good standing: also wait at the relay for others' changes.
+            let live = config.live && failures == 0;
             tokio::select! {
                 _ = tokio::time::sleep(wait) => {}
                 _ = w.notified() => {}
                 _ = stop_rx.changed() => {}
+                () = crate::live::until_news(&store, &client), if live => {}
             }
         }
     });
@@ -333,6 +340,7 @@ mod tests {
                     base: Duration::from_millis(10),
                     max: Duration::from_millis(50),
                 },
+                live: false,
             },
         );
         let mut rx = handle.status();

@@ -24,6 +24,7 @@ mod background;
 mod client;
 mod engine;
 mod invitation;
+mod live;
 pub mod members;
 mod outgoing;
 mod pairing;
@@ -38,6 +39,7 @@ pub use folgesvenn_protocol::bundle::ShortCode;
 pub use folgesvenn_protocol::roster::{Member, Roster};
 pub use folgesvenn_protocol::wire::MemberRole;
 pub use invitation::{Invitation, is_full_code};
+pub use live::{Heard, wait_for_news};
 pub use members::{end_employer_access, remove_member, roster, withdraw_consent};
 pub use pairing::{
     Pairing, accept, invite, join_with_code, make_invitation, offer, open_full_code,
