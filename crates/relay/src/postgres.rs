@@ -23,7 +23,7 @@
 
 use std::time::Duration;
 
-use folgesvenn_protocol::wire::{self, CreateInvitation, EMPLOYER_ACCESS_DAYS, MemberRole};
+use folgesvenn_protocol::wire::{self, CreateInvitation};
 use folgesvenn_protocol::{PublicKey, RecordKind, SealedRecord};
 use postgres::{GenericClient, NoTls, Row};
 use r2d2_postgres::PostgresConnectionManager;
@@ -149,21 +149,6 @@ fn away(code: &postgres::error::SqlState) -> bool {
 impl From<r2d2::Error> for StorageError {
     fn from(e: r2d2::Error) -> Self {
         StorageError::Unavailable(e.to_string())
-    }
-}
-
-fn role_code(r: MemberRole) -> &'static str {
-    match r {
-        MemberRole::Adviser => "adviser",
-        MemberRole::Employer => "employer",
-    }
-}
-
-fn role_from(s: &str) -> Result<MemberRole, StorageError> {
-    match s {
-        "adviser" => Ok(MemberRole::Adviser),
-        "employer" => Ok(MemberRole::Employer),
-        other => Err(StorageError::Malformed(format!("role {other}"))),
     }
 }
 
@@ -321,23 +306,8 @@ impl RelayStorage for PgStorage {
              WHERE m.doc_id = $1 AND m.device_id = $2",
             &[&doc.to_string(), &device.to_string()],
         )?;
-        row.map(|r| {
-            let role = role_from(r.get(0))?;
-            let end_day: Option<i64> = r.get(1);
-            let served: i64 = r.get(2);
-            let expires_at_ms = match (role, end_day) {
-                (MemberRole::Employer, Some(d)) => {
-                    Some((d + EMPLOYER_ACCESS_DAYS + 1) * 86_400_000)
-                }
-                _ => None,
-            };
-            Ok(Membership {
-                role,
-                expires_at_ms,
-                served_through: served.max(0) as u64,
-            })
-        })
-        .transpose()
+        row.map(|r| Ok(Membership::stored(role_from(r.get(0))?, r.get(1), r.get(2))))
+            .transpose()
     }
 
     fn docs_created_by(&self, device: Uuid) -> Result<u64, StorageError> {

@@ -14,7 +14,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use folgesvenn_protocol::wire::{self, CreateInvitation, EMPLOYER_ACCESS_DAYS, MemberRole};
+use folgesvenn_protocol::wire::{self, CreateInvitation};
 use folgesvenn_protocol::{PublicKey, RecordKind, SealedRecord};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -113,21 +113,6 @@ pub struct SqliteStorage {
 impl From<rusqlite::Error> for StorageError {
     fn from(e: rusqlite::Error) -> Self {
         StorageError::Db(e.to_string())
-    }
-}
-
-fn role_code(r: MemberRole) -> &'static str {
-    match r {
-        MemberRole::Adviser => "adviser",
-        MemberRole::Employer => "employer",
-    }
-}
-
-fn role_from(s: &str) -> Result<MemberRole, StorageError> {
-    match s {
-        "adviser" => Ok(MemberRole::Adviser),
-        "employer" => Ok(MemberRole::Employer),
-        other => Err(StorageError::Malformed(format!("role {other}"))),
     }
 }
 
@@ -300,18 +285,7 @@ impl RelayStorage for SqliteStorage {
             })
             .optional()?;
         row.map(|(role, end_day, served)| {
-            let role = role_from(&role)?;
-            let expires_at_ms = match (role, end_day) {
-                (MemberRole::Employer, Some(d)) => {
-                    Some((d + EMPLOYER_ACCESS_DAYS + 1) * 86_400_000)
-                }
-                _ => None,
-            };
-            Ok(Membership {
-                role,
-                expires_at_ms,
-                served_through: served.max(0) as u64,
-            })
+            Ok(Membership::stored(role_from(&role)?, end_day, served))
         })
         .transpose()
     }
@@ -635,6 +609,7 @@ fn log_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LogRow> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use folgesvenn_protocol::wire::MemberRole;
     use rusqlite::StatementStatus;
 
     /// Issue 12, finding 5: a bundle holds the document key sealed under a short code, so a copy of

@@ -41,6 +41,40 @@ pub struct Membership {
     pub served_through: u64,
 }
 
+impl Membership {
+    /// A membership as both backends store it: the role, the placement's last day (days since
+    /// 1970) from which an employer's access runs out, and the cursor served.
+    pub(crate) fn stored(role: MemberRole, end_day: Option<i64>, served_through: i64) -> Self {
+        let expires_at_ms = match (role, end_day) {
+            (MemberRole::Employer, Some(d)) => {
+                Some((d + folgesvenn_protocol::wire::EMPLOYER_ACCESS_DAYS + 1) * 86_400_000)
+            }
+            _ => None,
+        };
+        Membership {
+            role,
+            expires_at_ms,
+            served_through: served_through.max(0) as u64,
+        }
+    }
+}
+
+/// A role as both backends store it.
+pub(crate) fn role_code(r: MemberRole) -> &'static str {
+    match r {
+        MemberRole::Adviser => "adviser",
+        MemberRole::Employer => "employer",
+    }
+}
+
+pub(crate) fn role_from(s: &str) -> Result<MemberRole, StorageError> {
+    match s {
+        "adviser" => Ok(MemberRole::Adviser),
+        "employer" => Ok(MemberRole::Employer),
+        other => Err(StorageError::Malformed(format!("role {other}"))),
+    }
+}
+
 /// One document's share of a sync answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pulled {
