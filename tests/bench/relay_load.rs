@@ -18,6 +18,11 @@
 //! cores. The relay's per-device rate limit is raised (it is still run) since one device here sends
 //! thousands of requests a second.
 //!
+//! With `FOLGESVENN_BENCH_POSTGRES` (a PostgreSQL URL; `cargo xtask bench` starts a cluster and
+//! sets it), the same requests also go to the relay on PostgreSQL, as one process and as two
+//! processes on one database with the connections split between them (a load balancer's share).
+//! Last, the memory an idle live connection costs: many devices wait at `/v2/wait` at once.
+//!
 //! `relay-load [--quick]` prints a Markdown table on stdout (`cargo xtask bench` puts it in
 //! BENCHMARKS.md). `--quick` runs a few hundred requests at two levels, for CI: it checks that the
 //! harness still works and that no request failed, never a figure.
@@ -32,8 +37,8 @@ use folgesvenn_protocol::auth::sign;
 use folgesvenn_protocol::keys::{DeviceKey, DocKey};
 use folgesvenn_protocol::record::{RecordHeader, RecordKind, SealedRecord};
 use folgesvenn_protocol::wire::{
-    AcceptInvitation, CreateDoc, CreateInvitation, DocSync, MemberRole, RegisterDevice,
-    SyncRequest, SyncResponse, decode, encode,
+    AcceptInvitation, CreateDoc, CreateInvitation, DocCursor, DocSync, MemberRole, RegisterDevice,
+    SyncRequest, SyncResponse, WaitRequest, decode, encode,
 };
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -253,18 +258,18 @@ impl Run {
 }
 
 /// Each connection sends its own list of prepared requests one after another, until the list or
-/// the time is used up.
-async fn run(base: &str, work: Vec<Vec<Prepared>>, limit: Duration) -> Result<Run> {
+/// the time is used up; connection `i` to `bases[i % bases.len()]`.
+async fn run(bases: &[String], work: Vec<Vec<Prepared>>, limit: Duration) -> Result<Run> {
     let client = Arc::new(
         reqwest::Client::builder()
             .pool_max_idle_per_host(work.len())
             .build()?,
     );
-    let base: Arc<str> = base.into();
     let start = Instant::now();
     let mut tasks = Vec::new();
-    for list in work {
-        let (client, base) = (client.clone(), base.clone());
+    for (i, list) in work.into_iter().enumerate() {
+        let base: Arc<str> = bases[i % bases.len()].as_str().into();
+        let client = client.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::with_capacity(list.len());
             let mut failed = 0;
@@ -323,7 +328,7 @@ struct Settings {
 }
 
 async fn measure(
-    base: &str,
+    bases: &[String],
     op: Op,
     conc: usize,
     pairs: &mut [Pair],
@@ -340,7 +345,7 @@ async fn measure(
                     .collect()
             })
             .collect();
-        let r = run(base, work, s.limit).await?;
+        let r = run(bases, work, s.limit).await?;
         runs.push(r);
     }
     let mut rps: Vec<f64> = runs.iter().map(Run::rps).collect();
@@ -490,10 +495,27 @@ async fn bench(quick: bool) -> Result<()> {
         });
     }
 
+    // The relay on PostgreSQL: one process, then two on the same database.
+    let postgres = std::env::var("FOLGESVENN_BENCH_POSTGRES").ok();
+    let (pg, mut pg_pairs) = match &postgres {
+        Some(url) => {
+            let servers = [
+                Server::start(&["serve-relay", url])?,
+                Server::start(&["serve-relay", url])?,
+            ];
+            let mut pg_pairs = Vec::new();
+            for _ in 0..*s.levels.iter().max().unwrap_or(&1) {
+                pg_pairs.push(pair(&setup, &servers[0].base()).await?);
+            }
+            (Some(servers), pg_pairs)
+        }
+        None => (None, Vec::new()),
+    };
+
     println!(
-        "| request | connections | relay: requests/s | relay: p50 / p99 ms | bare axum: requests/s | bare axum: p50 / p99 ms | relay ÷ bare |"
+        "| request | connections | SQLite: requests/s | SQLite: p50 / p99 ms | PostgreSQL: requests/s | PostgreSQL: p50 / p99 ms | PostgreSQL, 2 relays: requests/s | bare axum: requests/s | bare axum: p50 / p99 ms | SQLite ÷ bare |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let mut failed = 0;
     let mut profile = match perf::dir() {
         Some(dir) => Some(perf::Perf::attach(relay.child.id(), &dir, "relay-load")?),
@@ -506,15 +528,33 @@ async fn bench(quick: bool) -> Result<()> {
             p.stop()?; // the profile covers the pulls with nothing new: the relay's own overhead
         }
         for &c in &s.levels {
-            let r = measure(&relay.base(), op, c, &mut pairs, &s).await?;
-            let b = measure(&bare.base(), op, c, &mut bare_pairs, &s).await?;
+            let r = measure(&[relay.base()], op, c, &mut pairs, &s).await?;
+            let (one, two) = match &pg {
+                Some([a, b]) => {
+                    let one = measure(&[a.base()], op, c, &mut pg_pairs, &s).await?;
+                    let two = measure(&[a.base(), b.base()], op, c, &mut pg_pairs, &s).await?;
+                    failed += one.failed + two.failed;
+                    (
+                        (
+                            format!("{:.0}", one.rps),
+                            format!("{:.2} / {:.2}", one.p50, one.p99),
+                        ),
+                        format!("{:.0}", two.rps),
+                    )
+                }
+                None => (("—".into(), "—".into()), "—".into()),
+            };
+            let b = measure(&[bare.base()], op, c, &mut bare_pairs, &s).await?;
             failed += r.failed + b.failed;
             println!(
-                "| {} | {c} | {:.0} | {:.2} / {:.2} | {:.0} | {:.2} / {:.2} | {:.2} |",
+                "| {} | {c} | {:.0} | {:.2} / {:.2} | {} | {} | {} | {:.0} | {:.2} / {:.2} | {:.2} |",
                 op.label(),
                 r.rps,
                 r.p50,
                 r.p99,
+                one.0,
+                one.1,
+                two,
                 b.rps,
                 b.p50,
                 b.p99,
@@ -542,6 +582,70 @@ async fn bench(quick: bool) -> Result<()> {
     );
     if failed > 0 {
         bail!("{failed} requests failed");
+    }
+    idle_waits(&relay, &mut pairs, if quick { 50 } else { 1000 }).await
+}
+
+/// The memory `n` idle live connections cost the relay: devices waiting at `/v2/wait` with
+/// nothing new coming, held open while the relay's resident memory is read.
+async fn idle_waits(relay: &Server, pairs: &mut [Pair], n: usize) -> Result<()> {
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(60))
+        .build()?;
+    // Each pair's cursor brought up to the end of its document, so nothing is new to it.
+    for pair in pairs.iter_mut() {
+        loop {
+            let p = pair.employer.request(
+                "/v2/sync",
+                encode(&SyncRequest {
+                    docs: vec![DocSync {
+                        doc_id: pair.doc,
+                        since: pair.cursor,
+                        records: vec![],
+                    }],
+                }),
+            );
+            let answer: SyncResponse = decode(&expect_ok(&client, &relay.base(), p).await?)?;
+            pair.cursor = answer.docs[0].cursor;
+            if !answer.docs[0].more {
+                break;
+            }
+        }
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (before, _) = relay.memory_kib();
+    let mut waits = Vec::with_capacity(n);
+    for i in 0..n {
+        let pair = &pairs[i % pairs.len()];
+        let p = pair.employer.request(
+            "/v2/wait",
+            encode(&WaitRequest {
+                docs: vec![DocCursor {
+                    doc_id: pair.doc,
+                    since: pair.cursor,
+                }],
+            }),
+        );
+        let (client, base) = (client.clone(), relay.base());
+        waits.push(tokio::spawn(async move { send(&client, &base, p).await }));
+    }
+    // Long enough for every request to reach the relay and settle into its wait.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let early = waits.iter().filter(|w| w.is_finished()).count();
+    let (after, _) = relay.memory_kib();
+    for w in &waits {
+        w.abort();
+    }
+    println!();
+    println!(
+        "Idle live connections: {n} devices waiting at `/v2/wait` at once ({early} answered early) \
+         took the relay from {:.1} to {:.1} MiB resident, {:.1} KiB each.",
+        before as f64 / 1024.0,
+        after as f64 / 1024.0,
+        after.saturating_sub(before) as f64 / n as f64
+    );
+    if early > 0 {
+        bail!("{early} waits were answered with nothing new to tell");
     }
     Ok(())
 }

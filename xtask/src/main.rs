@@ -821,10 +821,19 @@ fn build_bench_bins(quick: bool) -> Result<PathBuf> {
 fn bench_table(bin: &str, args: &[&str], quick: bool) -> Result<String> {
     let mut cmd = Command::new(build_bench_bins(quick)?.join(bin));
     cmd.args(args);
+    // The relay also on PostgreSQL, one process and two, on a cluster of the run's own.
+    let postgres = if bin == "relay-load" {
+        let pg = Postgres::start()?;
+        cmd.env("FOLGESVENN_BENCH_POSTGRES", &pg.url);
+        Some(pg)
+    } else {
+        None
+    };
     if quick {
         cmd.arg("--quick");
     }
     let out = cmd.current_dir(root()).output()?;
+    drop(postgres);
     if !out.status.success() {
         bail!("{bin} failed: {}", String::from_utf8_lossy(&out.stderr));
     }
