@@ -38,6 +38,34 @@ struct AppState {
     /// Devices waiting at `/v2/wait`, counted apart from `in_flight`.
     waiting: Arc<tokio::sync::Semaphore>,
     hub: Arc<Hub>,
+    keys: KeyCache,
+}
+
+/// Registered device keys, kept once read. Nothing can make an entry stale, in this process or
+/// another on the same database: a device's key never changes (registering another key for its
+/// id is refused) and the relay deletes no device. Bounded: full, it starts again empty.
+#[derive(Default)]
+struct KeyCache(std::sync::Mutex<std::collections::HashMap<Uuid, PublicKey>>);
+
+/// Device keys kept at most (about 80 bytes each).
+const KEY_CACHE_MAX: usize = 200_000;
+
+impl KeyCache {
+    fn get(&self, device: Uuid) -> Option<PublicKey> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&device)
+            .copied()
+    }
+
+    fn keep(&self, device: Uuid, key: PublicKey) {
+        let mut keys = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if keys.len() >= KEY_CACHE_MAX {
+            keys.clear();
+        }
+        keys.insert(device, key);
+    }
 }
 
 /// The client's address as the relay judges it (see `Config::trusted_proxies`), put into each
@@ -77,6 +105,7 @@ pub fn router(storage: Arc<dyn RelayStorage>, config: Config) -> Router {
         in_flight,
         waiting,
         hub,
+        keys: KeyCache::default(),
     });
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
@@ -345,9 +374,13 @@ async fn authenticate(
     );
     tokio::task::spawn_blocking(move || {
         let device = signed.device;
-        let key = match self_key {
+        let key = match self_key.or_else(|| st.keys.get(device)) {
             Some(k) => k,
-            None => st.storage.device_key(device)?.ok_or(UNKNOWN_DEVICE)?,
+            None => {
+                let k = st.storage.device_key(device)?.ok_or(UNKNOWN_DEVICE)?;
+                st.keys.keep(device, k);
+                k
+            }
         };
         let now = now_ms();
         signed
@@ -818,5 +851,25 @@ mod tests {
         );
         let broken = ApiError::from(StorageError::Db("syntax".into()));
         assert_eq!(broken.status, StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}
+
+#[cfg(test)]
+mod key_cache_tests {
+    use super::*;
+
+    #[test]
+    fn the_key_cache_keeps_what_it_read_and_stays_bounded() {
+        let cache = KeyCache::default();
+        let first = Uuid::new_v4();
+        cache.keep(first, PublicKey([1; 32]));
+        assert_eq!(cache.get(first), Some(PublicKey([1; 32])));
+        for _ in 1..KEY_CACHE_MAX {
+            cache.keep(Uuid::new_v4(), PublicKey([2; 32]));
+        }
+        // Full: the next one starts it again, so it never grows past its bound.
+        cache.keep(Uuid::new_v4(), PublicKey([3; 32]));
+        assert_eq!(cache.get(first), None);
+        assert_eq!(cache.0.lock().unwrap().len(), 1);
     }
 }

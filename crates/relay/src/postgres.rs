@@ -10,10 +10,11 @@
 //! - **No cache to go stale.** Device keys and memberships are read from the database on every
 //!   request, so a removal through one relay takes effect on all at once.
 //! - **Replay protection.** Nonces are rows with a primary key; a second relay sees the first one's
-//!   nonce. Their transaction commits without waiting for the WAL flush (`synchronous_commit =
-//!   off`): a crash of the database may forget the newest few hundred milliseconds of nonces,
-//!   the trade the SQLite backend makes with `synchronous=NORMAL`. Records and memberships commit
-//!   with the cluster's own durability.
+//!   nonce. They go through connections of their own that commit without waiting for the WAL
+//!   flush (`synchronous_commit = off`): a crash of the database may forget the newest few hundred
+//!   milliseconds of nonces, the trade the SQLite backend makes with `synchronous=NORMAL`. Old
+//!   nonces are swept at most once a second. Records and memberships commit with the cluster's
+//!   own durability, through the other pool.
 //! - **Migrations** are embedded and run at start under an advisory lock, so relays started
 //!   together do not race.
 //!
@@ -99,9 +100,26 @@ const PULL_COLUMNS: &str = "SELECT r.server_seq, r.device_id, r.body, d.public_k
 
 type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 
+/// The replay cache's connections commit without waiting for the WAL flush (see the module's
+/// note on durability); records never go through them.
+#[derive(Debug)]
+struct NoFlushWait;
+
+impl r2d2::CustomizeConnection<postgres::Client, postgres::Error> for NoFlushWait {
+    fn on_acquire(&self, conn: &mut postgres::Client) -> Result<(), postgres::Error> {
+        conn.batch_execute("SET synchronous_commit = off")
+    }
+}
+
 pub struct PgStorage {
     /// `None` only while it is dropped.
     pool: Option<Pool>,
+    /// Connections for the replay cache alone, each with `synchronous_commit = off` for its whole
+    /// session: a nonce is one statement and one round trip, not a transaction of four.
+    nonces: Option<Pool>,
+    /// The `forget_before` of the last sweep of old nonces: they are swept at most once a second
+    /// of it, not on every request.
+    swept: std::sync::atomic::AtomicI64,
     /// For the listening thread's own connection.
     config: postgres::Config,
     /// Tells the listening thread to end.
@@ -114,9 +132,8 @@ pub struct PgStorage {
 impl Drop for PgStorage {
     fn drop(&mut self) {
         self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
-        if let Some(pool) = self.pool.take() {
-            let _ = std::thread::spawn(move || drop(pool)).join();
-        }
+        let pools = (self.pool.take(), self.nonces.take());
+        let _ = std::thread::spawn(move || drop(pools)).join();
     }
 }
 
@@ -160,6 +177,12 @@ impl PgStorage {
             .parse()
             .map_err(|e: postgres::Error| StorageError::Db(format!("the database URL: {e}")))?;
         let manager = PostgresConnectionManager::new(config.clone(), NoTls);
+        let nonces = r2d2::Pool::builder()
+            .max_size(max_connections)
+            .connection_timeout(Duration::from_secs(3))
+            .test_on_check_out(false)
+            .connection_customizer(Box::new(NoFlushWait))
+            .build(PostgresConnectionManager::new(config.clone(), NoTls))?;
         let pool = r2d2::Pool::builder()
             .max_size(max_connections)
             // Short, so a request fails over to 503 while the database is away rather than wait
@@ -169,6 +192,8 @@ impl PgStorage {
             .build(manager)?;
         let storage = PgStorage {
             pool: Some(pool),
+            nonces: Some(nonces),
+            swept: std::sync::atomic::AtomicI64::new(i64::MIN),
             config,
             stop: Default::default(),
         };
@@ -255,19 +280,28 @@ impl RelayStorage for PgStorage {
         time_ms: i64,
         forget_before_ms: i64,
     ) -> Result<bool, StorageError> {
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
-        tx.batch_execute("SET LOCAL synchronous_commit = off")?;
-        tx.execute(
-            "DELETE FROM nonces WHERE time_ms < $1",
-            &[&forget_before_ms],
-        )?;
-        let n = tx.execute(
+        use std::sync::atomic::Ordering;
+        let mut conn = match &self.nonces {
+            Some(pool) => pool.get()?,
+            None => return Err(StorageError::Unavailable("the relay is stopping".into())),
+        };
+        let last = self.swept.load(Ordering::SeqCst);
+        if forget_before_ms >= last.saturating_add(1000)
+            && self
+                .swept
+                .compare_exchange(last, forget_before_ms, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+        {
+            conn.execute(
+                "DELETE FROM nonces WHERE time_ms < $1",
+                &[&forget_before_ms],
+            )?;
+        }
+        let n = conn.execute(
             "INSERT INTO nonces (device, nonce, time_ms) VALUES ($1, $2, $3)
              ON CONFLICT DO NOTHING",
             &[&device.to_string(), &nonce, &time_ms],
         )?;
-        tx.commit()?;
         Ok(n == 1)
     }
 
