@@ -1821,6 +1821,18 @@ async fn the_package_installs_starts_upgrades_keeping_the_data_and_uninstalls() 
         std::env::var_os("FOLGESVENN_PREVIOUS_DEB")
             .expect("FOLGESVENN_PREVIOUS_DEB: the older .deb"),
     );
+    // The name as the package itself gives it (`cargo xtask package` sets it).
+    let field = Command::new("dpkg-deb")
+        .args(["-f"])
+        .arg(&deb)
+        .arg("Package")
+        .output()
+        .expect("dpkg-deb");
+    let name = String::from_utf8_lossy(&field.stdout).trim().to_owned();
+    assert_eq!(
+        name, "folgesvenn",
+        "a package name dpkg accepts, the same in both packages"
+    );
     const PACKAGE: &str = "folgesvenn";
     assert!(
         installed_version(PACKAGE).is_none(),

@@ -12,6 +12,8 @@ use crate::record::SealedRecord;
 /// The largest body either side accepts. A day's work is a few KiB; a snapshot of a three-year
 /// placement is a few hundred.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
+/// Documents one `/v2/sync` or `/v2/wait` request may name; the relay refuses more (400).
+pub const MAX_DOCS_PER_REQUEST: usize = 256;
 
 /// The largest record (its ciphertext) the relay stores; a device never sends a larger one. It
 /// leaves room in [`MAX_BODY`] for a full pull budget beside it, so an answer always fits.

@@ -612,7 +612,7 @@ async fn wait(
 ) -> Result<Response, ApiError> {
     let (device, _) = authenticate(&st, &method, &uri, &headers, &body, None).await?;
     let req: WaitRequest = decode(&body)?;
-    if req.docs.is_empty() || req.docs.len() > MAX_DOCS_PER_SYNC {
+    if req.docs.is_empty() || req.docs.len() > MAX_DOCS_PER_REQUEST {
         return Err(BAD_REQUEST);
     }
     // Listening before looking, so a record stored in between is not missed.
@@ -680,9 +680,6 @@ async fn wait(
     }
 }
 
-/// At most this many documents in one sync request.
-const MAX_DOCS_PER_SYNC: usize = 256;
-
 async fn sync(
     State(st): St,
     method: Method,
@@ -692,7 +689,7 @@ async fn sync(
 ) -> Result<Response, ApiError> {
     let (device, key) = authenticate(&st, &method, &uri, &headers, &body, None).await?;
     let req: SyncRequest = decode(&body)?;
-    if req.docs.is_empty() || req.docs.len() > MAX_DOCS_PER_SYNC {
+    if req.docs.is_empty() || req.docs.len() > MAX_DOCS_PER_REQUEST {
         return Err(BAD_REQUEST);
     }
     // One budget for the whole answer, so that it fits a device's limit however many documents

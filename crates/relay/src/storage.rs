@@ -266,10 +266,15 @@ pub(crate) fn pull_from(
         }
     }
     if let Some((covers, snapshot)) = best {
-        // Over the budget, the answer stops after a roster record, and the next one goes on there.
-        for row in log.roster_between(since, covers)? {
+        // The roster records it covers, then the snapshot itself. Over the budget, the answer
+        // stops after the last record that fit, and the next one goes on from there.
+        skip = Some(snapshot.seq);
+        let mut rows = log.roster_between(since, covers)?;
+        rows.push(snapshot);
+        for row in rows {
             let own = row.sender == reader;
             let (rec, len) = row.stored()?;
+            let seq = rec.server_seq;
             if !own {
                 if !fits(&out, bytes, len) {
                     return Ok(Pulled {
@@ -280,26 +285,9 @@ pub(crate) fn pull_from(
                     });
                 }
                 bytes += len;
-                cursor = rec.server_seq;
                 out.push(rec);
-            } else {
-                cursor = rec.server_seq;
             }
-        }
-        let own = snapshot.sender == reader;
-        let (stored, len) = snapshot.stored()?;
-        skip = Some(stored.server_seq);
-        if !own {
-            if !fits(&out, bytes, len) {
-                return Ok(Pulled {
-                    records: out,
-                    cursor,
-                    more: true,
-                    bytes,
-                });
-            }
-            bytes += len;
-            out.push(stored);
+            cursor = seq;
         }
         cursor = covers;
     }

@@ -6,14 +6,11 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use folgesvenn_protocol::wire::{self, DocCursor, WaitRequest, WaitResponse};
+use folgesvenn_protocol::wire::{self, DocCursor, MAX_DOCS_PER_REQUEST, WaitRequest, WaitResponse};
 use folgesvenn_store::Store;
 
 use crate::SyncError;
 use crate::client::{SyncClient, device_key, refused};
-
-/// Documents named in one wait at most (the relay's limit for a sync).
-const MAX_DOCS: usize = 256;
 
 /// What a wait at the relay ended in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,7 +39,7 @@ pub async fn wait_for_news(store: &Mutex<Store>, client: &SyncClient) -> Result<
         docs: joined
             .iter()
             .filter(|d| d.relay == relay)
-            .take(MAX_DOCS)
+            .take(MAX_DOCS_PER_REQUEST)
             .map(|d| DocCursor {
                 doc_id: d.doc_id,
                 since: d.cursor,
