@@ -789,3 +789,66 @@ async fn an_online_device_gets_the_other_sides_change_without_waiting_for_its_in
     a.stop().await;
     e.stop().await;
 }
+
+/// An adviser's device holds more shared documents than the relay takes in one request
+/// (`MAX_DOCS_PER_REQUEST`): it syncs them a slice at a time. Before, it named them all in one
+/// request, the relay refused it (400), and none of her documents synced any more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_adviser_with_more_documents_than_one_request_takes_syncs_them_all() {
+    use folgesvenn_protocol::wire::MAX_DOCS_PER_REQUEST;
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(&tmp.path().join("relay"));
+    let client = SyncClient::new();
+    let (mut adviser, _) = new_store(&tmp.path().join("adviser"), Role::Adviser, "Kari Veileder");
+    let (mut employer, _) = new_store(
+        &tmp.path().join("employer"),
+        Role::Employer,
+        "Per Verksmester",
+    );
+    let placements = MAX_DOCS_PER_REQUEST / 2 + 2;
+    let mut docs = Vec::new();
+    let mut last = None;
+    for n in 0..placements {
+        let p = adviser
+            .create_placement(&placement_input(&format!("Kandidat {n}")))
+            .unwrap();
+        for kind in [DocKind::Shared, DocKind::Private] {
+            let doc = adviser.document_id(p, kind).unwrap();
+            share(&mut adviser, doc, &relay.url).unwrap();
+            docs.push(doc);
+        }
+        last = Some(p);
+    }
+    assert!(docs.len() > MAX_DOCS_PER_REQUEST);
+    let report = sync_once(&mut adviser, &client).await.unwrap();
+    assert_eq!(report.pushed, docs.len(), "every document's first record went up");
+    for doc in &docs {
+        assert!(adviser.outbox(*doc).unwrap().is_empty(), "{doc} acknowledged");
+    }
+
+    // The employer's day in the last placement reaches the adviser, whichever slice it is in.
+    let p = last.unwrap();
+    join(&mut adviser, &mut employer, p, MemberRole::Employer).await;
+    sync_once(&mut adviser, &client).await.unwrap();
+    sync_once(&mut employer, &client).await.unwrap();
+    employer
+        .log_observation(
+            p,
+            &NewObservation {
+                date: day("2026-11-27"),
+                attendance: Attendance::Present,
+                hours: 6.0,
+                tasks_done: "Varemottak SLICE-7f1a".into(),
+                went_well: String::new(),
+                problem: String::new(),
+                wants_contact: false,
+                contact_message: String::new(),
+            },
+        )
+        .unwrap();
+    sync_once(&mut employer, &client).await.unwrap();
+    let report = sync_once(&mut adviser, &client).await.unwrap();
+    assert!(report.applied >= 1);
+    let shown = adviser.overview(p, 10).unwrap();
+    assert!(format!("{shown:?}").contains("SLICE-7f1a"));
+}

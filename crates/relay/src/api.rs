@@ -85,7 +85,8 @@ pub fn router(storage: Arc<dyn RelayStorage>, config: Config) -> Router {
     let in_flight = Arc::new(tokio::sync::Semaphore::new(config.max_in_flight.max(1)));
     let timeout = config.request_timeout;
     let expose_metrics = config.metrics;
-    let metrics = Arc::new(Metrics::default());
+    let counted = storage.clone();
+    let metrics = Arc::new(Metrics::new(Box::new(move || counted.commits())));
     let waiting = Arc::new(tokio::sync::Semaphore::new(config.max_waiting.max(1)));
     let hub = Arc::new(Hub::default());
     // Uploads through the other relay processes on the same database wake this one's waiters.

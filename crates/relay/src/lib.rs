@@ -11,6 +11,7 @@
 //! flight, so no record that was acknowledged is lost.
 
 mod api;
+mod group;
 pub mod cli;
 mod limit;
 mod live;

@@ -16,6 +16,8 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+use crate::storage::Commits;
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
     /// The route's pattern (`/v2/sync`), or `other` for a path the relay does not serve.
@@ -47,10 +49,15 @@ pub struct Metrics {
     stored: Counter<u64, AtomicU64>,
     served: Counter<u64, AtomicU64>,
     storage_errors: Family<ErrorLabel, Counter>,
+    uploads: Counter<u64, AtomicU64>,
+    commits: Counter<u64, AtomicU64>,
+    /// Reads the storage's own counts of uploads and commits, at each scrape.
+    read_commits: Box<dyn Fn() -> Commits + Send + Sync>,
+    scrape: std::sync::Mutex<()>,
 }
 
-impl Default for Metrics {
-    fn default() -> Self {
+impl Metrics {
+    pub fn new(read_commits: Box<dyn Fn() -> Commits + Send + Sync>) -> Self {
         let mut registry = Registry::with_prefix("folgesvenn_relay");
         let requests = Family::<RequestLabels, Counter>::default();
         registry.register(
@@ -83,6 +90,18 @@ impl Default for Metrics {
             "Storage calls that failed, by kind (unavailable: the database is away)",
             storage_errors.clone(),
         );
+        let uploads = Counter::default();
+        registry.register(
+            "uploads_committed",
+            "Uploads (one document's records in one request) written to the database",
+            uploads.clone(),
+        );
+        let commits = Counter::default();
+        registry.register(
+            "upload_commits",
+            "Transactions, and so flushes to disk, those uploads took (group commit)",
+            commits.clone(),
+        );
         Metrics {
             registry,
             requests,
@@ -90,6 +109,10 @@ impl Default for Metrics {
             stored,
             served,
             storage_errors,
+            uploads,
+            commits,
+            read_commits,
+            scrape: std::sync::Mutex::new(()),
         }
     }
 }
@@ -111,6 +134,12 @@ impl Metrics {
 
     /// The text exposition format.
     pub fn render(&self) -> String {
+        let _one_at_a_time = self.scrape.lock().unwrap_or_else(|p| p.into_inner());
+        let now = (self.read_commits)();
+        self.uploads
+            .inc_by(now.uploads.saturating_sub(self.uploads.get()));
+        self.commits
+            .inc_by(now.commits.saturating_sub(self.commits.get()));
         let mut out = String::new();
         // Writing into a String cannot fail.
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);

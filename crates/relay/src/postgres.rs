@@ -24,12 +24,13 @@
 
 use std::time::Duration;
 
-use folgesvenn_protocol::wire::{self, CreateInvitation};
+use folgesvenn_protocol::wire::CreateInvitation;
 use folgesvenn_protocol::{PublicKey, RecordKind, SealedRecord};
 use postgres::{GenericClient, NoTls, Row};
 use r2d2_postgres::PostgresConnectionManager;
 use uuid::Uuid;
 
+use crate::group::GroupCommit;
 use crate::storage::*;
 
 /// The schema, one step per entry; `relay_schema` records how many have run.
@@ -124,6 +125,7 @@ pub struct PgStorage {
     config: postgres::Config,
     /// Tells the listening thread to end.
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    group: GroupCommit<AppendJob, Result<Vec<Appended>, StorageError>>,
 }
 
 /// The client closes a connection by blocking on a runtime of its own, which panics on a thread
@@ -196,6 +198,7 @@ impl PgStorage {
             swept: std::sync::atomic::AtomicI64::new(i64::MIN),
             config,
             stop: Default::default(),
+            group: GroupCommit::default(),
         };
         storage.migrate()?;
         Ok(storage)
@@ -235,6 +238,112 @@ impl PgStorage {
             None => Err(StorageError::Unavailable("the relay is stopping".into())),
         }
     }
+
+    /// A connection that does not wait for the WAL flush (`synchronous_commit = off`).
+    fn nonce_conn(
+        &self,
+    ) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>, StorageError> {
+        match &self.nonces {
+            Some(pool) => Ok(pool.get()?),
+            None => Err(StorageError::Unavailable("the relay is stopping".into())),
+        }
+    }
+}
+
+impl PgStorage {
+    /// One transaction, and so one flush, for a whole batch of uploads. Documents are locked in
+    /// the order of their ids, so two relay processes' batches cannot deadlock; each job runs
+    /// under a savepoint of its own, so one that fails leaves the others stored.
+    fn append_batch(&self, jobs: Vec<AppendJob>) -> Vec<Result<Vec<Appended>, StorageError>> {
+        let n = jobs.len();
+        let run = || -> Result<_, StorageError> {
+            let mut conn = self.conn()?;
+            let mut tx = conn.transaction()?;
+            let mut order: Vec<usize> = (0..n).collect();
+            order.sort_by_key(|&i| jobs[i].doc);
+            let mut out: Vec<Option<Result<Vec<Appended>, StorageError>>> =
+                (0..n).map(|_| None).collect();
+            for i in order {
+                let mut sp = tx.transaction()?;
+                match append_one(&mut sp, &jobs[i]) {
+                    Ok(done) => {
+                        sp.commit()?;
+                        out[i] = Some(Ok(done));
+                    }
+                    Err(e) => out[i] = Some(Err(e)), // rolled back to the savepoint on drop
+                }
+            }
+            tx.commit()?;
+            Ok(out.into_iter().flatten().collect())
+        };
+        run().unwrap_or_else(|e| each_failed(n, e))
+    }
+}
+
+/// One upload into a document's log, within the batch's transaction.
+fn append_one(
+    tx: &mut postgres::Transaction<'_>,
+    job: &AppendJob,
+) -> Result<Vec<Appended>, StorageError> {
+    let d = job.doc.to_string();
+    // One upload at a time per document, across every relay process: the numbering below reads
+    // the highest number and writes the next under this lock.
+    tx.execute("SELECT 1 FROM docs WHERE id = $1 FOR UPDATE", &[&d])?;
+    let mut next: i64 = tx
+        .query_one(
+            "SELECT coalesce(max(server_seq), 0) + 1 FROM records WHERE doc_id = $1",
+            &[&d],
+        )?
+        .get(0);
+    let mut out = Vec::with_capacity(job.records.len());
+    for rec in &job.records {
+        if let Some(row) = tx.query_opt(
+            "SELECT server_seq FROM records
+             WHERE doc_id = $1 AND device_id = $2 AND device_seq = $3",
+            &[&d, &rec.device, &rec.device_seq],
+        )? {
+            out.push(Appended::Duplicate(row.get::<_, i64>(0) as u64));
+            continue;
+        }
+        let seq = next;
+        next += 1;
+        tx.execute(
+            "INSERT INTO records (doc_id, server_seq, device_id, device_seq, kind, body, stored_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[
+                &d,
+                &seq,
+                &rec.device,
+                &rec.device_seq,
+                &(rec.kind as i64),
+                &rec.body,
+                &job.now_ms,
+            ],
+        )?;
+        if AppendJob::compacts(rec) {
+            // As in the SQLite backend: the snapshot stands for what it covers, but each device's
+            // newest record (idempotency) and every roster record (the keys) stay.
+            tx.execute(
+                "DELETE FROM records WHERE doc_id = $1 AND server_seq <= $2 AND server_seq <> $3
+                 AND kind <> $4
+                 AND server_seq NOT IN
+                   (SELECT max(server_seq) FROM records WHERE doc_id = $1 GROUP BY device_id)",
+                &[&d, &rec.covers_through, &seq, &(RecordKind::Roster as i64)],
+            )?;
+        }
+        out.push(Appended::Stored(seq as u64));
+    }
+    if let Some(last) = out.iter().rev().find_map(|a| match a {
+        Appended::Stored(seq) => Some(*seq),
+        Appended::Duplicate(_) => None,
+    }) {
+        // To every relay process listening, once this commits (and only if it does).
+        tx.execute(
+            "SELECT pg_notify($1, $2)",
+            &[&APPENDS_CHANNEL, &format!("{d} {last} {}", job.sender())],
+        )?;
+    }
+    Ok(out)
 }
 
 impl RelayStorage for PgStorage {
@@ -281,10 +390,7 @@ impl RelayStorage for PgStorage {
         forget_before_ms: i64,
     ) -> Result<bool, StorageError> {
         use std::sync::atomic::Ordering;
-        let mut conn = match &self.nonces {
-            Some(pool) => pool.get()?,
-            None => return Err(StorageError::Unavailable("the relay is stopping".into())),
-        };
+        let mut conn = self.nonce_conn()?;
         let last = self.swept.load(Ordering::SeqCst);
         if forget_before_ms >= last.saturating_add(1000)
             && self
@@ -520,86 +626,18 @@ impl RelayStorage for PgStorage {
             .is_some())
     }
 
+    fn commits(&self) -> Commits {
+        self.group.counts()
+    }
+
     fn append(
         &self,
         doc: Uuid,
         records: &[SealedRecord],
         now_ms: i64,
     ) -> Result<Vec<Appended>, StorageError> {
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
-        let d = doc.to_string();
-        // One upload at a time per document, across every relay process: the numbering below
-        // reads the highest number and writes the next under this lock.
-        tx.execute("SELECT 1 FROM docs WHERE id = $1 FOR UPDATE", &[&d])?;
-        let mut next: i64 = tx
-            .query_one(
-                "SELECT coalesce(max(server_seq), 0) + 1 FROM records WHERE doc_id = $1",
-                &[&d],
-            )?
-            .get(0);
-        let mut out = Vec::with_capacity(records.len());
-        for rec in records {
-            let h = &rec.header;
-            let device = h.device_id.to_string();
-            let device_seq = h.device_seq as i64;
-            if let Some(row) = tx.query_opt(
-                "SELECT server_seq FROM records
-                 WHERE doc_id = $1 AND device_id = $2 AND device_seq = $3",
-                &[&d, &device, &device_seq],
-            )? {
-                out.push(Appended::Duplicate(row.get::<_, i64>(0) as u64));
-                continue;
-            }
-            let seq = next;
-            next += 1;
-            tx.execute(
-                "INSERT INTO records (doc_id, server_seq, device_id, device_seq, kind, body, stored_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                &[
-                    &d,
-                    &seq,
-                    &device,
-                    &device_seq,
-                    &(h.kind as i64),
-                    &wire::encode(rec),
-                    &now_ms,
-                ],
-            )?;
-            if h.kind == RecordKind::Snapshot && h.covers_through > 0 {
-                // As in the SQLite backend: the snapshot stands for what it covers, but each
-                // device's newest record (idempotency) and every roster record (the keys) stay.
-                tx.execute(
-                    "DELETE FROM records WHERE doc_id = $1 AND server_seq <= $2 AND server_seq <> $3
-                     AND kind <> $4
-                     AND server_seq NOT IN
-                       (SELECT max(server_seq) FROM records WHERE doc_id = $1 GROUP BY device_id)",
-                    &[
-                        &d,
-                        &(h.covers_through as i64),
-                        &seq,
-                        &(RecordKind::Roster as i64),
-                    ],
-                )?;
-            }
-            out.push(Appended::Stored(seq as u64));
-        }
-        if let Some(last) = out.iter().rev().find_map(|a| match a {
-            Appended::Stored(seq) => Some(*seq),
-            Appended::Duplicate(_) => None,
-        }) {
-            // To every relay process listening, once this commits (and only if it does).
-            let sender = records
-                .last()
-                .map(|r| r.header.device_id)
-                .unwrap_or_default();
-            tx.execute(
-                "SELECT pg_notify($1, $2)",
-                &[&APPENDS_CHANNEL, &format!("{d} {last} {sender}")],
-            )?;
-        }
-        tx.commit()?;
-        Ok(out)
+        let job = AppendJob::new(doc, records, now_ms);
+        self.group.submit(job, |jobs| self.append_batch(jobs))
     }
 
     fn pull(
@@ -648,7 +686,10 @@ impl RelayStorage for PgStorage {
     }
 
     fn served(&self, doc: Uuid, device: Uuid, cursor: u64) -> Result<(), StorageError> {
-        self.conn()?.execute(
+        // On a connection that does not wait for the flush, like the nonces: lost to a crash of
+        // the cluster, a device is only believed less than it was served (it reads a few records
+        // again, and a snapshot of its waits for its next pull), never more.
+        self.nonce_conn()?.execute(
             "UPDATE members SET served_through = $3
              WHERE doc_id = $1 AND device_id = $2 AND served_through < $3",
             &[&doc.to_string(), &device.to_string(), &(cursor as i64)],

@@ -14,12 +14,13 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use folgesvenn_protocol::wire::{self, CreateInvitation};
+use folgesvenn_protocol::wire::CreateInvitation;
 use folgesvenn_protocol::{PublicKey, RecordKind, SealedRecord};
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
+use crate::group::GroupCommit;
 use crate::storage::*;
 
 const SCHEMA: &str = "
@@ -106,9 +107,17 @@ const PULL_RECORDS: &str = "SELECT r.server_seq, r.device_id, r.body, d.public_k
 type InvitationRow = (String, Vec<u8>, String, i64, Option<String>);
 
 pub struct SqliteStorage {
+    /// The one writer (and the reader of what must be read in a write's transaction).
     conn: Mutex<Connection>,
+    /// Readers, one per core the relay is likely to have: pulls go on while the writer flushes.
+    readers: Vec<Mutex<Connection>>,
+    next_reader: std::sync::atomic::AtomicUsize,
     nonces: Mutex<Connection>,
+    group: GroupCommit<AppendJob, Result<Vec<Appended>, StorageError>>,
 }
+
+/// How many reading connections the relay keeps.
+const READERS: usize = 2;
 
 impl From<rusqlite::Error> for StorageError {
     fn from(e: rusqlite::Error) -> Self {
@@ -138,9 +147,19 @@ impl SqliteStorage {
         )?;
         nonces.execute_batch(NONCE_SCHEMA)?;
         stable_plans(&nonces)?;
+        let mut readers = Vec::with_capacity(READERS);
+        for _ in 0..READERS {
+            let r = Connection::open(path)?;
+            r.execute_batch("PRAGMA busy_timeout = 5000;")?;
+            stable_plans(&r)?;
+            readers.push(Mutex::new(r));
+        }
         Ok(SqliteStorage {
             conn: Mutex::new(conn),
+            readers,
+            next_reader: Default::default(),
             nonces: Mutex::new(nonces),
+            group: GroupCommit::default(),
         })
     }
 
@@ -187,6 +206,85 @@ fn lock(m: &Mutex<Connection>) -> std::sync::MutexGuard<'_, Connection> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+impl SqliteStorage {
+    /// One transaction, and so one flush, for a whole batch of uploads; each job under a savepoint
+    /// of its own, so one that fails leaves the others stored.
+    fn append_batch(&self, jobs: Vec<AppendJob>) -> Vec<Result<Vec<Appended>, StorageError>> {
+        let mut conn = self.conn();
+        let mut run = || -> Result<_, StorageError> {
+            let mut tx = conn.transaction()?;
+            let mut out = Vec::with_capacity(jobs.len());
+            for job in &jobs {
+                let sp = tx.savepoint()?;
+                match append_one(&sp, job) {
+                    Ok(done) => {
+                        sp.commit()?;
+                        out.push(Ok(done));
+                    }
+                    Err(e) => out.push(Err(e)), // rolled back to the savepoint on drop
+                }
+            }
+            tx.commit()?;
+            Ok(out)
+        };
+        run().unwrap_or_else(|e| each_failed(jobs.len(), e))
+    }
+
+    /// A connection for reading. Readers see every committed write (WAL) and never wait for the
+    /// writer's flush.
+    fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
+        for r in &self.readers {
+            if let Ok(c) = r.try_lock() {
+                return c;
+            }
+        }
+        let n = self
+            .next_reader
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        lock(&self.readers[n % self.readers.len()])
+    }
+}
+
+/// One upload into a document's log, within the batch's transaction.
+fn append_one(conn: &Connection, job: &AppendJob) -> Result<Vec<Appended>, StorageError> {
+    let mut out = Vec::with_capacity(job.records.len());
+    let d = job.doc.to_string();
+    for rec in &job.records {
+        let existing: Option<i64> = conn
+            .prepare_cached(
+                "SELECT server_seq FROM records WHERE doc_id = ?1 AND device_id = ?2 AND device_seq = ?3",
+            )?
+            .query_row(params![d, rec.device, rec.device_seq], |r| r.get(0))
+            .optional()?;
+        if let Some(seq) = existing {
+            out.push(Appended::Duplicate(seq as u64));
+            continue;
+        }
+        let seq: i64 = conn
+            .prepare_cached("SELECT coalesce(max(server_seq), 0) + 1 FROM records WHERE doc_id = ?1")?
+            .query_row([&d], |r| r.get(0))?;
+        conn.prepare_cached(
+            "INSERT INTO records (doc_id, server_seq, device_id, device_seq, kind, body, stored_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![d, seq, rec.device, rec.device_seq, rec.kind as i64, rec.body, job.now_ms])?;
+        if AppendJob::compacts(rec) {
+            // The snapshot holds everything up to `covers_through`; keep the newest record of
+            // each device so idempotency on (device, device sequence) still answers for it,
+            // and every roster record: the keys of later epochs are sealed there, under keys
+            // a reader already has, and the snapshot itself may be under one it does not.
+            conn.execute(
+                "DELETE FROM records WHERE doc_id = ?1 AND server_seq <= ?2 AND server_seq <> ?3
+                 AND kind <> ?4
+                 AND server_seq NOT IN (SELECT max(server_seq) FROM records WHERE doc_id = ?1 GROUP BY device_id)",
+                params![d, rec.covers_through, seq, RecordKind::Roster as i64],
+            )?;
+        }
+        out.push(Appended::Stored(seq as u64));
+    }
+    Ok(out)
+}
+
 impl RelayStorage for SqliteStorage {
     fn register_device(
         &self,
@@ -217,7 +315,7 @@ impl RelayStorage for SqliteStorage {
 
     fn device_key(&self, device: Uuid) -> Result<Option<PublicKey>, StorageError> {
         let key: Option<Vec<u8>> = self
-            .conn()
+            .reader()
             .prepare_cached(DEVICE_KEY)?
             .query_row([device.to_string()], |r| r.get(0))
             .optional()?;
@@ -278,7 +376,7 @@ impl RelayStorage for SqliteStorage {
 
     fn membership(&self, doc: Uuid, device: Uuid) -> Result<Option<Membership>, StorageError> {
         let row: Option<(String, Option<i64>, i64)> = self
-            .conn()
+            .reader()
             .prepare_cached(MEMBERSHIP)?
             .query_row([doc.to_string(), device.to_string()], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -292,7 +390,7 @@ impl RelayStorage for SqliteStorage {
 
     fn doc_bytes(&self, doc: Uuid) -> Result<u64, StorageError> {
         // `length` of a blob reads its size from the row header, not the blob.
-        let n: i64 = self.conn().query_row(
+        let n: i64 = self.reader().query_row(
             "SELECT coalesce(sum(length(body)), 0) FROM records WHERE doc_id = ?1",
             [doc.to_string()],
             |r| r.get(0),
@@ -302,7 +400,7 @@ impl RelayStorage for SqliteStorage {
 
     fn has_record(&self, doc: Uuid, device: Uuid, device_seq: u64) -> Result<bool, StorageError> {
         Ok(self
-            .conn()
+            .reader()
             .query_row(
                 "SELECT 1 FROM records WHERE doc_id = ?1 AND device_id = ?2 AND device_seq = ?3",
                 params![doc.to_string(), device.to_string(), device_seq as i64],
@@ -313,7 +411,7 @@ impl RelayStorage for SqliteStorage {
     }
 
     fn docs_created_by(&self, device: Uuid) -> Result<u64, StorageError> {
-        let n: i64 = self.conn().query_row(
+        let n: i64 = self.reader().query_row(
             "SELECT count(*) FROM docs WHERE created_by = ?1",
             [device.to_string()],
             |r| r.get(0),
@@ -455,54 +553,18 @@ impl RelayStorage for SqliteStorage {
         Ok(n == 1)
     }
 
+    fn commits(&self) -> Commits {
+        self.group.counts()
+    }
+
     fn append(
         &self,
         doc: Uuid,
         records: &[SealedRecord],
         now_ms: i64,
     ) -> Result<Vec<Appended>, StorageError> {
-        let mut conn = self.conn();
-        let tx = conn.transaction()?;
-        let mut out = Vec::with_capacity(records.len());
-        let d = doc.to_string();
-        for rec in records {
-            let h = &rec.header;
-            let existing: Option<i64> = tx
-                .prepare_cached(
-                    "SELECT server_seq FROM records WHERE doc_id = ?1 AND device_id = ?2 AND device_seq = ?3",
-                )?
-                .query_row(params![d, h.device_id.to_string(), h.device_seq as i64], |r| r.get(0))
-                .optional()?;
-            if let Some(seq) = existing {
-                out.push(Appended::Duplicate(seq as u64));
-                continue;
-            }
-            let seq: i64 = tx
-                .prepare_cached(
-                    "SELECT coalesce(max(server_seq), 0) + 1 FROM records WHERE doc_id = ?1",
-                )?
-                .query_row([&d], |r| r.get(0))?;
-            tx.prepare_cached(
-                "INSERT INTO records (doc_id, server_seq, device_id, device_seq, kind, body, stored_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![d, seq, h.device_id.to_string(), h.device_seq as i64, h.kind as i64, wire::encode(rec), now_ms])?;
-            if h.kind == RecordKind::Snapshot && h.covers_through > 0 {
-                // The snapshot holds everything up to `covers_through`; keep the newest record of
-                // each device so idempotency on (device, device sequence) still answers for it,
-                // and every roster record: the keys of later epochs are sealed there, under keys
-                // a reader already has, and the snapshot itself may be under one it does not.
-                tx.execute(
-                    "DELETE FROM records WHERE doc_id = ?1 AND server_seq <= ?2 AND server_seq <> ?3
-                     AND kind <> ?4
-                     AND server_seq NOT IN (SELECT max(server_seq) FROM records WHERE doc_id = ?1 GROUP BY device_id)",
-                    params![d, h.covers_through as i64, seq, RecordKind::Roster as i64],
-                )?;
-            }
-            out.push(Appended::Stored(seq as u64));
-        }
-        tx.commit()?;
-        Ok(out)
+        let job = AppendJob::new(doc, records, now_ms);
+        self.group.submit(job, |jobs| self.append_batch(jobs))
     }
 
     fn pull(
@@ -513,28 +575,39 @@ impl RelayStorage for SqliteStorage {
         max_bytes: usize,
         first: bool,
     ) -> Result<Pulled, StorageError> {
-        let conn = self.conn();
+        let mut conn = self.reader();
+        // One view of the log for the whole answer, whatever is appended meanwhile.
+        let tx = conn.transaction()?;
         let mut log = SqliteLog {
-            conn: &conn,
+            conn: &tx,
             doc: doc.to_string(),
         };
-        pull_from(&mut log, since, &reader.to_string(), max_bytes, first)
+        let pulled = pull_from(&mut log, since, &reader.to_string(), max_bytes, first)?;
+        tx.commit()?;
+        Ok(pulled)
     }
 
     fn latest(&self, doc: Uuid) -> Result<u64, StorageError> {
         let n: i64 = self
-            .conn()
+            .reader()
             .prepare_cached(LATEST)?
             .query_row([doc.to_string()], |r| r.get(0))?;
         Ok(n as u64)
     }
 
     fn served(&self, doc: Uuid, device: Uuid, cursor: u64) -> Result<(), StorageError> {
-        self.conn().prepare_cached(SERVED)?.execute(params![
+        // Not flushed on its own: the next upload's flush takes it along. Lost to a power cut, a
+        // device is only believed less than it was served (it reads a few records again, and a
+        // snapshot of its waits for the next pull), never more.
+        let conn = self.conn();
+        conn.execute_batch("PRAGMA synchronous = NORMAL")?;
+        let done = conn.prepare_cached(SERVED)?.execute(params![
             doc.to_string(),
             device.to_string(),
             cursor as i64
-        ])?;
+        ]);
+        conn.execute_batch("PRAGMA synchronous = FULL")?;
+        done?;
         Ok(())
     }
 }
@@ -631,7 +704,7 @@ mod tests {
             secret_hash: [marker; 32],
             role: MemberRole::Employer,
             expires_at_ms,
-            bundle: Some(wire::SealedBundle {
+            bundle: Some(folgesvenn_protocol::wire::SealedBundle {
                 lookup: [marker; 32],
                 sealed: vec![marker; 600],
             }),
@@ -691,7 +764,8 @@ mod tests {
                 s.pull(*doc, round as u64, *dev, 1 << 20, true).unwrap();
             }
         }
-        let conn = s.conn();
+        // One thread: every read went to the first reader.
+        let conn = lock(&s.readers[0]);
         for sql in [DEVICE_KEY, MEMBERSHIP, PULL_SNAPSHOTS, PULL_RECORDS] {
             let st = conn.prepare_cached(sql).unwrap();
             assert_eq!(st.get_status(StatementStatus::RePrepare), 0, "{sql}");

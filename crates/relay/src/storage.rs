@@ -10,7 +10,7 @@ use folgesvenn_protocol::{PublicKey, SealedRecord};
 use uuid::Uuid;
 
 /// What a backend reports; no backend's own types cross this line.
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum StorageError {
     /// The database answered with an error.
     #[error("database error: {0}")]
@@ -187,6 +187,65 @@ pub trait RelayStorage: Send + Sync + 'static {
         let _ = appended;
         Ok(())
     }
+    /// Uploads stored and the commits (flushes) they took so far: group commit at work.
+    fn commits(&self) -> Commits;
+}
+
+/// See [`RelayStorage::commits`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Commits {
+    pub uploads: u64,
+    pub commits: u64,
+}
+
+/// One upload waiting for its group commit (`group.rs`): a document's accepted records, encoded
+/// as the relay stores them, owned so that whichever caller leads the batch can write them.
+pub(crate) struct AppendJob {
+    pub doc: Uuid,
+    pub records: Vec<NewRecord>,
+    pub now_ms: i64,
+}
+
+pub(crate) struct NewRecord {
+    pub device: String,
+    pub device_seq: i64,
+    pub kind: folgesvenn_protocol::RecordKind,
+    pub covers_through: i64,
+    pub body: Vec<u8>,
+}
+
+impl AppendJob {
+    pub fn new(doc: Uuid, records: &[SealedRecord], now_ms: i64) -> AppendJob {
+        AppendJob {
+            doc,
+            records: records
+                .iter()
+                .map(|r| NewRecord {
+                    device: r.header.device_id.to_string(),
+                    device_seq: r.header.device_seq as i64,
+                    kind: r.header.kind,
+                    covers_through: r.header.covers_through as i64,
+                    body: folgesvenn_protocol::wire::encode(r),
+                })
+                .collect(),
+            now_ms,
+        }
+    }
+
+    /// A snapshot that replaces what it covers (see the backends' `append_one`).
+    pub fn compacts(r: &NewRecord) -> bool {
+        r.kind == folgesvenn_protocol::RecordKind::Snapshot && r.covers_through > 0
+    }
+
+    /// The sender of the job's last record, for the live-update notice.
+    pub fn sender(&self) -> &str {
+        self.records.last().map_or("", |r| r.device.as_str())
+    }
+}
+
+/// A whole batch failed (its transaction did not commit): each job in it gets the error.
+pub(crate) fn each_failed<T>(jobs: usize, e: StorageError) -> Vec<Result<T, StorageError>> {
+    (0..jobs).map(|_| Err(e.clone())).collect()
 }
 
 /// What [`RelayStorage::listen`] calls: a document, the sequence number stored, its sender.

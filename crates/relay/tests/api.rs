@@ -303,6 +303,9 @@ async fn members_push_and_pull_in_one_round_trip_idempotently() {
         "folgesvenn_relay_records_stored_total 2",
         "folgesvenn_relay_records_served_total 2",
         "folgesvenn_relay_request_duration_seconds_count{route=\"/v2/sync\"} 6",
+        // The two records and the retry, one request after another: one commit each.
+        "folgesvenn_relay_uploads_committed_total 3",
+        "folgesvenn_relay_upload_commits_total 3",
     ] {
         assert!(metrics.lines().any(|l| l == line), "{line} in:\n{metrics}");
     }

@@ -271,6 +271,73 @@ fn story(s: &dyn RelayStorage) {
     );
 }
 
+/// Uploads from many devices at once, to a few documents, each sent twice: group commit writes
+/// those that wait together in one transaction, and still every document's numbers run without a
+/// gap, each device's order is kept, and each record is stored once.
+fn concurrent_uploads(s: &dyn RelayStorage) {
+    let docs: Vec<Uuid> = (0..3).map(|_| Uuid::new_v4()).collect();
+    let devices: Vec<Uuid> = (0..12).map(|_| Uuid::new_v4()).collect();
+    for (i, d) in devices.iter().enumerate() {
+        s.register_device(*d, &PublicKey([i as u8; 32]), NOW).unwrap();
+    }
+    for doc in &docs {
+        s.create_doc(*doc, devices[0], NOW).unwrap();
+    }
+    let before = s.commits();
+    const EACH: u64 = 20;
+    std::thread::scope(|scope| {
+        for (i, device) in devices.iter().enumerate() {
+            let doc = docs[i % docs.len()];
+            scope.spawn(move || {
+                for n in 1..=EACH {
+                    let r = record(doc, *device, n, RecordKind::Changes, 0);
+                    let first = s.append(doc, std::slice::from_ref(&r), NOW).unwrap();
+                    let again = s.append(doc, &[r], NOW).unwrap();
+                    let (Appended::Stored(a), Appended::Duplicate(b)) = (first[0], again[0]) else {
+                        panic!("{first:?} then {again:?}");
+                    };
+                    assert_eq!(a, b);
+                }
+            });
+        }
+    });
+    let uploads = devices.len() as u64 * EACH * 2;
+    let after = s.commits();
+    assert_eq!(after.uploads - before.uploads, uploads);
+    assert!(after.commits - before.commits <= uploads);
+    eprintln!(
+        "{uploads} uploads from {} threads took {} commits",
+        devices.len(),
+        after.commits - before.commits
+    );
+    let per_doc = (devices.len() / docs.len()) as u64 * EACH;
+    for (k, doc) in docs.iter().enumerate() {
+        let all = s.pull(*doc, 0, Uuid::new_v4(), 1 << 24, true).unwrap();
+        assert_eq!(seqs(&all), (1..=per_doc).collect::<Vec<u64>>(), "document {k}");
+        for device in devices.iter().skip(k).step_by(docs.len()) {
+            let mine: Vec<u64> = all
+                .records
+                .iter()
+                .filter(|r| r.record.header.device_id == *device)
+                .map(|r| r.record.header.device_seq)
+                .collect();
+            assert_eq!(mine, (1..=EACH).collect::<Vec<u64>>(), "each device's order kept");
+        }
+    }
+}
+
+#[test]
+fn the_sqlite_backend_keeps_order_under_concurrent_uploads() {
+    let dir = tempfile::tempdir().unwrap();
+    concurrent_uploads(&SqliteStorage::open(&dir.path().join("relay.db")).unwrap());
+}
+
+#[test]
+#[ignore = "needs PostgreSQL: cargo xtask test starts one"]
+fn the_postgres_backend_keeps_order_under_concurrent_uploads() {
+    concurrent_uploads(&PgStorage::connect(&fresh_postgres(), 8).unwrap());
+}
+
 #[test]
 fn the_sqlite_backend_keeps_the_storage_story() {
     let dir = tempfile::tempdir().unwrap();

@@ -117,11 +117,12 @@ fn prepare(
     device: Uuid,
     key: &DeviceKey,
     snapshot_after: u64,
+    chunk: &[Uuid],
 ) -> Result<Prepared, SyncError> {
     let docs: Vec<SyncDoc> = store
         .sync_docs()?
         .into_iter()
-        .filter(|d| d.joined && d.relay == relay)
+        .filter(|d| d.joined && d.relay == relay && chunk.contains(&d.doc_id))
         .collect();
     let mut request = SyncRequest {
         docs: Vec::with_capacity(docs.len()),
@@ -755,9 +756,46 @@ async fn sync_relay(
     report.round_trips += send_end_days(store, client, relay, device, key).await?;
     report.round_trips += send_invitations(store, client, relay, device, key).await?;
 
+    // The relay takes at most `MAX_DOCS_PER_REQUEST` documents a request: an adviser with more
+    // syncs them a slice at a time, each slice to its end before the next.
+    let joined: Vec<Uuid> = store.with(|s| -> Result<_, SyncError> {
+        Ok(s.sync_docs()?
+            .into_iter()
+            .filter(|d| d.joined && d.relay == relay)
+            .map(|d| d.doc_id)
+            .collect())
+    })?;
+    let mut too_large = None;
+    for chunk in joined.chunks(MAX_DOCS_PER_REQUEST) {
+        too_large = too_large.or(sync_chunk(store, client, relay, device, key, chunk, report).await?);
+    }
+    if report.refused_full > 0 {
+        return Err(SyncError::DocumentFull);
+    }
+    if let Some(size) = too_large {
+        return Err(SyncError::RecordTooLarge {
+            size,
+            max: MAX_RECORD,
+        });
+    }
+    Ok(())
+}
+
+/// Pushes and pulls one slice of a relay's documents until neither side has more. Returns the
+/// size of a queued record too large for the relay, if one was held back.
+async fn sync_chunk(
+    store: &mut impl StoreAccess,
+    client: &SyncClient,
+    relay: &str,
+    device: Uuid,
+    key: &DeviceKey,
+    chunk: &[Uuid],
+    report: &mut Report,
+) -> Result<Option<usize>, SyncError> {
     let mut too_large = None;
     for _ in 0..64 {
-        let prepared = store.with(|s| prepare(s, relay, device, key, client.snapshot_after))?;
+        let prepared =
+            store.with(|s| prepare(s, relay, device, key, client.snapshot_after, chunk))?;
         if prepared.docs.is_empty() {
             break;
         }
@@ -785,7 +823,7 @@ async fn sync_relay(
                     }
                     Ok(())
                 })?;
-                return Ok(());
+                return Ok(too_large);
             }
             store.with(|s| -> Result<(), SyncError> {
                 for d in &prepared.docs {
@@ -831,14 +869,5 @@ async fn sync_relay(
             break;
         }
     }
-    if report.refused_full > 0 {
-        return Err(SyncError::DocumentFull);
-    }
-    if let Some(size) = too_large {
-        return Err(SyncError::RecordTooLarge {
-            size,
-            max: MAX_RECORD,
-        });
-    }
-    Ok(())
+    Ok(too_large)
 }
