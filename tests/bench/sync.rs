@@ -27,14 +27,25 @@ use rand::seq::SliceRandom;
 use uuid::Uuid;
 use workload::*;
 
-/// Counts requests (round trips) on top of HTTP.
+/// Counts requests (round trips) on top of HTTP. With `before_news`, the relay seems to be one
+/// from before `/v2/news` (404, nothing sent): the device syncs every document, as all devices
+/// did before.
 struct Counting {
     http: Http,
     posts: AtomicU64,
+    before_news: std::sync::atomic::AtomicBool,
 }
 
 impl Transport for Counting {
     fn post(&self, request: Request) -> BoxFuture<'_, Result<Response, String>> {
+        if request.path == "/v2/news" && self.before_news.load(Ordering::Relaxed) {
+            return Box::pin(async {
+                Ok(Response {
+                    status: 404,
+                    body: vec![],
+                })
+            });
+        }
         self.posts.fetch_add(1, Ordering::Relaxed);
         self.http.post(request)
     }
@@ -245,6 +256,7 @@ async fn measure(name: &'static str, days: i64, seed: u64) -> Row {
     let net = Arc::new(Counting {
         http: Http::new(Duration::from_secs(30)),
         posts: AtomicU64::new(0),
+        before_news: Default::default(),
     });
     let client = SyncClient::with_transport(net.clone());
     let mut rng = StdRng::seed_from_u64(seed);
@@ -375,12 +387,102 @@ async fn measure(name: &'static str, days: i64, seed: u64) -> Row {
     }
 }
 
+/// An adviser's idle background sync: `placements` placements (both documents of each shared at
+/// the relay), everything synced, nothing new. Bytes each way and round trips of one sync, with
+/// `/v2/news` and as before it (every document's cursor, 256 to a request).
+struct Idle {
+    placements: usize,
+    docs: usize,
+    news: (u64, u64, u64),
+    every_cursor: (u64, u64, u64),
+}
+
+async fn measure_idle(placements: usize) -> Idle {
+    let tmp = tempfile::tempdir().unwrap();
+    let storage = SqliteStorage::open(&tmp.path().join("relay.db")).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let relay_addr = listener.local_addr().unwrap().to_string();
+    let config = Config {
+        max_docs_per_device: 100_000,
+        ..Config::default()
+    };
+    tokio::spawn(serve(
+        listener,
+        Arc::new(storage),
+        config,
+        std::future::pending(),
+    ));
+    let (up, down) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let relay = counting_proxy(relay_addr, up.clone(), down.clone()).await;
+    let net = Arc::new(Counting {
+        http: Http::new(Duration::from_secs(120)),
+        posts: AtomicU64::new(0),
+        before_news: Default::default(),
+    });
+    let client = SyncClient::with_transport(net.clone());
+    let mut rng = StdRng::seed_from_u64(500);
+    let mut adviser = Store::create(
+        &tmp.path().join("a"),
+        Role::Adviser,
+        "Kari Veileder",
+        Unlock::Key(DbKey::generate()),
+    )
+    .unwrap();
+    let start = Day::parse(folgesvenn_domain::Field::Date, "2026-09-01").unwrap();
+    set_day(&mut adviser, start);
+    let mut docs = 0;
+    for _ in 0..placements {
+        let p = adviser
+            .create_placement(&placement(&mut rng, start))
+            .unwrap();
+        for kind in [DocKind::Shared, DocKind::Private] {
+            let doc = adviser.document_id(p, kind).unwrap();
+            share(&mut adviser, doc, &relay).unwrap();
+            docs += 1;
+        }
+    }
+    // Joined and synced; a second sync settles what the first left (nothing, normally).
+    sync_once(&mut adviser, &client).await.unwrap();
+    sync_once(&mut adviser, &client).await.unwrap();
+    let mut once = async |before_news: bool| {
+        net.before_news.store(before_news, Ordering::Relaxed);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let at = (
+            up.load(Ordering::Relaxed),
+            down.load(Ordering::Relaxed),
+            net.posts.load(Ordering::Relaxed),
+        );
+        let report = sync_once(&mut adviser, &client).await.unwrap();
+        assert_eq!((report.pushed, report.received), (0, 0), "nothing new");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        (
+            up.load(Ordering::Relaxed) - at.0,
+            down.load(Ordering::Relaxed) - at.1,
+            net.posts.load(Ordering::Relaxed) - at.2,
+        )
+    };
+    let news = once(false).await;
+    let every_cursor = once(true).await;
+    Idle {
+        placements,
+        docs,
+        news,
+        every_cursor,
+    }
+}
+
 #[tokio::main]
 async fn main() {
     // `--quick` (CI): one working day only; checks the harness runs.
+    let quick = std::env::args().any(|a| a == "--quick");
     let mut rows = vec![measure("one working day", 1, 7).await];
-    if !std::env::args().any(|a| a == "--quick") {
+    if !quick {
         rows.push(measure("one month (20 working days)", 20, 8).await);
+    }
+    let idle_sizes: &[usize] = if quick { &[20] } else { &[500, 5000] };
+    let mut idle = Vec::new();
+    for &n in idle_sizes {
+        idle.push(measure_idle(n).await);
     }
     println!(
         "| sync | changes | ours, through the relay: bytes up + down (round trips) | automerge through a sync server: bytes (messages) | automerge peer to peer: bytes (messages) | whole documents: bytes | ours ÷ automerge via server |"
@@ -402,6 +504,24 @@ async fn main() {
             r.automerge.1,
             r.whole,
             ours as f64 / r.via_server.0 as f64
+        );
+    }
+    println!();
+    println!(
+        "| an adviser's idle sync (nothing new) | documents | `/v2/news`: bytes up + down (round trips) | every document's cursor, as before: bytes up + down (round trips) |"
+    );
+    println!("|---|---:|---:|---:|");
+    for r in idle {
+        println!(
+            "| {} placements | {} | {} + {} ({}) | {} + {} ({}) |",
+            r.placements,
+            r.docs,
+            r.news.0,
+            r.news.1,
+            r.news.2,
+            r.every_cursor.0,
+            r.every_cursor.1,
+            r.every_cursor.2,
         );
     }
 }

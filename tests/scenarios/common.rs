@@ -123,9 +123,19 @@ impl RelayProcess {
         offset_days: i64,
         extra: &[&str],
     ) -> RelayProcess {
-        use std::io::BufRead;
         std::fs::create_dir_all(dir).unwrap();
         let db = dir.join("relay.db");
+        Self::start_on_db(db, listen, offset_days, extra)
+    }
+
+    /// A relay process on a PostgreSQL database (`postgres://…`), like the ones behind a load
+    /// balancer; `db` holds the URL.
+    pub fn start_on_postgres(url: &str) -> RelayProcess {
+        Self::start_on_db(PathBuf::from(url), "127.0.0.1:0", 0, &[])
+    }
+
+    fn start_on_db(db: PathBuf, listen: &str, offset_days: i64, extra: &[&str]) -> RelayProcess {
+        use std::io::BufRead;
         let mut child = std::process::Command::new(helper_bin())
             .args(["relay", "serve", "--listen", listen, "--db"])
             .arg(&db)

@@ -16,6 +16,8 @@
 //!   member quarantines the rest, names the sender, and audit-logs the real author.
 //! - `hostile`: a relay that lies in its answers delays a device but never makes it lose a queued
 //!   change, apply what it cannot trust, or say "synced".
+//! - `scale`: devices syncing through two relay processes on one PostgreSQL converge, hear each
+//!   other live across the processes, and a removal through one holds at the other at once.
 //! - `lifecycle`: ending a placement ends the employer's access 12 weeks later, at the relay and
 //!   on the employer's devices, and nowhere else; reopening before then gives it back.
 
@@ -27,6 +29,7 @@ mod hostile;
 mod keystore;
 mod lifecycle;
 mod merge;
+mod scale;
 mod slow;
 mod sync;
 mod trust;

@@ -821,9 +821,16 @@ async fn an_adviser_with_more_documents_than_one_request_takes_syncs_them_all() 
     }
     assert!(docs.len() > MAX_DOCS_PER_REQUEST);
     let report = sync_once(&mut adviser, &client).await.unwrap();
-    assert_eq!(report.pushed, docs.len(), "every document's first record went up");
+    assert_eq!(
+        report.pushed,
+        docs.len(),
+        "every document's first record went up"
+    );
     for doc in &docs {
-        assert!(adviser.outbox(*doc).unwrap().is_empty(), "{doc} acknowledged");
+        assert!(
+            adviser.outbox(*doc).unwrap().is_empty(),
+            "{doc} acknowledged"
+        );
     }
 
     // The employer's day in the last placement reaches the adviser, whichever slice it is in.
@@ -851,4 +858,109 @@ async fn an_adviser_with_more_documents_than_one_request_takes_syncs_them_all() 
     assert!(report.applied >= 1);
     let shown = adviser.overview(p, 10).unwrap();
     assert!(format!("{shown:?}").contains("SLICE-7f1a"));
+}
+
+/// A transport that loses the answer to the next `/v2/sync` once armed: the relay did the work,
+/// the device never hears of it.
+struct LosesAnAnswer {
+    http: Http,
+    armed: std::sync::atomic::AtomicBool,
+}
+
+impl Transport for LosesAnAnswer {
+    fn post(&self, request: Request) -> BoxFuture<'_, Result<Response, String>> {
+        Box::pin(async move {
+            let is_sync = request.path == "/v2/sync";
+            let resp = self.http.post(request).await?;
+            if is_sync && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
+                return Err("the answer was lost on the way".into());
+            }
+            Ok(resp)
+        })
+    }
+}
+
+/// An adviser with many placements asks the relay what is new in one small request
+/// (`/v2/news`), not one cursor per document: idle, that is the whole sync; with news, only the
+/// documents that have it follow. When an answer is lost, the relay's account of what it served
+/// and the device's cursors differ, the relay says it cannot tell, and one sync of every document
+/// brings them together again, with nothing missed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_adviser_with_many_placements_syncs_in_one_small_round_trip() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(&tmp.path().join("relay"));
+    let net = Arc::new(LosesAnAnswer {
+        http: Http::new(Duration::from_secs(10)),
+        armed: Default::default(),
+    });
+    let client = SyncClient::with_transport(net.clone());
+    let (mut adviser, _) = new_store(&tmp.path().join("adviser"), Role::Adviser, "Kari Veileder");
+    let (mut employer, _) = new_store(
+        &tmp.path().join("employer"),
+        Role::Employer,
+        "Per Verksmester",
+    );
+    let mut placements = Vec::new();
+    for n in 0..12 {
+        let p = adviser
+            .create_placement(&placement_input(&format!("Kandidat {n}")))
+            .unwrap();
+        for kind in [DocKind::Shared, DocKind::Private] {
+            let doc = adviser.document_id(p, kind).unwrap();
+            share(&mut adviser, doc, &relay.url).unwrap();
+        }
+        placements.push(p);
+    }
+    let p = placements[7];
+    join(&mut adviser, &mut employer, p, MemberRole::Employer).await;
+    for _ in 0..2 {
+        sync_once(&mut adviser, &client).await.unwrap();
+        sync_once(&mut employer, &client).await.unwrap();
+    }
+
+    let idle = sync_once(&mut adviser, &client).await.unwrap();
+    assert_eq!(
+        (idle.round_trips, idle.pushed, idle.received),
+        (1, 0, 0),
+        "idle: one question, nothing else: {idle:?}"
+    );
+
+    let day = |tasks: &str| NewObservation {
+        date: day("2026-11-27"),
+        attendance: Attendance::Present,
+        hours: 6.0,
+        tasks_done: tasks.into(),
+        went_well: String::new(),
+        problem: String::new(),
+        wants_contact: false,
+        contact_message: String::new(),
+    };
+    employer
+        .log_observation(p, &day("Varemottak NYTT-1"))
+        .unwrap();
+    sync_once(&mut employer, &client).await.unwrap();
+    let news = sync_once(&mut adviser, &client).await.unwrap();
+    assert_eq!(
+        (news.round_trips, news.applied),
+        (2, 1),
+        "what is new, then the one document that has it: {news:?}"
+    );
+
+    // The answer carrying the next day is lost: the relay counts it served, the device does not
+    // hold it.
+    employer
+        .log_observation(p, &day("Varemottak NYTT-2"))
+        .unwrap();
+    sync_once(&mut employer, &client).await.unwrap();
+    net.armed.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert!(sync_once(&mut adviser, &client).await.is_err());
+    let healed = sync_once(&mut adviser, &client).await.unwrap();
+    assert_eq!(healed.applied, 1, "{healed:?}");
+    assert!(
+        healed.round_trips >= 2,
+        "the relay could not tell, so every document was synced: {healed:?}"
+    );
+    assert!(format!("{:?}", adviser.overview(p, 10).unwrap()).contains("NYTT-2"));
+    let idle = sync_once(&mut adviser, &client).await.unwrap();
+    assert_eq!(idle.round_trips, 1, "in step again: {idle:?}");
 }

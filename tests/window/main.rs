@@ -32,6 +32,7 @@ const PRIVATE_MARKER: &str = "Bare for NAV HEMMELIG-4f2a";
 const DRAFT_MARKER: &str = "Halvskrevet UTKAST-93b0";
 const NOTE_MARKER: &str = "Ola starter kl. 9 på mandag NOTAT-5d21";
 const NOTE_EDITED: &str = "Ola starter kl. 10 på mandag NOTAT-5d21 RETTET";
+const DAY_LIVE: &str = "Varemottak og lager DAG-LIVE-7e42";
 const TASK_MARKER: &str = "Betjene kassa OPPGAVE-0c7e";
 const ACTION_MARKER: &str = "Kjøpe vernesko TILTAK-6a3f";
 /// The employer's note once the employer changed it after the adviser did.
@@ -631,8 +632,14 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     let listen = format!("127.0.0.1:{}", free_port());
     let relay_url = format!("http://{listen}");
 
-    // --- The adviser, with the relay down: a placement, a visit, an invitation. ---
-    let adviser = Window::open(&xvfb, &tmp.path().join("adviser")).await;
+    // --- The adviser, with the relay down: a placement, a visit, an invitation. Her device syncs
+    // on its own only each minute, as users run it (see the employer's below). ---
+    let adviser = Window::open_with(
+        &xvfb,
+        &tmp.path().join("adviser"),
+        &[("FOLGESVENN_SYNC_INTERVAL_MS", "60000")],
+    )
+    .await;
     adviser
         .first_run("adviser", "Kari Veileder", &relay_url)
         .await;
@@ -1035,6 +1042,24 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
     }
     eprintln!(
         "live update: the adviser's edit on the employer's screen after {:?} (save click to paint)",
+        saved.elapsed()
+    );
+
+    // --- The other way: the employer logs a day, and the adviser's screen shows it with no click
+    // on either side, long before her device's one-minute interval. ---
+    employer.click("daily-log-open").await;
+    employer.type_into("daily-log-tasks-done", DAY_LIVE).await;
+    let saved = Instant::now();
+    employer.click("daily-log-save").await;
+    while !adviser.body_text().await.contains(DAY_LIVE) {
+        assert!(
+            saved.elapsed() < Duration::from_secs(20),
+            "the employer's daily log did not reach the adviser's screen without a click"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    eprintln!(
+        "live update: the employer's daily log on the adviser's screen after {:?} (save click to paint)",
         saved.elapsed()
     );
 

@@ -534,8 +534,8 @@ fn test(long: bool) -> Result<()> {
         cmd.env("FOLGESVENN_LONG", "1").env("PROPTEST_CASES", "256");
     }
     run(&mut cmd)?;
-    // The relay's storage story, its HTTP tests and the SIGKILL test (two relay processes) again
-    // on PostgreSQL, on a cluster started for them and stopped after, also when a test fails.
+    // The relay's storage story, its HTTP tests, the SIGKILL test (two relay processes) and the
+    // two-process scenario again on PostgreSQL, on a cluster started for them and stopped after, also when a test fails.
     {
         let postgres = Postgres::start()?;
         run(cargo_ws("test")
@@ -549,6 +549,10 @@ fn test(long: bool) -> Result<()> {
                 "--",
                 "--include-ignored",
             ])
+            .env("FOLGESVENN_TEST_POSTGRES", &postgres.url))?;
+        // Real devices syncing through two relay processes behind a load balancer.
+        run(cargo_ws("test")
+            .args(["--test", "scenarios", "scale::", "--", "--ignored"])
             .env("FOLGESVENN_TEST_POSTGRES", &postgres.url))?;
         // Alone: it stops and starts the cluster.
         run(cargo_ws("test")

@@ -23,9 +23,11 @@ use uuid::Uuid;
 
 use crate::Config;
 use crate::limit::RateLimiter;
-use crate::live::Hub;
+use crate::live::{Hub, Stored};
 use crate::metrics::{self, Metrics};
-use crate::storage::{Accept, Appended, Created, Registered, RelayStorage, StorageError};
+use crate::storage::{
+    Accept, Appended, Created, Membership, Registered, RelayStorage, StorageError,
+};
 
 struct AppState {
     storage: Arc<dyn RelayStorage>,
@@ -38,34 +40,6 @@ struct AppState {
     /// Devices waiting at `/v2/wait`, counted apart from `in_flight`.
     waiting: Arc<tokio::sync::Semaphore>,
     hub: Arc<Hub>,
-    keys: KeyCache,
-}
-
-/// Registered device keys, kept once read. Nothing can make an entry stale, in this process or
-/// another on the same database: a device's key never changes (registering another key for its
-/// id is refused) and the relay deletes no device. Bounded: full, it starts again empty.
-#[derive(Default)]
-struct KeyCache(std::sync::Mutex<std::collections::HashMap<Uuid, PublicKey>>);
-
-/// Device keys kept at most (about 80 bytes each).
-const KEY_CACHE_MAX: usize = 200_000;
-
-impl KeyCache {
-    fn get(&self, device: Uuid) -> Option<PublicKey> {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&device)
-            .copied()
-    }
-
-    fn keep(&self, device: Uuid, key: PublicKey) {
-        let mut keys = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if keys.len() >= KEY_CACHE_MAX {
-            keys.clear();
-        }
-        keys.insert(device, key);
-    }
 }
 
 /// The client's address as the relay judges it (see `Config::trusted_proxies`), put into each
@@ -76,6 +50,7 @@ struct ClientIp(Option<IpAddr>);
 type St = State<Arc<AppState>>;
 
 pub fn router(storage: Arc<dyn RelayStorage>, config: Config) -> Router {
+    let storage: Arc<dyn RelayStorage> = Arc::new(crate::cache::Cached::new(storage));
     let limiter = RateLimiter::new(config.rate_per_sec, config.burst);
     let failures = RateLimiter::new(config.failed_auth_per_sec, config.failed_auth_burst);
     let registrations = RateLimiter::new(
@@ -106,10 +81,10 @@ pub fn router(storage: Arc<dyn RelayStorage>, config: Config) -> Router {
         in_flight,
         waiting,
         hub,
-        keys: KeyCache::default(),
     });
     let app = Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
         .route("/v2/devices", post(register))
         .route("/v2/docs", post(create_doc))
         .route("/v2/docs/end-date", post(set_end_date))
@@ -118,6 +93,7 @@ pub fn router(storage: Arc<dyn RelayStorage>, config: Config) -> Router {
         .route("/v2/invitations/fetch", post(fetch_bundle))
         .route("/v2/members/remove", post(remove_member))
         .route("/v2/sync", post(sync))
+        .route("/v2/news", post(news))
         .route("/v2/wait", post(wait))
         // Refused from the Content-Length header, before the body is read into memory.
         .layer(DefaultBodyLimit::max(MAX_BODY))
@@ -300,7 +276,7 @@ async fn limit_failures(
     request.extensions_mut().insert(ClientIp(ip));
     // Refused at once when full: a queue would only hold the flood's connections open longer.
     // A device waiting for news mostly sleeps, so waits have a count of their own.
-    let gate = if request.uri().path() == "/v2/wait" {
+    let gate = if matches!(request.uri().path(), "/v2/wait" | "/v2/news") {
         &st.waiting
     } else {
         &st.in_flight
@@ -375,13 +351,9 @@ async fn authenticate(
     );
     tokio::task::spawn_blocking(move || {
         let device = signed.device;
-        let key = match self_key.or_else(|| st.keys.get(device)) {
+        let key = match self_key {
             Some(k) => k,
-            None => {
-                let k = st.storage.device_key(device)?.ok_or(UNKNOWN_DEVICE)?;
-                st.keys.keep(device, k);
-                k
-            }
+            None => st.storage.device_key(device)?.ok_or(UNKNOWN_DEVICE)?,
         };
         let now = now_ms();
         signed
@@ -391,9 +363,11 @@ async fn authenticate(
             return Err(TOO_MANY);
         }
         let forget_before = now - 2 * auth::MAX_SKEW_MS;
+        // Before the request reads any membership: see `cache.rs`.
         if !st
             .storage
-            .fresh_nonce(device, &signed.nonce, signed.time_ms, forget_before)?
+            .check_nonce(device, &signed.nonce, signed.time_ms, forget_before)?
+            .fresh
         {
             return Err(REPLAYED);
         }
@@ -624,7 +598,7 @@ async fn wait(
             let mut watched = Vec::with_capacity(docs.len());
             let mut changed = Vec::new();
             for d in docs {
-                let Some(m) = s.membership(d.doc_id, device)? else {
+                let Some(m) = s.membership_covering(d.doc_id, device, d.since)? else {
                     continue;
                 };
                 if m.expires_at_ms.is_some_and(|e| e <= today_ms) {
@@ -652,33 +626,118 @@ async fn wait(
     }
     let deadline = tokio::time::Instant::now() + st.config.wait_timeout;
     loop {
-        let heard = tokio::select! {
-            heard = news.recv() => heard,
-            () = tokio::time::sleep_until(deadline) => {
-                return Ok(ok(&WaitResponse { changed: vec![] }));
-            }
-        };
-        match heard {
-            Ok(n) if n.sender != device => {
-                if watched.iter().any(|w| w.doc_id == n.doc && n.seq > w.since) {
-                    return Ok(ok(&WaitResponse {
-                        changed: vec![n.doc],
-                    }));
-                }
-            }
-            Ok(_) => {} // its own upload
-            // Fallen behind the channel: the store says what it missed.
-            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+        let watching = |n: &Stored| watched.iter().any(|w| w.doc_id == n.doc && n.seq > w.since);
+        match until_heard(&mut news, device, deadline, watching).await {
+            Heard::Stored(doc) => return Ok(ok(&WaitResponse { changed: vec![doc] })),
+            Heard::Nothing => return Ok(ok(&WaitResponse { changed: vec![] })),
+            Heard::Lagged => {
                 let (_, changed) = look(watched.clone()).await?;
                 if !changed.is_empty() {
                     return Ok(ok(&WaitResponse { changed }));
                 }
             }
-            Err(tokio::sync::broadcast::error::RecvError::Closed) => {
-                return Ok(ok(&WaitResponse { changed: vec![] }));
-            }
         }
     }
+}
+
+/// What a waiting device heard.
+enum Heard {
+    /// Another device stored a record the waiter watches, in this document.
+    Stored(Uuid),
+    /// The wait ran out (or the relay is stopping).
+    Nothing,
+    /// The waiter fell behind the channel: the store must say what it missed.
+    Lagged,
+}
+
+/// Waits for another device's record that `watching` cares about, until `deadline`.
+async fn until_heard(
+    news: &mut tokio::sync::broadcast::Receiver<Stored>,
+    device: Uuid,
+    deadline: tokio::time::Instant,
+    watching: impl Fn(&Stored) -> bool,
+) -> Heard {
+    use tokio::sync::broadcast::error::RecvError;
+    loop {
+        let heard = tokio::select! {
+            heard = news.recv() => heard,
+            () = tokio::time::sleep_until(deadline) => return Heard::Nothing,
+        };
+        match heard {
+            Ok(n) if n.sender != device && watching(&n) => return Heard::Stored(n.doc),
+            Ok(_) => {} // its own upload, or another document's
+            Err(RecvError::Lagged(_)) => return Heard::Lagged,
+            Err(RecvError::Closed) => return Heard::Nothing,
+        }
+    }
+}
+
+/// See [`NewsRequest`]: the documents with something new for this device, if the relay's account
+/// of what it served the device matches the device's cursors.
+async fn news(
+    State(st): St,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let (device, _) = authenticate(&st, &method, &uri, &headers, &body, None).await?;
+    let req: NewsRequest = decode(&body)?;
+    // Listening before looking, so a record stored in between is not missed.
+    let mut heard = st.hub.subscribe();
+    let today_ms = now_ms() + st.config.calendar_offset_days * 86_400_000;
+    let digest = req.digest;
+    let look = || {
+        blocking(&st, move |s| {
+            let live: Vec<(Uuid, Membership, u64)> = s
+                .memberships_of(device)?
+                .into_iter()
+                .filter(|(_, m, _)| m.expires_at_ms.is_none_or(|e| e > today_ms))
+                .collect();
+            let served = live.iter().map(|(doc, m, _)| (*doc, m.served_through));
+            if cursors_digest(served.collect()) != digest {
+                return Ok(None);
+            }
+            let changed = live
+                .iter()
+                .filter(|(_, m, latest)| *latest > m.served_through)
+                .map(|(doc, _, _)| *doc)
+                .collect::<Vec<_>>();
+            Ok(Some((live, changed)))
+        })
+    };
+    let Some((live, changed)) = look().await? else {
+        return Ok(ok(&NewsResponse::Unknown));
+    };
+    if !changed.is_empty() || !req.wait {
+        return Ok(ok(&NewsResponse::Changed(changed)));
+    }
+    let served: std::collections::HashMap<Uuid, u64> = live
+        .iter()
+        .map(|(doc, m, _)| (*doc, m.served_through))
+        .collect();
+    let deadline = tokio::time::Instant::now() + st.config.wait_timeout;
+    loop {
+        let watching = |n: &Stored| served.get(&n.doc).is_some_and(|s| n.seq > *s);
+        match until_heard(&mut heard, device, deadline, watching).await {
+            Heard::Stored(doc) => return Ok(ok(&NewsResponse::Changed(vec![doc]))),
+            Heard::Nothing => return Ok(ok(&NewsResponse::Changed(vec![]))),
+            Heard::Lagged => match look().await? {
+                None => return Ok(ok(&NewsResponse::Unknown)),
+                Some((_, changed)) if !changed.is_empty() => {
+                    return Ok(ok(&NewsResponse::Changed(changed)));
+                }
+                Some(_) => {}
+            },
+        }
+    }
+}
+
+/// The readiness check: `ready` while the database answers and takes writes, else 503 (the load
+/// balancer sends devices to another process meanwhile). `/healthz` stays the liveness check.
+async fn ready(State(st): St) -> Result<&'static str, ApiError> {
+    blocking(&st, |s| Ok(s.ready()?)).await?;
+    Ok("ready")
 }
 
 async fn sync(
@@ -706,7 +765,7 @@ async fn sync(
         let mut docs = Vec::with_capacity(req.docs.len());
         let mut served_bytes = 0usize;
         for d in req.docs {
-            let membership = s.membership(d.doc_id, device)?;
+            let membership = s.membership_covering(d.doc_id, device, d.since)?;
             let status = match membership {
                 None => DocStatus::NotMember,
                 Some(m) if m.expires_at_ms.is_some_and(|e| e <= today_ms) => DocStatus::Expired,
@@ -849,25 +908,5 @@ mod tests {
         );
         let broken = ApiError::from(StorageError::Db("syntax".into()));
         assert_eq!(broken.status, StatusCode::INTERNAL_SERVER_ERROR);
-    }
-}
-
-#[cfg(test)]
-mod key_cache_tests {
-    use super::*;
-
-    #[test]
-    fn the_key_cache_keeps_what_it_read_and_stays_bounded() {
-        let cache = KeyCache::default();
-        let first = Uuid::new_v4();
-        cache.keep(first, PublicKey([1; 32]));
-        assert_eq!(cache.get(first), Some(PublicKey([1; 32])));
-        for _ in 1..KEY_CACHE_MAX {
-            cache.keep(Uuid::new_v4(), PublicKey([2; 32]));
-        }
-        // Full: the next one starts it again, so it never grows past its bound.
-        cache.keep(Uuid::new_v4(), PublicKey([3; 32]));
-        assert_eq!(cache.get(first), None);
-        assert_eq!(cache.0.lock().unwrap().len(), 1);
     }
 }

@@ -3,15 +3,15 @@
 //!
 //! Each caller hands in its job and blocks. The first caller to find no commit under way becomes
 //! the leader: it takes every job queued at that moment (up to [`MAX_JOBS`]), runs the backend's
-//! batch, hands each caller its own result and leaves; one of those still queued leads the next
-//! batch. A caller returns only once the batch holding its job has committed, so an acknowledged
+//! batch, hands each caller its own result and leaves; the first of those still queued is woken
+//! to lead the next batch. A caller returns only once the batch holding its job has committed, so an acknowledged
 //! record is still on disk before the relay answers. Under no load a batch is one job and nothing
 //! waits longer than before.
 
-use std::collections::HashMap;
+use std::collections::VecDeque;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use crate::storage::Commits;
 
@@ -21,20 +21,28 @@ pub(crate) const MAX_JOBS: usize = 128;
 
 pub(crate) struct GroupCommit<J, R> {
     state: Mutex<State<J, R>>,
-    done: Condvar,
     jobs: AtomicU64,
     batches: AtomicU64,
 }
 
 struct State<J, R> {
-    queue: Vec<(u64, J)>,
-    results: HashMap<u64, Finished<R>>,
-    next_ticket: u64,
+    queue: VecDeque<(J, Arc<Slot<R>>)>,
+    /// A caller is leading a batch, or has been told to lead the next one. While nobody leads,
+    /// the queue is empty.
     leading: bool,
 }
 
-enum Finished<R> {
-    Result(R),
+/// Where one caller waits. Each is woken once, for its own result or to lead: a batch does not
+/// wake every waiting caller to look (a hundred threads would wake for each flush).
+struct Slot<R> {
+    state: Mutex<Turn<R>>,
+    woken: Condvar,
+}
+
+enum Turn<R> {
+    Waiting,
+    Lead,
+    Done(R),
     /// The batch panicked; each of its callers panics in turn (the API answers 500).
     Panicked,
 }
@@ -43,15 +51,23 @@ impl<J, R> Default for GroupCommit<J, R> {
     fn default() -> Self {
         GroupCommit {
             state: Mutex::new(State {
-                queue: Vec::new(),
-                results: HashMap::new(),
-                next_ticket: 0,
+                queue: VecDeque::new(),
                 leading: false,
             }),
-            done: Condvar::new(),
             jobs: AtomicU64::new(0),
             batches: AtomicU64::new(0),
         }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl<R> Slot<R> {
+    fn set(&self, turn: Turn<R>) {
+        *lock(&self.state) = turn;
+        self.woken.notify_one();
     }
 }
 
@@ -59,53 +75,64 @@ impl<J, R> GroupCommit<J, R> {
     /// Runs `job` in a batch with whatever else is waiting and returns its own result. `commit`
     /// gets the batch's jobs in arrival order and must return one result per job, in that order.
     pub(crate) fn submit(&self, job: J, commit: impl FnOnce(Vec<J>) -> Vec<R>) -> R {
-        let mut state = self.lock();
-        let ticket = state.next_ticket;
-        state.next_ticket += 1;
-        state.queue.push((ticket, job));
-        let mut commit = Some(commit);
-        loop {
-            if let Some(finished) = state.results.remove(&ticket) {
-                return match finished {
-                    Finished::Result(r) => r,
-                    Finished::Panicked => panic!("a batch of uploads failed"),
-                };
+        let slot = Arc::new(Slot {
+            state: Mutex::new(Turn::Waiting),
+            woken: Condvar::new(),
+        });
+        let lead = {
+            let mut state = lock(&self.state);
+            state.queue.push_back((job, slot.clone()));
+            !std::mem::replace(&mut state.leading, true)
+        };
+        if !lead {
+            let mut turn = lock(&slot.state);
+            while matches!(*turn, Turn::Waiting) {
+                turn = slot.woken.wait(turn).unwrap_or_else(|p| p.into_inner());
             }
-            if !state.leading {
-                state.leading = true;
-                let take = state.queue.len().min(MAX_JOBS);
-                let batch: Vec<(u64, J)> = state.queue.drain(..take).collect();
-                drop(state);
-                let (tickets, jobs): (Vec<u64>, Vec<J>) = batch.into_iter().unzip();
-                self.jobs.fetch_add(jobs.len() as u64, Ordering::Relaxed);
-                self.batches.fetch_add(1, Ordering::Relaxed);
-                let run = commit.take().expect("a caller leads at most once");
-                let outcome = catch_unwind(AssertUnwindSafe(|| run(jobs)));
-                state = self.lock();
-                state.leading = false;
-                let panic = match outcome {
-                    Ok(results) => {
-                        assert_eq!(results.len(), tickets.len(), "one result per job");
-                        for (t, r) in tickets.into_iter().zip(results) {
-                            state.results.insert(t, Finished::Result(r));
-                        }
-                        None
+            match std::mem::replace(&mut *turn, Turn::Waiting) {
+                Turn::Done(r) => return r,
+                Turn::Panicked => panic!("a batch of uploads failed"),
+                Turn::Lead => {}
+                Turn::Waiting => unreachable!(),
+            }
+        }
+        // Leading: this caller's job is at the front of the queue, so in this batch.
+        let batch: Vec<(J, Arc<Slot<R>>)> = {
+            let mut state = lock(&self.state);
+            let take = state.queue.len().min(MAX_JOBS);
+            state.queue.drain(..take).collect()
+        };
+        let (jobs, slots): (Vec<J>, Vec<Arc<Slot<R>>>) = batch.into_iter().unzip();
+        self.jobs.fetch_add(jobs.len() as u64, Ordering::Relaxed);
+        self.batches.fetch_add(1, Ordering::Relaxed);
+        let outcome = catch_unwind(AssertUnwindSafe(|| commit(jobs)));
+        // The next batch's leader: the first caller still waiting, if any.
+        {
+            let mut state = lock(&self.state);
+            match state.queue.front() {
+                Some((_, next)) => next.set(Turn::Lead),
+                None => state.leading = false,
+            }
+        }
+        match outcome {
+            Ok(results) => {
+                assert_eq!(results.len(), slots.len(), "one result per job");
+                let mut own = None;
+                for (s, r) in slots.into_iter().zip(results) {
+                    if Arc::ptr_eq(&s, &slot) {
+                        own = Some(r);
+                    } else {
+                        s.set(Turn::Done(r));
                     }
-                    Err(p) => {
-                        for t in tickets {
-                            state.results.insert(t, Finished::Panicked);
-                        }
-                        Some(p)
-                    }
-                };
-                self.done.notify_all();
-                if let Some(p) = panic {
-                    drop(state);
-                    resume_unwind(p);
                 }
-                continue;
+                own.expect("the leader's job is in its batch")
             }
-            state = self.done.wait(state).unwrap_or_else(|p| p.into_inner());
+            Err(p) => {
+                for s in slots.iter().filter(|s| !Arc::ptr_eq(s, &slot)) {
+                    s.set(Turn::Panicked);
+                }
+                resume_unwind(p)
+            }
         }
     }
 
@@ -115,10 +142,6 @@ impl<J, R> GroupCommit<J, R> {
             uploads: self.jobs.load(Ordering::Relaxed),
             commits: self.batches.load(Ordering::Relaxed),
         }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State<J, R>> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -141,7 +164,11 @@ mod tests {
                 let (group, batches, running) = (group.clone(), batches.clone(), running.clone());
                 std::thread::spawn(move || {
                     group.submit(n, |jobs| {
-                        assert_eq!(running.fetch_add(1, Ordering::SeqCst), 0, "one batch at a time");
+                        assert_eq!(
+                            running.fetch_add(1, Ordering::SeqCst),
+                            0,
+                            "one batch at a time"
+                        );
                         std::thread::sleep(Duration::from_millis(20));
                         batches.lock().unwrap().push(jobs.clone());
                         running.fetch_sub(1, Ordering::SeqCst);
@@ -155,7 +182,11 @@ mod tests {
         let batches = batches.lock().unwrap();
         let mut all: Vec<u32> = batches.iter().flatten().copied().collect();
         all.sort();
-        assert_eq!(all, (0..16).collect::<Vec<_>>(), "every job ran exactly once");
+        assert_eq!(
+            all,
+            (0..16).collect::<Vec<_>>(),
+            "every job ran exactly once"
+        );
         assert!(
             batches.len() < 16,
             "jobs that waited were committed together: {batches:?}"

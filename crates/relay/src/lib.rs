@@ -11,8 +11,9 @@
 //! flight, so no record that was acknowledged is lost.
 
 mod api;
-mod group;
+pub mod cache;
 pub mod cli;
+mod group;
 mod limit;
 mod live;
 mod metrics;

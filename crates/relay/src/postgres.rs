@@ -7,8 +7,14 @@
 //!   numbers its records, so server sequence numbers stay gap-free and ordered per document
 //!   whichever process took the upload; an upload committed by one process is what any other
 //!   reads next.
-//! - **No cache to go stale.** Device keys and memberships are read from the database on every
-//!   request, so a removal through one relay takes effect on all at once.
+//! - **Caches that cannot go stale.** Each process keeps device keys and memberships in memory
+//!   (`cache.rs`). Every change of membership raises `member_epoch` in its own transaction, and
+//!   every request reads the epoch in the statement that stores its nonce: a process that sees it
+//!   risen drops its memberships before it reads one, so a removal through one relay takes effect
+//!   on all at once.
+//! - **Group commit.** Uploads waiting while one commits are written together, in one transaction
+//!   (`group.rs`); their documents are locked in the order of their ids, so two processes' batches
+//!   cannot deadlock.
 //! - **Replay protection.** Nonces are rows with a primary key; a second relay sees the first one's
 //!   nonce. They go through connections of their own that commit without waiting for the WAL
 //!   flush (`synchronous_commit = off`): a crash of the database may forget the newest few hundred
@@ -34,7 +40,8 @@ use crate::group::GroupCommit;
 use crate::storage::*;
 
 /// The schema, one step per entry; `relay_schema` records how many have run.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
 CREATE TABLE devices (
     id            TEXT PRIMARY KEY,
     public_key    BYTEA NOT NULL,
@@ -87,7 +94,19 @@ CREATE TABLE nonces (
     PRIMARY KEY (device, nonce)
 );
 CREATE INDEX nonces_by_time ON nonces (time_ms);
-"];
+",
+    "
+-- Raised by every change of membership, in the change's own transaction: each relay process
+-- reads it with every request's nonce and drops its cached memberships when it has risen.
+CREATE TABLE member_epoch (epoch BIGINT NOT NULL);
+INSERT INTO member_epoch (epoch) VALUES (0);
+-- A device's memberships, for `/v2/news`.
+CREATE INDEX members_by_device ON members (device_id);
+",
+];
+
+/// Inside a transaction that changes memberships (see `cache.rs`).
+const RAISE_MEMBER_EPOCH: &str = "UPDATE member_epoch SET epoch = epoch + 1";
 
 /// The channel on which each upload is announced to every relay process (`LISTEN`/`NOTIFY`):
 /// `<document> <highest sequence number stored> <sender>`, ids only.
@@ -389,6 +408,18 @@ impl RelayStorage for PgStorage {
         time_ms: i64,
         forget_before_ms: i64,
     ) -> Result<bool, StorageError> {
+        Ok(self
+            .check_nonce(device, nonce, time_ms, forget_before_ms)?
+            .fresh)
+    }
+
+    fn check_nonce(
+        &self,
+        device: Uuid,
+        nonce: &str,
+        time_ms: i64,
+        forget_before_ms: i64,
+    ) -> Result<NonceCheck, StorageError> {
         use std::sync::atomic::Ordering;
         let mut conn = self.nonce_conn()?;
         let last = self.swept.load(Ordering::SeqCst);
@@ -403,12 +434,18 @@ impl RelayStorage for PgStorage {
                 &[&forget_before_ms],
             )?;
         }
-        let n = conn.execute(
-            "INSERT INTO nonces (device, nonce, time_ms) VALUES ($1, $2, $3)
-             ON CONFLICT DO NOTHING",
+        // One statement, one round trip: the nonce stored, and the membership epoch read.
+        let row = conn.query_one(
+            "WITH stored AS (
+               INSERT INTO nonces (device, nonce, time_ms) VALUES ($1, $2, $3)
+               ON CONFLICT DO NOTHING RETURNING 1)
+             SELECT (SELECT count(*) FROM stored), (SELECT epoch FROM member_epoch)",
             &[&device.to_string(), &nonce, &time_ms],
         )?;
-        Ok(n == 1)
+        Ok(NonceCheck {
+            fresh: row.get::<_, i64>(0) == 1,
+            members_epoch: Some(row.get(1)),
+        })
     }
 
     fn create_doc(&self, doc: Uuid, creator: Uuid, now_ms: i64) -> Result<Created, StorageError> {
@@ -462,10 +499,14 @@ impl RelayStorage for PgStorage {
     }
 
     fn set_end_day(&self, doc: Uuid, end_day: Option<i64>) -> Result<(), StorageError> {
-        self.conn()?.execute(
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        tx.execute(
             "UPDATE docs SET end_day = $2 WHERE id = $1",
             &[&doc.to_string(), &end_day],
         )?;
+        tx.execute(RAISE_MEMBER_EPOCH, &[])?;
+        tx.commit()?;
         Ok(())
     }
 
@@ -575,6 +616,7 @@ impl RelayStorage for PgStorage {
              ON CONFLICT (doc_id, device_id) DO UPDATE SET role = EXCLUDED.role, served_through = 0",
             &[&doc, &d, &role],
         )?;
+        tx.execute(RAISE_MEMBER_EPOCH, &[])?;
         tx.commit()?;
         Ok(Accept::Accepted {
             doc_id,
@@ -601,8 +643,21 @@ impl RelayStorage for PgStorage {
              WHERE doc_id = $1 AND created_by = $2 AND used_by IS NULL",
             &[&d, &dev],
         )?;
+        tx.execute(RAISE_MEMBER_EPOCH, &[])?;
         tx.commit()?;
         Ok(n == 1)
+    }
+
+    fn memberships_of(&self, device: Uuid) -> Result<Vec<(Uuid, Membership, u64)>, StorageError> {
+        let rows = self.conn()?.query(
+            "SELECT m.doc_id, m.role, d.end_day, m.served_through,
+                    (SELECT coalesce(max(server_seq), 0) FROM records r WHERE r.doc_id = m.doc_id)
+             FROM members m JOIN docs d ON d.id = m.doc_id WHERE m.device_id = $1",
+            &[&device.to_string()],
+        )?;
+        rows.iter()
+            .map(|r| member_row(r.get(0), r.get(1), r.get(2), r.get(3), r.get(4)))
+            .collect()
     }
 
     fn doc_bytes(&self, doc: Uuid) -> Result<u64, StorageError> {
@@ -624,6 +679,21 @@ impl RelayStorage for PgStorage {
                 &[&doc.to_string(), &device.to_string(), &(device_seq as i64)],
             )?
             .is_some())
+    }
+
+    fn ready(&self) -> Result<(), StorageError> {
+        // A server in recovery (a standby, or a primary that failed over to become one) takes no
+        // writes: not ready, although it answers.
+        let standby: bool = self
+            .conn()?
+            .query_one("SELECT pg_is_in_recovery()", &[])?
+            .get(0);
+        if standby {
+            return Err(StorageError::Unavailable(
+                "the database is a standby and takes no writes".into(),
+            ));
+        }
+        Ok(())
     }
 
     fn commits(&self) -> Commits {

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS members (
     served_through INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (doc_id, device_id)
 ) STRICT;
+CREATE INDEX IF NOT EXISTS members_by_device ON members (device_id);
 CREATE TABLE IF NOT EXISTS invitations (
     id          TEXT PRIMARY KEY,
     doc_id      TEXT NOT NULL,
@@ -89,6 +90,9 @@ const INSERT_NONCE: &str =
 const MEMBERSHIP: &str =
     "SELECT m.role, d.end_day, m.served_through FROM members m JOIN docs d ON d.id = m.doc_id
      WHERE m.doc_id = ?1 AND m.device_id = ?2";
+const MEMBERSHIPS_OF: &str = "SELECT m.doc_id, m.role, d.end_day, m.served_through,
+            (SELECT coalesce(max(server_seq), 0) FROM records r WHERE r.doc_id = m.doc_id)
+     FROM members m JOIN docs d ON d.id = m.doc_id WHERE m.device_id = ?1";
 const LATEST: &str = "SELECT coalesce(max(server_seq), 0) FROM records WHERE doc_id = ?1";
 const SERVED: &str = "UPDATE members SET served_through = ?3
      WHERE doc_id = ?1 AND device_id = ?2 AND served_through < ?3";
@@ -261,13 +265,23 @@ fn append_one(conn: &Connection, job: &AppendJob) -> Result<Vec<Appended>, Stora
             continue;
         }
         let seq: i64 = conn
-            .prepare_cached("SELECT coalesce(max(server_seq), 0) + 1 FROM records WHERE doc_id = ?1")?
+            .prepare_cached(
+                "SELECT coalesce(max(server_seq), 0) + 1 FROM records WHERE doc_id = ?1",
+            )?
             .query_row([&d], |r| r.get(0))?;
         conn.prepare_cached(
             "INSERT INTO records (doc_id, server_seq, device_id, device_seq, kind, body, stored_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?
-        .execute(params![d, seq, rec.device, rec.device_seq, rec.kind as i64, rec.body, job.now_ms])?;
+        .execute(params![
+            d,
+            seq,
+            rec.device,
+            rec.device_seq,
+            rec.kind as i64,
+            rec.body,
+            job.now_ms
+        ])?;
         if AppendJob::compacts(rec) {
             // The snapshot holds everything up to `covers_through`; keep the newest record of
             // each device so idempotency on (device, device sequence) still answers for it,
@@ -386,6 +400,26 @@ impl RelayStorage for SqliteStorage {
             Ok(Membership::stored(role_from(&role)?, end_day, served))
         })
         .transpose()
+    }
+
+    fn memberships_of(&self, device: Uuid) -> Result<Vec<(Uuid, Membership, u64)>, StorageError> {
+        let conn = self.reader();
+        let mut st = conn.prepare_cached(MEMBERSHIPS_OF)?;
+        let rows = st.query_map([device.to_string()], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (doc, role, end_day, served, latest) = row?;
+            out.push(member_row(&doc, &role, end_day, served, latest)?);
+        }
+        Ok(out)
     }
 
     fn doc_bytes(&self, doc: Uuid) -> Result<u64, StorageError> {
@@ -551,6 +585,13 @@ impl RelayStorage for SqliteStorage {
         )?;
         tx.commit()?;
         Ok(n == 1)
+    }
+
+    fn ready(&self) -> Result<(), StorageError> {
+        // Reads the file's header, so a file that went away or cannot be read is not ready.
+        self.reader()
+            .query_row("PRAGMA schema_version", [], |r| r.get::<_, i64>(0))?;
+        Ok(())
     }
 
     fn commits(&self) -> Commits {

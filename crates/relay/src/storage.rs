@@ -59,6 +59,24 @@ impl Membership {
     }
 }
 
+/// One row of [`RelayStorage::memberships_of`] as both backends read it.
+pub(crate) fn member_row(
+    doc: &str,
+    role: &str,
+    end_day: Option<i64>,
+    served_through: i64,
+    latest: i64,
+) -> Result<(Uuid, Membership, u64), StorageError> {
+    let doc = doc
+        .parse()
+        .map_err(|_| StorageError::Malformed("doc id".into()))?;
+    Ok((
+        doc,
+        Membership::stored(role_from(role)?, end_day, served_through),
+        latest.max(0) as u64,
+    ))
+}
+
 /// A role as both backends store it.
 pub(crate) fn role_code(r: MemberRole) -> &'static str {
     match r {
@@ -129,10 +147,38 @@ pub trait RelayStorage: Send + Sync + 'static {
         time_ms: i64,
         forget_before_ms: i64,
     ) -> Result<bool, StorageError>;
+    /// [`RelayStorage::fresh_nonce`], and on a database several relay processes share, the
+    /// membership epoch read in the same statement (see `cache.rs`).
+    fn check_nonce(
+        &self,
+        device: Uuid,
+        nonce: &str,
+        time_ms: i64,
+        forget_before_ms: i64,
+    ) -> Result<NonceCheck, StorageError> {
+        Ok(NonceCheck {
+            fresh: self.fresh_nonce(device, nonce, time_ms, forget_before_ms)?,
+            members_epoch: None,
+        })
+    }
     fn create_doc(&self, doc: Uuid, creator: Uuid, now_ms: i64) -> Result<Created, StorageError>;
     fn membership(&self, doc: Uuid, device: Uuid) -> Result<Option<Membership>, StorageError>;
+    /// [`RelayStorage::membership`], with `served_through` at least `claimed` if the database
+    /// says so: a cache reads its entry afresh when a device claims more than it holds.
+    fn membership_covering(
+        &self,
+        doc: Uuid,
+        device: Uuid,
+        claimed: u64,
+    ) -> Result<Option<Membership>, StorageError> {
+        let _ = claimed;
+        self.membership(doc, device)
+    }
     /// How many documents `device` has created (its quota).
     fn docs_created_by(&self, device: Uuid) -> Result<u64, StorageError>;
+    /// Every document `device` is a member of: its membership and the highest sequence number
+    /// stored in it (what `/v2/news` compares with the device's cursors).
+    fn memberships_of(&self, device: Uuid) -> Result<Vec<(Uuid, Membership, u64)>, StorageError>;
     fn set_end_day(&self, doc: Uuid, end_day: Option<i64>) -> Result<(), StorageError>;
     /// Stores an invitation (only the hash of its secret) and, if it has one, its short code's
     /// sealed bundle. False if the invitation id exists already.
@@ -189,6 +235,18 @@ pub trait RelayStorage: Send + Sync + 'static {
     }
     /// Uploads stored and the commits (flushes) they took so far: group commit at work.
     fn commits(&self) -> Commits;
+    /// Whether the database answers now and takes writes: the readiness check (`/readyz`).
+    fn ready(&self) -> Result<(), StorageError>;
+}
+
+/// See [`RelayStorage::check_nonce`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NonceCheck {
+    /// Not seen before: the request is no replay.
+    pub fresh: bool,
+    /// Raised by every change of membership, in its own transaction (PostgreSQL); `None` where
+    /// only one process writes the database.
+    pub members_epoch: Option<i64>,
 }
 
 /// See [`RelayStorage::commits`].

@@ -585,6 +585,11 @@ async fn health_answers_without_a_signature() {
         .await
         .unwrap();
     assert_eq!(body, "ok");
+    let ready = reqwest::get(format!("{}/readyz", relay.base))
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    assert_eq!(ready.text().await.unwrap(), "ready");
     // `/metrics` only when the operator asks for it.
     let metrics = reqwest::get(format!("{}/metrics", relay.base))
         .await

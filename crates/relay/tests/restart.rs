@@ -52,8 +52,11 @@ fn a_restarted_database_is_unavailable_meanwhile_and_the_relay_recovers_losing_n
         [Appended::Stored(1)]
     );
 
+    assert!(s.ready().is_ok());
     pg_ctl("-m fast stop");
-    // Every pooled connection is broken now; each call says the database is away.
+    // Not ready (`/readyz` answers 503), and every pooled connection is broken now: each call
+    // says the database is away.
+    assert!(matches!(s.ready(), Err(StorageError::Unavailable(_))));
     for _ in 0..6 {
         match s.append(doc, &[record(2)], 0) {
             Err(StorageError::Unavailable(_)) => {}
@@ -74,6 +77,7 @@ fn a_restarted_database_is_unavailable_meanwhile_and_the_relay_recovers_losing_n
         }
     };
     assert_eq!(stored, [Appended::Stored(2)]);
+    assert!(s.ready().is_ok(), "ready again");
     let all = s.pull(doc, 0, Uuid::new_v4(), 1 << 20, true).unwrap();
     let seqs: Vec<u64> = all.records.iter().map(|r| r.server_seq).collect();
     assert_eq!(

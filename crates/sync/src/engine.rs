@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::SyncError;
 use crate::client::{StoreAccess, SyncClient, device_key, doc_key, refused};
+use crate::news::News;
 use crate::outgoing::{ensure_registered, send_end_days, send_invitations, send_removals};
 use crate::plan::{self, Join, RelayPlan};
 
@@ -756,18 +757,55 @@ async fn sync_relay(
     report.round_trips += send_end_days(store, client, relay, device, key).await?;
     report.round_trips += send_invitations(store, client, relay, device, key).await?;
 
-    // The relay takes at most `MAX_DOCS_PER_REQUEST` documents a request: an adviser with more
-    // syncs them a slice at a time, each slice to its end before the next.
-    let joined: Vec<Uuid> = store.with(|s| -> Result<_, SyncError> {
+    // First what is new, in one small request (for a device with more than a few documents here:
+    // with fewer, naming each one's cursor costs no more, and saves the round trip); then only
+    // the documents that have something to send or to fetch. The relay takes at most `MAX_DOCS_PER_REQUEST` documents a request: an
+    // adviser with more syncs them a slice at a time, each slice to its end before the next.
+    let joined: Vec<SyncDoc> = store.with(|s| -> Result<_, SyncError> {
         Ok(s.sync_docs()?
             .into_iter()
             .filter(|d| d.joined && d.relay == relay)
-            .map(|d| d.doc_id)
             .collect())
     })?;
+    if joined.is_empty() {
+        return Ok(());
+    }
+    let news = if joined.len() > plan::ASK_NEWS_FROM {
+        let cursors: Vec<(Uuid, u64)> = joined.iter().map(|d| (d.doc_id, d.cursor)).collect();
+        report.round_trips += 1;
+        crate::news::ask(client, relay, device, key, &cursors, false).await?
+    } else {
+        News::Unknown
+    };
+    let changed: std::collections::HashSet<Uuid> = match &news {
+        News::Changed(docs) => docs.iter().copied().collect(),
+        News::Unknown => Default::default(),
+    };
+    let due = store.with(|s| -> Result<_, SyncError> {
+        let adviser = s.role() == folgesvenn_domain::Role::Adviser;
+        let mut due = Vec::new();
+        for d in &joined {
+            let turn = plan::Turn {
+                news: news == News::Unknown || changed.contains(&d.doc_id),
+                queued: s.outbox(d.doc_id)?.len(),
+                relay_full: s.meta(&full_key(d.doc_id))?.as_deref() == Some("1"),
+                records_since: s
+                    .meta(&counter_key(d.doc_id))?
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .unwrap_or(0),
+                snapshot_after: client.snapshot_after,
+                adviser,
+            };
+            if plan::needs_turn(turn) {
+                due.push(d.doc_id);
+            }
+        }
+        Ok(due)
+    })?;
     let mut too_large = None;
-    for chunk in joined.chunks(MAX_DOCS_PER_REQUEST) {
-        too_large = too_large.or(sync_chunk(store, client, relay, device, key, chunk, report).await?);
+    for chunk in due.chunks(MAX_DOCS_PER_REQUEST) {
+        too_large =
+            too_large.or(sync_chunk(store, client, relay, device, key, chunk, report).await?);
     }
     if report.refused_full > 0 {
         return Err(SyncError::DocumentFull);

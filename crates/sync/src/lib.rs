@@ -26,6 +26,7 @@ mod engine;
 mod invitation;
 mod live;
 pub mod members;
+mod news;
 mod outgoing;
 mod pairing;
 mod plan;

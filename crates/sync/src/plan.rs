@@ -132,6 +132,31 @@ pub(crate) fn snapshot_due(f: SnapshotFacts) -> bool {
         && !f.held_back
 }
 
+/// A device with more documents than this at a relay asks what is new there first (`/v2/news`);
+/// with this many or fewer, one request naming every document's cursor is about as small as the
+/// question, and the sync stays one round trip.
+pub(crate) const ASK_NEWS_FROM: usize = 16;
+
+/// What decides whether a document takes part in a sync, after the relay said what is new.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Turn {
+    /// The relay names it as holding something new, or cannot say.
+    pub news: bool,
+    /// Records queued to send.
+    pub queued: usize,
+    pub relay_full: bool,
+    pub records_since: u64,
+    pub snapshot_after: u64,
+    /// This device is an adviser's (only advisers snapshot).
+    pub adviser: bool,
+}
+
+/// A document syncs if there is something to fetch, something to send, or a snapshot may be due;
+/// an idle document stays out of the request.
+pub(crate) fn needs_turn(t: Turn) -> bool {
+    t.news || t.queued > 0 || t.relay_full || (t.adviser && t.records_since >= t.snapshot_after)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,5 +301,39 @@ mod tests {
             adviser: false,
             ..facts()
         });
+    }
+
+    #[test]
+    fn an_idle_document_stays_out_of_the_sync() {
+        let idle = Turn {
+            news: false,
+            queued: 0,
+            relay_full: false,
+            records_since: 3,
+            snapshot_after: 200,
+            adviser: true,
+        };
+        assert!(!needs_turn(idle));
+        assert!(needs_turn(Turn { news: true, ..idle }));
+        assert!(needs_turn(Turn { queued: 1, ..idle }));
+        assert!(needs_turn(Turn {
+            relay_full: true,
+            ..idle
+        }));
+        assert!(
+            needs_turn(Turn {
+                records_since: 200,
+                ..idle
+            }),
+            "a snapshot may be due"
+        );
+        assert!(
+            !needs_turn(Turn {
+                records_since: 200,
+                adviser: false,
+                ..idle
+            }),
+            "an employer's device never snapshots"
+        );
     }
 }
