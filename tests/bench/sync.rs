@@ -88,6 +88,43 @@ async fn pump(
     let _ = to.shutdown().await;
 }
 
+/// The real relay (in-process, its SQLite file in `dir`) behind the counting proxy, and a client
+/// that counts its requests.
+struct Counted {
+    relay: String,
+    up: Arc<AtomicU64>,
+    down: Arc<AtomicU64>,
+    net: Arc<Counting>,
+    client: SyncClient,
+}
+
+async fn counted_relay(dir: &std::path::Path, config: Config) -> Counted {
+    let storage = SqliteStorage::open(&dir.join("relay.db")).unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let relay_addr = listener.local_addr().unwrap().to_string();
+    tokio::spawn(serve(
+        listener,
+        Arc::new(storage),
+        config,
+        std::future::pending(),
+    ));
+    let (up, down) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let relay = counting_proxy(relay_addr, up.clone(), down.clone()).await;
+    let net = Arc::new(Counting {
+        http: Http::new(Duration::from_secs(120)),
+        posts: AtomicU64::new(0),
+        before_news: Default::default(),
+    });
+    let client = SyncClient::with_transport(net.clone());
+    Counted {
+        relay,
+        up,
+        down,
+        net,
+        client,
+    }
+}
+
 /// One working day on both devices, offline from each other.
 fn working_day(adviser: &mut Store, employer: &mut Store, p: Uuid, day: Day, rng: &mut StdRng) {
     set_day(adviser, day);
@@ -242,23 +279,13 @@ fn automerge_figures(base: &[u8], a: &AutoCommit, e: &AutoCommit) -> ((u64, u64)
 
 async fn measure(name: &'static str, days: i64, seed: u64) -> Row {
     let tmp = tempfile::tempdir().unwrap();
-    let storage = SqliteStorage::open(&tmp.path().join("relay.db")).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let relay_addr = listener.local_addr().unwrap().to_string();
-    tokio::spawn(serve(
-        listener,
-        Arc::new(storage),
-        Config::default(),
-        std::future::pending(),
-    ));
-    let (up, down) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
-    let relay = counting_proxy(relay_addr, up.clone(), down.clone()).await;
-    let net = Arc::new(Counting {
-        http: Http::new(Duration::from_secs(30)),
-        posts: AtomicU64::new(0),
-        before_news: Default::default(),
-    });
-    let client = SyncClient::with_transport(net.clone());
+    let Counted {
+        relay,
+        up,
+        down,
+        net,
+        client,
+    } = counted_relay(tmp.path(), Config::default()).await;
     let mut rng = StdRng::seed_from_u64(seed);
 
     let mut adviser = Store::create(
@@ -399,9 +426,6 @@ struct Idle {
 
 async fn measure_idle(placements: usize) -> Idle {
     let tmp = tempfile::tempdir().unwrap();
-    let storage = SqliteStorage::open(&tmp.path().join("relay.db")).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let relay_addr = listener.local_addr().unwrap().to_string();
     // Setting up thousands of documents goes beyond a device's rate limit; what is measured
     // after it is one request or a few.
     let config = Config {
@@ -410,20 +434,13 @@ async fn measure_idle(placements: usize) -> Idle {
         burst: 1e6,
         ..Config::default()
     };
-    tokio::spawn(serve(
-        listener,
-        Arc::new(storage),
-        config,
-        std::future::pending(),
-    ));
-    let (up, down) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
-    let relay = counting_proxy(relay_addr, up.clone(), down.clone()).await;
-    let net = Arc::new(Counting {
-        http: Http::new(Duration::from_secs(120)),
-        posts: AtomicU64::new(0),
-        before_news: Default::default(),
-    });
-    let client = SyncClient::with_transport(net.clone());
+    let Counted {
+        relay,
+        up,
+        down,
+        net,
+        client,
+    } = counted_relay(tmp.path(), config).await;
     let mut rng = StdRng::seed_from_u64(500);
     let mut adviser = Store::create(
         &tmp.path().join("a"),

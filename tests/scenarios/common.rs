@@ -18,6 +18,20 @@ pub fn fixed_clock(store: &mut Store, at: &str) {
     store.set_clock(move || (m, m.day()));
 }
 
+/// A day the employer logs: present, six hours, `tasks` done (a marker the test looks for).
+pub fn day_logged(date: &str, tasks: &str) -> NewObservation {
+    NewObservation {
+        date: day(date),
+        attendance: Attendance::Present,
+        hours: 6.0,
+        tasks_done: tasks.into(),
+        went_well: String::new(),
+        problem: String::new(),
+        wants_contact: false,
+        contact_message: String::new(),
+    }
+}
+
 pub fn placement_input(name: &str) -> NewPlacement {
     NewPlacement {
         candidate_name: name.into(),

@@ -127,19 +127,6 @@ fn fresh_database() -> String {
     format!("{base}/{name}")
 }
 
-fn day_of(date: &str, tasks: &str) -> NewObservation {
-    NewObservation {
-        date: day(date),
-        attendance: Attendance::Present,
-        hours: 6.0,
-        tasks_done: tasks.into(),
-        went_well: String::new(),
-        problem: String::new(),
-        wants_contact: false,
-        contact_message: String::new(),
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs PostgreSQL: cargo xtask test starts one"]
 async fn devices_syncing_through_two_relay_processes_converge_hear_each_other_and_honour_a_removal()
@@ -180,7 +167,7 @@ async fn devices_syncing_through_two_relay_processes_converge_hear_each_other_an
             })
             .unwrap();
         employer
-            .log_observation(p, &day_of(&format!("2026-11-2{n}"), &format!("Lager {n}")))
+            .log_observation(p, &day_logged(&format!("2026-11-2{n}"), &format!("Lager {n}")))
             .unwrap();
         sync_once(&mut adviser, &client).await.unwrap();
         sync_once(&mut employer, &client).await.unwrap();
@@ -222,7 +209,7 @@ async fn devices_syncing_through_two_relay_processes_converge_hear_each_other_an
     let before = seen.borrow().applied;
     let started = std::time::Instant::now();
     employer
-        .log_observation(p, &day_of("2026-11-26", "Varemottak TO-PROSESSER"))
+        .log_observation(p, &day_logged("2026-11-26", "Varemottak TO-PROSESSER"))
         .unwrap();
     sync_once(&mut employer, &client).await.unwrap();
     tokio::time::timeout(

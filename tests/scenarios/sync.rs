@@ -759,16 +759,7 @@ async fn an_online_device_gets_the_other_sides_change_without_waiting_for_its_in
         .unwrap()
         .log_observation(
             p,
-            &NewObservation {
-                date: day("2026-11-27"),
-                attendance: Attendance::Present,
-                hours: 6.0,
-                tasks_done: "Varemottak LIVE-5c2e".into(),
-                went_well: String::new(),
-                problem: String::new(),
-                wants_contact: false,
-                contact_message: String::new(),
-            },
+            &day_logged("2026-11-27", "Varemottak LIVE-5c2e"),
         )
         .unwrap();
     e.sync_now();
@@ -841,16 +832,7 @@ async fn an_adviser_with_more_documents_than_one_request_takes_syncs_them_all() 
     employer
         .log_observation(
             p,
-            &NewObservation {
-                date: day("2026-11-27"),
-                attendance: Attendance::Present,
-                hours: 6.0,
-                tasks_done: "Varemottak SLICE-7f1a".into(),
-                went_well: String::new(),
-                problem: String::new(),
-                wants_contact: false,
-                contact_message: String::new(),
-            },
+            &day_logged("2026-11-27", "Varemottak SLICE-7f1a"),
         )
         .unwrap();
     sync_once(&mut employer, &client).await.unwrap();
@@ -925,16 +907,7 @@ async fn an_idle_adviser_with_many_placements_syncs_in_one_small_round_trip() {
         "idle: one question, nothing else: {idle:?}"
     );
 
-    let day = |tasks: &str| NewObservation {
-        date: day("2026-11-27"),
-        attendance: Attendance::Present,
-        hours: 6.0,
-        tasks_done: tasks.into(),
-        went_well: String::new(),
-        problem: String::new(),
-        wants_contact: false,
-        contact_message: String::new(),
-    };
+    let day = |tasks: &str| day_logged("2026-11-27", tasks);
     employer
         .log_observation(p, &day("Varemottak NYTT-1"))
         .unwrap();
