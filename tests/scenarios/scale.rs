@@ -167,7 +167,10 @@ async fn devices_syncing_through_two_relay_processes_converge_hear_each_other_an
             })
             .unwrap();
         employer
-            .log_observation(p, &day_logged(&format!("2026-11-2{n}"), &format!("Lager {n}")))
+            .log_observation(
+                p,
+                &day_logged(&format!("2026-11-2{n}"), &format!("Lager {n}")),
+            )
             .unwrap();
         sync_once(&mut adviser, &client).await.unwrap();
         sync_once(&mut employer, &client).await.unwrap();

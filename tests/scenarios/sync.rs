@@ -757,10 +757,7 @@ async fn an_online_device_gets_the_other_sides_change_without_waiting_for_its_in
     employer
         .lock()
         .unwrap()
-        .log_observation(
-            p,
-            &day_logged("2026-11-27", "Varemottak LIVE-5c2e"),
-        )
+        .log_observation(p, &day_logged("2026-11-27", "Varemottak LIVE-5c2e"))
         .unwrap();
     e.sync_now();
     tokio::time::timeout(
@@ -830,10 +827,7 @@ async fn an_adviser_with_more_documents_than_one_request_takes_syncs_them_all() 
     sync_once(&mut adviser, &client).await.unwrap();
     sync_once(&mut employer, &client).await.unwrap();
     employer
-        .log_observation(
-            p,
-            &day_logged("2026-11-27", "Varemottak SLICE-7f1a"),
-        )
+        .log_observation(p, &day_logged("2026-11-27", "Varemottak SLICE-7f1a"))
         .unwrap();
     sync_once(&mut employer, &client).await.unwrap();
     let report = sync_once(&mut adviser, &client).await.unwrap();

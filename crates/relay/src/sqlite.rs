@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS docs (
     id         TEXT PRIMARY KEY,
     created_by TEXT NOT NULL,
     created_at INTEGER NOT NULL,
-    end_day    INTEGER
+    end_day    INTEGER,
+    bytes      INTEGER NOT NULL DEFAULT 0
 ) STRICT;
 CREATE INDEX IF NOT EXISTS docs_by_creator ON docs (created_by);
 CREATE TABLE IF NOT EXISTS members (
@@ -140,6 +141,7 @@ impl SqliteStorage {
         )?;
         conn.execute_batch(SCHEMA)?;
         add_served_through(&conn)?;
+        add_doc_bytes(&conn)?;
         stable_plans(&conn)?;
         // Relays before the nonce file kept the cache here; it is only a cache.
         conn.execute_batch("DROP TABLE IF EXISTS nonces;")?;
@@ -187,6 +189,26 @@ fn add_served_through(conn: &Connection) -> Result<(), StorageError> {
              ALTER TABLE members ADD COLUMN served_through INTEGER NOT NULL DEFAULT 0;
              UPDATE members SET served_through =
                (SELECT coalesce(max(server_seq), 0) FROM records WHERE doc_id = members.doc_id);
+             COMMIT;",
+        )?;
+    }
+    Ok(())
+}
+
+/// Relays from before `docs.bytes` summed a document's records on every upload (its quota); the
+/// total is now kept with the document, counted once here for what is already stored.
+fn add_doc_bytes(conn: &Connection) -> Result<(), StorageError> {
+    let has: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM pragma_table_info('docs') WHERE name = 'bytes'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has {
+        conn.execute_batch(
+            "BEGIN;
+             ALTER TABLE docs ADD COLUMN bytes INTEGER NOT NULL DEFAULT 0;
+             UPDATE docs SET bytes =
+               (SELECT coalesce(sum(length(body)), 0) FROM records WHERE doc_id = docs.id);
              COMMIT;",
         )?;
     }
@@ -282,6 +304,8 @@ fn append_one(conn: &Connection, job: &AppendJob) -> Result<Vec<Appended>, Stora
             rec.body,
             job.now_ms
         ])?;
+        conn.prepare_cached("UPDATE docs SET bytes = bytes + ?2 WHERE id = ?1")?
+            .execute(params![d, rec.body.len() as i64])?;
         if AppendJob::compacts(rec) {
             // The snapshot holds everything up to `covers_through`; keep the newest record of
             // each device so idempotency on (device, device sequence) still answers for it,
@@ -292,6 +316,13 @@ fn append_one(conn: &Connection, job: &AppendJob) -> Result<Vec<Appended>, Stora
                  AND kind <> ?4
                  AND server_seq NOT IN (SELECT max(server_seq) FROM records WHERE doc_id = ?1 GROUP BY device_id)",
                 params![d, rec.covers_through, seq, RecordKind::Roster as i64],
+            )?;
+            // Snapshots are rare: what is left is counted afresh.
+            conn.execute(
+                "UPDATE docs SET bytes =
+                   (SELECT coalesce(sum(length(body)), 0) FROM records WHERE doc_id = ?1)
+                 WHERE id = ?1",
+                [&d],
             )?;
         }
         out.push(Appended::Stored(seq as u64));
@@ -423,13 +454,12 @@ impl RelayStorage for SqliteStorage {
     }
 
     fn doc_bytes(&self, doc: Uuid) -> Result<u64, StorageError> {
-        // `length` of a blob reads its size from the row header, not the blob.
-        let n: i64 = self.reader().query_row(
-            "SELECT coalesce(sum(length(body)), 0) FROM records WHERE doc_id = ?1",
-            [doc.to_string()],
-            |r| r.get(0),
-        )?;
-        Ok(n as u64)
+        let n: Option<i64> = self
+            .reader()
+            .prepare_cached("SELECT bytes FROM docs WHERE id = ?1")?
+            .query_row([doc.to_string()], |r| r.get(0))
+            .optional()?;
+        Ok(n.unwrap_or(0).max(0) as u64)
     }
 
     fn has_record(&self, doc: Uuid, device: Uuid, device_seq: u64) -> Result<bool, StorageError> {
@@ -617,6 +647,13 @@ impl RelayStorage for SqliteStorage {
         first: bool,
     ) -> Result<Pulled, StorageError> {
         let mut conn = self.reader();
+        // Nothing new, the most common pull: one lookup, no transaction.
+        let latest: i64 = conn
+            .prepare_cached(LATEST)?
+            .query_row([doc.to_string()], |r| r.get(0))?;
+        if latest.max(0) as u64 <= since {
+            return Ok(Pulled::nothing(since));
+        }
         // One view of the log for the whole answer, whatever is appended meanwhile.
         let tx = conn.transaction()?;
         let mut log = SqliteLog {
@@ -784,6 +821,48 @@ mod tests {
 
     /// A statement SQLite must compile again on every run costs more than running it: the relay
     /// under load once spent a fifth of its time re-preparing membership and pull queries.
+    /// A relay file from before `docs.bytes` (and `members.served_through`) opens with each
+    /// document's total counted from its records, so its quota holds from the first upload on.
+    #[test]
+    fn an_older_relay_file_gets_each_documents_total() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("relay.db");
+        let (doc, device) = (Uuid::new_v4(), Uuid::new_v4());
+        {
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(
+                "CREATE TABLE docs (id TEXT PRIMARY KEY, created_by TEXT NOT NULL,
+                   created_at INTEGER NOT NULL, end_day INTEGER) STRICT;
+                 CREATE TABLE members (doc_id TEXT NOT NULL, device_id TEXT NOT NULL,
+                   role TEXT NOT NULL, PRIMARY KEY (doc_id, device_id)) STRICT;
+                 CREATE TABLE records (doc_id TEXT NOT NULL, server_seq INTEGER NOT NULL,
+                   device_id TEXT NOT NULL, device_seq INTEGER NOT NULL, kind INTEGER NOT NULL,
+                   body BLOB NOT NULL, stored_at INTEGER NOT NULL,
+                   PRIMARY KEY (doc_id, server_seq), UNIQUE (doc_id, device_id, device_seq)) STRICT;",
+            )
+            .unwrap();
+            old.execute(
+                "INSERT INTO docs (id, created_by, created_at) VALUES (?1, ?2, 0)",
+                [doc.to_string(), device.to_string()],
+            )
+            .unwrap();
+            for (n, len) in [(1, 100), (2, 250)] {
+                old.execute(
+                    "INSERT INTO records VALUES (?1, ?2, ?3, ?2, 0, ?4, 0)",
+                    params![doc.to_string(), n, device.to_string(), vec![0u8; len]],
+                )
+                .unwrap();
+            }
+        }
+        let s = SqliteStorage::open(&path).unwrap();
+        assert_eq!(s.doc_bytes(doc).unwrap(), 350);
+        assert_eq!(
+            s.doc_bytes(Uuid::new_v4()).unwrap(),
+            0,
+            "an unknown document"
+        );
+    }
+
     #[test]
     fn the_hot_statements_are_compiled_once() {
         let dir = tempfile::tempdir().unwrap();

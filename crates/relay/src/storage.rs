@@ -105,6 +105,18 @@ pub struct Pulled {
     pub bytes: usize,
 }
 
+impl Pulled {
+    /// Nothing after `since`.
+    pub(crate) fn nothing(since: u64) -> Pulled {
+        Pulled {
+            records: Vec::new(),
+            cursor: since,
+            more: false,
+            bytes: 0,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Created {
     Created,

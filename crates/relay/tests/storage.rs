@@ -226,7 +226,7 @@ fn story(s: &dyn RelayStorage) {
     // start gets the roster, then the snapshot, then what came after.
     let roster = record(doc, adviser, 4, RecordKind::Roster, 0);
     assert_eq!(
-        s.append(doc, &[roster], NOW).unwrap(),
+        s.append(doc, std::slice::from_ref(&roster), NOW).unwrap(),
         [Appended::Stored(5)]
     );
     let snapshot = record(doc, adviser, 5, RecordKind::Snapshot, 5);
@@ -247,7 +247,17 @@ fn story(s: &dyn RelayStorage) {
         [Appended::Duplicate(4)]
     );
     let after = record(doc, employer, 2, RecordKind::Changes, 0);
-    assert_eq!(s.append(doc, &[after], NOW).unwrap(), [Appended::Stored(7)]);
+    assert_eq!(
+        s.append(doc, std::slice::from_ref(&after), NOW).unwrap(),
+        [Appended::Stored(7)]
+    );
+    // What the document holds counts only what is left: the employer's kept newest, the roster,
+    // the snapshot and what came after.
+    let left: usize = [&e1, &roster, &snapshot, &after]
+        .iter()
+        .map(|r| wire::encode(*r).len())
+        .sum();
+    assert_eq!(s.doc_bytes(doc).unwrap(), left as u64);
     let fresh = s.pull(doc, 0, stranger, 1 << 20, true).unwrap();
     assert_eq!(
         (seqs(&fresh), fresh.cursor, fresh.more),
