@@ -527,6 +527,16 @@ async fn bench(quick: bool) -> Result<()> {
         {
             p.stop()?; // the profile covers the pulls with nothing new: the relay's own overhead
         }
+        // And one of the pushes, where the goal is missed furthest.
+        if op == Op::Push
+            && let Some(dir) = perf::dir()
+        {
+            profile = Some(perf::Perf::attach(
+                relay.child.id(),
+                &dir,
+                "relay-load-push",
+            )?);
+        }
         for &c in &s.levels {
             let r = measure(&[relay.base()], op, c, &mut pairs, &s).await?;
             let (one, two) = match &pg {

@@ -247,3 +247,86 @@ async fn devices_syncing_through_two_relay_processes_converge_hear_each_other_an
         "the employer's copy is deleted"
     );
 }
+
+/// Runs the test cluster's `pg_ctl` (`FOLGESVENN_TEST_POSTGRES_CTL`, a command line with the
+/// data directory) with `action`.
+fn pg_ctl(action: &str) {
+    let ctl = std::env::var("FOLGESVENN_TEST_POSTGRES_CTL").expect(
+        "FOLGESVENN_TEST_POSTGRES_CTL: the test cluster's pg_ctl (cargo xtask test sets it)",
+    );
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{ctl} -w {action}"))
+        .status()
+        .unwrap();
+    assert!(status.success(), "pg_ctl {action}");
+}
+
+/// PostgreSQL restarted while devices sync through two relay processes: meanwhile each sync is
+/// refused with 503 (the device keeps its notes queued and says it could not reach the relay),
+/// `/readyz` says not ready; once the database is back the relays recover on their own, and
+/// everything written before and during the outage arrives, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "stops and starts the test cluster: cargo xtask test runs it alone"]
+async fn a_database_restart_under_two_relays_loses_no_note() {
+    let url = fresh_database();
+    let relays = [
+        RelayProcess::start_on_postgres(&url),
+        RelayProcess::start_on_postgres(&url),
+    ];
+    let (_balancer, relay_url) =
+        Balancer::start(relays.iter().map(|r| r.url.clone()).collect()).await;
+    let tmp = tempfile::tempdir().unwrap();
+    let client = SyncClient::new();
+    let (mut adviser, _) = new_store(&tmp.path().join("adviser"), Role::Adviser, "Kari Veileder");
+    let (mut employer, _) = new_store(
+        &tmp.path().join("employer"),
+        Role::Employer,
+        "Per Verksmester",
+    );
+    let p = adviser
+        .create_placement(&placement_input("Ola Nordmann"))
+        .unwrap();
+    let shared = adviser.document_id(p, DocKind::Shared).unwrap();
+    share(&mut adviser, shared, &relay_url).unwrap();
+    join(&mut adviser, &mut employer, p, MemberRole::Employer).await;
+    employer
+        .log_observation(p, &day_logged("2026-11-23", "Før stansen"))
+        .unwrap();
+    for _ in 0..2 {
+        sync_once(&mut adviser, &client).await.unwrap();
+        sync_once(&mut employer, &client).await.unwrap();
+    }
+
+    pg_ctl("-m fast stop");
+    employer
+        .log_observation(p, &day_logged("2026-11-24", "Under stansen"))
+        .unwrap();
+    for relay in &relays {
+        let ready = reqwest::get(format!("{}/readyz", relay.url)).await.unwrap();
+        assert_eq!(ready.status(), 503, "not ready while the database is away");
+    }
+    for _ in 0..2 {
+        match sync_once(&mut employer, &client).await {
+            Err(folgesvenn_sync::SyncError::Relay { status: 503, .. }) => {}
+            other => panic!("with the database away: {other:?}"),
+        }
+    }
+    assert_eq!(employer.pending_count().unwrap(), 1, "the day stays queued");
+    pg_ctl("start");
+
+    // Back on their own: the next syncs go through, through either process.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while sync_once(&mut employer, &client).await.is_err() {
+        assert!(std::time::Instant::now() < deadline, "the relays came back");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert_eq!(employer.pending_count().unwrap(), 0);
+    for relay in &relays {
+        let ready = reqwest::get(format!("{}/readyz", relay.url)).await.unwrap();
+        assert_eq!(ready.status(), 200, "ready again");
+    }
+    sync_once(&mut adviser, &client).await.unwrap();
+    let days = adviser.placement(p).unwrap().shared.observations;
+    assert_eq!(days.len(), 2, "both days, once each: {days:?}");
+}

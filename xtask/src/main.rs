@@ -552,11 +552,27 @@ fn test(long: bool) -> Result<()> {
             .env("FOLGESVENN_TEST_POSTGRES", &postgres.url))?;
         // Real devices syncing through two relay processes behind a load balancer.
         run(cargo_ws("test")
-            .args(["--test", "scenarios", "scale::", "--", "--ignored"])
+            .args([
+                "--test",
+                "scenarios",
+                "scale::devices_syncing",
+                "--",
+                "--ignored",
+            ])
             .env("FOLGESVENN_TEST_POSTGRES", &postgres.url))?;
-        // Alone: it stops and starts the cluster.
+        // Alone: they stop and start the cluster.
         run(cargo_ws("test")
             .args(["--test", "restart", "--", "--include-ignored"])
+            .env("FOLGESVENN_TEST_POSTGRES", &postgres.url)
+            .env("FOLGESVENN_TEST_POSTGRES_CTL", postgres.ctl()))?;
+        run(cargo_ws("test")
+            .args([
+                "--test",
+                "scenarios",
+                "scale::a_database_restart_under_two_relays_loses_no_note",
+            ])
+            .arg("--")
+            .args(["--ignored", "--exact"])
             .env("FOLGESVENN_TEST_POSTGRES", &postgres.url)
             .env("FOLGESVENN_TEST_POSTGRES_CTL", postgres.ctl()))?;
     }
@@ -1072,6 +1088,10 @@ fn profile() -> Result<()> {
             "The relay while two devices converge 10,000 changes",
         ),
         ("relay-load", "The relay under load: pulls with nothing new"),
+        (
+            "relay-load-push",
+            "The relay under load: pushes (SQLite, group commit)",
+        ),
     ] {
         let script = Command::new("perf")
             .args(["script", "-i"])
