@@ -226,9 +226,15 @@ impl Op {
             },
             Op::Push => {
                 pair.employer_seq += 1;
+                // As a device does, from the cursor the previous push's answer brought (its own
+                // record, the document's newest: one pusher per pair, so the relay numbers this
+                // pair's records one after another). A cursor left behind would make every push
+                // read back all the device's own records since.
+                let since = pair.cursor;
+                pair.cursor += 1;
                 DocSync {
                     doc_id: pair.doc,
-                    since: pair.cursor,
+                    since,
                     records: vec![record(
                         pair.doc,
                         &pair.employer,
