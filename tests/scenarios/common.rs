@@ -98,6 +98,40 @@ pub async fn join(
     folgesvenn_sync::accept(device, &pairing.invitation).unwrap();
 }
 
+/// An adviser and an employer, paired on one placement shared through `relay` (not yet synced):
+/// the start of most scenarios.
+pub struct Paired {
+    pub adviser: Store,
+    pub employer: Store,
+    pub placement: folgesvenn_domain::uuid::Uuid,
+    pub shared: folgesvenn_domain::uuid::Uuid,
+}
+
+pub async fn paired(dir: &Path, relay: &str) -> Paired {
+    let (mut adviser, _) = new_store(&dir.join("adviser"), Role::Adviser, "Kari Veileder");
+    let (mut employer, _) = new_store(&dir.join("employer"), Role::Employer, "Per Verksmester");
+    let placement = adviser
+        .create_placement(&placement_input("Ola Nordmann"))
+        .unwrap();
+    let shared = adviser
+        .document_id(placement, folgesvenn_store::DocKind::Shared)
+        .unwrap();
+    folgesvenn_sync::share(&mut adviser, shared, relay).unwrap();
+    join(
+        &mut adviser,
+        &mut employer,
+        placement,
+        folgesvenn_protocol::wire::MemberRole::Employer,
+    )
+    .await;
+    Paired {
+        adviser,
+        employer,
+        placement,
+        shared,
+    }
+}
+
 /// How many times a scenario repeats: more under `FOLGESVENN_LONG=1` (README: the long mode).
 pub fn repeats(normal: usize, long: usize) -> usize {
     if std::env::var("FOLGESVENN_LONG").is_ok_and(|v| v == "1") {

@@ -16,9 +16,7 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use folgesvenn_domain::*;
 use folgesvenn_protocol::auth;
-use folgesvenn_protocol::wire::MemberRole;
-use folgesvenn_store::DocKind;
-use folgesvenn_sync::{LoopConfig, RelayTurn, SyncClient, remove_member, share, spawn, sync_once};
+use folgesvenn_sync::{LoopConfig, RelayTurn, SyncClient, remove_member, spawn, sync_once};
 
 use crate::common::*;
 
@@ -132,26 +130,17 @@ fn fresh_database() -> String {
 async fn devices_syncing_through_two_relay_processes_converge_hear_each_other_and_honour_a_removal()
 {
     let url = fresh_database();
-    let relays = [
-        RelayProcess::start_on_postgres(&url),
-        RelayProcess::start_on_postgres(&url),
-    ];
+    let relays = [0, 1].map(|_| RelayProcess::start_on_postgres(&url));
     let (balancer, relay_url) =
         Balancer::start(relays.iter().map(|r| r.url.clone()).collect()).await;
     let tmp = tempfile::tempdir().unwrap();
     let client = SyncClient::new();
-    let (mut adviser, _) = new_store(&tmp.path().join("adviser"), Role::Adviser, "Kari Veileder");
-    let (mut employer, _) = new_store(
-        &tmp.path().join("employer"),
-        Role::Employer,
-        "Per Verksmester",
-    );
-    let p = adviser
-        .create_placement(&placement_input("Ola Nordmann"))
-        .unwrap();
-    let shared = adviser.document_id(p, DocKind::Shared).unwrap();
-    share(&mut adviser, shared, &relay_url).unwrap();
-    join(&mut adviser, &mut employer, p, MemberRole::Employer).await;
+    let Paired {
+        mut adviser,
+        mut employer,
+        placement: p,
+        shared,
+    } = paired(tmp.path(), &relay_url).await;
 
     // A week of work, each side syncing after each day: every request goes to the other process.
     for n in 1..=5 {
@@ -270,26 +259,17 @@ fn pg_ctl(action: &str) {
 #[ignore = "stops and starts the test cluster: cargo xtask test runs it alone"]
 async fn a_database_restart_under_two_relays_loses_no_note() {
     let url = fresh_database();
-    let relays = [
-        RelayProcess::start_on_postgres(&url),
-        RelayProcess::start_on_postgres(&url),
-    ];
+    let relays = [0, 1].map(|_| RelayProcess::start_on_postgres(&url));
     let (_balancer, relay_url) =
         Balancer::start(relays.iter().map(|r| r.url.clone()).collect()).await;
     let tmp = tempfile::tempdir().unwrap();
     let client = SyncClient::new();
-    let (mut adviser, _) = new_store(&tmp.path().join("adviser"), Role::Adviser, "Kari Veileder");
-    let (mut employer, _) = new_store(
-        &tmp.path().join("employer"),
-        Role::Employer,
-        "Per Verksmester",
-    );
-    let p = adviser
-        .create_placement(&placement_input("Ola Nordmann"))
-        .unwrap();
-    let shared = adviser.document_id(p, DocKind::Shared).unwrap();
-    share(&mut adviser, shared, &relay_url).unwrap();
-    join(&mut adviser, &mut employer, p, MemberRole::Employer).await;
+    let Paired {
+        mut adviser,
+        mut employer,
+        placement: p,
+        ..
+    } = paired(tmp.path(), &relay_url).await;
     employer
         .log_observation(p, &day_logged("2026-11-23", "Før stansen"))
         .unwrap();
