@@ -148,12 +148,8 @@ impl SqliteStorage {
         let mut nonce_path = path.as_os_str().to_owned();
         nonce_path.push("-nonces");
         let nonces = Connection::open(nonce_path)?;
-        // Only this connection ever opens the replay cache: it holds the file's lock for good (no
-        // lock taken and released around every request's nonce), and a second relay started on
-        // the same database by mistake stops here instead of sharing it.
         nonces.execute_batch(
-            "PRAGMA locking_mode = EXCLUSIVE; PRAGMA journal_mode = WAL;
-             PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
         )?;
         nonces.execute_batch(NONCE_SCHEMA)?;
         stable_plans(&nonces)?;
