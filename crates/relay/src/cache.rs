@@ -134,18 +134,6 @@ impl RelayStorage for Cached {
         Ok(read)
     }
 
-    fn fresh_nonce(
-        &self,
-        device: Uuid,
-        nonce: &str,
-        time_ms: i64,
-        forget_before_ms: i64,
-    ) -> Result<bool, StorageError> {
-        Ok(self
-            .check_nonce(device, nonce, time_ms, forget_before_ms)?
-            .fresh)
-    }
-
     fn check_nonce(
         &self,
         device: Uuid,

@@ -434,18 +434,6 @@ impl RelayStorage for PgStorage {
         row.map(|r| public_key(r.get(0))).transpose()
     }
 
-    fn fresh_nonce(
-        &self,
-        device: Uuid,
-        nonce: &str,
-        time_ms: i64,
-        forget_before_ms: i64,
-    ) -> Result<bool, StorageError> {
-        Ok(self
-            .check_nonce(device, nonce, time_ms, forget_before_ms)?
-            .fresh)
-    }
-
     fn check_nonce(
         &self,
         device: Uuid,

@@ -372,13 +372,13 @@ impl RelayStorage for SqliteStorage {
         .transpose()
     }
 
-    fn fresh_nonce(
+    fn check_nonce(
         &self,
         device: Uuid,
         nonce: &str,
         time_ms: i64,
         forget_before_ms: i64,
-    ) -> Result<bool, StorageError> {
+    ) -> Result<NonceCheck, StorageError> {
         let conn = lock(&self.nonces);
         conn.prepare_cached(FORGET_NONCES)?
             .execute([forget_before_ms])?;
@@ -387,7 +387,11 @@ impl RelayStorage for SqliteStorage {
             nonce,
             time_ms
         ])?;
-        Ok(n == 1)
+        // One process writes this database: its cache needs no epoch.
+        Ok(NonceCheck {
+            fresh: n == 1,
+            members_epoch: None,
+        })
     }
 
     fn create_doc(&self, doc: Uuid, creator: Uuid, now_ms: i64) -> Result<Created, StorageError> {

@@ -150,28 +150,27 @@ pub trait RelayStorage: Send + Sync + 'static {
         now_ms: i64,
     ) -> Result<Registered, StorageError>;
     fn device_key(&self, device: Uuid) -> Result<Option<PublicKey>, StorageError>;
-    /// Records a (device, nonce) pair; returns false if it was seen before. Forgets pairs older
-    /// than `forget_before_ms`.
-    fn fresh_nonce(
-        &self,
-        device: Uuid,
-        nonce: &str,
-        time_ms: i64,
-        forget_before_ms: i64,
-    ) -> Result<bool, StorageError>;
-    /// [`RelayStorage::fresh_nonce`], and on a database several relay processes share, the
-    /// membership epoch read in the same statement (see `cache.rs`).
+    /// Records a (device, nonce) pair and says whether it is fresh (not seen before), forgetting
+    /// pairs older than `forget_before_ms`; on a database several relay processes share, it also
+    /// reads the membership epoch in the same statement (see `cache.rs`).
     fn check_nonce(
         &self,
         device: Uuid,
         nonce: &str,
         time_ms: i64,
         forget_before_ms: i64,
-    ) -> Result<NonceCheck, StorageError> {
-        Ok(NonceCheck {
-            fresh: self.fresh_nonce(device, nonce, time_ms, forget_before_ms)?,
-            members_epoch: None,
-        })
+    ) -> Result<NonceCheck, StorageError>;
+    /// [`RelayStorage::check_nonce`]'s answer alone: false if the pair was seen before.
+    fn fresh_nonce(
+        &self,
+        device: Uuid,
+        nonce: &str,
+        time_ms: i64,
+        forget_before_ms: i64,
+    ) -> Result<bool, StorageError> {
+        Ok(self
+            .check_nonce(device, nonce, time_ms, forget_before_ms)?
+            .fresh)
     }
     fn create_doc(&self, doc: Uuid, creator: Uuid, now_ms: i64) -> Result<Created, StorageError>;
     fn membership(&self, doc: Uuid, device: Uuid) -> Result<Option<Membership>, StorageError>;

@@ -162,6 +162,24 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The documents with changes not yet acknowledged, in one query: a sync that asked what is
+    /// new decides with it which documents take part.
+    pub fn docs_with_outbox(&self) -> Result<std::collections::HashSet<Uuid>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT doc_id FROM outbox WHERE state <> 'acked'")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut docs = std::collections::HashSet::new();
+        for row in rows {
+            let id = row?;
+            docs.insert(id.parse().map_err(|_| StoreError::Damaged {
+                path: self.db_path(),
+                detail: format!("outbox doc_id {id}"),
+            })?);
+        }
+        Ok(docs)
+    }
+
     pub fn mark_sent(&mut self, doc_id: Uuid, seqs: &[u64]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         for s in seqs {
@@ -541,6 +559,29 @@ impl Store {
             .conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()?)
+    }
+
+    /// Every `meta` entry whose key starts with `prefix`, keyed by the rest of the key, in one
+    /// query (a per-document setting read for thousands of documents at once).
+    pub fn meta_with_prefix(
+        &self,
+        prefix: &str,
+    ) -> Result<std::collections::HashMap<String, String>, StoreError> {
+        // Keys compare as UTF-8 bytes: every key with the prefix sorts below prefix + U+10FFFF.
+        let mut stmt = self
+            .conn
+            .prepare("SELECT key, value FROM meta WHERE key >= ?1 AND key < ?2")?;
+        let rows = stmt.query_map([prefix.to_owned(), format!("{prefix}\u{10FFFF}")], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })?;
+        let mut out = std::collections::HashMap::new();
+        for row in rows {
+            let (key, value) = row?;
+            if let Some(rest) = key.strip_prefix(prefix) {
+                out.insert(rest.to_owned(), value);
+            }
+        }
+        Ok(out)
     }
 
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {

@@ -719,6 +719,7 @@ fn local_changes_of_a_syncing_document_wait_in_the_outbox_until_acknowledged() {
         a.outbox(doc).unwrap().is_empty(),
         "nothing is queued for a document that does not sync"
     );
+    assert!(a.docs_with_outbox().unwrap().is_empty());
 
     a.enable_sync(doc, &[7; 32], 1, "http://127.0.0.1:1", true, None)
         .unwrap();
@@ -755,6 +756,29 @@ fn local_changes_of_a_syncing_document_wait_in_the_outbox_until_acknowledged() {
         .unwrap();
     assert_eq!(a.outbox(doc).unwrap().len(), 3);
     a.mark_acked(doc, &[1]).unwrap();
+    // The documents with something queued, all at once (what a sync that asked first reads).
+    let other = a.document_id(p, DocKind::Private).unwrap();
+    assert_eq!(
+        a.docs_with_outbox().unwrap(),
+        std::collections::HashSet::from([doc]),
+        "the private document does not sync: nothing queued"
+    );
+    // Per-document settings, all at once, by prefix only.
+    a.set_meta(&format!("records_since_snapshot:{doc}"), "7")
+        .unwrap();
+    a.set_meta(&format!("records_since_snapshot:{other}"), "2")
+        .unwrap();
+    a.set_meta("records_since_snapshot", "not a per-document key")
+        .unwrap();
+    a.set_meta("records_since_snapshot;x", "after the prefix's range")
+        .unwrap();
+    assert_eq!(
+        a.meta_with_prefix("records_since_snapshot:").unwrap(),
+        std::collections::HashMap::from([
+            (doc.to_string(), "7".to_owned()),
+            (other.to_string(), "2".to_owned())
+        ])
+    );
     drop(a);
     // After a restart, what was not acknowledged is still there.
     let mut a = Store::open(tmp.path(), Unlock::Key(key)).unwrap();

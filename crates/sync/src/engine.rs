@@ -69,15 +69,19 @@ pub struct Report {
     pub refused_full: usize,
 }
 
+const COUNTER_KEY: &str = "records_since_snapshot:";
+
 fn counter_key(doc: Uuid) -> String {
-    format!("records_since_snapshot:{doc}")
+    format!("{COUNTER_KEY}{doc}")
 }
 
 /// Set while the relay refuses this document's records because it holds as much as it stores for
 /// one document: an adviser's device then snapshots at once, its own records still queued (the
 /// snapshot holds them, and they follow once there is room).
+const FULL_KEY: &str = "document_full:";
+
 fn full_key(doc: Uuid) -> String {
-    format!("document_full:{doc}")
+    format!("{FULL_KEY}{doc}")
 }
 
 fn bump(store: &mut Store, doc: Uuid, by: u64) -> Result<u64, SyncError> {
@@ -781,16 +785,22 @@ async fn sync_relay(
         News::Changed(docs) => docs.iter().copied().collect(),
         News::Unknown => Default::default(),
     };
+    // Three queries for all the documents, not three per document: this is the idle sync of an
+    // adviser with thousands of them.
     let due = store.with(|s| -> Result<_, SyncError> {
         let adviser = s.role() == folgesvenn_domain::Role::Adviser;
+        let queued = s.docs_with_outbox()?;
+        let full = s.meta_with_prefix(FULL_KEY)?;
+        let counts = s.meta_with_prefix(COUNTER_KEY)?;
         let mut due = Vec::new();
         for d in &joined {
+            let id = d.doc_id.to_string();
             let turn = plan::Turn {
                 news: news == News::Unknown || changed.contains(&d.doc_id),
-                queued: s.outbox(d.doc_id)?.len(),
-                relay_full: s.meta(&full_key(d.doc_id))?.as_deref() == Some("1"),
-                records_since: s
-                    .meta(&counter_key(d.doc_id))?
+                queued: queued.contains(&d.doc_id),
+                relay_full: full.get(&id).map(String::as_str) == Some("1"),
+                records_since: counts
+                    .get(&id)
                     .and_then(|v| v.parse::<u64>().ok())
                     .unwrap_or(0),
                 snapshot_after: client.snapshot_after,

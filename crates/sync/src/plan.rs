@@ -143,7 +143,7 @@ pub(crate) struct Turn {
     /// The relay names it as holding something new, or cannot say.
     pub news: bool,
     /// Records queued to send.
-    pub queued: usize,
+    pub queued: bool,
     pub relay_full: bool,
     pub records_since: u64,
     pub snapshot_after: u64,
@@ -154,7 +154,7 @@ pub(crate) struct Turn {
 /// A document syncs if there is something to fetch, something to send, or a snapshot may be due;
 /// an idle document stays out of the request.
 pub(crate) fn needs_turn(t: Turn) -> bool {
-    t.news || t.queued > 0 || t.relay_full || (t.adviser && t.records_since >= t.snapshot_after)
+    t.news || t.queued || t.relay_full || (t.adviser && t.records_since >= t.snapshot_after)
 }
 
 #[cfg(test)]
@@ -307,7 +307,7 @@ mod tests {
     fn an_idle_document_stays_out_of_the_sync() {
         let idle = Turn {
             news: false,
-            queued: 0,
+            queued: false,
             relay_full: false,
             records_since: 3,
             snapshot_after: 200,
@@ -315,7 +315,10 @@ mod tests {
         };
         assert!(!needs_turn(idle));
         assert!(needs_turn(Turn { news: true, ..idle }));
-        assert!(needs_turn(Turn { queued: 1, ..idle }));
+        assert!(needs_turn(Turn {
+            queued: true,
+            ..idle
+        }));
         assert!(needs_turn(Turn {
             relay_full: true,
             ..idle
