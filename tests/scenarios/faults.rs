@@ -443,6 +443,24 @@ async fn run_schedule(seed: u64, relay: &str, root: &std::path::Path) -> [u32; 7
             "seed {seed}: projections differ"
         );
     }
+    // Each device's recorded conflicts (what the overview and opening in full show) are what a
+    // walk of its document finds.
+    for d in devs.iter_mut() {
+        let bare = |c: &folgesvenn_domain::FieldConflict| (c.path.clone(), c.values.clone());
+        let mut recorded: Vec<_> = d.store.overview(p, 0).unwrap().conflicts;
+        recorded.retain(|c| !c.private);
+        let mut recorded: Vec<_> = recorded.iter().map(bare).collect();
+        let walked = d
+            .store
+            .read_shared(p, "conflicts", |doc| Ok(doc.conflicts()));
+        let mut walked: Vec<_> = walked.unwrap().iter().map(bare).collect();
+        recorded.sort_by(|a, b| a.0.cmp(&b.0));
+        walked.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            recorded, walked,
+            "seed {seed}: recorded conflicts differ from the document's"
+        );
+    }
     // Everything the remaining devices wrote, and what the spare wrote that reached them.
     let arrived = devs[0].store.placement(p).unwrap().shared;
     let all_notes: Vec<Uuid> = devs

@@ -89,8 +89,13 @@ pub(crate) fn get<T: Hydrate>(
 ) -> Result<Option<T>, DocError> {
     let obj = collection(doc, coll)?;
     let key = id.to_string();
-    if doc.get(&obj, key.as_str())?.is_none() {
+    let Some((value, record)) = doc.get(&obj, key.as_str())? else {
         return Ok(None);
+    };
+    if let Value::Object(ObjType::Map) = value {
+        // What `hydrate_prop` does for a map, with the record's fields read in one pass.
+        let fields = crate::prefetch::Prefetched::new(doc);
+        return Ok(Some(T::hydrate_map(&fields, &record)?));
     }
     Ok(Some(autosurgeon::hydrate_prop(
         doc,
@@ -178,8 +183,11 @@ pub(crate) fn create_root(
 }
 
 /// Which records a set of patches touched: the first two steps of each patch's path (collection,
-/// record id), or the root key itself for the placement's own facts.
-pub(crate) fn touched_by(patches: &[automerge::Patch]) -> crate::touched::Touched {
+/// record id), or the root key itself for the placement's own facts. The rule the projection
+/// followed before it read the changes themselves ([`crate::rights::touched_by`]); the tests check
+/// that what the changes name covers it.
+#[cfg(test)]
+pub(crate) fn touched_by_patches(patches: &[automerge::Patch]) -> crate::touched::Touched {
     use automerge::{PatchAction, Prop as P};
     let mut t = crate::touched::Touched::default();
     for patch in patches {
@@ -213,14 +221,12 @@ pub(crate) fn touched_by(patches: &[automerge::Patch]) -> crate::touched::Touche
     t
 }
 
-/// Which records the changes after `since` touched, read from the document itself: what a local
-/// write is projected by (with what its operation says it touched), by the same rule as a merge.
+/// Which records the changes after `since` touched, read from those changes: what a local write
+/// is projected by (with what its operation says it touched), by the same rule as a merge.
 pub fn touched_since(doc: &mut AutoCommit, since: &[ChangeHash]) -> crate::touched::Touched {
-    let after = doc.get_heads();
-    if since == after.as_slice() {
-        return crate::touched::Touched::default();
-    }
-    touched_by(&doc.diff(since, &after))
+    let changes = doc.get_changes(since);
+    let refs: Vec<&automerge::Change> = changes.iter().collect();
+    crate::rights::touched_by(doc, &refs)
 }
 
 /// Applies a framed batch of changes from another copy of the document (see [`crate::changes`]).
@@ -230,14 +236,22 @@ pub(crate) fn apply_changes(
     bytes: &[u8],
 ) -> Result<crate::touched::Touched, DocError> {
     let changes = crate::changes::decode(bytes)?;
-    contained(|| apply_decoded(doc, changes))
+    contained(|| {
+        let new: Vec<&automerge::Change> = changes
+            .iter()
+            .filter(|c| doc.get_change_by_hash(&c.hash()).is_none())
+            .collect();
+        let touched = crate::rights::touched_by(doc, &new);
+        apply_decoded(doc, changes)?;
+        Ok(touched)
+    })
 }
 
+/// Applies changes whole, or refuses them.
 pub(crate) fn apply_decoded(
     doc: &mut AutoCommit,
     changes: Vec<automerge::Change>,
-) -> Result<crate::touched::Touched, DocError> {
-    let before = doc.get_heads();
+) -> Result<(), DocError> {
     doc.apply_changes(changes)?;
     // automerge holds back changes whose dependencies it lacks, in memory only. The store would
     // then record the batch as applied while nothing of it reached the disk: refuse instead, so
@@ -247,11 +261,7 @@ pub(crate) fn apply_decoded(
             "endringene bygger på endringer denne enheten ikke har".into(),
         ));
     }
-    let after = doc.get_heads();
-    if before == after {
-        return Ok(crate::touched::Touched::default());
-    }
-    Ok(touched_by(&doc.diff(&before, &after)))
+    Ok(())
 }
 
 /// The changes `heads` does not include, framed for another device.
@@ -447,30 +457,78 @@ pub(crate) fn record_conflicts(
 const BOOKKEEPING: &[&str] = &["updated_at"];
 
 fn walk(doc: &AutoCommit, obj: &ObjId, path: &mut Vec<String>, out: &mut Vec<FieldConflict>) {
-    let props: Vec<automerge::Prop> = match doc.object_type(obj) {
-        Ok(ObjType::Map) | Ok(ObjType::Table) => doc.keys(obj).map(automerge::Prop::Map).collect(),
-        Ok(ObjType::List) => (0..doc.length(obj)).map(automerge::Prop::Seq).collect(),
+    match doc.object_type(obj) {
+        Ok(ObjType::Map) | Ok(ObjType::Table) => {
+            // One pass over the map: it says which keys hold more than one value, and only
+            // those need `get_all` (a search per key, which every field paid before).
+            for item in doc.map_range(obj, ..) {
+                path.push(item.key.to_string());
+                if item.conflict
+                    && !BOOKKEEPING.contains(&item.key.as_ref())
+                    && let Ok(all) = doc.get_all(obj, item.key.as_ref())
+                    && all.len() > 1
+                {
+                    out.push(conflict(doc, path, &all));
+                }
+                // The value shown (the last of `get_all`); descend into it.
+                if let automerge::ValueRef::Object(_) = item.value {
+                    walk(doc, &item.id(), path, out);
+                }
+                path.pop();
+            }
+        }
+        Ok(ObjType::List) => {
+            for i in 0..doc.length(obj) {
+                let Ok(all) = doc.get_all(obj, i) else {
+                    continue;
+                };
+                path.push(i.to_string());
+                if all.len() > 1 {
+                    out.push(conflict(doc, path, &all));
+                }
+                if let Some((Value::Object(_), child)) = all.last() {
+                    walk(doc, child, path, out);
+                }
+                path.pop();
+            }
+        }
         // Text merges character by character; there is nothing to choose between.
-        Ok(ObjType::Text) | Err(_) => return,
-    };
-    for prop in props {
-        let label = match &prop {
-            automerge::Prop::Map(k) => k.clone(),
-            automerge::Prop::Seq(i) => i.to_string(),
-        };
-        let Ok(all) = doc.get_all(obj, prop) else {
-            continue;
-        };
-        path.push(label);
-        if all.len() > 1 && !BOOKKEEPING.contains(&path[path.len() - 1].as_str()) {
-            out.push(conflict(doc, path, &all));
-        }
-        // automerge shows the last of `get_all`; descend into that one.
-        if let Some((Value::Object(_), child)) = all.last() {
-            walk(doc, child, path, out);
-        }
-        path.pop();
+        Ok(ObjType::Text) | Err(_) => {}
     }
+}
+
+/// The walk as it was, one `get_all` per key: what the one-pass walk must find.
+#[cfg(test)]
+pub(crate) fn conflicts_key_by_key(doc: &AutoCommit) -> Vec<FieldConflict> {
+    fn walk(doc: &AutoCommit, obj: &ObjId, path: &mut Vec<String>, out: &mut Vec<FieldConflict>) {
+        let props: Vec<automerge::Prop> = match doc.object_type(obj) {
+            Ok(ObjType::Map) | Ok(ObjType::Table) => {
+                doc.keys(obj).map(automerge::Prop::Map).collect()
+            }
+            Ok(ObjType::List) => (0..doc.length(obj)).map(automerge::Prop::Seq).collect(),
+            Ok(ObjType::Text) | Err(_) => return,
+        };
+        for prop in props {
+            let label = match &prop {
+                automerge::Prop::Map(k) => k.clone(),
+                automerge::Prop::Seq(i) => i.to_string(),
+            };
+            let Ok(all) = doc.get_all(obj, prop) else {
+                continue;
+            };
+            path.push(label);
+            if all.len() > 1 && !BOOKKEEPING.contains(&path[path.len() - 1].as_str()) {
+                out.push(conflict(doc, path, &all));
+            }
+            if let Some((Value::Object(_), child)) = all.last() {
+                walk(doc, child, path, out);
+            }
+            path.pop();
+        }
+    }
+    let mut out = Vec::new();
+    walk(doc, &ROOT, &mut Vec::new(), &mut out);
+    out
 }
 
 fn render(value: &Value<'_>) -> String {

@@ -124,24 +124,27 @@ impl PrivateDoc {
         &mut self,
         parts: &[crate::rights::Authored<'_>],
         role_of: &dyn Fn(Uuid) -> Option<Role>,
-    ) -> Result<(Touched, Vec<Uuid>), DocError> {
-        let (mut t, authors) = crate::rights::apply_authored(
+    ) -> Result<crate::rights::Merged, DocError> {
+        let mut merged = crate::rights::apply_authored(
             &mut self.doc,
             parts,
             crate::rights::Document::Private,
             role_of,
         )?;
+        let t = &mut merged.touched;
         for r in &mut t.records {
             if r.0 == "notes" {
                 r.0 = "adviser_notes";
             }
         }
         t.placement = false;
-        Ok((t, authors))
+        Ok(merged)
     }
 
     pub fn hydrate(&self) -> Result<PrivatePlacement, DocError> {
-        Ok(autosurgeon::hydrate(&self.doc)?)
+        Ok(autosurgeon::hydrate(&crate::prefetch::Prefetched::new(
+            &self.doc,
+        ))?)
     }
 
     pub fn record_ids(&self, collection: &str) -> Result<Vec<Uuid>, DocError> {

@@ -12,6 +12,7 @@ use crate::doc::{self, FieldConflict};
 use crate::error::Inconsistency;
 use crate::input::*;
 use crate::model::*;
+use crate::prefetch::Prefetched;
 use crate::touched::{SHARED_COLLECTIONS, Touched};
 use crate::validate::{self, FIELD_MAX, LONG_MAX, SHORT_MAX};
 use crate::when::Day;
@@ -187,7 +188,7 @@ impl SharedDoc {
         &mut self,
         parts: &[crate::rights::Authored<'_>],
         role_of: &dyn Fn(Uuid) -> Option<Role>,
-    ) -> Result<(Touched, Vec<Uuid>), DocError> {
+    ) -> Result<crate::rights::Merged, DocError> {
         crate::rights::apply_authored(
             &mut self.doc,
             parts,
@@ -198,12 +199,12 @@ impl SharedDoc {
 
     /// The whole placement, for the overview screen and exports.
     pub fn hydrate(&self) -> Result<SharedPlacement, DocError> {
-        Ok(autosurgeon::hydrate(&self.doc)?)
+        Ok(autosurgeon::hydrate(&Prefetched::new(&self.doc))?)
     }
 
     pub fn placement(&self) -> Result<PlacementInfo, DocError> {
         Ok(autosurgeon::hydrate_prop(
-            &self.doc,
+            &Prefetched::new(&self.doc),
             automerge::ROOT,
             "placement",
         )?)

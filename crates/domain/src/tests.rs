@@ -845,7 +845,17 @@ proptest! {
         for e in &ea { apply(&mut a, e, &notes, action, Role::Adviser); }
         for e in &eb { apply(&mut b, e, &notes, action, Role::Employer); }
         let mut a_copy = a.fork();
-        a.merge(&mut b).unwrap();
+        // What the merge touches, read from the changes, covers what a diff of the document
+        // reports (the rule the projection followed before).
+        let before = a.heads();
+        let incoming = b.changes_since(&before);
+        let touched = a.apply_changes(&incoming).unwrap();
+        let after = a.heads();
+        let diffed = crate::doc::touched_by_patches(&a.automerge_mut().diff(&before, &after));
+        prop_assert!(!diffed.placement || touched.placement);
+        for r in &diffed.records {
+            prop_assert!(touched.records.contains(r), "{:?} not in {:?}", r, touched.records);
+        }
         b.merge(&mut a_copy).unwrap();
         let (mut ha, mut hb) = (a.heads(), b.heads());
         ha.sort();
@@ -857,6 +867,22 @@ proptest! {
         prop_assert_eq!(pa.observations.len(), count(&ea, |e| matches!(e, Edit::Observation(_))) + count(&eb, |e| matches!(e, Edit::Observation(_))));
         prop_assert_eq!(pa.visits.len(), count(&ea, |e| matches!(e, Edit::Visit)) + count(&eb, |e| matches!(e, Edit::Visit)));
         prop_assert_eq!(a.conflicts(), b.conflicts());
+        prop_assert_eq!(a.conflicts(), crate::doc::conflicts_key_by_key(a.automerge()));
+        // Hydrating through the prefetching view gives what autosurgeon reads field by field.
+        let plain: SharedPlacement = autosurgeon::hydrate(a.automerge()).unwrap();
+        prop_assert_eq!(serde_json::to_value(&plain).unwrap(), serde_json::to_value(&pa).unwrap());
+        for &id in &notes {
+            let one: Option<Note> = autosurgeon::hydrate_path(
+                a.automerge(),
+                &automerge::ROOT,
+                ["notes".into(), autosurgeon::Prop::Key(id.to_string().into())],
+            )
+            .unwrap();
+            prop_assert_eq!(
+                serde_json::to_value(one).unwrap(),
+                serde_json::to_value(a.note(id).unwrap()).unwrap()
+            );
+        }
     }
 }
 

@@ -114,7 +114,7 @@ impl Doc {
         &mut self,
         parts: &[Authored<'_>],
         role_of: &dyn Fn(Uuid) -> Option<Role>,
-    ) -> Result<(Touched, Vec<Uuid>), DocError> {
+    ) -> Result<folgesvenn_domain::rights::Merged, DocError> {
         either!(self, d => d.apply_authored(parts, role_of))
     }
 
@@ -180,30 +180,58 @@ pub(crate) fn insert_document(
     Ok(())
 }
 
+/// Where the changes `persist` writes came from.
+pub(crate) enum Origin<'a> {
+    /// This device's own write: also queued for the relay.
+    Local,
+    /// Merged from other devices; `Some` with the new changes as received (automerge's storage
+    /// format), which spares rebuilding them from the document.
+    Remote(Option<&'a [u8]>),
+}
+
 /// Appends what the document has that the disk does not, and compacts when enough has gathered.
+/// The document on disk must be `loaded.persisted`, and for `Origin::Remote(Some(bytes))` the
+/// bytes exactly the changes merged since (`Store::merge` holds both).
 pub(crate) fn persist(
     tx: &Transaction<'_>,
     doc_id: Uuid,
     loaded: &mut Loaded,
-    origin: &str,
+    origin: Origin<'_>,
     at: Moment,
     compact_after: usize,
 ) -> Result<(), StoreError> {
-    let bytes = loaded.doc.am().save_after(&loaded.persisted);
+    let (bytes, queued) = match origin {
+        Origin::Remote(Some(bytes)) => (bytes.to_vec(), None),
+        Origin::Remote(None) => (loaded.doc.am().save_after(&loaded.persisted), None),
+        Origin::Local => {
+            let changes = loaded.doc.am().get_changes(&loaded.persisted);
+            let raw: Vec<u8> = changes
+                .iter()
+                .flat_map(|c| c.raw_bytes())
+                .copied()
+                .collect();
+            (
+                raw,
+                Some(folgesvenn_domain::changes::encode(changes.iter())),
+            )
+        }
+    };
     if bytes.is_empty() {
         return Ok(());
     }
     tx.execute(
         "INSERT INTO doc_changes (doc_id, seq, bytes, origin, saved_at)
          VALUES (?1, (SELECT coalesce(max(seq), 0) + 1 FROM doc_changes WHERE doc_id = ?1), ?2, ?3, ?4)",
-        params![doc_id.to_string(), bytes, origin, at.to_string()],
+        params![
+            doc_id.to_string(),
+            bytes,
+            if queued.is_some() { "local" } else { "remote" },
+            at.to_string()
+        ],
     )?;
-    if origin == "local" {
+    if let Some(framed) = queued {
         // If the document syncs, the same changes go into the outbox in this transaction: a
         // change is never on disk without being on its way to the relay.
-        let framed = folgesvenn_domain::changes::encode(
-            loaded.doc.am().get_changes(&loaded.persisted).iter(),
-        );
         sync_rows::queue(tx, doc_id, &framed, at)?;
     }
     loaded.changes_since_snapshot += 1;

@@ -103,6 +103,9 @@ fn connect(path: &Path, key: &DbKey, create: bool) -> Result<Connection, StoreEr
     // with a join, range scan or LIMIT parameter every time rusqlite's cache takes it back (see
     // the relay's `stable_plans`). No query here depends on ANALYZE statistics or a LIKE prefix.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
+    // The projection alone prepares sixteen statements, and a merge runs them beside the
+    // document, audit and cursor ones: rusqlite's default of 16 would evict them every time.
+    conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
 

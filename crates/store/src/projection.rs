@@ -63,7 +63,8 @@ pub(crate) const TABLES: [Projected; 13] = [
 
 pub(crate) fn placement(tx: &Transaction<'_>, id: Uuid, doc: &SharedDoc) -> Result<(), StoreError> {
     let p = doc.placement()?;
-    tx.execute(
+    exec(
+    tx,
         "INSERT INTO placements (id, candidate_name, employer_name, employer_org, adviser_name, measure,
                                  status, start_date, end_date, closed_on, hours_per_week, closed_reason,
                                  response_days)
@@ -94,20 +95,45 @@ pub(crate) fn placement(tx: &Transaction<'_>, id: Uuid, doc: &SharedDoc) -> Resu
     Ok(())
 }
 
-fn search_doc(
+/// The search rows of one projection call, written by [`SearchRows::write`] in one statement.
+/// FTS5 writes its pending index to disk at the start of every statement that writes it inside a
+/// transaction, so a row per statement left one tiny index segment per record (a merge of 5,000
+/// notes wrote 5,000 of them); one statement writes one.
+#[derive(Default)]
+struct SearchRows(Vec<(String, &'static str, String)>);
+
+impl SearchRows {
+    fn add(&mut self, record: Uuid, kind: &'static str, body: &str) {
+        self.0.push((record.to_string(), kind, body.to_owned()));
+    }
+
+    fn write(self, tx: &Transaction<'_>, placement: Uuid) -> Result<(), StoreError> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let rows =
+            serde_json::to_string(&self.0).map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
+        // `WHERE true` lets SQLite tell the upsert's ON from a join's.
+        exec(
+            tx,
+            "INSERT INTO search_docs (record_id, placement_id, kind, body)
+             SELECT value ->> 0, ?2, value ->> 1, value ->> 2 FROM json_each(?1) WHERE true
+             ON CONFLICT (record_id) DO UPDATE SET body = excluded.body
+             WHERE search_docs.body IS NOT excluded.body",
+            params![rows, placement.to_string()],
+        )?;
+        Ok(())
+    }
+}
+
+/// One statement, prepared once per connection (the projection runs the same few for every
+/// record of every merge).
+fn exec(
     tx: &Transaction<'_>,
-    record: Uuid,
-    placement: Uuid,
-    kind: &str,
-    body: &str,
-) -> Result<(), StoreError> {
-    tx.execute(
-        "INSERT INTO search_docs (record_id, placement_id, kind, body) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (record_id) DO UPDATE SET body = excluded.body
-         WHERE search_docs.body IS NOT excluded.body",
-        params![record.to_string(), placement.to_string(), kind, body],
-    )?;
-    Ok(())
+    sql: &str,
+    params: impl rusqlite::Params,
+) -> Result<usize, StoreError> {
+    Ok(tx.prepare_cached(sql)?.execute(params)?)
 }
 
 fn join(parts: &[&str]) -> String {
@@ -130,49 +156,45 @@ pub(crate) fn shared(
         placement(tx, placement_id, doc)?;
     }
     let pid = placement_id.to_string();
+    let mut search = SearchRows::default();
     for &(coll, id) in &touched.records {
         let rid = id.to_string();
         match coll {
             "visits" => {
                 let Some(v) = doc.visit(id)? else { continue };
-                tx.execute(
+                exec(
+    tx,
                     "INSERT OR REPLACE INTO visits (id, placement_id, at, kind, place, summary, next_visit, corrects, recorded_by)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                     params![rid, pid, v.at.to_string(), v.kind.code(), v.place, v.summary.as_str(),
                             v.next_visit.map(|d| d.to_string()), v.corrects.map(|c| c.to_string()), v.recorded_by],
                 )?;
-                search_doc(
-                    tx,
-                    id,
-                    placement_id,
-                    "visit",
-                    &join(&[&v.place, v.summary.as_str()]),
-                )?;
+                search.add(id, "visit", &join(&[&v.place, v.summary.as_str()]));
             }
             "observations" => {
                 let Some(o) = doc.observation(id)? else {
                     continue;
                 };
-                tx.execute(
+                exec(
+    tx,
                     "INSERT OR REPLACE INTO observations (id, placement_id, date, attendance, hours, tasks_done, went_well,
                                                         problem, wants_contact, logged_by, logged_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                     params![rid, pid, o.date.to_string(), o.attendance.code(), o.hours, &o.tasks_done,
                             &o.went_well, &o.problem, o.wants_contact, o.logged_by, o.logged_at.to_string()],
                 )?;
-                search_doc(
-                    tx,
+                search.add(
                     id,
-                    placement_id,
                     "observation",
                     &join(&[&o.tasks_done, &o.went_well, &o.problem]),
-                )?;
+                );
             }
             "contact_requests" => {
                 let Some(c) = doc.contact_request(id)? else {
                     continue;
                 };
-                tx.execute(
+                exec(
+    tx,
                     "INSERT OR REPLACE INTO contact_requests (id, placement_id, raised_at, raised_by, message,
                                                             acknowledged_at, resolved_at, resolution)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -180,49 +202,47 @@ pub(crate) fn shared(
                             c.acknowledged_at.map(|t| t.to_string()), c.resolved_at.map(|t| t.to_string()),
                             &c.resolution],
                 )?;
-                search_doc(
-                    tx,
-                    id,
-                    placement_id,
-                    "contact_request",
-                    &join(&[&c.message, &c.resolution]),
-                )?;
+                search.add(id, "contact_request", &join(&[&c.message, &c.resolution]));
             }
             "actions" => {
                 let Some(a) = doc.action(id)? else { continue };
-                tx.execute(
+                exec(
+    tx,
                     "INSERT OR REPLACE INTO actions (id, placement_id, what, owner, due, status, visit_id, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     params![rid, pid, &a.what, a.owner.code(), a.due.map(|d| d.to_string()),
                             a.status.code(), a.visit.map(|v| v.to_string()), a.created_at.to_string()],
                 )?;
-                search_doc(tx, id, placement_id, "action", &a.what)?;
+                search.add(id, "action", &a.what);
             }
             "notes" => {
                 let Some(n) = doc.note(id)? else { continue };
-                tx.execute(
+                exec(
+    tx,
                     "INSERT OR REPLACE INTO notes (id, placement_id, private, author, author_role, written_at, body, reply_to, visit_id)
                      VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7, NULL)",
                     params![rid, pid, n.author_name, n.author_role.code(), n.written_at.to_string(),
                             n.body.as_str(), n.reply_to.map(|r| r.to_string())],
                 )?;
-                search_doc(tx, id, placement_id, "note", n.body.as_str())?;
+                search.add(id, "note", n.body.as_str());
             }
             "training_plan" => {
                 let Some(t) = doc.training_task(id)? else {
                     continue;
                 };
-                tx.execute(
+                exec(
+    tx,
                     "INSERT OR REPLACE INTO training_tasks (id, placement_id, title, responsible, target_date, status, position)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     params![rid, pid, t.title, t.responsible, t.target_date.map(|d| d.to_string()),
                             t.status.code(), t.position],
                 )?;
-                search_doc(tx, id, placement_id, "training_task", &t.title)?;
+                search.add(id, "training_task", &t.title);
             }
             "goals" => {
                 let Some(g) = doc.goal(id)? else { continue };
-                tx.execute(
+                exec(
+    tx,
                     "INSERT OR REPLACE INTO goals (id, placement_id, category, description, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![rid, pid, g.category.code(), g.description.as_str(), g.created_at.to_string()],
@@ -232,7 +252,8 @@ pub(crate) fn shared(
                 let Some(a) = doc.adaptation(id)? else {
                     continue;
                 };
-                tx.execute(
+                exec(
+    tx,
                     "INSERT OR REPLACE INTO adaptations (id, placement_id, description, agreed_on, active)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![rid, pid, a.description.as_str(), a.agreed_on.to_string(), a.active],
@@ -242,7 +263,8 @@ pub(crate) fn shared(
                 let Some(c) = doc.contact_person(id)? else {
                     continue;
                 };
-                tx.execute(
+                exec(
+    tx,
                     "INSERT OR REPLACE INTO contact_persons (id, placement_id, name, role, phone, email)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![rid, pid, c.name, c.role, c.phone, c.email],
@@ -289,7 +311,7 @@ pub(crate) fn shared(
         };
         conflicts(tx, placement_id, "shared", &key, found)?;
     }
-    Ok(())
+    search.write(tx, placement_id)
 }
 
 /// Replaces the conflicts recorded for one record with what the document holds now: a merge may
@@ -302,14 +324,16 @@ fn conflicts(
     found: Vec<FieldConflict>,
 ) -> Result<(), StoreError> {
     let pid = placement.to_string();
-    tx.execute(
+    exec(
+        tx,
         "DELETE FROM conflicts WHERE placement_id = ?1 AND doc_kind = ?2 AND record_key = ?3",
         params![pid, doc_kind, record_key],
     )?;
     for c in found {
         let vals = serde_json::to_string(&c.values)
             .map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
-        tx.execute(
+        exec(
+            tx,
             "INSERT OR REPLACE INTO conflicts (placement_id, doc_kind, record_key, path, vals) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![pid, doc_kind, record_key, c.path.join("/"), vals],
         )?;
@@ -324,10 +348,12 @@ pub(crate) fn private(
     doc: &PrivateDoc,
     touched: &Touched,
 ) -> Result<(), StoreError> {
+    let mut search = SearchRows::default();
     for &(coll, id) in &touched.records {
         if coll == "consents" {
             if let Some(c) = doc.consent(id)? {
-                tx.execute(
+                exec(
+    tx,
                     "INSERT OR REPLACE INTO consents (id, placement_id, allows_employer, withdrawn_at)
                      VALUES (?1, ?2, ?3, ?4)",
                     params![id.to_string(), placement_id.to_string(), c.allows_employer(),
@@ -347,15 +373,16 @@ pub(crate) fn private(
             &format!("notes/{id}"),
             doc.record_conflicts("notes", id),
         )?;
-        tx.execute(
+        exec(
+    tx,
             "INSERT OR REPLACE INTO notes (id, placement_id, private, author, author_role, written_at, body, reply_to, visit_id)
              VALUES (?1, ?2, 1, '', 'adviser', ?3, ?4, NULL, ?5)",
             params![id.to_string(), placement_id.to_string(), n.written_at.to_string(), n.body.as_str(),
                     n.visit.map(|v| v.to_string())],
         )?;
-        search_doc(tx, id, placement_id, "adviser_note", n.body.as_str())?;
+        search.add(id, "adviser_note", n.body.as_str());
     }
-    Ok(())
+    search.write(tx, placement_id)
 }
 
 /// Every record of a shared document, for a first import or a rebuild.

@@ -61,18 +61,15 @@ impl Store {
         if let Some(p) = private_id {
             self.ensure_loaded(p)?;
         }
-        let (shared, mut conflicts) = match &self.docs[&shared_id].doc {
-            Doc::Shared(d) => (d.hydrate()?, d.conflicts()),
+        let shared = match &self.docs[&shared_id].doc {
+            Doc::Shared(d) => d.hydrate()?,
             Doc::Private(_) => return Err(StoreError::UnknownDocument(shared_id)),
         };
         let private = match private_id.map(|p| &self.docs[&p].doc) {
-            Some(Doc::Private(d)) => {
-                conflicts.extend(d.conflicts());
-                Some(d.hydrate()?)
-            }
+            Some(Doc::Private(d)) => Some(d.hydrate()?),
             _ => None,
         };
-        self.mark_settleable(&mut conflicts);
+        let conflicts = self.recorded_conflicts(&placement.to_string())?;
         self.log_read(AuditAction::Read, Some(placement), "placement")?;
         Ok(PlacementView {
             id: placement,
@@ -185,6 +182,40 @@ impl Store {
         )?;
         let rows = stmt.query_map([], |r| rows::id(r, 0))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// A placement's open conflicts as the projection keeps them (updated at every write and
+    /// merge that touches a record; `projection::conflicts`), marked with what this device's user
+    /// may settle. Walking the documents for them instead costs a map lookup per field of every
+    /// record (half the time of opening a three-year placement in full).
+    fn recorded_conflicts(&self, pid: &str) -> Result<Vec<FieldConflict>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT path, vals, doc_kind FROM conflicts WHERE placement_id = ?1 ORDER BY path",
+        )?;
+        let rows = stmt.query_map([pid], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?;
+        let mut conflicts = Vec::new();
+        for row in rows {
+            let (path, vals, kind) = row?;
+            // The projection wrote this JSON itself: text it cannot read back is damage.
+            let values = conflict_values(&vals).map_err(|e| StoreError::Damaged {
+                path: self.db_path(),
+                detail: format!("conflicts.vals: {e}"),
+            })?;
+            conflicts.push(FieldConflict {
+                path: path.split('/').map(str::to_owned).collect(),
+                values,
+                private: kind == "private",
+                may_settle: false,
+            });
+        }
+        self.mark_settleable(&mut conflicts);
+        Ok(conflicts)
     }
 
     /// Marks the conflicts this device's user may settle (the rights table).
@@ -325,33 +356,7 @@ impl Store {
                 *answer_by = answer_day(at, facts.response_working_days).map(|d| d.to_string());
             }
         }
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT path, vals, doc_kind FROM conflicts WHERE placement_id = ?1 ORDER BY path",
-        )?;
-        let rows = stmt.query_map([&pid], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })?;
-        let mut conflicts = Vec::new();
-        for row in rows {
-            let (path, vals, kind) = row?;
-            // The projection wrote this JSON itself: text it cannot read back is damage.
-            let values = conflict_values(&vals).map_err(|e| StoreError::Damaged {
-                path: self.db_path(),
-                detail: format!("conflicts.vals: {e}"),
-            })?;
-            conflicts.push(FieldConflict {
-                path: path.split('/').map(str::to_owned).collect(),
-                values,
-                private: kind == "private",
-                may_settle: false,
-            });
-        }
-        self.mark_settleable(&mut conflicts);
-        drop(stmt);
+        let conflicts = self.recorded_conflicts(&pid)?;
         self.log_read(AuditAction::Read, Some(placement), "overview")?;
         Ok(Overview {
             id: placement,

@@ -13,6 +13,14 @@ use crate::sync_rows;
 use crate::views::Applied;
 use crate::{Store, StoreError};
 
+/// What merging into a document in memory did: the records touched, who wrote them, and the
+/// new changes as received when the merge knows them.
+struct Merge {
+    touched: Touched,
+    authors: Vec<Author>,
+    changes: Option<Vec<u8>>,
+}
+
 impl Store {
     /// Applies changes received from another device to a document, and updates the projection,
     /// in one transaction. Bytes already applied change nothing. Trusts the bytes' authors: for
@@ -21,7 +29,11 @@ impl Store {
     pub fn apply_remote(&mut self, doc_id: Uuid, bytes: &[u8]) -> Result<Applied, StoreError> {
         let me = self.me.clone();
         self.merge(doc_id, None, |doc| {
-            Ok((doc.apply_changes(bytes)?, vec![me]))
+            Ok(Merge {
+                touched: doc.apply_changes(bytes)?,
+                authors: vec![me],
+                changes: None,
+            })
         })
     }
 
@@ -40,8 +52,9 @@ impl Store {
     ) -> Result<Applied, StoreError> {
         let role_of = |d: Uuid| author(d).map(|(r, _)| r);
         self.merge(doc_id, Some(cursor), |doc| {
-            let (touched, devices) = doc.apply_authored(parts, &role_of)?;
-            let authors = devices
+            let merged = doc.apply_authored(parts, &role_of)?;
+            let authors = merged
+                .authors
                 .into_iter()
                 .map(|device| {
                     // The rights check refused every change of a device that is no member.
@@ -50,7 +63,11 @@ impl Store {
                     Author { device, name, role }
                 })
                 .collect();
-            Ok((touched, authors))
+            Ok(Merge {
+                touched: merged.touched,
+                authors,
+                changes: Some(merged.changes),
+            })
         })
     }
 
@@ -60,7 +77,7 @@ impl Store {
         &mut self,
         doc_id: Uuid,
         cursor: Option<u64>,
-        apply: impl FnOnce(&mut Doc) -> Result<(Touched, Vec<Author>), DocError>,
+        apply: impl FnOnce(&mut Doc) -> Result<Merge, DocError>,
     ) -> Result<Applied, StoreError> {
         self.ensure_loaded(doc_id)?;
         let result = self.merge_loaded(doc_id, cursor, apply);
@@ -74,14 +91,21 @@ impl Store {
         &mut self,
         doc_id: Uuid,
         cursor: Option<u64>,
-        apply: impl FnOnce(&mut Doc) -> Result<(Touched, Vec<Author>), DocError>,
+        apply: impl FnOnce(&mut Doc) -> Result<Merge, DocError>,
     ) -> Result<Applied, StoreError> {
         let at = self.stamp().at;
         let loaded = self
             .docs
             .get_mut(&doc_id)
             .ok_or(StoreError::UnknownDocument(doc_id))?;
-        let (touched, authors) = apply(&mut loaded.doc)?;
+        // The received bytes are what the disk lacks only if it had everything before.
+        let in_step = loaded.doc.am().get_heads() == loaded.persisted;
+        let Merge {
+            touched,
+            authors,
+            changes,
+        } = apply(&mut loaded.doc)?;
+        let changes = changes.filter(|_| in_step);
         let changed = touched.records.len() + usize::from(touched.placement);
         let placement = loaded.placement;
         let tx = self.conn.transaction()?;
@@ -92,7 +116,8 @@ impl Store {
             tx.commit()?;
             return Ok(Applied::default());
         }
-        document::persist(&tx, doc_id, loaded, "remote", at, self.compact_after)?;
+        let origin = document::Origin::Remote(changes.as_deref());
+        document::persist(&tx, doc_id, loaded, origin, at, self.compact_after)?;
         loaded.doc.project(&tx, placement, &touched)?;
         let record = format!("sync/{changed}");
         for who in &authors {

@@ -281,7 +281,14 @@ impl Store {
             {
                 note_end_day(&tx, id, placement, d)?;
             }
-            document::persist(&tx, id, loaded, "local", stamp.at, self.compact_after)?;
+            document::persist(
+                &tx,
+                id,
+                loaded,
+                document::Origin::Local,
+                stamp.at,
+                self.compact_after,
+            )?;
             let touched = match loaded.doc.kind() {
                 DocKind::Shared => &shared_touched,
                 DocKind::Private => &private_touched,
