@@ -16,6 +16,9 @@ use crate::store::audit;
 use crate::views::DocInfo;
 use crate::{Store, StoreError};
 
+/// A load that finds at least this many changes after the snapshot compacts the document.
+const COMPACT_ON_LOAD: usize = 32;
+
 impl Store {
     pub(crate) fn doc_id(&self, placement: Uuid, kind: DocKind) -> Result<Uuid, StoreError> {
         self.conn
@@ -81,6 +84,13 @@ impl Store {
         let mut loaded = Loaded::saved(Doc::from_automerge(kind, am)?, placement);
         loaded.changes_since_snapshot = changes;
         self.docs.insert(doc_id, loaded);
+        if changes >= COMPACT_ON_LOAD {
+            // Every load pays for applying the loose changes one by one (a fifth of opening a
+            // three-year placement in full, whose private document is rarely written 256
+            // times): the first load that finds many writes the snapshot once. The load has
+            // succeeded either way; a snapshot not written now is written by a later write.
+            let _ = self.compact(doc_id);
+        }
         Ok(())
     }
 

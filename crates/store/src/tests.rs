@@ -521,6 +521,48 @@ fn compaction_keeps_every_record_and_bounds_the_change_log() {
 }
 
 #[test]
+fn a_load_that_finds_many_loose_changes_compacts_the_document_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut store, key) = adviser_store(tmp.path());
+    store.set_compact_after(1_000);
+    let p = store
+        .create_placement(&new_placement("Ola Nordmann"))
+        .unwrap();
+    for i in 0..40 {
+        store
+            .write_shared(p, |d, s| {
+                d.add_note(
+                    &NewNote {
+                        body: format!("Notat nummer {i}"),
+                        reply_to: None,
+                    },
+                    s,
+                )
+            })
+            .unwrap();
+    }
+    let shared = store.document_id(p, DocKind::Shared).unwrap();
+    let heads = store.heads(shared).unwrap();
+    let loose = |key: &DbKey| {
+        count(
+            tmp.path(),
+            key,
+            &format!("SELECT count(*) FROM doc_changes WHERE doc_id = '{shared}'"),
+        )
+    };
+    drop(store);
+    assert!(loose(&key) >= 40, "written as loose changes");
+    let mut store = Store::open(tmp.path(), Unlock::Key(key.clone())).unwrap();
+    assert_eq!(store.placement(p).unwrap().shared.notes.len(), 40);
+    assert_eq!(store.heads(shared).unwrap(), heads);
+    drop(store);
+    assert_eq!(loose(&key), 0, "the load wrote one snapshot");
+    let mut store = Store::open(tmp.path(), Unlock::Key(key)).unwrap();
+    assert_eq!(store.heads(shared).unwrap(), heads);
+    assert_eq!(store.placement(p).unwrap().shared.notes.len(), 40);
+}
+
+#[test]
 fn remote_changes_apply_once_and_update_the_projection() {
     let tmp = tempfile::tempdir().unwrap();
     let (mut a, _) = adviser_store(&tmp.path().join("a"));
