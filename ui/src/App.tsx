@@ -1,25 +1,19 @@
-import { Alert, BodyShort, Box, Button, Heading, Link, Loader, Provider, VStack } from "@navikt/ds-react";
+import { Alert, BodyShort, Box, Button, Heading, Loader, Provider, VStack } from "@navikt/ds-react";
 import { en as akselEn, nb as akselNb } from "@navikt/ds-react/locales";
-import { useCallback, useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { appState, lockDevice, setLockAfter, toCommandError, type CommandFailure } from "./api";
+import { appState, toCommandError, type CommandFailure } from "./api";
 import type { AppState } from "./bindings/AppState";
 import { Layout } from "./components/Layout";
 import { useErrorText } from "./errorText";
 import { PageTitle } from "./components/PageTitle";
 import { currentLanguage } from "./i18n";
-import { useIdleLock } from "./hooks/useIdleLock";
-import { useReminders } from "./hooks/useReminders";
-import { href, parseRoute, useHash } from "./hooks/useRoute";
-import { FirstRun } from "./screens/FirstRun";
-import { JoinPlacement } from "./screens/JoinPlacement";
-import { EditPlacement } from "./screens/EditPlacement";
-import { NewPlacement } from "./screens/NewPlacement";
-import { PlacementList } from "./screens/list/PlacementList";
-import { PlacementOverview } from "./screens/placement/PlacementOverview";
-import { RecordVisit } from "./screens/visit/RecordVisit";
 import { Unlock } from "./screens/Unlock";
-import { SyncProvider, useSyncRevision } from "./sync";
+
+const loadUnlocked = () => import("./Unlocked");
+const UnlockedApp = lazy(loadUnlocked);
+// Shown once in a device's life.
+const FirstRun = lazy(() => import("./screens/FirstRun").then((m) => ({ default: m.FirstRun })));
 
 type Boot =
   | { phase: "loading" }
@@ -48,14 +42,26 @@ export function App() {
   }, [attempt]);
 
   const ready = useCallback((app: AppState) => setBoot({ phase: "ready", app }), []);
+  // Fetched as soon as the first screen is up, so unlocking does not wait for it.
+  useEffect(() => {
+    void loadUnlocked();
+  }, []);
   const app = boot.phase === "ready" ? boot.app : null;
 
   return (
     <Provider locale={currentLanguage() === "en" ? akselEn : akselNb}>
       {app?.unlocked ? (
-        <SyncProvider>
-          <Unlocked app={app} onApp={ready} />
-        </SyncProvider>
+        <Suspense
+          fallback={
+            <Layout app={app}>
+              <Box paddingBlock="space-48">
+                <Loader size="2xlarge" title={t("app.loading")} />
+              </Box>
+            </Layout>
+          }
+        >
+          <UnlockedApp app={app} onApp={ready} />
+        </Suspense>
       ) : (
         <Layout app={app}>
           {boot.phase === "loading" ? (
@@ -71,79 +77,15 @@ export function App() {
               }}
             />
           ) : !boot.app.initialized ? (
-            <FirstRun onDone={ready} />
+            <Suspense fallback={<Loader size="2xlarge" title={t("app.loading")} />}>
+              <FirstRun onDone={ready} />
+            </Suspense>
           ) : (
             <Unlock app={boot.app} onDone={ready} />
           )}
         </Layout>
       )}
     </Provider>
-  );
-}
-
-/**
- * The app while it is open: the screens, and the lock (the user's "lock now", or the idle timer):
- * locking closes the store on the Rust side, and the screens, with what they hold, unmount.
- */
-function Unlocked({ app, onApp }: { app: AppState; onApp: (state: AppState) => void }) {
-  const { t } = useTranslation();
-  const errorText = useErrorText();
-  const [failure, setFailure] = useState<string | null>(null);
-  const run = useCallback(
-    (command: () => Promise<AppState>) => {
-      setFailure(null);
-      command().then(onApp, (e: unknown) => setFailure(t("lock.failed", { message: errorText(e) })));
-    },
-    [onApp, t, errorText],
-  );
-  const lock = useCallback(() => run(lockDevice), [run]);
-  useIdleLock(app.lockAfterMs, lock);
-  useReminders(app.role, useSyncRevision());
-  return (
-    <Layout app={app} onLock={lock} onLockAfter={(minutes) => run(() => setLockAfter(minutes))}>
-      {failure && (
-        <Alert variant="error" data-testid="lock-error" >
-          {failure}
-        </Alert>
-      )}
-      <Screens app={app} />
-    </Layout>
-  );
-}
-
-function Screens({ app }: { app: AppState }) {
-  const route = parseRoute(useHash());
-  switch (route.name) {
-    case "list":
-      return <PlacementList key={route.query ?? ""} role={app.role} initialQuery={route.query} />;
-    case "new":
-      return app.role === "adviser" ? <NewPlacement /> : <NotFound />;
-    case "placement":
-      return <PlacementOverview key={route.id} id={route.id} record={route.record} role={app.role} />;
-    case "editPlacement":
-      return app.role === "adviser" ? <EditPlacement key={route.id} id={route.id} /> : <NotFound />;
-    case "visit":
-      return app.role === "adviser" ? <RecordVisit key={route.id} placementId={route.id} /> : <NotFound />;
-    case "correctVisit":
-      return app.role === "adviser" ? (
-        <RecordVisit key={`${route.id}:${route.visitId}`} placementId={route.id} corrects={route.visitId} />
-      ) : (
-        <NotFound />
-      );
-    case "join":
-      return app.role === "employer" ? <JoinPlacement /> : <NotFound />;
-    default:
-      return <NotFound />;
-  }
-}
-
-function NotFound() {
-  const { t } = useTranslation();
-  return (
-    <VStack gap="space-16" paddingBlock="space-32">
-      <PageTitle>{t("app.notFound")}</PageTitle>
-      <Link href={href({ name: "list" })}>{t("app.toList")}</Link>
-    </VStack>
   );
 }
 
