@@ -18,6 +18,25 @@ fn data_dir(app: &tauri::App) -> Result<PathBuf, Box<dyn std::error::Error>> {
     }
 }
 
+/// WebKitGTK on Linux, set for a forms app: no accelerated compositing (under software rendering
+/// its layers cost the web process about 80 MiB, and nothing here animates), and the cache model
+/// of a single-document viewer (no back/forward page cache, a small memory cache: every screen's
+/// data comes from commands, never from the network).
+#[cfg(target_os = "linux")]
+fn lighter_webkit(webview: tauri::webview::PlatformWebview) {
+    use webkit2gtk::{
+        CacheModel, HardwareAccelerationPolicy, SettingsExt, WebContextExt, WebViewExt,
+    };
+    let view = webview.inner();
+    if let Some(settings) = WebViewExt::settings(&view) {
+        settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+        settings.set_enable_page_cache(false);
+    }
+    if let Some(context) = view.context() {
+        context.set_cache_model(CacheModel::DocumentViewer);
+    }
+}
+
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     tauri::Builder::default()
@@ -30,6 +49,10 @@ pub fn run() {
                 let _ = handle.emit("sync-status", status);
             })?;
             app.manage(core);
+            #[cfg(target_os = "linux")]
+            if let Some(window) = app.get_webview_window("main") {
+                window.with_webview(lighter_webkit)?;
+            }
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
