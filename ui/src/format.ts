@@ -5,6 +5,28 @@ const LOCALES: Record<Language, string> = { nb: "nb-NO", en: "en-GB" };
 
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+// Each formatter is made once per language and kept: making one loads its locale's rules, and
+// a screen formats a date on every row (the timeline of a three-year placement, the list).
+const FORMATS = {
+  day: { dateStyle: "medium" },
+  moment: { dateStyle: "medium", timeStyle: "short" },
+  dayThisYear: { day: "numeric", month: "short" },
+  time: { hour: "2-digit", minute: "2-digit" },
+} satisfies Record<string, Intl.DateTimeFormatOptions>;
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function dateFormat(language: Language, kind: keyof typeof FORMATS): Intl.DateTimeFormat {
+  const key = `${language}:${kind}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(LOCALES[language], FORMATS[kind]);
+    formatters.set(key, format);
+  }
+  return format;
+}
+
+const numberFormats = new Map<Language, Intl.NumberFormat>();
+
 /** `YYYY-MM-DD` as a local date (no time zone shift), or undefined. */
 export function parseIsoDate(value: string | null | undefined): Date | undefined {
   const m = value ? DATE_ONLY.exec(value) : null;
@@ -36,14 +58,11 @@ export function formatDate(value: string | null | undefined, language: Language)
   if (!value) return "";
   const day = parseIsoDate(value);
   if (day) {
-    return new Intl.DateTimeFormat(LOCALES[language], { dateStyle: "medium" }).format(day);
+    return dateFormat(language, "day").format(day);
   }
   const moment = new Date(value);
   if (Number.isNaN(moment.getTime())) return value;
-  return new Intl.DateTimeFormat(LOCALES[language], {
-    dateStyle: "medium",
-    timeStyle: "short",
-  }).format(moment);
+  return dateFormat(language, "moment").format(moment);
 }
 
 /** A day in few characters: "12. des." this year, "12. des. 2027" another year. */
@@ -51,17 +70,12 @@ export function formatShortDate(value: string | null | undefined, language: Lang
   const day = parseIsoDate(value);
   if (!day) return formatDate(value, language);
   const thisYear = day.getFullYear() === new Date().getFullYear();
-  return new Intl.DateTimeFormat(
-    LOCALES[language],
-    thisYear ? { day: "numeric", month: "short" } : { dateStyle: "medium" },
-  ).format(day);
+  return dateFormat(language, thisYear ? "dayThisYear" : "day").format(day);
 }
 
 /** `HH:MM` of a moment in milliseconds since the epoch. */
 export function formatTime(ms: number, language: Language): string {
-  return new Intl.DateTimeFormat(LOCALES[language], { hour: "2-digit", minute: "2-digit" }).format(
-    new Date(ms),
-  );
+  return dateFormat(language, "time").format(new Date(ms));
 }
 
 export function isSameDay(ms: number, other: number): boolean {
@@ -69,7 +83,12 @@ export function isSameDay(ms: number, other: number): boolean {
 }
 
 export function formatNumber(value: number, language: Language): string {
-  return new Intl.NumberFormat(LOCALES[language], { maximumFractionDigits: 2 }).format(value);
+  let format = numberFormats.get(language);
+  if (!format) {
+    format = new Intl.NumberFormat(LOCALES[language], { maximumFractionDigits: 2 });
+    numberFormats.set(language, format);
+  }
+  return format.format(value);
 }
 
 /** "7,5", "7.5" or " 8 " as a number; NaN when it is not one. */
