@@ -184,7 +184,7 @@ pub(crate) fn create_root(
 
 /// Which records a set of patches touched: the first two steps of each patch's path (collection,
 /// record id), or the root key itself for the placement's own facts. The rule the projection
-/// followed before it read the changes themselves ([`crate::rights::touched_by`]); the tests check
+/// followed before it read the changes themselves ([`crate::paths::touched_by`]); the tests check
 /// that what the changes name covers it.
 #[cfg(test)]
 pub(crate) fn touched_by_patches(patches: &[automerge::Patch]) -> crate::touched::Touched {
@@ -226,7 +226,7 @@ pub(crate) fn touched_by_patches(patches: &[automerge::Patch]) -> crate::touched
 pub fn touched_since(doc: &mut AutoCommit, since: &[ChangeHash]) -> crate::touched::Touched {
     let changes = doc.get_changes(since);
     let refs: Vec<&automerge::Change> = changes.iter().collect();
-    crate::rights::touched_by(doc, &refs)
+    crate::paths::touched_by(doc, &refs)
 }
 
 /// Applies a framed batch of changes from another copy of the document (see [`crate::changes`]).
@@ -241,7 +241,7 @@ pub(crate) fn apply_changes(
             .iter()
             .filter(|c| doc.get_change_by_hash(&c.hash()).is_none())
             .collect();
-        let touched = crate::rights::touched_by(doc, &new);
+        let touched = crate::paths::touched_by(doc, &new);
         apply_decoded(doc, changes)?;
         Ok(touched)
     })

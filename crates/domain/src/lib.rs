@@ -47,6 +47,7 @@ mod load;
 mod model;
 mod notice;
 mod parse;
+mod paths;
 mod prefetch;
 mod private;
 pub mod rights;
