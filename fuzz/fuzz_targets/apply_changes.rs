@@ -58,8 +58,8 @@ fuzz_target!(|data: &[u8]| {
                 sealed_by: Some(folgesvenn_domain::uuid::Uuid::from_u128(7)),
             };
             let employer = |_| Some(folgesvenn_domain::Role::Employer);
-            if let Ok((touched, _)) = doc.apply_authored(&[part], &employer) {
-                read(&mut doc, &touched);
+            if let Ok(merged) = doc.apply_authored(&[part], &employer) {
+                read(&mut doc, &merged.touched);
             }
         }
     }

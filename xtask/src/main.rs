@@ -936,38 +936,30 @@ fn app_figures(quick: bool) -> Result<String> {
         "--features",
         "custom-protocol",
     ]))?;
-    run(cargo()
-        .args([
-            "test",
-            "--release",
-            "-p",
-            "folgesvenn-scenarios",
-            "--test",
-            "window",
-            "app_figures",
-            "--",
-            "--ignored",
-            "--nocapture",
-        ])
-        .env("FOLGESVENN_APP", root().join("target/dist/folgesvenn"))
-        .env("TAURI_DRIVER", tauri_driver_path())
-        .env("FOLGESVENN_BENCH_OUT", &out))?;
-    let mut table = std::fs::read_to_string(out)?;
+    // One window test on the dist binary, its figure written where `env` names.
+    let on_dist = |test: &str, env: (&str, &Path)| {
+        run(cargo()
+            .args([
+                "test",
+                "--release",
+                "-p",
+                "folgesvenn-scenarios",
+                "--test",
+                "window",
+            ])
+            .args([test, "--", "--ignored", "--nocapture"])
+            .env("FOLGESVENN_APP", root().join("target/dist/folgesvenn"))
+            .env("TAURI_DRIVER", tauri_driver_path())
+            .env(env.0, env.1))
+    };
+    on_dist("app_figures", ("FOLGESVENN_BENCH_OUT", &out))?;
+    let mut table = std::fs::read_to_string(&out)?;
     // The daily log end to end, from the two-window scenario on the same build (one run).
     let daily = root().join("target/daily-log.txt");
-    run(cargo()
-        .args([
-            "test",
-            "--release",
-            "-p",
-            "folgesvenn-scenarios",
-            "--test",
-            "window",
-        ])
-        .args(["adviser_and_employer", "--", "--ignored", "--nocapture"])
-        .env("FOLGESVENN_APP", root().join("target/dist/folgesvenn"))
-        .env("TAURI_DRIVER", tauri_driver_path())
-        .env("FOLGESVENN_BENCH_DAILY_LOG", &daily))?;
+    on_dist(
+        "adviser_and_employer",
+        ("FOLGESVENN_BENCH_DAILY_LOG", &daily),
+    )?;
     let seconds: f64 = std::fs::read_to_string(&daily)?.trim().parse()?;
     table.push_str(&format!(
         "| Daily log end to end: the employer's «Lagre dagslogg» to the row painted on the \

@@ -487,15 +487,9 @@ fn audit_log_notices_its_newest_entries_removed() {
     );
 }
 
-#[test]
-fn compaction_keeps_every_record_and_bounds_the_change_log() {
-    let tmp = tempfile::tempdir().unwrap();
-    let (mut store, key) = adviser_store(tmp.path());
-    store.set_compact_after(10);
-    let p = store
-        .create_placement(&new_placement("Ola Nordmann"))
-        .unwrap();
-    for i in 0..25 {
+/// `n` notes, each its own write.
+fn add_notes(store: &mut Store, p: Uuid, n: usize) {
+    for i in 0..n {
         store
             .write_shared(p, |d, s| {
                 d.add_note(
@@ -508,6 +502,17 @@ fn compaction_keeps_every_record_and_bounds_the_change_log() {
             })
             .unwrap();
     }
+}
+
+#[test]
+fn compaction_keeps_every_record_and_bounds_the_change_log() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut store, key) = adviser_store(tmp.path());
+    store.set_compact_after(10);
+    let p = store
+        .create_placement(&new_placement("Ola Nordmann"))
+        .unwrap();
+    add_notes(&mut store, p, 25);
     let shared = store.document_id(p, DocKind::Shared).unwrap();
     let heads = store.heads(shared).unwrap();
     drop(store);
@@ -528,19 +533,7 @@ fn a_load_that_finds_many_loose_changes_compacts_the_document_once() {
     let p = store
         .create_placement(&new_placement("Ola Nordmann"))
         .unwrap();
-    for i in 0..40 {
-        store
-            .write_shared(p, |d, s| {
-                d.add_note(
-                    &NewNote {
-                        body: format!("Notat nummer {i}"),
-                        reply_to: None,
-                    },
-                    s,
-                )
-            })
-            .unwrap();
-    }
+    add_notes(&mut store, p, 40);
     let shared = store.document_id(p, DocKind::Shared).unwrap();
     let heads = store.heads(shared).unwrap();
     let loose = |key: &DbKey| {
