@@ -93,30 +93,53 @@ impl<'a> Paths<'a> {
     }
 
     /// The path from the root to `obj`, or `None` for an object neither the document nor the
-    /// batch knows.
+    /// batch knows, and for one the batch places inside itself (a hostile change can make an
+    /// object in itself, or a ring of them) or deeper than any record ([`MAX_DEPTH`]). Walked
+    /// up without recursion, so no input runs the stack out.
     pub(crate) fn of(&mut self, obj: &ObjectId) -> Option<Vec<Level>> {
         let ObjectId::Id(id) = obj else {
             return Some(Vec::new());
         };
-        let k = (id.counter(), id.actor().clone());
-        if let Some(p) = self.cache.get(&k) {
-            return p.clone();
-        }
-        let path = if let Some((parent, key, by)) = self.created.get(&k).cloned() {
-            self.of(&parent).map(|mut p| {
-                p.push(Level {
-                    key,
-                    created_by: Some(by),
-                });
-                p
-            })
-        } else {
-            existing_path(self.doc, &k)
+        let mut at = (id.counter(), id.actor().clone());
+        // The objects the batch creates between `obj` and a known one, innermost first.
+        let mut chain: Vec<((u64, ActorId), Level)> = Vec::new();
+        let known = loop {
+            if let Some(p) = self.cache.get(&at) {
+                break p.clone();
+            }
+            if chain.len() > MAX_DEPTH || chain.iter().any(|(k, _)| *k == at) {
+                break None;
+            }
+            let Some((parent, key, by)) = self.created.get(&at).cloned() else {
+                let p = existing_path(self.doc, &at);
+                self.cache.insert(at.clone(), p.clone());
+                break p;
+            };
+            let level = Level {
+                key,
+                created_by: Some(by),
+            };
+            chain.push((at, level));
+            match parent {
+                ObjectId::Root => break Some(Vec::new()),
+                ObjectId::Id(p) => at = (p.counter(), p.actor().clone()),
+            }
         };
-        self.cache.insert(k, path.clone());
+        let mut path = known.filter(|p| p.len() + chain.len() <= MAX_DEPTH);
+        for (k, level) in chain.into_iter().rev() {
+            path = path.map(|mut p| {
+                p.push(level);
+                p
+            });
+            self.cache.insert(k, path.clone());
+        }
         path
     }
 }
+
+/// Deeper than any object of a placement document (a collection, a record, a field's text or
+/// list is three levels): a path longer than this is no path.
+const MAX_DEPTH: usize = 16;
 
 fn existing_path(doc: &AutoCommit, (counter, actor): &(u64, ActorId)) -> Option<Vec<Level>> {
     let exid = doc.import_obj(&format!("{counter}@{actor}")).ok()?;

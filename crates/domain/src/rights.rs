@@ -552,6 +552,56 @@ mod tests {
 
     type Write = Box<dyn FnOnce(&mut SharedDoc) -> Result<(), DocError>>;
 
+    /// A change that makes an object inside itself (found by the fuzzer): reading its path once
+    /// recursed until the stack ran out, which aborts the app rather than refusing the record.
+    #[test]
+    fn a_change_that_makes_an_object_inside_itself_is_refused_not_followed() {
+        let mut s = setup();
+        let mut employer = fork_as(&mut s.adviser, s.emp);
+        let heads = employer.heads();
+        employer
+            .log_observation(&crate::tests::new_observation(), &e())
+            .unwrap();
+        let honest = employer.automerge_mut().get_changes(&heads)[0].decode();
+        let mut ring = honest.clone();
+        let start = ring.start_op.get();
+        let at = ring
+            .operations
+            .iter()
+            .position(|op| matches!(op.action, OpType::Make(_)))
+            .expect("the observation is a map");
+        let me = automerge::legacy::OpId::new(start + at as u64, &ring.actor_id);
+        ring.operations[at].obj = automerge::legacy::ObjectId::Id(me);
+        let hostile = crate::changes::encode([&Change::from(ring)]);
+        let (adv, emp) = (s.adv, s.emp);
+        let roles = move |d: Uuid| {
+            (d == adv)
+                .then_some(Role::Adviser)
+                .or((d == emp).then_some(Role::Employer))
+        };
+        let from_employer = s.adviser.apply_authored(
+            &[Authored {
+                framed: &hostile,
+                sealed_by: Some(s.emp),
+            }],
+            &roles,
+        );
+        assert!(
+            matches!(
+                from_employer,
+                Err(DocError::Forbidden {
+                    why: Refusal::UnknownObject,
+                    ..
+                }) | Err(DocError::Unreadable(_))
+            ),
+            "{from_employer:?}"
+        );
+        // Trusted (an adviser's snapshot): no path to follow, nothing touched there; automerge
+        // decides whether it applies.
+        let mut copy = fork_as(&mut s.adviser, s.adv);
+        let _ = copy.apply_changes(&hostile);
+    }
+
     fn e() -> Stamp {
         stamp(Role::Employer, "2026-11-28T10:00:00Z")
     }

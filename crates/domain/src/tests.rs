@@ -69,7 +69,7 @@ pub(crate) fn new_visit() -> NewVisit {
     }
 }
 
-fn new_observation() -> NewObservation {
+pub(crate) fn new_observation() -> NewObservation {
     NewObservation {
         date: day("2026-11-27"),
         attendance: Attendance::Present,
