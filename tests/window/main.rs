@@ -22,6 +22,7 @@ use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use folgesvenn_domain::EMPLOYER_ACCESS_DAYS;
 use folgesvenn_store::{Store, Unlock};
+use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 
 use common::RelayProcess;
@@ -193,8 +194,7 @@ impl Window {
         caps.insert("tauri:options".into(), json!({ "application": binary }));
         let deadline = Instant::now() + WAIT;
         let client = loop {
-            match ClientBuilder::rustls()
-                .expect("TLS roots")
+            match ClientBuilder::new(HttpConnector::new())
                 .capabilities(caps.clone())
                 .connect(&url)
                 .await

@@ -4,8 +4,9 @@
 //! letter) are embedded and subset by krilla, which also refuses to write a document that breaks
 //! a rule of PDF/A-2a.
 
+use std::io::Read;
 use std::num::NonZeroU16;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use krilla::Document;
 use krilla::configure::{Archival, ConfigurationBuilder};
@@ -27,8 +28,34 @@ use crate::error::ExportError;
 /// stops it with [`ExportError::Cancelled`].
 pub type Progress<'a> = &'a mut dyn FnMut(usize, usize) -> bool;
 
-static REGULAR: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
-static BOLD: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
+/// The fonts as `build.rs` deflated them, and each inflated once, on the first export that
+/// needs it.
+static REGULAR: Embedded = Embedded {
+    deflated: include_bytes!(concat!(env!("OUT_DIR"), "/DejaVuSans.ttf.deflate")),
+    inflated: OnceLock::new(),
+};
+static BOLD: Embedded = Embedded {
+    deflated: include_bytes!(concat!(env!("OUT_DIR"), "/DejaVuSans-Bold.ttf.deflate")),
+    inflated: OnceLock::new(),
+};
+
+struct Embedded {
+    deflated: &'static [u8],
+    inflated: OnceLock<Arc<Vec<u8>>>,
+}
+
+impl Embedded {
+    fn bytes(&self) -> Result<Arc<Vec<u8>>, ExportError> {
+        if let Some(font) = self.inflated.get() {
+            return Ok(font.clone());
+        }
+        let mut font = Vec::new();
+        flate2::read::DeflateDecoder::new(self.deflated)
+            .read_to_end(&mut font)
+            .map_err(|_| ExportError::Font("inflate"))?;
+        Ok(self.inflated.get_or_init(|| Arc::new(font)).clone())
+    }
+}
 
 /// A4 in points, and the margins around the text.
 const PAGE_W: f32 = 595.28;
@@ -53,10 +80,10 @@ struct Face {
 }
 
 impl Face {
-    fn load(data: &'static [u8]) -> Result<Face, ExportError> {
-        let font =
-            Font::new(Arc::new(data.to_vec()).into(), 0).ok_or(ExportError::Font("krilla"))?;
-        let reader = FontRef::new(data).map_err(|_| ExportError::Font("skrifa"))?;
+    fn load(embedded: &Embedded) -> Result<Face, ExportError> {
+        let data = embedded.bytes()?;
+        let font = Font::new(data.clone().into(), 0).ok_or(ExportError::Font("krilla"))?;
+        let reader = FontRef::new(&data).map_err(|_| ExportError::Font("skrifa"))?;
         let charmap = reader.charmap();
         let metrics = reader.glyph_metrics(Size::new(1.0), LocationRef::default());
         let fallback = charmap
@@ -140,8 +167,8 @@ pub fn write(
     blocks: &[Block],
     progress: Progress<'_>,
 ) -> Result<Vec<u8>, ExportError> {
-    let regular = Face::load(REGULAR)?;
-    let bold = Face::load(BOLD)?;
+    let regular = Face::load(&REGULAR)?;
+    let bold = Face::load(&BOLD)?;
     let width = PAGE_W - 2.0 * MARGIN;
 
     // Lay out every line on its page first; then draw page by page.

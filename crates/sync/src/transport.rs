@@ -36,6 +36,9 @@ pub struct Http {
 
 impl Http {
     pub fn new(timeout: Duration) -> Http {
+        // reqwest is built without a crypto provider of its own; ring is the process's one.
+        // Installing fails only when a provider is already installed, which then serves.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
