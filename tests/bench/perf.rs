@@ -15,17 +15,13 @@ pub fn dir() -> Option<PathBuf> {
 pub struct Perf(Child);
 
 impl Perf {
+    /// Samples 199 times a second, or as often as FOLGESVENN_PERF_HZ says (a run of a tenth of a
+    /// second needs thousands to say anything).
     pub fn attach(pid: u32, dir: &Path, name: &str) -> Result<Perf> {
+        let hz = std::env::var("FOLGESVENN_PERF_HZ").unwrap_or_else(|_| "199".into());
         let child = Command::new("perf")
-            .args([
-                "record",
-                "-q",
-                "-F",
-                "199",
-                "--call-graph",
-                "dwarf,16384",
-                "-o",
-            ])
+            .args(["record", "-q", "-F", &hz])
+            .args(["--call-graph", "dwarf,16384", "-o"])
             .arg(dir.join(format!("{name}.data")))
             .args(["-p", &pid.to_string()])
             .spawn()

@@ -397,6 +397,9 @@ fn bench_peer(dir: &Path, placement: uuid::Uuid, count: usize, idle_ms: u64) -> 
             )
         })?;
     }
+    // Made before `go`, as the app makes its client once at start (it reads the system's
+    // certificate roots).
+    let client = folgesvenn_sync::SyncClient::new();
     let mut out = std::io::stdout();
     writeln!(out, "written")?;
     out.flush()?;
@@ -416,7 +419,6 @@ fn bench_peer(dir: &Path, placement: uuid::Uuid, count: usize, idle_ms: u64) -> 
     if rx.recv().is_err() {
         return Ok(());
     }
-    let client = folgesvenn_sync::SyncClient::new();
     let rt = runtime()?;
     let mut last = String::new();
     loop {

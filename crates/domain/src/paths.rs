@@ -3,6 +3,7 @@
 //! by its path) and the merge code (which projects the records the operations touch).
 
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use automerge::legacy::{Key, ObjectId, OpType};
 use automerge::{ActorId, AutoCommit, Change, ReadDoc};
@@ -32,7 +33,9 @@ pub(crate) struct Paths<'a> {
     pub(crate) doc: &'a AutoCommit,
     /// Objects the checked changes create: their parent, key and creator.
     created: HashMap<(u64, ActorId), (ObjectId, String, ActorId)>,
-    cache: HashMap<(u64, ActorId), Option<Vec<Level>>>,
+    /// Each object's path, shared: a batch of text has one operation per character, all in the
+    /// same object.
+    cache: HashMap<(u64, ActorId), Option<Rc<[Level]>>>,
 }
 
 impl<'a> Paths<'a> {
@@ -63,11 +66,22 @@ impl<'a> Paths<'a> {
         // The first two levels of each object's path: a collection and a record, or "placement".
         let mut tops: HashMap<ObjectId, Option<Vec<String>>> = HashMap::new();
         for c in changes {
+            // A run of operations in one list or text (a note's characters) touches what its
+            // first one does.
+            let mut run: Option<&ObjectId> = None;
             for op in &c.operations {
-                let top = tops.entry(op.obj.clone()).or_insert_with(|| {
-                    self.of(&op.obj)
-                        .map(|levels| levels.into_iter().take(2).map(|l| l.key).collect())
-                });
+                let in_run = matches!(op.key, Key::Seq(_)) && run == Some(&op.obj);
+                run = matches!(op.key, Key::Seq(_)).then_some(&op.obj);
+                if in_run {
+                    continue;
+                }
+                if !tops.contains_key(&op.obj) {
+                    let top = self
+                        .of(&op.obj)
+                        .map(|levels| levels.iter().take(2).map(|l| l.key.clone()).collect());
+                    tops.insert(op.obj.clone(), top);
+                }
+                let top = &tops[&op.obj];
                 // An object neither the document nor the batch knows: the batch cannot apply.
                 let Some(top) = top else { continue };
                 let key = match &op.key {
@@ -96,9 +110,9 @@ impl<'a> Paths<'a> {
     /// batch knows, and for one the batch places inside itself (a hostile change can make an
     /// object in itself, or a ring of them) or deeper than any record ([`MAX_DEPTH`]). Walked
     /// up without recursion, so no input runs the stack out.
-    pub(crate) fn of(&mut self, obj: &ObjectId) -> Option<Vec<Level>> {
+    pub(crate) fn of(&mut self, obj: &ObjectId) -> Option<Rc<[Level]>> {
         let ObjectId::Id(id) = obj else {
-            return Some(Vec::new());
+            return Some(Rc::from([]));
         };
         let mut at = (id.counter(), id.actor().clone());
         // The objects the batch creates between `obj` and a known one, innermost first.
@@ -111,7 +125,7 @@ impl<'a> Paths<'a> {
                 break None;
             }
             let Some((parent, key, by)) = self.created.get(&at).cloned() else {
-                let p = existing_path(self.doc, &at);
+                let p: Option<Rc<[Level]>> = existing_path(self.doc, &at).map(Rc::from);
                 self.cache.insert(at.clone(), p.clone());
                 break p;
             };
@@ -121,16 +135,13 @@ impl<'a> Paths<'a> {
             };
             chain.push((at, level));
             match parent {
-                ObjectId::Root => break Some(Vec::new()),
+                ObjectId::Root => break Some(Rc::from([])),
                 ObjectId::Id(p) => at = (p.counter(), p.actor().clone()),
             }
         };
         let mut path = known.filter(|p| p.len() + chain.len() <= MAX_DEPTH);
         for (k, level) in chain.into_iter().rev() {
-            path = path.map(|mut p| {
-                p.push(level);
-                p
-            });
+            path = path.map(|p| p.iter().cloned().chain([level]).collect());
             self.cache.insert(k, path.clone());
         }
         path

@@ -11,6 +11,7 @@
 //! concurrent one happens to hide is still refused, so it can never surface later.
 
 use std::collections::HashSet;
+use std::rc::Rc;
 
 use automerge::legacy::{Key, OpType};
 use automerge::{ActorId, AutoCommit, Change, ChangeHash, ROOT, ReadDoc, ScalarValue, Value};
@@ -165,7 +166,7 @@ fn device_of(actor: &ActorId) -> Option<Uuid> {
 
 pub use crate::error::Refusal;
 
-fn forbidden(device: Uuid, path: &[String], why: Refusal) -> DocError {
+fn forbidden(device: Uuid, path: &[&str], why: Refusal) -> DocError {
     DocError::Forbidden {
         device,
         path: path.join("/"),
@@ -342,13 +343,21 @@ fn check_decoded(
         if role == Role::Adviser {
             continue;
         }
+        // The object of the operation before, and its path: a note's characters are a run of
+        // operations in one text.
+        let mut last: Option<(&automerge::legacy::ObjectId, Option<Rc<[Level]>>)> = None;
         for op in &c.operations {
-            let Some(levels) = paths.of(&op.obj) else {
+            let levels = match &last {
+                Some((obj, levels)) if *obj == &op.obj => levels.clone(),
+                _ => paths.of(&op.obj),
+            };
+            last = Some((&op.obj, levels.clone()));
+            let Some(levels) = levels else {
                 return Err(forbidden(device, &[], Refusal::UnknownObject));
             };
-            let mut path: Vec<String> = levels.iter().map(|l| l.key.clone()).collect();
+            let mut path: Vec<&str> = levels.iter().map(|l| l.key.as_str()).collect();
             if let Key::Map(k) = &op.key {
-                path.push(k.to_string());
+                path.push(k);
             }
             allowed(paths.doc, role, which, &c.actor_id, &levels, &path, op)
                 .map_err(|why| forbidden(device, &path, why))?;
@@ -365,7 +374,7 @@ fn role_of_author(
 ) -> Result<(Uuid, Role), DocError> {
     let Some(device) = device_of(actor) else {
         let actor = actor.to_hex_string();
-        return Err(forbidden(Uuid::nil(), &[actor], Refusal::UnknownAuthor));
+        return Err(forbidden(Uuid::nil(), &[&actor], Refusal::UnknownAuthor));
     };
     let Some(role) = role_of(device) else {
         return Err(forbidden(device, &[], Refusal::UnknownAuthor));
@@ -381,7 +390,7 @@ fn allowed(
     which: Document,
     actor: &ActorId,
     levels: &[Level],
-    path: &[String],
+    path: &[&str],
     op: &automerge::legacy::Op,
 ) -> Result<(), Refusal> {
     let action = &op.action;
@@ -407,10 +416,10 @@ fn allowed(
             let own_new = levels.get(1).and_then(|l| l.created_by.as_ref()) == Some(actor);
             let direct = levels.len() == 2;
             if own_new {
-                if r.empty_on_create.contains(&field.as_str()) && !(direct && is_empty(action)) {
+                if r.empty_on_create.contains(field) && !(direct && is_empty(action)) {
                     return Err(Refusal::FieldNotFillable);
                 }
-                if r.author_field == Some(field.as_str())
+                if r.author_field == Some(*field)
                     && !(direct
                         && matches!(action, OpType::Put(ScalarValue::Str(s)) if s == role.code()))
                 {
