@@ -1659,6 +1659,43 @@ fn pss_mib(pids: &[i32]) -> f64 {
     kib as f64 / 1024.0
 }
 
+/// One process's PSS by kind of mapping (`/proc/PID/smaps`): where its memory goes.
+fn pss_by_kind(pid: i32) -> std::collections::BTreeMap<&'static str, f64> {
+    let mut kinds = std::collections::BTreeMap::new();
+    let Ok(smaps) = std::fs::read_to_string(format!("/proc/{pid}/smaps")) else {
+        return kinds;
+    };
+    let mut kind = "anonymous";
+    for line in smaps.lines() {
+        if let Some(kib) = line.strip_prefix("Pss:") {
+            let kib: f64 = kib.trim().trim_end_matches("kB").trim().parse().unwrap_or(0.0);
+            *kinds.entry(kind).or_insert(0.0) += kib / 1024.0;
+            continue;
+        }
+        // A mapping's header: address range, permissions, offset, device, inode, path.
+        let mut fields = line.split_whitespace();
+        let header = fields.next().is_some_and(|range| {
+            range.contains('-') && range.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+        });
+        if !header {
+            continue;
+        }
+        let path = fields.nth(4).unwrap_or("");
+        kind = if path.is_empty() || path == "[heap]" {
+            "anonymous (heaps, JavaScript)"
+        } else if path.contains(".so") {
+            "libraries"
+        } else if path.starts_with("/memfd:") || path.starts_with("/dev/") {
+            "shared memory and devices"
+        } else if path.starts_with('[') {
+            "stacks and kernel"
+        } else {
+            "other files"
+        };
+    }
+    kinds
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
@@ -1741,12 +1778,22 @@ async fn app_figures() {
     let (mut to_unlock, mut to_list, mut open, mut idle) = (vec![], vec![], vec![], vec![]);
     let mut command = vec![];
     let mut by_process = std::collections::BTreeMap::<String, f64>::new();
+    let mut by_kind = std::collections::BTreeMap::<(String, &str), f64>::new();
+    let (mut split, mut whole, mut to_page) = (vec![], vec![], vec![]);
     for _ in 0..3 {
         let w = Window::open(&xvfb, &dir).await;
         let pids = w.app_pids();
         let pid = *pids.iter().min().expect("the app process");
         let started = process_start_ms(pid);
         to_unlock.push(w.painted_at("painted:unlock").await - started);
+        // When the page began to load: what came before is GTK, WebKit's processes and the
+        // app's own set-up; what came after, the bundle and the first screen.
+        let origin = w
+            .client
+            .execute("return performance.timeOrigin;", vec![])
+            .await
+            .unwrap();
+        to_page.push(origin.as_f64().expect("a time origin") - started);
         w.type_into("unlock-passphrase", passphrase).await;
         let clicked = w.click_at("[data-testid=\"unlock-submit\"]").await;
         to_list.push(w.painted_at("painted:placement-list").await - clicked);
@@ -1758,7 +1805,20 @@ async fn app_figures() {
                 w.click("list-more").await;
             }
             let clicked = w.click_at(&css).await;
-            open.push(w.painted_at("painted:overview").await - clicked);
+            let painted = w.painted_at("painted:overview").await;
+            open.push(painted - clicked);
+            whole.push(w.painted_at("painted:overview-whole").await - clicked);
+            let (asked, answered, rendered) = (
+                w.painted_at("asked:overview").await,
+                w.painted_at("answered:overview").await,
+                w.painted_at("rendered:overview").await,
+            );
+            split.push([
+                asked - clicked,
+                answered - asked,
+                rendered - answered,
+                painted - rendered,
+            ]);
             w.client
                 .execute("window.location.hash = '#/';", vec![])
                 .await
@@ -1782,6 +1842,9 @@ async fn app_figures() {
         for p in &tree {
             let name = std::fs::read_to_string(format!("/proc/{p}/comm")).unwrap_or_default();
             *by_process.entry(name.trim().to_owned()).or_insert(0.0) += pss_mib(&[*p]) / 3.0;
+            for (kind, mib) in pss_by_kind(*p) {
+                *by_kind.entry((name.trim().to_owned(), kind)).or_insert(0.0) += mib / 3.0;
+            }
         }
         w.close().await;
     }
@@ -1790,21 +1853,37 @@ async fn app_figures() {
         "| Figure (median of 3 starts; opening: of 15) | Measured | Goal |\n\
          |---|---:|---:|\n\
          | Cold start to the unlock screen, painted (process start → paint) | {:.0} ms | ≤ 700 ms |\n\
+         | … of which process start → the page begins to load (GTK, WebKit's processes, the app's set-up) | {:.0} ms | — |\n\
          | Unlock (Argon2id, 64 MiB, t = 3) to the list of 500 placements, painted | {:.0} ms | — |\n\
-         | Open a three-year placement from the list, painted (click → paint) | {:.0} ms | ≤ 100 ms |\n\
+         | Open a three-year placement from the list, its first screenful painted (click → paint) | {:.0} ms | ≤ 100 ms |\n\
+         | … the whole overview painted (the timeline's first page and the sections below it follow the first paint) | {:.0} ms | — |\n\
          | … of which the `placement_overview` command alone (IPC + store + JSON) | {:.1} ms | — |\n\
+         | … split at the UI's marks (medians): click → command asked (route, list taken down); asked → answered; answered → rendered (React); rendered → painted (style, layout, paint) | {} | — |\n\
          | Idle memory of all the app's processes (PSS, 10 s after use) | {:.0} MiB | ≤ 200 MiB |\n\
          | … by process (mean) | {} | — |\n\
+         | … by process and kind of mapping (mean; ≥ 5 MiB) | {} | — |\n\
          | Binary size (`--profile dist`: LTO, one codegen unit, `opt-level = \"s\"`, stripped) | {:.1} MiB | ≤ 15 MiB |\n",
         median(to_unlock),
+        median(to_page),
         median(to_list),
         median(open),
+        median(whole),
         median(command),
+        (0..4)
+            .map(|i| format!("{:.0} ms", median(split.iter().map(|s| s[i]).collect())))
+            .collect::<Vec<_>>()
+            .join("; "),
         median(idle),
         by_process
             .iter()
             .filter(|(_, mib)| **mib >= 1.0)
             .map(|(name, mib)| format!("{name} {mib:.0} MiB"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        by_kind
+            .iter()
+            .filter(|(_, mib)| **mib >= 5.0)
+            .map(|((name, kind), mib)| format!("{name}: {kind} {mib:.0} MiB"))
             .collect::<Vec<_>>()
             .join(", "),
         size

@@ -36,8 +36,9 @@ describe("the app against the mock backend", () => {
     go(links[0]?.getAttribute("href") ?? "");
     const overview = await screen.findByTestId("placement-overview", undefined, slow);
     expect(within(overview).getAllByTestId("timeline-item").length).toBeGreaterThan(0);
+    // The sections below the timeline are drawn once the first screenful is painted.
     for (const part of ["overview-training-plan", "lifecycle", "invite-section", "members", "sync-log", "note-form"]) {
-      expect(within(overview).getByTestId(part)).toBeTruthy();
+      expect(await within(overview).findByTestId(part, undefined, slow)).toBeTruthy();
     }
 
     go(screen.getByTestId("record-visit").getAttribute("href") ?? "");

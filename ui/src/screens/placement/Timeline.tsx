@@ -15,13 +15,17 @@ interface TimelineProps {
   onChanged: () => void;
   /** The id of an entry to draw even if it is older than the first page (a search hit). */
   show?: string;
+  /** Draw only the entries a first screen can show (the rest follow once it is painted). */
+  firstScreen?: boolean;
 }
 
 /** Entries drawn at first; a three-year placement has hundreds, and drawing them all made opening slow. */
 const TIMELINE_PAGE = 40;
+/** Entries drawn in the frame that opens the overview, below the facts and the plan. */
+const FIRST_SCREEN = 5;
 
 /** What happened, newest first, with the note form on top; drawn a page at a time. */
-export function Timeline({ items, placementId, role, onChanged, show }: TimelineProps) {
+export function Timeline({ items, placementId, role, onChanged, show, firstScreen = false }: TimelineProps) {
   const { t } = useTranslation();
   const sorted = newestFirst(items);
   // A record a link names is drawn even when it is further back than the first page.
@@ -37,7 +41,7 @@ export function Timeline({ items, placementId, role, onChanged, show }: Timeline
         <BodyShort textColor="subtle">{t("overview.timelineEmpty")}</BodyShort>
       ) : (
         <ol className="timeline">
-          {sorted.slice(0, shown).map((item) => (
+          {sorted.slice(0, firstScreen ? Math.min(shown, FIRST_SCREEN) : shown).map((item) => (
             <li
               key={`${item.kind}:${item.id}`}
               className="timeline__item"
@@ -51,7 +55,7 @@ export function Timeline({ items, placementId, role, onChanged, show }: Timeline
           ))}
         </ol>
       )}
-      {hidden > 0 && (
+      {hidden > 0 && !firstScreen && (
         <div>
           <Button
             variant="secondary"
