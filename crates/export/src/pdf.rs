@@ -2,7 +2,7 @@
 //! lines and pages, every line marked in the structure tree under its heading or paragraph, so a
 //! screen reader reads the document in order. The fonts (DejaVu Sans, which has every Norwegian
 //! letter) are embedded and subset by krilla, which also refuses to write a document that breaks
-//! a rule of PDF/A-2a.
+//! a rule of PDF/A-2a. Text is set a glyph per character, without a shaper (no kerning).
 
 use std::io::Read;
 use std::num::NonZeroU16;
@@ -15,7 +15,7 @@ use krilla::metadata::{DateTime, Metadata};
 use krilla::page::PageSettings;
 use krilla::surface::Surface;
 use krilla::tagging::{ContentTag, Identifier, SpanTag, Tag, TagGroup, TagTree};
-use krilla::text::{Font, TextDirection};
+use krilla::text::{Font, GlyphId, KrillaGlyph};
 use skrifa::instance::{LocationRef, Size};
 use skrifa::{FontRef, MetadataProvider};
 
@@ -74,8 +74,9 @@ pub enum Block {
 
 struct Face {
     font: Font,
-    /// Advance widths at size 1, by character (what line breaking measures with).
-    widths: Vec<(char, f32)>,
+    /// Each character's glyph and advance width at size 1, by character: what lines are
+    /// broken by, and what they are drawn with.
+    glyphs: Vec<(char, u32, f32)>,
     fallback: f32,
 }
 
@@ -90,28 +91,43 @@ impl Face {
             .map('M')
             .and_then(|g| metrics.advance_width(g))
             .unwrap_or(0.6);
-        let widths = charmap
+        let mut glyphs = charmap
             .mappings()
-            .filter_map(|(c, g)| Some((char::from_u32(c)?, metrics.advance_width(g)?)))
+            .filter_map(|(c, g)| {
+                Some((char::from_u32(c)?, g.to_u32(), metrics.advance_width(g)?))
+            })
             .collect::<Vec<_>>();
-        let mut widths = widths;
-        widths.sort_by_key(|(c, _)| *c);
+        glyphs.sort_by_key(|(c, _, _)| *c);
         Ok(Face {
             font,
-            widths,
+            glyphs,
             fallback,
         })
     }
 
+    /// The glyph of `c` and its advance at size 1; a character the font lacks is its missing
+    /// glyph (id 0).
+    fn glyph(&self, c: char) -> (u32, f32) {
+        self.glyphs
+            .binary_search_by_key(&c, |(k, _, _)| *k)
+            .map_or((0, self.fallback), |i| (self.glyphs[i].1, self.glyphs[i].2))
+    }
+
     fn width(&self, text: &str, size: f32) -> f32 {
-        text.chars()
-            .map(|c| {
-                self.widths
-                    .binary_search_by_key(&c, |(k, _)| *k)
-                    .map_or(self.fallback, |i| self.widths[i].1)
+        text.chars().map(|c| self.glyph(c).1).sum::<f32>() * size
+    }
+
+    /// `text` as glyphs, one per character, left to right, spaced as `width` measures them.
+    /// No shaper: Norwegian and the other scripts of the font's Latin, Greek and Cyrillic
+    /// letters need none, and it keeps rustybuzz (half a megabyte) out of the app.
+    fn glyphs(&self, text: &str) -> Vec<KrillaGlyph> {
+        text.char_indices()
+            .map(|(at, c)| {
+                let (id, advance) = self.glyph(c);
+                let range = at..at + c.len_utf8();
+                KrillaGlyph::new(GlyphId::new(id), advance, 0.0, 0.0, 0.0, range, None)
             })
-            .sum::<f32>()
-            * size
+            .collect()
     }
 }
 
@@ -279,13 +295,13 @@ fn draw(surface: &mut Surface<'_>, line: &Line, face: &Face, ids: &mut [Vec<Iden
         return; // a blank line only takes room
     }
     let id = surface.start_tagged(ContentTag::Span(SpanTag::empty()));
-    surface.draw_text(
+    surface.draw_glyphs(
         Point::from_xy(MARGIN, line.y),
+        &face.glyphs(&line.text),
         face.font.clone(),
-        line.size,
         &line.text,
+        line.size,
         false,
-        TextDirection::Auto,
     );
     surface.end_tagged();
     if let Some(block) = ids.get_mut(line.block) {
