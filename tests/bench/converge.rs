@@ -122,17 +122,18 @@ struct Outcome {
 }
 
 /// Tells both peers (tags 0 and 1) `go` and waits until their newest reported heads agree. With
-/// `profile`, the first peer and the server run under `perf record` meanwhile.
+/// `profile` (a directory, and N for the profiles' names), the first peer and the server run
+/// under `perf record` meanwhile.
 fn converge(
     rx: &Receiver<Line>,
     peers: &mut [Proc; 2],
     server: &Proc,
-    profile: Option<&Path>,
+    profile: Option<(&Path, usize)>,
 ) -> Result<Outcome> {
     let perf = match profile {
-        Some(dir) => vec![
-            Perf::attach(peers[0].child.id(), dir, "converge-peer")?,
-            Perf::attach(server.child.id(), dir, "converge-relay")?,
+        Some((dir, n)) => vec![
+            Perf::attach(peers[0].child.id(), dir, &format!("converge-peer-{n}"))?,
+            Perf::attach(server.child.id(), dir, &format!("converge-relay-{n}"))?,
         ],
         None => vec![],
     };
@@ -267,7 +268,7 @@ fn ours(tools: &Tools, n: usize) -> Result<Outcome> {
     ];
     expect(&rx, &[0, 1], "written")?;
     let profile = perf::dir();
-    let outcome = converge(&rx, &mut peers, &relay, profile.as_deref())?;
+    let outcome = converge(&rx, &mut peers, &relay, profile.as_deref().map(|d| (d, n)))?;
     let [x, y] = peers;
     x.stop();
     y.stop();
