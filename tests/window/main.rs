@@ -1668,7 +1668,12 @@ fn pss_by_kind(pid: i32) -> std::collections::BTreeMap<&'static str, f64> {
     let mut kind = "anonymous";
     for line in smaps.lines() {
         if let Some(kib) = line.strip_prefix("Pss:") {
-            let kib: f64 = kib.trim().trim_end_matches("kB").trim().parse().unwrap_or(0.0);
+            let kib: f64 = kib
+                .trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse()
+                .unwrap_or(0.0);
             *kinds.entry(kind).or_insert(0.0) += kib / 1024.0;
             continue;
         }

@@ -93,9 +93,7 @@ impl Face {
             .unwrap_or(0.6);
         let mut glyphs = charmap
             .mappings()
-            .filter_map(|(c, g)| {
-                Some((char::from_u32(c)?, g.to_u32(), metrics.advance_width(g)?))
-            })
+            .filter_map(|(c, g)| Some((char::from_u32(c)?, g.to_u32(), metrics.advance_width(g)?)))
             .collect::<Vec<_>>();
         glyphs.sort_by_key(|(c, _, _)| *c);
         Ok(Face {
