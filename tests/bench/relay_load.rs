@@ -667,6 +667,7 @@ async fn idle_waits(relay: &Server, pairs: &mut [Pair], n: usize) -> Result<()> 
 }
 
 fn main() -> Result<()> {
+    folgesvenn_sync::transport::install_tls_provider();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args
         .iter()

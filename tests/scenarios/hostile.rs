@@ -53,7 +53,10 @@ impl Hostile {
     async fn start(upstream: &str) -> (Arc<Hostile>, String) {
         let h = Arc::new(Hostile {
             upstream: upstream.to_owned(),
-            http: reqwest::Client::new(),
+            http: {
+                folgesvenn_sync::transport::install_tls_provider();
+                reqwest::Client::new()
+            },
             lie: Mutex::new(Lie::Honest),
             last_answer: Mutex::new(Default::default()),
         });
@@ -341,6 +344,7 @@ async fn honest_devices_sync_through_a_flood() {
     for f in 0..8u32 {
         let (url, stop, sent) = (relay.url.clone(), stop.clone(), sent.clone());
         flooders.push(tokio::spawn(async move {
+            folgesvenn_sync::transport::install_tls_provider();
             let http = reqwest::Client::new();
             let mut i = 0u32;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {

@@ -47,7 +47,10 @@ impl Balancer {
             upstreams,
             route: std::sync::Mutex::new(Route::RoundRobin),
             next: AtomicUsize::new(0),
-            http: reqwest::Client::new(),
+            http: {
+                folgesvenn_sync::transport::install_tls_provider();
+                reqwest::Client::new()
+            },
         });
         let app = axum::Router::new().fallback(balance).with_state(b.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -283,6 +286,7 @@ async fn a_database_restart_under_two_relays_loses_no_note() {
         .log_observation(p, &day_logged("2026-11-24", "Under stansen"))
         .unwrap();
     for relay in &relays {
+        folgesvenn_sync::transport::install_tls_provider();
         let ready = reqwest::get(format!("{}/readyz", relay.url)).await.unwrap();
         assert_eq!(ready.status(), 503, "not ready while the database is away");
     }
@@ -303,6 +307,7 @@ async fn a_database_restart_under_two_relays_loses_no_note() {
     }
     assert_eq!(employer.pending_count().unwrap(), 0);
     for relay in &relays {
+        folgesvenn_sync::transport::install_tls_provider();
         let ready = reqwest::get(format!("{}/readyz", relay.url)).await.unwrap();
         assert_eq!(ready.status(), 200, "ready again");
     }

@@ -1999,6 +1999,7 @@ async fn the_package_installs_starts_upgrades_keeping_the_data_and_uninstalls() 
         .strip_prefix("listening on ")
         .unwrap_or_else(|| panic!("{line:?}"));
     let relay_url = format!("http://{addr}");
+    folgesvenn_sync::transport::install_tls_provider();
     let health = reqwest::get(format!("{relay_url}/healthz")).await.unwrap();
     assert!(health.status().is_success());
 

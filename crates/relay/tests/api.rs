@@ -100,7 +100,7 @@ impl Device {
         Device {
             id: Uuid::new_v4(),
             key: DeviceKey::generate(),
-            http: reqwest::Client::new(),
+            http: common::http(),
             base: relay.base.clone(),
             seq: 0,
         }
@@ -292,7 +292,9 @@ async fn members_push_and_pull_in_one_round_trip_idempotently() {
 
     // What operators see: the requests by route and status, the records stored (the retry not
     // counted) and served; no device, document or content.
-    let metrics = reqwest::get(format!("{}/metrics", relay.base))
+    let metrics = common::http()
+        .get(format!("{}/metrics", relay.base))
+        .send()
         .await
         .unwrap()
         .text()
@@ -578,20 +580,26 @@ async fn security_matrix() {
 #[tokio::test]
 async fn health_answers_without_a_signature() {
     let relay = Relay::start(Config::default()).await;
-    let body = reqwest::get(format!("{}/healthz", relay.base))
+    let body = common::http()
+        .get(format!("{}/healthz", relay.base))
+        .send()
         .await
         .unwrap()
         .text()
         .await
         .unwrap();
     assert_eq!(body, "ok");
-    let ready = reqwest::get(format!("{}/readyz", relay.base))
+    let ready = common::http()
+        .get(format!("{}/readyz", relay.base))
+        .send()
         .await
         .unwrap();
     assert_eq!(ready.status(), 200);
     assert_eq!(ready.text().await.unwrap(), "ready");
     // `/metrics` only when the operator asks for it.
-    let metrics = reqwest::get(format!("{}/metrics", relay.base))
+    let metrics = common::http()
+        .get(format!("{}/metrics", relay.base))
+        .send()
         .await
         .unwrap();
     assert_eq!(metrics.status(), 404);
@@ -609,7 +617,7 @@ async fn unauthenticated_flood_is_limited_per_address() {
         ..Config::default()
     })
     .await;
-    let http = reqwest::Client::new();
+    let http = common::http();
     let mut statuses = Vec::new();
     for _ in 0..40 {
         let resp = http
@@ -781,7 +789,7 @@ mod exhaustion {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     async fn unsigned_from(relay: &Relay, forwarded_for: &str) -> u16 {
-        reqwest::Client::new()
+        common::http()
             .post(format!("{}/v2/sync", relay.base))
             .header("x-forwarded-for", forwarded_for)
             .body(vec![1, 2, 3])
@@ -946,7 +954,7 @@ mod exhaustion {
             .await
             .unwrap();
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let status = reqwest::Client::new()
+        let status = common::http()
             .get(format!("{}/healthz", relay.base))
             .send()
             .await

@@ -105,12 +105,12 @@ async fn uploads_survive_kills(db: &str, processes: usize) {
     let dev = Dev {
         id: Uuid::new_v4(),
         key: DeviceKey::generate(),
-        http: reqwest::Client::new(),
+        http: common::http(),
     };
     let reader = Dev {
         id: Uuid::new_v4(),
         key: DeviceKey::generate(),
-        http: reqwest::Client::new(),
+        http: common::http(),
     };
     let doc = Uuid::new_v4();
     let key = DocKey::generate();

@@ -29,6 +29,15 @@ pub trait Transport: Send + Sync {
     fn post(&self, request: Request) -> BoxFuture<'_, Result<Response, String>>;
 }
 
+/// Makes ring the process's cryptography for rustls. reqwest is built without a provider of its
+/// own (`rustls-no-provider`), so building any `reqwest::Client` in a process that never called
+/// this panics: the sync engine calls it before its client, and a test that builds its own
+/// client calls it first. Installing fails only when a provider is already installed, which then
+/// serves.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 /// HTTP/1.1 or HTTP/2 through reqwest with rustls.
 pub struct Http {
     client: reqwest::Client,
@@ -36,9 +45,7 @@ pub struct Http {
 
 impl Http {
     pub fn new(timeout: Duration) -> Http {
-        // reqwest is built without a crypto provider of its own; ring is the process's one.
-        // Installing fails only when a provider is already installed, which then serves.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_tls_provider();
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
