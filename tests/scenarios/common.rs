@@ -5,6 +5,13 @@ use std::path::{Path, PathBuf};
 use folgesvenn_domain::*;
 use folgesvenn_store::{DbKey, Store, Unlock};
 
+/// An HTTP client for talking to a relay directly. reqwest has no crypto provider of its own in
+/// this workspace, so the sync engine's is installed first.
+pub fn http() -> reqwest::Client {
+    folgesvenn_sync::transport::install_tls_provider();
+    reqwest::Client::new()
+}
+
 pub fn helper_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_scenario-helper"))
 }

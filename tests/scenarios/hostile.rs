@@ -53,10 +53,7 @@ impl Hostile {
     async fn start(upstream: &str) -> (Arc<Hostile>, String) {
         let h = Arc::new(Hostile {
             upstream: upstream.to_owned(),
-            http: {
-                folgesvenn_sync::transport::install_tls_provider();
-                reqwest::Client::new()
-            },
+            http: http(),
             lie: Mutex::new(Lie::Honest),
             last_answer: Mutex::new(Default::default()),
         });
@@ -344,8 +341,7 @@ async fn honest_devices_sync_through_a_flood() {
     for f in 0..8u32 {
         let (url, stop, sent) = (relay.url.clone(), stop.clone(), sent.clone());
         flooders.push(tokio::spawn(async move {
-            folgesvenn_sync::transport::install_tls_provider();
-            let http = reqwest::Client::new();
+            let http = http();
             let mut i = 0u32;
             while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                 // Half from one address, half from a new address behind the proxy each time.

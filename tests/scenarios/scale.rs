@@ -47,10 +47,7 @@ impl Balancer {
             upstreams,
             route: std::sync::Mutex::new(Route::RoundRobin),
             next: AtomicUsize::new(0),
-            http: {
-                folgesvenn_sync::transport::install_tls_provider();
-                reqwest::Client::new()
-            },
+            http: http(),
         });
         let app = axum::Router::new().fallback(balance).with_state(b.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -286,8 +283,11 @@ async fn a_database_restart_under_two_relays_loses_no_note() {
         .log_observation(p, &day_logged("2026-11-24", "Under stansen"))
         .unwrap();
     for relay in &relays {
-        folgesvenn_sync::transport::install_tls_provider();
-        let ready = reqwest::get(format!("{}/readyz", relay.url)).await.unwrap();
+        let ready = http()
+            .get(format!("{}/readyz", relay.url))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(ready.status(), 503, "not ready while the database is away");
     }
     for _ in 0..2 {
@@ -307,8 +307,11 @@ async fn a_database_restart_under_two_relays_loses_no_note() {
     }
     assert_eq!(employer.pending_count().unwrap(), 0);
     for relay in &relays {
-        folgesvenn_sync::transport::install_tls_provider();
-        let ready = reqwest::get(format!("{}/readyz", relay.url)).await.unwrap();
+        let ready = http()
+            .get(format!("{}/readyz", relay.url))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(ready.status(), 200, "ready again");
     }
     sync_once(&mut adviser, &client).await.unwrap();

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import { afterNextPaint } from "./afterNextPaint";
 
 /**
  * Whether the frame after `ready` became true (for this `key`) has been painted. A screen draws
@@ -9,15 +10,7 @@ export function useAfterPaint(ready: boolean, key: unknown = null): boolean {
   const [paintedFor, setPaintedFor] = useState<{ key: unknown } | null>(null);
   useEffect(() => {
     if (!ready) return;
-    let timer: number | undefined;
-    // requestAnimationFrame runs just before the next paint; a task queued from it runs after.
-    const frame = requestAnimationFrame(() => {
-      timer = window.setTimeout(() => setPaintedFor({ key }), 0);
-    });
-    return () => {
-      cancelAnimationFrame(frame);
-      if (timer !== undefined) window.clearTimeout(timer);
-    };
+    return afterNextPaint(() => setPaintedFor({ key }));
   }, [ready, key]);
   return ready && paintedFor !== null && paintedFor.key === key;
 }

@@ -1,4 +1,5 @@
 import { useEffect } from "react";
+import { afterNextPaint } from "./afterNextPaint";
 
 /**
  * Marks `name` in the Performance timeline once the screen it belongs to has been painted with
@@ -8,14 +9,6 @@ import { useEffect } from "react";
 export function usePaintMark(name: string, ready: boolean, key: unknown = null): void {
   useEffect(() => {
     if (!ready) return;
-    let timer: number | undefined;
-    // requestAnimationFrame runs just before the next paint; a task queued from it runs after.
-    const frame = requestAnimationFrame(() => {
-      timer = window.setTimeout(() => performance.mark(name), 0);
-    });
-    return () => {
-      cancelAnimationFrame(frame);
-      if (timer !== undefined) window.clearTimeout(timer);
-    };
+    return afterNextPaint(() => performance.mark(name));
   }, [name, ready, key]);
 }
