@@ -931,3 +931,91 @@ async fn an_idle_adviser_with_many_placements_syncs_in_one_small_round_trip() {
     let idle = sync_once(&mut adviser, &client).await.unwrap();
     assert_eq!(idle.round_trips, 1, "in step again: {idle:?}");
 }
+
+/// Counts each request's body by path, then sends it on.
+#[derive(Default)]
+struct Sizes {
+    http: std::sync::OnceLock<Http>,
+    bodies: std::sync::Mutex<Vec<(&'static str, usize)>>,
+}
+
+impl Transport for Sizes {
+    fn post(&self, request: Request) -> BoxFuture<'_, Result<Response, String>> {
+        Box::pin(async move {
+            self.bodies
+                .lock()
+                .unwrap()
+                .push((request.path, request.body.len()));
+            let http = self.http.get_or_init(|| Http::new(Duration::from_secs(10)));
+            http.post(request).await
+        })
+    }
+}
+
+/// Snapshots count against what one request may push. An adviser's device used to put the due
+/// snapshot of every document of a request (up to 256) into it beside the budgeted records, and
+/// each document's first queued record whatever the budget had left. With a year's history in
+/// each, an adviser with 500 placements sent about 5 MB, and the relay refused the request (413)
+/// on every sync: nothing she wrote left her device (`cargo xtask bench`'s catch-up found it).
+/// Here with a small budget: every request stays within it, and every document still gets its
+/// snapshot to the relay in the same sync.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshots_of_many_documents_share_one_request_budget() {
+    const BUDGET: usize = 8 * 1024;
+    const PLACEMENTS: usize = 12;
+    let tmp = tempfile::tempdir().unwrap();
+    let relay_proc = RelayProcess::start(&tmp.path().join("relay"));
+    let sizes = Arc::new(Sizes::default());
+    let client = SyncClient::with_transport(sizes.clone())
+        .snapshot_after(1)
+        .push_budget(BUDGET);
+    let (mut adviser, _) = new_store(&tmp.path().join("adviser"), Role::Adviser, "Kari Veileder");
+    for i in 0..PLACEMENTS {
+        let p = adviser
+            .create_placement(&placement_input(&format!("Kandidat {i}")))
+            .unwrap();
+        for n in 0..3 {
+            let body = format!("Notat {n} om kandidat {i}: ").repeat(20);
+            adviser
+                .write_shared(p, |d, s| {
+                    d.add_note(
+                        &NewNote {
+                            body,
+                            reply_to: None,
+                        },
+                        s,
+                    )
+                })
+                .unwrap();
+        }
+        for kind in [DocKind::Shared, DocKind::Private] {
+            let doc = adviser.document_id(p, kind).unwrap();
+            share(&mut adviser, doc, &relay_proc.url).unwrap();
+        }
+    }
+    // The records, then the snapshots now due for every document (the same sync takes them
+    // once the relay has the records); a second sync finds what the first left.
+    let first = sync_once(&mut adviser, &client).await.unwrap();
+    let second = sync_once(&mut adviser, &client).await.unwrap();
+    assert_eq!(
+        first.snapshots + second.snapshots,
+        2 * PLACEMENTS,
+        "every document's snapshot reached the relay"
+    );
+    let bodies = sizes.bodies.lock().unwrap().clone();
+    let syncs: Vec<usize> = bodies
+        .iter()
+        .filter(|(path, _)| *path == "/v2/sync")
+        .map(|(_, n)| *n)
+        .collect();
+    // The request's own framing (each document's id and cursor) comes on top of its records.
+    let most = BUDGET + 2 * PLACEMENTS * 64;
+    assert!(
+        syncs.iter().all(|n| *n <= most),
+        "a sync request above {most} bytes: {syncs:?}"
+    );
+    assert!(
+        syncs.len() > 2,
+        "the records and snapshots needed several requests: {syncs:?}"
+    );
+}

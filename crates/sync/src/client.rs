@@ -65,9 +65,16 @@ impl RelayTurn {
 /// records it covers and a new device catch up from one record.
 pub const SNAPSHOT_AFTER: u64 = 300;
 
+/// Pushes at most this much per request, snapshots included (the relay refuses bodies over
+/// `MAX_BODY`); the rest goes in the next round trip of the same sync. A request's first record
+/// goes whatever its size, which `MAX_RECORD` bounds.
+pub const PUSH_BUDGET: usize = 2 * 1024 * 1024;
+const _: () = assert!(PUSH_BUDGET + wire::MAX_RECORD + 64 * 1024 <= wire::MAX_BODY);
+
 pub struct SyncClient {
     transport: Arc<dyn Transport>,
     pub(crate) snapshot_after: u64,
+    push_budget: usize,
 }
 
 impl Default for SyncClient {
@@ -91,7 +98,19 @@ impl SyncClient {
         SyncClient {
             transport,
             snapshot_after: SNAPSHOT_AFTER,
+            push_budget: PUSH_BUDGET,
         }
+    }
+
+    /// Pushes at most `bytes` a request instead of [`PUSH_BUDGET`] (tests use small numbers).
+    pub fn push_budget(mut self, bytes: usize) -> SyncClient {
+        self.push_budget = bytes.min(PUSH_BUDGET);
+        self
+    }
+
+    /// When a snapshot is due, and how much one request pushes.
+    pub(crate) fn limits(&self) -> (u64, usize) {
+        (self.snapshot_after, self.push_budget)
     }
 
     /// Snapshot sooner or later than [`SNAPSHOT_AFTER`] (tests use small numbers).

@@ -19,10 +19,6 @@ use crate::news::News;
 use crate::outgoing::{ensure_registered, send_end_days, send_invitations, send_removals};
 use crate::plan::{self, Join, RelayPlan};
 
-/// Pushes at most this much per request (the relay refuses bodies over 4 MiB); the rest goes in
-/// the next round trip of the same sync.
-const PUSH_BUDGET: usize = 2 * 1024 * 1024;
-
 /// Starts syncing a document this device created, with a fresh document key. The relay learns of
 /// it on the next [`sync_once`]; until then it waits in the outbox.
 pub fn share(store: &mut Store, doc_id: Uuid, relay: &str) -> Result<(), SyncError> {
@@ -121,7 +117,7 @@ fn prepare(
     relay: &str,
     device: Uuid,
     key: &DeviceKey,
-    snapshot_after: u64,
+    (snapshot_after, push_budget): (u64, usize),
     chunk: &[Uuid],
 ) -> Result<Prepared, SyncError> {
     let docs: Vec<SyncDoc> = store
@@ -133,7 +129,7 @@ fn prepare(
         docs: Vec::with_capacity(docs.len()),
     };
     let mut snapshots = Vec::new();
-    let mut budget = PUSH_BUDGET;
+    let mut budget = plan::Budget::new(push_budget);
     let mut held_back = false;
     let mut too_large = None;
     for d in &docs {
@@ -196,10 +192,7 @@ fn prepare(
                         .with("max", MAX_RECORD),
                 )?;
                 // What was admitted after it stays queued too, and gives its share back.
-                budget += items[at + 1..count]
-                    .iter()
-                    .map(|i| i.payload.len())
-                    .sum::<usize>();
+                budget.give_back(items[at + 1..count].iter().map(|i| i.payload.len()));
                 break;
             }
             records.push(sealed);
@@ -221,12 +214,21 @@ fn prepare(
             quarantined: store.quarantined(d.doc_id)?.len(),
             held_back,
         };
-        if plan::snapshot_due(facts) {
-            let seq = store.take_device_seq(d.doc_id)?;
+        let snapshot = if plan::snapshot_due(facts) {
             let saved = store.document_bytes(d.doc_id)?;
+            let plain = with_roster(store, d.doc_id, &saved)?;
+            // A full request leaves it, and the snapshots of the documents after this one, to
+            // the next request of this sync.
+            held_back |= !budget.admit(plain.len());
+            (!held_back).then_some(plain)
+        } else {
+            None
+        };
+        if let Some(plain) = snapshot {
+            let seq = store.take_device_seq(d.doc_id)?;
             let snapshot = SealedRecord::seal(
                 header(seq, RecordKind::Snapshot, d.epoch, d.cursor),
-                &with_roster(store, d.doc_id, &saved)?,
+                &plain,
                 &dk,
                 key,
             );
@@ -842,8 +844,7 @@ async fn sync_chunk(
 ) -> Result<Option<usize>, SyncError> {
     let mut too_large = None;
     for _ in 0..64 {
-        let prepared =
-            store.with(|s| prepare(s, relay, device, key, client.snapshot_after, chunk))?;
+        let prepared = store.with(|s| prepare(s, relay, device, key, client.limits(), chunk))?;
         if prepared.docs.is_empty() {
             break;
         }

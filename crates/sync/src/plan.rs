@@ -81,20 +81,58 @@ fn join(d: &SyncDoc) -> Join {
     }
 }
 
+/// What sealing adds to a record's payload, and more: the header, nonce, tag and signature. Each
+/// record is charged this beside its payload, so many small records cannot outgrow a request.
+pub(crate) const RECORD_OVERHEAD: usize = 256;
+
+/// What one request may still carry, over all its documents. A record is admitted while it
+/// fits, and the first of a request always, so a record larger than the budget is never stuck
+/// behind it; as no record is larger than `MAX_RECORD`, a request stays within the relay's limit
+/// however many documents it names.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    left: usize,
+    empty: bool,
+}
+
+impl Budget {
+    pub(crate) fn new(bytes: usize) -> Budget {
+        Budget {
+            left: bytes,
+            empty: true,
+        }
+    }
+
+    /// Takes a record of `size` payload bytes if it fits, or if the request holds nothing yet.
+    pub(crate) fn admit(&mut self, size: usize) -> bool {
+        let size = size.saturating_add(RECORD_OVERHEAD);
+        if !self.empty && size > self.left {
+            return false;
+        }
+        self.left = self.left.saturating_sub(size);
+        self.empty = false;
+        true
+    }
+
+    /// Gives back what admitted records took that stayed queued after all.
+    pub(crate) fn give_back(&mut self, sizes: impl IntoIterator<Item = usize>) {
+        for size in sizes {
+            self.left += size.saturating_add(RECORD_OVERHEAD);
+        }
+    }
+}
+
 /// How many of a document's queued records (their sizes, oldest first) go in this request: as
-/// many as fit in what is left of the request's `budget`, and always the first, so a record
-/// larger than the budget is never stuck behind it. Takes what it admits from `budget`; `true`
-/// when some had to wait for the next request.
+/// many as the request's `budget` admits. `true` when some had to wait for the next request.
 pub(crate) fn push_count(
     sizes: impl IntoIterator<Item = usize>,
-    budget: &mut usize,
+    budget: &mut Budget,
 ) -> (usize, bool) {
     let mut count = 0;
     for size in sizes {
-        if count > 0 && size > *budget {
+        if !budget.admit(size) {
             return (count, true);
         }
-        *budget = budget.saturating_sub(size);
         count += 1;
     }
     (count, false)
@@ -232,20 +270,32 @@ mod tests {
     }
 
     #[test]
-    fn pushes_fill_the_budget_and_always_take_the_first_record() {
-        let mut budget = 10;
+    fn pushes_fill_the_budget_and_always_take_the_first_record_of_a_request() {
+        let o = RECORD_OVERHEAD;
+        let mut budget = Budget::new(10 + 3 * o);
         assert_eq!(push_count([4, 4, 4], &mut budget), (2, true));
-        assert_eq!(budget, 2);
-        // The next document of the same request gets what is left, but always its first record.
+        // The next document of the same request gets what is left, and waits when its first
+        // record does not fit: 256 documents' first records once made a request the relay
+        // refused (413) on every sync.
+        assert_eq!(push_count([50, 1], &mut budget), (0, true));
+        assert_eq!(
+            push_count([2], &mut budget),
+            (1, false),
+            "what still fits goes"
+        );
+        // A record larger than the whole budget goes first in a request of its own.
+        let mut budget = Budget::new(10);
         assert_eq!(push_count([50, 1], &mut budget), (1, true));
-        assert_eq!(budget, 0);
-        let mut budget = 10;
+        let mut budget = Budget::new(10 + 3 * o);
         assert_eq!(
             push_count([3, 3, 4], &mut budget),
             (3, false),
             "exactly fits"
         );
         assert_eq!(push_count(std::iter::empty(), &mut budget), (0, false));
+        budget.give_back([4]);
+        assert!(budget.admit(4), "given back, it fits again");
+        assert!(!budget.admit(0), "and then nothing does");
     }
 
     fn facts() -> SnapshotFacts {
