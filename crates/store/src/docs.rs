@@ -167,8 +167,31 @@ impl Store {
         if kind == DocKind::Private && self.me.role != Role::Adviser {
             return Err(StoreError::NotForThisRole);
         }
+        self.import(doc_id, Doc::load(kind, bytes)?)
+    }
+
+    /// [`Store::import_document`] for a document already built in memory (a join that took the
+    /// relay's records one by one): what it holds is checked as a loaded one is, without saving
+    /// and loading it again. Changes automerge holds back for missing dependencies are dropped,
+    /// as a save and load would drop them.
+    pub fn import_automerge(
+        &mut self,
+        doc_id: Uuid,
+        kind: DocKind,
+        mut am: AutoCommit,
+    ) -> Result<Uuid, StoreError> {
+        if !am.get_missing_deps(&[]).is_empty() {
+            return self.import_document(doc_id, kind, &am.save());
+        }
+        if kind == DocKind::Private && self.me.role != Role::Adviser {
+            return Err(StoreError::NotForThisRole);
+        }
+        self.import(doc_id, Doc::from_automerge(kind, am)?)
+    }
+
+    fn import(&mut self, doc_id: Uuid, mut doc: Doc) -> Result<Uuid, StoreError> {
+        let kind = doc.kind();
         let stamp = self.stamp();
-        let mut doc = Doc::load(kind, bytes)?;
         doc.am().set_actor(self.actor());
         let placement = doc.placement_id()?;
         let snapshot = doc.am().save();

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use folgesvenn_domain::automerge::AutoCommit;
-use folgesvenn_domain::{LogEvent, Notice, rights};
+use folgesvenn_domain::{DocError, LogEvent, Notice, rights};
 use folgesvenn_protocol::answer::check_answer;
 use folgesvenn_protocol::bundle::ShortCode;
 use folgesvenn_protocol::roster::{self, Claim, Grant, Roster, Statement};
@@ -420,11 +420,10 @@ pub async fn join_with_code(
     if since == 0 || doc.get_heads().is_empty() {
         return Err(SyncError::Protocol("dokumentet er tomt på relayet".into()));
     }
-    let saved = doc.save();
     // Everything the join keeps, in one turn with the store: the background sync never sees
     // the document half taken.
     store.with(|store| -> Result<Uuid, SyncError> {
-        let placement = store.import_document(invitation.doc_id, kind_of(&invitation), &saved)?;
+        let placement = store.import_automerge(invitation.doc_id, kind_of(&invitation), doc)?;
         store.enable_sync(
             invitation.doc_id,
             &invitation.doc_key,
@@ -488,6 +487,21 @@ fn take_record(
     if let Some(why) = crate::engine::sender_refused(roster, rec) {
         return Err(why);
     }
+    let not_applied = |e: DocError| {
+        Notice::caused_by(
+            LogEvent::RecordNotApplied,
+            &folgesvenn_domain::Coded::notice(&e),
+        )
+    };
+    if rec.record.header.kind == RecordKind::Snapshot && doc.get_heads().is_empty() {
+        // A snapshot into the empty document is the document. An adviser's snapshot is taken
+        // unchecked (her device checked what it holds), so applying its changes one by one to
+        // nothing would build the same document for twice the work.
+        let (_, document) =
+            roster::unpack_snapshot(&plain).map_err(|e| unreadable(e.to_string()))?;
+        *doc = folgesvenn_domain::changes::snapshot_document(document).map_err(not_applied)?;
+        return Ok(statements);
+    }
     let framed = as_changes(rec.record.header.kind, &plain).map_err(unreadable)?;
     let part = rights::Authored {
         framed: &framed,
@@ -498,10 +512,5 @@ fn take_record(
     let role_of = |d| authors(d).map(|(r, _)| r);
     rights::apply_checked(doc, &[part], which, &role_of)
         .map(|_| statements)
-        .map_err(|e| {
-            Notice::caused_by(
-                LogEvent::RecordNotApplied,
-                &folgesvenn_domain::Coded::notice(&e),
-            )
-        })
+        .map_err(not_applied)
 }
