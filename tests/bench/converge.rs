@@ -10,9 +10,13 @@
 //! loopback. The clock starts when both peers are told `go` and stops when the last of them
 //! reports the heads the other one has. Peak memory is each process's VmHWM.
 //!
-//! `converge-bench --device PATH --relay PATH [--node-dir DIR] [--quick]` prints a Markdown table.
-//! `--quick` (CI) runs N = 20 once and checks the harness works; no figure is judged. `--only N`
-//! runs one size once (for `cargo xtask profile`, which sets FOLGESVENN_PERF_DIR).
+//! A second table catches a new device up on an adviser's placements (`catch_up.rs`).
+//!
+//! `converge-bench --device PATH --relay PATH [--node-dir DIR] [--quick]` prints both Markdown
+//! tables. `--quick` (CI) runs N = 20 once and a catch-up of three thin placements, and checks
+//! the harnesses work; no figure is judged. `--only N` runs one size once and no catch-up (for
+//! `cargo xtask profile`, which sets FOLGESVENN_PERF_DIR). `--catch-up P` runs only the catch-up,
+//! of P placements.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -25,6 +29,13 @@ use perf::Perf;
 
 #[path = "perf.rs"]
 mod perf;
+
+#[path = "catch_up.rs"]
+mod catch_up;
+
+#[path = "workload.rs"]
+#[allow(dead_code)] // the three-year placement is the store bench's
+mod workload;
 
 const PASSPHRASE: &str = "benk-passord-123";
 /// Longest wait for anything a peer should report.
@@ -372,8 +383,8 @@ fn secs(d: Duration) -> String {
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
-    let (mut device, mut relay, mut node_dir, mut quick, mut only) =
-        (None, None, None, false, None::<usize>);
+    let (mut device, mut relay, mut node_dir, mut quick, mut only, mut catch_up_only) =
+        (None, None, None, false, None::<usize>, None::<usize>);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--device" => device = args.next().map(PathBuf::from),
@@ -381,9 +392,10 @@ fn main() -> Result<()> {
             "--node-dir" => node_dir = args.next().map(PathBuf::from),
             "--quick" => quick = true,
             "--only" => only = args.next().and_then(|n| n.parse().ok()),
-            _ => {
-                bail!("usage: converge-bench --device PATH --relay PATH [--node-dir DIR] [--quick]")
-            }
+            "--catch-up" => catch_up_only = args.next().and_then(|n| n.parse().ok()),
+            _ => bail!(
+                "usage: converge-bench --device PATH --relay PATH [--node-dir DIR] [--quick | --only N | --catch-up P]"
+            ),
         }
     }
     let tools = Tools {
@@ -391,15 +403,26 @@ fn main() -> Result<()> {
         relay: relay.context("--relay PATH")?,
         node_dir,
     };
-    let plan: Vec<(usize, usize)> = match (quick, only) {
-        (true, _) => vec![(20, 1)],
-        (false, Some(n)) => vec![(n, 1)],
-        (false, None) => vec![(100, 5), (1_000, 3), (10_000, 1)],
+    // Placements of a year each, and how much thinner than a year their history is.
+    let catch_up = match (quick, only, catch_up_only) {
+        (true, _, _) => Some((3, 25)),
+        (false, Some(_), _) => None,
+        (false, None, Some(p)) => Some((p, 1)),
+        (false, None, None) => Some((500, 1)),
     };
-    println!(
-        "| N changes (N/2 per peer) | ours: time to identical heads | ours: peak memory, peer / peer / relay (MiB) | automerge-repo: time to identical heads | automerge-repo: peak memory, peer / peer / server (MiB) | automerge-repo ÷ ours (time) |"
-    );
-    println!("|---:|---:|---:|---:|---:|---:|");
+    let plan: Vec<(usize, usize)> = match (quick, only, catch_up_only) {
+        (true, _, _) => vec![(20, 1)],
+        (false, Some(n), _) => vec![(n, 1)],
+        (false, None, Some(_)) => vec![],
+        (false, None, None) => vec![(100, 5), (1_000, 3), (10_000, 1)],
+    };
+    if !plan.is_empty() {
+        println!(
+            "| N changes (N/2 per peer) | ours: time to identical heads | ours: peak memory, peer / peer / relay (MiB) | automerge-repo: time to identical heads | automerge-repo: peak memory, peer / peer / server (MiB) | automerge-repo ÷ ours (time) |"
+        );
+        println!("|---:|---:|---:|---:|---:|---:|");
+    }
+    let converged = !plan.is_empty();
     for (n, runs) in plan {
         let mut o = Vec::new();
         for _ in 0..runs {
@@ -434,6 +457,12 @@ fn main() -> Result<()> {
             secs(o.elapsed),
             o.peaks_kib.map(mib).join(" / "),
         );
+    }
+    if let Some((placements, thinner)) = catch_up {
+        if converged {
+            println!();
+        }
+        print!("{}", catch_up::table(&tools, placements, thinner)?);
     }
     Ok(())
 }

@@ -78,7 +78,7 @@ fn main() {
     .unwrap();
     let built = Instant::now();
     let p = if quick {
-        history(&mut store, &mut rng, start, 25)
+        history(&mut store, &mut rng, start, 3, 25)
     } else {
         three_years(&mut store, &mut rng, start)
     };

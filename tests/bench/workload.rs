@@ -123,18 +123,20 @@ pub fn set_day(store: &mut Store, day: Day) {
 
 /// Three years of one placement, in the order they would happen.
 pub fn three_years(store: &mut Store, rng: &mut StdRng, start: Day) -> Uuid {
-    history(store, rng, start, 1)
+    history(store, rng, start, 3, 1)
 }
 
-/// Three years of one placement with every kind of entry `1 / thinner` as often (the benchmarks'
-/// quick mode, which only checks that the harness runs).
-pub fn history(store: &mut Store, rng: &mut StdRng, start: Day, thinner: i64) -> Uuid {
+/// `years` of one placement: a year holds 250 daily observations, 50 visits (each with the
+/// adviser's own note), about 167 notes and 33 actions, every kind `1 / thinner` as often (the
+/// benchmarks' quick mode, which only checks that the harness runs).
+pub fn history(store: &mut Store, rng: &mut StdRng, start: Day, years: i64, thinner: i64) -> Uuid {
     set_day(store, start);
     let p = store.create_placement(&placement(rng, start)).unwrap();
-    let days = 3 * 365;
+    let days = years * 365;
     let mut events: Vec<(i64, u8)> = Vec::new();
+    // Counts for three years, the store bench's placement.
     for (kind, count) in [(0, 750), (1, 150), (2, 500), (3, 100)] {
-        let n = count / thinner;
+        let n = (count * years / 3 / thinner).max(1);
         events.extend((0..n).map(|i| (i * days / n, kind)));
     }
     events.sort();

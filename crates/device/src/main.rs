@@ -309,6 +309,19 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         idle_ms: u64,
     },
+    /// For the catch-up benchmark: joins, as the adviser's new device, every document whose
+    /// short code (one a line) CODES holds, through RELAY. Prints `ready`, starts on `go` from
+    /// stdin, prints `joined DOCUMENTS PLACEMENTS` once the last placement's overview opens, and
+    /// stops at the end of its input.
+    #[command(hide = true)]
+    BenchJoin {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        relay: String,
+        #[arg(long)]
+        codes: PathBuf,
+    },
     /// Creates a placement, records a visit and an observation, searches, and prints it all.
     Demo {
         /// Where to keep the demo device (a temporary directory if left out).
@@ -442,6 +455,47 @@ fn bench_peer(dir: &Path, placement: uuid::Uuid, count: usize, idle_ms: u64) -> 
             Err(RecvTimeoutError::Disconnected) => return Ok(()),
         }
     }
+}
+
+/// See `Command::BenchJoin`.
+fn bench_join(dir: &Path, relay: &str, codes: &Path) -> Result<()> {
+    use std::io::Write;
+    let codes: Vec<String> = std::fs::read_to_string(codes)?
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect();
+    let mut store = open(dir)?;
+    // Made before `go`, as the app makes its client once at start.
+    let client = folgesvenn_sync::SyncClient::new();
+    let rt = runtime()?;
+    let mut out = std::io::stdout();
+    writeln!(out, "ready")?;
+    out.flush()?;
+    let mut lines = std::io::stdin().lock().lines();
+    loop {
+        match lines.next() {
+            Some(Ok(l)) if l.trim() == "go" => break,
+            Some(Ok(_)) => {}
+            _ => return Ok(()),
+        }
+    }
+    let mut placements = Vec::new();
+    for code in &codes {
+        let p = rt.block_on(folgesvenn_sync::join_with_code(
+            &mut store, &client, relay, code,
+        ))?;
+        if !placements.contains(&p) {
+            placements.push(p);
+        }
+    }
+    let last = *placements.last().context("ingen koder å bli med på")?;
+    store.overview(last, 100)?;
+    writeln!(out, "joined {} {}", codes.len(), placements.len())?;
+    out.flush()?;
+    for _ in lines {}
+    Ok(())
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -830,6 +884,7 @@ fn run(cli: Cli) -> Result<()> {
             count,
             idle_ms,
         } => bench_peer(&dir, placement, count, idle_ms)?,
+        Command::BenchJoin { dir, relay, codes } => bench_join(&dir, &relay, &codes)?,
         Command::SyncLog { dir, placement } => {
             let store = open(&dir)?;
             for kind in [DocKind::Shared, DocKind::Private] {

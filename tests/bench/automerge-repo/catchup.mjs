@@ -1,0 +1,50 @@
+// A new device catching up through the sync server, driven by the catch-up benchmark (see
+// README.md).
+//
+//   node catchup.mjs seed  --dir D --docs LIST --urls OUT
+//       imports each automerge file LIST names (one path a line) into a repo stored in D (the
+//       server's directory), writes each document's URL to OUT in the same order, prints `ok`.
+//   node catchup.mjs fetch --server WS --dir D --urls FILE
+//       prints `ready`; on stdin `go`: finds every URL of FILE through the server at once,
+//       writes them all to D, prints `done DOCUMENTS`; stdin EOF: exits.
+import { readFileSync, writeFileSync } from "node:fs"
+import { createInterface } from "node:readline"
+import { parseArgs } from "node:util"
+import { Repo } from "@automerge/automerge-repo"
+import { WebSocketClientAdapter } from "@automerge/automerge-repo-network-websocket"
+import { NodeFSStorageAdapter } from "@automerge/automerge-repo-storage-nodefs"
+
+const { positionals: [mode], values: args } = parseArgs({
+  allowPositionals: true,
+  options: Object.fromEntries(["server", "dir", "docs", "urls"].map(n => [n, { type: "string" }])),
+})
+const required = { seed: ["dir", "docs", "urls"], fetch: ["server", "dir", "urls"] }[mode]
+if (!required) throw new Error(`unknown mode ${mode}; expected seed or fetch`)
+for (const name of required) if (!args[name]) throw new Error(`${mode}: --${name} is required`)
+
+const say = line => process.stdout.write(line + "\n")
+const lines = path => readFileSync(path, "utf8").split("\n").filter(l => l.trim() !== "")
+
+if (mode === "seed") {
+  const repo = new Repo({ storage: new NodeFSStorageAdapter(args.dir), network: [] })
+  const urls = lines(args.docs).map(path => repo.import(readFileSync(path)).url)
+  await repo.flush()
+  await repo.shutdown()
+  writeFileSync(args.urls, urls.join("\n") + "\n")
+  say("ok")
+} else {
+  const urls = lines(args.urls)
+  const adapter = new WebSocketClientAdapter(args.server)
+  const repo = new Repo({ storage: new NodeFSStorageAdapter(args.dir), network: [adapter] })
+  say("ready")
+  const input = createInterface({ input: process.stdin })
+  for await (const line of input) {
+    if (line.trim() !== "go") continue
+    // Each find resolves once the document is ready, and rejects if the server lacks it.
+    const handles = await Promise.all(urls.map(url => repo.find(url)))
+    await repo.flush()
+    say(`done ${handles.length}`)
+  }
+  adapter.connect = () => {} // no reconnect after shutdown (see peer.mjs)
+  await repo.shutdown()
+}
