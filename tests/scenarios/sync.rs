@@ -1019,3 +1019,38 @@ async fn snapshots_of_many_documents_share_one_request_budget() {
         "the records and snapshots needed several requests: {syncs:?}"
     );
 }
+
+/// A sync after a pause longer than the relay keeps an idle connection opens a new one. The
+/// runtime does not run meanwhile, as on a phone put to sleep or in a process busy with other
+/// work, so nothing on the device notices the relay closing the connection; the device used to
+/// send its next request down it, and that sync failed («connection closed before message
+/// completed»; the catch-up benchmark's set-up met it).
+#[tokio::test]
+async fn a_sync_after_a_long_pause_does_not_reuse_a_connection_the_relay_closed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(&tmp.path().join("relay"));
+    let client = SyncClient::new();
+    let (mut adviser, _) = new_store(&tmp.path().join("adviser"), Role::Adviser, "Kari Veileder");
+    let p = adviser
+        .create_placement(&placement_input("Ola Nordmann"))
+        .unwrap();
+    for kind in [DocKind::Shared, DocKind::Private] {
+        let doc = adviser.document_id(p, kind).unwrap();
+        share(&mut adviser, doc, &relay.url).unwrap();
+    }
+    sync_once(&mut adviser, &client).await.unwrap();
+    std::thread::sleep(folgesvenn_protocol::wire::IDLE_CONNECTION + Duration::from_millis(1500));
+    adviser
+        .write_shared(p, |d, s| {
+            d.add_note(
+                &NewNote {
+                    body: "Etter pausen.".into(),
+                    reply_to: None,
+                },
+                s,
+            )
+        })
+        .unwrap();
+    let report = sync_once(&mut adviser, &client).await.unwrap();
+    assert_eq!(report.pushed, 1, "{report:?}");
+}

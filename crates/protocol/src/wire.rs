@@ -12,6 +12,12 @@ use crate::record::SealedRecord;
 /// The largest body either side accepts. A day's work is a few KiB; a snapshot of a three-year
 /// placement is a few hundred.
 pub const MAX_BODY: usize = 4 * 1024 * 1024;
+
+/// A relay closes a connection that has sent no request for this long (its header timeout), so
+/// a device keeps an idle connection for less. Otherwise a device whose runtime did not run
+/// meanwhile (a phone asleep, a process busy) sends its next request down a connection the relay
+/// has closed, and that sync fails.
+pub const IDLE_CONNECTION: std::time::Duration = std::time::Duration::from_secs(10);
 /// Documents one `/v2/sync` or `/v2/wait` request may name; the relay refuses more (400).
 pub const MAX_DOCS_PER_REQUEST: usize = 256;
 

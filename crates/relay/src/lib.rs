@@ -94,7 +94,7 @@ impl Default for Config {
             max_docs_per_device: 10_000,
             max_doc_bytes: 256 * 1024 * 1024,
             max_in_flight: 256,
-            header_timeout: Duration::from_secs(10),
+            header_timeout: folgesvenn_protocol::wire::IDLE_CONNECTION,
             calendar_offset_days: 0,
             wait_timeout: Duration::from_secs(25),
             max_waiting: 20_000,

@@ -49,6 +49,8 @@ impl Http {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(10)))
+            // Judged when a connection is taken, so also after a pause in which nothing ran.
+            .pool_idle_timeout(folgesvenn_protocol::wire::IDLE_CONNECTION / 2)
             .build()
             .expect("a client without custom TLS roots always builds");
         Http { client }
