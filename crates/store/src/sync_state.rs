@@ -102,48 +102,22 @@ impl Store {
     }
 
     pub fn sync_docs(&self) -> Result<Vec<SyncDoc>, StoreError> {
-        let mut stmt = self.conn.prepare(
-            "SELECT s.doc_id, d.placement_id, d.kind, s.doc_key, s.epoch, s.relay, s.cursor, s.joined, s.invitation,
-                    s.anchor_device, s.anchor_key, s.anchor_name, s.anchor_box
-             FROM sync_docs s JOIN documents d ON d.id = s.doc_id ORDER BY d.placement_id, d.kind",
-        )?;
-        let rows = stmt.query_map([], |r| {
-            Ok(SyncDoc {
-                doc_id: rows::id(r, 0)?,
-                placement_id: rows::id(r, 1)?,
-                kind: DocKind::from_code(&r.get::<_, String>(2)?).ok_or_else(|| {
-                    rusqlite::Error::FromSqlConversionFailure(
-                        2,
-                        rusqlite::types::Type::Text,
-                        "not a document kind".into(),
-                    )
-                })?,
-                doc_key: Zeroizing::new(r.get(3)?),
-                epoch: r.get(4)?,
-                relay: r.get(5)?,
-                cursor: r.get::<_, i64>(6)? as u64,
-                joined: r.get::<_, i64>(7)? == 1,
-                invitation: r.get(8)?,
-                anchor: match (
-                    r.get::<_, Option<String>>(9)?,
-                    r.get::<_, Option<Vec<u8>>>(10)?,
-                    r.get::<_, Option<String>>(11)?,
-                ) {
-                    (Some(_), Some(key), name) => Some(Anchor {
-                        device: rows::id(r, 9)?,
-                        key,
-                        box_key: r
-                            .get::<_, Option<Vec<u8>>>(12)
-                            .ok()
-                            .flatten()
-                            .unwrap_or_default(),
-                        name: name.unwrap_or_default(),
-                    }),
-                    _ => None,
-                },
-            })
-        })?;
+        let mut stmt = self.conn.prepare(&format!(
+            "{SYNC_DOC_COLUMNS} ORDER BY d.placement_id, d.kind"
+        ))?;
+        let rows = stmt.query_map([], sync_doc_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One document's sync state (`None` for a document not synced): what [`Store::sync_docs`]
+    /// lists, without reading every other document's row.
+    pub fn sync_doc(&self, doc_id: Uuid) -> Result<Option<SyncDoc>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{SYNC_DOC_COLUMNS} WHERE s.doc_id = ?1"))?;
+        Ok(stmt
+            .query_row([doc_id.to_string()], sync_doc_row)
+            .optional()?)
     }
 
     /// Changes not yet acknowledged, oldest first.
@@ -627,4 +601,46 @@ fn log(
         ],
     )?;
     Ok(())
+}
+
+/// The columns of a document's sync state; `sync_doc_row` reads them.
+const SYNC_DOC_COLUMNS: &str = "SELECT s.doc_id, d.placement_id, d.kind, s.doc_key, s.epoch, s.relay, s.cursor, s.joined, s.invitation,
+        s.anchor_device, s.anchor_key, s.anchor_name, s.anchor_box
+ FROM sync_docs s JOIN documents d ON d.id = s.doc_id";
+
+fn sync_doc_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SyncDoc> {
+    Ok(SyncDoc {
+        doc_id: rows::id(r, 0)?,
+        placement_id: rows::id(r, 1)?,
+        kind: DocKind::from_code(&r.get::<_, String>(2)?).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                2,
+                rusqlite::types::Type::Text,
+                "not a document kind".into(),
+            )
+        })?,
+        doc_key: Zeroizing::new(r.get(3)?),
+        epoch: r.get(4)?,
+        relay: r.get(5)?,
+        cursor: r.get::<_, i64>(6)? as u64,
+        joined: r.get::<_, i64>(7)? == 1,
+        invitation: r.get(8)?,
+        anchor: match (
+            r.get::<_, Option<String>>(9)?,
+            r.get::<_, Option<Vec<u8>>>(10)?,
+            r.get::<_, Option<String>>(11)?,
+        ) {
+            (Some(_), Some(key), name) => Some(Anchor {
+                device: rows::id(r, 9)?,
+                key,
+                box_key: r
+                    .get::<_, Option<Vec<u8>>>(12)
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default(),
+                name: name.unwrap_or_default(),
+            }),
+            _ => None,
+        },
+    })
 }

@@ -51,14 +51,10 @@ pub(crate) fn store_anchor(
     Ok(())
 }
 
-fn sync_doc(store: &Store, doc_id: Uuid) -> Result<SyncDoc, SyncError> {
-    store
-        .sync_docs()?
-        .into_iter()
-        .find(|d| d.doc_id == doc_id)
-        .ok_or(SyncError::Store(
-            folgesvenn_store::StoreError::UnknownDocument(doc_id),
-        ))
+pub(crate) fn sync_doc(store: &Store, doc_id: Uuid) -> Result<SyncDoc, SyncError> {
+    store.sync_doc(doc_id)?.ok_or(SyncError::Store(
+        folgesvenn_store::StoreError::UnknownDocument(doc_id),
+    ))
 }
 
 pub(crate) fn statements(store: &Store, doc_id: Uuid) -> Result<Vec<Statement>, SyncError> {
@@ -85,14 +81,7 @@ pub(crate) fn roster_of(store: &Store, d: &SyncDoc) -> Result<Roster, SyncError>
 
 /// The roster of one document, for screens and the CLI.
 pub fn roster(store: &Store, doc_id: Uuid) -> Result<Roster, SyncError> {
-    let d = store
-        .sync_docs()?
-        .into_iter()
-        .find(|d| d.doc_id == doc_id)
-        .ok_or(SyncError::Store(
-            folgesvenn_store::StoreError::UnknownDocument(doc_id),
-        ))?;
-    roster_of(store, &d)
+    roster_of(store, &sync_doc(store, doc_id)?)
 }
 
 /// Keeps statements; true if any was new.

@@ -13,7 +13,7 @@ use folgesvenn_protocol::bundle::ShortCode;
 use folgesvenn_protocol::roster::{self, Claim, Grant, Roster, Statement};
 use folgesvenn_protocol::wire::{self, *};
 use folgesvenn_protocol::{DocKey, RecordKind};
-use folgesvenn_store::{DocKind, Store, StoreError};
+use folgesvenn_store::{DocKind, Store};
 use sha2::Digest;
 use uuid::Uuid;
 
@@ -64,11 +64,7 @@ pub fn make_invitation(
     valid_for: Duration,
 ) -> Result<Pairing, SyncError> {
     let doc_id = store.document_id(placement, kind)?;
-    let d = store
-        .sync_docs()?
-        .into_iter()
-        .find(|d| d.doc_id == doc_id)
-        .ok_or(SyncError::Store(StoreError::UnknownDocument(doc_id)))?;
+    let d = crate::members::sync_doc(store, doc_id)?;
     let key = device_key(store)?;
     let roster = crate::members::roster_of(store, &d)?;
     let (Some((anchor, anchor_name)), Some(me)) = (
