@@ -71,7 +71,22 @@ fn timed(
     }
     let start = Instant::now();
     device.say("go")?;
-    let rest = expect(rx, &[0], done)?.remove(0);
+    let rest = loop {
+        match rx.recv_timeout(Duration::from_secs(1)) {
+            Ok((0, line, _)) => {
+                if let Some(rest) = line.strip_prefix(done) {
+                    break rest.trim().to_owned();
+                }
+            }
+            Ok(_) => {}
+            Err(_) if start.elapsed() > super::PATIENCE => bail!("no `{done}` in time"),
+            Err(_) => {
+                if let Some(status) = device.child.try_wait()? {
+                    bail!("the new device stopped ({status}) before `{done}`");
+                }
+            }
+        }
+    };
     let elapsed = start.elapsed();
     if let Some(p) = perf {
         p.stop()?;
@@ -90,14 +105,7 @@ fn timed(
 /// placement against hers.
 fn ours(tools: &Tools, tmp: &Path, placements: usize, thinner: i64) -> Result<(Workload, CatchUp)> {
     let (tx, rx) = channel();
-    let mut relay_cmd = Command::new(&tools.relay);
-    relay_cmd
-        .args(["serve", "--listen", "127.0.0.1:0", "--rate", "100000"])
-        .args(["--burst", "100000", "--db"])
-        .arg(tmp.join("relay.db"))
-        .env("RUST_LOG", "warn");
-    let relay = Proc::start(relay_cmd, 2, tx.clone())?;
-    let url = format!("http://{}", expect(&rx, &[2], "listening on ")?.remove(0));
+    let (relay, url) = tools.start_relay(tmp, &tx, &rx)?;
 
     let shm = Path::new("/dev/shm");
     let scratch = if shm.is_dir() {
@@ -218,6 +226,12 @@ fn ours(tools: &Tools, tmp: &Path, placements: usize, thinner: i64) -> Result<(W
     if theirs != hers {
         bail!("the new device's copy of placement {last} differs from the adviser's");
     }
+    eprintln!(
+        "catch-up: ours {} ms, peak {} KiB (new device) and {} KiB (relay)",
+        outcome.elapsed.as_millis(),
+        outcome.device_kib,
+        outcome.server_kib
+    );
     Ok((
         Workload {
             placements,

@@ -194,6 +194,24 @@ struct Tools {
 }
 
 impl Tools {
+    /// The relay process on its SQLite file in `dir` (tag 2), and its URL. The per-device limit
+    /// (20 requests/s) is for people; the benchmarks' devices poll every 10 ms.
+    fn start_relay(
+        &self,
+        dir: &Path,
+        tx: &Sender<Line>,
+        rx: &Receiver<Line>,
+    ) -> Result<(Proc, String)> {
+        let mut cmd = Command::new(&self.relay);
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--rate", "100000"])
+            .args(["--burst", "100000", "--db"])
+            .arg(dir.join("relay.db"))
+            .env("RUST_LOG", "warn");
+        let relay = Proc::start(cmd, 2, tx.clone())?;
+        let addr = expect(rx, &[2], "listening on ")?.remove(0);
+        Ok((relay, format!("http://{addr}")))
+    }
+
     /// `folgesvenn-device SUBCOMMAND --dir DIR ARGS…`
     fn dev(&self, sub: &str, dir: &Path, args: &[&str]) -> Result<String> {
         let mut c = Command::new(&self.device);
@@ -210,16 +228,7 @@ impl Tools {
 fn ours(tools: &Tools, n: usize) -> Result<Outcome> {
     let tmp = tempfile::tempdir()?;
     let (tx, rx) = channel();
-    let mut relay_cmd = Command::new(&tools.relay);
-    // The per-device limit (20 requests/s) is for people; these peers poll every 10 ms.
-    relay_cmd
-        .args(["serve", "--listen", "127.0.0.1:0", "--rate", "100000"])
-        .args(["--burst", "100000", "--db"])
-        .arg(tmp.path().join("relay.db"))
-        .env("RUST_LOG", "warn");
-    let relay = Proc::start(relay_cmd, 2, tx.clone())?;
-    let addr = expect(&rx, &[2], "listening on ")?.remove(0);
-    let url = format!("http://{addr}");
+    let (relay, url) = tools.start_relay(tmp.path(), &tx, &rx)?;
     let (a, e) = (tmp.path().join("adviser"), tmp.path().join("employer"));
     let init = |dir: &Path, role: &str, name: &str| {
         tools.dev(

@@ -62,6 +62,21 @@ pub fn new_store(dir: &Path, role: Role, name: &str) -> (Store, DbKey) {
     (s, key)
 }
 
+/// A note with `body` in the placement's shared document.
+pub fn add_note(store: &mut Store, placement: folgesvenn_domain::uuid::Uuid, body: String) {
+    store
+        .write_shared(placement, |d, s| {
+            d.add_note(
+                &NewNote {
+                    body,
+                    reply_to: None,
+                },
+                s,
+            )
+        })
+        .unwrap();
+}
+
 /// The candidate's consent to follow-up with the employer, recorded on the adviser's store (once):
 /// what every employer invitation needs.
 pub fn consent(adviser: &mut Store, p: folgesvenn_domain::uuid::Uuid) {

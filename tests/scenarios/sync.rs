@@ -975,18 +975,11 @@ async fn snapshots_of_many_documents_share_one_request_budget() {
             .create_placement(&placement_input(&format!("Kandidat {i}")))
             .unwrap();
         for n in 0..3 {
-            let body = format!("Notat {n} om kandidat {i}: ").repeat(20);
-            adviser
-                .write_shared(p, |d, s| {
-                    d.add_note(
-                        &NewNote {
-                            body,
-                            reply_to: None,
-                        },
-                        s,
-                    )
-                })
-                .unwrap();
+            add_note(
+                &mut adviser,
+                p,
+                format!("Notat {n} om kandidat {i}: ").repeat(20),
+            );
         }
         for kind in [DocKind::Shared, DocKind::Private] {
             let doc = adviser.document_id(p, kind).unwrap();
@@ -1040,17 +1033,7 @@ async fn a_sync_after_a_long_pause_does_not_reuse_a_connection_the_relay_closed(
     }
     sync_once(&mut adviser, &client).await.unwrap();
     std::thread::sleep(folgesvenn_protocol::wire::IDLE_CONNECTION + Duration::from_millis(1500));
-    adviser
-        .write_shared(p, |d, s| {
-            d.add_note(
-                &NewNote {
-                    body: "Etter pausen.".into(),
-                    reply_to: None,
-                },
-                s,
-            )
-        })
-        .unwrap();
+    add_note(&mut adviser, p, "Etter pausen.".into());
     let report = sync_once(&mut adviser, &client).await.unwrap();
     assert_eq!(report.pushed, 1, "{report:?}");
 }

@@ -1061,8 +1061,8 @@ fn bench(quick: bool, only: Option<&str>) -> Result<()> {
 }
 
 /// Flame graphs (perf + inferno) of the slowest benchmark rows, into `docs/profiles/`: opening a
-/// three-year placement in full, one device's side of converging 10,000 changes, and the relay
-/// under load. BENCHMARKS.md explains what they show.
+/// three-year placement in full, one device's side of converging 10,000 and 1,000 changes, a new
+/// device catching up, and the relay under load. BENCHMARKS.md explains what they show.
 fn profile() -> Result<()> {
     if !succeeds(Command::new("perf").args(["--version"])) {
         run(Command::new("apt-get").args(["install", "-y", "-q", "linux-perf"]))?;
@@ -1088,6 +1088,12 @@ fn profile() -> Result<()> {
             .env("FOLGESVENN_PERF_DIR", &data)
             .env("FOLGESVENN_PERF_HZ", hz))?;
     }
+    // A new device catching up on 100 placements: what one document costs is as at 500.
+    run(Command::new(bin.join("converge-bench"))
+        .args(["--catch-up", "100", "--device", path_str(&device)?])
+        .args(["--relay", path_str(&relay)?])
+        .env("FOLGESVENN_PERF_DIR", &data)
+        .env("FOLGESVENN_PERF_HZ", "499"))?;
     run(Command::new(bin.join("relay-load")).env("FOLGESVENN_PERF_DIR", &data))?;
 
     let svgs = root().join("docs/profiles");
@@ -1108,6 +1114,10 @@ fn profile() -> Result<()> {
         (
             "converge-peer-1000",
             "One device converging 1,000 changes (folgesvenn-device, 4,999 Hz)",
+        ),
+        (
+            "catch-up-device",
+            "A new device of the adviser's joining 200 documents with a year each (499 Hz)",
         ),
         ("relay-load", "The relay under load: pulls with nothing new"),
         (

@@ -22,6 +22,8 @@ const required = { seed: ["dir", "docs", "urls"], fetch: ["server", "dir", "urls
 if (!required) throw new Error(`unknown mode ${mode}; expected seed or fetch`)
 for (const name of required) if (!args[name]) throw new Error(`${mode}: --${name} is required`)
 
+// Documents asked for at once by the new client.
+const FINDS = 16
 const say = line => process.stdout.write(line + "\n")
 const lines = path => readFileSync(path, "utf8").split("\n").filter(l => l.trim() !== "")
 
@@ -40,10 +42,20 @@ if (mode === "seed") {
   const input = createInterface({ input: process.stdin })
   for await (const line of input) {
     if (line.trim() !== "go") continue
-    // Each find resolves once the document is ready, and rejects if the server lacks it.
-    const handles = await Promise.all(urls.map(url => repo.find(url)))
+    // Each find resolves once the document is ready, and rejects if the server lacks it. At
+    // most FINDS at a time: a thousand at once left the server loading them all at the same
+    // time, and the client gave documents up as unavailable before they came.
+    let next = 0
+    let found = 0
+    const worker = async () => {
+      while (next < urls.length) {
+        await repo.find(urls[next++])
+        found++
+      }
+    }
+    await Promise.all(Array.from({ length: FINDS }, worker))
     await repo.flush()
-    say(`done ${handles.length}`)
+    say(`done ${found}`)
   }
   adapter.connect = () => {} // no reconnect after shutdown (see peer.mjs)
   await repo.shutdown()
