@@ -19,6 +19,11 @@ use crate::{Store, StoreError};
 /// A load that finds at least this many changes after the snapshot compacts the document.
 const COMPACT_ON_LOAD: usize = 32;
 
+/// Documents kept in memory between reads. Beyond it the least recently used go, as long as
+/// everything they hold is on disk: a device that syncs or joins hundreds of placements does not
+/// keep every one of them (a new device of an adviser's with 500 placements held 1,000).
+pub(crate) const MAX_LOADED: usize = 64;
+
 impl Store {
     pub(crate) fn doc_id(&self, placement: Uuid, kind: DocKind) -> Result<Uuid, StoreError> {
         self.conn
@@ -45,6 +50,7 @@ impl Store {
     /// Loads a document into memory from its snapshot and the changes after it.
     pub(crate) fn ensure_loaded(&mut self, doc_id: Uuid) -> Result<(), StoreError> {
         if self.docs.contains_key(&doc_id) {
+            self.touch(doc_id);
             return Ok(());
         }
         let row: Option<(Uuid, String, Vec<u8>)> = self
@@ -83,7 +89,7 @@ impl Store {
         am.set_actor(self.actor());
         let mut loaded = Loaded::saved(Doc::from_automerge(kind, am)?, placement);
         loaded.changes_since_snapshot = changes;
-        self.docs.insert(doc_id, loaded);
+        self.keep_loaded(doc_id, loaded);
         if changes >= COMPACT_ON_LOAD {
             // Every load pays for applying the loose changes one by one (a fifth of opening a
             // three-year placement in full, whose private document is rarely written 256
@@ -207,8 +213,40 @@ impl Store {
             stamp.at,
         )?;
         tx.commit()?;
-        self.docs.insert(doc_id, Loaded::saved(doc, placement));
+        self.keep_loaded(doc_id, Loaded::saved(doc, placement));
         Ok(placement)
+    }
+
+    /// Marks a document in memory as just asked for.
+    fn touch(&mut self, doc_id: Uuid) {
+        self.asked += 1;
+        if let Some(l) = self.docs.get_mut(&doc_id) {
+            l.used = self.asked;
+        }
+    }
+
+    /// Keeps a document that has just come into memory, and lets the least recently used go
+    /// beyond [`MAX_LOADED`]. Only a document whose heads are on disk goes (one holding changes a
+    /// failed write left in memory stays), and never the one just kept or the one asked for
+    /// before it: a read of a placement asks for both its documents, then uses both.
+    pub(crate) fn keep_loaded(&mut self, doc_id: Uuid, loaded: Loaded) {
+        self.docs.insert(doc_id, loaded);
+        self.touch(doc_id);
+        let recent = self.asked.saturating_sub(1);
+        while self.docs.len() > MAX_LOADED {
+            let oldest = self
+                .docs
+                .iter_mut()
+                .filter(|(_, l)| l.used < recent)
+                .filter_map(|(id, l)| {
+                    (l.doc.am().get_heads() == l.persisted).then_some((l.used, *id))
+                })
+                .min();
+            let Some((_, id)) = oldest else {
+                break;
+            };
+            self.docs.remove(&id);
+        }
     }
 
     /// Rewrites a document as one snapshot and drops the changes it covers.

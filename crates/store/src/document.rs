@@ -150,6 +150,9 @@ pub(crate) struct Loaded {
     pub(crate) placement: Uuid,
     pub(crate) persisted: Vec<ChangeHash>,
     pub(crate) changes_since_snapshot: usize,
+    /// When it was last asked for (the store's count of loads), for letting the least recently
+    /// used go.
+    pub(crate) used: u64,
 }
 
 impl Loaded {
@@ -161,6 +164,7 @@ impl Loaded {
             placement,
             persisted,
             changes_since_snapshot: 0,
+            used: 0,
         }
     }
 }

@@ -261,6 +261,7 @@ impl Store {
                 role,
             },
             docs: HashMap::new(),
+            asked: 0,
             clock: Box::new(system_clock),
             compact_after: COMPACT_AFTER,
         }

@@ -39,7 +39,10 @@ pub struct Store {
     pub(crate) dir: PathBuf,
     /// This device and its user.
     pub(crate) me: Author,
+    /// Documents in memory: at most `MAX_LOADED` clean ones (see `Store::keep_loaded`).
     pub(crate) docs: HashMap<Uuid, Loaded>,
+    /// How many times a document was asked for: the clock of `Loaded::used`.
+    pub(crate) asked: u64,
     pub(crate) clock: Clock,
     pub(crate) compact_after: usize,
 }

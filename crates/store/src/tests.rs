@@ -504,6 +504,53 @@ fn add_notes(store: &mut Store, p: Uuid, n: usize) {
     }
 }
 
+/// A device that touches more documents than it keeps in memory keeps at most
+/// `MAX_LOADED`, the least recently used leave, every placement still reads and writes, and a
+/// document holding changes that are not on disk never leaves.
+#[test]
+fn documents_in_memory_are_bounded_and_only_saved_ones_leave() {
+    use folgesvenn_domain::automerge::transaction::Transactable;
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut store, _) = adviser_store(tmp.path());
+    let first = store.create_placement(&new_placement("Først")).unwrap();
+    let shared = store.document_id(first, DocKind::Shared).unwrap();
+    // In memory only, as a failed write leaves a document.
+    let unsaved = store.docs.get_mut(&shared).unwrap().doc.am();
+    unsaved
+        .put(folgesvenn_domain::automerge::ROOT, "bare_i_minnet", 1)
+        .unwrap();
+    unsaved.commit();
+    let mut ids = vec![first];
+    for i in 0..crate::docs::MAX_LOADED {
+        ids.push(
+            store
+                .create_placement(&new_placement(&format!("Kandidat {i}")))
+                .unwrap(),
+        );
+    }
+    assert!(
+        store.docs.len() <= crate::docs::MAX_LOADED,
+        "{}",
+        store.docs.len()
+    );
+    assert!(
+        store.docs.contains_key(&shared),
+        "the unsaved document stayed"
+    );
+    let private = store.document_id(first, DocKind::Private).unwrap();
+    assert!(
+        !store.docs.contains_key(&private),
+        "the oldest saved one left"
+    );
+    // Every placement reads in full from disk, both its documents, and takes a write.
+    for p in &ids {
+        assert_eq!(store.placement(*p).unwrap().id, *p);
+    }
+    add_notes(&mut store, ids[1], 1);
+    assert_eq!(store.placement(ids[1]).unwrap().shared.notes.len(), 1);
+    assert!(store.docs.len() <= crate::docs::MAX_LOADED);
+}
+
 #[test]
 fn compaction_keeps_every_record_and_bounds_the_change_log() {
     let tmp = tempfile::tempdir().unwrap();

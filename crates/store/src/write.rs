@@ -77,7 +77,7 @@ impl Store {
             (shared_id, Doc::Shared(shared)),
             (private_id, Doc::Private(private)),
         ] {
-            self.docs.insert(id, Loaded::saved(doc, placement));
+            self.keep_loaded(id, Loaded::saved(doc, placement));
         }
         Ok(placement)
     }
