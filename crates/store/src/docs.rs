@@ -170,9 +170,6 @@ impl Store {
         kind: DocKind,
         bytes: &[u8],
     ) -> Result<Uuid, StoreError> {
-        if kind == DocKind::Private && self.me.role != Role::Adviser {
-            return Err(StoreError::NotForThisRole);
-        }
         self.import(doc_id, Doc::load(kind, bytes)?)
     }
 
@@ -189,14 +186,15 @@ impl Store {
         if !am.get_missing_deps(&[]).is_empty() {
             return self.import_document(doc_id, kind, &am.save());
         }
-        if kind == DocKind::Private && self.me.role != Role::Adviser {
-            return Err(StoreError::NotForThisRole);
-        }
         self.import(doc_id, Doc::from_automerge(kind, am)?)
     }
 
+    /// An employer device refuses private documents.
     fn import(&mut self, doc_id: Uuid, mut doc: Doc) -> Result<Uuid, StoreError> {
         let kind = doc.kind();
+        if kind == DocKind::Private && self.me.role != Role::Adviser {
+            return Err(StoreError::NotForThisRole);
+        }
         let stamp = self.stamp();
         doc.am().set_actor(self.actor());
         let placement = doc.placement_id()?;

@@ -269,6 +269,43 @@ mod tests {
         assert_eq!(plans[0].docs.len(), 4, "the joined one is synced too");
     }
 
+    /// What a request carries beside a record's payload (header, nonce, tag, signature, wire
+    /// framing) fits the overhead each record is charged.
+    #[test]
+    fn the_charged_overhead_covers_a_sealed_record_on_the_wire() {
+        use folgesvenn_protocol::record::{RecordHeader, SealedRecord};
+        use folgesvenn_protocol::wire::{DocSync, SyncRequest, encode};
+        use folgesvenn_protocol::{DeviceKey, DocKey, RecordKind};
+        let header = RecordHeader {
+            doc_id: Uuid::new_v4(),
+            device_id: Uuid::new_v4(),
+            device_seq: u64::MAX,
+            kind: RecordKind::Snapshot,
+            epoch: u32::MAX,
+            covers_through: u64::MAX,
+        };
+        let request = |records: Vec<SealedRecord>| SyncRequest {
+            docs: vec![DocSync {
+                doc_id: header.doc_id,
+                since: u64::MAX,
+                records,
+            }],
+        };
+        let payload = vec![7u8; 1000];
+        let sealed = SealedRecord::seal(
+            header.clone(),
+            &payload,
+            &DocKey::generate(),
+            &DeviceKey::generate(),
+        );
+        let added = encode(&request(vec![sealed])).len() - encode(&request(vec![])).len();
+        assert!(
+            added <= payload.len() + RECORD_OVERHEAD,
+            "{added} bytes for {} of payload",
+            payload.len()
+        );
+    }
+
     #[test]
     fn pushes_fill_the_budget_and_always_take_the_first_record_of_a_request() {
         let o = RECORD_OVERHEAD;
