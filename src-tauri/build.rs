@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "resolve_request",
     "invite_employer",
     "invite_own_device",
+    "invite_new_device",
     "join_placement",
     "placement_members",
     "remove_device",

@@ -80,6 +80,7 @@ pub fn run() {
             commands::visits::resolve_request,
             commands::pairing::invite_employer,
             commands::pairing::invite_own_device,
+            commands::pairing::invite_new_device,
             commands::pairing::join_placement,
             commands::pairing::placement_members,
             commands::pairing::remove_device,

@@ -10,6 +10,8 @@
 //! - `sync`: an adviser and an employer pair on site, work offline, and converge through a real
 //!   relay, which never holds a readable word; the employer never holds the adviser's own notes;
 //!   a third device catches up from a snapshot.
+//! - `device_pairing`: one code brings every placement to the adviser's new device, never to an
+//!   employer's; cut short it goes on, and what someone else took with it is named missing.
 //! - `faults`: seeded schedules of lost, duplicated, reordered and delayed messages and partitions
 //!   over three devices all converge, with nothing lost and nothing applied twice.
 //! - `trust`: a device writes only what the role its invitation fixed may write; every other
@@ -24,6 +26,7 @@
 mod at_rest;
 mod common;
 mod crash;
+mod device_pairing;
 mod faults;
 mod hostile;
 mod keystore;

@@ -286,8 +286,9 @@ async fn adviser_and_employer_pair_work_apart_and_converge() {
         assert_eq!(
             join_with_code(&mut tablet, &client, &relay, &typed)
                 .await
-                .unwrap(),
-            p
+                .unwrap()
+                .placements,
+            vec![p]
         );
         // A code works once.
         let (mut other, _) = new_store(

@@ -11,6 +11,7 @@ import { useReminders } from "./hooks/useReminders";
 import { href, parseRoute, useHash } from "./hooks/useRoute";
 import { EditPlacement } from "./screens/EditPlacement";
 import { JoinPlacement } from "./screens/JoinPlacement";
+import { NewDevice } from "./screens/NewDevice";
 import { NewPlacement } from "./screens/NewPlacement";
 import { PlacementList } from "./screens/list/PlacementList";
 import { PlacementOverview } from "./screens/placement/PlacementOverview";
@@ -78,7 +79,11 @@ function Screens({ app }: { app: AppState }) {
         <NotFound />
       );
     case "join":
-      return app.role === "employer" ? <JoinPlacement /> : <NotFound />;
+      // The employer's device, and the adviser's own new device (a device pairing or one
+      // placement's own-device codes).
+      return <JoinPlacement />;
+    case "newDevice":
+      return app.role === "adviser" ? <NewDevice /> : <NotFound />;
     default:
       return <NotFound />;
   }

@@ -7,11 +7,13 @@ import type { AdaptationInput } from "./bindings/AdaptationInput";
 import type { ClosePlacementInput } from "./bindings/ClosePlacementInput";
 import type { CommandError } from "./bindings/CommandError";
 import type { ConsentInput } from "./bindings/ConsentInput";
+import type { DevicePairingCode } from "./bindings/DevicePairingCode";
 import type { ConsentView } from "./bindings/ConsentView";
 import type { ConsentWithdrawn } from "./bindings/ConsentWithdrawn";
 import type { ContactPersonInput } from "./bindings/ContactPersonInput";
 import type { ExportProgress } from "./bindings/ExportProgress";
 import type { GoalInput } from "./bindings/GoalInput";
+import type { Joined } from "./bindings/Joined";
 import type { NewPlacementInput } from "./bindings/NewPlacementInput";
 import type { ObservationInput } from "./bindings/ObservationInput";
 import type { NoteInput } from "./bindings/NoteInput";
@@ -147,15 +149,22 @@ export function inviteOwnDevice(placementId: string): Promise<PairingCode[]> {
   return call<PairingCode[]>("invite_own_device", { placementId });
 }
 
-/** Joins a placement with the adviser's code (full or short); resolves with the placement's id. */
 /**
  * Joins with a code. A long code that names a relay this device does not use fails with
  * `unfamiliar_relay` (its message names the address) until `allowNewRelay` is set, after the user
  * has seen the address.
  */
 /** Joins with the short code alone, or with the full code (`FS2-…`) beside it, which it opens. */
-export function joinPlacement(code: string, fullCode: string | null, allowNewRelay = false): Promise<string> {
-  return call<string>("join_placement", { code, fullCode, allowNewRelay });
+export function joinPlacement(code: string, fullCode: string | null, allowNewRelay = false): Promise<Joined> {
+  return call<Joined>("join_placement", { code, fullCode, allowNewRelay });
+}
+
+/**
+ * One short code for the adviser's new device that brings every placement she follows (a device
+ * pairing). Valid for an hour; needs the relay on both devices.
+ */
+export function inviteNewDevice(): Promise<DevicePairingCode> {
+  return call<DevicePairingCode>("invite_new_device", {});
 }
 
 /** The placement's devices, current and removed, as their signed invitations prove them. */

@@ -74,6 +74,9 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// How long an invitation can be taken.
 const INVITATION_VALID: Duration = Duration::from_secs(7 * 24 * 3600);
+/// How long a device pairing's code can be taken: one code opens every placement the adviser
+/// follows, and she holds both devices while she uses it.
+const DEVICE_PAIRING_VALID: Duration = Duration::from_secs(3600);
 
 /// Runs a conversation with the relay (pairing) to completion on a thread and runtime of its
 /// own: the caller may itself be on an async runtime (the shell's commands are), where blocking
@@ -668,6 +671,39 @@ impl AppCore {
             .collect()
     }
 
+    /// One short code that brings every placement this adviser device follows (both documents
+    /// of each, her own notes included) onto her new laptop or phone, through this device's
+    /// relay. Valid for an hour, each placement once. The relay is offered every invitation now,
+    /// in this device's turn; offline, they wait for the next sync.
+    pub fn invite_new_device(&self) -> Result<dto::DevicePairingCode, CommandError> {
+        let relay = self.settings().map(|s| s.relay).ok_or_else(|| {
+            CommandError::new("no_relay", "Ingen relay-adresse er satt for denne enheten.")
+        })?;
+        let (store, turn) = self.handles()?;
+        let mut pairing =
+            folgesvenn_sync::make_device_pairing(&mut lock(&store), &relay, DEVICE_PAIRING_VALID)?;
+        pairing.registered = on_own_thread(async {
+            let _turn = turn.take().await;
+            folgesvenn_sync::offer_all(&mut &store, &SyncClient::new(), &pairing.invitation_ids)
+                .await
+        })??;
+        let qr = qr_path(&pairing.short_code)
+            .ok_or_else(|| CommandError::new("qr", "Klarte ikke å lage QR-koden."))?;
+        Ok(dto::DevicePairingCode {
+            code: dto::PairingCode {
+                short_code: pairing.short_code,
+                full_code: String::new(),
+                qr_size: qr.0,
+                qr_path: qr.1,
+                qr_holds: "short".to_owned(),
+                registered: pairing.registered,
+                expires_at_ms: pairing.expires_at_ms,
+            },
+            placements: pairing.placements as u32,
+            documents: pairing.documents as u32,
+        })
+    }
+
     fn invite(
         &self,
         placement: Uuid,
@@ -715,12 +751,15 @@ impl AppCore {
     /// use is refused (`unfamiliar_relay`, naming it) until the user, shown the address, allows it
     /// with `allow_new_relay`: a crafted code could otherwise point the device at a relay that
     /// acknowledges every note and keeps none.
+    ///
+    /// A short code of a device pairing brings every placement it carries; what the relay did not
+    /// have is counted in `missing`, and typing the code again goes on from there.
     pub fn join(
         &self,
         code: &str,
         other: Option<&str>,
         allow_new_relay: bool,
-    ) -> Result<Uuid, CommandError> {
+    ) -> Result<dto::Joined, CommandError> {
         let (mut code, mut other) = (code.trim(), other.map(str::trim).unwrap_or_default());
         if folgesvenn_sync::is_full_code(code) {
             std::mem::swap(&mut code, &mut other);
@@ -731,7 +770,7 @@ impl AppCore {
             }
             .into());
         }
-        let placement = if !other.is_empty() {
+        let joined = if !other.is_empty() {
             if code.is_empty() || folgesvenn_sync::is_full_code(code) {
                 return Err(CommandError::new(
                     "short_code_missing",
@@ -750,7 +789,10 @@ impl AppCore {
                 {
                     return Err(folgesvenn_sync::SyncError::UnfamiliarRelay(relay).into());
                 }
-                Ok(folgesvenn_sync::accept(s, &invitation)?)
+                Ok(folgesvenn_sync::Joined {
+                    placements: vec![folgesvenn_sync::accept(s, &invitation)?],
+                    missing: 0,
+                })
             })?
         } else {
             let relay = self.settings().map(|s| s.relay).ok_or_else(|| {
@@ -763,7 +805,11 @@ impl AppCore {
             })??
         };
         self.nudge_sync();
-        Ok(placement)
+        Ok(dto::Joined {
+            placement_id: joined.placements.first().map(Uuid::to_string),
+            placements: joined.placements.len() as u32,
+            missing: joined.missing as u32,
+        })
     }
 
     /// The devices of the placement (its shared document), current and removed.

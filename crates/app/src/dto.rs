@@ -332,6 +332,29 @@ pub struct PairingCode {
     pub expires_at_ms: i64,
 }
 
+/// A device pairing: one short code (and its QR code) for the adviser's new device, which brings
+/// every placement she follows. `code.full_code` is empty: the new device needs the relay.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DevicePairingCode {
+    pub code: PairingCode,
+    pub placements: u32,
+    pub documents: u32,
+}
+
+/// What a code brought onto this device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Joined {
+    /// The first placement it brought (the only one, for an invitation to one placement).
+    pub placement_id: Option<String>,
+    pub placements: u32,
+    /// A device pairing's documents the relay did not have (yet): the code may be typed again.
+    pub missing: u32,
+}
+
 /// One device of a placement's shared document, as the signed membership statements prove it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -378,11 +378,17 @@ fn visit_correction_and_offline_pairing() {
         elsewhere.list_placements().unwrap().is_empty(),
         "nothing taken in"
     );
-    assert_eq!(elsewhere.join(&pairing.short_code, full, true).unwrap(), p);
+    assert_eq!(
+        elsewhere.join(&pairing.short_code, full, true).unwrap(),
+        one(p)
+    );
 
     // The two codes may come in either order.
     let short = Some(pairing.short_code.as_str());
-    assert_eq!(employer.join(&pairing.full_code, short, false).unwrap(), p);
+    assert_eq!(
+        employer.join(&pairing.full_code, short, false).unwrap(),
+        one(p)
+    );
     let o = employer.overview(p).unwrap();
     assert!(
         o.timeline
@@ -422,7 +428,7 @@ fn visit_correction_and_offline_pairing() {
             laptop
                 .join(&code.short_code, Some(&code.full_code), false)
                 .unwrap(),
-            p
+            one(p)
         );
     }
     assert!(
@@ -440,6 +446,18 @@ fn visit_correction_and_offline_pairing() {
             .unwrap_err()
             .kind,
         "already_joined"
+    );
+    // One code for every placement she follows (a device pairing): the short code alone, since
+    // the new device fetches everything from the relay; made offline, it waits for the next sync.
+    let device = adviser.invite_new_device().unwrap();
+    assert_eq!((device.placements, device.documents), (1, 2));
+    assert_eq!(device.code.short_code.len(), 19);
+    assert!(device.code.full_code.is_empty() && device.code.qr_holds == "short");
+    assert!(!device.code.registered, "nothing listens on port 9");
+    assert_eq!(
+        employer.invite_new_device().unwrap_err().kind,
+        "nothing_to_pair",
+        "an employer's device follows no placement as an adviser"
     );
     employer
         .log_observation(
@@ -1639,4 +1657,13 @@ fn a_cancelled_export_leaves_nothing_behind_and_is_not_logged() {
         ],
         "{exported:?}"
     );
+}
+
+/// What joining one placement brings.
+fn one(p: uuid::Uuid) -> folgesvenn_app_core::dto::Joined {
+    folgesvenn_app_core::dto::Joined {
+        placement_id: Some(p.to_string()),
+        placements: 1,
+        missing: 0,
+    }
 }

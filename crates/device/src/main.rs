@@ -189,8 +189,20 @@ enum Command {
         #[arg(long, default_value_t = 72)]
         hours: u64,
     },
+    /// Prints one short code that brings every placement this adviser device follows at
+    /// `--relay` onto her new device (a device pairing), then how many placements and documents.
+    InviteDevice {
+        #[arg(long)]
+        dir: PathBuf,
+        #[arg(long)]
+        relay: String,
+        /// How long the code is valid, in minutes.
+        #[arg(long, default_value_t = 60)]
+        minutes: u64,
+    },
     /// Accepts an invitation: the full code with `--short-code` works offline; a short 16-letter
-    /// code alone needs `--relay` and a connection.
+    /// code alone (an invitation or a device pairing) needs `--relay` and a connection. Prints
+    /// each placement it brought.
     Join {
         #[arg(long)]
         dir: PathBuf,
@@ -483,16 +495,24 @@ fn bench_join(dir: &Path, relay: &str, codes: &Path) -> Result<()> {
     }
     let mut placements = Vec::new();
     for code in &codes {
-        let p = rt.block_on(folgesvenn_sync::join_with_code(
+        let joined = rt.block_on(folgesvenn_sync::join_with_code(
             &mut store, &client, relay, code,
         ))?;
-        if !placements.contains(&p) {
-            placements.push(p);
+        anyhow::ensure!(joined.missing == 0, "{} dokumenter manglet", joined.missing);
+        for p in joined.placements {
+            if !placements.contains(&p) {
+                placements.push(p);
+            }
         }
     }
     let last = *placements.last().context("ingen koder å bli med på")?;
     store.overview(last, 100)?;
-    writeln!(out, "joined {} {}", codes.len(), placements.len())?;
+    writeln!(
+        out,
+        "joined {} {}",
+        store.documents()?.len(),
+        placements.len()
+    )?;
     out.flush()?;
     for _ in lines {}
     Ok(())
@@ -703,6 +723,32 @@ fn run(cli: Cli) -> Result<()> {
                 println!("{}", inv.short_code);
             }
         }
+        Command::InviteDevice {
+            dir,
+            relay,
+            minutes,
+        } => {
+            let mut store = open(&dir)?;
+            let client = folgesvenn_sync::SyncClient::new();
+            let valid = std::time::Duration::from_secs(minutes * 60);
+            let mut pairing = folgesvenn_sync::make_device_pairing(&mut store, &relay, valid)?;
+            pairing.registered = runtime()?.block_on(folgesvenn_sync::offer_all(
+                &mut &mut store,
+                &client,
+                &pairing.invitation_ids,
+            ))?;
+            println!("{}", pairing.short_code);
+            println!(
+                "{} oppfølgingsløp, {} dokumenter{}",
+                pairing.placements,
+                pairing.documents,
+                if pairing.registered {
+                    ""
+                } else {
+                    " (sendes til relayet ved neste synkronisering)"
+                }
+            );
+        }
         Command::Join {
             dir,
             code,
@@ -710,7 +756,7 @@ fn run(cli: Cli) -> Result<()> {
             relay,
         } => {
             let mut store = open(&dir)?;
-            let p = if folgesvenn_sync::is_full_code(&code) {
+            let joined = if folgesvenn_sync::is_full_code(&code) {
                 let short = short_code.context(
                     "den lange koden er låst med den korte koden: gi den med --short-code",
                 )?;
@@ -724,7 +770,10 @@ fn run(cli: Cli) -> Result<()> {
                         folgesvenn_sync::SyncError::UnfamiliarRelay(other.clone())
                     );
                 }
-                folgesvenn_sync::accept(&mut store, &inv)?
+                folgesvenn_sync::Joined {
+                    placements: vec![folgesvenn_sync::accept(&mut store, &inv)?],
+                    missing: 0,
+                }
             } else {
                 let relay = relay.context("en kort kode alene hentes fra relayet: gi --relay")?;
                 let client = folgesvenn_sync::SyncClient::new();
@@ -732,7 +781,15 @@ fn run(cli: Cli) -> Result<()> {
                     &mut store, &client, &relay, &code,
                 ))?
             };
-            println!("{p}");
+            for p in &joined.placements {
+                println!("{p}");
+            }
+            if joined.missing > 0 {
+                eprintln!(
+                    "{} dokumenter manglet på relayet: skriv koden igjen om litt, eller be om en ny.",
+                    joined.missing
+                );
+            }
         }
         Command::GiveConsent {
             dir,

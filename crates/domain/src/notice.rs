@@ -84,6 +84,8 @@ crate::field::labelled! {
         DocumentCreated = "document_created", "dokumentet opprettet på relayet";
         DocumentJoined = "document_joined", "ble med i dokumentet på relayet";
         JoinedWithCode = "joined_with_code", "ble med med kort kode og hentet dokumentet";
+        DevicePairingMade = "device_pairing_made", "kode til ny enhet laget for alle oppfølgingsløpene";
+        DevicePairingTaken = "device_pairing_taken", "hentet oppfølgingsløpene med kode til ny enhet";
         JoinFailed = "join_failed", "kunne ikke bli med ennå";
         SyncRefused = "sync_refused", "synkronisering avvist";
         ResponseDiscarded = "response_discarded", "svaret fra relayet er forkastet";

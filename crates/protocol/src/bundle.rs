@@ -18,6 +18,13 @@
 //! Code: 10 random bytes as 16 base32 letters (RFC 4648, `data-encoding`), shown `ABCD-EFGH-JKLM-NPQR`. Keys: Argon2id, then
 //! HKDF-SHA256 with separate `info` strings for the lookup value and the sealing key. A bundle
 //! and a full code are sealed with different associated data, so neither opens as the other.
+//!
+//! A device pairing (an adviser's new device taking every placement she follows) is one short
+//! code for many bundles: bundle `i` is filed under its own lookup value and sealed under its own
+//! key, both derived from the one stretched code with the index in HKDF's `info`, and with its
+//! own associated data. The code is stretched once however many bundles it opens; the relay
+//! sees unrelated lookup values; a bundle moved to another index, or a single invitation's
+//! bundle offered as one of a set, does not open.
 
 use argon2::{Algorithm, Argon2, Params, Version};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
@@ -42,6 +49,7 @@ pub const SEALED_OVERHEAD: usize = NONCE_BYTES + 16;
 
 const AAD: &[u8] = b"folgesvenn/bundle/v2";
 const FULL_CODE_AAD: &[u8] = b"folgesvenn/full-code/v1";
+const SET_AAD: &[u8] = b"folgesvenn/device-bundle/v1";
 const SALT: &[u8] = b"folgesvenn/short-code/v2";
 /// Argon2id cost per code: 19 MiB, 2 passes, one lane.
 const M_COST_KIB: u32 = 19 * 1024;
@@ -152,26 +160,46 @@ impl ShortCode {
 
     /// Seals a bundle for the relay to keep.
     pub fn seal(&self, plaintext: &[u8]) -> Vec<u8> {
-        self.seal_with(AAD, plaintext)
+        self.seal_with(b"seal", AAD, plaintext)
+    }
+
+    /// What the relay files bundle `index` of a device pairing under.
+    pub fn lookup_at(&self, index: u32) -> [u8; 32] {
+        *self.derive(format!("device/{index}/lookup").as_bytes())
+    }
+
+    /// Seals bundle `index` of a device pairing.
+    pub fn seal_at(&self, index: u32, plaintext: &[u8]) -> Vec<u8> {
+        self.seal_with(
+            format!("device/{index}/seal").as_bytes(),
+            SET_AAD,
+            plaintext,
+        )
+    }
+
+    /// Opens bundle `index` of a device pairing: [`ProtocolError::CannotOpen`] for any other
+    /// index's bundle, a single invitation's, or another code's.
+    pub fn open_at(&self, index: u32, sealed: &[u8]) -> Result<Vec<u8>, ProtocolError> {
+        self.open_with(format!("device/{index}/seal").as_bytes(), SET_AAD, sealed)
     }
 
     /// Opens a bundle fetched from the relay.
     pub fn open(&self, sealed: &[u8]) -> Result<Vec<u8>, ProtocolError> {
-        self.open_with(AAD, sealed)
+        self.open_with(b"seal", AAD, sealed)
     }
 
     /// Seals a full code's invitation.
     pub fn seal_full_code(&self, plaintext: &[u8]) -> Vec<u8> {
-        self.seal_with(FULL_CODE_AAD, plaintext)
+        self.seal_with(b"seal", FULL_CODE_AAD, plaintext)
     }
 
     /// Opens a full code's invitation: [`ProtocolError::CannotOpen`] if this is not its short code.
     pub fn open_full_code(&self, sealed: &[u8]) -> Result<Vec<u8>, ProtocolError> {
-        self.open_with(FULL_CODE_AAD, sealed)
+        self.open_with(b"seal", FULL_CODE_AAD, sealed)
     }
 
-    fn seal_with(&self, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
-        let key = self.derive(b"seal");
+    fn seal_with(&self, key_info: &[u8], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+        let key = self.derive(key_info);
         let cipher = XChaCha20Poly1305::new(key.as_slice().into());
         let mut nonce = [0u8; NONCE_BYTES];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
@@ -190,11 +218,16 @@ impl ShortCode {
         out
     }
 
-    fn open_with(&self, aad: &[u8], sealed: &[u8]) -> Result<Vec<u8>, ProtocolError> {
+    fn open_with(
+        &self,
+        key_info: &[u8],
+        aad: &[u8],
+        sealed: &[u8],
+    ) -> Result<Vec<u8>, ProtocolError> {
         let (nonce, ct) = sealed
             .split_at_checked(NONCE_BYTES)
             .ok_or(ProtocolError::CannotOpen)?;
-        let key = self.derive(b"seal");
+        let key = self.derive(key_info);
         XChaCha20Poly1305::new(key.as_slice().into())
             .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad })
             .map_err(|_| ProtocolError::CannotOpen)
@@ -247,6 +280,31 @@ mod tests {
         assert_eq!(code.open(&full), Err(ProtocolError::CannotOpen));
         assert_eq!(code.open_full_code(&sealed), Err(ProtocolError::CannotOpen));
         assert_eq!(other.open_full_code(&full), Err(ProtocolError::CannotOpen));
+    }
+
+    /// A device pairing's bundles: each index has its own lookup value and key, so a relay that
+    /// files one bundle under another index, or offers a single invitation's bundle as one of the
+    /// set (or the other way round), gets nothing opened.
+    #[test]
+    fn a_device_pairings_bundles_open_only_at_their_own_index() {
+        let code = ShortCode::generate();
+        let lookups: Vec<[u8; 32]> = (0..3).map(|i| code.lookup_at(i)).collect();
+        assert!(lookups[0] != lookups[1] && lookups[1] != lookups[2] && lookups[0] != lookups[2]);
+        assert!(!lookups.contains(&code.lookup()));
+        let second = code.seal_at(1, b"nummer to");
+        assert_eq!(code.open_at(1, &second).unwrap(), b"nummer to");
+        assert_eq!(code.open_at(0, &second), Err(ProtocolError::CannotOpen));
+        assert_eq!(code.open_at(2, &second), Err(ProtocolError::CannotOpen));
+        assert_eq!(code.open(&second), Err(ProtocolError::CannotOpen));
+        assert_eq!(code.open_full_code(&second), Err(ProtocolError::CannotOpen));
+        assert_eq!(
+            code.open_at(0, &code.seal(b"en")),
+            Err(ProtocolError::CannotOpen)
+        );
+        assert_eq!(
+            ShortCode::generate().open_at(1, &second),
+            Err(ProtocolError::CannotOpen)
+        );
     }
 }
 

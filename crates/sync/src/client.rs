@@ -143,6 +143,34 @@ impl SyncClient {
     }
 }
 
+/// How long a pairing waits when the relay answers that this device asks too often (429), and how
+/// many times in a row before it gives up: a pairing makes a few requests per document at once,
+/// and a device pairing of an adviser's 40 placements would otherwise stop part-way at the
+/// relay's per-device burst.
+pub(crate) const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+pub(crate) const BUSY_TRIES: u32 = 30;
+
+/// [`SyncClient::post`] that waits out the relay's rate limit ([`BUSY_WAIT`], at most
+/// [`BUSY_TRIES`] times in a row); the last 429 is returned as the answer.
+pub(crate) async fn post_patiently<T: serde::Serialize>(
+    client: &SyncClient,
+    relay: &str,
+    path: &'static str,
+    device: Uuid,
+    key: &DeviceKey,
+    msg: &T,
+) -> Result<(u16, Vec<u8>), SyncError> {
+    let mut tries = 1;
+    loop {
+        let answer = client.post(relay, path, device, key, msg).await?;
+        if answer.0 != 429 || tries >= BUSY_TRIES {
+            return Ok(answer);
+        }
+        tries += 1;
+        tokio::time::sleep(BUSY_WAIT).await;
+    }
+}
+
 pub(crate) fn refused(status: u16, body: &[u8]) -> SyncError {
     let kind = wire::decode::<ErrorBody>(body)
         .map(|e| e.kind)

@@ -13,6 +13,8 @@
 //! - Pairing ([`invite`], [`accept`], [`join_with_code`]): the adviser's device makes an
 //!   invitation (the relay learns only a hash of its one-time secret); the employer's device
 //!   accepts the full code offline, or types the short code and fetches the rest from the relay.
+//!   [`make_device_pairing`]: one short code that brings every placement to the adviser's new
+//!   device.
 //! - `plan`: what a sync does (relays, joins, how many records per request, snapshots), decided
 //!   without the store or the network and tested alone; `engine` carries it out.
 //! - [`RelayTurn`]: one conversation with the relay at a time per store, shared by the background
@@ -43,8 +45,8 @@ pub use invitation::{Invitation, is_full_code};
 pub use live::{Heard, wait_for_news};
 pub use members::{end_employer_access, remove_member, roster, withdraw_consent};
 pub use pairing::{
-    Pairing, accept, invite, join_with_code, make_invitation, offer, open_full_code,
-    unfamiliar_relay,
+    DevicePairing, Joined, MAX_DEVICE_PAIRING, Pairing, accept, invite, join_with_code,
+    make_device_pairing, make_invitation, offer, offer_all, open_full_code, unfamiliar_relay,
 };
 pub use relay_url::relay_address;
 
@@ -106,6 +108,10 @@ pub enum SyncError {
     WrongRole,
     #[error("Denne enheten har allerede dette oppfølgingsløpet.")]
     AlreadyJoined,
+    #[error(
+        "Det er ingen oppfølgingsløp å hente til en ny enhet: denne enheten følger ingen som veileder på relayet den bruker."
+    )]
+    NothingToPair,
 }
 
 folgesvenn_domain::coded! {
@@ -128,6 +134,7 @@ folgesvenn_domain::coded! {
         SyncError::NoConsent => "consent_missing";
         SyncError::WrongRole => "wrong_role";
         SyncError::AlreadyJoined => "already_joined";
+        SyncError::NothingToPair => "nothing_to_pair";
     }
     via {
         SyncError::Store(e) => e;

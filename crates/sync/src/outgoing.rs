@@ -8,7 +8,7 @@ use folgesvenn_protocol::wire::{self, *};
 use uuid::Uuid;
 
 use crate::SyncError;
-use crate::client::{StoreAccess, SyncClient, post_no_content, refused};
+use crate::client::{StoreAccess, SyncClient, post_no_content, post_patiently, refused};
 use crate::members::adviser_docs;
 
 pub(crate) async fn ensure_registered(
@@ -160,9 +160,10 @@ pub(crate) async fn send_invitations(
                 continue;
             }
         };
-        let (status, answer) = client
-            .post(relay, "/v2/invitations", device, key, &msg)
-            .await?;
+        // A device pairing queues an invitation per document at once: wait out the rate limit
+        // rather than leave half of them for the next sync.
+        let (status, answer) =
+            post_patiently(client, relay, "/v2/invitations", device, key, &msg).await?;
         round_trips += 1;
         match status {
             204 => store.with(|s| {

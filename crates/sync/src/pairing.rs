@@ -3,6 +3,10 @@
 //! with the typed short code: carries the document itself, so it works offline and the employer
 //! can log at once) or as the short code alone (16 letters: the device fetches the sealed
 //! invitation from the relay and pulls the document from it, so it needs a connection).
+//!
+//! A device pairing ([`make_device_pairing`]) is the adviser's way to her own new laptop or
+//! phone: one short code for an invitation to every document she follows, taken in one go with
+//! [`join_with_code`].
 
 use std::time::Duration;
 
@@ -17,7 +21,7 @@ use folgesvenn_store::{DocKind, Store};
 use sha2::Digest;
 use uuid::Uuid;
 
-use crate::client::{StoreAccess, SyncClient, device_key, now_ms, refused};
+use crate::client::{StoreAccess, SyncClient, device_key, now_ms, post_patiently, refused};
 use crate::engine::{as_changes, sync_with};
 use crate::outgoing::ensure_registered;
 use crate::{Invitation, SyncError};
@@ -63,6 +67,37 @@ pub fn make_invitation(
     role: MemberRole,
     valid_for: Duration,
 ) -> Result<Pairing, SyncError> {
+    let mut invitation = build_invitation(store, placement, kind, role, valid_for)?;
+    let short = ShortCode::generate();
+    queue_offer(
+        store,
+        &invitation,
+        SealedBundle {
+            lookup: short.lookup(),
+            sealed: short.seal(&wire::encode(&invitation)),
+        },
+    )?;
+    // Only the full code carries the document: the relay's bundle leaves it out, and the device
+    // that takes the short code pulls it.
+    invitation.snapshot = store.document_bytes(invitation.doc_id)?;
+    Ok(Pairing {
+        full_code: invitation.to_code(&short),
+        invitation,
+        short_code: short.display(),
+        registered: false,
+    })
+}
+
+/// An invitation to one document, without the document itself (`snapshot` is empty). Only an
+/// adviser member invites, and an employer only with the candidate's consent; the grant is kept
+/// in the store, from where it travels to every member.
+fn build_invitation(
+    store: &mut Store,
+    placement: Uuid,
+    kind: DocKind,
+    role: MemberRole,
+    valid_for: Duration,
+) -> Result<Invitation, SyncError> {
     let doc_id = store.document_id(placement, kind)?;
     let d = crate::members::sync_doc(store, doc_id)?;
     let key = device_key(store)?;
@@ -94,7 +129,7 @@ pub fn make_invitation(
     let statements = crate::members::statements(store, doc_id)?;
     let mut secret = [0u8; 16];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
-    let invitation = Invitation {
+    Ok(Invitation {
         relay: d.relay.clone(),
         doc_id,
         private: kind == DocKind::Private,
@@ -107,7 +142,7 @@ pub fn make_invitation(
             .map_err(|_| SyncError::Protocol("document key".into()))?,
         epoch: d.epoch,
         expires_at_ms: now_ms() + valid_for.as_millis() as i64,
-        snapshot: store.document_bytes(doc_id)?,
+        snapshot: Vec::new(),
         role,
         anchor,
         anchor_name,
@@ -118,30 +153,246 @@ pub fn make_invitation(
             .iter()
             .filter_map(|(e, k)| Some((*e, k.as_slice().try_into().ok()?)))
             .collect(),
-    };
-    let short = ShortCode::generate();
-    let bundle = Invitation {
-        snapshot: Vec::new(),
-        ..invitation.clone()
-    };
-    let msg = CreateInvitation {
-        doc_id,
-        invitation_id: invitation.invitation_id,
-        secret_hash: sha2::Sha256::digest(secret).into(),
-        role,
-        expires_at_ms: invitation.expires_at_ms,
-        bundle: Some(SealedBundle {
-            lookup: short.lookup(),
-            sealed: short.seal(&wire::encode(&bundle)),
-        }),
-    };
-    store.queue_invitation(invitation.invitation_id, doc_id, &wire::encode(&msg))?;
-    Ok(Pairing {
-        full_code: invitation.to_code(&short),
-        invitation,
-        short_code: short.display(),
-        registered: false,
     })
+}
+
+/// Queues the relay's part of an invitation: its hashed secret and the sealed bundle a short
+/// code finds. Sent with the next sync.
+fn queue_offer(
+    store: &mut Store,
+    invitation: &Invitation,
+    bundle: SealedBundle,
+) -> Result<(), SyncError> {
+    let msg = CreateInvitation {
+        doc_id: invitation.doc_id,
+        invitation_id: invitation.invitation_id,
+        secret_hash: sha2::Sha256::digest(invitation.secret).into(),
+        role: invitation.role,
+        expires_at_ms: invitation.expires_at_ms,
+        bundle: Some(bundle),
+    };
+    store.queue_invitation(
+        invitation.invitation_id,
+        invitation.doc_id,
+        &wire::encode(&msg),
+    )?;
+    Ok(())
+}
+
+/// The most documents one device pairing carries: every document of 5,000 placements, twice.
+pub const MAX_DEVICE_PAIRING: u32 = 20_000;
+
+/// One bundle of a device pairing, sealed under the pairing's short code at its index.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PairingEntry {
+    index: u32,
+    count: u32,
+    invitation: Invitation,
+}
+
+/// What the adviser's device shows for a device pairing: one short code for every document.
+#[derive(Clone, Debug)]
+pub struct DevicePairing {
+    /// `ABCD-EFGH-JKLM-NPQR`, typed on the new device (which needs the relay).
+    pub short_code: String,
+    /// The placements and the documents it brings.
+    pub placements: usize,
+    pub documents: usize,
+    pub expires_at_ms: i64,
+    /// The relay holds every invitation (set by the caller after [`offer`]).
+    pub registered: bool,
+    /// Its invitations, to see whether the relay holds them all.
+    pub invitation_ids: Vec<Uuid>,
+}
+
+/// A device pairing: an invitation for the adviser's own new device to every document this
+/// device holds as an adviser member at `relay` (both documents of each placement, so the new
+/// device has her own notes too), all behind one short code. Bundle `i` is sealed at index `i`
+/// ([`ShortCode::seal_at`]) and names the count, so the new device knows how many to fetch;
+/// bundle 0 is taken last, so a pairing cut short goes on when the code is typed again. Made and
+/// queued in the store without the network, like [`make_invitation`].
+pub fn make_device_pairing(
+    store: &mut Store,
+    relay: &str,
+    valid_for: Duration,
+) -> Result<DevicePairing, SyncError> {
+    let relay = crate::relay_address(relay)?;
+    let here: std::collections::HashSet<Uuid> = store
+        .sync_docs()?
+        .into_iter()
+        .filter(|d| d.relay == relay)
+        .map(|d| d.doc_id)
+        .collect();
+    let me = store.device_id();
+    let mut docs = Vec::new();
+    for d in store.documents()? {
+        if !here.contains(&d.id) {
+            continue;
+        }
+        let sync = crate::members::sync_doc(store, d.id)?;
+        let roster = crate::members::roster_of(store, &sync)?;
+        if roster
+            .member(me)
+            .is_some_and(|m| m.role == MemberRole::Adviser)
+        {
+            docs.push(d);
+        }
+    }
+    if docs.is_empty() {
+        return Err(SyncError::NothingToPair);
+    }
+    let count = u32::try_from(docs.len())
+        .ok()
+        .filter(|n| *n <= MAX_DEVICE_PAIRING)
+        .ok_or_else(|| SyncError::Protocol(format!("{} dokumenter", docs.len())))?;
+    let short = ShortCode::generate();
+    let mut invitation_ids = Vec::with_capacity(docs.len());
+    let mut placements = std::collections::HashSet::new();
+    let mut expires_at_ms = 0;
+    for (index, d) in (0..count).zip(&docs) {
+        let invitation = build_invitation(
+            store,
+            d.placement_id,
+            d.kind,
+            MemberRole::Adviser,
+            valid_for,
+        )?;
+        let entry = PairingEntry {
+            index,
+            count,
+            invitation,
+        };
+        let bundle = SealedBundle {
+            lookup: short.lookup_at(index),
+            sealed: short.seal_at(index, &wire::encode(&entry)),
+        };
+        queue_offer(store, &entry.invitation, bundle)?;
+        invitation_ids.push(entry.invitation.invitation_id);
+        placements.insert(d.placement_id);
+        expires_at_ms = entry.invitation.expires_at_ms;
+    }
+    store.log_sync(
+        None,
+        &Notice::event(LogEvent::DevicePairingMade)
+            .with("placements", placements.len())
+            .with("documents", docs.len()),
+    )?;
+    Ok(DevicePairing {
+        short_code: short.display(),
+        placements: placements.len(),
+        documents: docs.len(),
+        expires_at_ms,
+        registered: false,
+        invitation_ids,
+    })
+}
+
+/// Syncs, which sends the queued invitations first: whether the relay now holds every one of
+/// `ids`. Offline, or refused for now, they stay queued.
+pub async fn offer_all(
+    store: &mut impl StoreAccess,
+    client: &SyncClient,
+    ids: &[Uuid],
+) -> Result<bool, SyncError> {
+    match sync_with(store, client).await {
+        Ok(_) => Ok(store.with(|s| -> Result<bool, SyncError> {
+            Ok(s.pending_invitations()?
+                .iter()
+                .all(|(id, _, _)| !ids.contains(id)))
+        })?),
+        Err(e @ SyncError::Store(_)) => Err(e),
+        Err(_) => Ok(false),
+    }
+}
+
+/// The meta key under which a device pairing's progress is kept: the indexes taken, so typing the
+/// code again goes on from there. Named by the pairing's first lookup value, which only the code
+/// gives.
+fn progress_key(code: &ShortCode) -> String {
+    format!(
+        "device-pairing/{}",
+        data_encoding::HEXLOWER.encode(&code.lookup_at(0)[..8])
+    )
+}
+
+/// Takes a device pairing whose first bundle the relay had: every other bundle, then the first.
+/// A bundle that does not open at its index, or names another count, is refused as a whole:
+/// whoever made it does not hold the code.
+async fn join_device_pairing(
+    store: &mut impl StoreAccess,
+    at: &Joiner<'_>,
+    code: &ShortCode,
+    first: Vec<u8>,
+) -> Result<Joined, SyncError> {
+    let open = |index: u32, sealed: &[u8], count: Option<u32>| -> Result<PairingEntry, SyncError> {
+        let entry: PairingEntry = code
+            .open_at(index, sealed)
+            .ok()
+            .and_then(|plain| wire::decode(&plain).ok())
+            .ok_or(SyncError::BadInvitation)?;
+        let fits = entry.index == index
+            && (1..=MAX_DEVICE_PAIRING).contains(&entry.count)
+            && count.is_none_or(|c| c == entry.count)
+            && entry.invitation.role == MemberRole::Adviser;
+        fits.then_some(entry).ok_or(SyncError::BadInvitation)
+    };
+    let first = open(0, &first, None)?;
+    let count = first.count;
+    // Only an adviser's device takes her notes: refused before any invitation is used up.
+    if store.with(|s| s.role()) != folgesvenn_domain::Role::Adviser {
+        return Err(SyncError::WrongRole);
+    }
+    let key = progress_key(code);
+    let mut taken: std::collections::BTreeSet<u32> = store
+        .with(|s| s.meta(&key))?
+        .map(|v| v.split(',').filter_map(|i| i.parse().ok()).collect())
+        .unwrap_or_default();
+    let mut joined = Joined::default();
+    let take = |joined: &mut Joined, placement: Uuid| {
+        if !joined.placements.contains(&placement) {
+            joined.placements.push(placement);
+        }
+    };
+    for index in 1..count {
+        if taken.contains(&index) {
+            continue;
+        }
+        let Some(sealed) = at.fetch(code.lookup_at(index)).await? else {
+            joined.missing += 1;
+            continue;
+        };
+        let entry = open(index, &sealed, Some(count))?;
+        match at.join(store, entry.invitation).await {
+            Ok(placement) => take(&mut joined, placement),
+            // Taken before with another code: nothing to fetch, and not missing.
+            Err(SyncError::AlreadyJoined) => {}
+            Err(e) => return Err(e),
+        }
+        taken.insert(index);
+        let done = taken
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        store.with(|s| s.set_meta(&key, &done))?;
+    }
+    if joined.missing == 0 {
+        match at.join(store, first.invitation).await {
+            Ok(placement) => take(&mut joined, placement),
+            Err(SyncError::AlreadyJoined) => {}
+            Err(e) => return Err(e),
+        }
+        store.with(|s| s.delete_meta(&key))?;
+    }
+    store.with(|s| {
+        s.log_sync(
+            None,
+            &Notice::event(LogEvent::DevicePairingTaken)
+                .with("placements", joined.placements.len())
+                .with("missing", joined.missing),
+        )
+    })?;
+    Ok(joined)
 }
 
 /// Syncs, which sends the queued invitation first: whether the relay now holds it. Offline, or
@@ -288,9 +539,21 @@ fn take_membership(
     Ok(())
 }
 
-/// Joins with a short typed code through `relay`: fetches and opens the sealed invitation, joins
-/// the document's membership, pulls the document (a snapshot and the records after it) and only
-/// then imports it, so a failure part-way leaves nothing behind but a retry.
+/// What joining with a short code brought onto this device.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Joined {
+    /// The placements joined, in the order taken (each once, whichever of its documents came).
+    pub placements: Vec<Uuid>,
+    /// A device pairing's documents the relay did not have: taken by another device with the same
+    /// code, or not yet sent by the adviser's device. The code may be typed again.
+    pub missing: usize,
+}
+
+/// Joins with a short typed code through `relay`: an invitation to one document, or a device
+/// pairing (an adviser's new device taking every document of hers at once, see
+/// [`make_device_pairing`]). Each document's invitation is fetched and opened, its membership
+/// joined, and the document pulled (a snapshot and the records after it) and only then imported,
+/// so a failure part-way leaves nothing behind but a retry.
 ///
 /// The store is taken only for the short steps between the relay's answers.
 pub async fn join_with_code(
@@ -298,158 +561,202 @@ pub async fn join_with_code(
     client: &SyncClient,
     relay: &str,
     typed: &str,
-) -> Result<Uuid, SyncError> {
+) -> Result<Joined, SyncError> {
     let code = ShortCode::parse(typed).map_err(|_| SyncError::BadInvitation)?;
     let relay = &crate::relay_address(relay)?;
     let (key, device) =
         store.with(|s| -> Result<_, SyncError> { Ok((device_key(s)?, s.device_id())) })?;
     ensure_registered(&mut store, client, relay, device, &key).await?;
-    let (status, body) = client
-        .post(
-            relay,
-            "/v2/invitations/fetch",
-            device,
-            &key,
-            &FetchBundle {
-                lookup: code.lookup(),
-            },
-        )
-        .await?;
-    if status != 200 {
-        return Err(match refused(status, &body) {
-            SyncError::Relay { status: 404, .. } => SyncError::UnknownCode,
-            other => other,
+    let at = Joiner {
+        client,
+        relay,
+        device,
+        key: &key,
+    };
+    if let Some(sealed) = at.fetch(code.lookup()).await? {
+        let invitation: Invitation = code
+            .open(&sealed)
+            .ok()
+            .and_then(|plain| wire::decode(&plain).ok())
+            .ok_or(SyncError::BadInvitation)?;
+        let placement = at.join(&mut store, invitation).await?;
+        return Ok(Joined {
+            placements: vec![placement],
+            missing: 0,
         });
     }
-    let bundle: SealedBundle =
-        wire::decode(&body).map_err(|e| SyncError::Protocol(e.to_string()))?;
-    let invitation: Invitation = code
-        .open(&bundle.sealed)
-        .ok()
-        .and_then(|plain| wire::decode(&plain).ok())
-        .ok_or(SyncError::BadInvitation)?;
-    let (status, body) = client
-        .post(
-            relay,
+    match at.fetch(code.lookup_at(0)).await? {
+        Some(first) => join_device_pairing(&mut store, &at, &code, first).await,
+        None => Err(SyncError::UnknownCode),
+    }
+}
+
+/// The relay and this device's identity, for the requests of one join.
+struct Joiner<'a> {
+    client: &'a SyncClient,
+    relay: &'a str,
+    device: Uuid,
+    key: &'a folgesvenn_protocol::DeviceKey,
+}
+
+impl Joiner<'_> {
+    async fn post<T: serde::Serialize>(
+        &self,
+        path: &'static str,
+        msg: &T,
+    ) -> Result<Vec<u8>, SyncError> {
+        let (status, body) =
+            post_patiently(self.client, self.relay, path, self.device, self.key, msg).await?;
+        if status != 200 {
+            return Err(refused(status, &body));
+        }
+        Ok(body)
+    }
+
+    /// The sealed bundle filed under `lookup`; `None` if the relay has none (unknown, used,
+    /// revoked or expired: it does not say which).
+    async fn fetch(&self, lookup: [u8; 32]) -> Result<Option<Vec<u8>>, SyncError> {
+        match self
+            .post("/v2/invitations/fetch", &FetchBundle { lookup })
+            .await
+        {
+            Ok(body) => {
+                let bundle: SealedBundle =
+                    wire::decode(&body).map_err(|e| SyncError::Protocol(e.to_string()))?;
+                Ok(Some(bundle.sealed))
+            }
+            Err(SyncError::Relay { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Accepts one invitation at the relay, pulls its document, checks it and imports it.
+    async fn join(
+        &self,
+        store: &mut impl StoreAccess,
+        invitation: Invitation,
+    ) -> Result<Uuid, SyncError> {
+        let (relay, device) = (self.relay, self.device);
+        // Refused before the relay is asked: accepting uses the invitation up.
+        if invitation.role == MemberRole::Adviser
+            && store.with(|s| s.role()) != folgesvenn_domain::Role::Adviser
+        {
+            return Err(SyncError::WrongRole);
+        }
+        if store.with(|s| s.sync_doc(invitation.doc_id))?.is_some() {
+            return Err(SyncError::AlreadyJoined);
+        }
+        self.post(
             "/v2/invitations/accept",
-            device,
-            &key,
             &AcceptInvitation {
                 invitation_id: invitation.invitation_id,
                 secret: invitation.secret,
             },
         )
         .await?;
-    if status != 200 {
-        return Err(refused(status, &body));
-    }
 
-    let claim = store.with(|s| claim(s, &invitation))?;
-    let doc_key =
-        DocKey::from_bytes(&invitation.doc_key).map_err(|e| SyncError::Protocol(e.to_string()))?;
-    let mut old_keys: Vec<(u32, DocKey)> = invitation
-        .doc_keys
-        .iter()
-        .filter_map(|(e, k)| Some((*e, DocKey::from_bytes(k).ok()?)))
-        .collect();
-    old_keys.push((invitation.epoch, doc_key));
-    let which = match kind_of(&invitation) {
-        DocKind::Shared => rights::Document::Shared,
-        DocKind::Private => rights::Document::Private,
-    };
-    // The document is built in memory from what the relay holds, and every record is checked
-    // as sync checks it: its sender a member by the statements known so far, its changes within
-    // that member's rights. What fails waits in quarantine once the document is imported.
-    let mut statements = invitation.statements.clone();
-    statements.push(claim.clone());
-    let mut doc = AutoCommit::new();
-    let mut set_aside: Vec<(StoredRecord, Notice)> = Vec::new();
-    let mut since = 0;
-    let (mut records, mut snapshots) = (0usize, 0usize);
-    loop {
-        let request = SyncRequest {
-            docs: vec![DocSync {
-                doc_id: invitation.doc_id,
-                since,
-                records: Vec::new(),
-            }],
+        let claim = store.with(|s| claim(s, &invitation))?;
+        let doc_key = DocKey::from_bytes(&invitation.doc_key)
+            .map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let mut old_keys: Vec<(u32, DocKey)> = invitation
+            .doc_keys
+            .iter()
+            .filter_map(|(e, k)| Some((*e, DocKey::from_bytes(k).ok()?)))
+            .collect();
+        old_keys.push((invitation.epoch, doc_key));
+        let which = match kind_of(&invitation) {
+            DocKind::Shared => rights::Document::Shared,
+            DocKind::Private => rights::Document::Private,
         };
-        let (status, body) = client
-            .post(relay, "/v2/sync", device, &key, &request)
-            .await?;
-        if status != 200 {
-            return Err(refused(status, &body));
-        }
-        let response: SyncResponse =
-            wire::decode(&body).map_err(|e| SyncError::Protocol(e.to_string()))?;
-        check_answer(device, &request, |_| 0, &response)
-            .map_err(|fault| SyncError::Untrusted(fault.to_string()))?;
-        let result = response
-            .docs
-            .into_iter()
-            .next()
-            .ok_or_else(|| SyncError::Protocol("tomt svar".into()))?;
-        for rec in result.records {
-            records += 1;
-            snapshots += usize::from(rec.record.header.kind == RecordKind::Snapshot);
-            let known = (
-                &invitation.anchor,
-                invitation.anchor_name.as_str(),
-                statements.as_slice(),
-            );
-            match take_record(&mut doc, &old_keys, known, which, &rec) {
-                Ok(new) => statements.extend(new),
-                Err(why) => set_aside.push((rec, why)),
+        // The document is built in memory from what the relay holds, and every record is checked
+        // as sync checks it: its sender a member by the statements known so far, its changes within
+        // that member's rights. What fails waits in quarantine once the document is imported.
+        let mut statements = invitation.statements.clone();
+        statements.push(claim.clone());
+        let mut doc = AutoCommit::new();
+        let mut set_aside: Vec<(StoredRecord, Notice)> = Vec::new();
+        let mut since = 0;
+        let (mut records, mut snapshots) = (0usize, 0usize);
+        loop {
+            let request = SyncRequest {
+                docs: vec![DocSync {
+                    doc_id: invitation.doc_id,
+                    since,
+                    records: Vec::new(),
+                }],
+            };
+            let body = self.post("/v2/sync", &request).await?;
+            let response: SyncResponse =
+                wire::decode(&body).map_err(|e| SyncError::Protocol(e.to_string()))?;
+            check_answer(device, &request, |_| 0, &response)
+                .map_err(|fault| SyncError::Untrusted(fault.to_string()))?;
+            let result = response
+                .docs
+                .into_iter()
+                .next()
+                .ok_or_else(|| SyncError::Protocol("tomt svar".into()))?;
+            for rec in result.records {
+                records += 1;
+                snapshots += usize::from(rec.record.header.kind == RecordKind::Snapshot);
+                let known = (
+                    &invitation.anchor,
+                    invitation.anchor_name.as_str(),
+                    statements.as_slice(),
+                );
+                match take_record(&mut doc, &old_keys, known, which, &rec) {
+                    Ok(new) => statements.extend(new),
+                    Err(why) => set_aside.push((rec, why)),
+                }
+            }
+            if result.more && result.cursor <= since {
+                // Every answer that says "more" serves a record, which moves the cursor on.
+                return Err(SyncError::Untrusted(
+                    "svaret sier at mer venter, men kommer ikke videre".into(),
+                ));
+            }
+            since = result.cursor;
+            if !result.more {
+                break;
             }
         }
-        if result.more && result.cursor <= since {
-            // Every answer that says "more" serves a record, which moves the cursor on.
-            return Err(SyncError::Untrusted(
-                "svaret sier at mer venter, men kommer ikke videre".into(),
-            ));
+        if since == 0 || doc.get_heads().is_empty() {
+            return Err(SyncError::Protocol("dokumentet er tomt på relayet".into()));
         }
-        since = result.cursor;
-        if !result.more {
-            break;
-        }
-    }
-    if since == 0 || doc.get_heads().is_empty() {
-        return Err(SyncError::Protocol("dokumentet er tomt på relayet".into()));
-    }
-    // Everything the join keeps, in one turn with the store: the background sync never sees
-    // the document half taken.
-    store.with(|store| -> Result<Uuid, SyncError> {
-        let placement = store.import_automerge(invitation.doc_id, kind_of(&invitation), doc)?;
-        store.enable_sync(
-            invitation.doc_id,
-            &invitation.doc_key,
-            invitation.epoch,
-            relay,
-            false,
-            None,
-        )?;
-        store.set_joined(invitation.doc_id)?;
-        take_membership(store, &invitation, claim)?;
-        crate::members::keep(store, invitation.doc_id, &statements)?;
-        let roster = crate::members::roster(store, invitation.doc_id)?;
-        for (rec, why) in &set_aside {
-            store.quarantine(
+        // Everything the join keeps, in one turn with the store: the background sync never sees
+        // the document half taken.
+        store.with(|store| -> Result<Uuid, SyncError> {
+            let placement = store.import_automerge(invitation.doc_id, kind_of(&invitation), doc)?;
+            store.enable_sync(
                 invitation.doc_id,
-                rec.server_seq,
-                &crate::members::describe(&roster, rec.record.header.device_id),
-                why,
-                &wire::encode(rec),
+                &invitation.doc_key,
+                invitation.epoch,
+                relay,
+                false,
+                None,
             )?;
-        }
-        store.advance_cursor(invitation.doc_id, since)?;
-        store.log_sync(
-            Some(invitation.doc_id),
-            &Notice::event(LogEvent::JoinedWithCode)
-                .with("records", records)
-                .with("snapshots", snapshots),
-        )?;
-        Ok(placement)
-    })
+            store.set_joined(invitation.doc_id)?;
+            take_membership(store, &invitation, claim)?;
+            crate::members::keep(store, invitation.doc_id, &statements)?;
+            let roster = crate::members::roster(store, invitation.doc_id)?;
+            for (rec, why) in &set_aside {
+                store.quarantine(
+                    invitation.doc_id,
+                    rec.server_seq,
+                    &crate::members::describe(&roster, rec.record.header.device_id),
+                    why,
+                    &wire::encode(rec),
+                )?;
+            }
+            store.advance_cursor(invitation.doc_id, since)?;
+            store.log_sync(
+                Some(invitation.doc_id),
+                &Notice::event(LogEvent::JoinedWithCode)
+                    .with("records", records)
+                    .with("snapshots", snapshots),
+            )?;
+            Ok(placement)
+        })
+    }
 }
 
 /// Takes one record into a document being built in memory, checked as sync checks it. Returns the

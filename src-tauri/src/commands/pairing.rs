@@ -1,6 +1,6 @@
 //! Pairing: the adviser's code for the employer, and joining with it.
 
-use folgesvenn_app_core::dto::{PairingCode, PlacementMembers};
+use folgesvenn_app_core::dto::{DevicePairingCode, Joined, PairingCode, PlacementMembers};
 use folgesvenn_app_core::{AppCore, CommandError};
 use tauri::State;
 
@@ -23,18 +23,24 @@ pub async fn invite_own_device(
 }
 
 #[tauri::command]
+pub async fn invite_new_device(
+    core: State<'_, AppCore>,
+) -> Result<DevicePairingCode, CommandError> {
+    core.invite_new_device()
+}
+
+#[tauri::command]
 pub async fn join_placement(
     core: State<'_, AppCore>,
     code: String,
     full_code: Option<String>,
     allow_new_relay: Option<bool>,
-) -> Result<String, CommandError> {
+) -> Result<Joined, CommandError> {
     core.join(
         &code,
         full_code.as_deref(),
         allow_new_relay.unwrap_or(false),
     )
-    .map(|id| id.to_string())
 }
 
 #[tauri::command]

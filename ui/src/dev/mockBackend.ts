@@ -815,6 +815,11 @@ export function installMockBackend(): void {
         const still = p.consents?.some((c) => c.allowsEmployer) ?? false;
         return { employerDevicesRemoved: still ? 0 : 1 };
       }
+      case "invite_new_device": {
+        if (placements.length === 0)
+          fail("nothing_to_pair", "Det er ingen oppfølgingsløp å hente til en ny enhet.");
+        return { code: { ...mockPairing("WXYZ-ABCD-EFGH-JKLM"), fullCode: "", qrHolds: "short" }, placements: placements.length, documents: placements.length * 2 };
+      }
       case "invite_own_device":
         find(args.placementId);
         return [mockPairing("ABCD-EFGH-JKLM-NPQR"), mockPairing("QRST-UVWX-YZAB-CDEF")];
@@ -909,11 +914,12 @@ export function installMockBackend(): void {
             "Koden sender notatene via en relay denne enheten ikke bruker: https://relay.example.org. Fortsett bare hvis veilederen har bekreftet denne adressen.",
             { relay: "https://relay.example.org" },
           );
-        if (full && first) return first.summary.id;
+        const one = (id: string) => ({ placementId: id, placements: 1, missing: 0 });
+        if (full && first) return one(first.summary.id);
         if (code.replace(/[^A-Z]/g, "").length !== 16) fail("bad_invitation", "Koden er ikke gyldig. Sjekk at du har skrevet den riktig.");
         if (syncMode === "offline") fail("offline", "Fikk ikke kontakt med synkroniseringstjenesten. Bruk den lange koden, den virker uten nett.");
         if (!first) return fail("bad_invitation", "Fant ingen invitasjon med denne koden.");
-        return first.summary.id;
+        return one(first.summary.id);
       }
       case "placement_sync_log": {
         find(args.placementId);

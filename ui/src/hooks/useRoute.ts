@@ -16,6 +16,7 @@ export type Route =
   | { name: "correctVisit"; id: string; visitId: string }
   /** The employer joins a placement with the adviser's code. */
   | { name: "join" }
+  | { name: "newDevice" }
   | { name: "notFound" };
 
 export function parseRoute(hash: string): Route {
@@ -28,6 +29,7 @@ export function parseRoute(hash: string): Route {
   }
   if (path === "/placements/new") return { name: "new" };
   if (path === "/join") return { name: "join" };
+  if (path === "/device") return { name: "newDevice" };
   const m = /^\/placements\/([^/?]+)$/.exec(path);
   if (m?.[1]) {
     const id = decodeURIComponent(m[1]);
@@ -64,6 +66,8 @@ export function href(route: Route): string {
       return `#/placements/${encodeURIComponent(route.id)}/visit/${encodeURIComponent(route.visitId)}/correct`;
     case "join":
       return "#/join";
+    case "newDevice":
+      return "#/device";
     case "list":
       return route.query ? `#/placements?q=${encodeURIComponent(route.query)}` : "#/";
     default:

@@ -15,7 +15,7 @@ describe("JoinPlacement", () => {
   it("shows an unfamiliar relay first, and joins once the user allows it", async () => {
     const calls = mockCommands({
       join_placement: ({ allowNewRelay }) =>
-        allowNewRelay ? "p9" : failWith("unfamiliar_relay", "Koden bruker relay.example.no.", { relay: "https://relay.example.no" })({}),
+        allowNewRelay ? { placementId: "p9", placements: 1, missing: 0 } : failWith("unfamiliar_relay", "Koden bruker relay.example.no.", { relay: "https://relay.example.no" })({}),
     });
     render(<JoinPlacement />);
     fireEvent.change(screen.getByTestId("join-code"), { target: { value: " ABCD-EFGH " } });
@@ -31,6 +31,26 @@ describe("JoinPlacement", () => {
     ]);
     // The codes are an invitation: never a draft.
     expect(calls.filter((c) => c.cmd.endsWith("_draft"))).toEqual([]);
+  });
+
+  it("goes to the list after a device pairing brought every placement", async () => {
+    const calls = mockCommands({ join_placement: () => ({ placementId: "p1", placements: 12, missing: 0 }) });
+    render(<JoinPlacement />);
+    fireEvent.change(screen.getByTestId("join-code"), { target: { value: "WXYZ-ABCD-EFGH-JKLM" } });
+    fireEvent.click(screen.getByTestId("join-submit"));
+    await waitFor(() => expect(window.location.hash).toBe("#/"));
+    expect(callsOf(calls, "join_placement")).toEqual([{ code: "WXYZ-ABCD-EFGH-JKLM", fullCode: null, allowNewRelay: false }]);
+  });
+
+  it("says what a device pairing could not bring, and stays for another try", async () => {
+    window.location.hash = "#/join";
+    mockCommands({ join_placement: () => ({ placementId: "p1", placements: 5, missing: 2 }) });
+    render(<JoinPlacement />);
+    fireEvent.change(screen.getByTestId("join-code"), { target: { value: "WXYZ-ABCD-EFGH-JKLM" } });
+    fireEvent.click(screen.getByTestId("join-submit"));
+    const missing = await screen.findByTestId("join-missing");
+    expect(missing.textContent).toContain("Hentet 5 oppfølgingsløp. 2 dokumenter var ikke på relayet ennå.");
+    expect(window.location.hash).toBe("#/join");
   });
 
   it("shows any other failure as it is", async () => {

@@ -3,6 +3,7 @@ import { Alert, BodyLong, Button, HStack, Link, Textarea, TextField, VStack } fr
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { joinPlacement } from "../api";
+import type { Joined } from "../bindings/Joined";
 import { FormErrorSummary } from "../components/FormErrorSummary";
 import { PageTitle } from "../components/PageTitle";
 import { useErrorText } from "../errorText";
@@ -14,14 +15,17 @@ const CODE_ID = "join-code";
 /**
  * The employer joins a placement with the adviser's short code: alone (fetched from the relay, so
  * it needs the network) or with the long code beside it (pasted or scanned; carries the placement,
- * locked with the short code, and works offline). The codes are an invitation, so they are kept
- * in memory only, never saved as a draft.
+ * locked with the short code, and works offline). The adviser's own new device joins here too,
+ * with one placement's codes or with a device pairing's one code for all her placements. The
+ * codes are an invitation, so they are kept in memory only, never saved as a draft.
  */
 export function JoinPlacement() {
   const { t } = useTranslation();
   const errorText = useErrorText();
   // The message naming a relay this device does not use, shown before the code is used.
   const [unfamiliarRelay, setUnfamiliarRelay] = useState<string | null>(null);
+  // A device pairing the relay could not give in full: what came, and what is still missing.
+  const [partly, setPartly] = useState<Joined | null>(null);
   // The codes are an invitation: memory only, no draft.
   const form = useForm({
     initial: { code: "", fullCode: "" },
@@ -39,8 +43,15 @@ export function JoinPlacement() {
     return async () => {
       // Line breaks from pasting a long code are not part of it.
       const full = fullCode.replace(/\s+/g, "");
-      const id = await joinPlacement(code.trim(), full || null, allowNewRelay);
-      navigate({ name: "placement", id }, { replace: true });
+      const joined = await joinPlacement(code.trim(), full || null, allowNewRelay);
+      if (joined.missing > 0) {
+        setPartly(joined);
+      } else if (joined.placements === 1 && joined.placementId) {
+        navigate({ name: "placement", id: joined.placementId }, { replace: true });
+      } else {
+        // A device pairing: every placement is on the list.
+        navigate({ name: "list" }, { replace: true });
+      }
     };
   }
 
@@ -55,6 +66,7 @@ export function JoinPlacement() {
       <form
         onSubmit={(e) => {
           setUnfamiliarRelay(null);
+          setPartly(null);
           return submit(e);
         }}
         noValidate
@@ -98,6 +110,11 @@ export function JoinPlacement() {
           {form.submitError && (
             <Alert variant="error" data-testid="join-error">
               {form.submitError}
+            </Alert>
+          )}
+          {partly && (
+            <Alert variant="warning" data-testid="join-missing">
+              {t("join.missing", { count: partly.missing, placements: partly.placements })}
             </Alert>
           )}
           {unfamiliarRelay && (

@@ -3,7 +3,10 @@ import { useTranslation } from "react-i18next";
 import type { Role } from "../../bindings/Role";
 import { JoinButton } from "./JoinButton";
 
-/** No placements on this device yet: what to do first (the employer joins one here). */
+/**
+ * No placements on this device yet: what to do first (the employer joins one here; an adviser
+ * creates one, or joins with a code from her other device).
+ */
 export function EmptyState({ role }: { role: Role | null }) {
   const { t } = useTranslation();
   return (
@@ -24,6 +27,14 @@ export function EmptyState({ role }: { role: Role | null }) {
           <div>
             <JoinButton variant="primary" />
           </div>
+        )}
+        {role === "adviser" && (
+          <>
+            <BodyLong>{t("list.emptyAdviserJoin")}</BodyLong>
+            <div>
+              <JoinButton variant="secondary" />
+            </div>
+          </>
         )}
       </VStack>
     </Box>

@@ -1,4 +1,4 @@
-import { PlusIcon } from "@navikt/aksel-icons";
+import { LaptopIcon, PlusIcon } from "@navikt/aksel-icons";
 import { BodyShort, Button, HStack, Loader, Search, VStack } from "@navikt/ds-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -47,14 +47,27 @@ export function PlacementList({ role, initialQuery }: { role: Role | null; initi
           )}
         </VStack>
         {role === "adviser" && (
-          <Button
-            as="a"
-            href={href({ name: "new" })}
-            icon={<PlusIcon aria-hidden />}
-            data-testid="new-placement"
-          >
-            {t("list.new")}
-          </Button>
+          <HStack gap="space-12" wrap>
+            <Button
+              as="a"
+              href={href({ name: "new" })}
+              icon={<PlusIcon aria-hidden />}
+              data-testid="new-placement"
+            >
+              {t("list.new")}
+            </Button>
+            {showEmpty ? null : (
+              <Button
+                as="a"
+                variant="tertiary"
+                href={href({ name: "newDevice" })}
+                icon={<LaptopIcon aria-hidden />}
+                data-testid="new-device-link"
+              >
+                {t("list.newDevice")}
+              </Button>
+            )}
+          </HStack>
         )}
         {role === "employer" && !showEmpty && <JoinButton variant="secondary" />}
       </HStack>

@@ -1,10 +1,11 @@
 import { LaptopIcon } from "@navikt/aksel-icons";
-import { Alert, BodyLong, Button, Heading, HStack, VStack } from "@navikt/ds-react";
+import { Alert, BodyLong, Button, Heading, HStack, Link, VStack } from "@navikt/ds-react";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { inviteOwnDevice } from "../../api";
 import type { PairingCode } from "../../bindings/PairingCode";
 import { useErrorText } from "../../errorText";
+import { href } from "../../hooks/useRoute";
 import { PairingPanel } from "./PairingPanel";
 
 /**
@@ -40,6 +41,11 @@ export function OwnDevice({ placementId }: { placementId: string }) {
         {t("ownDevice.heading")}
       </Heading>
       <BodyLong>{t("ownDevice.intro")}</BodyLong>
+      <BodyLong>
+        <Link href={href({ name: "newDevice" })} data-testid="own-device-all">
+          {t("ownDevice.all")}
+        </Link>
+      </BodyLong>
       {error && (
         <Alert variant="error" data-testid="own-device-error">
           {error}

@@ -18,9 +18,23 @@ import { currentLanguage } from "../../i18n";
 
 /**
  * A fresh invitation three ways: QR code, short code (with the relay) and full code (offline).
- * `heading` and `how` say whom it is for (the employer's, unless given).
+ * `heading` and `how` say whom it is for (the employer's, unless given). A device pairing has no
+ * full code (`fullCode` is empty): only the short code and its QR code, and `expires` and
+ * `notRegistered` say what holds for it.
  */
-export function PairingPanel({ pairing: p, heading: title, how }: { pairing: PairingCode; heading?: string; how?: string }) {
+export function PairingPanel({
+  pairing: p,
+  heading: title,
+  how,
+  expires,
+  notRegistered,
+}: {
+  pairing: PairingCode;
+  heading?: string;
+  how?: string;
+  expires?: string;
+  notRegistered?: string;
+}) {
   const { t } = useTranslation();
   const language = currentLanguage();
   const heading = useRef<HTMLHeadingElement>(null);
@@ -49,7 +63,7 @@ export function PairingPanel({ pairing: p, heading: title, how }: { pairing: Pai
         </VStack>
         {!p.registered && (
           <Alert variant="info" size="small" data-testid="pairing-not-registered">
-            {t("pairing.notRegistered")}
+            {notRegistered ?? t("pairing.notRegistered")}
           </Alert>
         )}
         <HStack gap="space-24" align="start" wrap>
@@ -89,6 +103,7 @@ export function PairingPanel({ pairing: p, heading: title, how }: { pairing: Pai
                 />
               </HStack>
             </VStack>
+            {p.fullCode && (
             <VStack gap="space-8">
               <Textarea
                 label={t("pairing.fullCode")}
@@ -112,8 +127,9 @@ export function PairingPanel({ pairing: p, heading: title, how }: { pairing: Pai
                 />
               </div>
             </VStack>
+            )}
             <BodyShort data-testid="pairing-expires">
-              {t("pairing.expires", { date: formatDate(new Date(p.expiresAtMs).toISOString(), language) })}
+              {expires ?? t("pairing.expires", { date: formatDate(new Date(p.expiresAtMs).toISOString(), language) })}
             </BodyShort>
           </VStack>
         </HStack>

@@ -1,0 +1,276 @@
+//! A device pairing: one short code brings every placement an adviser follows onto her new
+//! device, through the real relay process. It is refused on an employer's device before anything
+//! is used up; cut short, it goes on when the code is typed again; documents someone else took
+//! with the code are counted as missing, not passed over in silence.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use folgesvenn_domain::*;
+use folgesvenn_store::{DocKind, Store};
+use folgesvenn_sync::transport::{BoxFuture, Http, Request, Response, Transport};
+use folgesvenn_sync::{
+    DevicePairing, SyncClient, join_with_code, make_device_pairing, offer_all, roster, share,
+    sync_once,
+};
+
+use crate::common::*;
+
+/// An adviser with `n` placements on `relay`, each with a note of her own, synced; and one more
+/// placement that was never shared, which no pairing can carry.
+async fn adviser_with(dir: &std::path::Path, relay: &str, n: usize) -> (Store, uuid::Uuid) {
+    let (mut adviser, _) = new_store(&dir.join("adviser"), Role::Adviser, "Kari Veileder");
+    for i in 0..n {
+        let p = adviser
+            .create_placement(&placement_input(&format!("Kandidat {i}")))
+            .unwrap();
+        for kind in [DocKind::Shared, DocKind::Private] {
+            let doc = adviser.document_id(p, kind).unwrap();
+            share(&mut adviser, doc, relay).unwrap();
+        }
+        add_note(&mut adviser, p, format!("Felles notat {i}."));
+        adviser
+            .write_private(p, |d, s| {
+                d.add_note(
+                    &NewAdviserNote {
+                        body: format!("Bare for NAV {i}."),
+                        health_related: false,
+                        visit: None,
+                    },
+                    s,
+                )
+            })
+            .unwrap();
+    }
+    let local = adviser
+        .create_placement(&placement_input("Bare lokalt"))
+        .unwrap();
+    sync_once(&mut adviser, &SyncClient::new()).await.unwrap();
+    (adviser, local)
+}
+
+async fn pairing(adviser: &mut Store, relay: &str) -> DevicePairing {
+    let mut pairing = make_device_pairing(adviser, relay, Duration::from_secs(600)).unwrap();
+    pairing.registered = offer_all(
+        &mut &mut *adviser,
+        &SyncClient::new(),
+        &pairing.invitation_ids,
+    )
+    .await
+    .unwrap();
+    assert!(pairing.registered, "the relay holds every invitation");
+    pairing
+}
+
+/// Passes requests to the relay until `accepts` invitations have been accepted, then fails the
+/// next acceptance as a lost connection would (the relay never sees it).
+struct CutAfterAccepts {
+    http: Http,
+    accepts: AtomicUsize,
+}
+
+impl CutAfterAccepts {
+    fn client(accepts: usize) -> SyncClient {
+        SyncClient::with_transport(Arc::new(CutAfterAccepts {
+            http: Http::new(Duration::from_secs(10)),
+            accepts: AtomicUsize::new(accepts),
+        }))
+    }
+}
+
+impl Transport for CutAfterAccepts {
+    fn post(&self, request: Request) -> BoxFuture<'_, Result<Response, String>> {
+        Box::pin(async move {
+            if request.path == "/v2/invitations/accept"
+                && self
+                    .accepts
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                    .is_err()
+            {
+                return Err("forbindelsen ble brutt".into());
+            }
+            self.http.post(request).await
+        })
+    }
+}
+
+fn assert_same_documents(adviser: &mut Store, device: &mut Store) {
+    let docs = device.documents().unwrap();
+    for doc in &docs {
+        let (mut a, mut d) = (
+            adviser.heads(doc.id).unwrap(),
+            device.heads(doc.id).unwrap(),
+        );
+        a.sort();
+        d.sort();
+        assert_eq!(a, d, "{doc:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_code_brings_every_placement_to_the_advisers_new_device() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay_proc = RelayProcess::start(&tmp.path().join("relay"));
+    let relay = relay_proc.url.clone();
+    let client = SyncClient::new();
+    let (mut adviser, local) = adviser_with(tmp.path(), &relay, 3).await;
+    let pairing = pairing(&mut adviser, &relay).await;
+    assert_eq!((pairing.placements, pairing.documents), (3, 6));
+
+    // Typed on an employer's device, the code is refused before any invitation is used.
+    let (mut employer, _) = new_store(&tmp.path().join("employer"), Role::Employer, "Per");
+    let refused = join_with_code(&mut employer, &client, &relay, &pairing.short_code).await;
+    assert_eq!(refused.unwrap_err().kind(), "wrong_role");
+    assert!(employer.documents().unwrap().is_empty());
+
+    // The new laptop takes two documents, then loses the connection.
+    let (mut laptop, _) = new_store(&tmp.path().join("laptop"), Role::Adviser, "Kari Veileder");
+    let cut = join_with_code(
+        &mut laptop,
+        &CutAfterAccepts::client(2),
+        &relay,
+        &pairing.short_code,
+    )
+    .await;
+    assert_eq!(cut.unwrap_err().kind(), "offline");
+    assert_eq!(laptop.documents().unwrap().len(), 2);
+    assert_same_documents(&mut adviser, &mut laptop);
+
+    // Typed again, the code goes on where it stopped and brings the rest.
+    let typed = pairing.short_code.to_lowercase().replace('-', " ");
+    let joined = join_with_code(&mut laptop, &client, &relay, &typed)
+        .await
+        .unwrap();
+    assert_eq!(joined.missing, 0, "{joined:?}");
+    let held = laptop.documents().unwrap();
+    assert_eq!(held.len(), 6);
+    assert_same_documents(&mut adviser, &mut laptop);
+    // Every placement she shared, her own notes too, as on her first device; the one never
+    // shared stays where it is.
+    let shared_ones: Vec<String> = adviser
+        .projection_dump(true)
+        .unwrap()
+        .into_iter()
+        .filter(|row| !row.contains(&local.to_string()))
+        .collect();
+    assert_eq!(shared_ones, laptop.projection_dump(true).unwrap());
+    // Its progress is not kept once the pairing is done.
+    assert!(
+        laptop
+            .meta_with_prefix("device-pairing/")
+            .unwrap()
+            .is_empty()
+    );
+
+    // The code is used up.
+    let (mut other, _) = new_store(&tmp.path().join("other"), Role::Adviser, "Noen andre");
+    let again = join_with_code(&mut other, &client, &relay, &pairing.short_code).await;
+    assert_eq!(again.unwrap_err().kind(), "unknown_code");
+
+    // The laptop is an adviser member of every document: what it writes reaches the first device
+    // unquarantined, and the first device lists it under «Enheter».
+    let p = held[0].placement_id;
+    laptop
+        .write_private(p, |d, s| {
+            d.add_note(
+                &NewAdviserNote {
+                    body: "Skrevet på den nye bærbare.".into(),
+                    health_related: false,
+                    visit: None,
+                },
+                s,
+            )
+        })
+        .unwrap();
+    sync_once(&mut laptop, &client).await.unwrap();
+    let r = sync_once(&mut adviser, &client).await.unwrap();
+    assert_eq!(r.quarantined, 0, "{r:?}");
+    let private = adviser.document_id(p, DocKind::Private).unwrap();
+    assert_eq!(
+        adviser.placement(p).unwrap().private.unwrap().notes.len(),
+        2
+    );
+    let members = roster(&adviser, private).unwrap();
+    assert!(members.member(laptop.device_id()).is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn documents_another_device_took_with_the_code_are_named_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay_proc = RelayProcess::start(&tmp.path().join("relay"));
+    let relay = relay_proc.url.clone();
+    let client = SyncClient::new();
+    let (mut adviser, _) = adviser_with(tmp.path(), &relay, 2).await;
+    let first = pairing(&mut adviser, &relay).await;
+
+    // Someone who saw the code takes one document with it on an adviser's device of their own.
+    let (mut thief, _) = new_store(&tmp.path().join("thief"), Role::Adviser, "Ukjent");
+    let cut = join_with_code(
+        &mut thief,
+        &CutAfterAccepts::client(1),
+        &relay,
+        &first.short_code,
+    )
+    .await;
+    assert_eq!(cut.unwrap_err().kind(), "offline");
+
+    // The laptop gets the rest but one, and is told one is missing, as often as it tries.
+    let (mut laptop, _) = new_store(&tmp.path().join("laptop"), Role::Adviser, "Kari Veileder");
+    for _ in 0..2 {
+        let joined = join_with_code(&mut laptop, &client, &relay, &first.short_code)
+            .await
+            .unwrap();
+        assert_eq!(joined.missing, 1, "{joined:?}");
+    }
+    // The pairing's first document is kept back so the code can be typed again.
+    assert_eq!(laptop.documents().unwrap().len(), 2);
+
+    // A new code brings what is left; what the laptop holds is not taken twice.
+    let second = pairing(&mut adviser, &relay).await;
+    let joined = join_with_code(&mut laptop, &client, &relay, &second.short_code)
+        .await
+        .unwrap();
+    assert_eq!(joined.missing, 0, "{joined:?}");
+    assert_eq!(laptop.documents().unwrap().len(), 4);
+    assert_same_documents(&mut adviser, &mut laptop);
+}
+
+/// One placement's own-device short code, typed on an employer's device, is refused before the
+/// relay is asked, so the adviser's own device can still take it. (Before, the employer's device
+/// used the invitation up, joined the shared document as an adviser member, and failed only at
+/// the private one.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_own_device_code_is_refused_on_an_employers_device_and_still_works() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay_proc = RelayProcess::start(&tmp.path().join("relay"));
+    let relay = relay_proc.url.clone();
+    let client = SyncClient::new();
+    let (mut adviser, local) = adviser_with(tmp.path(), &relay, 1).await;
+    let p = adviser
+        .documents()
+        .unwrap()
+        .iter()
+        .map(|d| d.placement_id)
+        .find(|p| *p != local)
+        .unwrap();
+    let own = folgesvenn_sync::invite(
+        &mut adviser,
+        &client,
+        p,
+        DocKind::Shared,
+        folgesvenn_sync::MemberRole::Adviser,
+        Duration::from_secs(600),
+    )
+    .await
+    .unwrap();
+    let (mut employer, _) = new_store(&tmp.path().join("employer"), Role::Employer, "Per");
+    let refused = join_with_code(&mut employer, &client, &relay, &own.short_code).await;
+    assert_eq!(refused.unwrap_err().kind(), "wrong_role");
+    assert!(employer.documents().unwrap().is_empty());
+    let (mut laptop, _) = new_store(&tmp.path().join("laptop"), Role::Adviser, "Kari Veileder");
+    let joined = join_with_code(&mut laptop, &client, &relay, &own.short_code)
+        .await
+        .unwrap();
+    assert_eq!(joined.placements, vec![p]);
+}
