@@ -1,10 +1,10 @@
 //! Catching up a new device: an adviser's second laptop takes every placement she follows, each
 //! with a year of history, from the relay. Ours: the adviser's store is built in this process
 //! (through the store's API, on tmpfs when there is one, which only shortens the set-up), shared
-//! through the `folgesvenn-relay` process, and one invitation for her own device is made per
-//! document (a pairing of one device for all her placements does not exist yet). The new
-//! device is a `folgesvenn-device bench-join` process that joins every document with its short
-//! code, as the app's «Bli med med kode» does, and opens the last placement's overview. Theirs:
+//! through the `folgesvenn-relay` process, and she makes one code for her new device (a device
+//! pairing: an invitation to every document she follows behind one short code). The new device
+//! is a `folgesvenn-device bench-join` process that joins with that code, as the app's «Koble
+//! til et oppfølgingsløp» does, and opens the last placement's overview. Theirs:
 //! the same automerge documents imported into automerge-repo's sync server, and a new
 //! automerge-repo client that finds them all and writes them to its own disk
 //! (`automerge-repo/catchup.mjs`).
@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail, ensure};
 use folgesvenn_domain::{Day, Role};
 use folgesvenn_store::{DbKey, DocKind, Store, Unlock};
-use folgesvenn_sync::{MemberRole, SyncClient, make_invitation, share, sync_once};
+use folgesvenn_sync::{SyncClient, make_device_pairing, share, sync_once};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 
@@ -37,8 +37,7 @@ struct CatchUp {
     server_kib: u64,
 }
 
-/// What both sides catch up on: the adviser's documents as automerge files, in the order of
-/// their short codes.
+/// What both sides catch up on: the adviser's documents as automerge files.
 struct Workload {
     placements: usize,
     changes: usize,
@@ -142,21 +141,11 @@ fn ours(tools: &Tools, tmp: &Path, placements: usize, thinner: i64) -> Result<(W
             break;
         }
     }
-    let mut codes = String::new();
     let mut files = String::new();
     let (mut changes, mut bytes) = (0, 0);
     std::fs::create_dir_all(tmp.join("docs"))?;
     for p in &ids {
         for kind in [DocKind::Shared, DocKind::Private] {
-            let pairing = make_invitation(
-                &mut adviser,
-                *p,
-                kind,
-                MemberRole::Adviser,
-                Duration::from_secs(24 * 3600),
-            )?;
-            codes.push_str(&pairing.short_code);
-            codes.push('\n');
             let doc = adviser.document_id(*p, kind)?;
             let saved = adviser.document_bytes(doc)?;
             changes += folgesvenn_domain::automerge::Automerge::load(&saved)?
@@ -169,13 +158,19 @@ fn ours(tools: &Tools, tmp: &Path, placements: usize, thinner: i64) -> Result<(W
             files.push('\n');
         }
     }
-    // The invitations go to the relay with the next sync.
+    // One code for every document; the invitations go to the relay with the next sync.
+    let pairing = make_device_pairing(&mut adviser, &url, Duration::from_secs(24 * 3600))?;
+    ensure!(
+        pairing.documents == 2 * placements,
+        "the pairing carries {} documents",
+        pairing.documents
+    );
     rt.block_on(sync_once(&mut adviser, &client))?;
     ensure!(
         adviser.pending_invitations()?.is_empty(),
         "the relay did not take every invitation"
     );
-    std::fs::write(tmp.join("codes"), codes)?;
+    std::fs::write(tmp.join("codes"), format!("{}\n", pairing.short_code))?;
     std::fs::write(tmp.join("docs.list"), files)?;
     eprintln!(
         "catch-up: {placements} placements with {changes} changes built and sent in {:.0} s",

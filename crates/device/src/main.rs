@@ -321,10 +321,10 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         idle_ms: u64,
     },
-    /// For the catch-up benchmark: joins, as the adviser's new device, every document whose
-    /// short code (one a line) CODES holds, through RELAY. Prints `ready`, starts on `go` from
-    /// stdin, prints `joined DOCUMENTS PLACEMENTS` once the last placement's overview opens, and
-    /// stops at the end of its input.
+    /// For the catch-up benchmark: joins, as the adviser's new device, with every short code
+    /// (one a line) CODES holds, through RELAY: a device pairing's one code brings all her
+    /// documents. Prints `ready`, starts on `go` from stdin, prints `joined DOCUMENTS
+    /// PLACEMENTS` once the last placement's overview opens, and stops at the end of its input.
     #[command(hide = true)]
     BenchJoin {
         #[arg(long)]
