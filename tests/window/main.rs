@@ -1400,6 +1400,48 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         tokio::time::sleep(Duration::from_millis(700)).await;
     }
 
+    // --- One code for all her placements (a device pairing): her window makes it, and a phone
+    // of hers (in this process, set up as hers) takes it through the relay. ---
+    adviser.click("back-to-list").await;
+    adviser.click("new-device-link").await;
+    adviser.click("new-device-start").await;
+    let device_code = adviser
+        .el_css("[data-testid=\"new-device\"] [data-testid=\"pairing-short-code\"]")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        adviser
+            .client
+            .find(Locator::Css("[data-testid=\"pairing-full-code\"]"))
+            .await
+            .is_err(),
+        "a device pairing has no long code"
+    );
+    adviser.axe("one code for a new device").await;
+    adviser.screenshot("new-device").await;
+    let mut phone = Store::create(
+        &tmp.path().join("phone"),
+        folgesvenn_domain::Role::Adviser,
+        "Kari Veileder",
+        Unlock::Key(folgesvenn_store::DbKey::generate()),
+    )
+    .unwrap();
+    let joined = folgesvenn_sync::join_with_code(&mut phone, &client, &relay_url, &device_code)
+        .await
+        .unwrap();
+    assert_eq!((joined.placements, joined.missing), (vec![placement], 0));
+    assert!(
+        phone.placement(placement).is_ok_and(|v| v
+            .private
+            .is_some_and(|pv| pv.notes.values().any(|n| n.body.as_str() == PRIVATE_MARKER))),
+        "the phone holds her private note"
+    );
+    adviser.click("back-to-list").await;
+    adviser.click("placement-link").await;
+    adviser.el("placement-overview").await;
+
     // --- The adviser ends the placement; the employer's window shows when its access ends. ---
     adviser.click("lifecycle-end").await;
     adviser.el("lifecycle-date").await;

@@ -15,7 +15,7 @@
 //! without the signatures disagreeing. No local check can stop a rewrite by the key's holder.
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -193,7 +193,7 @@ fn entry_hash(
     h.finalize().into()
 }
 
-pub(crate) fn append(tx: &Transaction<'_>, e: &Entry<'_>) -> Result<(), StoreError> {
+pub(crate) fn append(tx: &Connection, e: &Entry<'_>) -> Result<(), StoreError> {
     let last: Option<(i64, Vec<u8>)> = tx
         .query_row(
             "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",

@@ -199,7 +199,7 @@ impl Store {
         doc.am().set_actor(self.actor());
         let placement = doc.placement_id()?;
         let snapshot = doc.am().save();
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         document::insert_document(&tx, doc_id, placement, kind, &snapshot, stamp.at)?;
         doc.project_all(&tx, placement)?;
         audit(
@@ -255,7 +255,7 @@ impl Store {
             .docs
             .get_mut(&doc_id)
             .ok_or(StoreError::UnknownDocument(doc_id))?;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         document::compact(&tx, doc_id, loaded, at)?;
         tx.commit()?;
         Ok(())
@@ -270,7 +270,7 @@ impl Store {
             if self.ensure_loaded(info.id).is_err() {
                 continue;
             }
-            let tx = self.conn.transaction()?;
+            let tx = self.conn.savepoint()?;
             self.docs[&info.id]
                 .doc
                 .project_all(&tx, info.placement_id)?;

@@ -6,7 +6,7 @@
 use folgesvenn_domain::automerge::{AutoCommit, ChangeHash};
 use folgesvenn_domain::rights::{Authored, Document};
 use folgesvenn_domain::{DocError, Moment, PrivateDoc, Role, SharedDoc, Touched};
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, params};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -121,7 +121,7 @@ impl Doc {
     /// Upserts the projection rows of the records `touched` names.
     pub(crate) fn project(
         &self,
-        tx: &Transaction<'_>,
+        tx: &Connection,
         placement: Uuid,
         touched: &Touched,
     ) -> Result<(), StoreError> {
@@ -132,11 +132,7 @@ impl Doc {
     }
 
     /// Upserts the projection rows of every record (a document just imported).
-    pub(crate) fn project_all(
-        &self,
-        tx: &Transaction<'_>,
-        placement: Uuid,
-    ) -> Result<(), StoreError> {
+    pub(crate) fn project_all(&self, tx: &Connection, placement: Uuid) -> Result<(), StoreError> {
         match self {
             Doc::Shared(d) => projection::shared(tx, placement, d, &projection::all_shared(d)?),
             Doc::Private(d) => projection::private(tx, placement, d, &projection::all_private(d)?),
@@ -170,7 +166,7 @@ impl Loaded {
 }
 
 pub(crate) fn insert_document(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     id: Uuid,
     placement: Uuid,
     kind: DocKind,
@@ -197,7 +193,7 @@ pub(crate) enum Origin<'a> {
 /// The document on disk must be `loaded.persisted`, and for `Origin::Remote(Some(bytes))` the
 /// bytes exactly the changes merged since (`Store::merge` holds both).
 pub(crate) fn persist(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     doc_id: Uuid,
     loaded: &mut Loaded,
     origin: Origin<'_>,
@@ -246,7 +242,7 @@ pub(crate) fn persist(
 }
 
 pub(crate) fn compact(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     doc_id: Uuid,
     loaded: &mut Loaded,
     at: Moment,

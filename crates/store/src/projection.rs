@@ -7,7 +7,7 @@
 //! the same rows, which is what makes two devices' tables identical after they merge.
 
 use folgesvenn_domain::{FieldConflict, PrivateDoc, SharedDoc, Touched};
-use rusqlite::{Transaction, params};
+use rusqlite::{Connection, params};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -61,7 +61,7 @@ pub(crate) const TABLES: [Projected; 13] = [
     },
 ];
 
-pub(crate) fn placement(tx: &Transaction<'_>, id: Uuid, doc: &SharedDoc) -> Result<(), StoreError> {
+pub(crate) fn placement(tx: &Connection, id: Uuid, doc: &SharedDoc) -> Result<(), StoreError> {
     let p = doc.placement()?;
     exec(
     tx,
@@ -107,7 +107,7 @@ impl SearchRows {
         self.0.push((record.to_string(), kind, body.to_owned()));
     }
 
-    fn write(self, tx: &Transaction<'_>, placement: Uuid) -> Result<(), StoreError> {
+    fn write(self, tx: &Connection, placement: Uuid) -> Result<(), StoreError> {
         if self.0.is_empty() {
             return Ok(());
         }
@@ -128,11 +128,7 @@ impl SearchRows {
 
 /// One statement, prepared once per connection (the projection runs the same few for every
 /// record of every merge).
-fn exec(
-    tx: &Transaction<'_>,
-    sql: &str,
-    params: impl rusqlite::Params,
-) -> Result<usize, StoreError> {
+fn exec(tx: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<usize, StoreError> {
     Ok(tx.prepare_cached(sql)?.execute(params)?)
 }
 
@@ -147,7 +143,7 @@ fn join(parts: &[&str]) -> String {
 
 /// Projects the shared records an operation touched.
 pub(crate) fn shared(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     placement_id: Uuid,
     doc: &SharedDoc,
     touched: &Touched,
@@ -317,7 +313,7 @@ pub(crate) fn shared(
 /// Replaces the conflicts recorded for one record with what the document holds now: a merge may
 /// add some, and a later write of the field settles them.
 fn conflicts(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     placement: Uuid,
     doc_kind: &str,
     record_key: &str,
@@ -343,7 +339,7 @@ fn conflicts(
 
 /// Projects the adviser-private records an operation touched.
 pub(crate) fn private(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     placement_id: Uuid,
     doc: &PrivateDoc,
     touched: &Touched,

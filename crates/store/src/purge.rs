@@ -62,7 +62,7 @@ impl Store {
         if ended.is_empty() {
             return Ok(ended);
         }
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         for p in &ended {
             let pid = p.to_string();
             let docs: Vec<String> = {

@@ -384,7 +384,7 @@ impl Store {
         record: &str,
     ) -> Result<(), StoreError> {
         let at = self.stamp().at;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         audit(&tx, &self.me, action, placement, record, at)?;
         tx.commit()?;
         Ok(())

@@ -108,7 +108,7 @@ impl Store {
         let changes = changes.filter(|_| in_step);
         let changed = touched.records.len() + usize::from(touched.placement);
         let placement = loaded.placement;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         if let Some(c) = cursor {
             sync_rows::set_cursor(&tx, doc_id, c)?;
         }

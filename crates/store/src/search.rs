@@ -97,7 +97,7 @@ impl Store {
         placements.dedup();
         if !placements.is_empty() {
             let at = self.stamp().at;
-            let tx = self.conn.transaction()?;
+            let tx = self.conn.savepoint()?;
             for p in placements {
                 audit(&tx, &self.me, AuditAction::Read, Some(p), "search", at)?;
             }

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 
 use folgesvenn_domain::automerge::ActorId;
 use folgesvenn_domain::{Day, Moment, Role, Stamp};
-use rusqlite::{Connection, Transaction};
+use rusqlite::Connection;
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -79,6 +79,37 @@ impl Store {
         }
     }
 
+    /// Runs `steps` as one transaction: everything they write is on disk together, or, when
+    /// they fail, nothing is (each write's own transaction is a savepoint inside it). A document
+    /// the steps brought into memory or used is let go on failure, since what it was saved as is
+    /// rolled back; the others stay as they were.
+    pub fn atomically<T, E: From<StoreError>>(
+        &mut self,
+        steps: impl FnOnce(&mut Store) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let before: HashMap<Uuid, u64> = self.docs.iter().map(|(id, l)| (*id, l.used)).collect();
+        self.conn
+            .execute_batch("SAVEPOINT atomically")
+            .map_err(StoreError::from)?;
+        match steps(self) {
+            Ok(done) => {
+                self.conn
+                    .execute_batch("RELEASE atomically")
+                    .map_err(StoreError::from)?;
+                Ok(done)
+            }
+            Err(e) => {
+                // The steps' error is the one reported, even if the rollback fails too.
+                let _ = self
+                    .conn
+                    .execute_batch("ROLLBACK TO atomically; RELEASE atomically");
+                self.docs
+                    .retain(|id, l| before.get(id).is_some_and(|used| *used == l.used));
+                Err(e)
+            }
+        }
+    }
+
     /// The automerge actor of this device's own changes: its device id.
     pub(crate) fn actor(&self) -> ActorId {
         ActorId::from(self.me.device.as_bytes().as_slice())
@@ -87,7 +118,7 @@ impl Store {
 
 /// Appends one audit entry inside `tx`: `who` did `action` on `record` of `placement` at `at`.
 pub(crate) fn audit(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     who: &Author,
     action: AuditAction,
     placement: Option<Uuid>,

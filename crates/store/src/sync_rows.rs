@@ -4,7 +4,7 @@
 //! transaction, never the store, so the write path and `sync_state` can both use them.
 
 use folgesvenn_domain::Moment;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 use zeroize::Zeroizing;
 
@@ -25,7 +25,7 @@ const COALESCE_LIMIT: usize = 256 * 1024;
 /// changes are appended to it: nobody has seen that entry, so it may still grow, and one record per
 /// sync costs fewer bytes than one per keystroke-save.
 pub(crate) fn queue(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     doc_id: Uuid,
     payload: &[u8],
     at: Moment,
@@ -54,7 +54,7 @@ pub(crate) fn queue(
 }
 
 pub(crate) fn enqueue(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     doc_id: Uuid,
     kind: u8,
     payload: &[u8],
@@ -74,11 +74,7 @@ pub(crate) fn enqueue(
     Ok(())
 }
 
-pub(crate) fn set_cursor(
-    tx: &Transaction<'_>,
-    doc_id: Uuid,
-    cursor: u64,
-) -> Result<(), StoreError> {
+pub(crate) fn set_cursor(tx: &Connection, doc_id: Uuid, cursor: u64) -> Result<(), StoreError> {
     tx.execute(
         "UPDATE sync_docs SET cursor = max(cursor, ?2) WHERE doc_id = ?1",
         params![doc_id.to_string(), cursor as i64],

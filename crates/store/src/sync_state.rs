@@ -4,7 +4,7 @@
 //! only keeps them consistent with the documents, in the same transactions.
 
 use folgesvenn_domain::{LogEvent, Moment, Notice, Role};
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use uuid::Uuid;
 use zeroize::Zeroizing;
@@ -83,7 +83,7 @@ impl Store {
             Some(l) if upload_existing => Some(l.doc.am().save()),
             _ => None,
         };
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         tx.execute(
             "INSERT INTO sync_docs (doc_id, doc_key, epoch, relay, joined, invitation) VALUES (?1, ?2, ?3, ?4, 0, ?5)
              ON CONFLICT (doc_id) DO UPDATE SET relay = excluded.relay",
@@ -155,7 +155,7 @@ impl Store {
     }
 
     pub fn mark_sent(&mut self, doc_id: Uuid, seqs: &[u64]) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         for s in seqs {
             tx.execute(
                 "UPDATE outbox SET state = 'sent' WHERE doc_id = ?1 AND device_seq = ?2 AND state = 'queued'",
@@ -169,7 +169,7 @@ impl Store {
     /// The relay holds these now. Acknowledged payloads are dropped; the row stays as a receipt.
     pub fn mark_acked(&mut self, doc_id: Uuid, seqs: &[u64]) -> Result<(), StoreError> {
         let at = self.stamp().at.to_string();
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         for s in seqs {
             tx.execute(
                 "UPDATE outbox SET state = 'acked', acked_at = ?3, payload = x'' WHERE doc_id = ?1 AND device_seq = ?2 AND state <> 'acked'",
@@ -194,7 +194,7 @@ impl Store {
     /// Takes the next device sequence number for a record that is not in the outbox (a snapshot
     /// the sync engine makes on its own; if its upload is lost, the number is simply skipped).
     pub fn take_device_seq(&mut self, doc_id: Uuid) -> Result<u64, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let seq: i64 = tx.query_row(
             "UPDATE sync_docs SET next_device_seq = next_device_seq + 1 WHERE doc_id = ?1 RETURNING next_device_seq - 1",
             [doc_id.to_string()],
@@ -242,7 +242,7 @@ impl Store {
         record: &[u8],
     ) -> Result<(), StoreError> {
         let at = self.stamp().at;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         tx.execute(
             "INSERT OR REPLACE INTO quarantine (doc_id, server_seq, sender, reason, record, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![doc_id.to_string(), server_seq as i64, sender, reason.to_json(), record, at.to_string()],
@@ -273,7 +273,7 @@ impl Store {
 
     pub fn log_sync(&mut self, doc_id: Option<Uuid>, event: &Notice) -> Result<(), StoreError> {
         let at = self.stamp().at;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         log(&tx, doc_id, at, event)?;
         tx.commit()?;
         Ok(())
@@ -314,7 +314,7 @@ impl Store {
         body: &[u8],
     ) -> Result<(), StoreError> {
         let at = self.stamp().at;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         tx.execute(
             "INSERT OR REPLACE INTO pending_invitations (id, doc_id, body, created_at) VALUES (?1, ?2, ?3, ?4)",
             params![id.to_string(), doc_id.to_string(), body, at.to_string()],
@@ -348,7 +348,7 @@ impl Store {
         event: &Notice,
     ) -> Result<(), StoreError> {
         let at = self.stamp().at;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         tx.execute(
             "DELETE FROM pending_invitations WHERE id = ?1",
             [id.to_string()],
@@ -388,7 +388,7 @@ impl Store {
         key: &[u8],
     ) -> Result<bool, StoreError> {
         let at = self.stamp().at;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let added = tx.execute(
             "INSERT OR IGNORE INTO doc_keys (doc_id, epoch, key) VALUES (?1, ?2, ?3)",
             params![doc_id.to_string(), epoch, key],
@@ -442,7 +442,7 @@ impl Store {
         doc_id: Uuid,
         statements: &[([u8; 32], Vec<u8>)],
     ) -> Result<usize, StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let mut added = 0;
         for (hash, bytes) in statements {
             added += tx.execute(
@@ -484,7 +484,7 @@ impl Store {
     /// Queues signed membership statements as the document's next record.
     pub fn queue_roster(&mut self, doc_id: Uuid, payload: &[u8]) -> Result<(), StoreError> {
         let at = self.stamp().at;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         enqueue(&tx, doc_id, OUTBOX_ROSTER, payload, at)?;
         tx.commit()?;
         Ok(())
@@ -510,7 +510,7 @@ impl Store {
         event: &Notice,
     ) -> Result<(), StoreError> {
         let at = self.stamp().at;
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         tx.execute(
             "DELETE FROM quarantine WHERE doc_id = ?1 AND server_seq = ?2",
             params![doc_id.to_string(), server_seq as i64],
@@ -522,7 +522,7 @@ impl Store {
 
     /// Moves the document's cursor forward (never back), e.g. past the device's own records.
     pub fn advance_cursor(&mut self, doc_id: Uuid, cursor: u64) -> Result<(), StoreError> {
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         set_cursor(&tx, doc_id, cursor)?;
         tx.commit()?;
         Ok(())
@@ -593,7 +593,7 @@ fn quarantined_line(server_seq: u64, sender: &str, reason: &Notice) -> Notice {
 }
 
 fn log(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     doc_id: Option<Uuid>,
     at: Moment,
     event: &Notice,

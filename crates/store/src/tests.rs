@@ -504,6 +504,49 @@ fn add_notes(store: &mut Store, p: Uuid, n: usize) {
     }
 }
 
+/// Steps run `atomically` land together or not at all: a failure after a write, a new
+/// document and a sync setting rolls all three back, on disk and in memory, and what the store
+/// held before is untouched; the same steps that succeed are all there.
+#[test]
+fn steps_run_atomically_land_together_or_not_at_all() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mine = tmp.path().join("min");
+    let (mut store, key) = adviser_store(&mine);
+    let kept = store.create_placement(&new_placement("Før")).unwrap();
+    add_notes(&mut store, kept, 1);
+    let (mut other, _) = adviser_store(&tmp.path().join("annen"));
+    let incoming = other.create_placement(&new_placement("Inn")).unwrap();
+    let incoming_doc = other.document_id(incoming, DocKind::Shared).unwrap();
+    let bytes = other.document_bytes(incoming_doc).unwrap();
+    let before = store.projection_dump(true).unwrap();
+
+    let steps = |s: &mut Store, fail: bool| -> Result<(), StoreError> {
+        add_notes(s, kept, 1);
+        s.import_document(incoming_doc, DocKind::Shared, &bytes)?;
+        s.set_meta("atomically-test", "1")?;
+        if fail {
+            return Err(StoreError::UnknownDocument(Uuid::nil()));
+        }
+        Ok(())
+    };
+    assert!(store.atomically(|s| steps(s, true)).is_err());
+    assert_eq!(store.projection_dump(true).unwrap(), before);
+    assert!(store.document_id(incoming, DocKind::Shared).is_err());
+    assert_eq!(store.meta("atomically-test").unwrap(), None);
+    assert!(!store.docs.contains_key(&incoming_doc));
+    assert_eq!(store.placement(kept).unwrap().shared.notes.len(), 1);
+
+    store.atomically(|s| steps(s, false)).unwrap();
+    assert_eq!(store.placement(kept).unwrap().shared.notes.len(), 2);
+    assert_eq!(store.placement(incoming).unwrap().id, incoming);
+    assert_eq!(store.meta("atomically-test").unwrap().as_deref(), Some("1"));
+    // And from disk, after the store is opened again.
+    let dump = store.projection_dump(true).unwrap();
+    drop(store);
+    let again = Store::open(&mine, Unlock::Key(key)).unwrap();
+    assert_eq!(again.projection_dump(true).unwrap(), dump);
+}
+
 /// A device that touches more documents than it keeps in memory keeps at most
 /// `MAX_LOADED`, the least recently used leave, every placement still reads and writes, and a
 /// document holding changes that are not on disk never leaves.

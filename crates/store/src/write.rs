@@ -8,7 +8,7 @@ use folgesvenn_domain::{
     DocError, NewAdviserNote, NewObservation, NewPlacement, NewVisit, PrivateDoc, Role, SharedDoc,
     Stamp, Touched,
 };
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use crate::audit::AuditAction;
@@ -46,7 +46,7 @@ impl Store {
         let mut shared = SharedDoc::create(placement, input, &stamp, Some(self.actor()))?;
         let mut private = PrivateDoc::create(placement, &stamp, Some(self.actor()))?;
         let (shared_id, private_id) = (Uuid::new_v4(), Uuid::new_v4());
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         document::insert_document(
             &tx,
             shared_id,
@@ -270,7 +270,7 @@ impl Store {
             };
             *touched = std::mem::take(touched).union(found);
         }
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         for id in std::iter::once(first).chain(second) {
             let loaded = self
                 .docs
@@ -331,7 +331,7 @@ impl Store {
 /// the relay must hear of it (`end_day_notices`). Compares with the projection, which still holds
 /// the state before the write.
 fn note_end_day(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     doc_id: Uuid,
     placement: Uuid,
     doc: &SharedDoc,

@@ -315,6 +315,56 @@ fn progress_key(code: &ShortCode) -> String {
     )
 }
 
+/// How far a device pairing has come: the bundles taken (kept in the store's meta under `key`,
+/// so typing the code again goes on from there) and what they brought.
+struct Progress {
+    key: String,
+    taken: std::collections::BTreeSet<u32>,
+    joined: Joined,
+}
+
+impl Progress {
+    /// Notes bundle `index` as taken, with the placement it brought.
+    fn done(
+        &mut self,
+        store: &mut impl StoreAccess,
+        index: u32,
+        placement: Option<Uuid>,
+    ) -> Result<(), SyncError> {
+        if let Some(p) = placement
+            && !self.joined.placements.contains(&p)
+        {
+            self.joined.placements.push(p);
+        }
+        self.taken.insert(index);
+        let done = self
+            .taken
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        store.with(|s| s.set_meta(&self.key, &done))?;
+        Ok(())
+    }
+
+    /// Keeps the document checked on its own thread, if there is one.
+    async fn keep(
+        &mut self,
+        store: &mut impl StoreAccess,
+        relay: &str,
+        building: Option<(u32, tokio::task::JoinHandle<Result<Built, SyncError>>)>,
+    ) -> Result<(), SyncError> {
+        let Some((index, handle)) = building else {
+            return Ok(());
+        };
+        let built = handle
+            .await
+            .map_err(|e| SyncError::Protocol(format!("kontrollen stoppet: {e}")))??;
+        let placement = store.with(|s| built.keep(s, relay))?;
+        self.done(store, index, Some(placement))
+    }
+}
+
 /// Takes a device pairing whose first bundle the relay had: every other bundle, then the first.
 /// A bundle that does not open at its index, or names another count, is refused as a whole:
 /// whoever made it does not hold the code.
@@ -342,48 +392,65 @@ async fn join_device_pairing(
     if store.with(|s| s.role()) != folgesvenn_domain::Role::Adviser {
         return Err(SyncError::WrongRole);
     }
-    let key = progress_key(code);
-    let mut taken: std::collections::BTreeSet<u32> = store
-        .with(|s| s.meta(&key))?
-        .map(|v| v.split(',').filter_map(|i| i.parse().ok()).collect())
-        .unwrap_or_default();
-    let mut joined = Joined::default();
-    let take = |joined: &mut Joined, placement: Uuid| {
-        if !joined.placements.contains(&placement) {
-            joined.placements.push(placement);
-        }
+    let mut progress = Progress {
+        key: progress_key(code),
+        taken: store
+            .with(|s| s.meta(&progress_key(code)))?
+            .map(|v| v.split(',').filter_map(|i| i.parse().ok()).collect())
+            .unwrap_or_default(),
+        joined: Joined::default(),
     };
+    // Each document is pulled while the one before is checked on a thread of its own, and that
+    // one is kept while the next is checked: the relay, the checks and the store's writes
+    // overlap. A failure still keeps what was accepted and checked before it.
+    let mut building: Option<(u32, tokio::task::JoinHandle<Result<Built, SyncError>>)> = None;
     for index in 1..count {
-        if taken.contains(&index) {
+        if progress.taken.contains(&index) {
             continue;
         }
-        let Some(sealed) = at.fetch(code.lookup_at(index)).await? else {
-            joined.missing += 1;
-            continue;
+        let pulled = async {
+            let Some(sealed) = at.fetch(code.lookup_at(index)).await? else {
+                return Ok(None);
+            };
+            let entry = open(index, &sealed, Some(count))?;
+            match at.pull(store, entry.invitation).await {
+                Ok(pulled) => Ok(Some(Some(pulled))),
+                // Taken before with another code: nothing to fetch, and not missing.
+                Err(SyncError::AlreadyJoined) => Ok(Some(None)),
+                Err(e) => Err(e),
+            }
+        }
+        .await;
+        let next = match pulled {
+            Ok(Some(Some(pulled))) => {
+                Some((index, tokio::task::spawn_blocking(move || pulled.build())))
+            }
+            Ok(Some(None)) => {
+                progress.done(store, index, None)?;
+                None
+            }
+            Ok(None) => {
+                progress.joined.missing += 1;
+                None
+            }
+            Err(e) => {
+                progress.keep(store, at.relay, building.take()).await?;
+                return Err(e);
+            }
         };
-        let entry = open(index, &sealed, Some(count))?;
-        match at.join(store, entry.invitation).await {
-            Ok(placement) => take(&mut joined, placement),
-            // Taken before with another code: nothing to fetch, and not missing.
-            Err(SyncError::AlreadyJoined) => {}
-            Err(e) => return Err(e),
-        }
-        taken.insert(index);
-        let done = taken
-            .iter()
-            .map(u32::to_string)
-            .collect::<Vec<_>>()
-            .join(",");
-        store.with(|s| s.set_meta(&key, &done))?;
+        progress.keep(store, at.relay, building.take()).await?;
+        building = next;
     }
-    if joined.missing == 0 {
+    progress.keep(store, at.relay, building.take()).await?;
+    if progress.joined.missing == 0 {
         match at.join(store, first.invitation).await {
-            Ok(placement) => take(&mut joined, placement),
+            Ok(placement) => progress.done(store, 0, Some(placement))?,
             Err(SyncError::AlreadyJoined) => {}
             Err(e) => return Err(e),
         }
-        store.with(|s| s.delete_meta(&key))?;
+        store.with(|s| s.delete_meta(&progress.key))?;
     }
+    let joined = progress.joined;
     store.with(|s| {
         s.log_sync(
             None,
@@ -468,19 +535,22 @@ pub fn accept(store: &mut Store, invitation: &Invitation) -> Result<Uuid, SyncEr
     }
     let relay = crate::relay_address(&invitation.relay)?;
     let claim = claim(store, invitation)?;
-    let placement =
-        store.import_document(invitation.doc_id, kind_of(invitation), &invitation.snapshot)?;
-    let pending = crate::invitation::pending(invitation.invitation_id, &invitation.secret);
-    store.enable_sync(
-        invitation.doc_id,
-        &invitation.doc_key,
-        invitation.epoch,
-        &relay,
-        false,
-        Some(&pending),
-    )?;
-    take_membership(store, invitation, claim)?;
-    Ok(placement)
+    // One transaction: a crash part-way leaves no document that is imported but never syncs.
+    store.atomically(|store| {
+        let placement =
+            store.import_document(invitation.doc_id, kind_of(invitation), &invitation.snapshot)?;
+        let pending = crate::invitation::pending(invitation.invitation_id, &invitation.secret);
+        store.enable_sync(
+            invitation.doc_id,
+            &invitation.doc_key,
+            invitation.epoch,
+            &relay,
+            false,
+            Some(&pending),
+        )?;
+        take_membership(store, invitation, claim)?;
+        Ok(placement)
+    })
 }
 
 /// This device's claim of the invitation's grant, checked before anything is imported: the
@@ -636,7 +706,18 @@ impl Joiner<'_> {
         store: &mut impl StoreAccess,
         invitation: Invitation,
     ) -> Result<Uuid, SyncError> {
-        let (relay, device) = (self.relay, self.device);
+        let pulled = self.pull(store, invitation).await?;
+        let built = pulled.build()?;
+        store.with(|s| built.keep(s, self.relay))
+    }
+
+    /// Accepts the invitation at the relay and pulls everything it holds of the document (a
+    /// snapshot and the records after it), not yet checked.
+    async fn pull(
+        &self,
+        store: &mut impl StoreAccess,
+        invitation: Invitation,
+    ) -> Result<Pulled, SyncError> {
         // Refused before the relay is asked: accepting uses the invitation up.
         if invitation.role == MemberRole::Adviser
             && store.with(|s| s.role()) != folgesvenn_domain::Role::Adviser
@@ -654,8 +735,80 @@ impl Joiner<'_> {
             },
         )
         .await?;
-
         let claim = store.with(|s| claim(s, &invitation))?;
+        let mut records = Vec::new();
+        let mut since = 0;
+        loop {
+            let request = SyncRequest {
+                docs: vec![DocSync {
+                    doc_id: invitation.doc_id,
+                    since,
+                    records: Vec::new(),
+                }],
+            };
+            let body = self.post("/v2/sync", &request).await?;
+            let response: SyncResponse =
+                wire::decode(&body).map_err(|e| SyncError::Protocol(e.to_string()))?;
+            check_answer(self.device, &request, |_| 0, &response)
+                .map_err(|fault| SyncError::Untrusted(fault.to_string()))?;
+            let result = response
+                .docs
+                .into_iter()
+                .next()
+                .ok_or_else(|| SyncError::Protocol("tomt svar".into()))?;
+            records.extend(result.records);
+            if result.more && result.cursor <= since {
+                // Every answer that says "more" serves a record, which moves the cursor on.
+                return Err(SyncError::Untrusted(
+                    "svaret sier at mer venter, men kommer ikke videre".into(),
+                ));
+            }
+            since = result.cursor;
+            if !result.more {
+                break;
+            }
+        }
+        Ok(Pulled {
+            invitation,
+            claim,
+            records,
+            since,
+        })
+    }
+}
+
+/// A document as the relay gave it to a joining device, not yet checked.
+struct Pulled {
+    invitation: Invitation,
+    claim: Statement,
+    records: Vec<StoredRecord>,
+    since: u64,
+}
+
+/// A document built from what the relay gave, every record checked, ready to keep.
+struct Built {
+    invitation: Invitation,
+    claim: Statement,
+    doc: AutoCommit,
+    statements: Vec<Statement>,
+    set_aside: Vec<(StoredRecord, Notice)>,
+    since: u64,
+    records: usize,
+    snapshots: usize,
+}
+
+impl Pulled {
+    /// Builds the document in memory, and checks every record as sync checks it: its sender a
+    /// member by the statements known so far, its changes within that member's rights. What
+    /// fails is set aside, to wait in quarantine once the document is kept. Needs neither the
+    /// store nor the network.
+    fn build(self) -> Result<Built, SyncError> {
+        let Pulled {
+            invitation,
+            claim,
+            records,
+            since,
+        } = self;
         let doc_key = DocKey::from_bytes(&invitation.doc_key)
             .map_err(|e| SyncError::Protocol(e.to_string()))?;
         let mut old_keys: Vec<(u32, DocKey)> = invitation
@@ -668,63 +821,55 @@ impl Joiner<'_> {
             DocKind::Shared => rights::Document::Shared,
             DocKind::Private => rights::Document::Private,
         };
-        // The document is built in memory from what the relay holds, and every record is checked
-        // as sync checks it: its sender a member by the statements known so far, its changes within
-        // that member's rights. What fails waits in quarantine once the document is imported.
         let mut statements = invitation.statements.clone();
         statements.push(claim.clone());
         let mut doc = AutoCommit::new();
         let mut set_aside: Vec<(StoredRecord, Notice)> = Vec::new();
-        let mut since = 0;
-        let (mut records, mut snapshots) = (0usize, 0usize);
-        loop {
-            let request = SyncRequest {
-                docs: vec![DocSync {
-                    doc_id: invitation.doc_id,
-                    since,
-                    records: Vec::new(),
-                }],
-            };
-            let body = self.post("/v2/sync", &request).await?;
-            let response: SyncResponse =
-                wire::decode(&body).map_err(|e| SyncError::Protocol(e.to_string()))?;
-            check_answer(device, &request, |_| 0, &response)
-                .map_err(|fault| SyncError::Untrusted(fault.to_string()))?;
-            let result = response
-                .docs
-                .into_iter()
-                .next()
-                .ok_or_else(|| SyncError::Protocol("tomt svar".into()))?;
-            for rec in result.records {
-                records += 1;
-                snapshots += usize::from(rec.record.header.kind == RecordKind::Snapshot);
-                let known = (
-                    &invitation.anchor,
-                    invitation.anchor_name.as_str(),
-                    statements.as_slice(),
-                );
-                match take_record(&mut doc, &old_keys, known, which, &rec) {
-                    Ok(new) => statements.extend(new),
-                    Err(why) => set_aside.push((rec, why)),
-                }
-            }
-            if result.more && result.cursor <= since {
-                // Every answer that says "more" serves a record, which moves the cursor on.
-                return Err(SyncError::Untrusted(
-                    "svaret sier at mer venter, men kommer ikke videre".into(),
-                ));
-            }
-            since = result.cursor;
-            if !result.more {
-                break;
+        let (count, mut snapshots) = (records.len(), 0usize);
+        for rec in records {
+            snapshots += usize::from(rec.record.header.kind == RecordKind::Snapshot);
+            let known = (
+                &invitation.anchor,
+                invitation.anchor_name.as_str(),
+                statements.as_slice(),
+            );
+            match take_record(&mut doc, &old_keys, known, which, &rec) {
+                Ok(new) => statements.extend(new),
+                Err(why) => set_aside.push((rec, why)),
             }
         }
         if since == 0 || doc.get_heads().is_empty() {
             return Err(SyncError::Protocol("dokumentet er tomt på relayet".into()));
         }
-        // Everything the join keeps, in one turn with the store: the background sync never sees
-        // the document half taken.
-        store.with(|store| -> Result<Uuid, SyncError> {
+        Ok(Built {
+            invitation,
+            claim,
+            doc,
+            statements,
+            set_aside,
+            since,
+            records: count,
+            snapshots,
+        })
+    }
+}
+
+impl Built {
+    /// Keeps the document, its membership and its cursor on `relay` in one transaction: the
+    /// background sync never sees the document half taken, and a crash part-way leaves no
+    /// document that is imported but never syncs.
+    fn keep(self, store: &mut Store, relay: &str) -> Result<Uuid, SyncError> {
+        let Built {
+            invitation,
+            claim,
+            doc,
+            statements,
+            set_aside,
+            since,
+            records,
+            snapshots,
+        } = self;
+        store.atomically(|store| {
             let placement = store.import_automerge(invitation.doc_id, kind_of(&invitation), doc)?;
             store.enable_sync(
                 invitation.doc_id,
