@@ -1117,7 +1117,7 @@ fn profile() -> Result<()> {
         ),
         (
             "catch-up-device",
-            "A new device of the adviser's joining 200 documents with a year each (499 Hz)",
+            "A new device of the adviser's taking 200 documents with a year each by one code (499 Hz)",
         ),
         ("relay-load", "The relay under load: pulls with nothing new"),
         (
