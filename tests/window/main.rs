@@ -1420,7 +1420,9 @@ async fn adviser_and_employer_work_offline_pair_and_answer_a_contact_request() {
         "a device pairing has no long code"
     );
     adviser.axe("one code for a new device").await;
-    adviser.screenshot("new-device").await;
+    adviser
+        .screenshot_at("new-device", Some("pairing-short-code"))
+        .await;
     let mut phone = Store::create(
         &tmp.path().join("phone"),
         folgesvenn_domain::Role::Adviser,
