@@ -29,6 +29,7 @@ const COMMANDS: &[&str] = &[
     "invite_employer",
     "invite_own_device",
     "invite_new_device",
+    "remove_device_everywhere",
     "join_placement",
     "placement_members",
     "remove_device",

@@ -81,6 +81,7 @@ pub fn run() {
             commands::pairing::invite_employer,
             commands::pairing::invite_own_device,
             commands::pairing::invite_new_device,
+            commands::pairing::remove_device_everywhere,
             commands::pairing::join_placement,
             commands::pairing::placement_members,
             commands::pairing::remove_device,

@@ -11,8 +11,8 @@ use folgesvenn_domain::*;
 use folgesvenn_store::{DocKind, Store};
 use folgesvenn_sync::transport::{BoxFuture, Http, Request, Response, Transport};
 use folgesvenn_sync::{
-    DevicePairing, SyncClient, join_with_code, make_device_pairing, offer_all, roster, share,
-    sync_once,
+    DevicePairing, SyncClient, join_with_code, make_device_pairing, offer_all,
+    remove_member_everywhere, roster, share, sync_once,
 };
 
 use crate::common::*;
@@ -193,6 +193,29 @@ async fn one_code_brings_every_placement_to_the_advisers_new_device() {
     );
     let members = roster(&adviser, private).unwrap();
     assert!(members.member(laptop.device_id()).is_some());
+
+    // The laptop is lost: one step removes it from every placement, and each key rotates.
+    let gone = laptop.device_id();
+    let from = remove_member_everywhere(&mut adviser, gone).unwrap();
+    assert_eq!(from.len(), 3);
+    for doc in &held {
+        let members = roster(&adviser, doc.id).unwrap();
+        assert!(members.member(gone).is_none(), "{doc:?}");
+        assert!(members.gone().any(|m| m.device_id == gone), "{doc:?}");
+    }
+    assert_eq!(
+        remove_member_everywhere(&mut adviser, gone)
+            .unwrap_err()
+            .kind(),
+        "cannot_remove"
+    );
+    add_note(&mut adviser, p, "Etter at den bærbare ble borte.".into());
+    sync_once(&mut adviser, &client).await.unwrap();
+    // The relay refuses the laptop from its next sync on, and what is written after does not
+    // reach it. (An adviser's device keeps what it holds: only an employer's deletes its copy.)
+    let refused = sync_once(&mut laptop, &client).await.unwrap_err();
+    assert_eq!(refused.kind(), "relay_refused", "{refused:?}");
+    assert_eq!(laptop.placement(p).unwrap().shared.notes.len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -273,4 +296,42 @@ async fn an_own_device_code_is_refused_on_an_employers_device_and_still_works() 
         .await
         .unwrap();
     assert_eq!(joined.placements, vec![p]);
+}
+
+/// A contact person who follows two candidates at one workplace leaves: one step removes the
+/// employer's device from both placements, and the device deletes both (it had sent everything).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_employers_device_is_removed_from_every_placement_at_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay_proc = RelayProcess::start(&tmp.path().join("relay"));
+    let relay = relay_proc.url.clone();
+    let client = SyncClient::new();
+    let (mut adviser, local) = adviser_with(tmp.path(), &relay, 2).await;
+    let (mut employer, _) = new_store(&tmp.path().join("employer"), Role::Employer, "Per");
+    let shared: Vec<uuid::Uuid> = adviser
+        .documents()
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.kind == DocKind::Shared && d.placement_id != local)
+        .map(|d| d.placement_id)
+        .collect();
+    for p in &shared {
+        join(
+            &mut adviser,
+            &mut employer,
+            *p,
+            folgesvenn_sync::MemberRole::Employer,
+        )
+        .await;
+    }
+    sync_once(&mut employer, &client).await.unwrap();
+    sync_once(&mut adviser, &client).await.unwrap();
+    assert_eq!(employer.documents().unwrap().len(), 2);
+
+    let from = remove_member_everywhere(&mut adviser, employer.device_id()).unwrap();
+    assert_eq!(from.len(), 2);
+    sync_once(&mut adviser, &client).await.unwrap();
+    let r = sync_once(&mut employer, &client).await.unwrap();
+    assert_eq!(r.purged, 2, "{r:?}");
+    assert!(employer.documents().unwrap().is_empty());
 }

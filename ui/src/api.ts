@@ -8,6 +8,7 @@ import type { ClosePlacementInput } from "./bindings/ClosePlacementInput";
 import type { CommandError } from "./bindings/CommandError";
 import type { ConsentInput } from "./bindings/ConsentInput";
 import type { DevicePairingCode } from "./bindings/DevicePairingCode";
+import type { DeviceRemoved } from "./bindings/DeviceRemoved";
 import type { ConsentView } from "./bindings/ConsentView";
 import type { ConsentWithdrawn } from "./bindings/ConsentWithdrawn";
 import type { ContactPersonInput } from "./bindings/ContactPersonInput";
@@ -173,6 +174,11 @@ export function placementMembers(placementId: string): Promise<PlacementMembers>
 }
 
 /** Removes a device from the placement: the key rotates, the relay refuses it from the next sync. */
+/** Removes a device from every placement this adviser device follows that it is a member of. */
+export function removeDeviceEverywhere(deviceId: string): Promise<DeviceRemoved> {
+  return call<DeviceRemoved>("remove_device_everywhere", { deviceId });
+}
+
 export function removeDevice(placementId: string, deviceId: string): Promise<void> {
   return call<void>("remove_device", { placementId, deviceId });
 }

@@ -812,6 +812,21 @@ impl AppCore {
         })
     }
 
+    /// Removes a device from every placement this device follows as an adviser and it is a
+    /// member of (a lost phone, a contact person who left): each document's key rotates, all at
+    /// once or none. Returns how many placements.
+    pub fn remove_device_everywhere(
+        &self,
+        device: Uuid,
+    ) -> Result<dto::DeviceRemoved, CommandError> {
+        let placements =
+            self.with_store(|s| Ok(folgesvenn_sync::remove_member_everywhere(s, device)?))?;
+        self.nudge_sync();
+        Ok(dto::DeviceRemoved {
+            placements: placements.len() as u32,
+        })
+    }
+
     /// The devices of the placement (its shared document), current and removed.
     pub fn members(&self, placement: Uuid) -> Result<dto::PlacementMembers, CommandError> {
         self.with_store(|s| {

@@ -343,6 +343,14 @@ pub struct DevicePairingCode {
     pub documents: u32,
 }
 
+/// A device removed from every placement it was a member of.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DeviceRemoved {
+    pub placements: u32,
+}
+
 /// What a code brought onto this device.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

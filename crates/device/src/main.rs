@@ -253,15 +253,17 @@ enum Command {
         placement: uuid::Uuid,
     },
     /// Removes a device (a lost phone, a contact person who left) from every document of the
-    /// placement it belongs to: the document key rotates, and the relay refuses the device from the
-    /// next sync on (run `sync` after).
+    /// placement it belongs to, or with `--everywhere` from every placement it is in: the document
+    /// key rotates, and the relay refuses the device from the next sync on (run `sync` after).
     RemoveDevice {
         #[arg(long)]
         dir: PathBuf,
-        #[arg(long)]
-        placement: uuid::Uuid,
+        #[arg(long, required_unless_present = "everywhere")]
+        placement: Option<uuid::Uuid>,
         #[arg(long)]
         device: uuid::Uuid,
+        #[arg(long, conflicts_with = "placement")]
+        everywhere: bool,
     },
     /// Starts a planned placement.
     Activate {
@@ -864,8 +866,21 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::RemoveDevice {
             dir,
-            placement,
+            placement: None,
             device,
+            ..
+        } => {
+            let placements = folgesvenn_sync::remove_member_everywhere(&mut open(&dir)?, device)?;
+            println!(
+                "Fjernet {device} fra {} oppfølgingsløp; nye nøkler.",
+                placements.len()
+            );
+        }
+        Command::RemoveDevice {
+            dir,
+            placement: Some(placement),
+            device,
+            ..
         } => {
             let mut store = open(&dir)?;
             let mut removed = 0;

@@ -43,7 +43,9 @@ pub use folgesvenn_protocol::roster::{Member, Roster};
 pub use folgesvenn_protocol::wire::MemberRole;
 pub use invitation::{Invitation, is_full_code};
 pub use live::{Heard, wait_for_news};
-pub use members::{end_employer_access, remove_member, roster, withdraw_consent};
+pub use members::{
+    end_employer_access, remove_member, remove_member_everywhere, roster, withdraw_consent,
+};
 pub use pairing::{
     DevicePairing, Joined, MAX_DEVICE_PAIRING, Pairing, accept, invite, join_with_code,
     make_device_pairing, make_invitation, offer, offer_all, open_full_code, unfamiliar_relay,

@@ -285,6 +285,42 @@ pub fn remove_member(store: &mut Store, doc_id: Uuid, device: Uuid) -> Result<u3
     Ok(epoch)
 }
 
+/// Removes `device` from every document this device holds as an adviser member where it is a
+/// member and can be removed (not this device, not the document's creator), as
+/// [`remove_member`] does each: a lost phone that a device pairing gave every placement, or a
+/// contact person who left a workplace with several candidates. All in one transaction, or none.
+/// Returns the placements it was removed from; [`SyncError::CannotRemove`] if none.
+pub fn remove_member_everywhere(store: &mut Store, device: Uuid) -> Result<Vec<Uuid>, SyncError> {
+    let me = store.device_id();
+    if device == me {
+        return Err(SyncError::CannotRemove);
+    }
+    let docs = store.documents()?;
+    store.atomically(|store| {
+        let mut placements = Vec::new();
+        for doc in &docs {
+            let Ok(d) = sync_doc(store, doc.id) else {
+                continue; // never shared: no other device holds it
+            };
+            let roster = roster_of(store, &d)?;
+            let adviser = roster
+                .member(me)
+                .is_some_and(|m| m.role == MemberRole::Adviser);
+            let creator = anchor_of(&d).map(|(a, _)| a.device_id);
+            if adviser && roster.member(device).is_some() && creator != Some(device) {
+                remove_member(store, doc.id, device)?;
+                if !placements.contains(&doc.placement_id) {
+                    placements.push(doc.placement_id);
+                }
+            }
+        }
+        if placements.is_empty() {
+            return Err(SyncError::CannotRemove);
+        }
+        Ok(placements)
+    })
+}
+
 /// Ends the employer's part in a placement (its candidate withdrew consent): removes every
 /// employer device from the shared document as [`remove_member`] does, each with a new key, so
 /// the relay refuses them from the next sync on and they purge what they hold. With none to

@@ -1,6 +1,8 @@
 //! Pairing: the adviser's code for the employer, and joining with it.
 
-use folgesvenn_app_core::dto::{DevicePairingCode, Joined, PairingCode, PlacementMembers};
+use folgesvenn_app_core::dto::{
+    DevicePairingCode, DeviceRemoved, Joined, PairingCode, PlacementMembers,
+};
 use folgesvenn_app_core::{AppCore, CommandError};
 use tauri::State;
 
@@ -41,6 +43,14 @@ pub async fn join_placement(
         full_code.as_deref(),
         allow_new_relay.unwrap_or(false),
     )
+}
+
+#[tauri::command]
+pub async fn remove_device_everywhere(
+    core: State<'_, AppCore>,
+    device_id: String,
+) -> Result<DeviceRemoved, CommandError> {
+    core.remove_device_everywhere(super::record_id(&device_id)?)
 }
 
 #[tauri::command]

@@ -3,7 +3,8 @@ import { useTranslation } from "react-i18next";
 
 /**
  * A step that cannot be undone, confirmed in place: what will happen, a danger button that does
- * it, and a way back.
+ * it, and a way back. `children` (a choice about how far it goes) sit between the text and the
+ * buttons.
  */
 export function ConfirmInline({
   text,
@@ -13,6 +14,7 @@ export function ConfirmInline({
   onCancel,
   confirmTestId,
   cancelLabel,
+  children,
 }: {
   text: string;
   confirmLabel: string;
@@ -21,12 +23,14 @@ export function ConfirmInline({
   onCancel: () => void;
   confirmTestId: string;
   cancelLabel?: string;
+  children?: React.ReactNode;
 }) {
   const { t } = useTranslation();
   return (
     <Box padding="space-12" background="warning-soft" borderRadius="8">
       <VStack gap="space-8">
         <BodyLong size="small">{text}</BodyLong>
+        {children}
         <HStack gap="space-8">
           <Button type="button" size="small" variant="danger" loading={busy} onClick={onConfirm} data-testid={confirmTestId}>
             {confirmLabel}

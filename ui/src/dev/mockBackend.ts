@@ -898,6 +898,8 @@ export function installMockBackend(): void {
       case "remove_device":
         find(args.placementId);
         return null;
+      case "remove_device_everywhere":
+        return { placements: placements.length };
       case "join_placement": {
         const code = String(args.code).trim().toUpperCase();
         const fullCode = typeof args.fullCode === "string" ? args.fullCode.trim().toUpperCase() : "";

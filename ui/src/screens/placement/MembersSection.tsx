@@ -1,7 +1,7 @@
-import { Alert, BodyShort, Box, Button, Heading, HStack, Tag, VStack } from "@navikt/ds-react";
+import { Alert, BodyShort, Box, Button, Checkbox, Heading, HStack, Tag, VStack } from "@navikt/ds-react";
 import { useCallback, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { placementMembers, removeDevice } from "../../api";
+import { placementMembers, removeDevice, removeDeviceEverywhere } from "../../api";
 import { ConfirmInline } from "../../components/ConfirmInline";
 import { useErrorText } from "../../errorText";
 import type { MemberDevice } from "../../bindings/MemberDevice";
@@ -9,7 +9,8 @@ import { useLoad } from "../../hooks/useLoad";
 
 /**
  * "Enheter": the devices of a placement as their signed invitations prove them, for the adviser,
- * who can remove one (a lost phone, a contact person who left). Removing rotates the document key.
+ * who can remove one (a lost phone, a contact person who left), from this placement or from every
+ * placement it is in. Removing rotates the document key.
  */
 export function MembersSection({ placementId, refresh }: { placementId: string; refresh: unknown }) {
   const { t } = useTranslation();
@@ -20,14 +21,20 @@ export function MembersSection({ placementId, refresh }: { placementId: string; 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [removed, setRemoved] = useState<string | null>(null);
+  const [everywhere, setEverywhere] = useState(false);
 
   async function remove(device: MemberDevice) {
     setBusy(true);
     setError(null);
     try {
-      await removeDevice(placementId, device.deviceId);
+      if (everywhere) {
+        const done = await removeDeviceEverywhere(device.deviceId);
+        setRemoved(t("members.removedEverywhere", { name: device.name, count: done.placements }));
+      } else {
+        await removeDevice(placementId, device.deviceId);
+        setRemoved(t("members.removed", { name: device.name }));
+      }
       setConfirming(null);
-      setRemoved(device.name);
       members.reload();
     } catch (e) {
       setError(t("members.failed", { message: errorText(e) }));
@@ -55,7 +62,7 @@ export function MembersSection({ placementId, refresh }: { placementId: string; 
         <BodyShort textColor="subtle">{t("members.intro")}</BodyShort>
         {removed && (
           <Alert variant="success" size="small" role="status" data-testid="member-removed">
-            {t("members.removed", { name: removed })}
+            {removed}
           </Alert>
         )}
         {error && (
@@ -91,6 +98,7 @@ export function MembersSection({ placementId, refresh }: { placementId: string; 
                       variant="secondary"
                       onClick={() => {
                         setRemoved(null);
+                        setEverywhere(false);
                         setConfirming(d.deviceId);
                       }}
                       data-testid="member-remove"
@@ -108,7 +116,16 @@ export function MembersSection({ placementId, refresh }: { placementId: string; 
                     onConfirm={() => void remove(d)}
                     onCancel={() => setConfirming(null)}
                     confirmTestId="member-remove-confirm"
-                  />
+                  >
+                    <Checkbox
+                      size="small"
+                      checked={everywhere}
+                      onChange={(e) => setEverywhere(e.target.checked)}
+                      data-testid="member-remove-everywhere"
+                    >
+                      {t("members.everywhere")}
+                    </Checkbox>
+                  </ConfirmInline>
                 )}
               </VStack>
             </li>
