@@ -81,7 +81,7 @@ function Screens({ app }: { app: AppState }) {
     case "join":
       // The employer's device, and the adviser's own new device (a device pairing or one
       // placement's own-device codes).
-      return <JoinPlacement />;
+      return <JoinPlacement role={app.role} />;
     case "newDevice":
       return app.role === "adviser" ? <NewDevice /> : <NotFound />;
     default:

@@ -6,7 +6,7 @@ import { JoinPlacement } from "./JoinPlacement";
 describe("JoinPlacement", () => {
   it("needs the short code", async () => {
     const calls = mockCommands();
-    render(<JoinPlacement />);
+    render(<JoinPlacement role="employer" />);
     fireEvent.click(screen.getByTestId("join-submit"));
     expect(await screen.findByTestId("error-summary")).toBeTruthy();
     expect(callsOf(calls, "join_placement")).toEqual([]);
@@ -17,7 +17,7 @@ describe("JoinPlacement", () => {
       join_placement: ({ allowNewRelay }) =>
         allowNewRelay ? { placementId: "p9", placements: 1, missing: 0 } : failWith("unfamiliar_relay", "Koden bruker relay.example.no.", { relay: "https://relay.example.no" })({}),
     });
-    render(<JoinPlacement />);
+    render(<JoinPlacement role="employer" />);
     fireEvent.change(screen.getByTestId("join-code"), { target: { value: " ABCD-EFGH " } });
     fireEvent.change(screen.getByTestId("join-full-code"), { target: { value: "FS2-abc\ndef" } });
     fireEvent.click(screen.getByTestId("join-submit"));
@@ -35,7 +35,8 @@ describe("JoinPlacement", () => {
 
   it("goes to the list after a device pairing brought every placement", async () => {
     const calls = mockCommands({ join_placement: () => ({ placementId: "p1", placements: 12, missing: 0 }) });
-    render(<JoinPlacement />);
+    render(<JoinPlacement role="adviser" />);
+    expect(screen.getByText(/henter denne enheten alle oppfølgingsløpene dine/)).toBeTruthy();
     fireEvent.change(screen.getByTestId("join-code"), { target: { value: "WXYZ-ABCD-EFGH-JKLM" } });
     fireEvent.click(screen.getByTestId("join-submit"));
     await waitFor(() => expect(window.location.hash).toBe("#/"));
@@ -45,7 +46,7 @@ describe("JoinPlacement", () => {
   it("says what a device pairing could not bring, and stays for another try", async () => {
     window.location.hash = "#/join";
     mockCommands({ join_placement: () => ({ placementId: "p1", placements: 5, missing: 2 }) });
-    render(<JoinPlacement />);
+    render(<JoinPlacement role="adviser" />);
     fireEvent.change(screen.getByTestId("join-code"), { target: { value: "WXYZ-ABCD-EFGH-JKLM" } });
     fireEvent.click(screen.getByTestId("join-submit"));
     const missing = await screen.findByTestId("join-missing");
@@ -55,7 +56,7 @@ describe("JoinPlacement", () => {
 
   it("shows any other failure as it is", async () => {
     mockCommands({ join_placement: failWith("expired", "Koden er utløpt.") });
-    render(<JoinPlacement />);
+    render(<JoinPlacement role="employer" />);
     fireEvent.change(screen.getByTestId("join-code"), { target: { value: "ABCD" } });
     fireEvent.click(screen.getByTestId("join-submit"));
     expect((await screen.findByTestId("join-error")).textContent).toContain("Koden er utløpt.");

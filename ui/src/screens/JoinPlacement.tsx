@@ -4,6 +4,7 @@ import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { joinPlacement } from "../api";
 import type { Joined } from "../bindings/Joined";
+import type { Role } from "../bindings/Role";
 import { FormErrorSummary } from "../components/FormErrorSummary";
 import { PageTitle } from "../components/PageTitle";
 import { useErrorText } from "../errorText";
@@ -19,7 +20,7 @@ const CODE_ID = "join-code";
  * with one placement's codes or with a device pairing's one code for all her placements. The
  * codes are an invitation, so they are kept in memory only, never saved as a draft.
  */
-export function JoinPlacement() {
+export function JoinPlacement({ role }: { role: Role | null }) {
   const { t } = useTranslation();
   const errorText = useErrorText();
   // The message naming a relay this device does not use, shown before the code is used.
@@ -74,11 +75,11 @@ export function JoinPlacement() {
       >
         <VStack gap="space-24">
           <PageTitle>{t("join.heading")}</PageTitle>
-          <BodyLong>{t("join.intro")}</BodyLong>
+          <BodyLong>{role === "adviser" ? t("join.introAdviser") : t("join.intro")}</BodyLong>
           <FormErrorSummary errors={form.summary} attempt={form.attempt} />
           <TextField
             id={CODE_ID}
-            label={t("join.code")}
+            label={role === "adviser" ? t("join.codeAdviser") : t("join.code")}
             description={t("join.codeDescription")}
             autoComplete="off"
             autoCapitalize="characters"

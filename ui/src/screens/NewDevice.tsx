@@ -1,12 +1,10 @@
 import { ArrowLeftIcon, LaptopIcon } from "@navikt/aksel-icons";
 import { Alert, BodyLong, Button, Link, VStack } from "@navikt/ds-react";
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { inviteNewDevice } from "../api";
-import type { DevicePairingCode } from "../bindings/DevicePairingCode";
 import { PageTitle } from "../components/PageTitle";
-import { useErrorText } from "../errorText";
 import { formatTime } from "../format";
+import { useCodeRequest } from "../hooks/useCodeRequest";
 import { href } from "../hooks/useRoute";
 import { currentLanguage } from "../i18n";
 import { PairingPanel } from "./placement/PairingPanel";
@@ -18,23 +16,13 @@ import { PairingPanel } from "./placement/PairingPanel";
  */
 export function NewDevice() {
   const { t } = useTranslation();
-  const errorText = useErrorText();
   const language = currentLanguage();
-  const [pairing, setPairing] = useState<DevicePairingCode | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function start() {
-    setBusy(true);
-    setError(null);
-    try {
-      setPairing(await inviteNewDevice());
-    } catch (e) {
-      setError(t("newDevice.failed", { message: errorText(e) }));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const {
+    result: pairing,
+    busy,
+    error,
+    start,
+  } = useCodeRequest(inviteNewDevice, (message) => t("newDevice.failed", { message }));
 
   return (
     <VStack gap="space-24" paddingBlock="space-32" className="form-narrow" data-testid="new-device">

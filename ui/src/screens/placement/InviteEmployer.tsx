@@ -1,31 +1,22 @@
 import { QrCodeIcon } from "@navikt/aksel-icons";
 import { Alert, BodyLong, Button, Heading, VStack } from "@navikt/ds-react";
-import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { inviteEmployer } from "../../api";
-import { useErrorText } from "../../errorText";
-import type { PairingCode } from "../../bindings/PairingCode";
+import { useCodeRequest } from "../../hooks/useCodeRequest";
 import { PairingPanel } from "./PairingPanel";
 
 /** The adviser's "Koble til arbeidsgiver": makes an invitation and shows it three ways. */
 export function InviteEmployer({ placementId }: { placementId: string }) {
   const { t } = useTranslation();
-  const errorText = useErrorText();
-  const [pairing, setPairing] = useState<PairingCode | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function invite() {
-    setBusy(true);
-    setError(null);
-    try {
-      setPairing(await inviteEmployer(placementId));
-    } catch (e) {
-      setError(t("pairing.failed", { message: errorText(e) }));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const {
+    result: pairing,
+    busy,
+    error,
+    start: invite,
+  } = useCodeRequest(
+    () => inviteEmployer(placementId),
+    (message) => t("pairing.failed", { message }),
+  );
 
   return (
     <VStack as="section" gap="space-16" aria-labelledby="invite-heading" data-testid="invite-section">

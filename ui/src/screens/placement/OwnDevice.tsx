@@ -3,8 +3,7 @@ import { Alert, BodyLong, Button, Heading, HStack, Link, VStack } from "@navikt/
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { inviteOwnDevice } from "../../api";
-import type { PairingCode } from "../../bindings/PairingCode";
-import { useErrorText } from "../../errorText";
+import { useCodeRequest } from "../../hooks/useCodeRequest";
 import { href } from "../../hooks/useRoute";
 import { PairingPanel } from "./PairingPanel";
 
@@ -15,23 +14,19 @@ import { PairingPanel } from "./PairingPanel";
  */
 export function OwnDevice({ placementId }: { placementId: string }) {
   const { t } = useTranslation();
-  const errorText = useErrorText();
-  const [codes, setCodes] = useState<PairingCode[] | null>(null);
   const [step, setStep] = useState(0);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const {
+    result: codes,
+    busy,
+    error,
+    start: request,
+  } = useCodeRequest(
+    () => inviteOwnDevice(placementId),
+    (message) => t("ownDevice.failed", { message }),
+  );
 
   async function start() {
-    setBusy(true);
-    setError(null);
-    try {
-      setCodes(await inviteOwnDevice(placementId));
-      setStep(0);
-    } catch (e) {
-      setError(t("ownDevice.failed", { message: errorText(e) }));
-    } finally {
-      setBusy(false);
-    }
+    if (await request()) setStep(0);
   }
 
   const current = codes?.[step];
