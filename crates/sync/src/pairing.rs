@@ -246,44 +246,48 @@ pub fn make_device_pairing(
         .filter(|n| *n <= MAX_DEVICE_PAIRING)
         .ok_or_else(|| SyncError::Protocol(format!("{} dokumenter", docs.len())))?;
     let short = ShortCode::generate();
-    let mut invitation_ids = Vec::with_capacity(docs.len());
-    let mut placements = std::collections::HashSet::new();
-    let mut expires_at_ms = 0;
-    for (index, d) in (0..count).zip(&docs) {
-        let invitation = build_invitation(
-            store,
-            d.placement_id,
-            d.kind,
-            MemberRole::Adviser,
-            valid_for,
+    // Every invitation and its grant, or none: a pairing that failed part-way leaves no grant
+    // behind for a code nobody was shown.
+    store.atomically(|store| {
+        let mut invitation_ids = Vec::with_capacity(docs.len());
+        let mut placements = std::collections::HashSet::new();
+        let mut expires_at_ms = 0;
+        for (index, d) in (0..count).zip(&docs) {
+            let invitation = build_invitation(
+                store,
+                d.placement_id,
+                d.kind,
+                MemberRole::Adviser,
+                valid_for,
+            )?;
+            let entry = PairingEntry {
+                index,
+                count,
+                invitation,
+            };
+            let bundle = SealedBundle {
+                lookup: short.lookup_at(index),
+                sealed: short.seal_at(index, &wire::encode(&entry)),
+            };
+            queue_offer(store, &entry.invitation, bundle)?;
+            invitation_ids.push(entry.invitation.invitation_id);
+            placements.insert(d.placement_id);
+            expires_at_ms = entry.invitation.expires_at_ms;
+        }
+        store.log_sync(
+            None,
+            &Notice::event(LogEvent::DevicePairingMade)
+                .with("placements", placements.len())
+                .with("documents", docs.len()),
         )?;
-        let entry = PairingEntry {
-            index,
-            count,
-            invitation,
-        };
-        let bundle = SealedBundle {
-            lookup: short.lookup_at(index),
-            sealed: short.seal_at(index, &wire::encode(&entry)),
-        };
-        queue_offer(store, &entry.invitation, bundle)?;
-        invitation_ids.push(entry.invitation.invitation_id);
-        placements.insert(d.placement_id);
-        expires_at_ms = entry.invitation.expires_at_ms;
-    }
-    store.log_sync(
-        None,
-        &Notice::event(LogEvent::DevicePairingMade)
-            .with("placements", placements.len())
-            .with("documents", docs.len()),
-    )?;
-    Ok(DevicePairing {
-        short_code: short.display(),
-        placements: placements.len(),
-        documents: docs.len(),
-        expires_at_ms,
-        registered: false,
-        invitation_ids,
+        Ok(DevicePairing {
+            short_code: short.display(),
+            placements: placements.len(),
+            documents: docs.len(),
+            expires_at_ms,
+            registered: false,
+            invitation_ids,
+        })
     })
 }
 
