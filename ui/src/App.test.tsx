@@ -65,6 +65,16 @@ describe("the app against the mock backend", () => {
     expect(await screen.findByTestId("join-form", undefined, slow)).toBeTruthy();
   });
 
+  it("adviser: a new device's code is made from the list, and her new device can join", async () => {
+    start("?device=adviser");
+    fireEvent.click(await screen.findByTestId("new-device-link", undefined, slow));
+    fireEvent.click(await screen.findByTestId("new-device-start", undefined, slow));
+    expect((await screen.findByTestId("pairing-short-code", undefined, slow)).textContent).toBe("WXYZ-ABCD-EFGH-JKLM");
+    // The join screen was the employer's alone: an adviser's new device could not reach it.
+    go("#/join");
+    expect(await screen.findByTestId("join-form", undefined, slow)).toBeTruthy();
+  });
+
   it("first run", async () => {
     start("?device=fresh");
     expect(await screen.findByTestId("first-run-form", undefined, slow)).toBeTruthy();
