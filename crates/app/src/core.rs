@@ -74,9 +74,6 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 /// How long an invitation can be taken.
 const INVITATION_VALID: Duration = Duration::from_secs(7 * 24 * 3600);
-/// How long a device pairing's code can be taken: one code opens every placement the adviser
-/// follows, and she holds both devices while she uses it.
-const DEVICE_PAIRING_VALID: Duration = Duration::from_secs(3600);
 
 /// Runs a conversation with the relay (pairing) to completion on a thread and runtime of its
 /// own: the caller may itself be on an async runtime (the shell's commands are), where blocking
@@ -680,8 +677,11 @@ impl AppCore {
             CommandError::new("no_relay", "Ingen relay-adresse er satt for denne enheten.")
         })?;
         let (store, turn) = self.handles()?;
-        let mut pairing =
-            folgesvenn_sync::make_device_pairing(&mut lock(&store), &relay, DEVICE_PAIRING_VALID)?;
+        let mut pairing = folgesvenn_sync::make_device_pairing(
+            &mut lock(&store),
+            &relay,
+            folgesvenn_sync::DEVICE_PAIRING_VALID,
+        )?;
         pairing.registered = on_own_thread(async {
             let _turn = turn.take().await;
             folgesvenn_sync::offer_all(&mut &store, &SyncClient::new(), &pairing.invitation_ids)

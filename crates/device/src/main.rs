@@ -196,8 +196,8 @@ enum Command {
         dir: PathBuf,
         #[arg(long)]
         relay: String,
-        /// How long the code is valid, in minutes.
-        #[arg(long, default_value_t = 60)]
+        /// How long the code is valid, in minutes (as long as the app's, unless given).
+        #[arg(long, default_value_t = folgesvenn_sync::DEVICE_PAIRING_VALID.as_secs() / 60)]
         minutes: u64,
     },
     /// Accepts an invitation: the full code with `--short-code` works offline; a short 16-letter

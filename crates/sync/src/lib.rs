@@ -47,8 +47,9 @@ pub use members::{
     end_employer_access, remove_member, remove_member_everywhere, roster, withdraw_consent,
 };
 pub use pairing::{
-    DevicePairing, Joined, MAX_DEVICE_PAIRING, Pairing, accept, invite, join_with_code,
-    make_device_pairing, make_invitation, offer, offer_all, open_full_code, unfamiliar_relay,
+    DEVICE_PAIRING_VALID, DevicePairing, Joined, MAX_DEVICE_PAIRING, Pairing, accept, invite,
+    join_with_code, make_device_pairing, make_invitation, offer, offer_all, open_full_code,
+    unfamiliar_relay,
 };
 pub use relay_url::relay_address;
 

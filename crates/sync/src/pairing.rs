@@ -182,6 +182,10 @@ fn queue_offer(
 /// The most documents one device pairing carries: every document of 5,000 placements, twice.
 pub const MAX_DEVICE_PAIRING: u32 = 20_000;
 
+/// How long a device pairing's code can be taken: one code opens every placement the adviser
+/// follows, and she holds both devices while she uses it.
+pub const DEVICE_PAIRING_VALID: Duration = Duration::from_secs(3600);
+
 /// One bundle of a device pairing, sealed under the pairing's short code at its index.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct PairingEntry {
@@ -223,43 +227,42 @@ pub fn make_device_pairing(
         .filter(|d| d.relay == relay)
         .map(|d| d.doc_id)
         .collect();
-    let me = store.device_id();
-    let mut docs = Vec::new();
-    for d in store.documents()? {
-        if !here.contains(&d.id) {
-            continue;
-        }
-        let sync = crate::members::sync_doc(store, d.id)?;
-        let roster = crate::members::roster_of(store, &sync)?;
-        if roster
-            .member(me)
-            .is_some_and(|m| m.role == MemberRole::Adviser)
-        {
-            docs.push(d);
-        }
-    }
-    if docs.is_empty() {
-        return Err(SyncError::NothingToPair);
-    }
-    let count = u32::try_from(docs.len())
-        .ok()
-        .filter(|n| *n <= MAX_DEVICE_PAIRING)
-        .ok_or_else(|| SyncError::Protocol(format!("{} dokumenter", docs.len())))?;
+    let docs: Vec<_> = store
+        .documents()?
+        .into_iter()
+        .filter(|d| here.contains(&d.id))
+        .collect();
     let short = ShortCode::generate();
     // Every invitation and its grant, or none: a pairing that failed part-way leaves no grant
     // behind for a code nobody was shown.
     store.atomically(|store| {
-        let mut invitation_ids = Vec::with_capacity(docs.len());
-        let mut placements = std::collections::HashSet::new();
-        let mut expires_at_ms = 0;
-        for (index, d) in (0..count).zip(&docs) {
-            let invitation = build_invitation(
+        // A document this device holds but not as an adviser member is not hers to hand on.
+        let mut invitations = Vec::with_capacity(docs.len());
+        for d in &docs {
+            match build_invitation(
                 store,
                 d.placement_id,
                 d.kind,
                 MemberRole::Adviser,
                 valid_for,
-            )?;
+            ) {
+                Ok(invitation) => invitations.push((d.placement_id, invitation)),
+                Err(SyncError::NotAnAdviser) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        if invitations.is_empty() {
+            return Err(SyncError::NothingToPair);
+        }
+        let count = u32::try_from(invitations.len())
+            .ok()
+            .filter(|n| *n <= MAX_DEVICE_PAIRING)
+            .ok_or_else(|| SyncError::Protocol(format!("{} dokumenter", invitations.len())))?;
+        let documents = invitations.len();
+        let mut invitation_ids = Vec::with_capacity(documents);
+        let mut placements = std::collections::HashSet::new();
+        let mut expires_at_ms = 0;
+        for (index, (placement, invitation)) in (0..count).zip(invitations) {
             let entry = PairingEntry {
                 index,
                 count,
@@ -271,19 +274,19 @@ pub fn make_device_pairing(
             };
             queue_offer(store, &entry.invitation, bundle)?;
             invitation_ids.push(entry.invitation.invitation_id);
-            placements.insert(d.placement_id);
+            placements.insert(placement);
             expires_at_ms = entry.invitation.expires_at_ms;
         }
         store.log_sync(
             None,
             &Notice::event(LogEvent::DevicePairingMade)
                 .with("placements", placements.len())
-                .with("documents", docs.len()),
+                .with("documents", documents),
         )?;
         Ok(DevicePairing {
             short_code: short.display(),
             placements: placements.len(),
-            documents: docs.len(),
+            documents,
             expires_at_ms,
             registered: false,
             invitation_ids,
@@ -396,12 +399,14 @@ async fn join_device_pairing(
     if store.with(|s| s.role()) != folgesvenn_domain::Role::Adviser {
         return Err(SyncError::WrongRole);
     }
+    let key = progress_key(code);
+    let taken = store
+        .with(|s| s.meta(&key))?
+        .map(|v| v.split(',').filter_map(|i| i.parse().ok()).collect())
+        .unwrap_or_default();
     let mut progress = Progress {
-        key: progress_key(code),
-        taken: store
-            .with(|s| s.meta(&progress_key(code)))?
-            .map(|v| v.split(',').filter_map(|i| i.parse().ok()).collect())
-            .unwrap_or_default(),
+        key,
+        taken,
         joined: Joined::default(),
     };
     // Each document is pulled while the one before is checked on a thread of its own, and that
@@ -473,15 +478,7 @@ pub async fn offer(
     client: &SyncClient,
     pairing: &Pairing,
 ) -> Result<bool, SyncError> {
-    match sync_with(store, client).await {
-        Ok(_) => Ok(store.with(|s| -> Result<bool, SyncError> {
-            Ok(s.pending_invitations()?
-                .iter()
-                .all(|(id, _, _)| *id != pairing.invitation.invitation_id))
-        })?),
-        Err(e @ SyncError::Store(_)) => Err(e),
-        Err(_) => Ok(false),
-    }
+    offer_all(store, client, &[pairing.invitation.invitation_id]).await
 }
 
 fn kind_of(invitation: &Invitation) -> DocKind {
