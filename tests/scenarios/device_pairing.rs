@@ -95,6 +95,29 @@ impl Transport for CutAfterAccepts {
     }
 }
 
+/// Passes requests to the relay, and once `accepts` invitations have been accepted, fails every
+/// pull that follows: the relay has used the invitation up, the device never got its document
+/// (a lost connection, or the app closed, between the two).
+struct CutAfterAccepted {
+    http: Http,
+    accepts: AtomicUsize,
+}
+
+impl Transport for CutAfterAccepted {
+    fn post(&self, request: Request) -> BoxFuture<'_, Result<Response, String>> {
+        Box::pin(async move {
+            if request.path == "/v2/invitations/accept" {
+                let _ = self
+                    .accepts
+                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
+            } else if request.path == "/v2/sync" && self.accepts.load(Ordering::SeqCst) == 0 {
+                return Err("forbindelsen ble brutt".into());
+            }
+            self.http.post(request).await
+        })
+    }
+}
+
 fn assert_same_documents(adviser: &mut Store, device: &mut Store) {
     let docs = device.documents().unwrap();
     for doc in &docs {
@@ -334,4 +357,48 @@ async fn an_employers_device_is_removed_from_every_placement_at_once() {
     let r = sync_once(&mut employer, &client).await.unwrap();
     assert_eq!(r.purged, 2, "{r:?}");
     assert!(employer.documents().unwrap().is_empty());
+}
+
+/// A join cut between the relay's acceptance and the device keeping the document loses nothing:
+/// typed again on the same device, the code brings that document too (the relay serves a used
+/// bundle again to the device that used it, for a while), and nobody else can take it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_join_cut_after_the_relay_accepted_goes_on_when_typed_again() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay_proc = RelayProcess::start(&tmp.path().join("relay"));
+    let relay = relay_proc.url.clone();
+    let client = SyncClient::new();
+    let (mut adviser, _) = adviser_with(tmp.path(), &relay, 3).await;
+    let pairing = pairing(&mut adviser, &relay).await;
+
+    let (mut laptop, _) = new_store(&tmp.path().join("laptop"), Role::Adviser, "Kari Veileder");
+    let cut = join_with_code(
+        &mut laptop,
+        &SyncClient::with_transport(Arc::new(CutAfterAccepted {
+            http: Http::new(Duration::from_secs(10)),
+            accepts: AtomicUsize::new(3),
+        })),
+        &relay,
+        &pairing.short_code,
+    )
+    .await;
+    assert_eq!(cut.unwrap_err().kind(), "offline");
+    assert!(laptop.documents().unwrap().len() < 3);
+
+    // Someone else with the code cannot take what the laptop accepted.
+    let (mut other, _) = new_store(&tmp.path().join("other"), Role::Adviser, "Noen andre");
+    let taken = join_with_code(&mut other, &client, &relay, &pairing.short_code)
+        .await
+        .unwrap();
+    assert_eq!(taken.missing, 3, "{taken:?}");
+    assert_eq!(other.documents().unwrap().len(), 2);
+
+    // The laptop types it again: the three it accepted come, the two the other device took are
+    // missing, and nothing it was given is lost.
+    let joined = join_with_code(&mut laptop, &client, &relay, &pairing.short_code)
+        .await
+        .unwrap();
+    assert_eq!(joined.missing, 2, "{joined:?}");
+    assert_eq!(laptop.documents().unwrap().len(), 3);
+    assert_same_documents(&mut adviser, &mut laptop);
 }

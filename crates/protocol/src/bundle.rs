@@ -41,6 +41,11 @@ use crate::ProtocolError;
 pub const CODE_BYTES: usize = 10;
 /// The largest sealed bundle the relay keeps.
 pub const MAX_BUNDLE: usize = 8 * 1024;
+/// How long after its invitation is used a short code's bundle is still served, and only to the
+/// device that used it. A join cut short between the relay's acceptance and the device keeping the
+/// document (a crash, a lost connection) then goes on when the code is typed again, instead of
+/// losing that document to the code. The relay deletes the bundle after this.
+pub const RETAKE_AFTER_USE_MS: i64 = 60 * 60 * 1000;
 /// XChaCha20-Poly1305's nonce, which a sealed bundle starts with.
 const NONCE_BYTES: usize = 24;
 /// What sealing adds to a bundle: the nonce before it, Poly1305's 16-byte tag after it. Anything

@@ -540,7 +540,10 @@ async fn fetch_bundle(
 ) -> Result<Response, ApiError> {
     let (device, _) = authenticate(&st, &method, &uri, &headers, &body, None).await?;
     let msg: FetchBundle = decode(&body)?;
-    let found = blocking(&st, move |s| Ok(s.fetch_bundle(&msg.lookup, now_ms())?)).await?;
+    let found = blocking(&st, move |s| {
+        Ok(s.fetch_bundle(&msg.lookup, device, now_ms())?)
+    })
+    .await?;
     tracing::info!(%device, found = found.is_some(), "fetch_bundle");
     match found {
         Some(sealed) => Ok(ok(&SealedBundle {

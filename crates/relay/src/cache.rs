@@ -202,9 +202,10 @@ impl RelayStorage for Cached {
     fn fetch_bundle(
         &self,
         lookup: &[u8; 32],
+        device: Uuid,
         now_ms: i64,
     ) -> Result<Option<Vec<u8>>, StorageError> {
-        self.inner.fetch_bundle(lookup, now_ms)
+        self.inner.fetch_bundle(lookup, device, now_ms)
     }
 
     fn accept_invitation(

@@ -30,6 +30,7 @@
 
 use std::time::Duration;
 
+use folgesvenn_protocol::bundle::RETAKE_AFTER_USE_MS;
 use folgesvenn_protocol::wire::CreateInvitation;
 use folgesvenn_protocol::{PublicKey, RecordKind, SealedRecord};
 use postgres::{GenericClient, NoTls, Row};
@@ -567,6 +568,7 @@ impl RelayStorage for PgStorage {
     fn fetch_bundle(
         &self,
         lookup: &[u8; 32],
+        device: Uuid,
         now_ms: i64,
     ) -> Result<Option<Vec<u8>>, StorageError> {
         let mut conn = self.conn()?;
@@ -574,8 +576,14 @@ impl RelayStorage for PgStorage {
         Ok(conn
             .query_opt(
                 "SELECT b.sealed FROM bundles b JOIN invitations i ON i.id = b.invitation_id
-                 WHERE b.lookup = $1 AND i.used_by IS NULL AND i.expires_at > $2",
-                &[&lookup.as_slice(), &now_ms],
+                 WHERE b.lookup = $1 AND i.expires_at > $2
+                   AND (i.used_by IS NULL OR (i.used_by = $3 AND i.used_at > $2 - $4))",
+                &[
+                    &lookup.as_slice(),
+                    &now_ms,
+                    &device.to_string(),
+                    &RETAKE_AFTER_USE_MS,
+                ],
             )?
             .map(|r| r.get(0)))
     }
@@ -630,8 +638,7 @@ impl RelayStorage for PgStorage {
             "UPDATE invitations SET used_by = $2, used_at = $3 WHERE id = $1",
             &[&id, &d, &now_ms],
         )?;
-        // The short code has done its work; its bundle holds the document key.
-        tx.execute("DELETE FROM bundles WHERE invitation_id = $1", &[&id])?;
+        // The bundle stays for this device alone a while (`RETAKE_AFTER_USE_MS`), then goes.
         tx.execute(
             "INSERT INTO members (doc_id, device_id, role) VALUES ($1, $2, $3)
              ON CONFLICT (doc_id, device_id) DO UPDATE SET role = EXCLUDED.role, served_through = 0",
@@ -653,10 +660,12 @@ impl RelayStorage for PgStorage {
             "DELETE FROM members WHERE doc_id = $1 AND device_id = $2",
             &[&d, &dev],
         )?;
-        // Invitations the removed device made and nobody has used yet die with it.
+        // Invitations the removed device made and nobody has used yet die with it, and so do the
+        // bundles it used, kept for it to take again.
         tx.execute(
             "DELETE FROM bundles WHERE invitation_id IN
-               (SELECT id FROM invitations WHERE doc_id = $1 AND created_by = $2 AND used_by IS NULL)",
+               (SELECT id FROM invitations WHERE doc_id = $1
+                  AND ((created_by = $2 AND used_by IS NULL) OR used_by = $2))",
             &[&d, &dev],
         )?;
         tx.execute(
@@ -918,12 +927,14 @@ fn listen(config: &postgres::Config, stop: &std::sync::atomic::AtomicBool, appen
     }
 }
 
-/// Bundles of expired or used invitations are deleted, not just no longer served.
+/// Bundles of expired invitations, and of used ones past their retake, are deleted, not just no
+/// longer served.
 fn forget_expired_bundles(conn: &mut impl GenericClient, now_ms: i64) -> Result<(), StorageError> {
     conn.execute(
         "DELETE FROM bundles WHERE invitation_id IN
-           (SELECT id FROM invitations WHERE expires_at <= $1 OR used_by IS NOT NULL)",
-        &[&now_ms],
+           (SELECT id FROM invitations WHERE expires_at <= $1
+              OR (used_by IS NOT NULL AND (used_at IS NULL OR used_at <= $1 - $2)))",
+        &[&now_ms, &RETAKE_AFTER_USE_MS],
     )?;
     Ok(())
 }

@@ -14,6 +14,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
+use folgesvenn_protocol::bundle::RETAKE_AFTER_USE_MS;
 use folgesvenn_protocol::wire::CreateInvitation;
 use folgesvenn_protocol::{PublicKey, RecordKind, SealedRecord};
 use rusqlite::config::DbConfig;
@@ -522,6 +523,7 @@ impl RelayStorage for SqliteStorage {
     fn fetch_bundle(
         &self,
         lookup: &[u8; 32],
+        device: Uuid,
         now_ms: i64,
     ) -> Result<Option<Vec<u8>>, StorageError> {
         let conn = self.conn();
@@ -529,8 +531,14 @@ impl RelayStorage for SqliteStorage {
         Ok(conn
             .query_row(
                 "SELECT b.sealed FROM bundles b JOIN invitations i ON i.id = b.invitation_id
-                 WHERE b.lookup = ?1 AND i.used_by IS NULL AND i.expires_at > ?2",
-                params![lookup.to_vec(), now_ms],
+                 WHERE b.lookup = ?1 AND i.expires_at > ?2
+                   AND (i.used_by IS NULL OR (i.used_by = ?3 AND i.used_at > ?2 - ?4))",
+                params![
+                    lookup.to_vec(),
+                    now_ms,
+                    device.to_string(),
+                    RETAKE_AFTER_USE_MS
+                ],
                 |r| r.get(0),
             )
             .optional()?)
@@ -580,11 +588,7 @@ impl RelayStorage for SqliteStorage {
             "UPDATE invitations SET used_by = ?2, used_at = ?3 WHERE id = ?1",
             params![invitation.to_string(), device.to_string(), now_ms],
         )?;
-        // The short code has done its work; its bundle holds the document key.
-        tx.execute(
-            "DELETE FROM bundles WHERE invitation_id = ?1",
-            [invitation.to_string()],
-        )?;
+        // The bundle stays for this device alone a while (`RETAKE_AFTER_USE_MS`), then goes.
         tx.execute(
             "INSERT OR REPLACE INTO members (doc_id, device_id, role) VALUES (?1, ?2, ?3)",
             params![doc, device.to_string(), role],
@@ -606,10 +610,12 @@ impl RelayStorage for SqliteStorage {
             "DELETE FROM members WHERE doc_id = ?1 AND device_id = ?2",
             [doc.to_string(), device.to_string()],
         )?;
-        // Invitations the removed device made and nobody has used yet die with it.
+        // Invitations the removed device made and nobody has used yet die with it, and so do the
+        // bundles it used, kept for it to take again.
         tx.execute(
             "DELETE FROM bundles WHERE invitation_id IN
-               (SELECT id FROM invitations WHERE doc_id = ?1 AND created_by = ?2 AND used_by IS NULL)",
+               (SELECT id FROM invitations WHERE doc_id = ?1
+                  AND ((created_by = ?2 AND used_by IS NULL) OR used_by = ?2))",
             [doc.to_string(), device.to_string()],
         )?;
         tx.execute(
@@ -694,14 +700,15 @@ impl RelayStorage for SqliteStorage {
     }
 }
 
-/// Bundles of expired invitations are deleted, not just no longer served: a copy of the database
-/// then holds only codes still in use.
+/// Bundles of expired invitations, and of used ones past their retake, are deleted, not just no
+/// longer served: a copy of the database then holds only codes still in use.
 fn forget_expired_bundles(conn: &Connection, now_ms: i64) -> Result<(), StorageError> {
     conn.prepare_cached(
         "DELETE FROM bundles WHERE invitation_id IN
-           (SELECT id FROM invitations WHERE expires_at <= ?1 OR used_by IS NOT NULL)",
+           (SELECT id FROM invitations WHERE expires_at <= ?1
+              OR (used_by IS NOT NULL AND (used_at IS NULL OR used_at <= ?1 - ?2)))",
     )?
-    .execute([now_ms])?;
+    .execute([now_ms, RETAKE_AFTER_USE_MS])?;
     Ok(())
 }
 
@@ -791,24 +798,56 @@ mod tests {
                 sealed: vec![marker; 600],
             }),
         };
-        let used = invitation(0xA7, 10_000);
+        let used = invitation(0xA7, 10 * RETAKE_AFTER_USE_MS);
         let stale = invitation(0xB9, 5_000);
         assert!(s.create_invitation(&used, adviser).unwrap());
         assert!(s.create_invitation(&stale, adviser).unwrap());
-        assert!(s.fetch_bundle(&[0xA7; 32], 1_000).unwrap().is_some());
+        assert!(
+            s.fetch_bundle(&[0xA7; 32], employer, 1_000)
+                .unwrap()
+                .is_some()
+        );
         assert!(matches!(
             s.accept_invitation(used.invitation_id, &[0xA7; 32], employer, 2_000)
                 .unwrap(),
             Accept::Accepted { .. }
         ));
-        assert!(s.fetch_bundle(&[0xB9; 32], 4_000).unwrap().is_some());
+        // Used: served to the device that used it a while, to nobody else.
+        assert!(
+            s.fetch_bundle(&[0xA7; 32], employer, 3_000)
+                .unwrap()
+                .is_some()
+        );
+        assert!(
+            s.fetch_bundle(&[0xA7; 32], adviser, 3_000)
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            s.fetch_bundle(&[0xB9; 32], adviser, 4_000)
+                .unwrap()
+                .is_some()
+        );
+        let left = || -> i64 {
+            s.conn()
+                .query_row("SELECT count(*) FROM bundles", [], |r| r.get(0))
+                .unwrap()
+        };
         // Past the stale one's expiry, any look-up sweeps it.
-        assert!(s.fetch_bundle(&[0xCC; 32], 6_000).unwrap().is_none());
-        let left: i64 = s
-            .conn()
-            .query_row("SELECT count(*) FROM bundles", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(left, 0);
+        assert!(
+            s.fetch_bundle(&[0xCC; 32], adviser, 6_000)
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(left(), 1);
+        // Past the used one's retake, any look-up sweeps that too.
+        let after = 2_000 + RETAKE_AFTER_USE_MS;
+        assert!(
+            s.fetch_bundle(&[0xA7; 32], employer, after)
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(left(), 0);
         s.conn()
             .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
             .unwrap();

@@ -198,9 +198,16 @@ pub trait RelayStorage: Send + Sync + 'static {
         invitation: &CreateInvitation,
         created_by: Uuid,
     ) -> Result<bool, StorageError>;
-    /// The sealed bundle filed under `lookup`, if its invitation is unused and unexpired.
-    fn fetch_bundle(&self, lookup: &[u8; 32], now_ms: i64)
-    -> Result<Option<Vec<u8>>, StorageError>;
+    /// The sealed bundle filed under `lookup`, if its invitation is unexpired and unused, or used
+    /// by `device` itself less than [`RETAKE_AFTER_USE_MS`] ago (a join it is taking again).
+    ///
+    /// [`RETAKE_AFTER_USE_MS`]: folgesvenn_protocol::bundle::RETAKE_AFTER_USE_MS
+    fn fetch_bundle(
+        &self,
+        lookup: &[u8; 32],
+        device: Uuid,
+        now_ms: i64,
+    ) -> Result<Option<Vec<u8>>, StorageError>;
     fn accept_invitation(
         &self,
         invitation: Uuid,

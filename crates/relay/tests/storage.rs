@@ -4,6 +4,7 @@
 //! compact away, membership, invitations and their bundles, removals, expiry, nonces; then, on
 //! PostgreSQL, two relay processes' worth of storages appending to one document at once.
 
+use folgesvenn_protocol::bundle::RETAKE_AFTER_USE_MS;
 use folgesvenn_protocol::wire::{
     self, CreateInvitation, EMPLOYER_ACCESS_DAYS, MemberRole, SealedBundle,
 };
@@ -112,7 +113,10 @@ fn story(s: &dyn RelayStorage) {
     let inv = invitation(doc, 5, NOW + 86_400_000, 42);
     assert!(s.create_invitation(&inv, adviser).unwrap());
     assert!(!s.create_invitation(&inv, adviser).unwrap());
-    assert_eq!(s.fetch_bundle(&[42; 32], NOW).unwrap(), Some(vec![42; 48]));
+    assert_eq!(
+        s.fetch_bundle(&[42; 32], employer, NOW).unwrap(),
+        Some(vec![42; 48])
+    );
     assert_eq!(
         s.accept_invitation(inv.invitation_id, &[6; 32], employer, NOW)
             .unwrap(),
@@ -137,10 +141,21 @@ fn story(s: &dyn RelayStorage) {
             .unwrap(),
         Accept::Used
     );
-    assert_eq!(s.fetch_bundle(&[42; 32], NOW).unwrap(), None);
+    // Used, the bundle is served to the device that used it for a while (a join it takes
+    // again after a crash), to nobody else, and not after that.
+    assert_eq!(
+        s.fetch_bundle(&[42; 32], employer, NOW + 1).unwrap(),
+        Some(vec![42; 48])
+    );
+    assert_eq!(s.fetch_bundle(&[42; 32], stranger, NOW + 1).unwrap(), None);
+    assert_eq!(
+        s.fetch_bundle(&[42; 32], employer, NOW + RETAKE_AFTER_USE_MS)
+            .unwrap(),
+        None
+    );
     let old = invitation(doc, 8, NOW - 1, 43);
     assert!(s.create_invitation(&old, adviser).unwrap());
-    assert_eq!(s.fetch_bundle(&[43; 32], NOW).unwrap(), None);
+    assert_eq!(s.fetch_bundle(&[43; 32], adviser, NOW).unwrap(), None);
     assert_eq!(
         s.accept_invitation(old.invitation_id, &[8; 32], stranger, NOW)
             .unwrap(),
@@ -270,13 +285,23 @@ fn story(s: &dyn RelayStorage) {
     let on = s.pull(doc, 5, stranger, 1 << 20, true).unwrap();
     assert_eq!(seqs(&on), vec![6, 7]);
 
-    // Removal: at once; the unused invitations the removed device made die with it.
+    // Removal: at once; the unused invitations the removed device made die with it, and the
+    // bundles it used are no longer kept for it.
     let by_employer = invitation(doc, 11, NOW + 86_400_000, 44);
     assert!(s.create_invitation(&by_employer, employer).unwrap());
+    let for_employer = invitation(doc, 12, NOW + 86_400_000, 45);
+    assert!(s.create_invitation(&for_employer, adviser).unwrap());
+    assert!(matches!(
+        s.accept_invitation(for_employer.invitation_id, &[12; 32], employer, NOW)
+            .unwrap(),
+        Accept::Accepted { .. }
+    ));
+    assert!(s.fetch_bundle(&[45; 32], employer, NOW).unwrap().is_some());
     assert!(s.remove_member(doc, employer).unwrap());
     assert!(!s.remove_member(doc, employer).unwrap());
     assert!(s.membership(doc, employer).unwrap().is_none());
-    assert_eq!(s.fetch_bundle(&[44; 32], NOW).unwrap(), None);
+    assert_eq!(s.fetch_bundle(&[44; 32], stranger, NOW).unwrap(), None);
+    assert_eq!(s.fetch_bundle(&[45; 32], employer, NOW).unwrap(), None);
     assert_eq!(
         s.accept_invitation(by_employer.invitation_id, &[11; 32], stranger, NOW)
             .unwrap(),
