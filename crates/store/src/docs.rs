@@ -11,10 +11,10 @@ use uuid::Uuid;
 
 use crate::audit::AuditAction;
 use crate::document::{self, Doc, DocKind, Loaded};
-use crate::rows;
 use crate::store::audit;
 use crate::views::DocInfo;
 use crate::{Store, StoreError};
+use crate::{projection, rows};
 
 /// A load that finds at least this many changes after the snapshot compacts the document.
 const COMPACT_ON_LOAD: usize = 32;
@@ -170,38 +170,27 @@ impl Store {
         kind: DocKind,
         bytes: &[u8],
     ) -> Result<Uuid, StoreError> {
-        self.import(doc_id, Doc::load(kind, bytes)?)
+        self.import_prepared(Prepared::of(doc_id, Doc::load(kind, bytes)?)?)
     }
 
-    /// [`Store::import_document`] for a document already built in memory (a join that took the
-    /// relay's records one by one): what it holds is checked as a loaded one is, without saving
-    /// and loading it again. Changes automerge holds back for missing dependencies are dropped,
-    /// as a save and load would drop them.
-    pub fn import_automerge(
-        &mut self,
-        doc_id: Uuid,
-        kind: DocKind,
-        mut am: AutoCommit,
-    ) -> Result<Uuid, StoreError> {
-        if !am.get_missing_deps(&[]).is_empty() {
-            return self.import_document(doc_id, kind, &am.save());
-        }
-        self.import(doc_id, Doc::from_automerge(kind, am)?)
-    }
-
-    /// An employer device refuses private documents.
-    fn import(&mut self, doc_id: Uuid, mut doc: Doc) -> Result<Uuid, StoreError> {
+    /// Takes in a document [`Prepared`] from one built in memory.
+    pub fn import_prepared(&mut self, prepared: Prepared) -> Result<Uuid, StoreError> {
+        let Prepared {
+            doc_id,
+            mut doc,
+            placement,
+            snapshot,
+            rows,
+        } = prepared;
         let kind = doc.kind();
         if kind == DocKind::Private && self.me.role != Role::Adviser {
             return Err(StoreError::NotForThisRole);
         }
         let stamp = self.stamp();
         doc.am().set_actor(self.actor());
-        let placement = doc.placement_id()?;
-        let snapshot = doc.am().save();
         let tx = self.conn.savepoint()?;
         document::insert_document(&tx, doc_id, placement, kind, &snapshot, stamp.at)?;
-        doc.project_all(&tx, placement)?;
+        doc.write_rows(&tx, rows)?;
         audit(
             &tx,
             &self.me,
@@ -283,5 +272,49 @@ impl Store {
     /// Drops documents held in memory, so the next read loads them from disk (benchmarks, tests).
     pub fn forget_cache(&mut self) {
         self.docs.clear();
+    }
+}
+
+/// A document received whole (a join), made ready to import without the store: checked as a
+/// loaded one is, saved, and its projection rows read. That is most of an import's work and needs
+/// no database, so a device taking in many documents does it on another thread than the store's;
+/// [`Store::import_prepared`] then only writes.
+pub struct Prepared {
+    doc_id: Uuid,
+    doc: Doc,
+    placement: Uuid,
+    snapshot: Vec<u8>,
+    rows: projection::Rows,
+}
+
+impl Prepared {
+    /// Prepares a document built in memory (a join that took the relay's records one by one),
+    /// without saving and loading it again. Changes automerge holds back for missing
+    /// dependencies are dropped, as a save and load would drop them.
+    pub fn new(doc_id: Uuid, kind: DocKind, mut am: AutoCommit) -> Result<Prepared, StoreError> {
+        let doc = if am.get_missing_deps(&[]).is_empty() {
+            Doc::from_automerge(kind, am)?
+        } else {
+            Doc::load(kind, &am.save())?
+        };
+        Prepared::of(doc_id, doc)
+    }
+
+    fn of(doc_id: Uuid, mut doc: Doc) -> Result<Prepared, StoreError> {
+        let placement = doc.placement_id()?;
+        let snapshot = doc.am().save();
+        let rows = doc.rows_of_all(placement)?;
+        Ok(Prepared {
+            doc_id,
+            doc,
+            placement,
+            snapshot,
+            rows,
+        })
+    }
+
+    /// The placement the document belongs to.
+    pub fn placement(&self) -> Uuid {
+        self.placement
     }
 }

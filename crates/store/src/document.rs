@@ -131,11 +131,29 @@ impl Doc {
         }
     }
 
-    /// Upserts the projection rows of every record (a document just imported).
-    pub(crate) fn project_all(&self, tx: &Connection, placement: Uuid) -> Result<(), StoreError> {
+    /// Reads the projection rows of every record (a document about to be imported), without
+    /// the database.
+    pub(crate) fn rows_of_all(&self, placement: Uuid) -> Result<projection::Rows, StoreError> {
         match self {
-            Doc::Shared(d) => projection::shared(tx, placement, d, &projection::all_shared(d)?),
-            Doc::Private(d) => projection::private(tx, placement, d, &projection::all_private(d)?),
+            Doc::Shared(d) => projection::read_shared(placement, d, &projection::all_shared(d)?),
+            Doc::Private(d) => projection::read_private(placement, d, &projection::all_private(d)?),
+        }
+    }
+
+    /// Upserts the projection rows of every record (a rebuild).
+    pub(crate) fn project_all(&self, tx: &Connection, placement: Uuid) -> Result<(), StoreError> {
+        self.write_rows(tx, self.rows_of_all(placement)?)
+    }
+
+    /// Upserts rows read out of this document.
+    pub(crate) fn write_rows(
+        &self,
+        tx: &Connection,
+        rows: projection::Rows,
+    ) -> Result<(), StoreError> {
+        match self {
+            Doc::Shared(d) => projection::write_shared(tx, d, rows),
+            Doc::Private(_) => rows.write(tx).map(drop),
         }
     }
 }

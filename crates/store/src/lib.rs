@@ -39,6 +39,7 @@ pub use access::{ACCESS_SCHEMA, AccessExport, PlacementSummaryReport, VisitRepor
 pub use audit::{AuditAction, AuditEntry};
 pub use clock::epoch_day;
 pub use diagnostics::shared_projection_tables;
+pub use docs::Prepared;
 pub use document::{COMPACT_AFTER, DocKind};
 pub use error::StoreError;
 pub use key::{DbKey, KeyLocation, MAX_PASSPHRASE_CHARS, MIN_PASSPHRASE_CHARS, Unlock};

@@ -6,8 +6,11 @@
 //! by upsert from its current state in the document, so projecting twice, or in any order, gives
 //! the same rows, which is what makes two devices' tables identical after they merge.
 
+use std::collections::HashSet;
+
 use folgesvenn_domain::{FieldConflict, PrivateDoc, SharedDoc, Touched};
-use rusqlite::{Connection, params};
+use rusqlite::types::{ToSqlOutput, Value};
+use rusqlite::{Connection, ToSql, params};
 use uuid::Uuid;
 
 use crate::StoreError;
@@ -61,10 +64,18 @@ pub(crate) const TABLES: [Projected; 13] = [
     },
 ];
 
+/// The placement's own row, written at once (a local write of the placement).
 pub(crate) fn placement(tx: &Connection, id: Uuid, doc: &SharedDoc) -> Result<(), StoreError> {
-    let p = doc.placement()?;
-    exec(
-    tx,
+    let mut rows = Rows::new(id);
+    rows.placement(doc)?;
+    rows.write(tx).map(drop)
+}
+
+impl Rows {
+    fn placement(&mut self, doc: &SharedDoc) -> Result<(), StoreError> {
+        let p = doc.placement()?;
+        let id = self.placement;
+        self.push(
         "INSERT INTO placements (id, candidate_name, employer_name, employer_org, adviser_name, measure,
                                  status, start_date, end_date, closed_on, hours_per_week, closed_reason,
                                  response_days)
@@ -91,8 +102,8 @@ pub(crate) fn placement(tx: &Connection, id: Uuid, doc: &SharedDoc) -> Result<()
             p.closed_reason.map(|r| r.code()),
             p.response_working_days,
         ],
-    )?;
-    Ok(())
+    )
+    }
 }
 
 /// The search rows of one projection call, written by [`SearchRows::write`] in one statement.
@@ -126,8 +137,83 @@ impl SearchRows {
     }
 }
 
-/// One statement, prepared once per connection (the projection runs the same few for every
-/// record of every merge).
+/// Projection rows read out of a document, not yet written: what one projection call writes.
+/// Reading them needs only the document, so a device taking in whole documents reads them on
+/// another thread than the store's ([`crate::Prepared`]).
+pub(crate) struct Rows {
+    placement: Uuid,
+    /// Statements in the order they run, with their values.
+    statements: Vec<(&'static str, Vec<Value>)>,
+    search: SearchRows,
+    /// The records whose conflicts these rows set, by conflict key.
+    conflicts_set: HashSet<String>,
+}
+
+impl Rows {
+    fn new(placement: Uuid) -> Rows {
+        Rows {
+            placement,
+            statements: Vec::new(),
+            search: SearchRows::default(),
+            conflicts_set: HashSet::new(),
+        }
+    }
+
+    /// One statement to run, its values read now.
+    fn push(&mut self, sql: &'static str, params: &[&dyn ToSql]) -> Result<(), StoreError> {
+        let values = params
+            .iter()
+            .map(|p| match p.to_sql()? {
+                ToSqlOutput::Borrowed(v) => Value::try_from(v)
+                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e))),
+                ToSqlOutput::Owned(v) => Ok(v),
+                _ => Err(rusqlite::Error::ToSqlConversionFailure(
+                    "a projection value is a plain value".into(),
+                )),
+            })
+            .collect::<Result<_, rusqlite::Error>>()?;
+        self.statements.push((sql, values));
+        Ok(())
+    }
+
+    /// Replaces the conflicts recorded for one record with what the document holds now: a merge
+    /// may add some, and a later write of the field settles them.
+    fn conflicts(
+        &mut self,
+        doc_kind: &'static str,
+        record_key: String,
+        found: Vec<FieldConflict>,
+    ) -> Result<(), StoreError> {
+        let pid = self.placement.to_string();
+        self.push(
+            "DELETE FROM conflicts WHERE placement_id = ?1 AND doc_kind = ?2 AND record_key = ?3",
+            params![pid, doc_kind, record_key],
+        )?;
+        for c in found {
+            let vals = serde_json::to_string(&c.values)
+                .map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
+            self.push(
+                "INSERT OR REPLACE INTO conflicts (placement_id, doc_kind, record_key, path, vals) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![pid, doc_kind, record_key, c.path.join("/"), vals],
+            )?;
+        }
+        self.conflicts_set.insert(record_key);
+        Ok(())
+    }
+
+    /// Runs every statement (each prepared once per connection: the projection runs the same few
+    /// for every record of every merge). Returns the conflict keys it set.
+    pub(crate) fn write(self, tx: &Connection) -> Result<HashSet<String>, StoreError> {
+        for (sql, values) in &self.statements {
+            tx.prepare_cached(sql)?
+                .execute(rusqlite::params_from_iter(values))?;
+        }
+        self.search.write(tx, self.placement)?;
+        Ok(self.conflicts_set)
+    }
+}
+
+/// One statement, prepared once per connection.
 fn exec(tx: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<usize, StoreError> {
     Ok(tx.prepare_cached(sql)?.execute(params)?)
 }
@@ -148,38 +234,46 @@ pub(crate) fn shared(
     doc: &SharedDoc,
     touched: &Touched,
 ) -> Result<(), StoreError> {
+    write_shared(tx, doc, read_shared(placement_id, doc, touched)?)
+}
+
+/// The rows of the shared records `touched` names, read out of the document.
+pub(crate) fn read_shared(
+    placement_id: Uuid,
+    doc: &SharedDoc,
+    touched: &Touched,
+) -> Result<Rows, StoreError> {
+    let mut rows = Rows::new(placement_id);
     if touched.placement {
-        placement(tx, placement_id, doc)?;
+        rows.placement(doc)?;
     }
     let pid = placement_id.to_string();
-    let mut search = SearchRows::default();
     for &(coll, id) in &touched.records {
         let rid = id.to_string();
         match coll {
             "visits" => {
                 let Some(v) = doc.visit(id)? else { continue };
-                exec(
-    tx,
+                rows.push(
                     "INSERT OR REPLACE INTO visits (id, placement_id, at, kind, place, summary, next_visit, corrects, recorded_by)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                     params![rid, pid, v.at.to_string(), v.kind.code(), v.place, v.summary.as_str(),
                             v.next_visit.map(|d| d.to_string()), v.corrects.map(|c| c.to_string()), v.recorded_by],
                 )?;
-                search.add(id, "visit", &join(&[&v.place, v.summary.as_str()]));
+                rows.search
+                    .add(id, "visit", &join(&[&v.place, v.summary.as_str()]));
             }
             "observations" => {
                 let Some(o) = doc.observation(id)? else {
                     continue;
                 };
-                exec(
-    tx,
+                rows.push(
                     "INSERT OR REPLACE INTO observations (id, placement_id, date, attendance, hours, tasks_done, went_well,
                                                         problem, wants_contact, logged_by, logged_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
                     params![rid, pid, o.date.to_string(), o.attendance.code(), o.hours, &o.tasks_done,
                             &o.went_well, &o.problem, o.wants_contact, o.logged_by, o.logged_at.to_string()],
                 )?;
-                search.add(
+                rows.search.add(
                     id,
                     "observation",
                     &join(&[&o.tasks_done, &o.went_well, &o.problem]),
@@ -189,8 +283,7 @@ pub(crate) fn shared(
                 let Some(c) = doc.contact_request(id)? else {
                     continue;
                 };
-                exec(
-    tx,
+                rows.push(
                     "INSERT OR REPLACE INTO contact_requests (id, placement_id, raised_at, raised_by, message,
                                                             acknowledged_at, resolved_at, resolution)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -198,47 +291,44 @@ pub(crate) fn shared(
                             c.acknowledged_at.map(|t| t.to_string()), c.resolved_at.map(|t| t.to_string()),
                             &c.resolution],
                 )?;
-                search.add(id, "contact_request", &join(&[&c.message, &c.resolution]));
+                rows.search
+                    .add(id, "contact_request", &join(&[&c.message, &c.resolution]));
             }
             "actions" => {
                 let Some(a) = doc.action(id)? else { continue };
-                exec(
-    tx,
+                rows.push(
                     "INSERT OR REPLACE INTO actions (id, placement_id, what, owner, due, status, visit_id, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                     params![rid, pid, &a.what, a.owner.code(), a.due.map(|d| d.to_string()),
                             a.status.code(), a.visit.map(|v| v.to_string()), a.created_at.to_string()],
                 )?;
-                search.add(id, "action", &a.what);
+                rows.search.add(id, "action", &a.what);
             }
             "notes" => {
                 let Some(n) = doc.note(id)? else { continue };
-                exec(
-    tx,
+                rows.push(
                     "INSERT OR REPLACE INTO notes (id, placement_id, private, author, author_role, written_at, body, reply_to, visit_id)
                      VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7, NULL)",
                     params![rid, pid, n.author_name, n.author_role.code(), n.written_at.to_string(),
                             n.body.as_str(), n.reply_to.map(|r| r.to_string())],
                 )?;
-                search.add(id, "note", n.body.as_str());
+                rows.search.add(id, "note", n.body.as_str());
             }
             "training_plan" => {
                 let Some(t) = doc.training_task(id)? else {
                     continue;
                 };
-                exec(
-    tx,
+                rows.push(
                     "INSERT OR REPLACE INTO training_tasks (id, placement_id, title, responsible, target_date, status, position)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                     params![rid, pid, t.title, t.responsible, t.target_date.map(|d| d.to_string()),
                             t.status.code(), t.position],
                 )?;
-                search.add(id, "training_task", &t.title);
+                rows.search.add(id, "training_task", &t.title);
             }
             "goals" => {
                 let Some(g) = doc.goal(id)? else { continue };
-                exec(
-    tx,
+                rows.push(
                     "INSERT OR REPLACE INTO goals (id, placement_id, category, description, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![rid, pid, g.category.code(), g.description.as_str(), g.created_at.to_string()],
@@ -248,8 +338,7 @@ pub(crate) fn shared(
                 let Some(a) = doc.adaptation(id)? else {
                     continue;
                 };
-                exec(
-    tx,
+                rows.push(
                     "INSERT OR REPLACE INTO adaptations (id, placement_id, description, agreed_on, active)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
                     params![rid, pid, a.description.as_str(), a.agreed_on.to_string(), a.active],
@@ -259,8 +348,7 @@ pub(crate) fn shared(
                 let Some(c) = doc.contact_person(id)? else {
                     continue;
                 };
-                exec(
-    tx,
+                rows.push(
                     "INSERT OR REPLACE INTO contact_persons (id, placement_id, name, role, phone, email)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                     params![rid, pid, c.name, c.role, c.phone, c.email],
@@ -268,27 +356,33 @@ pub(crate) fn shared(
             }
             _ => {}
         }
-        conflicts(
-            tx,
-            placement_id,
+        rows.conflicts(
             "shared",
-            &format!("{coll}/{id}"),
+            format!("{coll}/{id}"),
             doc.record_conflicts(coll, Some(id)),
         )?;
     }
     if touched.placement {
-        conflicts(
-            tx,
-            placement_id,
+        rows.conflicts(
             "shared",
-            "placement",
+            "placement".into(),
             doc.record_conflicts("placement", None),
         )?;
     }
+    Ok(rows)
+}
+
+/// Writes rows [`read_shared`] read from `doc`, then settles the conflicts recorded for the
+/// placement's other records.
+pub(crate) fn write_shared(tx: &Connection, doc: &SharedDoc, rows: Rows) -> Result<(), StoreError> {
+    let placement_id = rows.placement;
+    let pid = placement_id.to_string();
+    let settled = rows.write(tx)?;
     // A conflict can grow without a patch for its record: a third device writing the value that
     // is already shown (seen in the seeded fault schedules: ["done","done"] on one device,
     // ["done","done","done"] on another with the same heads). Every record that has conflicts
-    // recorded is read again, so two devices with the same document show the same ones.
+    // recorded is read again, so two devices with the same document show the same ones (those
+    // the rows just set are read already).
     let recorded: Vec<String> = {
         let mut stmt = tx.prepare_cached(
             "SELECT DISTINCT record_key FROM conflicts WHERE placement_id = ?1 AND doc_kind = 'shared'",
@@ -296,7 +390,7 @@ pub(crate) fn shared(
         stmt.query_map([&pid], |r| r.get(0))?
             .collect::<Result<_, _>>()?
     };
-    for key in recorded {
+    for key in recorded.into_iter().filter(|k| !settled.contains(k)) {
         let found = match key.split_once('/') {
             None if key == "placement" => doc.record_conflicts("placement", None),
             Some((coll, id)) => match id.parse::<Uuid>() {
@@ -307,34 +401,20 @@ pub(crate) fn shared(
         };
         conflicts(tx, placement_id, "shared", &key, found)?;
     }
-    search.write(tx, placement_id)
+    Ok(())
 }
 
-/// Replaces the conflicts recorded for one record with what the document holds now: a merge may
-/// add some, and a later write of the field settles them.
+/// Replaces the conflicts recorded for one record at once ([`Rows::conflicts`]).
 fn conflicts(
     tx: &Connection,
     placement: Uuid,
-    doc_kind: &str,
+    doc_kind: &'static str,
     record_key: &str,
     found: Vec<FieldConflict>,
 ) -> Result<(), StoreError> {
-    let pid = placement.to_string();
-    exec(
-        tx,
-        "DELETE FROM conflicts WHERE placement_id = ?1 AND doc_kind = ?2 AND record_key = ?3",
-        params![pid, doc_kind, record_key],
-    )?;
-    for c in found {
-        let vals = serde_json::to_string(&c.values)
-            .map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
-        exec(
-            tx,
-            "INSERT OR REPLACE INTO conflicts (placement_id, doc_kind, record_key, path, vals) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![pid, doc_kind, record_key, c.path.join("/"), vals],
-        )?;
-    }
-    Ok(())
+    let mut rows = Rows::new(placement);
+    rows.conflicts(doc_kind, record_key.to_owned(), found)?;
+    rows.write(tx).map(drop)
 }
 
 /// Projects the adviser-private records an operation touched.
@@ -344,12 +424,22 @@ pub(crate) fn private(
     doc: &PrivateDoc,
     touched: &Touched,
 ) -> Result<(), StoreError> {
-    let mut search = SearchRows::default();
+    read_private(placement_id, doc, touched)?
+        .write(tx)
+        .map(drop)
+}
+
+/// The rows of the adviser-private records `touched` names, read out of the document.
+pub(crate) fn read_private(
+    placement_id: Uuid,
+    doc: &PrivateDoc,
+    touched: &Touched,
+) -> Result<Rows, StoreError> {
+    let mut rows = Rows::new(placement_id);
     for &(coll, id) in &touched.records {
         if coll == "consents" {
             if let Some(c) = doc.consent(id)? {
-                exec(
-    tx,
+                rows.push(
                     "INSERT OR REPLACE INTO consents (id, placement_id, allows_employer, withdrawn_at)
                      VALUES (?1, ?2, ?3, ?4)",
                     params![id.to_string(), placement_id.to_string(), c.allows_employer(),
@@ -362,23 +452,20 @@ pub(crate) fn private(
             continue;
         }
         let Some(n) = doc.note(id)? else { continue };
-        conflicts(
-            tx,
-            placement_id,
+        rows.conflicts(
             "private",
-            &format!("notes/{id}"),
+            format!("notes/{id}"),
             doc.record_conflicts("notes", id),
         )?;
-        exec(
-    tx,
+        rows.push(
             "INSERT OR REPLACE INTO notes (id, placement_id, private, author, author_role, written_at, body, reply_to, visit_id)
              VALUES (?1, ?2, 1, '', 'adviser', ?3, ?4, NULL, ?5)",
             params![id.to_string(), placement_id.to_string(), n.written_at.to_string(), n.body.as_str(),
                     n.visit.map(|v| v.to_string())],
         )?;
-        search.add(id, "adviser_note", n.body.as_str());
+        rows.search.add(id, "adviser_note", n.body.as_str());
     }
-    search.write(tx, placement_id)
+    Ok(rows)
 }
 
 /// Every record of a shared document, for a first import or a rebuild.

@@ -17,7 +17,7 @@ use folgesvenn_protocol::bundle::ShortCode;
 use folgesvenn_protocol::roster::{self, Claim, Grant, Roster, Statement};
 use folgesvenn_protocol::wire::{self, *};
 use folgesvenn_protocol::{DocKey, RecordKind};
-use folgesvenn_store::{DocKind, Store};
+use folgesvenn_store::{DocKind, Prepared, Store};
 use sha2::Digest;
 use uuid::Uuid;
 
@@ -331,44 +331,120 @@ struct Progress {
 }
 
 impl Progress {
-    /// Notes bundle `index` as taken, with the placement it brought.
-    fn done(
-        &mut self,
-        store: &mut impl StoreAccess,
-        index: u32,
-        placement: Option<Uuid>,
-    ) -> Result<(), SyncError> {
+    /// Notes bundle `index` as taken, with the placement it brought, in memory.
+    fn note(&mut self, index: u32, placement: Option<Uuid>) {
         if let Some(p) = placement
             && !self.joined.placements.contains(&p)
         {
             self.joined.placements.push(p);
         }
         self.taken.insert(index);
+    }
+
+    /// Writes the bundles taken to the store.
+    fn save(&self, store: &mut Store) -> Result<(), SyncError> {
         let done = self
             .taken
             .iter()
             .map(u32::to_string)
             .collect::<Vec<_>>()
             .join(",");
-        store.with(|s| s.set_meta(&self.key, &done))?;
-        Ok(())
+        Ok(store.set_meta(&self.key, &done)?)
     }
 
-    /// Keeps the document checked on its own thread, if there is one.
-    async fn keep(
+    /// Notes bundle `index` as taken, with the placement it brought, and writes it.
+    fn done(
+        &mut self,
+        store: &mut impl StoreAccess,
+        index: u32,
+        placement: Option<Uuid>,
+    ) -> Result<(), SyncError> {
+        self.note(index, placement);
+        store.with(|s| self.save(s))
+    }
+
+    /// Keeps the checked documents waiting in `ready`, and notes their bundles as taken, in one
+    /// transaction.
+    fn keep(
         &mut self,
         store: &mut impl StoreAccess,
         relay: &str,
-        building: Option<(u32, tokio::task::JoinHandle<Result<Built, SyncError>>)>,
+        ready: &mut Vec<(u32, Built)>,
     ) -> Result<(), SyncError> {
-        let Some((index, handle)) = building else {
+        if ready.is_empty() {
             return Ok(());
-        };
-        let built = handle
-            .await
-            .map_err(|e| SyncError::Protocol(format!("kontrollen stoppet: {e}")))??;
-        let placement = store.with(|s| built.keep(s, relay))?;
-        self.done(store, index, Some(placement))
+        }
+        let batch = std::mem::take(ready);
+        store.with(|s| {
+            s.atomically(|s| {
+                for (index, built) in batch {
+                    let placement = built.keep(s, relay)?;
+                    self.note(index, Some(placement));
+                }
+                self.save(s)
+            })
+        })
+    }
+}
+
+/// How many checked documents a device pairing keeps in one transaction. Each commit writes the
+/// pages every document touches (indexes, the log, the sync tables) and syncs the disk; a batch
+/// shares that. A batch a crash cuts short is not lost: the relay serves a used bundle again to
+/// the device that used it ([`RETAKE_AFTER_USE_MS`]), so typing the code again takes it.
+///
+/// [`RETAKE_AFTER_USE_MS`]: folgesvenn_protocol::bundle::RETAKE_AFTER_USE_MS
+const KEEP_TOGETHER: usize = 32;
+
+/// How many pulled documents a device pairing checks at once, each on a thread of its own, while
+/// it pulls the next: checking (loading the snapshot, every record's rights, the projection rows)
+/// takes longer than pulling, and the relay's answers wait on the network.
+const CHECKS_AT_ONCE: usize = 2;
+
+/// The documents of a device pairing between the relay and the store: those being checked, each
+/// on a thread of its own, and those checked and waiting to be kept together.
+#[derive(Default)]
+struct Keeping {
+    checking: std::collections::VecDeque<(u32, tokio::task::JoinHandle<Result<Built, SyncError>>)>,
+    ready: Vec<(u32, Built)>,
+}
+
+impl Keeping {
+    /// Starts checking a pulled document on a thread of its own.
+    fn check(&mut self, index: u32, pulled: Pulled) {
+        let handle = tokio::task::spawn_blocking(move || pulled.build());
+        self.checking.push_back((index, handle));
+    }
+
+    /// Waits for the oldest checks until at most `in_flight` are left, then keeps the batch if
+    /// it is full, or everything checked if `in_flight` is 0. A failed check still keeps the
+    /// documents checked before it.
+    async fn settle(
+        &mut self,
+        progress: &mut Progress,
+        store: &mut impl StoreAccess,
+        relay: &str,
+        in_flight: usize,
+    ) -> Result<(), SyncError> {
+        while self.checking.len() > in_flight {
+            let Some((index, handle)) = self.checking.pop_front() else {
+                break;
+            };
+            let built = handle
+                .await
+                .map_err(|e| SyncError::Protocol(format!("kontrollen stoppet: {e}")))
+                .and_then(|checked| checked);
+            match built {
+                Ok(built) => self.ready.push((index, built)),
+                Err(e) => {
+                    progress.keep(store, relay, &mut self.ready)?;
+                    return Err(e);
+                }
+            }
+        }
+        if in_flight == 0 || self.ready.len() >= KEEP_TOGETHER {
+            progress.keep(store, relay, &mut self.ready)?;
+        }
+        Ok(())
     }
 }
 
@@ -409,10 +485,10 @@ async fn join_device_pairing(
         taken,
         joined: Joined::default(),
     };
-    // Each document is pulled while the one before is checked on a thread of its own, and that
-    // one is kept while the next is checked: the relay, the checks and the store's writes
-    // overlap. A failure still keeps what was accepted and checked before it.
-    let mut building: Option<(u32, tokio::task::JoinHandle<Result<Built, SyncError>>)> = None;
+    // Each document is pulled while the ones before are checked on threads of their own, and the
+    // checked ones are kept together while the next are checked: the relay, the checks and the
+    // store's writes overlap. A failure still keeps what was accepted and checked before it.
+    let mut keeping = Keeping::default();
     for index in 1..count {
         if progress.taken.contains(&index) {
             continue;
@@ -430,27 +506,20 @@ async fn join_device_pairing(
             }
         }
         .await;
-        let next = match pulled {
-            Ok(Some(Some(pulled))) => {
-                Some((index, tokio::task::spawn_blocking(move || pulled.build())))
-            }
-            Ok(Some(None)) => {
-                progress.done(store, index, None)?;
-                None
-            }
-            Ok(None) => {
-                progress.joined.missing += 1;
-                None
-            }
+        match pulled {
+            Ok(Some(Some(pulled))) => keeping.check(index, pulled),
+            Ok(Some(None)) => progress.done(store, index, None)?,
+            Ok(None) => progress.joined.missing += 1,
             Err(e) => {
-                progress.keep(store, at.relay, building.take()).await?;
+                keeping.settle(&mut progress, store, at.relay, 0).await?;
                 return Err(e);
             }
-        };
-        progress.keep(store, at.relay, building.take()).await?;
-        building = next;
+        }
+        keeping
+            .settle(&mut progress, store, at.relay, CHECKS_AT_ONCE)
+            .await?;
     }
-    progress.keep(store, at.relay, building.take()).await?;
+    keeping.settle(&mut progress, store, at.relay, 0).await?;
     if progress.joined.missing == 0 {
         match at.join(store, first.invitation).await {
             Ok(placement) => progress.done(store, 0, Some(placement))?,
@@ -790,7 +859,7 @@ struct Pulled {
 struct Built {
     invitation: Invitation,
     claim: Statement,
-    doc: AutoCommit,
+    doc: Prepared,
     statements: Vec<Statement>,
     set_aside: Vec<(StoredRecord, Notice)>,
     since: u64,
@@ -801,8 +870,9 @@ struct Built {
 impl Pulled {
     /// Builds the document in memory, and checks every record as sync checks it: its sender a
     /// member by the statements known so far, its changes within that member's rights. What
-    /// fails is set aside, to wait in quarantine once the document is kept. Needs neither the
-    /// store nor the network.
+    /// fails is set aside, to wait in quarantine once the document is kept. Then prepares it for
+    /// the store ([`Prepared`]: saved, its projection rows read). Needs neither the store nor
+    /// the network.
     fn build(self) -> Result<Built, SyncError> {
         let Pulled {
             invitation,
@@ -842,6 +912,7 @@ impl Pulled {
         if since == 0 || doc.get_heads().is_empty() {
             return Err(SyncError::Protocol("dokumentet er tomt på relayet".into()));
         }
+        let doc = Prepared::new(invitation.doc_id, kind_of(&invitation), doc)?;
         Ok(Built {
             invitation,
             claim,
@@ -871,7 +942,7 @@ impl Built {
             snapshots,
         } = self;
         store.atomically(|store| {
-            let placement = store.import_automerge(invitation.doc_id, kind_of(&invitation), doc)?;
+            let placement = store.import_prepared(doc)?;
             store.enable_sync(
                 invitation.doc_id,
                 &invitation.doc_key,
