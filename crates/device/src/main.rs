@@ -311,6 +311,7 @@ enum Command {
     /// The convergence benchmark's peer (`cargo xtask bench`): writes COUNT notes with no
     /// connection, prints `written`, waits for the line `go` on stdin, then syncs until stdin
     /// closes, printing `heads H1,H2,…` (sorted) whenever the shared document's heads change.
+    /// Between syncs it waits at the relay for news, as the app does (`wait_for_news`).
     #[command(hide = true)]
     BenchPeer {
         #[arg(long)]
@@ -319,8 +320,8 @@ enum Command {
         placement: uuid::Uuid,
         #[arg(long)]
         count: usize,
-        /// Pause between syncs when nothing arrived, in milliseconds.
-        #[arg(long, default_value_t = 10)]
+        /// The longest wait between syncs when the relay tells of nothing new, in milliseconds.
+        #[arg(long, default_value_t = 1000)]
         idle_ms: u64,
     },
     /// For the catch-up benchmark: joins, as the adviser's new device, with every short code
@@ -401,7 +402,7 @@ pub(crate) fn open(dir: &Path) -> Result<Store> {
 /// See `Command::BenchPeer`.
 fn bench_peer(dir: &Path, placement: uuid::Uuid, count: usize, idle_ms: u64) -> Result<()> {
     use std::io::Write;
-    use std::sync::mpsc::{RecvTimeoutError, channel};
+    use std::sync::mpsc::{TryRecvError, channel};
 
     const NOTES: [&str; 5] = [
         "Kandidaten møtte presis og tok ansvar for varemottaket i dag. Vi avtalte å prøve kassen en time på torsdag.",
@@ -447,12 +448,15 @@ fn bench_peer(dir: &Path, placement: uuid::Uuid, count: usize, idle_ms: u64) -> 
         return Ok(());
     }
     let rt = runtime()?;
+    let store = std::sync::Mutex::new(store);
     let mut last = String::new();
     loop {
-        if let Err(e) = rt.block_on(folgesvenn_sync::sync_once(&mut store, &client)) {
+        if let Err(e) = rt.block_on(folgesvenn_sync::sync_once(&store, &client)) {
             eprintln!("sync: {e}");
         }
         let mut heads: Vec<String> = store
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
             .heads(shared)?
             .iter()
             .map(ToString::to_string)
@@ -464,9 +468,14 @@ fn bench_peer(dir: &Path, placement: uuid::Uuid, count: usize, idle_ms: u64) -> 
             out.flush()?;
             last = heads;
         }
-        match rx.recv_timeout(std::time::Duration::from_millis(idle_ms)) {
-            Ok(()) | Err(RecvTimeoutError::Timeout) => {}
-            Err(RecvTimeoutError::Disconnected) => return Ok(()),
+        // Until the relay tells of another device's records (the app's live updates), or
+        // `idle_ms` at most.
+        let _ = rt.block_on(async {
+            let news = folgesvenn_sync::wait_for_news(&store, &client);
+            tokio::time::timeout(std::time::Duration::from_millis(idle_ms), news).await
+        });
+        if let Err(TryRecvError::Disconnected) = rx.try_recv() {
+            return Ok(());
         }
     }
 }
