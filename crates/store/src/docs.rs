@@ -312,9 +312,4 @@ impl Prepared {
             rows,
         })
     }
-
-    /// The placement the document belongs to.
-    pub fn placement(&self) -> Uuid {
-        self.placement
-    }
 }
