@@ -71,41 +71,6 @@ pub(crate) fn placement(tx: &Connection, id: Uuid, doc: &SharedDoc) -> Result<()
     rows.write(tx).map(drop)
 }
 
-impl Rows {
-    fn placement(&mut self, doc: &SharedDoc) -> Result<(), StoreError> {
-        let p = doc.placement()?;
-        let id = self.placement;
-        self.push(
-        "INSERT INTO placements (id, candidate_name, employer_name, employer_org, adviser_name, measure,
-                                 status, start_date, end_date, closed_on, hours_per_week, closed_reason,
-                                 response_days)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
-         ON CONFLICT (id) DO UPDATE SET
-            candidate_name = excluded.candidate_name, employer_name = excluded.employer_name,
-            employer_org = excluded.employer_org, adviser_name = excluded.adviser_name,
-            measure = excluded.measure, status = excluded.status, start_date = excluded.start_date,
-            end_date = excluded.end_date, closed_on = excluded.closed_on,
-            hours_per_week = excluded.hours_per_week, closed_reason = excluded.closed_reason,
-            response_days = excluded.response_days",
-        params![
-            id.to_string(),
-            p.candidate_name,
-            p.employer.name,
-            p.employer.org_number,
-            p.adviser_name,
-            p.measure.code(),
-            p.status.code(),
-            p.start_date.to_string(),
-            p.end_date.map(|d| d.to_string()),
-            p.closed_on.map(|d| d.to_string()),
-            p.hours_per_week,
-            p.closed_reason.map(|r| r.code()),
-            p.response_working_days,
-        ],
-    )
-    }
-}
-
 /// The search rows of one projection call, written by [`SearchRows::write`] in one statement.
 /// FTS5 writes its pending index to disk at the start of every statement that writes it inside a
 /// transaction, so a row per statement left one tiny index segment per record (a merge of 5,000
@@ -157,6 +122,40 @@ impl Rows {
             search: SearchRows::default(),
             conflicts_set: HashSet::new(),
         }
+    }
+
+    /// The placement's own row.
+    fn placement(&mut self, doc: &SharedDoc) -> Result<(), StoreError> {
+        let p = doc.placement()?;
+        let id = self.placement;
+        self.push(
+            "INSERT INTO placements (id, candidate_name, employer_name, employer_org, adviser_name, measure,
+                                     status, start_date, end_date, closed_on, hours_per_week, closed_reason,
+                                     response_days)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             ON CONFLICT (id) DO UPDATE SET
+                candidate_name = excluded.candidate_name, employer_name = excluded.employer_name,
+                employer_org = excluded.employer_org, adviser_name = excluded.adviser_name,
+                measure = excluded.measure, status = excluded.status, start_date = excluded.start_date,
+                end_date = excluded.end_date, closed_on = excluded.closed_on,
+                hours_per_week = excluded.hours_per_week, closed_reason = excluded.closed_reason,
+                response_days = excluded.response_days",
+            params![
+                id.to_string(),
+                p.candidate_name,
+                p.employer.name,
+                p.employer.org_number,
+                p.adviser_name,
+                p.measure.code(),
+                p.status.code(),
+                p.start_date.to_string(),
+                p.end_date.map(|d| d.to_string()),
+                p.closed_on.map(|d| d.to_string()),
+                p.hours_per_week,
+                p.closed_reason.map(|r| r.code()),
+                p.response_working_days,
+            ],
+        )
     }
 
     /// One statement to run, its values read now.
