@@ -183,6 +183,12 @@ struct Row {
     via_server: (u64, u64),
     whole: u64,
     changes: u64,
+    /// The new changes in automerge's own encoding (compressed where automerge compresses a
+    /// change), each counted once: what its sync messages carry.
+    change_bytes: u64,
+    /// The same changes as our records carry them (each side's framed and deflated together),
+    /// counted twice: up from the device that wrote them, down to the other.
+    record_payload: u64,
 }
 
 /// One message from `from` to `to` through its encoded bytes, if `from` has one; counts them.
@@ -368,12 +374,28 @@ async fn measure(name: &'static str, days: i64, seed: u64) -> Row {
     let mut a_doc = AutoCommit::load(&adviser.document_bytes(shared).unwrap()).unwrap();
     let mut e_doc = AutoCommit::load(&employer.document_bytes(shared).unwrap()).unwrap();
     let whole = (a_doc.save().len() + e_doc.save().len()) as u64;
-    let changes: u64 = {
+    let (changes, change_bytes, record_payload) = {
         let hashes = |d: &mut AutoCommit| -> std::collections::HashSet<ChangeHash> {
             d.get_changes(&[]).iter().map(|c| c.hash()).collect()
         };
         let (ha, he) = (hashes(&mut a_doc), hashes(&mut e_doc));
-        ha.symmetric_difference(&he).count() as u64
+        // What each side wrote that the other lacks: the changes this sync carries.
+        let new = |d: &mut AutoCommit, other: &std::collections::HashSet<ChangeHash>| {
+            let mut own: Vec<_> = d
+                .get_changes(&[])
+                .into_iter()
+                .filter(|c| !other.contains(&c.hash()))
+                .collect();
+            let encoded: u64 = own.iter_mut().map(|c| c.bytes().len() as u64).sum();
+            let deflated = changes::compress(&changes::encode(&own)).len() as u64;
+            (encoded, deflated)
+        };
+        let (a_new, e_new) = (new(&mut a_doc, &he), new(&mut e_doc, &ha));
+        (
+            ha.symmetric_difference(&he).count() as u64,
+            a_new.0 + e_new.0,
+            2 * (a_new.1 + e_new.1),
+        )
     };
 
     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -411,6 +433,8 @@ async fn measure(name: &'static str, days: i64, seed: u64) -> Row {
         via_server,
         whole,
         changes,
+        change_bytes,
+        record_payload,
     }
 }
 
@@ -509,7 +533,7 @@ async fn main() {
         "| sync | changes | ours, through the relay: bytes up + down (round trips) | automerge through a sync server: bytes (messages) | automerge peer to peer: bytes (messages) | whole documents: bytes | ours ÷ automerge via server |"
     );
     println!("|---|---:|---:|---:|---:|---:|---:|");
-    for r in rows {
+    for r in &rows {
         let ours = r.ours.0 + r.ours.1;
         println!(
             "| {} | {} | {} + {} = **{}** ({}) | **{}** ({}) | {} ({}) | {} | {:.2} |",
@@ -525,6 +549,21 @@ async fn main() {
             r.automerge.1,
             r.whole,
             ours as f64 / r.via_server.0 as f64
+        );
+    }
+    println!();
+    println!(
+        "| where our bytes go | the new changes as automerge change chunks, once | the changes as our records carry them (DEFLATE), up and down | the rest: HTTP, signatures, record headers, nonces, tags |"
+    );
+    println!("|---|---:|---:|---:|");
+    for r in &rows {
+        let ours = r.ours.0 + r.ours.1;
+        println!(
+            "| {} | {} | {} | {} |",
+            r.name,
+            r.change_bytes,
+            r.record_payload,
+            ours.saturating_sub(r.record_payload),
         );
     }
     println!();
