@@ -88,12 +88,19 @@ fn main() {
         // `perf record` when FOLGESVENN_PERF_DIR names where its data goes, and stop.
         let perf = perf::dir().map(|d| perf::Perf::attach(std::process::id(), &d, "open-in-full"));
         let perf = perf.transpose().unwrap();
+        let mut took = Vec::with_capacity(n);
         for _ in 0..n {
             store.forget_cache();
+            let at = Instant::now();
             std::hint::black_box(store.placement(p).unwrap());
+            took.push(at.elapsed());
         }
         if let Some(p) = perf {
             p.stop().unwrap();
+        }
+        took.sort();
+        if let Some(median) = took.get(n / 2) {
+            eprintln!("opened {n} times in full, median {}", ms(*median));
         }
         return;
     }
