@@ -1291,8 +1291,9 @@ fn the_right_of_access_exports_what_the_device_holds_in_three_forms() {
         .keys(&visits)
         .map(|k| {
             let (_, visit) = shared.get(&visits, k.as_str()).unwrap().unwrap();
-            let (_, summary) = shared.get(&visit, "summary").unwrap().unwrap();
-            shared.text(&summary).unwrap()
+            // Written once, so one string (not automerge `Text`).
+            let (summary, _) = shared.get(&visit, "summary").unwrap().unwrap();
+            summary.into_string().unwrap()
         })
         .collect();
     assert_eq!(stored, shown);

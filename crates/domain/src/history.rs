@@ -156,11 +156,13 @@ fn read_history(doc: &mut AutoCommit, collection: &str, id: Uuid) -> Vec<History
     let record_obj = key_of(&record);
     let coll_obj = key_of(&coll);
     // The record's own text (a note's body, a goal's or task's description, a visit's summary),
-    // shown as it read after each change that wrote it.
+    // shown as it read after each change that wrote it: an automerge `Text`, or a string (a
+    // visit's summary since it is written once; `None` here).
     let (text_field, text_obj) = TEXT_FIELDS
         .iter()
         .find_map(|f| match doc.get(&record, *f) {
             Ok(Some((Value::Object(ObjType::Text), t))) => Some((*f, Some(t))),
+            Ok(Some((Value::Scalar(s), _))) if s.as_str().is_some() => Some((*f, None)),
             _ => None,
         })
         .unwrap_or(("", None));
@@ -197,10 +199,17 @@ fn read_history(doc: &mut AutoCommit, collection: &str, id: Uuid) -> Vec<History
             continue;
         }
         fields.sort();
-        let text = text_obj
-            .as_ref()
-            .filter(|_| fields.iter().any(|f| f == text_field) || out.is_empty())
-            .and_then(|t| doc.text_at(t, &[change.hash()]).ok());
+        let at = [change.hash()];
+        let wrote_text = fields.iter().any(|f| f == text_field) || out.is_empty();
+        let text = (!text_field.is_empty() && wrote_text)
+            .then(|| match &text_obj {
+                Some(t) => doc.text_at(t, &at).ok(),
+                None => match doc.get_at(&record, text_field, &at) {
+                    Ok(Some((Value::Scalar(s), _))) => s.as_str().map(str::to_owned),
+                    _ => None,
+                },
+            })
+            .flatten();
         out.push(HistoryEntry {
             at: Moment::from_unix_millis(change.timestamp())
                 .map(|m| m.to_string())

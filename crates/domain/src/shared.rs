@@ -748,7 +748,7 @@ impl SharedDoc {
                 .iter()
                 .map(|a| a.trim().to_owned())
                 .collect(),
-            summary: Text::with_value(input.summary.trim()),
+            summary: input.summary.trim().into(),
             check_in: input.check_in.clone(),
             agreed_actions: action_ids,
             next_visit: input.next_visit,

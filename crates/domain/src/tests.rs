@@ -389,6 +389,46 @@ fn visits_are_corrected_by_new_entries_with_history() {
 }
 
 #[test]
+fn a_visit_summary_is_one_string_and_one_written_as_text_still_reads() {
+    use automerge::transaction::Transactable;
+    use automerge::{ObjType, ReadDoc, Value};
+
+    let mut doc = shared();
+    let s = adviser();
+    let (id, _) = doc.record_visit(&new_visit(), &s).unwrap();
+    let am = doc.automerge();
+    let (_, visits) = am.get(automerge::ROOT, "visits").unwrap().unwrap();
+    let (_, visit) = am.get(&visits, id.to_string().as_str()).unwrap().unwrap();
+    let summary = "Ola har lært varemottak og trives.";
+    assert!(
+        matches!(am.get(&visit, "summary").unwrap(), Some((Value::Scalar(v), _)) if v.as_str() == Some(summary)),
+        "one operation, not one per character"
+    );
+
+    // A visit recorded before the summary was a string holds it as automerge `Text`.
+    let (old, _) = doc.record_visit(&new_visit(), &s).unwrap();
+    let am = doc.automerge_mut();
+    let (_, visit) = am.get(&visits, old.to_string().as_str()).unwrap().unwrap();
+    let text = am.put_object(&visit, "summary", ObjType::Text).unwrap();
+    am.splice_text(&text, 0, 0, "Skrevet som tekst.").unwrap();
+    am.commit();
+    assert_eq!(
+        doc.visit(old).unwrap().unwrap().summary.as_str(),
+        "Skrevet som tekst."
+    );
+    let p = doc.hydrate().unwrap();
+    assert_eq!(p.visits[&old].summary.as_str(), "Skrevet som tekst.");
+    assert_eq!(p.visits[&id].summary.as_str(), summary);
+    assert_eq!(
+        doc.history(old).unwrap().1.last().unwrap().text.as_deref(),
+        Some("Skrevet som tekst.")
+    );
+    // Exports write it as a string either way.
+    let json = serde_json::to_value(&p.visits[&old]).unwrap();
+    assert_eq!(json["summary"], "Skrevet som tekst.");
+}
+
+#[test]
 fn observation_rules() {
     let mut doc = shared();
     let e = employer();
