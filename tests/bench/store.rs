@@ -178,7 +178,7 @@ fn main() {
         "—",
     );
     row(
-        "— of which: autosurgeon hydrate of the whole shared document, each map read in one pass (median of 10)",
+        "— of which: autosurgeon hydrate of the whole shared document, each map read in one pass, on two threads (median of 10)",
         ms(hydrate),
         "—",
     );

@@ -197,9 +197,48 @@ impl SharedDoc {
         )
     }
 
-    /// The whole placement, for the overview screen and exports.
+    /// The whole placement, for exports (screens read the projection).
+    ///
+    /// Read on two threads: the visits and notes (half the work in a three-year placement: their
+    /// lists and texts) on a second one, everything else on this one, each through its own
+    /// [`Prefetched`] view. The same as autosurgeon's derived hydrate of [`SharedPlacement`],
+    /// which a property test holds it to on random concurrent edits.
     pub fn hydrate(&self) -> Result<SharedPlacement, DocError> {
-        Ok(autosurgeon::hydrate(&Prefetched::new(&self.doc))?)
+        use autosurgeon::map_with_parseable_keys::hydrate as records;
+        use autosurgeon::{HydrateError, hydrate_prop};
+        let (doc, root) = (&self.doc, &automerge::ROOT);
+        std::thread::scope(|s| {
+            let second = s.spawn(move || -> Result<_, HydrateError> {
+                let d = Prefetched::new(doc);
+                Ok((
+                    records(&d, root, "visits".into())?,
+                    records(&d, root, "notes".into())?,
+                ))
+            });
+            let d = Prefetched::new(doc);
+            let mut p = SharedPlacement {
+                schema_version: hydrate_prop(&d, root, "schema_version")?,
+                placement_id: hydrate_prop(&d, root, "placement_id")?,
+                placement: hydrate_prop(&d, root, "placement")?,
+                goals: records(&d, root, "goals".into())?,
+                training_plan: records(&d, root, "training_plan".into())?,
+                adaptations: records(&d, root, "adaptations".into())?,
+                contact_persons: records(&d, root, "contact_persons".into())?,
+                visits: Records::new(),
+                observations: records(&d, root, "observations".into())?,
+                contact_requests: records(&d, root, "contact_requests".into())?,
+                actions: records(&d, root, "actions".into())?,
+                notes: Records::new(),
+            };
+            // A panic there (automerge on a malformed document) is one here, as it was before
+            // the read was split.
+            let (visits, notes) = second
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+            p.visits = visits;
+            p.notes = notes;
+            Ok(p)
+        })
     }
 
     pub fn placement(&self) -> Result<PlacementInfo, DocError> {

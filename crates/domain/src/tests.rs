@@ -908,7 +908,8 @@ proptest! {
         prop_assert_eq!(pa.visits.len(), count(&ea, |e| matches!(e, Edit::Visit)) + count(&eb, |e| matches!(e, Edit::Visit)));
         prop_assert_eq!(a.conflicts(), b.conflicts());
         prop_assert_eq!(a.conflicts(), crate::doc::conflicts_key_by_key(a.automerge()));
-        // Hydrating through the prefetching view gives what autosurgeon reads field by field.
+        // Hydrating through the prefetching view, on two threads, gives what autosurgeon's
+        // derived hydrate reads field by field.
         let plain: SharedPlacement = autosurgeon::hydrate(a.automerge()).unwrap();
         prop_assert_eq!(serde_json::to_value(&plain).unwrap(), serde_json::to_value(&pa).unwrap());
         for &id in &notes {
