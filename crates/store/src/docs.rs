@@ -4,7 +4,7 @@
 use folgesvenn_domain::DocError;
 use folgesvenn_domain::Role;
 use folgesvenn_domain::automerge::{
-    AutoCommit, ChangeHash, LoadOptions, OnPartialLoad, VerificationMode,
+    ActorId, AutoCommit, ChangeHash, LoadOptions, OnPartialLoad, VerificationMode,
 };
 use rusqlite::{OptionalExtension, params};
 use uuid::Uuid;
@@ -49,10 +49,63 @@ impl Store {
 
     /// Loads a document into memory from its snapshot and the changes after it.
     pub(crate) fn ensure_loaded(&mut self, doc_id: Uuid) -> Result<(), StoreError> {
-        if self.docs.contains_key(&doc_id) {
-            self.touch(doc_id);
-            return Ok(());
+        self.ensure_all_loaded(&[doc_id])
+    }
+
+    /// Loads the documents not in memory yet, each from its snapshot and the changes after it.
+    /// Their bytes are read here, and automerge loads them side by side, each on a thread of its
+    /// own (a placement's private document while its shared one loads).
+    pub(crate) fn ensure_all_loaded(&mut self, doc_ids: &[Uuid]) -> Result<(), StoreError> {
+        let mut saved = Vec::with_capacity(doc_ids.len());
+        for &doc_id in doc_ids {
+            if self.docs.contains_key(&doc_id) {
+                self.touch(doc_id);
+            } else {
+                saved.push(self.read_saved(doc_id)?);
+            }
         }
+        let actor = self.actor();
+        let loaded: Vec<Result<Doc, StoreError>> = match saved.as_slice() {
+            [] => Vec::new(),
+            [one] => vec![one.load(actor)],
+            [first, rest @ ..] => std::thread::scope(|s| {
+                let others: Vec<_> = rest
+                    .iter()
+                    .map(|saved| {
+                        let actor = actor.clone();
+                        s.spawn(move || saved.load(actor))
+                    })
+                    .collect();
+                let mut all = vec![first.load(actor)];
+                for other in others {
+                    // A panic there (automerge on a malformed document) is one here.
+                    all.push(
+                        other
+                            .join()
+                            .unwrap_or_else(|p| std::panic::resume_unwind(p)),
+                    );
+                }
+                all
+            }),
+        };
+        for (saved, doc) in saved.into_iter().zip(loaded) {
+            let mut loaded = Loaded::saved(doc?, saved.placement);
+            loaded.changes_since_snapshot = saved.changes;
+            self.keep_loaded(saved.doc_id, loaded);
+            if saved.changes >= COMPACT_ON_LOAD {
+                // Every load pays for applying the loose changes one by one (a fifth of opening
+                // a three-year placement in full, whose private document is rarely written 256
+                // times): the first load that finds many writes the snapshot once. The load has
+                // succeeded either way; a snapshot not written now is written by a later write.
+                let _ = self.compact(saved.doc_id);
+            }
+        }
+        Ok(())
+    }
+
+    /// A document's snapshot followed by the changes written after it: itself a valid automerge
+    /// file, loaded in one pass.
+    fn read_saved(&self, doc_id: Uuid) -> Result<Saved, StoreError> {
         let row: Option<(Uuid, String, Vec<u8>)> = self
             .conn
             .query_row(
@@ -71,33 +124,16 @@ impl Store {
         let mut rows = stmt.query([doc_id.to_string()])?;
         let mut changes = 0;
         while let Some(r) = rows.next()? {
-            // A snapshot followed by change chunks is itself a valid automerge file: load it in one pass.
             bytes.extend_from_slice(r.get_ref(0)?.as_blob().map_err(rusqlite::Error::from)?);
             changes += 1;
         }
-        drop(rows);
-        drop(stmt);
-        // Our own file is authenticated page by page by SQLCipher's HMAC, so automerge need not
-        // recompute every change hash to verify the heads; a damaged document still fails to parse.
-        let mut am = AutoCommit::load_with_options(
-            &bytes,
-            LoadOptions::new()
-                .on_partial_load(OnPartialLoad::Error)
-                .verification_mode(VerificationMode::DontCheck),
-        )
-        .map_err(DocError::from)?;
-        am.set_actor(self.actor());
-        let mut loaded = Loaded::saved(Doc::from_automerge(kind, am)?, placement);
-        loaded.changes_since_snapshot = changes;
-        self.keep_loaded(doc_id, loaded);
-        if changes >= COMPACT_ON_LOAD {
-            // Every load pays for applying the loose changes one by one (a fifth of opening a
-            // three-year placement in full, whose private document is rarely written 256
-            // times): the first load that finds many writes the snapshot once. The load has
-            // succeeded either way; a snapshot not written now is written by a later write.
-            let _ = self.compact(doc_id);
-        }
-        Ok(())
+        Ok(Saved {
+            doc_id,
+            placement,
+            kind,
+            bytes,
+            changes,
+        })
     }
 
     /// The document in memory, loaded first if it is not.
@@ -272,6 +308,32 @@ impl Store {
     /// Drops documents held in memory, so the next read loads them from disk (benchmarks, tests).
     pub fn forget_cache(&mut self) {
         self.docs.clear();
+    }
+}
+
+/// A document as it is on disk, read and not yet loaded.
+struct Saved {
+    doc_id: Uuid,
+    placement: Uuid,
+    kind: DocKind,
+    bytes: Vec<u8>,
+    /// Changes after the snapshot.
+    changes: usize,
+}
+
+impl Saved {
+    fn load(&self, actor: ActorId) -> Result<Doc, StoreError> {
+        // Our own file is authenticated page by page by SQLCipher's HMAC, so automerge need not
+        // recompute every change hash to verify the heads; a damaged document still fails to parse.
+        let mut am = AutoCommit::load_with_options(
+            &self.bytes,
+            LoadOptions::new()
+                .on_partial_load(OnPartialLoad::Error)
+                .verification_mode(VerificationMode::DontCheck),
+        )
+        .map_err(DocError::from)?;
+        am.set_actor(actor);
+        Ok(Doc::from_automerge(self.kind, am)?)
     }
 }
 

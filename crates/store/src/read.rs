@@ -52,15 +52,14 @@ impl Store {
     /// The whole placement for its overview. Audit-logged as a read.
     pub fn placement(&mut self, placement: Uuid) -> Result<PlacementView, StoreError> {
         let shared_id = self.doc_id(placement, DocKind::Shared)?;
-        self.ensure_loaded(shared_id)?;
         let private_id = if self.me.role == Role::Adviser {
             self.doc_id(placement, DocKind::Private).ok()
         } else {
             None
         };
-        if let Some(p) = private_id {
-            self.ensure_loaded(p)?;
-        }
+        // The private document loads on a second thread while the shared one loads.
+        let ids: Vec<Uuid> = std::iter::once(shared_id).chain(private_id).collect();
+        self.ensure_all_loaded(&ids)?;
         let shared = match &self.docs[&shared_id].doc {
             Doc::Shared(d) => d.hydrate()?,
             Doc::Private(_) => return Err(StoreError::UnknownDocument(shared_id)),

@@ -603,6 +603,18 @@ fn compaction_keeps_every_record_and_bounds_the_change_log() {
         .create_placement(&new_placement("Ola Nordmann"))
         .unwrap();
     add_notes(&mut store, p, 25);
+    store
+        .write_private(p, |d, s| {
+            d.add_note(
+                &NewAdviserNote {
+                    body: "Bare for veilederen".into(),
+                    health_related: false,
+                    visit: None,
+                },
+                s,
+            )
+        })
+        .unwrap();
     let shared = store.document_id(p, DocKind::Shared).unwrap();
     let heads = store.heads(shared).unwrap();
     drop(store);
@@ -611,8 +623,15 @@ fn compaction_keeps_every_record_and_bounds_the_change_log() {
     assert_eq!(store.heads(shared).unwrap(), heads);
     assert_eq!(store.placement(p).unwrap().shared.notes.len(), 25);
     store.compact(shared).unwrap();
+    // Both documents from disk at once (the private one on a second thread).
     store.forget_cache();
-    assert_eq!(store.placement(p).unwrap().shared.notes.len(), 25);
+    let view = store.placement(p).unwrap();
+    assert_eq!(view.shared.notes.len(), 25);
+    let private = view
+        .private
+        .expect("an adviser's full open has the private document");
+    let bodies: Vec<&str> = private.notes.values().map(|n| n.body.as_str()).collect();
+    assert_eq!(bodies, ["Bare for veilederen"]);
 }
 
 #[test]
