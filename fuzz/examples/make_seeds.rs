@@ -42,14 +42,6 @@ fn pack(framed: &[u8]) -> Vec<u8> {
     folgesvenn_domain::changes::compress(framed)
 }
 
-/// `FSZ1`: how devices packed changes before brotli (`FSZ2`), which they still read.
-fn pack_fsz1(framed: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut enc = flate2::write::DeflateEncoder::new(b"FSZ1".to_vec(), flate2::Compression::best());
-    enc.write_all(framed).unwrap();
-    enc.finish().unwrap()
-}
-
 fn stamp(role: Role, at: &str) -> Stamp {
     let at = Moment::parse(folgesvenn_domain::Field::At, at).unwrap();
     Stamp {
@@ -229,14 +221,8 @@ fn apply_changes_inputs(base: &mut SharedDoc) -> Vec<u8> {
         &edits[..edits.len() - 1],
     );
     fixture(
-        "fixtures/apply_changes/truncated_brotli.fsz",
-        &packed[..packed.len() / 2],
-    );
-    let fsz1 = pack_fsz1(&edits);
-    fixture("fixtures/apply_changes/edits_fsz1.fsz", &fsz1);
-    fixture(
         "fixtures/apply_changes/truncated_deflate.fsz",
-        &fsz1[..fsz1.len() / 2],
+        &packed[..packed.len() / 2],
     );
     let all = folgesvenn_domain::changes::decode(&edits).unwrap();
     fixture(
@@ -450,12 +436,7 @@ fn sync_answer_inputs(snapshot: &[u8]) {
             rejected: vec![(2, "the record's signature does not verify".into())],
             records: vec![
                 seal(30, RecordKind::Snapshot, 20, &packed),
-                seal(
-                    21,
-                    RecordKind::Changes,
-                    0,
-                    &folgesvenn_domain::changes::compress(b""),
-                ),
+                seal(21, RecordKind::Changes, 0, &folgesvenn_domain::changes::compress(b"")),
             ],
             cursor: 23,
             more: false,

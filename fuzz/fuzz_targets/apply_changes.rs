@@ -1,5 +1,5 @@
 //! What a device does with the plaintext of a received record (crates/sync, crates/store): as a
-//! `Changes` record, unpacked (inflated when it starts with `FSZ2` or `FSZ1`, else framed changes as they
+//! `Changes` record, unpacked (inflated when it starts with `FSZ1`, else framed changes as they
 //! are) and applied to the placement's shared document (`SharedDoc::apply_changes`); as a
 //! `Snapshot` record, loaded, re-framed as changes and applied (both the client's `as_changes`);
 //! and as a whole saved document, loaded strictly (`SharedDoc::load`, as the store loads its

@@ -66,50 +66,30 @@ pub fn concat<'a>(lists: impl IntoIterator<Item = &'a [u8]>) -> Result<Vec<u8>, 
     Ok(out)
 }
 
-/// Framed changes travel compressed: single automerge changes are stored uncompressed and repeat
-/// actor ids and keys, so a day of them shrinks to about half, a month to about a quarter.
-/// Devices write `FSZ2` (brotli); `FSZ1` (raw DEFLATE) is what devices wrote before it, still read
-/// from the records a relay keeps and from quarantine.
+/// Framed changes travel compressed with DEFLATE behind this magic: single automerge changes are
+/// stored uncompressed and repeat actor ids and keys, so a day of them shrinks to about a third.
 const DEFLATED: &[u8; 4] = b"FSZ1";
-const BROTLI: &[u8; 4] = b"FSZ2";
 /// Compressed changes never inflate beyond this (a compression bomb is refused, not expanded).
 const MAX_INFLATED: u64 = 64 * 1024 * 1024;
-/// Up to this many framed bytes (a month of one device's work), brotli's slower, denser quality
-/// is worth its time: about 0.4 ms a KiB here, so at most about 25 ms a record. Larger batches (a
-/// first share, a long time offline, a bulk import) take quality 5, about as fast as DEFLATE's best.
-const DENSE_UP_TO: usize = 64 * 1024;
 
-/// `FSC1…` framed changes → `FSZ2` + brotli.
+/// `FSC1…` framed changes → `FSZ1` + DEFLATE.
 pub fn compress(framed: &[u8]) -> Vec<u8> {
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: if framed.len() <= DENSE_UP_TO { 10 } else { 5 },
-        size_hint: framed.len(),
-        ..Default::default()
-    };
-    let mut out = BROTLI.to_vec();
-    brotli::BrotliCompress(&mut &framed[..], &mut out, &params)
-        .expect("compressing into memory does not fail");
-    out
+    use std::io::Write;
+    let mut enc =
+        flate2::write::DeflateEncoder::new(DEFLATED.to_vec(), flate2::Compression::best());
+    enc.write_all(framed)
+        .and_then(|()| enc.finish())
+        .expect("compressing into memory does not fail")
 }
 
-/// The framed changes of a record's plaintext: inflated if it is compressed (either format), else
-/// as it is.
+/// The framed changes of a record's plaintext: inflated if it is compressed, else as it is.
 pub fn decompress(plaintext: &[u8]) -> Result<Vec<u8>, DocError> {
-    if let Some(deflated) = plaintext.strip_prefix(DEFLATED.as_slice()) {
-        inflate(flate2::read::DeflateDecoder::new(deflated))
-    } else if let Some(packed) = plaintext.strip_prefix(BROTLI.as_slice()) {
-        inflate(brotli::Decompressor::new(packed, 4096))
-    } else {
-        Ok(plaintext.to_vec())
-    }
-}
-
-/// Reads a decompressor to its end, refusing what inflates beyond [`MAX_INFLATED`] or is cut
-/// short.
-fn inflate(decoder: impl std::io::Read) -> Result<Vec<u8>, DocError> {
     use std::io::Read;
+    let Some(deflated) = plaintext.strip_prefix(DEFLATED.as_slice()) else {
+        return Ok(plaintext.to_vec());
+    };
     let mut out = Vec::new();
-    decoder
+    flate2::read::DeflateDecoder::new(deflated)
         .take(MAX_INFLATED + 1)
         .read_to_end(&mut out)
         .map_err(|e| DocError::Unreadable(format!("endringene kan ikke pakkes ut: {e}")))?;
@@ -167,44 +147,20 @@ mod tests {
         assert!(concat([a.as_slice(), b"not framed".as_slice()]).is_err());
     }
 
-    /// `FSZ1`: what devices wrote before brotli, as they wrote it.
-    fn deflated(framed: &[u8]) -> Vec<u8> {
-        use std::io::Write;
-        let mut enc =
-            flate2::write::DeflateEncoder::new(DEFLATED.to_vec(), flate2::Compression::best());
-        enc.write_all(framed).unwrap();
-        enc.finish().unwrap()
-    }
-
     #[test]
-    fn compressed_changes_round_trip_in_both_formats_and_bombs_are_refused() {
-        // Below and above the size where the quality changes.
-        let small = b"FSC1\0\0\0\x03abc".repeat(50);
-        let large: Vec<u8> = (0..DENSE_UP_TO as u32 / 2)
-            .flat_map(|i| (i % 251).to_be_bytes())
-            .collect();
-        for framed in [&small, &large] {
-            let packed = compress(framed);
-            assert!(packed.starts_with(BROTLI) && packed.len() < framed.len());
-            assert_eq!(&decompress(&packed).unwrap(), framed);
-            let old = deflated(framed);
-            assert_eq!(&decompress(&old).unwrap(), framed, "FSZ1 still reads");
-            for cut in [&packed[..packed.len() - 1], &old[..old.len() / 2]] {
-                assert!(decompress(cut).is_err(), "a stream cut short is refused");
-            }
-        }
+    fn compressed_changes_round_trip_and_bombs_are_refused() {
+        let framed = b"FSC1\0\0\0\x03abc".repeat(50);
+        let packed = compress(&framed);
+        assert!(packed.starts_with(DEFLATED) && packed.len() < framed.len());
+        assert_eq!(decompress(&packed).unwrap(), framed);
         assert_eq!(
-            decompress(&small).unwrap(),
-            small,
+            decompress(&framed).unwrap(),
+            framed,
             "uncompressed still reads"
         );
         assert!(decompress(b"FSZ1 not deflate at all").is_err());
-        assert!(decompress(b"FSZ2 not brotli at all").is_err());
-        let zeros = vec![0u8; (MAX_INFLATED + 10) as usize];
-        for bomb in [compress(&zeros), deflated(&zeros)] {
-            assert!(bomb.len() < 64 * 1024, "{} bytes", bomb.len());
-            assert!(decompress(&bomb).is_err());
-        }
+        let bomb = compress(&vec![0u8; (MAX_INFLATED + 10) as usize]);
+        assert!(decompress(&bomb).is_err());
     }
 
     /// automerge 0.12 panics on these inputs (found by `cargo xtask fuzz`); through the domain's
