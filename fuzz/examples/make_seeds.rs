@@ -187,6 +187,11 @@ fn apply_changes_inputs(base: &mut SharedDoc) -> Vec<u8> {
     write("seeds/apply_changes/edits.fsc", &edits);
     let packed = pack(&edits);
     write("seeds/apply_changes/edits.fsz", &packed);
+    // The form inside the compression, for the fuzzer to change directly.
+    write(
+        "seeds/apply_changes/edits.fsc2",
+        &folgesvenn_domain::changes::pack(&edits),
+    );
     write(
         "seeds/apply_changes/fork_snapshot.automerge",
         &a.automerge_mut().save(),
@@ -219,6 +224,11 @@ fn apply_changes_inputs(base: &mut SharedDoc) -> Vec<u8> {
     fixture(
         "fixtures/apply_changes/truncated_changes.fsc",
         &edits[..edits.len() - 1],
+    );
+    let packed_form = folgesvenn_domain::changes::pack(&edits);
+    fixture(
+        "fixtures/apply_changes/truncated_packed.fsc2",
+        &packed_form[..packed_form.len() / 2],
     );
     fixture(
         "fixtures/apply_changes/truncated_deflate.fsz",

@@ -1,6 +1,6 @@
 //! What a device does with the plaintext of a received record (crates/sync, crates/store): as a
-//! `Changes` record, unpacked (inflated when it starts with `FSZ1`, else framed changes as they
-//! are) and applied to the placement's shared document (`SharedDoc::apply_changes`); as a
+//! `Changes` record, unpacked (inflated when it starts with `FSZ1`, rebuilt when it is `FSC2`,
+//! else framed changes as they are) and applied to the placement's shared document (`SharedDoc::apply_changes`); as a
 //! `Snapshot` record, loaded, re-framed as changes and applied (both the client's `as_changes`);
 //! and as a whole saved document, loaded strictly (`SharedDoc::load`, as the store loads its
 //! own). After a successful apply or load, the document is read as the store's projection and

@@ -10,17 +10,20 @@
 //! by the record's AEAD tag; what reaches this point came from a device holding the key.)
 //!
 //! Format: the magic `FSC1`, then for each change a big-endian `u32` length and the change's bytes.
+//! Between devices they travel as `FSC2` ([`packed`]) inside DEFLATE ([`compress`]).
 
 use automerge::Change;
 
 use crate::DocError;
 
-const MAGIC: &[u8; 4] = b"FSC1";
+mod packed;
+
+const FRAMED: &[u8; 4] = b"FSC1";
 /// No single change a person makes comes near this; anything larger is refused unread.
 const MAX_CHANGE: usize = 16 * 1024 * 1024;
 
 pub fn encode<'a>(changes: impl IntoIterator<Item = &'a Change>) -> Vec<u8> {
-    let mut out = MAGIC.to_vec();
+    let mut out = FRAMED.to_vec();
     for c in changes {
         let raw = c.raw_bytes();
         out.extend_from_slice(&(raw.len() as u32).to_be_bytes());
@@ -32,7 +35,7 @@ pub fn encode<'a>(changes: impl IntoIterator<Item = &'a Change>) -> Vec<u8> {
 pub fn decode(mut bytes: &[u8]) -> Result<Vec<Change>, DocError> {
     let bad = |why: &str| DocError::Unreadable(format!("endringene kan ikke leses: {why}"));
     bytes = bytes
-        .strip_prefix(MAGIC.as_slice())
+        .strip_prefix(FRAMED.as_slice())
         .ok_or_else(|| bad("ukjent format"))?;
     let mut out = Vec::new();
     while !bytes.is_empty() {
@@ -56,9 +59,9 @@ pub fn decode(mut bytes: &[u8]) -> Result<Vec<Change>, DocError> {
 
 /// Several framed lists as one (to apply many records in one go); each must be framed.
 pub fn concat<'a>(lists: impl IntoIterator<Item = &'a [u8]>) -> Result<Vec<u8>, DocError> {
-    let mut out = MAGIC.to_vec();
+    let mut out = FRAMED.to_vec();
     for list in lists {
-        let body = list.strip_prefix(MAGIC.as_slice()).ok_or_else(|| {
+        let body = list.strip_prefix(FRAMED.as_slice()).ok_or_else(|| {
             DocError::Unreadable("endringene kan ikke leses: ukjent format".into())
         })?;
         out.extend_from_slice(body);
@@ -72,33 +75,46 @@ const DEFLATED: &[u8; 4] = b"FSZ1";
 /// Compressed changes never inflate beyond this (a compression bomb is refused, not expanded).
 const MAX_INFLATED: u64 = 64 * 1024 * 1024;
 
-/// `FSC1…` framed changes → `FSZ1` + DEFLATE.
+/// `FSC1…` framed changes in the form they travel in, `FSC2` ([`packed`]); anything else as it is.
+pub fn pack(framed: &[u8]) -> Vec<u8> {
+    packed::pack(framed).unwrap_or_else(|| framed.to_vec())
+}
+
+/// `FSC1…` framed changes → `FSZ1` + DEFLATE of their `FSC2` form ([`pack`]).
 pub fn compress(framed: &[u8]) -> Vec<u8> {
     use std::io::Write;
     let mut enc =
         flate2::write::DeflateEncoder::new(DEFLATED.to_vec(), flate2::Compression::best());
-    enc.write_all(framed)
+    enc.write_all(&pack(framed))
         .and_then(|()| enc.finish())
         .expect("compressing into memory does not fail")
 }
 
-/// The framed changes of a record's plaintext: inflated if it is compressed, else as it is.
+/// The `FSC1` framed changes of a record's plaintext: inflated if it is compressed, rebuilt if it
+/// is `FSC2`, else as it is (devices before `FSC2` sent DEFLATE of `FSC1`).
 pub fn decompress(plaintext: &[u8]) -> Result<Vec<u8>, DocError> {
     use std::io::Read;
-    let Some(deflated) = plaintext.strip_prefix(DEFLATED.as_slice()) else {
-        return Ok(plaintext.to_vec());
+    let inflated = match plaintext.strip_prefix(DEFLATED.as_slice()) {
+        None => plaintext.to_vec(),
+        Some(deflated) => {
+            let mut out = Vec::new();
+            flate2::read::DeflateDecoder::new(deflated)
+                .take(MAX_INFLATED + 1)
+                .read_to_end(&mut out)
+                .map_err(|e| DocError::Unreadable(format!("endringene kan ikke pakkes ut: {e}")))?;
+            if out.len() as u64 > MAX_INFLATED {
+                return Err(DocError::Unreadable(
+                    "endringene er for store når de pakkes ut".into(),
+                ));
+            }
+            out
+        }
     };
-    let mut out = Vec::new();
-    flate2::read::DeflateDecoder::new(deflated)
-        .take(MAX_INFLATED + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| DocError::Unreadable(format!("endringene kan ikke pakkes ut: {e}")))?;
-    if out.len() as u64 > MAX_INFLATED {
-        return Err(DocError::Unreadable(
-            "endringene er for store når de pakkes ut".into(),
-        ));
+    if inflated.starts_with(packed::PACKED) {
+        packed::unpack(&inflated)
+    } else {
+        Ok(inflated)
     }
-    Ok(out)
 }
 
 /// A whole saved document (a snapshot record) as framed changes, loaded strictly and inside the
@@ -199,7 +215,7 @@ mod tests {
         let changes = doc.get_changes(&[]);
         let bytes = encode(changes.iter());
         assert_eq!(decode(&bytes).unwrap().len(), 2);
-        assert_eq!(decode(MAGIC).unwrap().len(), 0);
+        assert_eq!(decode(FRAMED).unwrap().len(), 0);
 
         assert!(decode(b"garbage").is_err());
         assert!(decode(&bytes[..bytes.len() - 1]).is_err(), "truncated");
@@ -210,7 +226,7 @@ mod tests {
             decode(&flipped).is_err(),
             "a flipped byte fails the change's checksum"
         );
-        let mut huge = MAGIC.to_vec();
+        let mut huge = FRAMED.to_vec();
         huge.extend_from_slice(&u32::MAX.to_be_bytes());
         assert!(decode(&huge).is_err());
     }
