@@ -186,7 +186,7 @@ struct Row {
     /// The new changes in automerge's own encoding (compressed where automerge compresses a
     /// change), each counted once: what its sync messages carry.
     change_bytes: u64,
-    /// The same changes as our records carry them (each side's framed and deflated together),
+    /// The same changes as our records carry them (each side's packed as `FSC2` and deflated together),
     /// counted twice: up from the device that wrote them, down to the other.
     record_payload: u64,
 }
@@ -553,7 +553,7 @@ async fn main() {
     }
     println!();
     println!(
-        "| where our bytes go | the new changes as automerge change chunks, once | the changes as our records carry them (DEFLATE), up and down | the rest: HTTP, signatures, record headers, nonces, tags |"
+        "| where our bytes go | the new changes as automerge change chunks, once | the changes as our records carry them (`FSC2` in DEFLATE), up and down | the rest: HTTP, signatures, record headers, nonces, tags |"
     );
     println!("|---|---:|---:|---:|");
     for r in &rows {
