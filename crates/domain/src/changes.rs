@@ -16,11 +16,10 @@ use automerge::Change;
 
 use crate::DocError;
 
+mod limits;
 mod packed;
 
-const FRAMED: &[u8; 4] = b"FSC1";
-/// No single change a person makes comes near this; anything larger is refused unread.
-const MAX_CHANGE: usize = 16 * 1024 * 1024;
+use limits::{FRAMED, MAX_CHANGE, MAX_INFLATED};
 
 pub fn encode<'a>(changes: impl IntoIterator<Item = &'a Change>) -> Vec<u8> {
     let mut out = FRAMED.to_vec();
@@ -72,8 +71,6 @@ pub fn concat<'a>(lists: impl IntoIterator<Item = &'a [u8]>) -> Result<Vec<u8>, 
 /// Framed changes travel compressed with DEFLATE behind this magic: single automerge changes are
 /// stored uncompressed and repeat actor ids and keys, so a day of them shrinks to about a third.
 const DEFLATED: &[u8; 4] = b"FSZ1";
-/// Compressed changes never inflate beyond this (a compression bomb is refused, not expanded).
-const MAX_INFLATED: u64 = 64 * 1024 * 1024;
 
 /// `FSC1…` framed changes in the form they travel in, `FSC2` ([`packed`]); anything else as it is.
 pub fn pack(framed: &[u8]) -> Vec<u8> {

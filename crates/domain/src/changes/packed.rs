@@ -21,7 +21,7 @@ use std::collections::HashMap;
 
 use sha2::{Digest, Sha256};
 
-use super::{FRAMED, MAX_CHANGE, MAX_INFLATED};
+use super::limits::{FRAMED, MAX_CHANGE, MAX_INFLATED};
 use crate::DocError;
 
 pub(super) const PACKED: &[u8; 4] = b"FSC2";

@@ -1,0 +1,7 @@
+//! The framing's magic and the limits every form of it keeps (`FSC1`, and `FSC2` when rebuilt).
+
+pub(super) const FRAMED: &[u8; 4] = b"FSC1";
+/// No single change a person makes comes near this; anything larger is refused unread.
+pub(super) const MAX_CHANGE: usize = 16 * 1024 * 1024;
+/// Compressed or packed changes never expand beyond this (a bomb is refused, not expanded).
+pub(super) const MAX_INFLATED: u64 = 64 * 1024 * 1024;
