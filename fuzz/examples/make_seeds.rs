@@ -188,10 +188,8 @@ fn apply_changes_inputs(base: &mut SharedDoc) -> Vec<u8> {
     let packed = pack(&edits);
     write("seeds/apply_changes/edits.fsz", &packed);
     // The form inside the compression, for the fuzzer to change directly.
-    write(
-        "seeds/apply_changes/edits.fsc2",
-        &folgesvenn_domain::changes::pack(&edits),
-    );
+    let packed_form = folgesvenn_domain::changes::pack(&edits);
+    write("seeds/apply_changes/edits.fsc2", &packed_form);
     write(
         "seeds/apply_changes/fork_snapshot.automerge",
         &a.automerge_mut().save(),
@@ -225,7 +223,6 @@ fn apply_changes_inputs(base: &mut SharedDoc) -> Vec<u8> {
         "fixtures/apply_changes/truncated_changes.fsc",
         &edits[..edits.len() - 1],
     );
-    let packed_form = folgesvenn_domain::changes::pack(&edits);
     fixture(
         "fixtures/apply_changes/truncated_packed.fsc2",
         &packed_form[..packed_form.len() / 2],
