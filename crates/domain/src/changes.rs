@@ -100,9 +100,7 @@ pub fn decompress(plaintext: &[u8]) -> Result<Vec<u8>, DocError> {
                 .read_to_end(&mut out)
                 .map_err(|e| DocError::Unreadable(format!("endringene kan ikke pakkes ut: {e}")))?;
             if out.len() as u64 > MAX_INFLATED {
-                return Err(DocError::Unreadable(
-                    "endringene er for store når de pakkes ut".into(),
-                ));
+                return Err(limits::too_large());
             }
             out
         }

@@ -187,9 +187,7 @@ pub(super) fn unpack(packed: &[u8]) -> Result<Vec<u8>, DocError> {
     while !input.is_empty() {
         let (chunk, hash) = read_entry(&mut input, &hashes)?;
         if (out.len() + 4 + chunk.len()) as u64 > MAX_INFLATED {
-            return Err(DocError::Unreadable(
-                "endringene er for store når de pakkes ut".into(),
-            ));
+            return Err(super::limits::too_large());
         }
         out.extend_from_slice(&(chunk.len() as u32).to_be_bytes());
         out.extend_from_slice(&chunk);
