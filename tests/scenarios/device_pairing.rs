@@ -3,15 +3,15 @@
 //! is used up; cut short, it goes on when the code is typed again; documents someone else took
 //! with the code are counted as missing, not passed over in silence.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use folgesvenn_domain::*;
 use folgesvenn_store::{DocKind, Store};
 use folgesvenn_sync::transport::{BoxFuture, Http, Request, Response, Transport};
 use folgesvenn_sync::{
-    DevicePairing, SyncClient, join_with_code, make_device_pairing, offer_all,
+    DevicePairing, Joined, SyncClient, SyncError, join_with_code, make_device_pairing, offer_all,
     remove_member_everywhere, roster, share, sync_once,
 };
 
@@ -118,6 +118,22 @@ impl Transport for CutAfterAccepted {
     }
 }
 
+/// Joins with the store shared, as the app and the CLI hold it: a device pairing's documents are
+/// then kept on a thread of their own while the next are pulled. Gives the store back.
+async fn join_shared(
+    store: Store,
+    client: &SyncClient,
+    relay: &str,
+    code: &str,
+) -> (Store, Result<Joined, SyncError>) {
+    let shared = Arc::new(Mutex::new(store));
+    let joined = join_with_code(&shared, client, relay, code).await;
+    let store = Arc::try_unwrap(shared)
+        .ok()
+        .expect("nothing else holds the store");
+    (store.into_inner().unwrap(), joined)
+}
+
 fn assert_same_documents(adviser: &mut Store, device: &mut Store) {
     let docs = device.documents().unwrap();
     for doc in &docs {
@@ -147,10 +163,12 @@ async fn one_code_brings_every_placement_to_the_advisers_new_device() {
     assert_eq!(refused.unwrap_err().kind(), "wrong_role");
     assert!(employer.documents().unwrap().is_empty());
 
-    // The new laptop takes two documents, then loses the connection.
-    let (mut laptop, _) = new_store(&tmp.path().join("laptop"), Role::Adviser, "Kari Veileder");
-    let cut = join_with_code(
-        &mut laptop,
+    // The new laptop takes two documents, then loses the connection. (Its store is shared, as
+    // the app holds it, so the documents are kept on a thread of their own; typed again below, on
+    // the joining task.)
+    let (laptop, _) = new_store(&tmp.path().join("laptop"), Role::Adviser, "Kari Veileder");
+    let (mut laptop, cut) = join_shared(
+        laptop,
         &CutAfterAccepts::client(2),
         &relay,
         &pairing.short_code,
@@ -371,9 +389,9 @@ async fn a_join_cut_after_the_relay_accepted_goes_on_when_typed_again() {
     let (mut adviser, _) = adviser_with(tmp.path(), &relay, 3).await;
     let pairing = pairing(&mut adviser, &relay).await;
 
-    let (mut laptop, _) = new_store(&tmp.path().join("laptop"), Role::Adviser, "Kari Veileder");
-    let cut = join_with_code(
-        &mut laptop,
+    let (laptop, _) = new_store(&tmp.path().join("laptop"), Role::Adviser, "Kari Veileder");
+    let (mut laptop, cut) = join_shared(
+        laptop,
         &SyncClient::with_transport(Arc::new(CutAfterAccepted {
             http: Http::new(Duration::from_secs(10)),
             accepts: AtomicUsize::new(3),

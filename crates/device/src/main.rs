@@ -9,6 +9,7 @@ mod demo;
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -480,6 +481,13 @@ fn bench_peer(dir: &Path, placement: uuid::Uuid, count: usize, idle_ms: u64) -> 
     }
 }
 
+/// The store again once nothing else holds it.
+fn unshare(store: Arc<Mutex<Store>>) -> Result<Store> {
+    let store =
+        Arc::try_unwrap(store).map_err(|_| anyhow::anyhow!("lageret er fortsatt i bruk"))?;
+    Ok(store.into_inner().unwrap_or_else(|p| p.into_inner()))
+}
+
 /// See `Command::BenchJoin`.
 fn bench_join(dir: &Path, relay: &str, codes: &Path) -> Result<()> {
     use std::io::Write;
@@ -489,7 +497,8 @@ fn bench_join(dir: &Path, relay: &str, codes: &Path) -> Result<()> {
         .filter(|l| !l.is_empty())
         .map(String::from)
         .collect();
-    let mut store = open(dir)?;
+    // Shared, as the app holds it.
+    let store = Arc::new(Mutex::new(open(dir)?));
     // Made before `go`, as the app makes its client once at start.
     let client = folgesvenn_sync::SyncClient::new();
     let rt = runtime()?;
@@ -507,7 +516,7 @@ fn bench_join(dir: &Path, relay: &str, codes: &Path) -> Result<()> {
     let mut placements = Vec::new();
     for code in &codes {
         let joined = rt.block_on(folgesvenn_sync::join_with_code(
-            &mut store, &client, relay, code,
+            &store, &client, relay, code,
         ))?;
         anyhow::ensure!(joined.missing == 0, "{} dokumenter manglet", joined.missing);
         for p in joined.placements {
@@ -517,6 +526,7 @@ fn bench_join(dir: &Path, relay: &str, codes: &Path) -> Result<()> {
         }
     }
     let last = *placements.last().context("ingen koder å bli med på")?;
+    let mut store = unshare(store)?;
     store.overview(last, 100)?;
     writeln!(
         out,
@@ -788,8 +798,11 @@ fn run(cli: Cli) -> Result<()> {
             } else {
                 let relay = relay.context("en kort kode alene hentes fra relayet: gi --relay")?;
                 let client = folgesvenn_sync::SyncClient::new();
+                // Shared, as the app holds it: a device pairing then writes on a thread of its
+                // own while the next documents are pulled.
+                let shared = Arc::new(Mutex::new(store));
                 runtime()?.block_on(folgesvenn_sync::join_with_code(
-                    &mut store, &client, &relay, &code,
+                    &shared, &client, &relay, &code,
                 ))?
             };
             for p in &joined.placements {

@@ -23,7 +23,11 @@ use crate::store::Author;
 use crate::{Store, StoreError, private_files, schema};
 
 /// The most decrypted pages one connection keeps in memory, in KiB.
-const PAGE_CACHE_KIB: u32 = 16 * 1024;
+pub(crate) const PAGE_CACHE_KIB: u32 = 16 * 1024;
+
+/// The same during a bulk import ([`Store::bulk_import`]), whose writes touch pages across every
+/// index at once.
+pub(crate) const BULK_PAGE_CACHE_KIB: u32 = 64 * 1024;
 
 pub(crate) const DB_FILE: &str = "folgesvenn.db";
 pub(crate) const META_FILE: &str = "store.json";

@@ -19,6 +19,13 @@ use crate::transport::{Http, Request, Transport};
 /// blocked by a slow network.
 pub trait StoreAccess {
     fn with<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R;
+
+    /// The store as another thread can hold it, where it is shared (the app's, the CLI's): work
+    /// that needs the store alone, such as keeping a device pairing's documents, then runs beside
+    /// the network's. `None` for a store borrowed for the call.
+    fn shared(&self) -> Option<Arc<Mutex<Store>>> {
+        None
+    }
 }
 
 impl StoreAccess for &mut Store {
@@ -39,6 +46,10 @@ impl StoreAccess for &Arc<Mutex<Store>> {
     fn with<R>(&mut self, f: impl FnOnce(&mut Store) -> R) -> R {
         let mut m: &Mutex<Store> = self;
         m.with(f)
+    }
+
+    fn shared(&self) -> Option<Arc<Mutex<Store>>> {
+        Some(Arc::clone(self))
     }
 }
 

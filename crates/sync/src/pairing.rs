@@ -363,18 +363,13 @@ impl Progress {
         store.with(|s| self.save(s))
     }
 
-    /// Keeps the checked documents waiting in `ready`, and notes their bundles as taken, in one
-    /// transaction.
+    /// Keeps checked documents and notes their bundles as taken, in one transaction.
     fn keep(
         &mut self,
         store: &mut impl StoreAccess,
         relay: &str,
-        ready: &mut Vec<(u32, Built)>,
+        batch: Vec<(u32, Built)>,
     ) -> Result<(), SyncError> {
-        if ready.is_empty() {
-            return Ok(());
-        }
-        let batch = std::mem::take(ready);
         store.with(|s| {
             s.atomically(|s| {
                 for (index, built) in batch {
@@ -384,6 +379,107 @@ impl Progress {
                 self.save(s)
             })
         })
+    }
+
+    fn apply(
+        &mut self,
+        store: &mut impl StoreAccess,
+        relay: &str,
+        keep: Keep,
+    ) -> Result<(), SyncError> {
+        match keep {
+            Keep::Batch(batch) => self.keep(store, relay, batch),
+            Keep::Held(index) => self.done(store, index, None),
+        }
+    }
+}
+
+/// What a device pairing hands to its [`Keeper`].
+enum Keep {
+    /// Documents checked, to be kept in one transaction.
+    Batch(Vec<(u32, Built)>),
+    /// A bundle whose document this device holds already: taken, bringing nothing.
+    Held(u32),
+}
+
+/// Where a device pairing's checked documents are written: on the joining task, or, when the
+/// store is shared ([`StoreAccess::shared`]), on a thread of its own, so that the relay's answers
+/// and the checks go on while a batch is written (on the joining task, the writes stopped both
+/// for about as long as they took themselves). The thread owns the [`Progress`] and takes the
+/// store for one batch at a time; at most one batch waits for it. Either way the store keeps more
+/// pages in memory meanwhile ([`Store::bulk_import`]).
+enum Keeper {
+    Here(Progress),
+    Beside {
+        send: tokio::sync::mpsc::Sender<Keep>,
+        done: tokio::task::JoinHandle<Result<Progress, SyncError>>,
+    },
+}
+
+impl Keeper {
+    fn new(
+        store: &mut impl StoreAccess,
+        relay: &str,
+        progress: Progress,
+    ) -> Result<Keeper, SyncError> {
+        let Some(shared) = store.shared() else {
+            store.with(|s| s.bulk_import(true))?;
+            return Ok(Keeper::Here(progress));
+        };
+        let (send, mut receive) = tokio::sync::mpsc::channel::<Keep>(1);
+        let relay = relay.to_owned();
+        // Ends, and lets the store's pages go, when the join ends, even one given up half-way.
+        let done = tokio::task::spawn_blocking(move || {
+            let (mut progress, mut store) = (progress, &*shared);
+            store.with(|s| s.bulk_import(true))?;
+            let mut kept = Ok(());
+            while let Some(keep) = receive.blocking_recv() {
+                kept = progress.apply(&mut store, &relay, keep);
+                if kept.is_err() {
+                    break;
+                }
+            }
+            Keeper::ease(&mut store);
+            kept.map(|()| progress)
+        });
+        Ok(Keeper::Beside { send, done })
+    }
+
+    /// Only memory: a store that cannot shrink its cache still holds everything written.
+    fn ease(store: &mut impl StoreAccess) {
+        let _ = store.with(|s| s.bulk_import(false));
+    }
+
+    async fn keep(
+        &mut self,
+        store: &mut impl StoreAccess,
+        relay: &str,
+        keep: Keep,
+    ) -> Result<(), SyncError> {
+        match self {
+            Keeper::Here(progress) => progress.apply(store, relay, keep),
+            // The thread stops only when a write failed: [`Keeper::finish`] tells how.
+            Keeper::Beside { send, .. } => send
+                .send(keep)
+                .await
+                .map_err(|_| SyncError::Protocol("lagringen stoppet".into())),
+        }
+    }
+
+    /// Waits until everything handed over is written: the progress made, or the write that
+    /// failed. Asked before any other failure is reported, since this one says more.
+    async fn finish(self, store: &mut impl StoreAccess) -> Result<Progress, SyncError> {
+        match self {
+            Keeper::Here(progress) => {
+                Keeper::ease(store);
+                Ok(progress)
+            }
+            Keeper::Beside { send, done } => {
+                drop(send);
+                done.await
+                    .map_err(|e| SyncError::Protocol(format!("lagringen stoppet: {e}")))?
+            }
+        }
     }
 }
 
@@ -420,7 +516,7 @@ impl Keeping {
     /// documents checked before it.
     async fn settle(
         &mut self,
-        progress: &mut Progress,
+        keeper: &mut Keeper,
         store: &mut impl StoreAccess,
         relay: &str,
         in_flight: usize,
@@ -436,15 +532,28 @@ impl Keeping {
             match built {
                 Ok(built) => self.ready.push((index, built)),
                 Err(e) => {
-                    progress.keep(store, relay, &mut self.ready)?;
+                    self.keep_ready(keeper, store, relay).await?;
                     return Err(e);
                 }
             }
         }
         if in_flight == 0 || self.ready.len() >= KEEP_TOGETHER {
-            progress.keep(store, relay, &mut self.ready)?;
+            self.keep_ready(keeper, store, relay).await?;
         }
         Ok(())
+    }
+
+    async fn keep_ready(
+        &mut self,
+        keeper: &mut Keeper,
+        store: &mut impl StoreAccess,
+        relay: &str,
+    ) -> Result<(), SyncError> {
+        if self.ready.is_empty() {
+            return Ok(());
+        }
+        let batch = Keep::Batch(std::mem::take(&mut self.ready));
+        keeper.keep(store, relay, batch).await
     }
 }
 
@@ -476,21 +585,35 @@ async fn join_device_pairing(
         return Err(SyncError::WrongRole);
     }
     let key = progress_key(code);
-    let taken = store
+    let taken: std::collections::BTreeSet<u32> = store
         .with(|s| s.meta(&key))?
         .map(|v| v.split(',').filter_map(|i| i.parse().ok()).collect())
         .unwrap_or_default();
-    let mut progress = Progress {
-        key,
-        taken,
-        joined: Joined::default(),
-    };
+    // What every document's pull needs from the store, read once: the pulls below leave the
+    // store to the keeper.
+    let claimant = store.with(Claimant::of)?;
+    let mut held: std::collections::HashSet<Uuid> = store
+        .with(|s| s.sync_docs())?
+        .into_iter()
+        .map(|d| d.doc_id)
+        .collect();
+    let mut keeper = Keeper::new(
+        store,
+        at.relay,
+        Progress {
+            key,
+            taken: taken.clone(),
+            joined: Joined::default(),
+        },
+    )?;
+    let mut missing = 0;
     // Each document is pulled while the ones before are checked on threads of their own, and the
-    // checked ones are kept together while the next are checked: the relay, the checks and the
-    // store's writes overlap. A failure still keeps what was accepted and checked before it.
+    // checked ones are kept together while the next are checked and pulled: the relay, the checks
+    // and the store's writes overlap. A failure still keeps what was accepted and checked before
+    // it.
     let mut keeping = Keeping::default();
     for index in 1..count {
-        if progress.taken.contains(&index) {
+        if taken.contains(&index) {
             continue;
         }
         let pulled = async {
@@ -498,28 +621,40 @@ async fn join_device_pairing(
                 return Ok(None);
             };
             let entry = open(index, &sealed, Some(count))?;
-            match at.pull(store, entry.invitation).await {
-                Ok(pulled) => Ok(Some(Some(pulled))),
-                // Taken before with another code: nothing to fetch, and not missing.
-                Err(SyncError::AlreadyJoined) => Ok(Some(None)),
-                Err(e) => Err(e),
+            // Taken before with another code: nothing to fetch, and not missing.
+            if !held.insert(entry.invitation.doc_id) {
+                return Ok(Some(None));
             }
+            let claim = claimant.claim(&entry.invitation)?;
+            Ok(Some(Some(at.pull_claimed(entry.invitation, claim).await?)))
         }
         .await;
-        match pulled {
-            Ok(Some(Some(pulled))) => keeping.check(index, pulled),
-            Ok(Some(None)) => progress.done(store, index, None)?,
-            Ok(None) => progress.joined.missing += 1,
-            Err(e) => {
-                keeping.settle(&mut progress, store, at.relay, 0).await?;
-                return Err(e);
+        let went_on = match pulled {
+            Ok(Some(Some(pulled))) => {
+                keeping.check(index, pulled);
+                keeping
+                    .settle(&mut keeper, store, at.relay, CHECKS_AT_ONCE)
+                    .await
             }
+            Ok(Some(None)) => keeper.keep(store, at.relay, Keep::Held(index)).await,
+            Ok(None) => {
+                missing += 1;
+                Ok(())
+            }
+            Err(e) => Err(e),
+        };
+        if let Err(e) = went_on {
+            // What was checked before the failure is kept, and written before the answer.
+            let kept = keeping.settle(&mut keeper, store, at.relay, 0).await;
+            keeper.finish(store).await?;
+            kept?;
+            return Err(e);
         }
-        keeping
-            .settle(&mut progress, store, at.relay, CHECKS_AT_ONCE)
-            .await?;
     }
-    keeping.settle(&mut progress, store, at.relay, 0).await?;
+    let kept = keeping.settle(&mut keeper, store, at.relay, 0).await;
+    let mut progress = keeper.finish(store).await?;
+    kept?;
+    progress.joined.missing = missing;
     if progress.joined.missing == 0 {
         match at.join(store, first.invitation).await {
             Ok(placement) => progress.done(store, 0, Some(placement))?,
@@ -626,29 +761,49 @@ pub fn accept(store: &mut Store, invitation: &Invitation) -> Result<Uuid, SyncEr
 /// This device's claim of the invitation's grant, checked before anything is imported: the
 /// invitation's statements must make this device a member with the role it names.
 fn claim(store: &mut Store, invitation: &Invitation) -> Result<Statement, SyncError> {
-    let device_key = device_key(store)?;
-    let one_time = folgesvenn_protocol::DeviceKey::from_bytes(&invitation.invitation_key)
-        .map_err(|_| SyncError::BadInvitation)?;
-    let claim = Claim {
-        doc_id: invitation.doc_id,
-        invitation_key: one_time.public(),
-        device_id: store.device_id(),
-        device_key: device_key.public(),
-        box_key: device_key.box_public(),
-        name: store.user_name().to_owned(),
+    Claimant::of(store)?.claim(invitation)
+}
+
+/// What a claim says of this device, read from the store once for all of a join's documents.
+struct Claimant {
+    key: folgesvenn_protocol::DeviceKey,
+    device_id: Uuid,
+    name: String,
+}
+
+impl Claimant {
+    fn of(store: &mut Store) -> Result<Claimant, SyncError> {
+        Ok(Claimant {
+            key: device_key(store)?,
+            device_id: store.device_id(),
+            name: store.user_name().to_owned(),
+        })
     }
-    .sign(&one_time);
-    let mut all = invitation.statements.clone();
-    all.push(claim.clone());
-    let roster = Roster::evaluate(
-        invitation.doc_id,
-        &invitation.anchor,
-        &invitation.anchor_name,
-        &all,
-    );
-    match roster.member(store.device_id()) {
-        Some(m) if m.role == invitation.role => Ok(claim),
-        _ => Err(SyncError::BadInvitation),
+
+    fn claim(&self, invitation: &Invitation) -> Result<Statement, SyncError> {
+        let one_time = folgesvenn_protocol::DeviceKey::from_bytes(&invitation.invitation_key)
+            .map_err(|_| SyncError::BadInvitation)?;
+        let claim = Claim {
+            doc_id: invitation.doc_id,
+            invitation_key: one_time.public(),
+            device_id: self.device_id,
+            device_key: self.key.public(),
+            box_key: self.key.box_public(),
+            name: self.name.clone(),
+        }
+        .sign(&one_time);
+        let mut all = invitation.statements.clone();
+        all.push(claim.clone());
+        let roster = Roster::evaluate(
+            invitation.doc_id,
+            &invitation.anchor,
+            &invitation.anchor_name,
+            &all,
+        );
+        match roster.member(self.device_id) {
+            Some(m) if m.role == invitation.role => Ok(claim),
+            _ => Err(SyncError::BadInvitation),
+        }
     }
 }
 
@@ -797,6 +952,17 @@ impl Joiner<'_> {
         if store.with(|s| s.sync_doc(invitation.doc_id))?.is_some() {
             return Err(SyncError::AlreadyJoined);
         }
+        let claim = store.with(Claimant::of)?.claim(&invitation)?;
+        self.pull_claimed(invitation, claim).await
+    }
+
+    /// Accepts the invitation at the relay with this device's `claim` of it, and pulls its
+    /// document; needs no store.
+    async fn pull_claimed(
+        &self,
+        invitation: Invitation,
+        claim: Statement,
+    ) -> Result<Pulled, SyncError> {
         self.post(
             "/v2/invitations/accept",
             &AcceptInvitation {
@@ -805,7 +971,6 @@ impl Joiner<'_> {
             },
         )
         .await?;
-        let claim = store.with(|s| claim(s, &invitation))?;
         let mut records = Vec::new();
         let mut since = 0;
         loop {
