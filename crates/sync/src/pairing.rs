@@ -488,6 +488,9 @@ impl Keeper {
 /// shares that. A batch a crash cuts short is not lost: the relay serves a used bundle again to
 /// the device that used it ([`RETAKE_AFTER_USE_MS`]), so typing the code again takes it.
 ///
+/// With the keeper thread, 16 and 64 were slower than 32 at 500 placements (16.7 and 13.1 s
+/// against 11.8–11.9 s), and 64 held 234 MiB at its peak against 184–201.
+///
 /// [`RETAKE_AFTER_USE_MS`]: folgesvenn_protocol::bundle::RETAKE_AFTER_USE_MS
 const KEEP_TOGETHER: usize = 32;
 
