@@ -23,11 +23,11 @@ use crate::store::Author;
 use crate::{Store, StoreError, private_files, schema};
 
 /// The most decrypted pages one connection keeps in memory, in KiB.
-pub(crate) const PAGE_CACHE_KIB: u32 = 16 * 1024;
+const PAGE_CACHE_KIB: u32 = 16 * 1024;
 
 /// The same during a bulk import ([`Store::bulk_import`]), whose writes touch pages across every
 /// index at once.
-pub(crate) const BULK_PAGE_CACHE_KIB: u32 = 64 * 1024;
+const BULK_PAGE_CACHE_KIB: u32 = 64 * 1024;
 
 pub(crate) const DB_FILE: &str = "folgesvenn.db";
 pub(crate) const META_FILE: &str = "store.json";
@@ -269,6 +269,21 @@ impl Store {
             clock: Box::new(system_clock),
             compact_after: COMPACT_AFTER,
         }
+    }
+
+    /// Keeps more pages in memory while `on`: for a device pairing, which writes a thousand
+    /// documents' rows into every index at once, so that each commit reads and decrypts fewer of
+    /// the pages it writes again. The pages go when it ends, so the app's idle memory does not
+    /// carry them.
+    pub fn bulk_import(&mut self, on: bool) -> Result<(), StoreError> {
+        let kib = if on {
+            BULK_PAGE_CACHE_KIB
+        } else {
+            PAGE_CACHE_KIB
+        };
+        self.conn
+            .execute_batch(&format!("PRAGMA cache_size = -{kib};"))?;
+        Ok(())
     }
 
     pub fn dir(&self) -> &Path {

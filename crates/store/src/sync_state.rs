@@ -564,21 +564,6 @@ impl Store {
         Ok(())
     }
 
-    /// Keeps more pages in memory while `on`: for a device pairing, which writes a thousand
-    /// documents' rows into every index at once, so that each commit reads and decrypts fewer of
-    /// the pages it writes again. The pages go when it ends, so the app's idle memory does not
-    /// carry them.
-    pub fn bulk_import(&mut self, on: bool) -> Result<(), StoreError> {
-        let kib = if on {
-            crate::open::BULK_PAGE_CACHE_KIB
-        } else {
-            crate::open::PAGE_CACHE_KIB
-        };
-        self.conn
-            .execute_batch(&format!("PRAGMA cache_size = -{kib};"))?;
-        Ok(())
-    }
-
     pub fn set_meta(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
         self.conn.execute(
             "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

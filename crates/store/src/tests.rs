@@ -1579,3 +1579,21 @@ fn a_store_from_before_gets_its_new_projections_from_its_documents() {
     )));
     store.verify_integrity().unwrap();
 }
+
+#[test]
+fn a_bulk_import_widens_the_page_cache_and_gives_it_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut store, _) = adviser_store(tmp.path());
+    let cache = |s: &Store| -> i64 {
+        s.conn
+            .query_row("PRAGMA cache_size", [], |r| r.get(0))
+            .unwrap()
+    };
+    // In KiB when negative: a wider cache is a more negative number.
+    let usual = cache(&store);
+    assert!(usual < 0);
+    store.bulk_import(true).unwrap();
+    assert!(cache(&store) < usual);
+    store.bulk_import(false).unwrap();
+    assert_eq!(cache(&store), usual);
+}
