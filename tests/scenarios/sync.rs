@@ -770,7 +770,7 @@ async fn an_online_device_gets_the_other_sides_change_without_waiting_for_its_in
     .unwrap();
     let took = started.elapsed();
     eprintln!("live update: the employer's day applied on the adviser's device after {took:?}");
-    let shown = adviser.lock().unwrap().overview(p, 10).unwrap();
+    let shown = adviser.lock().unwrap().overview(p, 100).unwrap();
     assert!(
         format!("{shown:?}").contains("LIVE-5c2e"),
         "the day is on the adviser's overview"
@@ -833,7 +833,7 @@ async fn an_adviser_with_more_documents_than_one_request_takes_syncs_them_all() 
     sync_once(&mut employer, &client).await.unwrap();
     let report = sync_once(&mut adviser, &client).await.unwrap();
     assert!(report.applied >= 1);
-    let shown = adviser.overview(p, 10).unwrap();
+    let shown = adviser.overview(p, 100).unwrap();
     assert!(format!("{shown:?}").contains("SLICE-7f1a"));
 }
 
@@ -928,7 +928,7 @@ async fn an_idle_adviser_with_many_placements_syncs_in_one_small_round_trip() {
         healed.round_trips >= 2,
         "the relay could not tell, so every document was synced: {healed:?}"
     );
-    assert!(format!("{:?}", adviser.overview(p, 10).unwrap()).contains("NYTT-2"));
+    assert!(format!("{:?}", adviser.overview(p, 100).unwrap()).contains("NYTT-2"));
     let idle = sync_once(&mut adviser, &client).await.unwrap();
     assert_eq!(idle.round_trips, 1, "in step again: {idle:?}");
 }
