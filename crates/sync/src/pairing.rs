@@ -742,7 +742,7 @@ pub fn accept(store: &mut Store, invitation: &Invitation) -> Result<Uuid, SyncEr
         return Err(SyncError::InvitationExpired);
     }
     let relay = crate::relay_address(&invitation.relay)?;
-    let claim = claim(store, invitation)?;
+    let claim = Claimant::of(store)?.claim(invitation)?;
     // One transaction: a crash part-way leaves no document that is imported but never syncs.
     store.atomically(|store| {
         let placement =
@@ -761,12 +761,6 @@ pub fn accept(store: &mut Store, invitation: &Invitation) -> Result<Uuid, SyncEr
     })
 }
 
-/// This device's claim of the invitation's grant, checked before anything is imported: the
-/// invitation's statements must make this device a member with the role it names.
-fn claim(store: &mut Store, invitation: &Invitation) -> Result<Statement, SyncError> {
-    Claimant::of(store)?.claim(invitation)
-}
-
 /// What a claim says of this device, read from the store once for all of a join's documents.
 struct Claimant {
     key: folgesvenn_protocol::DeviceKey,
@@ -783,6 +777,9 @@ impl Claimant {
         })
     }
 
+    /// This device's claim of the invitation's grant, checked before anything is imported or
+    /// accepted: the invitation's statements must make this device a member with the role it
+    /// names.
     fn claim(&self, invitation: &Invitation) -> Result<Statement, SyncError> {
         let one_time = folgesvenn_protocol::DeviceKey::from_bytes(&invitation.invitation_key)
             .map_err(|_| SyncError::BadInvitation)?;
