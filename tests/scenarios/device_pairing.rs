@@ -300,6 +300,68 @@ async fn documents_another_device_took_with_the_code_are_named_missing() {
     assert_same_documents(&mut adviser, &mut laptop);
 }
 
+/// A write that fails part-way through a pairing is the error reported, on a shared store (the
+/// keeper's thread) and on the joining task alike, and the batches written before it stay kept,
+/// syncing, and counted as taken, so that typing the code again starts after them. The write
+/// fails here on a document the laptop holds already without syncing it, a state only a test
+/// makes: the pairing did not count it as held, and its insert breaks the last batch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_that_fails_part_way_is_reported_and_the_batches_before_it_are_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let relay_proc = RelayProcess::start(&tmp.path().join("relay"));
+    let relay = relay_proc.url.clone();
+    let client = SyncClient::new();
+    // 36 documents: the pairing's first, then a batch of 32 (written while the next two are
+    // checked), then the last three together.
+    let (mut adviser, local) = adviser_with(tmp.path(), &relay, 18).await;
+    let docs: Vec<_> = adviser
+        .documents()
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.placement_id != local)
+        .collect();
+    assert_eq!(docs.len(), 36);
+    let last = docs.last().unwrap().clone();
+    for shared in [true, false] {
+        let pairing = pairing(&mut adviser, &relay).await;
+        let (mut laptop, _) = new_store(
+            &tmp.path().join(format!("laptop-{shared}")),
+            Role::Adviser,
+            "Kari Veileder",
+        );
+        laptop
+            .import_document(
+                last.id,
+                last.kind,
+                &adviser.document_bytes(last.id).unwrap(),
+            )
+            .unwrap();
+        let (mut laptop, failed) = if shared {
+            join_shared(laptop, &client, &relay, &pairing.short_code).await
+        } else {
+            let failed = join_with_code(&mut laptop, &client, &relay, &pairing.short_code).await;
+            (laptop, failed)
+        };
+        assert_eq!(failed.unwrap_err().kind(), "database", "shared: {shared}");
+        let syncing: Vec<uuid::Uuid> = laptop
+            .sync_docs()
+            .unwrap()
+            .into_iter()
+            .map(|d| d.doc_id)
+            .collect();
+        let first_batch: Vec<uuid::Uuid> = docs[1..33].iter().map(|d| d.id).collect();
+        assert_eq!(syncing, first_batch, "shared: {shared}");
+        assert_same_documents(&mut adviser, &mut laptop);
+        let progress: Vec<String> = laptop
+            .meta_with_prefix("device-pairing/")
+            .unwrap()
+            .into_values()
+            .collect();
+        let taken = (1..=32).map(|i: u32| i.to_string()).collect::<Vec<_>>();
+        assert_eq!(progress, [taken.join(",")], "shared: {shared}");
+    }
+}
+
 /// One placement's own-device short code, typed on an employer's device, is refused before the
 /// relay is asked, so the adviser's own device can still take it. (Before, the employer's device
 /// used the invitation up, joined the shared document as an adviser member, and failed only at
