@@ -311,8 +311,9 @@ async fn a_write_that_fails_part_way_is_reported_and_the_batches_before_it_are_k
     let relay_proc = RelayProcess::start(&tmp.path().join("relay"));
     let relay = relay_proc.url.clone();
     let client = SyncClient::new();
-    // 36 documents: the pairing's first, then a batch of 32 (written while the next two are
-    // checked), then the last three together.
+    // 36 documents: the pairing's first, then a batch of 32 (the pairing's `KEEP_TOGETHER`,
+    // written while the next two are checked), then the last three together. A change to that
+    // batch size fails this test's counts, not silently passes them.
     let (mut adviser, local) = adviser_with(tmp.path(), &relay, 18).await;
     let docs: Vec<_> = adviser
         .documents()
