@@ -40,7 +40,7 @@ fn lighter_webkit(webview: tauri::webview::PlatformWebview) {
 /// JavaScriptCore (in WebKit's web process) grows its heap as on a machine with less than 16 GB,
 /// however much this one has. On 16 GB and more, WebKitGTK 2.50 lets a small heap grow to up to
 /// four times what survived the last collection before it collects again; the web process then
-/// sat idle at 139–187 MiB of heap, against 108–117 MiB without that (BENCHMARKS.md, the app's
+/// sat idle at 139–187 MiB of heap, against 109–121 MiB without that (BENCHMARKS.md, the app's
 /// figures). JavaScriptCore reads its options from `JSC_<name>` in the environment, which the web
 /// process inherits from this one; a value already set is left as it is.
 ///
