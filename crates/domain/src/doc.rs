@@ -247,12 +247,23 @@ pub(crate) fn apply_changes(
     })
 }
 
+/// Drops what automerge recorded of the changes just applied or merged. automerge 0.12 logs
+/// every applied operation's effect (the patches a diff would report; a string for each character
+/// of text) into the document's patch log even when no diff was asked for, and keeps it until
+/// the diff cursor is reset: about 200 bytes for every character received, for as long as the
+/// document stays in memory (the store keeps up to 64). Nothing here reads those diffs.
+pub(crate) fn forget_patches(doc: &mut AutoCommit) {
+    doc.reset_diff_cursor();
+}
+
 /// Applies changes whole, or refuses them.
 pub(crate) fn apply_decoded(
     doc: &mut AutoCommit,
     changes: Vec<automerge::Change>,
 ) -> Result<(), DocError> {
-    doc.apply_changes(changes)?;
+    let applied = doc.apply_changes(changes);
+    forget_patches(doc);
+    applied?;
     // automerge holds back changes whose dependencies it lacks, in memory only. The store would
     // then record the batch as applied while nothing of it reached the disk: refuse instead, so
     // the caller keeps (quarantines) the batch.

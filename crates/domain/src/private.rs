@@ -102,7 +102,9 @@ impl PrivateDoc {
                 found: b,
             });
         }
-        self.doc.merge(&mut other.doc)?;
+        let merged = self.doc.merge(&mut other.doc);
+        doc::forget_patches(&mut self.doc);
+        merged?;
         Ok(())
     }
 

@@ -171,7 +171,9 @@ impl SharedDoc {
                 found: b,
             });
         }
-        self.doc.merge(&mut other.doc)?;
+        let merged = self.doc.merge(&mut other.doc);
+        doc::forget_patches(&mut self.doc);
+        merged?;
         Ok(())
     }
 
