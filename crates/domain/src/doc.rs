@@ -252,8 +252,16 @@ pub(crate) fn apply_changes(
 /// of text) into the document's patch log even when no diff was asked for, and keeps it until
 /// the diff cursor is reset: about 200 bytes for every character received, for as long as the
 /// document stays in memory (the store keeps up to 64). Nothing here reads those diffs.
-pub(crate) fn forget_patches(doc: &mut AutoCommit) {
+fn forget_patches(doc: &mut AutoCommit) {
     doc.reset_diff_cursor();
+}
+
+/// Merges `other` into `doc`: every change `doc` lacks.
+pub(crate) fn merge(doc: &mut AutoCommit, other: &mut AutoCommit) -> Result<(), DocError> {
+    let merged = doc.merge(other);
+    forget_patches(doc);
+    merged?;
+    Ok(())
 }
 
 /// Applies changes whole, or refuses them.

@@ -102,10 +102,7 @@ impl PrivateDoc {
                 found: b,
             });
         }
-        let merged = self.doc.merge(&mut other.doc);
-        doc::forget_patches(&mut self.doc);
-        merged?;
-        Ok(())
+        doc::merge(&mut self.doc, &mut other.doc)
     }
 
     /// Applies changes from the adviser's other devices; see [`crate::SharedDoc::apply_changes`].

@@ -171,10 +171,7 @@ impl SharedDoc {
                 found: b,
             });
         }
-        let merged = self.doc.merge(&mut other.doc);
-        doc::forget_patches(&mut self.doc);
-        merged?;
-        Ok(())
+        doc::merge(&mut self.doc, &mut other.doc)
     }
 
     /// Applies changes received from another device. Changes already here are skipped, so the
