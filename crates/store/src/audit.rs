@@ -103,10 +103,9 @@ fn head_message(device: &str, seq: i64, hash: &[u8]) -> Vec<u8> {
 /// The device id and signing key the head is signed with. `verify` does not create a key: a
 /// missing one means a head it cannot check.
 fn device_key(conn: &Connection, create: bool) -> Result<(String, SigningKey), StoreError> {
-    let device: String =
-        conn.query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
-            r.get(0)
-        })?;
+    let device: String = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = 'device_id'")?
+        .query_row([], |r| r.get(0))?;
     let damaged = || StoreError::AuditBroken {
         seq: 0,
         reason: "enhetens signeringsnøkkel mangler eller er skadet".into(),
@@ -132,30 +131,31 @@ fn device_key(conn: &Connection, create: bool) -> Result<(String, SigningKey), S
 fn put_head(conn: &Connection, seq: i64, hash: &[u8]) -> Result<(), StoreError> {
     let (device, key) = device_key(conn, true)?;
     let sig = key.sign(&head_message(&device, seq, hash));
+    let mut put = conn.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?;
     for (k, v) in [
         ("audit_head", format!("{seq}:{}", hex::encode(hash))),
         ("audit_head_sig", hex::encode(sig.to_bytes())),
     ] {
-        conn.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [k, v.as_str()],
-        )?;
+        put.execute([k, v.as_str()])?;
     }
     Ok(())
+}
+
+/// The newest entry's sequence number and hash; none in an empty log.
+fn newest(conn: &Connection) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
+    Ok(conn
+        .prepare_cached("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
 }
 
 /// Signs the head a store written before heads were signed has (run once, by the migration that
 /// introduces signing): from then on an unsigned head is a broken chain.
 pub(crate) fn sign_existing_head(conn: &Connection) -> Result<(), StoreError> {
-    let last: Option<(i64, Vec<u8>)> = conn
-        .query_row(
-            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    match last {
+    match newest(conn)? {
         Some((seq, hash)) => put_head(conn, seq, &hash),
         None => Ok(()),
     }
@@ -193,37 +193,55 @@ fn entry_hash(
     h.finalize().into()
 }
 
-pub(crate) fn append(tx: &Connection, e: &Entry<'_>) -> Result<(), StoreError> {
-    let last: Option<(i64, Vec<u8>)> = tx
-        .query_row(
-            "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    let (seq, prev) = match last {
-        Some((s, h)) => (s + 1, h),
-        None => (1, GENESIS.to_vec()),
+/// Appends `entries` to the chain, in order, inside `tx`, and signs the new head.
+pub(crate) fn append<'a>(
+    tx: &Connection,
+    entries: impl IntoIterator<Item = Entry<'a>>,
+) -> Result<(), StoreError> {
+    let (mut seq, mut prev) = match newest(tx)? {
+        Some((s, h)) => (s, h),
+        None => (0, GENESIS.to_vec()),
     };
-    let device = e.device.to_string();
-    let placement = e.placement.map(|p| p.to_string());
-    let hash = entry_hash(
-        &prev,
-        seq,
-        e.at,
-        &device,
-        e.actor,
-        e.role,
-        e.action.code(),
-        placement.as_deref(),
-        e.record,
-    );
-    tx.execute(
+    let first = seq;
+    let mut insert = tx.prepare_cached(
         "INSERT INTO audit_log (seq, at, device_id, actor, role, action, placement_id, record, prev_hash, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![seq, e.at, device, e.actor, e.role, e.action.code(), placement, e.record, prev, hash.to_vec()],
     )?;
-    put_head(tx, seq, &hash)
+    for e in entries {
+        seq += 1;
+        let device = e.device.to_string();
+        let placement = e.placement.map(|p| p.to_string());
+        let hash = entry_hash(
+            &prev,
+            seq,
+            e.at,
+            &device,
+            e.actor,
+            e.role,
+            e.action.code(),
+            placement.as_deref(),
+            e.record,
+        );
+        insert.execute(params![
+            seq,
+            e.at,
+            device,
+            e.actor,
+            e.role,
+            e.action.code(),
+            placement,
+            e.record,
+            prev,
+            hash.to_vec()
+        ])?;
+        prev = hash.to_vec();
+    }
+    // The head is signed once for the whole batch: an entry between its first and last is never
+    // the head once the transaction commits.
+    if seq > first {
+        put_head(tx, seq, &prev)?;
+    }
+    Ok(())
 }
 
 /// Walks the whole chain. Returns the number of entries, or the first entry where it breaks.

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::audit::AuditAction;
 use crate::document::{self, Doc};
-use crate::store::{Author, audit};
+use crate::store::{Author, audit_each};
 use crate::sync_rows;
 use crate::views::Applied;
 use crate::{Store, StoreError};
@@ -120,9 +120,10 @@ impl Store {
         document::persist(&tx, doc_id, loaded, origin, at, self.compact_after)?;
         loaded.doc.project(&tx, placement, &touched)?;
         let record = format!("sync/{changed}");
-        for who in &authors {
-            audit(&tx, who, AuditAction::Write, Some(placement), &record, at)?;
-        }
+        let entries = authors
+            .iter()
+            .map(|who| (who, Some(placement), record.as_str()));
+        audit_each(&tx, AuditAction::Write, at, entries)?;
         tx.commit()?;
         loaded.persisted = loaded.doc.am().get_heads();
         Ok(Applied {

@@ -10,7 +10,7 @@ use rusqlite::types::Type;
 use uuid::Uuid;
 
 use crate::audit::AuditAction;
-use crate::store::audit;
+use crate::store::audit_each;
 use crate::views::SearchHit;
 use crate::{Store, StoreError, rows};
 
@@ -98,9 +98,9 @@ impl Store {
         if !placements.is_empty() {
             let at = self.stamp().at;
             let tx = self.conn.savepoint()?;
-            for p in placements {
-                audit(&tx, &self.me, AuditAction::Read, Some(p), "search", at)?;
-            }
+            let me = &self.me;
+            let entries = placements.into_iter().map(|p| (me, Some(p), "search"));
+            audit_each(&tx, AuditAction::Read, at, entries)?;
             tx.commit()?;
         }
         Ok(hits)

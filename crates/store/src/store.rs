@@ -125,16 +125,30 @@ pub(crate) fn audit(
     record: &str,
     at: Moment,
 ) -> Result<(), StoreError> {
+    audit_each(tx, action, at, [(who, placement, record)])
+}
+
+/// Appends an audit entry inside `tx` for each `(who, placement, record)`, all `action` at `at`:
+/// one signature of the log's head for them all, where one call each would sign every entry.
+pub(crate) fn audit_each<'a>(
+    tx: &Connection,
+    action: AuditAction,
+    at: Moment,
+    entries: impl IntoIterator<Item = (&'a Author, Option<Uuid>, &'a str)>,
+) -> Result<(), StoreError> {
+    let at = at.to_string();
     audit::append(
         tx,
-        &audit::Entry {
-            at: &at.to_string(),
-            device: who.device,
-            actor: &who.name,
-            role: who.role.code(),
-            action,
-            placement,
-            record,
-        },
+        entries
+            .into_iter()
+            .map(|(who, placement, record)| audit::Entry {
+                at: &at,
+                device: who.device,
+                actor: &who.name,
+                role: who.role.code(),
+                action,
+                placement,
+                record,
+            }),
     )
 }

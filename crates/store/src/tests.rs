@@ -1095,6 +1095,8 @@ fn search_finds_placements_by_name_with_one_audit_entry_per_hit() {
         3,
         "one read entry per placement hit, no list read"
     );
+    // The entries of one search are chained and their head signed once; the chain holds.
+    assert_eq!(a.verify_audit().unwrap(), after);
 }
 
 /// SQLite recompiles a statement whose plan depends on its parameters each time rusqlite's cache

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::audit::AuditAction;
 use crate::clock;
 use crate::document::{self, Doc, DocKind, Loaded};
-use crate::store::audit;
+use crate::store::{audit, audit_each};
 use crate::{Store, StoreError, projection};
 
 /// What a document operation gives back: a value (often the new record's id) and what it touched.
@@ -304,16 +304,10 @@ impl Store {
         if shared_touched.placement {
             records.push("placement".into());
         }
-        for r in &records {
-            audit(
-                &tx,
-                &self.me,
-                AuditAction::Write,
-                Some(placement),
-                r,
-                stamp.at,
-            )?;
-        }
+        let entries = records
+            .iter()
+            .map(|r| (&self.me, Some(placement), r.as_str()));
+        audit_each(&tx, AuditAction::Write, stamp.at, entries)?;
         tx.commit()?;
         for id in std::iter::once(first).chain(second) {
             if let Some(l) = self.docs.get_mut(&id) {
