@@ -131,10 +131,11 @@ impl Rows {
         self.push(
             "INSERT INTO placements (id, candidate_name, employer_name, employer_org, adviser_name, measure,
                                      status, start_date, end_date, closed_on, hours_per_week, closed_reason,
-                                     response_days)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                                     response_days, candidate_folded, employer_folded)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
              ON CONFLICT (id) DO UPDATE SET
                 candidate_name = excluded.candidate_name, employer_name = excluded.employer_name,
+                candidate_folded = excluded.candidate_folded, employer_folded = excluded.employer_folded,
                 employer_org = excluded.employer_org, adviser_name = excluded.adviser_name,
                 measure = excluded.measure, status = excluded.status, start_date = excluded.start_date,
                 end_date = excluded.end_date, closed_on = excluded.closed_on,
@@ -154,6 +155,8 @@ impl Rows {
                 p.hours_per_week,
                 p.closed_reason.map(|r| r.code()),
                 p.response_working_days,
+                crate::search::fold(&p.candidate_name),
+                crate::search::fold(&p.employer.name),
             ],
         )
     }

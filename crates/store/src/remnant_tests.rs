@@ -10,7 +10,7 @@ use folgesvenn_domain::*;
 use rusqlite::{Connection, MAIN_DB};
 use uuid::Uuid;
 
-use crate::tests::{day, fixed_clock, new_placement};
+use crate::tests::{day, fixed_clock, new_placement, schema_back_to};
 use crate::*;
 
 /// One marker per kind of field. Each is one lowercase token (so the full-text index holds it as
@@ -383,14 +383,12 @@ fn a_store_from_before_is_rewritten_once_so_what_it_deleted_is_gone() {
         conn.execute_batch(&format!(
             "PRAGMA secure_delete = OFF;
              INSERT INTO drafts (key, value, saved_at) VALUES ('a', '{}', 'x'), ('b', '{}', 'x');
-             DELETE FROM drafts WHERE key = 'a';
-             ALTER TABLE placements DROP COLUMN response_days;
-             ALTER TABLE notes DROP COLUMN author_role; DROP TABLE consents;
-             PRAGMA user_version = 7;",
+             DELETE FROM drafts WHERE key = 'a';",
             m("utkast"),
             "fyll ".repeat(2000),
         ))
         .unwrap();
+        schema_back_to(&conn, 7);
     }
     assert_eq!(markers_in(&decrypted_pages(dir, &key)), vec!["utkast"]);
     let s = Store::open(dir, Unlock::Key(key.clone())).unwrap();

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0010_response_time.sql"),
     include_str!("migrations/0011_note_author_role.sql"),
     include_str!("migrations/0012_consents.sql"),
+    include_str!("migrations/0013_folded_names.sql"),
 ];
 
 /// From this schema on, deleted content is overwritten as it is deleted (`secure_delete` on every
@@ -28,6 +29,9 @@ const MIGRATIONS: &[&str] = &[
 const SECURE_DELETE_FROM: u32 = 8;
 /// From this schema on, the audit log's head is signed by the device (`audit.rs`).
 const SIGNED_AUDIT_HEAD_FROM: u32 = 9;
+
+/// From this schema on, the placements' names are also kept folded for the search (`search.rs`).
+const FOLDED_NAMES_FROM: u32 = 13;
 
 /// A store written before this schema has projected columns or tables it left empty (a note's
 /// author role, the consents): its projection is rebuilt once from the documents as it reaches it.
@@ -57,6 +61,11 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<AfterMigration, StoreErro
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found as usize) {
         let tx = conn.transaction()?;
         tx.execute_batch(sql)?;
+        if i as u32 + 1 == FOLDED_NAMES_FROM {
+            // In the migration's own transaction, from the names the projection holds: no
+            // document needs to be read for it.
+            crate::search::fold_names(&tx)?;
+        }
         tx.pragma_update(None, "user_version", i as u32 + 1)?;
         tx.commit()?;
     }

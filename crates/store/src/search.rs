@@ -6,7 +6,6 @@
 //! first part ("lager" finds "lagerarbeid").
 
 use rusqlite::params;
-use rusqlite::types::Type;
 use uuid::Uuid;
 
 use crate::audit::AuditAction;
@@ -22,6 +21,35 @@ pub(crate) fn fts_query(input: &str) -> Option<String> {
         .map(|w| format!("\"{}\"*", w.to_lowercase()))
         .collect();
     (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// A name as the search compares it: lower-cased by Unicode's rules. SQLite's own lower() folds
+/// ASCII only («Øystein»), so the projection keeps each placement's names folded by this
+/// (`placements.candidate_folded`, `employer_folded`) and the search folds the query the same way.
+pub(crate) fn fold(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// The placements whose candidate or employer name holds `?1` (folded), by candidate name, at most
+/// `?2`.
+pub(crate) const BY_NAME: &str = "
+    SELECT id, candidate_name, employer_name FROM placements
+     WHERE instr(candidate_folded, ?1) > 0 OR instr(employer_folded, ?1) > 0
+     ORDER BY candidate_name LIMIT ?2";
+
+/// Fills the folded names of a store written before they were kept (`schema::migrate`).
+pub(crate) fn fold_names(conn: &rusqlite::Connection) -> Result<(), StoreError> {
+    let names: Vec<(String, String, String)> = conn
+        .prepare("SELECT id, candidate_name, employer_name FROM placements")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut set = conn.prepare(
+        "UPDATE placements SET candidate_folded = ?2, employer_folded = ?3 WHERE id = ?1",
+    )?;
+    for (id, candidate, employer) in names {
+        set.execute(params![id, fold(&candidate), fold(&employer)])?;
+    }
+    Ok(())
 }
 
 /// Full-text search over every placement: `?1` the FTS5 query, `?2` how many hits.
@@ -42,41 +70,18 @@ impl Store {
         };
         // Placements whose candidate or employer name holds the query come first (the list's own
         // search), then what people wrote. One audit entry per placement either way.
-        // Names are matched in Rust: SQLite's lower() and LIKE fold ASCII only ("Øystein").
-        let needle = query.trim().to_lowercase();
         let mut hits: Vec<SearchHit> = {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT id, candidate_name, employer_name FROM placements ORDER BY candidate_name",
-            )?;
-            let rows = stmt.query_map([], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                ))
+            let mut stmt = self.conn.prepare_cached(BY_NAME)?;
+            let rows = stmt.query_map(params![fold(query.trim()), limit as i64], |r| {
+                Ok(SearchHit {
+                    placement_id: rows::id(r, 0)?,
+                    candidate_name: r.get(1)?,
+                    record_id: rows::id(r, 0)?,
+                    kind: "placement".into(),
+                    snippet: r.get(2)?,
+                })
             })?;
-            let mut by_name = Vec::new();
-            for row in rows {
-                let (id, candidate, employer) = row?;
-                if candidate.to_lowercase().contains(&needle)
-                    || employer.to_lowercase().contains(&needle)
-                {
-                    let id: Uuid = id.parse().map_err(|e| {
-                        rusqlite::Error::FromSqlConversionFailure(0, Type::Text, Box::new(e))
-                    })?;
-                    by_name.push(SearchHit {
-                        placement_id: id,
-                        candidate_name: candidate,
-                        record_id: id,
-                        kind: "placement".into(),
-                        snippet: employer,
-                    });
-                }
-                if by_name.len() >= limit {
-                    break;
-                }
-            }
-            by_name
+            rows.collect::<Result<_, _>>()?
         };
         let mut stmt = self.conn.prepare_cached(SEARCH)?;
         let rows = stmt.query_map(params![fts, limit as i64], |r| {

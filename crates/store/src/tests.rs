@@ -17,6 +17,32 @@ pub(crate) fn fixed_clock(store: &mut Store, at: &str) {
     store.set_clock(move || (m, m.day()));
 }
 
+/// Puts a store's schema back to `version` as the app of that version left it: each later
+/// migration's tables and columns dropped, `user_version` set back. The tests of what opening an
+/// older store does start from this.
+pub(crate) fn schema_back_to(conn: &Connection, version: u32) {
+    const UNDO: &[(u32, &str)] = &[
+        (
+            13,
+            "ALTER TABLE placements DROP COLUMN candidate_folded;
+             ALTER TABLE placements DROP COLUMN employer_folded;",
+        ),
+        (12, "DROP TABLE consents;"),
+        (11, "ALTER TABLE notes DROP COLUMN author_role;"),
+        (10, "ALTER TABLE placements DROP COLUMN response_days;"),
+    ];
+    assert!(
+        version >= 7,
+        "only the migrations from 8 on are undone here"
+    );
+    for (v, sql) in UNDO {
+        if *v > version {
+            conn.execute_batch(sql).unwrap();
+        }
+    }
+    conn.pragma_update(None, "user_version", version).unwrap();
+}
+
 pub(crate) fn new_placement(name: &str) -> NewPlacement {
     NewPlacement {
         candidate_name: name.into(),
@@ -1099,6 +1125,33 @@ fn search_finds_placements_by_name_with_one_audit_entry_per_hit() {
     assert_eq!(a.verify_audit().unwrap(), after);
 }
 
+#[test]
+fn a_store_from_before_the_folded_names_finds_its_placements_by_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (mut store, key) = adviser_store(tmp.path());
+    let p = store
+        .create_placement(&new_placement("ØYSTEIN Ås"))
+        .unwrap();
+    // As a store written by the version before: no folded names, the schema one step back.
+    schema_back_to(&store.conn, 12);
+    drop(store);
+
+    let mut store = Store::open(tmp.path(), Unlock::Key(key)).unwrap();
+    let hits = store.search("øystein ås", 10).unwrap();
+    assert_eq!(
+        hits.iter()
+            .map(|h| (h.kind.as_str(), h.placement_id))
+            .collect::<Vec<_>>(),
+        [("placement", p)]
+    );
+    assert_eq!(
+        store.search("bakeri", 10).unwrap().len(),
+        1,
+        "employer names too"
+    );
+    store.verify_integrity().unwrap();
+}
+
 /// SQLite recompiles a statement whose plan depends on its parameters each time rusqlite's cache
 /// takes it back and clears them; the store asks for stable plans so a cached statement stays
 /// compiled (the relay's `the_hot_statements_are_compiled_once` explains the cost).
@@ -1373,13 +1426,9 @@ fn a_store_from_before_signed_heads_has_its_head_signed_once() {
     let conn = Connection::open(tmp.path().join("folgesvenn.db")).unwrap();
     conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))
         .unwrap();
-    conn.execute_batch(
-        "DELETE FROM meta WHERE key = 'audit_head_sig';
-         ALTER TABLE placements DROP COLUMN response_days;
-         ALTER TABLE notes DROP COLUMN author_role; DROP TABLE consents;
-         PRAGMA user_version = 8;",
-    )
-    .unwrap();
+    conn.execute_batch("DELETE FROM meta WHERE key = 'audit_head_sig';")
+        .unwrap();
+    schema_back_to(&conn, 8);
     drop(conn);
     let mut store = Store::open(tmp.path(), Unlock::Key(key.clone())).unwrap();
     assert_eq!(store.verify_audit().unwrap(), n);
@@ -1565,10 +1614,7 @@ fn a_store_from_before_gets_its_new_projections_from_its_documents() {
         .unwrap();
     assert_eq!(store.placements_with_consent_withdrawn().unwrap(), [p]);
     // As a store written by the version before: no such column, the schema one step back.
-    store
-        .conn
-        .execute_batch("ALTER TABLE notes DROP COLUMN author_role; DROP TABLE consents; PRAGMA user_version = 10;")
-        .unwrap();
+    schema_back_to(&store.conn, 10);
     drop(store);
 
     let mut store = Store::open(tmp.path(), Unlock::Key(key)).unwrap();
