@@ -1165,8 +1165,10 @@ fn search_is_compiled_once() {
     for limit in 1..6 {
         assert_eq!(s.search("bakeriet", limit).unwrap().len(), 1);
     }
-    let stmt = s.conn.prepare_cached(crate::search::SEARCH).unwrap();
-    assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
+    for sql in [crate::search::SEARCH, crate::search::BY_NAME] {
+        let stmt = s.conn.prepare_cached(sql).unwrap();
+        assert_eq!(stmt.get_status(rusqlite::StatementStatus::RePrepare), 0);
+    }
 }
 
 #[test]
